@@ -1,0 +1,1655 @@
+/* cl-store.c: records in the vault, with their outbox mutations, history and audit
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every write runs in one BEGIN IMMEDIATE transaction that holds the edit, the outbox
+ * mutation that will carry it to the server (DESIGN.md §5), its history lines and the
+ * derived columns and search documents it affects: an edit exists if and only if its
+ * mutation is queued. Inside a transaction opened with cl_store_begin() each operation runs
+ * in a savepoint, so a refused operation leaves nothing behind and the caller decides
+ * whether to commit the others (caseloadctl import collects every bad line, then rolls
+ * back).
+ */
+
+#define G_LOG_DOMAIN "cl-store"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "cl-case-summary.h"
+#include "cl-sql.h"
+#include "cl-store-private.h"
+
+struct _ClStore
+{
+  GObject       parent_instance;
+
+  ClVault      *vault;
+  char         *user;
+  char         *command;
+
+  GRecMutex     write_lock;
+  guint         depth;        /* nesting of write transactions on the locking thread */
+  gboolean      failed;       /* an inner step failed: the outer transaction must roll back */
+  GPtrArray    *pending;      /* "type\nid" of records changed in the open transaction */
+
+  GThread      *owner;
+  GMainContext *context;
+};
+
+G_DEFINE_FINAL_TYPE (ClStore, cl_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cl-store-error-quark, cl_store_error)
+
+enum {
+  PROP_0,
+  PROP_VAULT,
+  PROP_USER,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+void
+cl_history_entry_free (ClHistoryEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->at);
+  g_free (entry->by);
+  g_free (entry->record_type);
+  g_free (entry->record_id);
+  g_free (entry->op);
+  g_free (entry->field);
+  g_free (entry->old_value);
+  g_free (entry->new_value);
+  g_free (entry);
+}
+
+sqlite3 *
+_cl_store_get_db (ClStore *self)
+{
+  return cl_vault_get_db (self->vault);
+}
+
+static sqlite3 *
+get_db (ClStore  *self,
+        GError  **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+
+  if (db == NULL)
+    g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
+  return db;
+}
+
+/* Change notification -------------------------------------------------------------- */
+
+typedef struct {
+  ClStore *store;
+  char    *type;
+  char    *id;
+} Changed;
+
+static gboolean
+emit_changed_cb (gpointer data)
+{
+  Changed *c = data;
+
+  g_signal_emit (c->store, signals[CHANGED], 0, c->type, c->id);
+  g_object_unref (c->store);
+  g_free (c->type);
+  g_free (c->id);
+  g_free (c);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_cl_store_emit_changed (ClStore    *self,
+                        const char *type,
+                        const char *id)
+{
+  Changed *c = g_new0 (Changed, 1);
+
+  c->store = g_object_ref (self);
+  c->type = g_strdup (type);
+  c->id = g_strdup (id);
+  if (g_thread_self () == self->owner)
+    emit_changed_cb (c);
+  else
+    g_main_context_invoke (self->context, emit_changed_cb, c);
+}
+
+/* Transactions --------------------------------------------------------------------- */
+
+static gboolean
+write_begin (ClStore  *self,
+             GError  **error)
+{
+  sqlite3 *db;
+
+  g_rec_mutex_lock (&self->write_lock);
+  db = get_db (self, error);
+  if (db == NULL)
+    goto fail;
+
+  if (self->depth == 0)
+    {
+      if (!cl_sql_exec (db, "BEGIN IMMEDIATE", error))
+        goto fail;
+      self->failed = FALSE;
+    }
+  else if (!cl_sql_exec (db, "SAVEPOINT op", error))
+    goto fail;
+
+  self->depth++;
+  return TRUE;
+
+fail:
+  g_rec_mutex_unlock (&self->write_lock);
+  return FALSE;
+}
+
+static gboolean
+write_end (ClStore  *self,
+           gboolean  ok,
+           GError  **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+  g_autoptr(GPtrArray) pending = NULL;
+
+  g_assert (self->depth > 0);
+  self->depth--;
+
+  if (db == NULL)
+    {
+      ok = FALSE;
+    }
+  else if (self->depth > 0)
+    {
+      if (!ok)
+        cl_sql_exec (db, "ROLLBACK TO op", NULL);
+      cl_sql_exec (db, "RELEASE op", NULL);
+    }
+  else if (ok && !self->failed)
+    {
+      if (!cl_sql_exec (db, "COMMIT", error))
+        {
+          cl_sql_exec (db, "ROLLBACK", NULL);
+          ok = FALSE;
+        }
+    }
+  else
+    {
+      cl_sql_exec (db, "ROLLBACK", NULL);
+      ok = FALSE;
+    }
+
+  if (self->depth == 0)
+    {
+      pending = g_steal_pointer (&self->pending);
+      self->pending = g_ptr_array_new_with_free_func (g_free);
+      if (!ok)
+        g_ptr_array_set_size (pending, 0);
+    }
+  g_rec_mutex_unlock (&self->write_lock);
+
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (pending, i), "\n", 2);
+      _cl_store_emit_changed (self, parts[0], parts[1]);
+    }
+  return ok;
+}
+
+static void
+note_changed (ClStore    *self,
+              const char *type,
+              const char *id)
+{
+  char *key = g_strconcat (type, "\n", id, NULL);
+
+  for (guint i = 0; i < self->pending->len; i++)
+    if (strcmp (g_ptr_array_index (self->pending, i), key) == 0)
+      {
+        g_free (key);
+        return;
+      }
+  g_ptr_array_add (self->pending, key);
+}
+
+/**
+ * cl_store_begin:
+ *
+ * Opens a transaction on this thread: writes until cl_store_commit() or
+ * cl_store_rollback() are kept or discarded together (imports, demo data).
+ */
+gboolean
+cl_store_begin (ClStore  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  return write_begin (self, error);
+}
+
+gboolean
+cl_store_commit (ClStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  return write_end (self, TRUE, error);
+}
+
+void
+cl_store_rollback (ClStore *self)
+{
+  g_return_if_fail (CL_IS_STORE (self));
+  self->failed = TRUE;
+  write_end (self, FALSE, NULL);
+}
+
+/* Rows ----------------------------------------------------------------------------- */
+
+static char *
+select_sql (const ClType *type,
+            const char   *where)
+{
+  GString *sql = g_string_new ("SELECT " CL_RECORD_COLUMNS);
+
+  for (guint i = 0; i < type->n_fields; i++)
+    g_string_append_printf (sql, ", %s", type->fields[i].name);
+  g_string_append_printf (sql, " FROM %s", type->table);
+  if (where != NULL)
+    g_string_append_printf (sql, " WHERE %s", where);
+  return g_string_free (sql, FALSE);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           col)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, col);
+  return text != NULL ? g_strdup (text) : NULL;
+}
+
+static ClRecord *
+record_from_row (const ClType *type,
+                 sqlite3_stmt *stmt)
+{
+  ClRecord *record = cl_record_new (type, (const char *) sqlite3_column_text (stmt, 0));
+  const guint base = 7;
+
+  _cl_record_set_meta (record,
+                       sqlite3_column_int64 (stmt, 1),
+                       sqlite3_column_int (stmt, 6) != 0,
+                       (const char *) sqlite3_column_text (stmt, 2),
+                       (const char *) sqlite3_column_text (stmt, 3),
+                       (const char *) sqlite3_column_text (stmt, 4),
+                       (const char *) sqlite3_column_text (stmt, 5));
+  for (guint i = 0; i < type->n_fields; i++)
+    _cl_record_take (record, type->fields[i].name, column_dup (stmt, base + i));
+  return record;
+}
+
+static const ClType *
+lookup_type (const char  *name,
+             GError     **error)
+{
+  const ClType *type = cl_schema_lookup_type (name);
+
+  if (type == NULL)
+    g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_TYPE,
+                 _("There is no record type “%s” (see caseloadctl schema)"), name);
+  return type;
+}
+
+static ClRecord *
+load (ClStore       *self,
+      const ClType  *type,
+      const char    *id,
+      gboolean       with_deleted,
+      GError       **error)
+{
+  g_autofree char *sql = select_sql (type, "id = ?");
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db = get_db (self, error);
+  int rc;
+
+  if (db == NULL || (stmt = cl_sql_prepare (db, sql, error)) == NULL)
+    return NULL;
+  cl_sql_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && (with_deleted || sqlite3_column_int (stmt, 6) == 0))
+    return record_from_row (type, stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    cl_sql_set_error (error, db, rc);
+  else
+    g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND,
+                 _("There is no %s with id %s"), type->name, id);
+  return NULL;
+}
+
+/* Derived columns and search documents --------------------------------------------- */
+
+static const char derive_case_sql[] =
+  "UPDATE cases SET "
+  "first_attempt_at = (SELECT min(at) FROM contact WHERE case_id = ?1 AND deleted = 0), "
+  "first_contact_at = (SELECT min(at) FROM contact WHERE case_id = ?1 AND deleted = 0 "
+  "                    AND outcome IN ('reached', 'meeting_scheduled')), "
+  "last_activity_at = (SELECT max(x) FROM ("
+  "   SELECT max(at) AS x FROM contact WHERE case_id = ?1 AND deleted = 0"
+  "   UNION ALL SELECT max(date) FROM service WHERE case_id = ?1 AND deleted = 0"
+  "   UNION ALL SELECT max(at) FROM note WHERE case_id = ?1 AND deleted = 0"
+  "   UNION ALL SELECT referral_received_at FROM cases WHERE id = ?1)), "
+  "next_due_on = (SELECT min(due) FROM task WHERE case_id = ?1 AND deleted = 0 "
+  "               AND coalesce(done, 0) = 0) "
+  "WHERE id = ?1";
+
+static const char search_delete_sql[] =
+  "DELETE FROM case_search WHERE docid = (SELECT rowid FROM cases WHERE id = ?1)";
+
+static const char search_insert_sql[] =
+  "INSERT INTO case_search (docid, body) "
+  "SELECT c.rowid, "
+  "  coalesce(k.legal_name, '') || ' ' || coalesce(k.preferred_name, '') || ' ' || "
+  "  coalesce(k.pseudonym, '') || ' ' || coalesce(k.phone, '') || ' ' || "
+  "  coalesce(c.case_number, '') || ' ' || "
+  "  coalesce((SELECT group_concat(complaint_number, ' ') FROM referral "
+  "            WHERE case_id = c.id AND deleted = 0), '') || ' ' || "
+  "  coalesce((SELECT group_concat(docket, ' ') FROM legal_matter "
+  "            WHERE case_id = c.id AND deleted = 0), '') || ' ' || "
+  "  coalesce((SELECT group_concat(claim_number, ' ') FROM compensation "
+  "            WHERE case_id = c.id AND deleted = 0), '') "
+  "FROM cases c LEFT JOIN client k ON k.id = c.client_id "
+  "WHERE c.id = ?1 AND c.deleted = 0";
+
+static const char deadline_sql[] =
+  "UPDATE compensation SET filing_deadline = CASE WHEN crime_date IS NULL THEN NULL ELSE "
+  "date(crime_date, '+' || coalesce((SELECT value FROM meta "
+  "     WHERE key = 'compensation_deadline_days'), '365') || ' days') END WHERE id = ?1";
+
+static gboolean
+refresh_case (ClStore     *self,
+              const char  *case_id,
+              gboolean     derived,
+              gboolean     search,
+              GError     **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+
+  if (case_id == NULL)
+    return TRUE;
+  if (derived && !cl_sql_exec_params (db, error, derive_case_sql, case_id, CL_SQL_END))
+    return FALSE;
+  if (search &&
+      (!cl_sql_exec_params (db, error, search_delete_sql, case_id, CL_SQL_END) ||
+       !cl_sql_exec_params (db, error, search_insert_sql, case_id, CL_SQL_END)))
+    return FALSE;
+  note_changed (self, "case", case_id);
+  return TRUE;
+}
+
+static gboolean
+type_is (const ClType *type,
+         const char   *name)
+{
+  return strcmp (type->name, name) == 0;
+}
+
+/* Keeps the derived columns and search documents that depend on @record right. */
+gboolean
+_cl_store_refresh_dependents (ClStore       *self,
+                              const ClType  *type,
+                              ClRecord      *record,
+                              GError       **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+  const char *id = cl_record_get_id (record);
+
+  if (type_is (type, "case"))
+    return refresh_case (self, id, TRUE, TRUE, error);
+
+  if (type_is (type, "client"))
+    {
+      g_autoptr(sqlite3_stmt) stmt =
+        cl_sql_prepare (db, "SELECT id FROM cases WHERE client_id = ? AND deleted = 0", error);
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+      if (stmt == NULL)
+        return FALSE;
+      cl_sql_bind_text (stmt, 1, id);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (ids, column_dup (stmt, 0));
+      for (guint i = 0; i < ids->len; i++)
+        if (!refresh_case (self, g_ptr_array_index (ids, i), FALSE, TRUE, error))
+          return FALSE;
+      return TRUE;
+    }
+
+  if (type_is (type, "compensation") &&
+      !cl_sql_exec_params (db, error, deadline_sql, id, CL_SQL_END))
+    return FALSE;
+
+  if (type->parent != NULL && strcmp (type->parent, "case_id") == 0)
+    {
+      const char *case_id = cl_record_get (record, "case_id");
+      gboolean derived = type_is (type, "contact") || type_is (type, "service") ||
+                         type_is (type, "note") || type_is (type, "task");
+      gboolean search = type_is (type, "referral") || type_is (type, "legal_matter") ||
+                        type_is (type, "compensation");
+
+      if (derived || search)
+        return refresh_case (self, case_id, derived, search, error);
+    }
+  return TRUE;
+}
+
+/* Outbox and history --------------------------------------------------------------- */
+
+static gboolean
+next_seq (sqlite3  *db,
+          gint64   *seq,
+          GError  **error)
+{
+  g_autofree char *text = NULL;
+
+  text = cl_sql_query_text (db, error, "SELECT value FROM meta WHERE key = 'next_seq'",
+                            CL_SQL_END);
+  if (text == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT,
+                     _("The vault has no outbox counter."));
+      return FALSE;
+    }
+  *seq = g_ascii_strtoll (text, NULL, 10);
+  return cl_sql_exec_params (db, error,
+                             "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                             "WHERE key = 'next_seq'", CL_SQL_END);
+}
+
+static void
+add_change (JsonBuilder *builder,
+            const char  *field,
+            const char  *old_value,
+            const char  *new_value)
+{
+  json_builder_set_member_name (builder, field);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "old");
+  if (old_value != NULL)
+    json_builder_add_string_value (builder, old_value);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "new");
+  if (new_value != NULL)
+    json_builder_add_string_value (builder, new_value);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static char *
+builder_to_string (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+static gboolean
+queue_mutation (ClStore      *self,
+                const ClType *type,
+                const char   *id,
+                const char   *op,
+                gint64        base_version,
+                const char   *changes,
+                const char   *now,
+                GError      **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+  g_autofree char *mutation_id = cl_uuid_new ();
+  g_autofree char *seq_text = NULL;
+  g_autofree char *base_text = NULL;
+  gint64 seq;
+
+  if (type->flags & CL_TYPE_LOCAL_ONLY)
+    return TRUE;
+  if (!next_seq (db, &seq, error))
+    return FALSE;
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
+  base_text = g_strdup_printf ("%" G_GINT64_FORMAT, base_version);
+  return cl_sql_exec_params (db, error,
+                             "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
+                             "base_version, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             seq_text, mutation_id, type->name, id, op, base_text, changes, now,
+                             CL_SQL_END);
+}
+
+static void
+owners (const ClType  *type,
+        ClRecord      *record,
+        const char   **case_id,
+        const char   **client_id)
+{
+  *case_id = NULL;
+  *client_id = NULL;
+  if (type_is (type, "case"))
+    {
+      *case_id = cl_record_get_id (record);
+      *client_id = cl_record_get (record, "client_id");
+    }
+  else if (type_is (type, "client"))
+    *client_id = cl_record_get_id (record);
+  else if (type->parent != NULL && strcmp (type->parent, "case_id") == 0)
+    *case_id = cl_record_get (record, "case_id");
+  else if (type->parent != NULL && strcmp (type->parent, "client_id") == 0)
+    *client_id = cl_record_get (record, "client_id");
+}
+
+static gboolean
+add_history (ClStore      *self,
+             const ClType *type,
+             ClRecord     *record,
+             const char   *op,
+             const char   *field,
+             const char   *old_value,
+             const char   *new_value,
+             const char   *now,
+             GError      **error)
+{
+  const char *case_id, *client_id;
+
+  if (type_is (type, "audit"))
+    return TRUE;
+  owners (type, record, &case_id, &client_id);
+  return cl_sql_exec_params (cl_vault_get_db (self->vault), error,
+                             "INSERT INTO history (case_id, client_id, record_type, record_id, "
+                             "op, field, old_value, new_value, at, by, origin) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local')",
+                             case_id, client_id, type->name, cl_record_get_id (record), op,
+                             field, old_value, new_value, now, self->user, CL_SQL_END);
+}
+
+/* Validation ----------------------------------------------------------------------- */
+
+static gboolean
+check_reference (ClStore        *self,
+                 const ClField  *field,
+                 const char     *value,
+                 GError        **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+  g_autofree char *sql = NULL;
+  g_autofree char *found = NULL;
+  GError *local_error = NULL;
+
+  if (value == NULL)
+    return TRUE;
+  if (field->kind == CL_FIELD_REF)
+    {
+      const ClType *target = cl_schema_lookup_type (field->target);
+      sql = g_strdup_printf ("SELECT id FROM %s WHERE id = ? AND deleted = 0", target->table);
+    }
+  else if (field->kind == CL_FIELD_COMMAND)
+    sql = g_strdup ("SELECT id FROM command WHERE code = ? AND deleted = 0");
+  else
+    return TRUE;
+
+  found = cl_sql_query_text (db, &local_error, sql, value, CL_SQL_END);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (found == NULL)
+    {
+      if (field->kind == CL_FIELD_COMMAND)
+        g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                     _("“%s”: there is no command with code %s"), field->name, value);
+      else
+        g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                     _("“%s”: there is no %s with id %s"), field->name, field->target, value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const ClField *
+writable_field (const ClType  *type,
+                const char    *name,
+                GError       **error)
+{
+  const ClField *field = cl_type_lookup_field (type, name);
+
+  if (field == NULL)
+    {
+      g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
+                   _("A %s has no field “%s” (see caseloadctl schema %s)"),
+                   type->name, name, type->name);
+      return NULL;
+    }
+  if (field->flags & CL_FIELD_DERIVED)
+    {
+      g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_READ_ONLY,
+                   _("“%s” is computed by Caseload and cannot be set"), name);
+      return NULL;
+    }
+  return field;
+}
+
+static char *
+new_case_number (const char *id)
+{
+  g_autofree char *hex = g_strndup (id, 8);
+  g_autofree char *up = g_ascii_strup (hex, -1);
+  return g_strconcat ("CL-", up, NULL);
+}
+
+/* Writes --------------------------------------------------------------------------- */
+
+static char *
+create_in_txn (ClStore       *self,
+               const ClType  *type,
+               ClChanges     *values,
+               GError       **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+  g_autofree char *id = cl_uuid_new ();
+  g_autofree char *now = cl_now_utc ();
+  g_autoptr(ClRecord) record = cl_record_new (type, id);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GString) marks = g_string_new (NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *changes = NULL;
+
+  for (guint i = 0; i < cl_changes_get_n (values); i++)
+    {
+      const ClField *field = writable_field (type, cl_changes_get_field (values, i), error);
+      char *value;
+      GError *local_error = NULL;
+
+      if (field == NULL)
+        return NULL;
+      if (type_is (type, "case") && strcmp (field->name, "case_number") == 0)
+        {
+          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_READ_ONLY,
+                       _("“case_number” is given by Caseload and cannot be set"));
+          return NULL;
+        }
+      value = cl_field_normalize (field, cl_changes_get_value (values, i), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      _cl_record_take (record, field->name, value);
+    }
+
+  /* Defaults. */
+  if (type_is (type, "case"))
+    {
+      if (cl_record_get (record, "status") == NULL)
+        _cl_record_take (record, "status", g_strdup ("referred"));
+      if (cl_record_get (record, "assigned_to") == NULL)
+        _cl_record_take (record, "assigned_to", g_strdup (self->user));
+      if (cl_record_get (record, "command") == NULL && self->command != NULL)
+        _cl_record_take (record, "command", g_strdup (self->command));
+      _cl_record_take (record, "case_number", new_case_number (id));
+    }
+  else if (type_is (type, "service") && cl_record_get (record, "times") == NULL)
+    _cl_record_take (record, "times", g_strdup ("1"));
+  else if ((type_is (type, "contact") || type_is (type, "service")) &&
+           cl_record_get (record, "advocate") == NULL)
+    _cl_record_take (record, "advocate", g_strdup (self->user));
+  else if (type_is (type, "note") && cl_record_get (record, "author") == NULL)
+    _cl_record_take (record, "author", g_strdup (self->user));
+
+  g_string_append_printf (sql, "INSERT INTO %s (id, version, created_at, created_by, "
+                          "updated_at, updated_by, deleted", type->table);
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < type->n_fields; i++)
+    {
+      const ClField *field = &type->fields[i];
+      const char *value = cl_record_get (record, field->name);
+
+      if ((field->flags & CL_FIELD_REQUIRED) && value == NULL)
+        {
+          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_REQUIRED,
+                       _("A %s needs “%s”"), type->name, field->name);
+          return NULL;
+        }
+      if (!check_reference (self, field, value, error))
+        return NULL;
+      g_string_append_printf (sql, ", %s", field->name);
+      g_string_append (marks, ", ?");
+      if (value != NULL && !(field->flags & CL_FIELD_DERIVED))
+        add_change (builder, field->name, NULL, value);
+    }
+  json_builder_end_object (builder);
+  g_string_append_printf (sql, ") VALUES (?, 0, ?, ?, ?, ?, 0%s)", marks->str);
+
+  stmt = cl_sql_prepare (db, sql->str, error);
+  if (stmt == NULL)
+    return NULL;
+  cl_sql_bind_text (stmt, 1, id);
+  cl_sql_bind_text (stmt, 2, now);
+  cl_sql_bind_text (stmt, 3, self->user);
+  cl_sql_bind_text (stmt, 4, now);
+  cl_sql_bind_text (stmt, 5, self->user);
+  for (guint i = 0; i < type->n_fields; i++)
+    cl_sql_bind_text (stmt, 6 + i, cl_record_get (record, type->fields[i].name));
+  if (!cl_sql_step_done (stmt, error))
+    return NULL;
+
+  changes = builder_to_string (builder);
+  if (!queue_mutation (self, type, id, "put", 0, changes, now, error) ||
+      !add_history (self, type, record, "create", NULL, NULL, NULL, now, error) ||
+      !_cl_store_refresh_dependents (self, type, record, error))
+    return NULL;
+
+  note_changed (self, type->name, id);
+  return g_steal_pointer (&id);
+}
+
+/**
+ * cl_store_create:
+ * @type: a record type name ("client", "case", "contact", …)
+ * @values: the fields to set
+ *
+ * Creates a record and queues its mutation in one transaction.
+ *
+ * Returns: (transfer full): the new record's id, or %NULL with @error set
+ */
+char *
+cl_store_create (ClStore     *self,
+                 const char  *type_name,
+                 ClChanges   *values,
+                 GError     **error)
+{
+  const ClType *type;
+  char *id;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  g_return_val_if_fail (type_name != NULL, NULL);
+  g_return_val_if_fail (values != NULL, NULL);
+
+  if ((type = lookup_type (type_name, error)) == NULL)
+    return NULL;
+  if (!write_begin (self, error))
+    return NULL;
+  id = create_in_txn (self, type, values, error);
+  if (!write_end (self, id != NULL, id != NULL ? error : NULL))
+    g_clear_pointer (&id, g_free);
+  return id;
+}
+
+static gboolean
+update_in_txn (ClStore       *self,
+               const ClType  *type,
+               const char    *id,
+               ClChanges     *values,
+               GError       **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+  g_autoptr(ClRecord) record = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  g_autoptr(GPtrArray) new_values = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = cl_now_utc ();
+  g_autofree char *changes = NULL;
+  g_autofree char *base = NULL;
+  guint n;
+
+  if (type->flags & CL_TYPE_APPEND_ONLY)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_APPEND_ONLY,
+                   _("A %s is never changed once recorded; add a new one instead"),
+                   type->name);
+      return FALSE;
+    }
+  if ((record = load (self, type, id, FALSE, error)) == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < cl_changes_get_n (values); i++)
+    {
+      const ClField *field = writable_field (type, cl_changes_get_field (values, i), error);
+      g_autofree char *value = NULL;
+      GError *local_error = NULL;
+
+      if (field == NULL)
+        return FALSE;
+      value = cl_field_normalize (field, cl_changes_get_value (values, i), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      if (g_strcmp0 (value, cl_record_get (record, field->name)) == 0)
+        continue;
+      if (field->flags & CL_FIELD_IMMUTABLE)
+        {
+          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_READ_ONLY,
+                       _("“%s” is set when a %s is created and never changes"),
+                       field->name, type->name);
+          return FALSE;
+        }
+      if (value == NULL && (field->flags & CL_FIELD_REQUIRED))
+        {
+          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_REQUIRED,
+                       _("A %s needs “%s”"), type->name, field->name);
+          return FALSE;
+        }
+      if (!check_reference (self, field, value, error))
+        return FALSE;
+      g_ptr_array_add (fields, (gpointer) field);
+      g_ptr_array_add (new_values, g_steal_pointer (&value));
+    }
+
+  n = fields->len;
+  if (n == 0)
+    return TRUE;
+
+  g_string_append_printf (sql, "UPDATE %s SET updated_at = ?, updated_by = ?", type->table);
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      const ClField *field = g_ptr_array_index (fields, i);
+
+      g_string_append_printf (sql, ", %s = ?", field->name);
+      add_change (builder, field->name, cl_record_get (record, field->name),
+                  g_ptr_array_index (new_values, i));
+      if (!add_history (self, type, record, "update", field->name,
+                        cl_record_get (record, field->name),
+                        g_ptr_array_index (new_values, i), now, error))
+        return FALSE;
+    }
+  json_builder_end_object (builder);
+  g_string_append (sql, " WHERE id = ?");
+
+  if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, now);
+  cl_sql_bind_text (stmt, 2, self->user);
+  for (guint i = 0; i < n; i++)
+    cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (new_values, i));
+  cl_sql_bind_text (stmt, 3 + n, id);
+  if (!cl_sql_step_done (stmt, error))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const ClField *field = g_ptr_array_index (fields, i);
+      _cl_record_take (record, field->name, g_strdup (g_ptr_array_index (new_values, i)));
+    }
+
+  changes = builder_to_string (builder);
+  if (!queue_mutation (self, type, id, "put", cl_record_get_version (record), changes, now,
+                       error) ||
+      !_cl_store_refresh_dependents (self, type, record, error))
+    return FALSE;
+
+  note_changed (self, type->name, id);
+  return TRUE;
+}
+
+/**
+ * cl_store_update:
+ *
+ * Changes fields of a record. Fields whose value does not change are left out of the
+ * mutation; an update that changes nothing queues nothing.
+ */
+gboolean
+cl_store_update (ClStore     *self,
+                 const char  *type_name,
+                 const char  *id,
+                 ClChanges   *values,
+                 GError     **error)
+{
+  const ClType *type;
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (type_name != NULL && id != NULL && values != NULL, FALSE);
+
+  if ((type = lookup_type (type_name, error)) == NULL)
+    return FALSE;
+  if (!write_begin (self, error))
+    return FALSE;
+  ok = update_in_txn (self, type, id, values, error);
+  return write_end (self, ok, ok ? error : NULL) && ok;
+}
+
+static gboolean
+delete_in_txn (ClStore       *self,
+               const ClType  *type,
+               const char    *id,
+               GError       **error)
+{
+  g_autoptr(ClRecord) record = NULL;
+  g_autofree char *now = cl_now_utc ();
+  g_autofree char *sql = NULL;
+
+  if (type->flags & CL_TYPE_APPEND_ONLY)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_APPEND_ONLY,
+                   _("A %s is never deleted once recorded"), type->name);
+      return FALSE;
+    }
+  if ((record = load (self, type, id, FALSE, error)) == NULL)
+    return FALSE;
+
+  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_at = ?, updated_by = ? "
+                         "WHERE id = ?", type->table);
+  if (!cl_sql_exec_params (cl_vault_get_db (self->vault), error, sql, now, self->user, id,
+                           CL_SQL_END) ||
+      !queue_mutation (self, type, id, "delete", cl_record_get_version (record), "{}", now,
+                       error) ||
+      !add_history (self, type, record, "delete", NULL, NULL, NULL, now, error))
+    return FALSE;
+
+  if (type_is (type, "case"))
+    {
+      if (!cl_sql_exec_params (cl_vault_get_db (self->vault), error, search_delete_sql, id,
+                               CL_SQL_END))
+        return FALSE;
+    }
+  else if (!_cl_store_refresh_dependents (self, type, record, error))
+    return FALSE;
+
+  note_changed (self, type->name, id);
+  return TRUE;
+}
+
+/**
+ * cl_store_delete:
+ *
+ * Marks a record deleted (a tombstone that syncs); append-only records refuse.
+ */
+gboolean
+cl_store_delete (ClStore     *self,
+                 const char  *type_name,
+                 const char  *id,
+                 GError     **error)
+{
+  const ClType *type;
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (type_name != NULL && id != NULL, FALSE);
+
+  if ((type = lookup_type (type_name, error)) == NULL)
+    return FALSE;
+  if (!write_begin (self, error))
+    return FALSE;
+  ok = delete_in_txn (self, type, id, error);
+  return write_end (self, ok, ok ? error : NULL) && ok;
+}
+
+/**
+ * cl_store_audit:
+ * @action: an audit_action code: view, edit, export, print, disclose, purge
+ * @reason: (nullable): why, required when opening a restricted case
+ *
+ * Records an audit event. Audit events are records that sync like any other; they carry
+ * no client data, only ids.
+ */
+gboolean
+cl_store_audit (ClStore     *self,
+                const char  *action,
+                const char  *record_type,
+                const char  *record_id,
+                const char  *reason,
+                GError     **error)
+{
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autofree char *now = cl_now_utc ();
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (action != NULL, FALSE);
+
+  cl_changes_set (values, "user", self->user);
+  cl_changes_set (values, "at", now);
+  cl_changes_set (values, "action", action);
+  cl_changes_set (values, "record_type", record_type);
+  cl_changes_set (values, "record_id", record_id);
+  cl_changes_set (values, "reason", reason);
+  id = cl_store_create (self, "audit", values, error);
+  return id != NULL;
+}
+
+/* Reads ---------------------------------------------------------------------------- */
+
+ClRecord *
+cl_store_get (ClStore     *self,
+              const char  *type_name,
+              const char  *id,
+              GError     **error)
+{
+  const ClType *type;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  g_return_val_if_fail (type_name != NULL && id != NULL, NULL);
+
+  if ((type = lookup_type (type_name, error)) == NULL)
+    return NULL;
+  return load (self, type, id, FALSE, error);
+}
+
+static char *
+where_sql (const ClType  *type,
+           ClChanges     *where,
+           GPtrArray     *params,
+           GError       **error)
+{
+  GString *sql = g_string_new ("deleted = 0");
+
+  for (guint i = 0; where != NULL && i < cl_changes_get_n (where); i++)
+    {
+      const ClField *field = cl_type_lookup_field (type, cl_changes_get_field (where, i));
+      GError *local_error = NULL;
+      char *value;
+
+      if (field == NULL)
+        {
+          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
+                       _("A %s has no field “%s” (see caseloadctl schema %s)"),
+                       type->name, cl_changes_get_field (where, i), type->name);
+          g_string_free (sql, TRUE);
+          return NULL;
+        }
+      value = cl_field_normalize (field, cl_changes_get_value (where, i), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          g_string_free (sql, TRUE);
+          return NULL;
+        }
+      if (value == NULL)
+        g_string_append_printf (sql, " AND %s IS NULL", field->name);
+      else
+        {
+          g_string_append_printf (sql, " AND %s = ?", field->name);
+          g_ptr_array_add (params, value);
+        }
+    }
+  return g_string_free (sql, FALSE);
+}
+
+/**
+ * cl_store_list:
+ * @where: (nullable): fields that must equal the given values
+ * @limit: at most this many records, 0 for all
+ *
+ * Returns: (transfer full) (element-type ClRecord): records in creation order
+ */
+GPtrArray *
+cl_store_list (ClStore     *self,
+               const char  *type_name,
+               ClChanges   *where,
+               guint        limit,
+               guint        offset,
+               GError     **error)
+{
+  const ClType *type;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *where_text = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+
+  if ((type = lookup_type (type_name, error)) == NULL || (db = get_db (self, error)) == NULL)
+    return NULL;
+  if ((where_text = where_sql (type, where, params, error)) == NULL)
+    return NULL;
+  base = select_sql (type, where_text);
+  sql = g_strdup_printf ("%s ORDER BY created_at, id LIMIT %d OFFSET %u", base,
+                         limit == 0 ? -1 : (int) limit, offset);
+  if ((stmt = cl_sql_prepare (db, sql, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < params->len; i++)
+    cl_sql_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
+
+  records = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, record_from_row (type, stmt));
+  if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db, rc);
+      return NULL;
+    }
+  return g_steal_pointer (&records);
+}
+
+gint64
+cl_store_count (ClStore     *self,
+                const char  *type_name,
+                ClChanges   *where,
+                GError     **error)
+{
+  const ClType *type;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *where_text = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+
+  if ((type = lookup_type (type_name, error)) == NULL || (db = get_db (self, error)) == NULL)
+    return -1;
+  if ((where_text = where_sql (type, where, params, error)) == NULL)
+    return -1;
+  sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s", type->table, where_text);
+  if ((stmt = cl_sql_prepare (db, sql, error)) == NULL)
+    return -1;
+  for (guint i = 0; i < params->len; i++)
+    cl_sql_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_sql_set_error (error, db, sqlite3_errcode (db));
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/**
+ * cl_store_list_children:
+ * @parent_id: the id of a case or a client
+ *
+ * Returns: (transfer full) (element-type ClRecord): the records of @type that hang off
+ *   @parent_id
+ */
+GPtrArray *
+cl_store_list_children (ClStore     *self,
+                        const char  *type_name,
+                        const char  *parent_id,
+                        GError     **error)
+{
+  const ClType *type;
+  g_autoptr(ClChanges) where = cl_changes_new ();
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+
+  if ((type = lookup_type (type_name, error)) == NULL)
+    return NULL;
+  if (type->parent == NULL)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                   _("A %s does not belong to a case or a client"), type->name);
+      return NULL;
+    }
+  cl_changes_set (where, type->parent, parent_id);
+  return cl_store_list (self, type_name, where, 0, 0, error);
+}
+
+/**
+ * cl_store_history:
+ *
+ * Returns: (transfer full) (element-type ClHistoryEntry): what changed on the case, its
+ *   records and its client, oldest first
+ */
+GPtrArray *
+cl_store_history (ClStore     *self,
+                  const char  *case_id,
+                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+
+  if ((db = get_db (self, error)) == NULL)
+    return NULL;
+  stmt = cl_sql_prepare (db,
+                         "SELECT at, by, record_type, record_id, op, field, old_value, "
+                         "new_value FROM history WHERE case_id = ?1 OR client_id = "
+                         "(SELECT client_id FROM cases WHERE id = ?1) ORDER BY id",
+                         error);
+  if (stmt == NULL)
+    return NULL;
+  cl_sql_bind_text (stmt, 1, case_id);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_history_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClHistoryEntry *e = g_new0 (ClHistoryEntry, 1);
+
+      e->at = column_dup (stmt, 0);
+      e->by = column_dup (stmt, 1);
+      e->record_type = column_dup (stmt, 2);
+      e->record_id = column_dup (stmt, 3);
+      e->op = column_dup (stmt, 4);
+      e->field = column_dup (stmt, 5);
+      e->old_value = column_dup (stmt, 6);
+      e->new_value = column_dup (stmt, 7);
+      g_ptr_array_add (entries, e);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db, rc);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+gint64
+cl_store_outbox_length (ClStore  *self,
+                        GError  **error)
+{
+  sqlite3 *db;
+  gint64 n = -1;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  if ((db = get_db (self, error)) == NULL ||
+      !cl_sql_query_int (db, "SELECT count(*) FROM outbox", &n, error))
+    return -1;
+  return n;
+}
+
+/* Case views ----------------------------------------------------------------------- */
+
+/**
+ * _cl_store_view_where:
+ *
+ * Returns: (transfer full): the SQL condition on "cases c" of @view; binds ?1 (user) and
+ *   ?2 (command)
+ */
+char *
+_cl_store_view_where (ClCaseView view)
+{
+  const char *cond;
+
+  switch (view)
+    {
+    case CL_CASE_VIEW_ALL:
+      cond = "c.status <> 'closed'";
+      break;
+    case CL_CASE_VIEW_MINE:
+      cond = "c.status <> 'closed' AND c.assigned_to = ?1";
+      break;
+    case CL_CASE_VIEW_NEW_REFERRALS:
+      cond = "c.status = 'referred'";
+      break;
+    case CL_CASE_VIEW_FOLLOW_UPS_DUE:
+      cond = "c.status <> 'closed' AND c.next_due_on <= date('now', 'localtime')";
+      break;
+    case CL_CASE_VIEW_COMMAND:
+      cond = "c.status <> 'closed' AND (?2 IS NULL OR c.command = ?2)";
+      break;
+    case CL_CASE_VIEW_CLOSED:
+      cond = "c.status = 'closed'";
+      break;
+    case CL_CASE_VIEW_NEEDS_ATTENTION:
+      cond = "c.status <> 'closed' AND c.id IN ("
+             "SELECT coalesce(x.case_id, x.record_id) FROM ("
+             "  SELECT f.record_id, (SELECT case_id FROM history h WHERE h.record_id = "
+             "    f.record_id AND h.case_id IS NOT NULL LIMIT 1) AS case_id "
+             "  FROM conflict f WHERE f.resolved_at IS NULL "
+             "  UNION ALL SELECT r.record_id, (SELECT case_id FROM history h WHERE "
+             "    h.record_id = r.record_id AND h.case_id IS NOT NULL LIMIT 1) "
+             "  FROM rejected r WHERE r.dismissed = 0) x)";
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return g_strconcat ("c.deleted = 0 AND ", cond, NULL);
+}
+
+void
+_cl_store_bind_view (ClStore      *self,
+                     sqlite3_stmt *stmt)
+{
+  if (sqlite3_bind_parameter_count (stmt) >= 1)
+    cl_sql_bind_text (stmt, 1, self->user);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    cl_sql_bind_text (stmt, 2, self->command);
+}
+
+gint64
+cl_store_count_view (ClStore     *self,
+                     ClCaseView   view,
+                     GError     **error)
+{
+  g_autofree char *cond = _cl_store_view_where (view);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", cond);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+
+  if ((db = get_db (self, error)) == NULL || (stmt = cl_sql_prepare (db, sql, error)) == NULL)
+    return -1;
+  _cl_store_bind_view (self, stmt);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_sql_set_error (error, db, sqlite3_errcode (db));
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* Search --------------------------------------------------------------------------- */
+
+/* Turns what was typed into an FTS4 query of prefix terms that all must match. Only
+ * letters and digits survive, so nothing typed can change the query's structure. */
+static char *
+match_expression (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  GString *term = g_string_new (NULL);
+  const char *p;
+
+  for (p = text; ; p = g_utf8_next_char (p))
+    {
+      gunichar c = *p ? g_utf8_get_char (p) : 0;
+
+      if (c != 0 && g_unichar_isalnum (c))
+        g_string_append_unichar (term, c);
+      else if (term->len > 0)
+        {
+          if (out->len > 0)
+            g_string_append_c (out, ' ');
+          g_string_append_printf (out, "%s*", term->str);
+          g_string_truncate (term, 0);
+        }
+      if (c == 0)
+        break;
+    }
+  g_string_free (term, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * cl_store_search:
+ * @text: what was typed: names, pseudonyms, case, complaint, docket or phone numbers
+ *
+ * Returns: (transfer full): a #GListModel of #ClCaseSummary, open cases first
+ */
+GListModel *
+cl_store_search (ClStore     *self,
+                 const char  *text,
+                 guint        limit,
+                 GError     **error)
+{
+  g_autoptr(GListStore) results = g_list_store_new (CL_TYPE_CASE_SUMMARY);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *match = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if ((db = get_db (self, error)) == NULL)
+    return NULL;
+  match = match_expression (text);
+  if (*match == '\0')
+    return G_LIST_MODEL (g_steal_pointer (&results));
+
+  stmt = cl_sql_prepare (db,
+                         "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM case_search s "
+                         "JOIN cases c ON c.rowid = s.docid "
+                         "LEFT JOIN client k ON k.id = c.client_id "
+                         "WHERE case_search MATCH ? AND c.deleted = 0 "
+                         "ORDER BY c.status = 'closed', c.last_activity_at DESC LIMIT ?",
+                         error);
+  if (stmt == NULL)
+    return NULL;
+  cl_sql_bind_text (stmt, 1, match);
+  sqlite3_bind_int (stmt, 2, limit == 0 ? -1 : (int) limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(ClCaseSummary) row = _cl_case_summary_new_from_row (stmt);
+      g_list_store_append (results, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db, rc);
+      return NULL;
+    }
+  return G_LIST_MODEL (g_steal_pointer (&results));
+}
+
+typedef struct {
+  char  *text;
+  guint  limit;
+} SearchData;
+
+static void
+search_data_free (SearchData *data)
+{
+  g_free (data->text);
+  g_free (data);
+}
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SearchData *data = task_data;
+  GError *error = NULL;
+  GListModel *model;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  model = cl_store_search (source_object, data->text, data->limit, &error);
+  if (model == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, model, g_object_unref);
+}
+
+void
+cl_store_search_async (ClStore             *self,
+                       const char          *text,
+                       guint                limit,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SearchData *data;
+
+  g_return_if_fail (CL_IS_STORE (self));
+  g_return_if_fail (text != NULL);
+
+  data = g_new0 (SearchData, 1);
+  data->text = g_strdup (text);
+  data->limit = limit;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cl_store_search_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
+  g_task_run_in_thread (task, search_thread);
+}
+
+GListModel *
+cl_store_search_finish (ClStore       *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Object --------------------------------------------------------------------------- */
+
+static void
+cl_store_finalize (GObject *object)
+{
+  ClStore *self = (ClStore *) object;
+
+  g_clear_object (&self->vault);
+  g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->command, g_free);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_rec_mutex_clear (&self->write_lock);
+
+  G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
+}
+
+static void
+cl_store_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  ClStore *self = CL_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VAULT:
+      g_value_set_object (value, self->vault);
+      break;
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_store_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  ClStore *self = CL_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VAULT:
+      self->vault = g_value_dup_object (value);
+      break;
+    case PROP_USER:
+      self->user = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_store_class_init (ClStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cl_store_finalize;
+  object_class->get_property = cl_store_get_property;
+  object_class->set_property = cl_store_set_property;
+
+  properties[PROP_VAULT] =
+    g_param_spec_object ("vault", NULL, NULL, CL_TYPE_VAULT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USER] =
+    g_param_spec_string ("user", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ClStore::changed:
+   * @type: the record type
+   * @id: the record id
+   *
+   * A record was created, changed or deleted. Emitted after the transaction committed,
+   * on the thread that created the store.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+cl_store_init (ClStore *self)
+{
+  g_rec_mutex_init (&self->write_lock);
+  self->pending = g_ptr_array_new_with_free_func (g_free);
+  self->owner = g_thread_self ();
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/**
+ * cl_store_new:
+ * @vault: an unlocked vault
+ * @user: the staff user name written into created_by, history and audit
+ */
+ClStore *
+cl_store_new (ClVault    *vault,
+              const char *user)
+{
+  g_return_val_if_fail (CL_IS_VAULT (vault), NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  return g_object_new (CL_TYPE_STORE, "vault", vault, "user", user, NULL);
+}
+
+ClVault *
+cl_store_get_vault (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  return self->vault;
+}
+
+const char *
+cl_store_get_user (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  return self->user;
+}
+
+char *
+cl_store_dup_device_id (ClStore *self)
+{
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  if ((db = cl_vault_get_db (self->vault)) == NULL)
+    return NULL;
+  return cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = 'device_id'",
+                            CL_SQL_END);
+}
+
+const char *
+cl_store_get_command (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  return self->command;
+}
+
+/**
+ * cl_store_set_command:
+ * @command: (nullable): the user's default command code
+ *
+ * The command new cases default to and the "my command" view shows.
+ */
+void
+cl_store_set_command (ClStore    *self,
+                      const char *command)
+{
+  g_return_if_fail (CL_IS_STORE (self));
+  g_free (self->command);
+  self->command = command != NULL && *command != '\0' ? g_ascii_strup (command, -1) : NULL;
+}

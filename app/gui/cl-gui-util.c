@@ -1,0 +1,372 @@
+/* cl-gui-util.c: small helpers shared by the widgets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "cl-gui-util"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cl-gui-util.h"
+
+/**
+ * cl_enum_label:
+ *
+ * Returns: the translated label of @code in the enumeration @enum_name, @code itself when
+ *   it is not a code of that enumeration, or "" for %NULL
+ */
+const char *
+cl_enum_label (const char *enum_name,
+               const char *code)
+{
+  const ClEnum *e;
+  const ClEnumValue *v;
+
+  if (code == NULL)
+    return "";
+
+  e = cl_schema_lookup_enum (enum_name);
+  if (e == NULL)
+    return code;
+
+  v = cl_enum_lookup (e, code);
+  if (v == NULL)
+    return code;
+
+  return g_dgettext (GETTEXT_PACKAGE, v->label);
+}
+
+/**
+ * cl_enum_set_label:
+ *
+ * Returns: (transfer full): the translated labels of several codes ("a;b"), comma separated
+ */
+char *
+cl_enum_set_label (const char *enum_name,
+                   const char *codes)
+{
+  g_auto(GStrv) parts = NULL;
+  GString *out;
+
+  if (codes == NULL || *codes == '\0')
+    return g_strdup ("");
+
+  parts = g_strsplit (codes, ";", -1);
+  out = g_string_new (NULL);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (*parts[i] == '\0')
+        continue;
+      if (out->len > 0)
+        /* Translators: separates the items of a list, e.g. "VOCA, City of New York" */
+        g_string_append (out, _(", "));
+      g_string_append (out, cl_enum_label (enum_name, parts[i]));
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * cl_enum_string_list_new:
+ * @unset_label: (nullable): the label of a first item meaning "no value", or %NULL
+ *
+ * Returns: (transfer full): the translated labels of an enumeration, for a combo row
+ */
+GtkStringList *
+cl_enum_string_list_new (const char *enum_name,
+                         const char *unset_label)
+{
+  const ClEnum *e = cl_schema_lookup_enum (enum_name);
+  GtkStringList *list = gtk_string_list_new (NULL);
+
+  g_return_val_if_fail (e != NULL, list);
+
+  if (unset_label != NULL)
+    gtk_string_list_append (list, unset_label);
+
+  for (guint i = 0; i < e->n_values; i++)
+    gtk_string_list_append (list, g_dgettext (GETTEXT_PACKAGE, e->values[i].label));
+
+  return list;
+}
+
+/**
+ * cl_enum_code_at:
+ *
+ * Returns: (nullable): the code at @position of a list made by cl_enum_string_list_new()
+ */
+const char *
+cl_enum_code_at (const char *enum_name,
+                 guint       position,
+                 gboolean    has_unset)
+{
+  const ClEnum *e = cl_schema_lookup_enum (enum_name);
+
+  g_return_val_if_fail (e != NULL, NULL);
+
+  if (has_unset)
+    {
+      if (position == 0 || position == GTK_INVALID_LIST_POSITION)
+        return NULL;
+      position--;
+    }
+
+  if (position >= e->n_values)
+    return NULL;
+
+  return e->values[position].code;
+}
+
+/**
+ * cl_enum_position:
+ *
+ * Returns: the position of @code in a list made by cl_enum_string_list_new(): 0 (the unset
+ *   item) or %GTK_INVALID_LIST_POSITION when there is no such code
+ */
+guint
+cl_enum_position (const char *enum_name,
+                  const char *code,
+                  gboolean    has_unset)
+{
+  const ClEnum *e = cl_schema_lookup_enum (enum_name);
+  guint offset = has_unset ? 1 : 0;
+
+  g_return_val_if_fail (e != NULL, GTK_INVALID_LIST_POSITION);
+
+  if (code != NULL)
+    for (guint i = 0; i < e->n_values; i++)
+      if (g_strcmp0 (e->values[i].code, code) == 0)
+        return i + offset;
+
+  return has_unset ? 0 : GTK_INVALID_LIST_POSITION;
+}
+
+static GDateTime *
+parse_date (const char *iso_date)
+{
+  int y, m, d;
+
+  if (iso_date == NULL || sscanf (iso_date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    return NULL;
+  if (!g_date_valid_dmy (d, m, y))
+    return NULL;
+
+  return g_date_time_new_local (y, m, d, 0, 0, 0);
+}
+
+static GDateTime *
+parse_datetime_local (const char *iso_datetime)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (iso_datetime == NULL)
+    return NULL;
+  if (strlen (iso_datetime) == 10)
+    return parse_date (iso_datetime);
+
+  utc = g_date_time_new_from_iso8601 (iso_datetime, NULL);
+  if (utc == NULL)
+    return NULL;
+
+  return g_date_time_to_local (utc);
+}
+
+/**
+ * cl_format_date:
+ *
+ * Returns: (transfer full): a YYYY-MM-DD date in the locale's format, or "" when unset
+ */
+char *
+cl_format_date (const char *iso_date)
+{
+  g_autoptr(GDateTime) dt = parse_date (iso_date);
+
+  if (dt == NULL)
+    return g_strdup (iso_date != NULL ? iso_date : "");
+
+  return g_date_time_format (dt, "%x");
+}
+
+/**
+ * cl_format_datetime:
+ *
+ * Returns: (transfer full): a UTC timestamp in local time and the locale's format
+ */
+char *
+cl_format_datetime (const char *iso_datetime)
+{
+  g_autoptr(GDateTime) dt = parse_datetime_local (iso_datetime);
+  g_autofree char *date = NULL;
+  g_autofree char *time = NULL;
+
+  if (dt == NULL)
+    return g_strdup (iso_datetime != NULL ? iso_datetime : "");
+
+  date = g_date_time_format (dt, "%x");
+  time = g_date_time_format (dt, "%R");
+
+  /* Translators: a date and a time, e.g. "03/14/2024 at 15:30" */
+  return g_strdup_printf (_("%s at %s"), date, time);
+}
+
+/**
+ * cl_format_relative:
+ *
+ * Returns: (transfer full): "Today", "Yesterday", "3 days ago" or the date
+ */
+char *
+cl_format_relative (const char *iso_datetime)
+{
+  g_autoptr(GDateTime) dt = parse_datetime_local (iso_datetime);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  GDate a, b;
+  int days;
+
+  if (dt == NULL)
+    return g_strdup ("");
+
+  g_date_clear (&a, 1);
+  g_date_clear (&b, 1);
+  g_date_set_dmy (&a, g_date_time_get_day_of_month (dt), g_date_time_get_month (dt),
+                  g_date_time_get_year (dt));
+  g_date_set_dmy (&b, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+  days = g_date_days_between (&a, &b);
+
+  if (days == 0)
+    return g_strdup (_("Today"));
+  if (days == 1)
+    return g_strdup (_("Yesterday"));
+  if (days > 1 && days < 7)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", days),
+                            days);
+
+  return g_date_time_format (dt, "%x");
+}
+
+/**
+ * cl_datetime_to_local_input:
+ *
+ * Returns: (transfer full): a UTC timestamp as "YYYY-MM-DD HH:MM" local time, for editing
+ */
+char *
+cl_datetime_to_local_input (const char *iso_datetime)
+{
+  g_autoptr(GDateTime) dt = parse_datetime_local (iso_datetime);
+
+  if (dt == NULL)
+    return g_strdup (iso_datetime != NULL ? iso_datetime : "");
+
+  return g_date_time_format (dt, "%Y-%m-%d %H:%M");
+}
+
+/**
+ * cl_today:
+ *
+ * Returns: (transfer full): today's local date as YYYY-MM-DD
+ */
+char *
+cl_today (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
+/**
+ * cl_days_until:
+ *
+ * Returns: the number of days from today to @iso_date (negative when past), or G_MAXINT
+ *   when @iso_date is not a date
+ */
+int
+cl_days_until (const char *iso_date)
+{
+  g_autoptr(GDateTime) dt = parse_date (iso_date);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  GDate a, b;
+
+  if (dt == NULL)
+    return G_MAXINT;
+
+  g_date_clear (&a, 1);
+  g_date_clear (&b, 1);
+  g_date_set_dmy (&a, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+  g_date_set_dmy (&b, g_date_time_get_day_of_month (dt), g_date_time_get_month (dt),
+                  g_date_time_get_year (dt));
+
+  return g_date_days_between (&a, &b);
+}
+
+/**
+ * cl_record_display_name:
+ * @client: a client record
+ *
+ * Returns: the name the advocate knows the client by: preferred, legal name or pseudonym
+ */
+const char *
+cl_record_display_name (ClRecord *client)
+{
+  static const char * const fields[] = { "preferred_name", "legal_name", "pseudonym" };
+
+  g_return_val_if_fail (CL_IS_RECORD (client), "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const char *value = cl_record_get (client, fields[i]);
+
+      if (value != NULL && *value != '\0')
+        return value;
+    }
+
+  return _("Unnamed client");
+}
+
+/**
+ * cl_widget_set_label:
+ *
+ * Labels an icon-only widget for screen readers and with a tooltip.
+ */
+void
+cl_widget_set_label (GtkWidget  *widget,
+                     const char *label)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_widget_set_tooltip_text (widget, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+/**
+ * cl_widget_get_window:
+ *
+ * Returns: (transfer none) (nullable): the window @widget is in
+ */
+GtkWindow *
+cl_widget_get_window (GtkWidget *widget)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+/**
+ * cl_clear_clipboards:
+ *
+ * Replaces the clipboard and the primary selection with nothing, so a name copied before
+ * the vault locked cannot be pasted after.
+ */
+void
+cl_clear_clipboards (GdkDisplay *display)
+{
+  g_return_if_fail (GDK_IS_DISPLAY (display));
+
+  gdk_clipboard_set_text (gdk_display_get_clipboard (display), "");
+  gdk_clipboard_set_text (gdk_display_get_primary_clipboard (display), "");
+}

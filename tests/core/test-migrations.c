@@ -1,0 +1,100 @@
+/* test-migrations.c: a vault made by every earlier schema version upgrades
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "cl-migrations.h"
+#include "cl-sql.h"
+#include "cl-test-util.h"
+#include "cl-vault-private.h"
+
+static void
+test_upgrade_from (gconstpointer data)
+{
+  int from = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (CL_TEST_PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autofree char *parent = g_dir_make_tmp ("caseload-migrate-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (parent, "vault", NULL);
+  g_autoptr(ClVault) old = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) store = NULL;
+  g_autoptr(ClRecord) client = NULL;
+  g_autofree char *name = NULL;
+  sqlite3 *db;
+  gint64 n;
+
+  old = _cl_vault_create_at_version (dir, pass, from, &recovery, &error);
+  g_assert_no_error (error);
+  db = cl_vault_get_db (old);
+  g_assert_cmpint (cl_migrations_version (db, NULL), ==, from);
+
+  /* Data written with the old schema, the way that version's store wrote it. */
+  g_assert_true (cl_sql_exec_params (db, &error,
+                                     "INSERT INTO client (id, version, created_at, updated_at, "
+                                     "legal_name) VALUES ('0f8fad5b-d9cb-469f-a165-70867728950e', "
+                                     "0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)",
+                                     "Old Schema Person", CL_SQL_END));
+  g_assert_no_error (error);
+  cl_vault_lock (old);
+
+  vault = cl_vault_unlock (dir, pass, &error);
+  g_assert_no_error (error);
+  db = cl_vault_get_db (vault);
+  g_assert_cmpint (cl_migrations_version (db, NULL), ==, cl_migrations_latest ());
+
+  store = cl_store_new (vault, "advocate1");
+  client = cl_store_get (store, "client", "0f8fad5b-d9cb-469f-a165-70867728950e", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_record_get (client, "legal_name"), ==, "Old Schema Person");
+  g_assert_true (cl_sql_query_int (db, "SELECT count(*) FROM conflict", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 0);
+
+  /* The upgraded vault takes new edits. */
+  g_free (cl_test_new_case (store, "After Upgrade"));
+
+  g_clear_object (&store);
+  cl_vault_lock (vault);
+  cl_test_rm_rf (parent);
+}
+
+static void
+test_too_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (CL_TEST_PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autofree char *parent = g_dir_make_tmp ("caseload-migrate-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (parent, "vault", NULL);
+  g_autoptr(ClVault) vault = cl_vault_create (dir, pass, &recovery, &error);
+  g_autoptr(ClVault) again = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d",
+                                          cl_migrations_latest () + 1);
+
+  g_assert_no_error (error);
+  g_assert_true (cl_sql_exec (cl_vault_get_db (vault), sql, &error));
+  cl_vault_lock (vault);
+
+  again = cl_vault_unlock (dir, pass, &error);
+  g_assert_null (again);
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_TOO_NEW);
+  cl_test_rm_rf (parent);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  cl_test_init (&argc, &argv);
+
+  for (int v = 1; v < cl_migrations_latest (); v++)
+    {
+      g_autofree char *path = g_strdup_printf ("/core/migrations/upgrade-from-%d", v);
+      g_test_add_data_func (path, GINT_TO_POINTER (v), test_upgrade_from);
+    }
+  g_test_add_func ("/core/migrations/too-new", test_too_new);
+
+  return g_test_run ();
+}

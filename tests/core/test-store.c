@@ -1,0 +1,484 @@
+/* test-store.c: records, outbox, history, audit, derived columns, search, live lists
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "cl-case-list.h"
+#include "cl-migrations.h"
+#include "cl-sql.h"
+#include "cl-test-util.h"
+
+static gint64
+query_int (ClTestVault *f,
+           const char  *sql)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = -1;
+
+  g_assert_true (cl_sql_query_int (cl_vault_get_db (f->vault), sql, &n, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static JsonObject *
+outbox_changes (ClTestVault *f,
+                gint64       seq,
+                char       **op,
+                gint64      *base_version,
+                char       **record_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  stmt = cl_sql_prepare (cl_vault_get_db (f->vault),
+                         "SELECT op, base_version, changes, record_id FROM outbox WHERE seq = ?",
+                         &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, seq);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  if (op != NULL)
+    *op = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (base_version != NULL)
+    *base_version = sqlite3_column_int64 (stmt, 1);
+  if (record_id != NULL)
+    *record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  g_assert_true (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 2),
+                                             -1, &error));
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_create_invalid_writes_nothing (ClTestVault   *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  cl_changes_set (values, "legal_name", "Ana Lima");
+  cl_changes_set (values, "preferred_language", "xx");
+  id = cl_store_create (f->store, "client", values, &error);
+  g_assert_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE);
+  g_assert_null (id);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 0);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 0);
+
+  g_clear_error (&error);
+  g_clear_pointer (&values, cl_changes_unref);
+  values = cl_changes_new ();
+  cl_changes_set (values, "nickname", "x");
+  id = cl_store_create (f->store, "client", values, &error);
+  g_assert_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD);
+
+  g_clear_error (&error);
+  g_clear_pointer (&values, cl_changes_unref);
+  values = cl_changes_new ();
+  cl_changes_set (values, "client_id", "0f8fad5b-d9cb-469f-a165-70867728950e");
+  cl_changes_set (values, "command", "14");
+  cl_changes_set (values, "track", "dv");
+  id = cl_store_create (f->store, "case", values, &error);
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID);
+
+  g_clear_error (&error);
+  g_clear_pointer (&values, cl_changes_unref);
+  values = cl_changes_new ();
+  cl_changes_set (values, "legal_name", "B");
+  id = cl_store_create (f->store, "hamster", values, &error);
+  g_assert_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_TYPE);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 0);
+}
+
+static void
+test_outbox (ClTestVault   *f,
+             gconstpointer  data)
+{
+  g_autofree char *client = NULL;
+  g_autofree char *op = NULL;
+  g_autofree char *rid = NULL;
+  g_autoptr(JsonObject) changes = NULL;
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 base = -1;
+
+  client = cl_test_create (f->store, "client", "legal_name", "Ana Lima",
+                           "preferred_language", "es", NULL);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 1);
+  changes = outbox_changes (f, 1, &op, &base, &rid);
+  g_assert_cmpstr (op, ==, "put");
+  g_assert_cmpint (base, ==, 0);
+  g_assert_cmpstr (rid, ==, client);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (changes, "legal_name"), "new"), ==, "Ana Lima");
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (changes, "legal_name"), "old"));
+  g_clear_pointer (&changes, json_object_unref);
+  g_clear_pointer (&op, g_free);
+
+  /* An edit carries old and new values of changed fields only. */
+  cl_changes_set (edit, "legal_name", "Ana Lima");
+  cl_changes_set (edit, "preferred_language", "pl");
+  g_assert_true (cl_store_update (f->store, "client", client, edit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+  changes = outbox_changes (f, 2, &op, NULL, NULL);
+  g_assert_cmpuint (json_object_get_size (changes), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (changes, "preferred_language"), "old"), ==, "es");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (changes, "preferred_language"), "new"), ==, "pl");
+
+  /* An edit that changes nothing queues nothing. */
+  g_assert_true (cl_store_update (f->store, "client", client, edit, &error));
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+
+  /* Delete is a tombstone with its own mutation. */
+  g_assert_true (cl_store_delete (f->store, "client", client, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&op, g_free);
+  g_clear_pointer (&changes, json_object_unref);
+  changes = outbox_changes (f, 3, &op, NULL, NULL);
+  g_assert_cmpstr (op, ==, "delete");
+  g_assert_cmpint (query_int (f, "SELECT deleted FROM client"), ==, 1);
+  g_assert_null (cl_store_get (f->store, "client", client, &error));
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND);
+
+  /* seq has no gaps and mutation ids are unique. */
+  g_assert_cmpint (query_int (f, "SELECT max(seq) - min(seq) + 1 = count(*) FROM outbox"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(DISTINCT mutation_id) FROM outbox"), ==, 3);
+}
+
+static void
+test_failed_write_in_transaction (ClTestVault   *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(ClChanges) bad = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  g_assert_true (cl_store_begin (f->store, &error));
+  a = cl_test_create (f->store, "client", "legal_name", "One", NULL);
+  cl_changes_set (bad, "date_of_birth", "yesterday");
+  g_assert_null (cl_store_create (f->store, "client", bad, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  b = cl_test_create (f->store, "client", "legal_name", "Two", NULL);
+  g_assert_true (cl_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 2);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+  g_assert_cmpint (query_int (f, "SELECT max(seq) - min(seq) + 1 = count(*) FROM outbox"), ==, 1);
+
+  g_assert_true (cl_store_begin (f->store, &error));
+  g_free (cl_test_create (f->store, "client", "legal_name", "Three", NULL));
+  cl_store_rollback (f->store);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 2);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+}
+
+static void
+test_append_only (ClTestVault   *f,
+                  gconstpointer  data)
+{
+  g_autofree char *case_id = cl_test_new_case (f->store, "Bo");
+  g_autofree char *contact = NULL;
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  contact = cl_test_create (f->store, "contact", "case_id", case_id, "at", "2026-11-02T10:00:00Z",
+                            "channel", "phone", "outcome", "no_answer", NULL);
+  cl_changes_set (edit, "outcome", "reached");
+  g_assert_false (cl_store_update (f->store, "contact", contact, edit, &error));
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_APPEND_ONLY);
+  g_clear_error (&error);
+  g_assert_false (cl_store_delete (f->store, "contact", contact, &error));
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_APPEND_ONLY);
+}
+
+static void
+test_immutable_and_derived (ClTestVault   *f,
+                            gconstpointer  data)
+{
+  g_autofree char *case_id = cl_test_new_case (f->store, "Cy");
+  g_autofree char *other = cl_test_create (f->store, "client", "legal_name", "Dee", NULL);
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  cl_changes_set (edit, "client_id", other);
+  g_assert_false (cl_store_update (f->store, "case", case_id, edit, &error));
+  g_assert_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_clear_pointer (&edit, cl_changes_unref);
+  edit = cl_changes_new ();
+  cl_changes_set (edit, "first_contact_at", "2026-01-01T00:00:00Z");
+  g_assert_false (cl_store_update (f->store, "case", case_id, edit, &error));
+  g_assert_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_READ_ONLY);
+}
+
+static void
+test_derived_columns (ClTestVault   *f,
+                      gconstpointer  data)
+{
+  g_autofree char *case_id = cl_test_new_case (f->store, "Eve");
+  g_autoptr(ClRecord) c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (cl_test_create (f->store, "contact", "case_id", case_id, "at", "2026-11-03T10:00:00Z",
+                          "channel", "phone", "outcome", "no_answer", NULL));
+  g_free (cl_test_create (f->store, "contact", "case_id", case_id, "at", "2026-11-05T10:00:00Z",
+                          "channel", "phone", "outcome", "reached", NULL));
+  g_free (cl_test_create (f->store, "task", "case_id", case_id, "due", "2026-12-01",
+                          "title", "Call back", NULL));
+  g_free (cl_test_create (f->store, "task", "case_id", case_id, "due", "2026-11-20",
+                          "title", "Court", "done", "1", NULL));
+  c = cl_store_get (f->store, "case", case_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_record_get (c, "first_attempt_at"), ==, "2026-11-03T10:00:00Z");
+  g_assert_cmpstr (cl_record_get (c, "first_contact_at"), ==, "2026-11-05T10:00:00Z");
+  g_assert_cmpstr (cl_record_get (c, "last_activity_at"), ==, "2026-11-05T10:00:00Z");
+  g_assert_cmpstr (cl_record_get (c, "next_due_on"), ==, "2026-12-01");
+  g_assert_cmpstr (cl_record_get (c, "status"), ==, "referred");
+  g_assert_cmpstr (cl_record_get (c, "assigned_to"), ==, "advocate1");
+  g_assert_true (g_str_has_prefix (cl_record_get (c, "case_number"), "CL-"));
+}
+
+static void
+test_history_and_audit (ClTestVault   *f,
+                        gconstpointer  data)
+{
+  g_autofree char *case_id = cl_test_new_case (f->store, "Flo");
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean saw_status = FALSE;
+
+  cl_changes_set (edit, "status", "outreach");
+  g_assert_true (cl_store_update (f->store, "case", case_id, edit, &error));
+  history = cl_store_history (f->store, case_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, >=, 3); /* client created, case created, status */
+  for (guint i = 0; i < history->len; i++)
+    {
+      ClHistoryEntry *e = g_ptr_array_index (history, i);
+      if (g_strcmp0 (e->field, "status") == 0)
+        {
+          saw_status = TRUE;
+          g_assert_cmpstr (e->old_value, ==, "referred");
+          g_assert_cmpstr (e->new_value, ==, "outreach");
+          g_assert_cmpstr (e->by, ==, "advocate1");
+        }
+    }
+  g_assert_true (saw_status);
+
+  g_assert_true (cl_store_audit (f->store, "view", "case", case_id, "court prep", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM audit_event WHERE action = 'view'"), ==, 1);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM outbox WHERE record_type = 'audit'"), ==, 1);
+  g_assert_false (cl_store_audit (f->store, "peek", "case", case_id, NULL, &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_search (ClTestVault   *f,
+             gconstpointer  data)
+{
+  g_autofree char *a = cl_test_new_case (f->store, "José Núñez");
+  g_autofree char *b = cl_test_new_case (f->store, "Wei Chen");
+  g_autofree char *client = cl_test_create (f->store, "client", "pseudonym", "Bluebird",
+                                            "phone", "718-555-0199", NULL);
+  g_autofree char *c = cl_test_create (f->store, "case", "client_id", client, "command", "PSA 2",
+                                       "track", "trafficking", NULL);
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(ClCaseSummary) row = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+
+  g_free (cl_test_create (f->store, "referral", "case_id", b, "received_at", "2026-11-01T09:00:00Z",
+                          "source", "complaint_review", "complaint_number", "2026-014-001234", NULL));
+
+  results = cl_store_search (f->store, "jose", 50, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  row = g_list_model_get_item (results, 0);
+  g_assert_cmpstr (cl_case_summary_get_id (row), ==, a);
+  g_assert_cmpstr (cl_case_summary_get_display_name (row), ==, "José Núñez");
+  g_clear_object (&results);
+  g_clear_object (&row);
+
+  results = cl_store_search (f->store, "NUN", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_clear_object (&results);
+  results = cl_store_search (f->store, "001234", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_clear_object (&results);
+  results = cl_store_search (f->store, "blueb", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_clear_object (&results);
+  results = cl_store_search (f->store, "555 0199", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_clear_object (&results);
+  /* Query syntax cannot be injected. */
+  results = cl_store_search (f->store, "\" OR * NEAR( -", 50, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  g_clear_object (&results);
+
+  /* Renaming the client updates the document of every case. */
+  cl_changes_set (edit, "legal_name", "Wei Zhang");
+  {
+    g_autoptr(ClRecord) cr = cl_store_get (f->store, "case", b, &error);
+    g_assert_true (cl_store_update (f->store, "client", cl_record_get (cr, "client_id"), edit, &error));
+  }
+  results = cl_store_search (f->store, "chen", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  g_clear_object (&results);
+  results = cl_store_search (f->store, "zhang", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  (void) c;
+}
+
+static void
+changed_cb (GListModel *model,
+            guint       position,
+            guint       removed,
+            guint       added,
+            guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_case_list_live (ClTestVault   *f,
+                     gconstpointer  data)
+{
+  g_autoptr(ClCaseList) all = cl_case_list_new (f->store, CL_CASE_VIEW_ALL);
+  g_autoptr(ClCaseList) referred = cl_case_list_new (f->store, CL_CASE_VIEW_NEW_REFERRALS);
+  g_autoptr(ClCaseList) closed = cl_case_list_new (f->store, CL_CASE_VIEW_CLOSED);
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autoptr(ClCaseSummary) first = NULL;
+  guint signals = 0;
+
+  g_signal_connect (all, "items-changed", G_CALLBACK (changed_cb), &signals);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 0);
+  a = cl_test_new_case (f->store, "Amy Adams");
+  b = cl_test_new_case (f->store, "Zoe Zimmer");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (signals, >=, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (referred)), ==, 2);
+
+  cl_case_list_set_sort (all, CL_CASE_SORT_NAME, TRUE);
+  first = g_list_model_get_item (G_LIST_MODEL (all), 0);
+  g_assert_cmpstr (cl_case_summary_get_display_name (first), ==, "Zoe Zimmer");
+  g_clear_object (&first);
+  cl_case_list_set_sort (all, CL_CASE_SORT_NAME, FALSE);
+  first = g_list_model_get_item (G_LIST_MODEL (all), 0);
+  g_assert_cmpstr (cl_case_summary_get_display_name (first), ==, "Amy Adams");
+
+  cl_changes_set (edit, "status", "closed");
+  cl_changes_set (edit, "closure_reason", "services_completed");
+  g_assert_true (cl_store_update (f->store, "case", a, edit, &error));
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (referred)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (closed)), ==, 1);
+  g_assert_cmpint (cl_store_count_view (f->store, CL_CASE_VIEW_CLOSED, NULL), ==, 1);
+  g_assert_cmpint (cl_store_count_view (f->store, CL_CASE_VIEW_MINE, NULL), ==, 1);
+
+  cl_case_list_clear (all);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 0);
+}
+
+static void
+test_restricted_display (ClTestVault   *f,
+                         gconstpointer  data)
+{
+  g_autofree char *client = cl_test_create (f->store, "client", "legal_name", "Real Name",
+                                            "pseudonym", "Sparrow", "restricted", "1", NULL);
+  g_autofree char *case_id = cl_test_create (f->store, "case", "client_id", client,
+                                             "command", "14", "track", "trafficking", NULL);
+  g_autoptr(ClCaseList) all = cl_case_list_new (f->store, CL_CASE_VIEW_ALL);
+  g_autoptr(ClCaseSummary) row = g_list_model_get_item (G_LIST_MODEL (all), 0);
+
+  g_assert_true (cl_case_summary_get_restricted (row));
+  g_assert_cmpstr (cl_case_summary_get_display_name (row), ==, "Sparrow");
+}
+
+static void
+test_commands_seeded (ClTestVault   *f,
+                      gconstpointer  data)
+{
+  g_autoptr(ClChanges) where = cl_changes_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (cl_store_count (f->store, "command", NULL, &error), ==, 87);
+  cl_changes_set (where, "code", "116");
+  rows = cl_store_list (f->store, "command", where, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (cl_record_get (g_ptr_array_index (rows, 0), "borough"), ==, "queens");
+  /* Seeding queues nothing: every device seeds the same ids. */
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM category WHERE list = 'pmt_service'"), ==, 35);
+}
+
+static void
+test_schema_matches_registry (ClTestVault   *f,
+                              gconstpointer  data)
+{
+  const ClType *types;
+  guint n;
+
+  types = cl_schema_types (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT " CL_RECORD_COLUMNS " FROM %s LIMIT 0",
+                                              types[i].table);
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(GError) error = NULL;
+
+      stmt = cl_sql_prepare (cl_vault_get_db (f->vault), sql, &error);
+      g_assert_no_error (error);
+      for (guint j = 0; j < types[i].n_fields; j++)
+        {
+          g_autofree char *col = g_strdup_printf ("SELECT %s FROM %s LIMIT 0",
+                                                  types[i].fields[j].name, types[i].table);
+          g_autoptr(sqlite3_stmt) s2 = cl_sql_prepare (cl_vault_get_db (f->vault), col, &error);
+          g_assert_no_error (error);
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  cl_test_init (&argc, &argv);
+
+#define ADD(path, fn) \
+  g_test_add ("/core/store/" path, ClTestVault, NULL, cl_test_vault_setup, fn, cl_test_vault_teardown)
+
+  ADD ("invalid-writes-nothing", test_create_invalid_writes_nothing);
+  ADD ("outbox", test_outbox);
+  ADD ("failed-write-in-transaction", test_failed_write_in_transaction);
+  ADD ("append-only", test_append_only);
+  ADD ("immutable-and-derived", test_immutable_and_derived);
+  ADD ("derived-columns", test_derived_columns);
+  ADD ("history-and-audit", test_history_and_audit);
+  ADD ("search", test_search);
+  ADD ("case-list-live", test_case_list_live);
+  ADD ("restricted-display", test_restricted_display);
+  ADD ("commands-seeded", test_commands_seeded);
+  ADD ("schema-matches-registry", test_schema_matches_registry);
+
+  return g_test_run ();
+}
