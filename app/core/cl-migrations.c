@@ -11,11 +11,11 @@
 #define G_LOG_DOMAIN "cl-migrations"
 
 #include <glib/gi18n.h>
-#include <sodium.h>
 
 #include "cl-core-resources.h"
 #include "cl-migrations.h"
 #include "cl-refdata.h"
+#include "cl-seed.h"
 #include "cl-schema.h"
 #include "cl-sql.h"
 #include "cl-vault.h"
@@ -34,24 +34,6 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/002-sync.sql", NULL },
 };
 
-/* Seeded reference records get ids derived from their natural key, so every device and
- * the server seed the same record under the same id and sync never duplicates them. */
-static char *
-seed_id (const char *kind,
-         const char *key)
-{
-  guint8 h[16];
-  g_autofree char *input = g_strconcat ("caseload-seed:", kind, ":", key, NULL);
-
-  crypto_generichash (h, sizeof h, (const guint8 *) input, strlen (input), NULL, 0);
-  h[6] = (h[6] & 0x0f) | 0x40;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                          "%02x%02x%02x%02x%02x%02x",
-                          h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9],
-                          h[10], h[11], h[12], h[13], h[14], h[15]);
-}
-
 static gboolean
 seed_initial (sqlite3  *db,
               GError  **error)
@@ -65,7 +47,7 @@ seed_initial (sqlite3  *db,
   commands = cl_refdata_commands (&n);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *id = seed_id ("command", commands[i].code);
+      g_autofree char *id = cl_seed_id ("command", commands[i].code);
 
       if (!cl_sql_exec_params (db, error,
                                "INSERT INTO command (id, version, created_at, updated_at, "

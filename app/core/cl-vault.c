@@ -1104,21 +1104,28 @@ keys_write (const char  *path,
   return write_file_atomic (path, data, len, error);
 }
 
-/* The nesting depth of JSON text, computed before json-glib sees it (it recurses). */
-static guint
-json_depth (const char *data,
-            gsize       len)
+/* A structural pre-check before json-glib sees the text (it recurses, and it accepts
+ * some truncated input): brackets balanced outside strings, nesting at most
+ * KEYS_MAX_DEPTH, one object and nothing but whitespace after it. */
+static gboolean
+json_shape_ok (const char *data,
+               gsize       len)
 {
   gboolean in_string = FALSE;
   gboolean escaped = FALSE;
+  gboolean closed = FALSE;
   guint depth = 0;
-  guint max = 0;
 
   for (gsize i = 0; i < len; i++)
     {
       char c = data[i];
 
-      if (in_string)
+      if (closed)
+        {
+          if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            return FALSE;
+        }
+      else if (in_string)
         {
           if (escaped)
             escaped = FALSE;
@@ -1130,11 +1137,21 @@ json_depth (const char *data,
       else if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
-        max = MAX (max, ++depth);
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+        {
+          if (depth == 0 && c != '{')
+            return FALSE;
+          if (++depth > KEYS_MAX_DEPTH)
+            return FALSE;
+        }
+      else if (c == ']' || c == '}')
+        {
+          if (depth == 0)
+            return FALSE;
+          if (--depth == 0)
+            closed = TRUE;
+        }
     }
-  return max;
+  return closed;
 }
 
 static const char *
@@ -1279,7 +1296,7 @@ keys_parse (const char  *data,
       goto damaged;
     }
   if (memchr (data, '\0', len) != NULL || !g_utf8_validate_len (data, len, NULL) ||
-      json_depth (data, len) > KEYS_MAX_DEPTH)
+      !json_shape_ok (data, len))
     {
       reason = _("the file is not a key file");
       goto damaged;

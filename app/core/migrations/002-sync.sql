@@ -16,7 +16,9 @@ CREATE TABLE conflict (
   server_at TEXT,
   created_at TEXT NOT NULL,
   resolved_at TEXT,
-  resolution TEXT
+  resolution TEXT,
+  resolved_value TEXT,
+  uploaded INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX conflict_open ON conflict (resolved_at, created_at);
 

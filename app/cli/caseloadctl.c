@@ -1,0 +1,723 @@
+/* caseloadctl.c: the scriptable companion of Caseload
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A hand-written dispatcher: global options, then a command with its own GOptionContext
+ * (so `caseloadctl COMMAND --help` works). Passphrases never come from the command line:
+ * --passphrase-file, --passphrase-fd, or a no-echo prompt on a terminal.
+ */
+
+#define G_LOG_DOMAIN "caseloadctl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cl-cli.h"
+#include "cl-csv.h"
+#include "cl-import.h"
+
+G_DEFINE_QUARK (cl-cli-error-quark, cl_cli_error)
+
+typedef struct {
+  const char       *name;
+  ClCliCommandFunc  func;
+  const char       *synopsis;
+  const char       *summary;
+} Command;
+
+static const Command commands[] = {
+  { "init", cl_cli_cmd_init, "[--recovery-key-file OUT]",
+    N_("Create a vault (asks for the passphrase twice on a terminal)") },
+  { "passwd", cl_cli_cmd_passwd, "[--new-passphrase-file F]",
+    N_("Change the passphrase") },
+  { "recover", cl_cli_cmd_recover, "--recovery-key-file F --new-passphrase-file F",
+    N_("Set a new passphrase with the recovery key") },
+  { "verify", cl_cli_cmd_verify, "",
+    N_("Check keys, database integrity, schema and settings") },
+  { "rekey", cl_cli_cmd_rekey, "[--recovery-key-file OUT]",
+    N_("Re-encrypt the database under a new key; issues a new recovery key") },
+  { "backup", cl_cli_cmd_backup, "--output FILE",
+    N_("Write an encrypted backup of the vault") },
+  { "restore", cl_cli_cmd_restore, "FILE",
+    N_("Restore a backup into the vault folder (which must not hold a vault)") },
+  { "schema", cl_cli_cmd_schema, "[TYPE]",
+    N_("Show record types, their fields and enumeration codes") },
+  { "add", cl_cli_cmd_add, "TYPE field=value…",
+    N_("Add a record; prints its id") },
+  { "set", cl_cli_cmd_set, "TYPE ID field=value…",
+    N_("Change fields of a record") },
+  { "get", cl_cli_cmd_get, "TYPE ID [--json] [--reason TEXT]",
+    N_("Show a record") },
+  { "delete", cl_cli_cmd_delete, "TYPE ID",
+    N_("Delete a record") },
+  { "list", cl_cli_cmd_list, "TYPE [--where field=value…] [--json] [--limit N]",
+    N_("List records") },
+  { "search", cl_cli_cmd_search, "TEXT [--json]",
+    N_("Find cases by name, pseudonym, phone, case, complaint or docket number") },
+  { "import", cl_cli_cmd_import, "TYPE FILE.csv",
+    N_("Import a CSV file: all or nothing, every bad line reported") },
+  { "export", cl_cli_cmd_export, "TYPE --format csv|json [--output FILE]",
+    N_("Export every record of a type (audited)") },
+  { "demo", cl_cli_cmd_demo, "--cases N [--seed S]",
+    N_("Add a realistic synthetic caseload, for trying and benchmarks") },
+};
+
+/* Exit codes ------------------------------------------------------------------------- */
+
+int
+cl_cli_exit_code (const GError *error)
+{
+  if (error == NULL)
+    return CL_EXIT_OK;
+
+  if (error->domain == CL_CLI_ERROR)
+    return error->code == CL_CLI_ERROR_USAGE ? CL_EXIT_USAGE : CL_EXIT_INVALID;
+  if (error->domain == G_OPTION_ERROR)
+    return CL_EXIT_USAGE;
+  if (error->domain == CL_SCHEMA_ERROR || error->domain == CL_CSV_ERROR ||
+      error->domain == CL_IMPORT_ERROR)
+    return CL_EXIT_INVALID;
+
+  if (error->domain == CL_STORE_ERROR)
+    return error->code == CL_STORE_ERROR_NOT_FOUND ? CL_EXIT_NOT_FOUND : CL_EXIT_INVALID;
+
+  if (error->domain == CL_VAULT_ERROR)
+    {
+      switch ((ClVaultError) error->code)
+        {
+        case CL_VAULT_ERROR_WRONG_SECRET:
+          return CL_EXIT_AUTH;
+        case CL_VAULT_ERROR_NOT_FOUND:
+          return CL_EXIT_NOT_FOUND;
+        case CL_VAULT_ERROR_EXISTS:
+        case CL_VAULT_ERROR_WEAK_SECRET:
+          return CL_EXIT_INVALID;
+        case CL_VAULT_ERROR_IO:
+          return CL_EXIT_IO;
+        case CL_VAULT_ERROR_KEYS_MISSING:
+        case CL_VAULT_ERROR_KEYS_DAMAGED:
+        case CL_VAULT_ERROR_CORRUPT:
+        case CL_VAULT_ERROR_TOO_NEW:
+        case CL_VAULT_ERROR_PERMISSIONS:
+        case CL_VAULT_ERROR_LOCKED:
+        case CL_VAULT_ERROR_NO_RECOVERY_SLOT:
+        default:
+          return CL_EXIT_DAMAGED;
+        }
+    }
+
+  if (error->domain == G_IO_ERROR)
+    {
+      switch (error->code)
+        {
+        case G_IO_ERROR_INVALID_DATA:
+        case G_IO_ERROR_INVALID_ARGUMENT:
+        case G_IO_ERROR_EXISTS:
+          return CL_EXIT_INVALID;
+        default:
+          return CL_EXIT_IO;
+        }
+    }
+  if (error->domain == G_FILE_ERROR)
+    return CL_EXIT_IO;
+  return CL_EXIT_IO;
+}
+
+/**
+ * cl_cli_fail:
+ * @error: (transfer full): what went wrong
+ *
+ * Prints the error on stderr and returns its exit code.
+ */
+int
+cl_cli_fail (GError *error)
+{
+  int code = cl_cli_exit_code (error);
+
+  g_printerr ("caseloadctl: %s\n", error->message);
+  g_error_free (error);
+  return code;
+}
+
+int
+cl_cli_usage_error (GOptionContext *context,
+                    const char     *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("caseloadctl: %s\n", message);
+  if (context != NULL)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("\n%s", help);
+    }
+  return CL_EXIT_USAGE;
+}
+
+GOptionContext *
+cl_cli_option_context (const char         *command,
+                       const char         *parameters,
+                       const char         *summary,
+                       const GOptionEntry *entries)
+{
+  GOptionContext *context;
+  g_autofree char *param = g_strdup_printf ("%s %s", command, parameters);
+
+  context = g_option_context_new (param);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return context;
+}
+
+gboolean
+cl_cli_parse (GOptionContext   *context,
+              int              *argc,
+              char           ***argv,
+              int              *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *exit_code = cl_cli_usage_error (NULL, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Passphrases ------------------------------------------------------------------------ */
+
+static struct termios saved_termios;
+static volatile sig_atomic_t echo_off;
+
+static void
+restore_echo_cb (int signum)
+{
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/* Reads one line from the terminal with echo off, straight into secure memory. */
+static ClSecret *
+prompt_secret (const char  *prompt,
+               GError     **error)
+{
+  g_autoptr(ClSecret) buf = cl_secret_new (1024);
+  guint8 *data = cl_secret_get_data (buf);
+  struct termios quiet;
+  struct sigaction action = { 0 }, old_int, old_term;
+  gsize len = 0;
+  gboolean too_long = FALSE;
+
+  if (tcgetattr (STDIN_FILENO, &saved_termios) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot read the terminal: %s"), g_strerror (saved_errno));
+      return NULL;
+    }
+
+  action.sa_handler = restore_echo_cb;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, &old_int);
+  sigaction (SIGTERM, &action, &old_term);
+
+  quiet = saved_termios;
+  quiet.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL);
+  quiet.c_lflag |= ICANON;
+  g_printerr ("%s", prompt);
+  echo_off = 1;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+
+  for (;;)
+    {
+      char c;
+      gssize n = read (STDIN_FILENO, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || c == '\n')
+        break;
+      if (len < cl_secret_get_len (buf))
+        data[len++] = (guint8) c;
+      else
+        too_long = TRUE;
+    }
+
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
+  echo_off = 0;
+  sigaction (SIGINT, &old_int, NULL);
+  sigaction (SIGTERM, &old_term, NULL);
+  g_printerr ("\n");
+
+  if (too_long)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("That passphrase is longer than 1024 bytes."));
+      return NULL;
+    }
+  if (len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("No passphrase was given."));
+      return NULL;
+    }
+
+  {
+    ClSecret *secret = cl_secret_new (len);
+    memcpy (cl_secret_get_data (secret), data, len);
+    return secret;
+  }
+}
+
+static gboolean
+have_terminal (void)
+{
+  return isatty (STDIN_FILENO);
+}
+
+/**
+ * cl_cli_get_passphrase:
+ *
+ * Returns: (transfer none): the vault passphrase, from --passphrase-file, --passphrase-fd
+ *   or a prompt; read once per run
+ */
+ClSecret *
+cl_cli_get_passphrase (ClCli   *cli,
+                       GError **error)
+{
+  if (cli->passphrase != NULL)
+    return cli->passphrase;
+
+  if (cli->passphrase_file != NULL)
+    cli->passphrase = cl_secret_new_from_file (cli->passphrase_file, error);
+  else if (cli->passphrase_fd >= 0)
+    cli->passphrase = cl_secret_new_from_fd (cli->passphrase_fd, error);
+  else if (have_terminal ())
+    cli->passphrase = prompt_secret (_("Passphrase: "), error);
+  else
+    g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_USAGE,
+                 _("No passphrase: give --passphrase-file FILE or --passphrase-fd N "
+                   "(standard input is not a terminal to ask on)"));
+  return cli->passphrase;
+}
+
+/**
+ * cl_cli_read_new_secret:
+ * @file: (nullable): a file holding it, or %NULL to ask twice on the terminal
+ * @what: "passphrase" or "recovery key", for the prompt
+ *
+ * Returns: (transfer full): a new passphrase
+ */
+ClSecret *
+cl_cli_read_new_secret (ClCli       *cli,
+                        const char  *file,
+                        const char  *what,
+                        GError     **error)
+{
+  g_autoptr(ClSecret) first = NULL;
+  g_autoptr(ClSecret) second = NULL;
+  g_autofree char *prompt1 = NULL;
+  g_autofree char *prompt2 = NULL;
+
+  if (file != NULL)
+    return cl_secret_new_from_file (file, error);
+  if (!have_terminal ())
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_USAGE,
+                   _("No new %s: give it in a file (standard input is not a terminal to "
+                     "ask on)"), what);
+      return NULL;
+    }
+
+  prompt1 = g_strdup_printf (_("New %s: "), what);
+  prompt2 = g_strdup_printf (_("Repeat the new %s: "), what);
+  if ((first = prompt_secret (prompt1, error)) == NULL ||
+      (second = prompt_secret (prompt2, error)) == NULL)
+    return NULL;
+  if (!cl_secret_equal (first, second))
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("The two entries differ; nothing was changed."));
+      return NULL;
+    }
+  return g_steal_pointer (&first);
+}
+
+/* Vault ------------------------------------------------------------------------------ */
+
+/**
+ * cl_cli_open:
+ *
+ * Unlocks the vault and opens the store, once per run.
+ */
+gboolean
+cl_cli_open (ClCli   *cli,
+             GError **error)
+{
+  ClSecret *passphrase;
+
+  if (cli->store != NULL)
+    return TRUE;
+
+  if (!cl_vault_exists (cli->vault_dir))
+    {
+      g_autofree char *display = g_filename_display_name (cli->vault_dir);
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_NOT_FOUND,
+                   _("There is no vault in %s (create one with caseloadctl init, or "
+                     "choose another with --vault)"), display);
+      return FALSE;
+    }
+  if ((passphrase = cl_cli_get_passphrase (cli, error)) == NULL)
+    return FALSE;
+  cli->vault = cl_vault_unlock (cli->vault_dir, passphrase, error);
+  if (cli->vault == NULL)
+    return FALSE;
+  cli->store = cl_store_new (cli->vault, cli->user);
+  return TRUE;
+}
+
+/**
+ * cl_cli_open_new_private:
+ *
+ * Creates @path for writing, mode 0600, refusing to replace an existing file.
+ *
+ * Returns: a file descriptor, or -1 with @error set
+ */
+int
+cl_cli_open_new_private (const char  *path,
+                         GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      if (saved_errno == EEXIST)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                     _("%s already exists; it is not replaced"), display);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                     _("Could not create %s: %s"), display, g_strerror (saved_errno));
+    }
+  return fd;
+}
+
+gboolean
+cl_cli_write_recovery_key (ClSecret  *key,
+                           int        fd,
+                           GError   **error)
+{
+  const char *text = cl_secret_get_string (key);
+  gsize len = cl_secret_get_len (key);
+  gsize done = 0;
+
+  while (done < len + 1)
+    {
+      gssize n = done < len ? write (fd, text + done, len - done) : write (fd, "\n", 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Could not write the recovery key: %s"), g_strerror (saved_errno));
+          return FALSE;
+        }
+      done += n;
+    }
+  if (fsync (fd) != 0 && errno != EINVAL && errno != EROFS)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not write the recovery key: %s"), g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Schema helpers --------------------------------------------------------------------- */
+
+const ClType *
+cl_cli_lookup_type (const char  *name,
+                    GError     **error)
+{
+  const ClType *type = cl_schema_lookup_type (name);
+
+  if (type == NULL)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+      const ClType *types;
+      guint n;
+
+      types = cl_schema_types (&n);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", types[i].name);
+      g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_TYPE,
+                   _("Unknown record type “%s”; the types are: %s"), name, names->str);
+    }
+  return type;
+}
+
+/* Parses field=value arguments into @changes, refusing fields the type does not have. */
+gboolean
+cl_cli_check_assignments (const ClType  *type,
+                          ClChanges     *changes,
+                          char         **assignments,
+                          GError       **error)
+{
+  for (guint i = 0; assignments != NULL && assignments[i] != NULL; i++)
+    {
+      const char *field;
+
+      if (!cl_changes_parse (changes, assignments[i], error))
+        return FALSE;
+      field = cl_changes_get_field (changes, cl_changes_get_n (changes) - 1);
+      if (cl_type_lookup_field (type, field) == NULL)
+        {
+          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
+                       _("A %s has no field “%s” (see caseloadctl schema %s)"),
+                       type->name, field, type->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+cl_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+  explicit_bzero (text, strlen (text));
+}
+
+/* main ------------------------------------------------------------------------------- */
+
+static void
+print_help (FILE *out)
+{
+  guint width = 0;
+
+  fprintf (out, "%s\n  caseloadctl [--vault DIR] [--passphrase-file FILE | --passphrase-fd N] "
+           "[--user NAME] COMMAND …\n\n", _("Usage:"));
+  fprintf (out, "%s\n\n", _("The scriptable companion of Caseload, for administrators and "
+                            "supervisors."));
+  fprintf (out, "%s\n", _("Options:"));
+  fprintf (out, "  --vault DIR            %s\n",
+           _("the vault folder (default: $CASELOAD_VAULT, else $XDG_DATA_HOME/caseload)"));
+  fprintf (out, "  --passphrase-file FILE %s\n", _("read the passphrase from FILE"));
+  fprintf (out, "  --passphrase-fd N      %s\n", _("read the passphrase from file descriptor N"));
+  fprintf (out, "  --user NAME            %s\n",
+           _("the user recorded in history and audit (default: $CASELOAD_USER, else the "
+             "login name)"));
+  fprintf (out, "  --version              %s\n", _("show the version"));
+  fprintf (out, "  -h, --help             %s\n\n", _("show this help"));
+  fprintf (out, "%s\n", _("Without a passphrase file or descriptor, the passphrase is asked "
+                          "for on the terminal. It is never taken from the command line."));
+  fprintf (out, "\n%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    width = MAX (width, strlen (commands[i].name) + 1 + strlen (commands[i].synopsis));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *left = g_strdup_printf ("%s %s", commands[i].name, commands[i].synopsis);
+      int pad = (int) (width + 2) - (int) g_utf8_strlen (left, -1);
+
+      fprintf (out, "  %s%*s%s\n", left, MAX (pad, 1), "", _(commands[i].summary));
+    }
+  fprintf (out, "\n%s\n", _("“caseloadctl COMMAND --help” shows the options of a command."));
+  fprintf (out, "\n%s\n", _("Exit status:"));
+  fprintf (out, "  0  %s\n", _("success"));
+  fprintf (out, "  1  %s\n", _("usage error (bad command line)"));
+  fprintf (out, "  2  %s\n", _("wrong passphrase or recovery key"));
+  fprintf (out, "  3  %s\n", _("not found (no vault, no such record)"));
+  fprintf (out, "  4  %s\n", _("invalid input (type, field, value, CSV) or refused operation"));
+  fprintf (out, "  5  %s\n", _("vault damaged, made by a newer Caseload, keys missing or "
+                               "unsafe permissions"));
+  fprintf (out, "  6  %s\n", _("input/output error (disk full, unreadable file)"));
+  fprintf (out, "  7  %s\n", _("sync or network error (reserved)"));
+}
+
+/* Takes the value of a global option, given as "--opt=value" or "--opt value". */
+static gboolean
+option_value (const char  *option,
+              int          argc,
+              char       **argv,
+              int         *i,
+              const char **value)
+{
+  const char *arg = argv[*i];
+  gsize len = strlen (option);
+
+  if (strncmp (arg, option, len) != 0)
+    return FALSE;
+  if (arg[len] == '=')
+    {
+      *value = arg + len + 1;
+      return TRUE;
+    }
+  if (arg[len] != '\0')
+    return FALSE;
+  if (*i + 1 >= argc)
+    {
+      *value = NULL;
+      return TRUE;
+    }
+  *i += 1;
+  *value = argv[*i];
+  return TRUE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  ClCli cli = { 0 };
+  const Command *command = NULL;
+  const char *value = NULL;
+  int i, rc;
+
+  cl_secure_init ();
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("caseloadctl");
+
+  cli.passphrase_fd = -1;
+
+  for (i = 1; i < argc && argv[i][0] == '-'; i++)
+    {
+      const char *arg = argv[i];
+
+      if (strcmp (arg, "--") == 0)
+        {
+          i++;
+          break;
+        }
+      if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
+        {
+          print_help (stdout);
+          return CL_EXIT_OK;
+        }
+      if (strcmp (arg, "--version") == 0)
+        {
+          g_print ("caseloadctl %s\n", PACKAGE_VERSION);
+          return CL_EXIT_OK;
+        }
+
+      if (option_value ("--vault", argc, argv, &i, &value))
+        {
+          if (value == NULL || *value == '\0')
+            return cl_cli_usage_error (NULL, _("--vault needs a folder"));
+          g_free (cli.vault_dir);
+          cli.vault_dir = g_strdup (value);
+        }
+      else if (option_value ("--passphrase-file", argc, argv, &i, &value))
+        {
+          if (value == NULL || *value == '\0')
+            return cl_cli_usage_error (NULL, _("--passphrase-file needs a file"));
+          g_free (cli.passphrase_file);
+          cli.passphrase_file = g_strdup (value);
+        }
+      else if (option_value ("--passphrase-fd", argc, argv, &i, &value))
+        {
+          guint64 fd;
+
+          if (value == NULL ||
+              !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &fd, NULL))
+            return cl_cli_usage_error (NULL, _("--passphrase-fd needs a file descriptor "
+                                               "number"));
+          cli.passphrase_fd = (int) fd;
+        }
+      else if (option_value ("--user", argc, argv, &i, &value))
+        {
+          if (value == NULL || *value == '\0')
+            return cl_cli_usage_error (NULL, _("--user needs a name"));
+          g_free (cli.user);
+          cli.user = g_strdup (value);
+        }
+      else if (strncmp (arg, "--passphrase", 12) == 0)
+        return cl_cli_usage_error (NULL, _("The passphrase is never taken from the command "
+                                           "line: use --passphrase-file or --passphrase-fd"));
+      else
+        return cl_cli_usage_error (NULL, _("Unknown option “%s” (see caseloadctl --help)"),
+                                   arg);
+    }
+
+  if (cli.passphrase_file != NULL && cli.passphrase_fd >= 0)
+    return cl_cli_usage_error (NULL, _("Give either --passphrase-file or --passphrase-fd, "
+                                       "not both"));
+
+  if (i >= argc)
+    {
+      print_help (stderr);
+      return CL_EXIT_USAGE;
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    if (strcmp (commands[c].name, argv[i]) == 0)
+      command = &commands[c];
+  if (command == NULL)
+    {
+      if (strcmp (argv[i], "help") == 0)
+        {
+          print_help (stdout);
+          return CL_EXIT_OK;
+        }
+      return cl_cli_usage_error (NULL, _("Unknown command “%s” (see caseloadctl --help)"),
+                                 argv[i]);
+    }
+
+  if (cli.vault_dir == NULL)
+    {
+      const char *env = g_getenv ("CASELOAD_VAULT");
+      cli.vault_dir = env != NULL && *env != '\0' ? g_strdup (env) : cl_vault_default_dir ();
+    }
+  if (cli.user == NULL)
+    {
+      const char *env = g_getenv ("CASELOAD_USER");
+      cli.user = g_strdup (env != NULL && *env != '\0' ? env : g_get_user_name ());
+    }
+
+  rc = command->func (&cli, argc - i, argv + i);
+
+  g_clear_object (&cli.store);
+  if (cli.vault != NULL)
+    cl_vault_lock (cli.vault);
+  g_clear_object (&cli.vault);
+  g_clear_pointer (&cli.passphrase, cl_secret_free);
+  g_free (cli.vault_dir);
+  g_free (cli.passphrase_file);
+  g_free (cli.user);
+  return rc;
+}

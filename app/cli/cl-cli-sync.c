@@ -1,0 +1,283 @@
+/* cl-cli-sync.c: caseloadctl enroll, sync, status and conflicts
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "caseloadctl"
+
+#include <glib/gi18n.h>
+
+#include "cl-cli.h"
+#include "cl-sync.h"
+
+static ClSync *
+open_sync (ClCli   *cli,
+           GError **error)
+{
+  if (!cl_cli_open (cli, error))
+    return NULL;
+  return cl_sync_new (cli->store);
+}
+
+int
+cl_cli_cmd_enroll (ClCli  *cli,
+                   int     argc,
+                   char  **argv)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *password_file = NULL;
+  const GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("The server's https:// address"), N_("URL") },
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
+      N_("The organization's CA certificate (PEM); the system's are not trusted"), N_("FILE") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Your user name on the server"), N_("U") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      N_("Read the password from FILE (else asked on the terminal)"), N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  g_autoptr(ClSecret) password = NULL;
+  GError *error = NULL;
+  int rc;
+
+  context = cl_cli_option_context ("enroll", NULL,
+                                   _("Enroll this vault with a server and keep the device "
+                                     "token inside the vault."), entries);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  if (argc != 1 || server == NULL || ca == NULL || username == NULL)
+    return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username"));
+
+  if ((sync = open_sync (cli, &error)) == NULL ||
+      (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
+      !cl_sync_enroll (sync, server, ca, username, password, NULL, &error))
+    return cl_cli_fail (error);
+  g_print (_("Enrolled with %s as %s.\n"), server, username);
+  return CL_EXIT_OK;
+}
+
+int
+cl_cli_cmd_login (ClCli  *cli,
+                  int     argc,
+                  char  **argv)
+{
+  g_autofree char *password_file = NULL;
+  const GOptionEntry entries[] = {
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      N_("Read the password from FILE (else asked on the terminal)"), N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  g_autoptr(ClSecret) password = NULL;
+  GError *error = NULL;
+  int rc;
+
+  context = cl_cli_option_context ("login", NULL,
+                                   _("Log in again after the server's token expired."), entries);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  if (argc != 1)
+    return cl_cli_usage_error (context, _("login takes no arguments"));
+  if ((sync = open_sync (cli, &error)) == NULL ||
+      (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
+      !cl_sync_login (sync, password, NULL, &error))
+    return cl_cli_fail (error);
+  g_print (_("Logged in.\n"));
+  return CL_EXIT_OK;
+}
+
+int
+cl_cli_cmd_sync (ClCli  *cli,
+                 int     argc,
+                 char  **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  ClSyncReport report = { 0 };
+  GError *error = NULL;
+  gboolean ok;
+  int rc;
+
+  context = cl_cli_option_context ("sync", NULL,
+                                   _("Run one full sync round: push every pending change, pull "
+                                     "everything new."), NULL);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  if (argc != 1)
+    return cl_cli_usage_error (context, _("sync takes no arguments"));
+  if ((sync = open_sync (cli, &error)) == NULL)
+    return cl_cli_fail (error);
+
+  ok = cl_sync_run (sync, &report, NULL, &error);
+  g_print (_("pushed %u, pulled %u, conflicts %u, rejected %u, purged %u%s\n"),
+           report.pushed, report.pulled, report.conflicts, report.rejected, report.purged,
+           report.full_resync ? _(" (full resync)") : "");
+  cl_sync_report_clear (&report);
+  if (!ok)
+    return cl_cli_fail (error);
+  return CL_EXIT_OK;
+}
+
+int
+cl_cli_cmd_status (ClCli  *cli,
+                   int     argc,
+                   char  **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  ClSyncStatus status = { 0 };
+  GError *error = NULL;
+  int rc;
+
+  context = cl_cli_option_context ("status", NULL, _("Show the state of sync."), NULL);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  if (argc != 1)
+    return cl_cli_usage_error (context, _("status takes no arguments"));
+  if ((sync = open_sync (cli, &error)) == NULL ||
+      !cl_sync_get_status (sync, &status, &error))
+    return cl_cli_fail (error);
+
+  g_print ("server: %s\n", status.server != NULL ? status.server : _("(not enrolled)"));
+  g_print ("username: %s\n", status.username != NULL ? status.username : "");
+  g_print ("pending: %" G_GINT64_FORMAT "\n", status.pending);
+  g_print ("cursor: %" G_GINT64_FORMAT "\n", status.cursor);
+  g_print ("acknowledged: %" G_GINT64_FORMAT "\n", status.acked_seq);
+  g_print ("conflicts: %" G_GINT64_FORMAT "\n", status.open_conflicts);
+  g_print ("rejected: %" G_GINT64_FORMAT "\n", status.rejected);
+  g_print ("last success: %s\n", status.last_success != NULL ? status.last_success : _("never"));
+  g_print ("last error: %s\n", status.last_error != NULL ? status.last_error : _("none"));
+  cl_sync_status_clear (&status);
+  return CL_EXIT_OK;
+}
+
+static JsonNode *
+conflict_to_json (ClConflict *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+#define STR(k, v) json_builder_set_member_name (b, k); \
+  if ((v) != NULL) json_builder_add_string_value (b, v); else json_builder_add_null_value (b)
+  STR ("id", c->id);
+  STR ("type", c->record_type);
+  STR ("record", c->record_id);
+  STR ("field", c->field);
+  STR ("mine", c->local_value);
+  STR ("theirs", c->server_value);
+  STR ("created_at", c->created_at);
+  STR ("resolved_at", c->resolved_at);
+  STR ("resolution", c->resolution);
+#undef STR
+  json_builder_set_member_name (b, "server_version");
+  json_builder_add_int_value (b, c->server_version);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+print_conflict (ClConflict *c)
+{
+  g_print ("id: %s\n", c->id);
+  g_print ("record: %s %s\n", c->record_type, c->record_id);
+  g_print ("field: %s\n", c->field);
+  g_print ("mine: %s\n", c->local_value != NULL ? c->local_value : "");
+  g_print ("theirs: %s\n", c->server_value != NULL ? c->server_value : "");
+  g_print ("since: %s\n", c->created_at);
+  if (c->resolved_at != NULL)
+    g_print ("resolved: %s (%s)\n", c->resolved_at, c->resolution);
+}
+
+int
+cl_cli_cmd_conflicts (ClCli  *cli,
+                      int     argc,
+                      char  **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *keep = NULL;
+  g_autofree char *value = NULL;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, N_("With resolve: theirs or mine"), N_("SIDE") },
+    { "value", 0, 0, G_OPTION_ARG_STRING, &value, N_("With resolve: a new value"), N_("V") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  GError *error = NULL;
+  int rc;
+
+  context = cl_cli_option_context ("conflicts", "[show ID | resolve ID --keep theirs|mine | "
+                                   "resolve ID --value V]",
+                                   _("List sync conflicts with both values, show or resolve "
+                                     "one."), entries);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  if ((sync = open_sync (cli, &error)) == NULL)
+    return cl_cli_fail (error);
+
+  if (argc >= 2 && g_strcmp0 (argv[1], "resolve") == 0)
+    {
+      if (argc != 3 || (keep == NULL) == (value == NULL) ||
+          (keep != NULL && g_strcmp0 (keep, "theirs") != 0 && g_strcmp0 (keep, "mine") != 0))
+        return cl_cli_usage_error (context, _("resolve needs an id and either --keep theirs|mine "
+                                              "or --value V"));
+      if (!cl_sync_resolve (sync, argv[2], keep != NULL ? keep : "value", value, &error))
+        return cl_cli_fail (error);
+      g_print (_("Resolved; the server learns it on the next sync.\n"));
+      return CL_EXIT_OK;
+    }
+
+  if ((conflicts = cl_sync_list_conflicts (sync, argc < 2, &error)) == NULL)
+    return cl_cli_fail (error);
+
+  if (argc >= 2 && g_strcmp0 (argv[1], "show") == 0)
+    {
+      if (argc != 3)
+        return cl_cli_usage_error (context, _("show needs a conflict id"));
+      for (guint i = 0; i < conflicts->len; i++)
+        {
+          ClConflict *c = g_ptr_array_index (conflicts, i);
+          if (g_strcmp0 (c->id, argv[2]) == 0)
+            {
+              if (json)
+                {
+                  g_autoptr(JsonNode) node = conflict_to_json (c);
+                  cl_cli_print_json (node);
+                }
+              else
+                print_conflict (c);
+              return CL_EXIT_OK;
+            }
+        }
+      g_printerr (_("caseloadctl: there is no conflict with id %s\n"), argv[2]);
+      return CL_EXIT_NOT_FOUND;
+    }
+  if (argc != 1)
+    return cl_cli_usage_error (context, _("unknown conflicts command “%s”"), argv[1]);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (guint i = 0; i < conflicts->len; i++)
+        json_array_add_element (array, conflict_to_json (g_ptr_array_index (conflicts, i)));
+      json_node_set_array (root, array);
+      cl_cli_print_json (root);
+    }
+  else
+    for (guint i = 0; i < conflicts->len; i++)
+      {
+        ClConflict *c = g_ptr_array_index (conflicts, i);
+        g_print ("%s\t%s\t%s\t%s\tmine=%s\ttheirs=%s\n", c->id, c->record_type, c->record_id,
+                 c->field, c->local_value != NULL ? c->local_value : "",
+                 c->server_value != NULL ? c->server_value : "");
+      }
+  return CL_EXIT_OK;
+}

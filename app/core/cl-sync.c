@@ -1,0 +1,1610 @@
+/* cl-sync.c: the sync engine, offline work to and from caseload-server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One round: push the outbox in bounded batches, then pull pages until the server has no
+ * more (DESIGN.md §5, docs/PROTOCOL.md). The engine runs in a worker thread with its own
+ * SoupSession (libsoup sessions belong to the thread that made them). Every answer is
+ * decoded by common/cl-wire.c, the same code the server uses, after its guard checked size,
+ * depth and encoding.
+ *
+ * What keeps work from being lost or duplicated:
+ * - an outbox row is deleted only in the transaction that records the server's answer for
+ *   it; a lost answer means the same seq is sent again and the server returns its stored
+ *   result;
+ * - a pulled page is applied in one transaction; fields with a pending local mutation keep
+ *   their local value (the mutation is rebased on the pulled version) and the cursor moves
+ *   only forward; an answer that would move it back is refused;
+ * - 410 and 412 start a full resync that keeps the outbox and pushes it again.
+ */
+
+#define G_LOG_DOMAIN "cl-sync"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "cl-sql.h"
+#include "cl-store-private.h"
+#include "cl-sync.h"
+#include "cl-wire.h"
+
+#define PUSH_BATCH 200
+#define PULL_LIMIT 500
+
+struct _ClSync
+{
+  GObject   parent_instance;
+
+  ClStore  *store;
+  GMutex    round_lock;   /* one round at a time */
+};
+
+G_DEFINE_FINAL_TYPE (ClSync, cl_sync, G_TYPE_OBJECT)
+G_DEFINE_QUARK (cl-sync-error-quark, cl_sync_error)
+
+void
+cl_sync_report_clear (ClSyncReport *report)
+{
+  g_clear_pointer (&report->revoked, g_free);
+  memset (report, 0, sizeof *report);
+}
+
+void
+cl_sync_status_clear (ClSyncStatus *status)
+{
+  g_free (status->server);
+  g_free (status->username);
+  g_free (status->last_success);
+  g_free (status->last_error);
+  memset (status, 0, sizeof *status);
+}
+
+void
+cl_conflict_free (ClConflict *c)
+{
+  if (c == NULL)
+    return;
+  g_free (c->id);
+  g_free (c->record_type);
+  g_free (c->record_id);
+  g_free (c->field);
+  g_free (c->local_value);
+  g_free (c->server_value);
+  g_free (c->created_at);
+  g_free (c->resolved_at);
+  g_free (c->resolution);
+  g_free (c);
+}
+
+/* Meta ----------------------------------------------------------------------------- */
+
+static sqlite3 *
+db_of (ClSync *self)
+{
+  return _cl_store_get_db (self->store);
+}
+
+static char *
+meta_get (ClSync     *self,
+          const char *key)
+{
+  sqlite3 *db = db_of (self);
+
+  if (db == NULL)
+    return NULL;
+  return cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = ?", key, CL_SQL_END);
+}
+
+static gint64
+meta_get_int (ClSync     *self,
+              const char *key)
+{
+  g_autofree char *v = meta_get (self, key);
+  return v != NULL ? g_ascii_strtoll (v, NULL, 10) : 0;
+}
+
+static gboolean
+meta_set (ClSync      *self,
+          const char  *key,
+          const char  *value,
+          GError     **error)
+{
+  sqlite3 *db = db_of (self);
+
+  if (db == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
+      return FALSE;
+    }
+  return cl_sql_exec_params (db, error, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                             key, value, CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "UPDATE meta SET value = ? WHERE key = ?",
+                             value, key, CL_SQL_END);
+}
+
+static gboolean
+meta_set_int (ClSync      *self,
+              const char  *key,
+              gint64       value,
+              GError     **error)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  return meta_set (self, key, text, error);
+}
+
+static void
+record_error (ClSync       *self,
+              const GError *error)
+{
+  g_autofree char *now = cl_now_utc ();
+  g_autofree char *text = g_strdup_printf ("%s %s", now, error->message);
+
+  meta_set (self, "sync_last_error", text, NULL);
+}
+
+/* HTTP ----------------------------------------------------------------------------- */
+
+static gboolean
+check_url (const char  *url,
+           GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
+                   _("The server address must be an https:// address (plain http is "
+                     "refused: client data would cross the network readable)."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GTlsDatabase *
+ca_database (ClSync   *self,
+             GError  **error)
+{
+  g_autofree char *pem = meta_get (self, "sync_ca");
+  g_autofree char *path = NULL;
+  GTlsDatabase *db;
+
+  if (pem == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
+                   _("No certificate authority is stored for the server; enroll again."));
+      return NULL;
+    }
+  /* GTlsFileDatabase reads its anchors from a file: the organization's CA certificate
+   * (public, not client data) is written next to the vault from the copy inside it. */
+  path = g_build_filename (cl_vault_get_dir (cl_store_get_vault (self->store)), "server-ca.pem",
+                           NULL);
+  if (!g_file_set_contents_full (path, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return NULL;
+  db = g_tls_file_database_new (path, error);
+  return db;
+}
+
+typedef struct {
+  SoupSession *session;
+  char        *base;
+  char        *token;
+} Conn;
+
+static void
+conn_clear (Conn *conn)
+{
+  g_clear_object (&conn->session);
+  g_clear_pointer (&conn->base, g_free);
+  if (conn->token != NULL)
+    {
+      memset (conn->token, 0, strlen (conn->token));
+      g_clear_pointer (&conn->token, g_free);
+    }
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Conn, conn_clear)
+
+static gboolean
+conn_open (ClSync      *self,
+           Conn        *conn,
+           const char  *url,
+           GError     **error)
+{
+  g_autoptr(GTlsDatabase) tls = NULL;
+
+  if (!check_url (url, error) || (tls = ca_database (self, error)) == NULL)
+    return FALSE;
+  conn->session = soup_session_new_with_options ("tls-database", tls,
+                                                 "timeout", 60,
+                                                 "idle-timeout", 60,
+                                                 "user-agent", "caseload/" PACKAGE_VERSION,
+                                                 NULL);
+  conn->base = g_str_has_suffix (url, "/") ? g_strndup (url, strlen (url) - 1) : g_strdup (url);
+  return TRUE;
+}
+
+typedef struct {
+  guint   status;
+  GBytes *body;
+  guint   retry_after;
+} Reply;
+
+static void
+reply_clear (Reply *reply)
+{
+  g_clear_pointer (&reply->body, g_bytes_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
+
+static gboolean
+read_limited (GInputStream  *stream,
+              gsize          max,
+              GBytes       **out,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[16384];
+  gssize n;
+
+  while ((n = g_input_stream_read (stream, chunk, sizeof chunk, cancellable, error)) > 0)
+    {
+      if (buf->len + (gsize) n > max)
+        {
+          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                       _("The server's answer is larger than the protocol allows."));
+          return FALSE;
+        }
+      g_byte_array_append (buf, chunk, n);
+    }
+  if (n < 0)
+    return FALSE;
+  *out = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+  return TRUE;
+}
+
+static gboolean
+http_post (Conn          *conn,
+           const char    *path,
+           const char    *body,
+           gsize          len,
+           Reply         *reply,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autofree char *url = g_strconcat (conn->base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, len);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *retry;
+
+  if (msg == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE, _("Invalid server address."));
+      return FALSE;
+    }
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  if (conn->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", conn->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      memset (auth, 0, strlen (auth));
+    }
+
+  stream = soup_session_send (conn->session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (local_error->domain == G_TLS_ERROR ||
+               soup_message_get_tls_peer_certificate_errors (msg) != 0)
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_TLS,
+                     _("The server's certificate is not trusted (%s). Nothing was sent."),
+                     local_error->message);
+      else
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NETWORK,
+                     _("Could not reach the server: %s"), local_error->message);
+      return FALSE;
+    }
+
+  reply->status = soup_message_get_status (msg);
+  retry = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+  reply->retry_after = retry != NULL ? (guint) CLAMP (g_ascii_strtoll (retry, NULL, 10), 0, 3600) : 0;
+  if (!read_limited (stream, CL_WIRE_MAX_RESPONSE_BYTES, &reply->body, cancellable, &local_error))
+    {
+      if (local_error->domain == CL_SYNC_ERROR)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NETWORK,
+                     _("The connection dropped while reading the server's answer: %s"),
+                     local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Turns a non-2xx answer into an error. *code receives the server's machine code. */
+static void
+reply_error (Reply   *reply,
+             char   **code,
+             char   **mode,
+             gint64  *expected_seq,
+             GError **error)
+{
+  g_autoptr(ClWireErrorReply) e = NULL;
+  gsize len = 0;
+  const char *data = reply->body != NULL ? g_bytes_get_data (reply->body, &len) : NULL;
+
+  e = data != NULL ? cl_wire_error_reply_decode (data, len, NULL) : NULL;
+  if (code != NULL)
+    *code = e != NULL ? g_strdup (e->code) : NULL;
+  if (mode != NULL)
+    *mode = e != NULL ? g_strdup (e->mode) : NULL;
+  if (expected_seq != NULL)
+    *expected_seq = e != NULL ? e->expected_seq : -1;
+
+  if (e != NULL && g_strcmp0 (e->code, "device_revoked") == 0)
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
+                 _("This workstation's access was revoked by an administrator."));
+  else if (reply->status == 401)
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
+                 _("The server asks you to log in again (%s). Nothing was lost."),
+                 e != NULL ? e->message : _("not authorized"));
+  else if (reply->status == 429)
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_THROTTLED,
+                 _("The server is busy or limiting attempts; trying again later."));
+  else if (reply->status >= 500)
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_SERVER,
+                 _("The server had a problem (HTTP %u); trying again later."), reply->status);
+  else
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED,
+                 _("The server refused the request (HTTP %u, %s)."), reply->status,
+                 e != NULL ? e->message : _("no details"));
+}
+
+/* Enrollment ----------------------------------------------------------------------- */
+
+static gboolean
+do_login (ClSync        *self,
+          Conn          *conn,
+          const char    *username,
+          ClSecret      *password,
+          const char    *device_id,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  ClWireLoginRequest req = { 0 };
+  g_autoptr(ClWireLoginResponse) resp = NULL;
+  g_autofree char *body = NULL;
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *hostname = g_strdup (g_get_host_name ());
+  gsize len, rlen;
+  const char *data;
+
+  req.username = (char *) username;
+  req.password = (char *) cl_secret_get_string (password);
+  req.device_name = hostname;
+  req.device_id = (char *) device_id;
+  body = cl_wire_login_request_encode (&req, &len);
+  if (!http_post (conn, "/v1/login", body, len, &reply, cancellable, error))
+    {
+      memset (body, 0, len);
+      return FALSE;
+    }
+  memset (body, 0, len);
+  if (reply.status != 200)
+    {
+      if (reply.status == 401 || reply.status == 403)
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
+                     _("The user name or password is not right, or the account is disabled."));
+      else
+        reply_error (&reply, NULL, NULL, NULL, error);
+      return FALSE;
+    }
+  data = g_bytes_get_data (reply.body, &rlen);
+  resp = cl_wire_login_response_decode (data, rlen, error);
+  if (resp == NULL)
+    {
+      g_prefix_error (error, _("The server's answer was not understood: "));
+      return FALSE;
+    }
+
+  return meta_set (self, "sync_token", resp->token, error) &&
+         meta_set (self, "sync_device_id", resp->device_id, error) &&
+         meta_set (self, "sync_role", resp->role, error);
+}
+
+/**
+ * cl_sync_enroll:
+ * @url: the server's https:// address
+ * @ca_file: the organization's CA certificate (PEM); the system trust store is not used
+ *
+ * Logs in, enrolls this workstation and keeps the device token inside the vault.
+ */
+gboolean
+cl_sync_enroll (ClSync        *self,
+                const char    *url,
+                const char    *ca_file,
+                const char    *username,
+                ClSecret      *password,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *pem = NULL;
+  g_autolist(GTlsCertificate) certs = NULL;
+  g_auto(Conn) conn = { 0 };
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (url != NULL && ca_file != NULL && username != NULL, FALSE);
+
+  if (!check_url (url, error))
+    return FALSE;
+  certs = g_tls_certificate_list_new_from_file (ca_file, &local_error);
+  if (certs == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
+                   _("“%s” holds no usable CA certificate (%s)."), ca_file,
+                   local_error != NULL ? local_error->message : _("empty"));
+      return FALSE;
+    }
+  if (!g_file_get_contents (ca_file, &pem, NULL, error))
+    return FALSE;
+
+  if (!meta_set (self, "sync_ca", pem, error) ||
+      !conn_open (self, &conn, url, error) ||
+      !do_login (self, &conn, username, password, NULL, cancellable, error))
+    return FALSE;
+
+  return meta_set (self, "sync_url", url, error) &&
+         meta_set (self, "sync_username", username, error);
+}
+
+gboolean
+cl_sync_is_enrolled (ClSync *self)
+{
+  g_autofree char *token = NULL;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+  token = meta_get (self, "sync_url");
+  return token != NULL;
+}
+
+/**
+ * cl_sync_login:
+ *
+ * Logs in again after the token expired, keeping this workstation's enrollment.
+ */
+gboolean
+cl_sync_login (ClSync        *self,
+               ClSecret      *password,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autofree char *url = meta_get (self, "sync_url");
+  g_autofree char *username = meta_get (self, "sync_username");
+  g_autofree char *device = meta_get (self, "sync_device_id");
+  g_auto(Conn) conn = { 0 };
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  if (url == NULL || username == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workstation is not enrolled with a server."));
+      return FALSE;
+    }
+  return conn_open (self, &conn, url, error) &&
+         do_login (self, &conn, username, password, device, cancellable, error);
+}
+
+/* Push ----------------------------------------------------------------------------- */
+
+typedef struct {
+  gint64  seq;
+  char   *record_id;
+} Sent;
+
+static void
+sent_free (gpointer data)
+{
+  Sent *s = data;
+  g_free (s->record_id);
+  g_free (s);
+}
+
+static ClWireMutation *
+mutation_from_row (sqlite3_stmt  *stmt,
+                   GError       **error)
+{
+  g_autoptr(ClWireMutation) m = cl_wire_mutation_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *changes;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+
+  m->seq = sqlite3_column_int64 (stmt, 0);
+  m->id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  m->type = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  m->record = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  m->op = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), "delete") == 0
+          ? CL_WIRE_OP_DELETE : CL_WIRE_OP_PUT;
+  m->base_version = sqlite3_column_int64 (stmt, 5);
+  m->at = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+
+  if (!json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 6), -1,
+                                   error))
+    return NULL;
+  changes = json_node_get_object (json_parser_get_root (parser));
+  json_object_iter_init (&iter, changes);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      JsonObject *c = json_node_get_object (node);
+      const char *old_value = json_object_get_null_member (c, "old") ? NULL
+                              : json_object_get_string_member (c, "old");
+      const char *new_value = json_object_get_null_member (c, "new") ? NULL
+                              : json_object_get_string_member (c, "new");
+      cl_wire_mutation_add_change (m, name, old_value, new_value);
+    }
+  return g_steal_pointer (&m);
+}
+
+/* Reads the next batch. A batch holds at most one mutation per record: the next one of the
+ * same record is rebased on the version the server gives the first. */
+static ClWirePushRequest *
+read_batch (ClSync     *self,
+            const char *device_id,
+            GPtrArray  *sent,
+            GError    **error)
+{
+  g_autoptr(ClWirePushRequest) req = cl_wire_push_request_new (device_id);
+  g_autoptr(GHashTable) records = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = cl_sql_prepare (db_of (self),
+                         "SELECT seq, mutation_id, record_type, record_id, op, base_version, "
+                         "changes, created_at FROM outbox ORDER BY seq LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, PUSH_BATCH);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      ClWireMutation *m;
+      Sent *s;
+
+      if (g_hash_table_contains (records, sqlite3_column_text (stmt, 3)))
+        break;
+      m = mutation_from_row (stmt, error);
+      if (m == NULL)
+        return NULL;
+      s = g_new0 (Sent, 1);
+      s->seq = m->seq;
+      s->record_id = g_strdup (m->record);
+      g_ptr_array_add (sent, s);
+      g_hash_table_add (records, s->record_id);
+      g_ptr_array_add (req->mutations, m);
+    }
+  return g_steal_pointer (&req);
+}
+
+static gboolean
+store_conflicts (ClSync               *self,
+                 const ClWireMutation *m,
+                 const ClWireResult   *r,
+                 GError              **error)
+{
+  g_autofree char *now = cl_now_utc ();
+  g_autofree char *sv = g_strdup_printf ("%" G_GINT64_FORMAT, r->version);
+
+  for (guint i = 0; r->conflicts != NULL && i < r->conflicts->len; i++)
+    {
+      ClWireConflict *c = g_ptr_array_index (r->conflicts, i);
+
+      if (!cl_sql_exec_params (db_of (self), error,
+                               "INSERT OR IGNORE INTO conflict (id, record_type, record_id, field, "
+                               "local_value, server_value, server_version, local_by, local_at, "
+                               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               c->conflict_id, m->type, m->record, c->field, c->client_value,
+                               c->server_value, sv, cl_store_get_user (self->store), m->at, now,
+                               CL_SQL_END))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_push_response (ClSync                   *self,
+                     ClWirePushRequest        *req,
+                     const ClWirePushResponse *resp,
+                     ClSyncReport             *report,
+                     GError                  **error)
+{
+  sqlite3 *db = db_of (self);
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+
+  for (guint i = 0; i < resp->results->len; i++)
+    {
+      const ClWireResult *r = g_ptr_array_index (resp->results, i);
+      const ClWireMutation *m = NULL;
+      const ClType *type;
+      g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, r->seq);
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, r->version);
+
+      for (guint j = 0; j < req->mutations->len; j++)
+        if (((ClWireMutation *) g_ptr_array_index (req->mutations, j))->seq == r->seq)
+          m = g_ptr_array_index (req->mutations, j);
+      if (m == NULL || g_strcmp0 (m->id, r->id) != 0)
+        {
+          cl_store_rollback (self->store);
+          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                       _("The server answered for a change that was not sent."));
+          return FALSE;
+        }
+      type = cl_schema_lookup_type (m->type);
+
+      if (r->status == CL_WIRE_STATUS_REJECTED)
+        {
+          g_autofree char *changes = cl_sql_query_text (db, NULL, "SELECT changes FROM outbox "
+                                                        "WHERE seq = ?", seq, CL_SQL_END);
+          if (!cl_sql_exec_params (db, error,
+                                   "INSERT OR IGNORE INTO rejected (mutation_id, seq, record_type, "
+                                   "record_id, changes, code, reason, at) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                   m->id, seq, m->type, m->record, changes != NULL ? changes : "{}",
+                                   r->code != NULL ? r->code : "rejected", r->message, m->at,
+                                   CL_SQL_END))
+            goto fail;
+          report->rejected++;
+          _cl_store_emit_changed (self->store, m->type, m->record);
+        }
+      else
+        {
+          g_autofree char *sql = g_strdup_printf ("UPDATE %s SET version = ? WHERE id = ? "
+                                                  "AND version < ?", type->table);
+
+          /* The record now stands at the version the server gave this edit; later
+           * mutations of the record were made on top of it. */
+          if (!cl_sql_exec_params (db, error, sql, version, m->record, version, CL_SQL_END) ||
+              !cl_sql_exec_params (db, error, "UPDATE outbox SET base_version = ? WHERE "
+                                   "record_id = ? AND seq > ?", version, m->record, seq,
+                                   CL_SQL_END))
+            goto fail;
+          for (guint k = 0; k < m->changes->len; k++)
+            {
+              ClWireFieldChange *c = g_ptr_array_index (m->changes, k);
+              if (!cl_sql_exec_params (db, error,
+                                       "INSERT OR IGNORE INTO field_version VALUES (?, ?, 0)",
+                                       m->record, c->field, CL_SQL_END) ||
+                  !cl_sql_exec_params (db, error,
+                                       "UPDATE field_version SET version = ? WHERE record_id = ? "
+                                       "AND field = ? AND version < ?",
+                                       version, m->record, c->field, version, CL_SQL_END))
+                goto fail;
+            }
+          if (r->status == CL_WIRE_STATUS_CONFLICT)
+            {
+              if (!store_conflicts (self, m, r, error))
+                goto fail;
+              report->conflicts += MAX (1, r->conflicts != NULL ? r->conflicts->len : 0);
+              _cl_store_emit_changed (self->store, m->type, m->record);
+            }
+        }
+
+      if (!cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE seq = ?", seq, CL_SQL_END))
+        goto fail;
+      report->pushed++;
+    }
+
+  if (!meta_set_int (self, "sync_acked_seq", resp->last_seq, error))
+    goto fail;
+  return cl_store_commit (self->store, error);
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
+static gboolean
+push_all (ClSync        *self,
+          Conn          *conn,
+          ClSyncReport  *report,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autofree char *device = meta_get (self, "sync_device_id");
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (sent_free);
+      g_autoptr(ClWirePushRequest) req = read_batch (self, device, sent, error);
+      g_autoptr(ClWirePushResponse) resp = NULL;
+      g_autofree char *body = NULL;
+      g_auto(Reply) reply = { 0 };
+      g_autofree char *code = NULL;
+      g_autofree char *mode = NULL;
+      gint64 expected = -1;
+      const char *data;
+      gsize len;
+
+      if (req == NULL)
+        return FALSE;
+      if (req->mutations->len == 0)
+        return TRUE;
+
+      body = cl_wire_push_request_encode (req, &len);
+      if (!http_post (conn, "/v1/push", body, len, &reply, cancellable, error))
+        return FALSE;
+      if (reply.status != 200)
+        {
+          reply_error (&reply, &code, &mode, &expected, error);
+          if (g_strcmp0 (code, "device_revoked") == 0)
+            report->revoked = g_strdup (mode != NULL ? mode : "lost");
+          if (reply.status == 409 && error != NULL && *error != NULL)
+            g_prefix_error (error, _("The server expected change number %" G_GINT64_FORMAT
+                                     " from this workstation; "), expected);
+          return FALSE;
+        }
+      data = g_bytes_get_data (reply.body, &len);
+      resp = cl_wire_push_response_decode (data, len, error);
+      if (resp == NULL)
+        return FALSE;
+      if (resp->results->len != req->mutations->len)
+        {
+          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                       _("The server answered for %u changes out of %u sent."),
+                       resp->results->len, req->mutations->len);
+          return FALSE;
+        }
+      if (!apply_push_response (self, req, resp, report, error))
+        return FALSE;
+      if (resp->revoked != NULL)
+        {
+          g_free (report->revoked);
+          report->revoked = g_strdup (resp->revoked);
+        }
+    }
+}
+
+/* Pull ----------------------------------------------------------------------------- */
+
+static char *
+local_digest (ClSync  *self,
+              GError **error)
+{
+  const ClType *types;
+  guint n;
+  guint64 digest = 0;
+
+  types = cl_schema_types (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT id, version FROM %s WHERE version > 0 "
+                                              "AND deleted = 0", types[i].table);
+      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self), sql, error);
+
+      if (stmt == NULL)
+        return NULL;
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        cl_wire_digest_add (&digest, (const char *) sqlite3_column_text (stmt, 0),
+                            sqlite3_column_int64 (stmt, 1));
+    }
+  return cl_wire_digest_to_hex (digest);
+}
+
+static gboolean
+field_pending (ClSync     *self,
+               const char *record_id,
+               const char *field)
+{
+  g_autofree char *pattern = g_strdup_printf ("%%\"%s\":%%", field);
+  g_autofree char *hit = cl_sql_query_text (db_of (self), NULL,
+                                            "SELECT seq FROM outbox WHERE record_id = ? AND "
+                                            "(op = 'delete' OR changes LIKE ?) LIMIT 1",
+                                            record_id, pattern, CL_SQL_END);
+  return hit != NULL;
+}
+
+static gboolean
+purge_record (ClSync       *self,
+              const ClType *type,
+              const char   *id,
+              GError      **error)
+{
+  sqlite3 *db = db_of (self);
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", type->table);
+
+  if (strcmp (type->name, "case") == 0 &&
+      !cl_sql_exec_params (db, error, "DELETE FROM case_search WHERE docid = "
+                           "(SELECT rowid FROM cases WHERE id = ?)", id, CL_SQL_END))
+    return FALSE;
+  return cl_sql_exec_params (db, error, sql, id, CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "DELETE FROM field_version WHERE record_id = ?", id,
+                             CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "DELETE FROM history WHERE record_id = ? OR case_id = ? "
+                             "OR client_id = ?", id, id, id, CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE record_id = ?", id, CL_SQL_END);
+}
+
+static gboolean
+apply_put (ClSync          *self,
+           const ClType    *type,
+           ClWirePullItem  *item,
+           GError         **error)
+{
+  sqlite3 *db = db_of (self);
+  g_autofree char *exists_sql = g_strdup_printf ("SELECT id FROM %s WHERE id = ?", type->table);
+  g_autofree char *exists = cl_sql_query_text (db, NULL, exists_sql, item->record, CL_SQL_END);
+  g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, item->version);
+  g_autofree char *now = cl_now_utc ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GPtrArray) values = g_ptr_array_new ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean any_pending = FALSE;
+
+  if (exists == NULL)
+    {
+      g_autoptr(GString) marks = g_string_new (NULL);
+
+      g_string_append_printf (sql, "INSERT INTO %s (id, version, created_at, updated_at, "
+                              "deleted", type->table);
+      for (guint i = 0; i < type->n_fields; i++)
+        {
+          const ClField *f = &type->fields[i];
+          gpointer value;
+
+          if ((f->flags & CL_FIELD_DERIVED) || item->fields == NULL ||
+              !g_hash_table_lookup_extended (item->fields, f->name, NULL, &value))
+            continue;
+          g_string_append_printf (sql, ", %s", f->name);
+          g_string_append (marks, ", ?");
+          g_ptr_array_add (values, value);
+        }
+      g_string_append_printf (sql, ") VALUES (?, ?, ?, ?, 0%s)", marks->str);
+      if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+        return FALSE;
+      cl_sql_bind_text (stmt, 1, item->record);
+      cl_sql_bind_text (stmt, 2, version);
+      cl_sql_bind_text (stmt, 3, now);
+      cl_sql_bind_text (stmt, 4, now);
+      for (guint i = 0; i < values->len; i++)
+        cl_sql_bind_text (stmt, 5 + i, g_ptr_array_index (values, i));
+    }
+  else
+    {
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+      for (guint i = 0; i < type->n_fields; i++)
+        {
+          const ClField *f = &type->fields[i];
+          gpointer value;
+
+          if ((f->flags & CL_FIELD_DERIVED) || item->fields == NULL ||
+              !g_hash_table_lookup_extended (item->fields, f->name, NULL, &value))
+            continue;
+          /* A field this device changed and has not pushed yet keeps its local value:
+           * the pending mutation is rebased on top of the pulled version. */
+          if (field_pending (self, item->record, f->name))
+            {
+              any_pending = TRUE;
+              continue;
+            }
+          g_ptr_array_add (names, (gpointer) f->name);
+          g_ptr_array_add (values, value);
+        }
+      g_string_append_printf (sql, "UPDATE %s SET version = max(version, ?), updated_at = ?, "
+                              "deleted = 0", type->table);
+      for (guint i = 0; i < names->len; i++)
+        g_string_append_printf (sql, ", %s = ?", (const char *) g_ptr_array_index (names, i));
+      g_string_append (sql, " WHERE id = ?");
+      if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+        return FALSE;
+      cl_sql_bind_text (stmt, 1, version);
+      cl_sql_bind_text (stmt, 2, now);
+      for (guint i = 0; i < values->len; i++)
+        cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (values, i));
+      cl_sql_bind_text (stmt, 3 + values->len, item->record);
+    }
+  if (!cl_sql_step_done (stmt, error))
+    return FALSE;
+
+  if (item->field_versions != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, item->field_versions);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_autofree char *fv = g_strdup_printf ("%" G_GINT64_FORMAT, *(gint64 *) value);
+          if (!cl_sql_exec_params (db, error, "INSERT OR IGNORE INTO field_version VALUES (?, ?, 0)",
+                                   item->record, (const char *) key, CL_SQL_END) ||
+              !cl_sql_exec_params (db, error, "UPDATE field_version SET version = ? WHERE "
+                                   "record_id = ? AND field = ?", fv, item->record,
+                                   (const char *) key, CL_SQL_END))
+            return FALSE;
+        }
+    }
+  if (any_pending &&
+      !cl_sql_exec_params (db, error, "UPDATE outbox SET base_version = ? WHERE record_id = ?",
+                           version, item->record, CL_SQL_END))
+    return FALSE;
+  return cl_sql_exec_params (db, error,
+                             "INSERT INTO history (case_id, client_id, record_type, record_id, "
+                             "op, at, origin) VALUES (?, ?, ?, ?, 'sync', ?, 'server')",
+                             strcmp (type->name, "case") == 0 ? item->record :
+                             (item->fields != NULL ? g_hash_table_lookup (item->fields, "case_id") : NULL),
+                             strcmp (type->name, "client") == 0 ? item->record :
+                             (item->fields != NULL ? g_hash_table_lookup (item->fields, "client_id") : NULL),
+                             type->name, item->record, now, CL_SQL_END);
+}
+
+static gboolean
+apply_page (ClSync              *self,
+            ClWirePullResponse  *resp,
+            GHashTable          *seen,
+            ClSyncReport        *report,
+            GError             **error)
+{
+  sqlite3 *db = db_of (self);
+  gint64 cursor = meta_get_int (self, "sync_cursor");
+  g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (resp->cursor < cursor)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                   _("The server's answer would move this workstation back in time "
+                     "(cursor %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT "); it was refused "
+                     "and nothing was changed."), resp->cursor, cursor);
+      return FALSE;
+    }
+  for (guint i = 0; i < resp->changes->len; i++)
+    {
+      ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
+      if (item->version <= cursor || item->version > resp->cursor ||
+          cl_schema_lookup_type (item->type) == NULL || !cl_is_uuid (item->record))
+        {
+          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                       _("The server sent a change outside the page it announced; the page "
+                         "was refused and nothing was changed."));
+          return FALSE;
+        }
+    }
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < resp->changes->len; i++)
+    {
+      ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
+      const ClType *type = cl_schema_lookup_type (item->type);
+      g_autofree char *sql = NULL;
+
+      if (seen != NULL)
+        g_hash_table_add (seen, g_strdup (item->record));
+
+      switch (item->op)
+        {
+        case CL_WIRE_PULL_PUT:
+          if (!apply_put (self, type, item, error))
+            goto fail;
+          break;
+        case CL_WIRE_PULL_DELETE:
+          {
+            g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, item->version);
+            sql = g_strdup_printf ("UPDATE %s SET deleted = 1, version = ? WHERE id = ?",
+                                   type->table);
+            if (!cl_sql_exec_params (db, error, sql, version, item->record, CL_SQL_END))
+              goto fail;
+            if (strcmp (type->name, "case") == 0 &&
+                !cl_sql_exec_params (db, error, "DELETE FROM case_search WHERE docid = "
+                                     "(SELECT rowid FROM cases WHERE id = ?)", item->record,
+                                     CL_SQL_END))
+              goto fail;
+          }
+          break;
+        case CL_WIRE_PULL_REMOVE:
+          if (!purge_record (self, type, item->record, error))
+            goto fail;
+          report->purged++;
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      report->pulled++;
+
+      if (item->op != CL_WIRE_PULL_REMOVE)
+        {
+          g_autoptr(GError) local_error = NULL;
+          g_autoptr(ClRecord) record = cl_store_get (self->store, type->name, item->record,
+                                                     &local_error);
+          if (record != NULL)
+            g_ptr_array_add (touched, g_steal_pointer (&record));
+        }
+      _cl_store_emit_changed (self->store, type->name, item->record);
+    }
+
+  /* Derived columns and search documents, once per record of the page. */
+  for (guint i = 0; i < touched->len; i++)
+    {
+      ClRecord *record = g_ptr_array_index (touched, i);
+      if (!_cl_store_refresh_dependents (self->store, cl_record_get_record_type (record),
+                                         record, error))
+        goto fail;
+    }
+
+  if (!meta_set_int (self, "sync_cursor", resp->cursor, error))
+    goto fail;
+  return cl_store_commit (self->store, error);
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
+/* After a full resync, synced records the server no longer sent are gone for this user. */
+static gboolean
+purge_unseen (ClSync        *self,
+              GHashTable    *seen,
+              ClSyncReport  *report,
+              GError       **error)
+{
+  const ClType *types;
+  guint n;
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  types = cl_schema_types (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE version > 0",
+                                              types[i].table);
+      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self), sql, error);
+      g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+
+      if (stmt == NULL)
+        goto fail;
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *id = (const char *) sqlite3_column_text (stmt, 0);
+          if (!g_hash_table_contains (seen, id))
+            g_ptr_array_add (gone, g_strdup (id));
+        }
+      for (guint j = 0; j < gone->len; j++)
+        {
+          g_autofree char *pending = cl_sql_query_text (db_of (self), NULL,
+                                                        "SELECT seq FROM outbox WHERE "
+                                                        "record_id = ? LIMIT 1",
+                                                        g_ptr_array_index (gone, j), CL_SQL_END);
+          if (pending != NULL)
+            continue;
+          if (!purge_record (self, &types[i], g_ptr_array_index (gone, j), error))
+            goto fail;
+          report->purged++;
+        }
+    }
+  return cl_store_commit (self->store, error);
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
+static gboolean
+pull_all (ClSync        *self,
+          Conn          *conn,
+          ClSyncReport  *report,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autoptr(GHashTable) seen = NULL;
+  gboolean first = TRUE;
+  guint resets = 0;
+
+  for (;;)
+    {
+      g_autoptr(ClWirePullRequest) req = cl_wire_pull_request_new ();
+      g_autoptr(ClWirePullResponse) resp = NULL;
+      g_autofree char *body = NULL;
+      g_auto(Reply) reply = { 0 };
+      g_autofree char *code = NULL;
+      const char *data;
+      gsize len;
+
+      req->cursor = meta_get_int (self, "sync_cursor");
+      req->limit = PULL_LIMIT;
+      /* The digest of what this device holds lets the server notice drift (412). */
+      if (first && req->cursor > 0 && (req->digest = local_digest (self, error)) == NULL)
+        return FALSE;
+      first = FALSE;
+
+      body = cl_wire_pull_request_encode (req, &len);
+      if (!http_post (conn, "/v1/pull", body, len, &reply, cancellable, error))
+        return FALSE;
+
+      if ((reply.status == 410 || reply.status == 412) && resets++ == 0)
+        {
+          /* Full resync: start from nothing, keep (and later re-push) the outbox. */
+          report->full_resync = TRUE;
+          seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          if (!meta_set_int (self, "sync_cursor", 0, error))
+            return FALSE;
+          continue;
+        }
+      if (reply.status != 200)
+        {
+          g_autofree char *mode = NULL;
+          reply_error (&reply, &code, &mode, NULL, error);
+          if (g_strcmp0 (code, "device_revoked") == 0)
+            report->revoked = g_strdup (mode != NULL ? mode : "lost");
+          return FALSE;
+        }
+
+      data = g_bytes_get_data (reply.body, &len);
+      resp = cl_wire_pull_response_decode (data, len, error);
+      if (resp == NULL || !apply_page (self, resp, seen, report, error))
+        return FALSE;
+      if (!resp->more)
+        break;
+    }
+
+  if (seen != NULL && !purge_unseen (self, seen, report, error))
+    return FALSE;
+  if (report->purged > 0)
+    {
+      /* Purged client data must not linger in free pages, the search index or the WAL. */
+      cl_sql_exec (db_of (self), "INSERT INTO case_search (case_search) VALUES ('optimize')", NULL);
+      cl_sql_exec (db_of (self), "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+    }
+  return TRUE;
+}
+
+/* Conflict resolutions made on this device, told to the server. */
+static gboolean
+upload_resolutions (ClSync        *self,
+                    Conn          *conn,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) keeps = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+
+  stmt = cl_sql_prepare (db_of (self), "SELECT id, resolution, resolved_value FROM conflict "
+                         "WHERE resolved_at IS NOT NULL AND uploaded = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (keeps, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (values, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      ClWireResolveRequest req = { 0 };
+      g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve",
+                                               (const char *) g_ptr_array_index (ids, i));
+      g_autofree char *body = NULL;
+      g_auto(Reply) reply = { 0 };
+      gsize len;
+
+      req.keep = g_ptr_array_index (keeps, i);
+      req.value = g_ptr_array_index (values, i);
+      req.has_value = strcmp (req.keep, "value") == 0;
+      body = cl_wire_resolve_request_encode (&req, &len);
+      if (!http_post (conn, path, body, len, &reply, cancellable, error))
+        return FALSE;
+      /* 404/409: unknown or already resolved on the server (by a supervisor): done too. */
+      if (reply.status != 200 && reply.status != 404 && reply.status != 409)
+        {
+          reply_error (&reply, NULL, NULL, NULL, error);
+          return FALSE;
+        }
+      if (!cl_sql_exec_params (db_of (self), error, "UPDATE conflict SET uploaded = 1 WHERE id = ?",
+                               g_ptr_array_index (ids, i), CL_SQL_END))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+erase_vault (ClSync        *self,
+             ClSyncReport  *report,
+             Conn          *conn,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ClVault *vault = cl_store_get_vault (self->store);
+  g_autofree char *dir = g_strdup (cl_vault_get_dir (vault));
+  g_auto(Reply) reply = { 0 };
+
+  if (g_strcmp0 (report->revoked, "retire") == 0 && conn->session != NULL)
+    http_post (conn, "/v1/device/erased", "{}", 2, &reply, cancellable, NULL);
+
+  cl_vault_lock (vault);
+  if (!cl_vault_erase (dir, error))
+    return FALSE;
+  if (g_strcmp0 (report->revoked, "retire") == 0)
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
+                 _("This workstation was retired by an administrator. All its work reached "
+                   "the server, and its vault was erased."));
+  else
+    g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
+                 _("This workstation was reported lost or stolen, so its vault was erased. "
+                   "Contact your administrator."));
+  return FALSE;
+}
+
+static gboolean
+run_round (ClSync        *self,
+           ClSyncReport  *report,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autofree char *url = meta_get (self, "sync_url");
+  g_auto(Conn) conn = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  if (url == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workstation is not enrolled with a server."));
+      return FALSE;
+    }
+  if (!conn_open (self, &conn, url, error))
+    return FALSE;
+  conn.token = meta_get (self, "sync_token");
+
+  ok = push_all (self, &conn, report, cancellable, &local_error) &&
+       pull_all (self, &conn, report, cancellable, &local_error) &&
+       upload_resolutions (self, &conn, cancellable, &local_error);
+
+  /* A full resync re-pushes what the outbox still holds. */
+  if (ok && report->full_resync)
+    ok = push_all (self, &conn, report, cancellable, &local_error);
+
+  if (report->revoked != NULL)
+    {
+      /* Retire: the server accepted the whole outbox; lost: push nothing, erase now. */
+      g_autoptr(GError) push_error = NULL;
+
+      if (strcmp (report->revoked, "retire") == 0 &&
+          cl_store_outbox_length (self->store, NULL) > 0 &&
+          !push_all (self, &conn, report, cancellable, &push_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&push_error));
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      return erase_vault (self, report, &conn, cancellable, error);
+    }
+
+  if (!ok)
+    {
+      record_error (self, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  {
+    g_autofree char *now = cl_now_utc ();
+    meta_set (self, "sync_last_success", now, NULL);
+    meta_set (self, "sync_last_error", NULL, NULL);
+  }
+  return TRUE;
+}
+
+/**
+ * cl_sync_run:
+ * @report: (out caller-allocates): what the round did; clear with cl_sync_report_clear()
+ *
+ * Runs one full round (push, pull, repeat while there is more). Blocks: call it from a
+ * worker thread or use cl_sync_run_async().
+ */
+gboolean
+cl_sync_run (ClSync        *self,
+             ClSyncReport  *report,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  memset (report, 0, sizeof *report);
+  g_mutex_lock (&self->round_lock);
+  ok = run_round (self, report, cancellable, error);
+  g_mutex_unlock (&self->round_lock);
+  return ok;
+}
+
+static void
+report_free (gpointer data)
+{
+  cl_sync_report_clear (data);
+  g_free (data);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  ClSyncReport *report = g_new0 (ClSyncReport, 1);
+  GError *error = NULL;
+
+  if (cl_sync_run (source, report, cancellable, &error))
+    g_task_return_pointer (task, report, report_free);
+  else
+    {
+      g_task_set_task_data (task, report, report_free);
+      g_task_return_error (task, error);
+    }
+}
+
+void
+cl_sync_run_async (ClSync              *self,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CL_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cl_sync_run_async);
+  g_task_run_in_thread (task, run_thread);
+}
+
+/**
+ * cl_sync_run_finish:
+ * @report: (out caller-allocates) (optional): what the round did, also when it failed
+ */
+gboolean
+cl_sync_run_finish (ClSync        *self,
+                    GAsyncResult  *result,
+                    ClSyncReport  *report,
+                    GError       **error)
+{
+  ClSyncReport *r;
+  GTask *task = G_TASK (result);
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  r = g_task_propagate_pointer (task, error);
+  if (r == NULL)
+    r = g_task_get_task_data (task);
+  if (report != NULL && r != NULL)
+    {
+      *report = *r;
+      report->revoked = g_strdup (r->revoked);
+    }
+  if (r != NULL && r != g_task_get_task_data (task))
+    report_free (r);
+  return error == NULL || *error == NULL;
+}
+
+/* Status and conflicts ------------------------------------------------------------- */
+
+gboolean
+cl_sync_get_status (ClSync        *self,
+                    ClSyncStatus  *status,
+                    GError       **error)
+{
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  memset (status, 0, sizeof *status);
+  if ((db = db_of (self)) == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
+      return FALSE;
+    }
+  status->server = meta_get (self, "sync_url");
+  status->username = meta_get (self, "sync_username");
+  status->cursor = meta_get_int (self, "sync_cursor");
+  status->acked_seq = meta_get_int (self, "sync_acked_seq");
+  status->last_success = meta_get (self, "sync_last_success");
+  status->last_error = meta_get (self, "sync_last_error");
+  return cl_sql_query_int (db, "SELECT count(*) FROM outbox", &status->pending, error) &&
+         cl_sql_query_int (db, "SELECT count(*) FROM conflict WHERE resolved_at IS NULL",
+                           &status->open_conflicts, error) &&
+         cl_sql_query_int (db, "SELECT count(*) FROM rejected WHERE dismissed = 0",
+                           &status->rejected, error);
+}
+
+/**
+ * cl_sync_list_conflicts:
+ *
+ * Returns: (transfer full) (element-type ClConflict): conflicts, newest first
+ */
+GPtrArray *
+cl_sync_list_conflicts (ClSync    *self,
+                        gboolean   open_only,
+                        GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_conflict_free);
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
+
+  if ((db = db_of (self)) == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
+      return NULL;
+    }
+  stmt = cl_sql_prepare (db, open_only
+                         ? "SELECT id, record_type, record_id, field, local_value, server_value, "
+                           "server_version, created_at, resolved_at, resolution FROM conflict "
+                           "WHERE resolved_at IS NULL ORDER BY created_at DESC"
+                         : "SELECT id, record_type, record_id, field, local_value, server_value, "
+                           "server_version, created_at, resolved_at, resolution FROM conflict "
+                           "ORDER BY created_at DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      ClConflict *c = g_new0 (ClConflict, 1);
+
+#define COL(i) g_strdup ((const char *) sqlite3_column_text (stmt, i))
+      c->id = COL (0);
+      c->record_type = COL (1);
+      c->record_id = COL (2);
+      c->field = COL (3);
+      c->local_value = COL (4);
+      c->server_value = COL (5);
+      c->server_version = sqlite3_column_int64 (stmt, 6);
+      c->created_at = COL (7);
+      c->resolved_at = COL (8);
+      c->resolution = COL (9);
+#undef COL
+      g_ptr_array_add (out, c);
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * cl_sync_resolve:
+ * @keep: "theirs", "mine" or "value"
+ * @value: (nullable): the new value, with @keep = "value"
+ *
+ * Resolves a conflict. Keeping this device's value or a new one is an edit like any other
+ * (an outbox mutation on top of the server's version); the resolution itself is told to
+ * the server on the next round.
+ */
+gboolean
+cl_sync_resolve (ClSync      *self,
+                 const char  *conflict_id,
+                 const char  *keep,
+                 const char  *value,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  ClConflict *c = NULL;
+  g_autofree char *now = cl_now_utc ();
+  const char *chosen = NULL;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  if (g_strcmp0 (keep, "theirs") != 0 && g_strcmp0 (keep, "mine") != 0 &&
+      g_strcmp0 (keep, "value") != 0)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                   _("Keep “theirs”, “mine” or a new value."));
+      return FALSE;
+    }
+  if ((all = cl_sync_list_conflicts (self, TRUE, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < all->len; i++)
+    if (g_strcmp0 (((ClConflict *) g_ptr_array_index (all, i))->id, conflict_id) == 0)
+      c = g_ptr_array_index (all, i);
+  if (c == NULL)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND,
+                   _("There is no open conflict with id %s"), conflict_id);
+      return FALSE;
+    }
+
+  chosen = strcmp (keep, "mine") == 0 ? c->local_value
+           : strcmp (keep, "value") == 0 ? value : NULL;
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  if (strcmp (keep, "theirs") != 0 && cl_type_lookup_field (cl_schema_lookup_type (c->record_type),
+                                                            c->field) != NULL)
+    {
+      g_autoptr(ClChanges) edit = cl_changes_new ();
+
+      cl_changes_set (edit, c->field, chosen);
+      if (!cl_store_update (self->store, c->record_type, c->record_id, edit, error))
+        goto fail;
+    }
+  if (!cl_sql_exec_params (db_of (self), error,
+                           "UPDATE conflict SET resolved_at = ?, resolution = ?, resolved_value = ? "
+                           "WHERE id = ?", now, keep, chosen, conflict_id, CL_SQL_END))
+    goto fail;
+  if (!cl_store_commit (self->store, error))
+    return FALSE;
+  _cl_store_emit_changed (self->store, c->record_type, c->record_id);
+  return TRUE;
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
+/**
+ * cl_sync_backoff_ms:
+ * @failures: failed rounds in a row (1 for the first)
+ * @retry_after_s: the server's Retry-After, or 0
+ *
+ * Returns: how long to wait before the next automatic round: exponential from 1 s to
+ *   5 min with full jitter, never less than Retry-After
+ */
+guint
+cl_sync_backoff_ms (guint failures,
+                    guint retry_after_s)
+{
+  guint64 cap = 1000;
+
+  for (guint i = 1; i < failures && cap < 300000; i++)
+    cap *= 2;
+  cap = MIN (cap, 300000);
+  cap = g_random_int_range (500, (gint32) cap + 1);
+  return (guint) MAX (cap, (guint64) retry_after_s * 1000);
+}
+
+/* Object --------------------------------------------------------------------------- */
+
+static void
+cl_sync_finalize (GObject *object)
+{
+  ClSync *self = (ClSync *) object;
+
+  g_clear_object (&self->store);
+  g_mutex_clear (&self->round_lock);
+
+  G_OBJECT_CLASS (cl_sync_parent_class)->finalize (object);
+}
+
+static void
+cl_sync_class_init (ClSyncClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cl_sync_finalize;
+}
+
+static void
+cl_sync_init (ClSync *self)
+{
+  g_mutex_init (&self->round_lock);
+}
+
+ClSync *
+cl_sync_new (ClStore *store)
+{
+  ClSync *self;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+
+  self = g_object_new (CL_TYPE_SYNC, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}

@@ -1,0 +1,114 @@
+/* cl-sync.h: the sync engine, offline work to and from caseload-server (DESIGN.md §5)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cl-secret.h"
+#include "cl-store.h"
+
+G_BEGIN_DECLS
+
+#define CL_SYNC_ERROR (cl_sync_error_quark ())
+
+typedef enum {
+  CL_SYNC_ERROR_NOT_ENROLLED,   /* no server configured */
+  CL_SYNC_ERROR_INSECURE,       /* not https://, or no usable CA */
+  CL_SYNC_ERROR_TLS,            /* the server's certificate is not trusted */
+  CL_SYNC_ERROR_NETWORK,        /* no connection, timeout, dropped connection */
+  CL_SYNC_ERROR_AUTH,           /* wrong password, or the token expired: log in again */
+  CL_SYNC_ERROR_REVOKED,        /* this workstation was revoked; the vault was erased */
+  CL_SYNC_ERROR_THROTTLED,      /* 429: try again after a while */
+  CL_SYNC_ERROR_SERVER,         /* 5xx */
+  CL_SYNC_ERROR_PROTOCOL,       /* a malformed or inconsistent answer (e.g. a cursor that moved back) */
+  CL_SYNC_ERROR_REFUSED,        /* a 4xx the engine cannot recover from by itself */
+} ClSyncError;
+
+typedef struct {
+  guint    pushed;
+  guint    pulled;
+  guint    conflicts;
+  guint    rejected;
+  guint    purged;
+  gboolean full_resync;
+  char    *revoked;          /* (nullable): "retire" or "lost" when the device was revoked */
+} ClSyncReport;
+
+typedef struct {
+  char   *server;
+  char   *username;
+  gint64  pending;
+  gint64  cursor;
+  gint64  acked_seq;
+  gint64  open_conflicts;
+  gint64  rejected;
+  char   *last_success;
+  char   *last_error;
+} ClSyncStatus;
+
+#define CL_TYPE_SYNC (cl_sync_get_type ())
+G_DECLARE_FINAL_TYPE (ClSync, cl_sync, CL, SYNC, GObject)
+
+GQuark        cl_sync_error_quark     (void);
+void          cl_sync_report_clear    (ClSyncReport   *report);
+void          cl_sync_status_clear    (ClSyncStatus   *status);
+
+ClSync       *cl_sync_new             (ClStore        *store);
+gboolean      cl_sync_is_enrolled     (ClSync         *self);
+gboolean      cl_sync_enroll          (ClSync         *self,
+                                       const char     *url,
+                                       const char     *ca_file,
+                                       const char     *username,
+                                       ClSecret       *password,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+gboolean      cl_sync_login           (ClSync         *self,
+                                       ClSecret       *password,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+gboolean      cl_sync_run             (ClSync         *self,
+                                       ClSyncReport   *report,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+void          cl_sync_run_async       (ClSync              *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean      cl_sync_run_finish      (ClSync              *self,
+                                       GAsyncResult        *result,
+                                       ClSyncReport        *report,
+                                       GError             **error);
+gboolean      cl_sync_get_status      (ClSync         *self,
+                                       ClSyncStatus   *status,
+                                       GError        **error);
+GPtrArray    *cl_sync_list_conflicts  (ClSync         *self,
+                                       gboolean        open_only,
+                                       GError        **error);
+gboolean      cl_sync_resolve         (ClSync         *self,
+                                       const char     *conflict_id,
+                                       const char     *keep,
+                                       const char     *value,
+                                       GError        **error);
+guint         cl_sync_backoff_ms      (guint           failures,
+                                       guint           retry_after_s);
+
+/* A local conflict record: the server kept server_value, this device had local_value. */
+typedef struct {
+  char   *id;
+  char   *record_type;
+  char   *record_id;
+  char   *field;
+  char   *local_value;
+  char   *server_value;
+  gint64  server_version;
+  char   *created_at;
+  char   *resolved_at;
+  char   *resolution;
+} ClConflict;
+
+void          cl_conflict_free        (ClConflict     *conflict);
+
+G_END_DECLS

@@ -1,0 +1,287 @@
+/* cl-record-dialog.c: add or edit one record of a case (a task, a legal matter, …)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * To add, the dialog shows an empty form and emits ::add with the collected values when
+ * the advocate clicks Add; the owner creates the record and closes the dialog, or shows
+ * why not with cl_record_dialog_set_error(). To edit, the form saves as you go (the owner
+ * listens to the form's ::field-changed) and a Delete button asks before emitting ::delete.
+ */
+
+#define G_LOG_DOMAIN "cl-record-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cl-gui-util.h"
+#include "cl-record-dialog.h"
+
+struct _ClRecordDialog
+{
+  AdwWindow        parent_instance;
+
+  AdwHeaderBar    *header_bar;
+  AdwWindowTitle  *window_title;
+  GtkWidget       *cancel_button;
+  GtkWidget       *add_button;
+  GtkRevealer     *error_revealer;
+  GtkLabel        *error_label;
+  AdwPreferencesPage *page;
+
+  ClRecordForm    *form;
+  gboolean         editing;
+};
+
+G_DEFINE_FINAL_TYPE (ClRecordDialog, cl_record_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  ADD,
+  DELETE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+add_clicked_cb (ClRecordDialog *self)
+{
+  cl_record_dialog_add (self);
+}
+
+static void
+input_changed_cb (ClRecordDialog *self)
+{
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+}
+
+static void
+delete_response_cb (ClRecordDialog   *self,
+                    const char       *response,
+                    AdwMessageDialog *dialog)
+{
+  if (g_strcmp0 (response, "delete") == 0)
+    g_signal_emit (self, signals[DELETE], 0);
+}
+
+static void
+delete_clicked_cb (ClRecordDialog *self)
+{
+  GtkWidget *dialog;
+  const ClType *type = cl_schema_lookup_type (cl_record_form_get_type_name (self->form));
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL);
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog),
+                                     /* Translators: %s is a kind of record, e.g. "Task" */
+                                     _("Delete this %s?"),
+                                     g_dgettext (GETTEXT_PACKAGE, type->label));
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                               _("It disappears from the case. The case history keeps a "
+                                 "trace of the deletion."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+close_request_cb (ClRecordDialog *self)
+{
+  if (self->editing && self->form != NULL)
+    cl_record_form_flush (self->form);
+
+  return FALSE;
+}
+
+static void
+cl_record_dialog_dispose (GObject *object)
+{
+  ClRecordDialog *self = (ClRecordDialog *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_RECORD_DIALOG);
+  self->form = NULL;
+
+  G_OBJECT_CLASS (cl_record_dialog_parent_class)->dispose (object);
+}
+
+static void
+cl_record_dialog_class_init (ClRecordDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_record_dialog_dispose;
+
+  /**
+   * ClRecordDialog::add:
+   * @values: the values of the record to create
+   */
+  signals[ADD] =
+    g_signal_new ("add",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, CL_TYPE_CHANGES);
+
+  /**
+   * ClRecordDialog::delete:
+   *
+   * The advocate confirmed deleting the record.
+   */
+  signals[DELETE] =
+    g_signal_new ("delete",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/caseload/Caseload/cl-record-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, add_button);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, page);
+  gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+cl_record_dialog_init (ClRecordDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
+}
+
+/**
+ * cl_record_dialog_new:
+ * @record: (nullable): the record to edit, or %NULL to add one
+ * @command_codes: (nullable): the known commands, for command fields
+ * @command_labels: (nullable): their names
+ *
+ * Returns: (transfer none): a new dialog, transient for @parent
+ */
+ClRecordDialog *
+cl_record_dialog_new (GtkWindow          *parent,
+                      const char         *type_name,
+                      const char * const *fields,
+                      ClRecord           *record,
+                      GtkStringList      *command_codes,
+                      GtkStringList      *command_labels)
+{
+  ClRecordDialog *self;
+  const ClType *type;
+
+  g_return_val_if_fail (!parent || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (type_name != NULL, NULL);
+
+  type = cl_schema_lookup_type (type_name);
+  g_return_val_if_fail (type != NULL, NULL);
+
+  self = g_object_new (CL_TYPE_RECORD_DIALOG,
+                       "transient-for", parent,
+                       "title", g_dgettext (GETTEXT_PACKAGE, type->label),
+                       NULL);
+  self->editing = record != NULL;
+
+  adw_window_title_set_title (self->window_title, g_dgettext (GETTEXT_PACKAGE, type->label));
+
+  self->form = cl_record_form_new (type_name, fields, self->editing);
+  if (command_codes != NULL && command_labels != NULL)
+    cl_record_form_set_commands (self->form, command_codes, command_labels);
+  cl_record_form_set_record (self->form, record);
+  g_signal_connect_object (self->form, "input-changed", G_CALLBACK (input_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->form));
+
+  if (self->editing)
+    {
+      GtkWidget *group = adw_preferences_group_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Delete"));
+
+      adw_window_title_set_subtitle (self->window_title, _("Changes are saved as you go"));
+      gtk_widget_set_visible (self->cancel_button, FALSE);
+      gtk_widget_set_visible (self->add_button, FALSE);
+
+      gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "destructive-action");
+      gtk_widget_add_css_class (button, "pill");
+      g_signal_connect_object (button, "clicked", G_CALLBACK (delete_clicked_cb), self,
+                               G_CONNECT_SWAPPED);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), button);
+      adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (group));
+    }
+  else
+    {
+      adw_header_bar_set_show_start_title_buttons (self->header_bar, FALSE);
+      adw_header_bar_set_show_end_title_buttons (self->header_bar, FALSE);
+      gtk_window_set_default_widget (GTK_WINDOW (self), self->add_button);
+    }
+
+  return self;
+}
+
+/**
+ * cl_record_dialog_get_form:
+ *
+ * Returns: (transfer none): the form of the dialog
+ */
+ClRecordForm *
+cl_record_dialog_get_form (ClRecordDialog *self)
+{
+  g_return_val_if_fail (CL_IS_RECORD_DIALOG (self), NULL);
+
+  return self->form;
+}
+
+/**
+ * cl_record_dialog_set_error:
+ * @message: (nullable): why the record could not be saved, or %NULL to hide the message
+ */
+void
+cl_record_dialog_set_error (ClRecordDialog *self,
+                            const char     *message)
+{
+  g_return_if_fail (CL_IS_RECORD_DIALOG (self));
+
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}
+
+/**
+ * cl_record_dialog_add:
+ *
+ * What the Add button does: checks the form and emits ::add with its values.
+ */
+void
+cl_record_dialog_add (ClRecordDialog *self)
+{
+  g_autoptr(ClChanges) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CL_IS_RECORD_DIALOG (self));
+
+  if (self->editing)
+    return;
+
+  values = cl_record_form_collect (self->form, &error);
+  if (values == NULL)
+    {
+      cl_record_dialog_set_error (self, error->message);
+      return;
+    }
+
+  cl_record_dialog_set_error (self, NULL);
+  g_signal_emit (self, signals[ADD], 0, values);
+}

@@ -1,0 +1,137 @@
+/* srv-config.c: caseload-server settings
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A keyfile (--config FILE) is an alternative to flags; flags given on the command line
+ * win. See data/caseload-server.conf for every key with its default.
+ */
+
+#define G_LOG_DOMAIN "srv-config"
+
+#include "srv-config.h"
+
+SrvConfig *
+srv_config_new (void)
+{
+  SrvConfig *c = g_new0 (SrvConfig, 1);
+
+  c->db = g_strdup ("");
+  c->listen = g_strdup ("unix:/run/caseload/server.sock");
+  c->workers = 8;
+  c->max_body = 4 * 1024 * 1024;
+  c->real_ip_header = g_strdup ("X-Real-IP");
+  c->token_idle = 12 * 3600;
+  c->token_lifetime = 30 * 24 * 3600;
+  c->login_account_limit = 5;
+  c->login_address_limit = 30;
+  c->login_window = 15 * 60;
+  c->hash_concurrency = 2;
+  c->pull_limit = 500;
+  c->pull_max_bytes = 4 * 1024 * 1024;
+  c->tombstone_days = 180;
+  c->shutdown_timeout = 20;
+  return c;
+}
+
+void
+srv_config_free (SrvConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->db);
+  g_free (config->listen);
+  g_free (config->real_ip_header);
+  g_free (config);
+}
+
+static gboolean
+get_int (GKeyFile    *kf,
+         const char  *group,
+         const char  *key,
+         gint64       min,
+         gint64       max,
+         gint64      *out,
+         GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 v;
+
+  if (!g_key_file_has_key (kf, group, key, NULL))
+    return TRUE;
+  v = g_key_file_get_int64 (kf, group, key, &local_error);
+  if (local_error != NULL || v < min || v > max)
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "[%s] %s must be a whole number from %" G_GINT64_FORMAT " to %"
+                   G_GINT64_FORMAT, group, key, min, max);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static void
+get_string (GKeyFile    *kf,
+            const char  *group,
+            const char  *key,
+            char       **out)
+{
+  g_autofree char *v = g_key_file_get_string (kf, group, key, NULL);
+
+  if (v != NULL)
+    {
+      g_free (*out);
+      *out = g_steal_pointer (&v);
+    }
+}
+
+gboolean
+srv_config_load_file (SrvConfig   *config,
+                      const char  *path,
+                      GError     **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  gint64 workers = config->workers, max_body = (gint64) config->max_body;
+  gint64 account_limit = config->login_account_limit;
+  gint64 address_limit = config->login_address_limit;
+  gint64 hash_concurrency = config->hash_concurrency;
+  gint64 pull_limit = config->pull_limit, pull_max_bytes = (gint64) config->pull_max_bytes;
+  gint64 tombstone_days = config->tombstone_days;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
+  get_string (kf, "database", "conninfo", &config->db);
+  get_string (kf, "server", "listen", &config->listen);
+  get_string (kf, "server", "real-ip-header", &config->real_ip_header);
+
+  if (!get_int (kf, "server", "workers", 1, 256, &workers, error) ||
+      !get_int (kf, "server", "max-body", 1024, 64 * 1024 * 1024, &max_body, error) ||
+      !get_int (kf, "server", "shutdown-timeout", 0, 3600, &config->shutdown_timeout, error) ||
+      !get_int (kf, "tokens", "idle-timeout", 1, 366 * 86400, &config->token_idle, error) ||
+      !get_int (kf, "tokens", "lifetime", 1, 366 * 86400, &config->token_lifetime, error) ||
+      !get_int (kf, "login", "account-limit", 1, 1000, &account_limit, error) ||
+      !get_int (kf, "login", "address-limit", 1, 100000, &address_limit, error) ||
+      !get_int (kf, "login", "window", 1, 86400, &config->login_window, error) ||
+      !get_int (kf, "login", "hash-concurrency", 1, 64, &hash_concurrency, error) ||
+      !get_int (kf, "sync", "pull-limit", 1, 1000, &pull_limit, error) ||
+      !get_int (kf, "sync", "pull-max-bytes", 65536, 32 * 1024 * 1024, &pull_max_bytes, error) ||
+      !get_int (kf, "sync", "tombstone-days", 1, 36500, &tombstone_days, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
+  config->workers = (guint) workers;
+  config->max_body = (gsize) max_body;
+  config->login_account_limit = (guint) account_limit;
+  config->login_address_limit = (guint) address_limit;
+  config->hash_concurrency = (guint) hash_concurrency;
+  config->pull_limit = (guint) pull_limit;
+  config->pull_max_bytes = (gsize) pull_max_bytes;
+  config->tombstone_days = (guint) tombstone_days;
+  return TRUE;
+}

@@ -1,0 +1,38 @@
+/* srv-config.h: caseload-server settings (flags and an optional keyfile)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char   *db;                   /* libpq conninfo; "" uses the PG* environment */
+  char   *listen;               /* "unix:PATH" or "HOST:PORT" */
+  guint   workers;              /* database worker threads (one connection each) */
+  gsize   max_body;             /* request bodies above this are refused (413) */
+  char   *real_ip_header;       /* set by nginx; trusted only from loopback or a Unix socket */
+  gint64  token_idle;           /* seconds a token lives unused */
+  gint64  token_lifetime;       /* seconds a token lives at most */
+  guint   login_account_limit;  /* failed logins per account per window */
+  guint   login_address_limit;  /* failed logins per address per window */
+  gint64  login_window;         /* seconds */
+  guint   hash_concurrency;     /* Argon2id verifications at once (64 MiB each) */
+  guint   pull_limit;           /* default page size */
+  gsize   pull_max_bytes;       /* a page stops growing past this */
+  guint   tombstone_days;       /* gc: tombstones and scope exits older than this go */
+  gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
+} SrvConfig;
+
+SrvConfig *srv_config_new       (void);
+void       srv_config_free      (SrvConfig   *config);
+gboolean   srv_config_load_file (SrvConfig   *config,
+                                 const char  *path,
+                                 GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvConfig, srv_config_free)
+
+G_END_DECLS

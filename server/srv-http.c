@@ -1,0 +1,742 @@
+/* srv-http.c: the HTTP front of caseload-server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The main thread runs the SoupServer. A handler checks the method, the path and the size,
+ * copies what the request needs into a job, pauses the message and hands the job to a
+ * worker thread. The worker does all database work on its own connection and builds the
+ * answer as bytes; the answer goes back to the server's main context, which alone touches
+ * the message: it sets the response and unpauses. nginx stands in front (TLS, limits).
+ */
+
+#define G_LOG_DOMAIN "srv-http"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
+#include <libsoup/soup.h>
+#include <sodium.h>
+
+#include "cl-schema.h"
+#include "cl-wire.h"
+#include "srv-db.h"
+#include "srv-handlers.h"
+#include "srv-http.h"
+
+struct _SrvServer {
+  SrvConfig    *config;
+  SoupServer   *soup;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GThreadPool  *pool;
+  char         *dummy_hash;
+  char         *socket_path;
+  guint         in_flight;
+  gboolean      shutting_down;
+  gint64        shutdown_deadline;
+
+  GMutex        hash_lock;
+  GCond         hash_cond;
+  guint         hashing;
+};
+
+typedef void (*SrvHandler) (SrvWorker   *worker,
+                            SrvRequest  *request,
+                            SrvResponse *response);
+
+typedef struct {
+  const char *method;
+  const char *path;     /* exact, or a prefix ending in '/' when has_arg */
+  const char *suffix;   /* after the {id} */
+  gboolean    has_arg;
+  SrvHandler  handler;
+} Route;
+
+static const Route routes[] = {
+  { "GET", "/v1/health", NULL, FALSE, srv_handle_health },
+  { "POST", "/v1/login", NULL, FALSE, srv_handle_login },
+  { "POST", "/v1/logout", NULL, FALSE, srv_handle_logout },
+  { "POST", "/v1/push", NULL, FALSE, srv_handle_push },
+  { "POST", "/v1/pull", NULL, FALSE, srv_handle_pull },
+  { "GET", "/v1/conflicts", NULL, FALSE, srv_handle_conflicts },
+  { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve },
+  { "POST", "/v1/device/erased", NULL, FALSE, srv_handle_erased },
+};
+
+typedef struct {
+  SrvServer         *server;
+  SoupServerMessage *msg;     /* touched only on the server's main context */
+  const Route       *route;
+  SrvRequest         request;
+  SrvResponse        response;
+} Job;
+
+static void worker_free (gpointer data);
+
+/* Each worker thread keeps its connection here; freed when the thread ends. */
+static GPrivate worker_key = G_PRIVATE_INIT (worker_free);
+
+/* ---- Responses -------------------------------------------------------------------------- */
+
+void
+srv_response_take_json (SrvResponse *response,
+                        guint        status,
+                        char        *body,
+                        gsize        len)
+{
+  g_free (response->body);
+  response->status = status;
+  response->body = body;
+  response->len = len;
+}
+
+void
+srv_response_error_extra (SrvResponse *response,
+                          guint        status,
+                          const char  *code,
+                          const char  *message,
+                          JsonObject  *extra)
+{
+  gsize len = 0;
+  char *body = cl_wire_error_reply_encode (code, message, extra, &len);
+
+  srv_response_take_json (response, status, body, len);
+}
+
+void
+srv_response_error (SrvResponse *response,
+                    guint        status,
+                    const char  *code,
+                    const char  *message)
+{
+  srv_response_error_extra (response, status, code, message, NULL);
+}
+
+void
+srv_response_db_error (SrvResponse  *response,
+                       const GError *error)
+{
+  if (g_error_matches (error, SRV_DB_ERROR, SRV_DB_ERROR_CONNECTION) ||
+      g_error_matches (error, SRV_DB_ERROR, SRV_DB_ERROR_RETRY))
+    {
+      g_message ("Database unavailable: %s", error->message);
+      srv_response_error (response, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                          "The server cannot reach its database; try again later");
+      response->retry_after = 2;
+    }
+  else
+    {
+      g_message ("Database failure: %s", error->message);
+      srv_response_error (response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
+                          "The server failed to handle the request");
+    }
+}
+
+void
+srv_response_wire_error (SrvResponse  *response,
+                         const GError *error)
+{
+  const char *code = cl_wire_error_code (error);
+
+  if (g_error_matches (error, CL_WIRE_ERROR, CL_WIRE_ERROR_BODY_TOO_LARGE))
+    srv_response_error (response, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, code, error->message);
+  else
+    srv_response_error (response, SOUP_STATUS_BAD_REQUEST, code, error->message);
+}
+
+/* ---- Workers ---------------------------------------------------------------------------- */
+
+const SrvConfig *
+srv_worker_get_config (SrvWorker *worker)
+{
+  return worker->server->config;
+}
+
+const char *
+srv_worker_get_dummy_hash (SrvWorker *worker)
+{
+  return worker->server->dummy_hash;
+}
+
+/* Argon2id takes 64 MiB per verification: only a few run at once. */
+void
+srv_worker_hash_enter (SrvWorker *worker)
+{
+  SrvServer *server = worker->server;
+
+  g_mutex_lock (&server->hash_lock);
+  while (server->hashing >= server->config->hash_concurrency)
+    g_cond_wait (&server->hash_cond, &server->hash_lock);
+  server->hashing++;
+  g_mutex_unlock (&server->hash_lock);
+}
+
+void
+srv_worker_hash_leave (SrvWorker *worker)
+{
+  SrvServer *server = worker->server;
+
+  g_mutex_lock (&server->hash_lock);
+  server->hashing--;
+  g_cond_signal (&server->hash_cond);
+  g_mutex_unlock (&server->hash_lock);
+}
+
+static void
+worker_free (gpointer data)
+{
+  SrvWorker *worker = data;
+
+  g_clear_pointer (&worker->conn, PQfinish);
+  g_free (worker);
+}
+
+static void
+request_clear (SrvRequest *request)
+{
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->arg);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  if (request->authorization != NULL)
+    sodium_memzero (request->authorization, strlen (request->authorization));
+  g_free (request->authorization);
+  g_free (request->content_type);
+  g_free (request->address);
+}
+
+static void
+job_free (Job *job)
+{
+  request_clear (&job->request);
+  g_free (job->response.body);
+  g_clear_object (&job->msg);
+  g_free (job);
+}
+
+static void
+set_common_headers (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (h, "Cache-Control", "no-store");
+  soup_message_headers_replace (h, "X-Content-Type-Options", "nosniff");
+}
+
+static void
+answer (SoupServerMessage *msg,
+        guint              status,
+        const char        *body,
+        gsize              len,
+        gint64             retry_after)
+{
+  set_common_headers (msg);
+  if (retry_after >= 0)
+    {
+      g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", v);
+    }
+  soup_server_message_set_status (msg, status, NULL);
+  if (body != NULL)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, len);
+}
+
+static void
+answer_error (SoupServerMessage *msg,
+              guint              status,
+              const char        *code,
+              const char        *message)
+{
+  gsize len = 0;
+  g_autofree char *body = cl_wire_error_reply_encode (code, message, NULL, &len);
+
+  answer (msg, status, body, len, -1);
+}
+
+/* Back on the server's main context: the only place a job touches its message. */
+static gboolean
+job_finish_cb (gpointer data)
+{
+  Job *job = data;
+
+  answer (job->msg, job->response.status, job->response.body, job->response.len,
+          job->response.retry_after);
+  soup_server_message_unpause (job->msg);
+  job->server->in_flight--;
+  job_free (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_run (gpointer data,
+         gpointer user_data)
+{
+  Job *job = data;
+  SrvServer *server = user_data;
+  SrvWorker *worker = g_private_get (&worker_key);
+  g_autoptr(GError) error = NULL;
+
+  if (worker == NULL)
+    {
+      worker = g_new0 (SrvWorker, 1);
+      worker->server = server;
+      g_private_set (&worker_key, worker);
+    }
+
+  job->response.retry_after = -1;
+  if (!srv_db_ensure (&worker->conn, server->config->db, &error))
+    srv_response_db_error (&job->response, error);
+  else
+    job->route->handler (worker, &job->request, &job->response);
+
+  /* A handler never leaves a transaction open; make sure. */
+  srv_db_rollback (worker->conn);
+  if (job->response.status == 0)
+    srv_response_error (&job->response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
+                        "The server failed to handle the request");
+
+  g_main_context_invoke (server->context, job_finish_cb, job);
+}
+
+/* ---- Request intake --------------------------------------------------------------------- */
+
+static gboolean
+is_trusted_peer (GSocketAddress *address)
+{
+  if (G_IS_UNIX_SOCKET_ADDRESS (address))
+    return TRUE;
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    return g_inet_address_get_is_loopback (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return FALSE;
+}
+
+static gboolean
+is_address_text (const char *s)
+{
+  gsize n = 0;
+
+  for (const char *p = s; *p; p++, n++)
+    if (!g_ascii_isxdigit (*p) && *p != '.' && *p != ':')
+      return FALSE;
+  return n > 0 && n <= 45;
+}
+
+static char *
+client_address (SrvServer         *server,
+                SoupServerMessage *msg)
+{
+  GSocketAddress *address = soup_server_message_get_remote_address (msg);
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  const char *real_ip = NULL;
+
+  if (server->config->real_ip_header != NULL && *server->config->real_ip_header != '\0')
+    real_ip = soup_message_headers_get_one (h, server->config->real_ip_header);
+
+  if (address != NULL && is_trusted_peer (address) && real_ip != NULL &&
+      is_address_text (real_ip))
+    return g_strdup (real_ip);
+  if (address != NULL && G_IS_INET_SOCKET_ADDRESS (address))
+    return g_inet_address_to_string (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup ("local");
+}
+
+static const Route *
+find_route (const char  *path,
+            const char  *method,
+            char       **arg,
+            const char **allow)
+{
+  *allow = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      const Route *r = &routes[i];
+
+      if (r->has_arg)
+        {
+          gsize plen = strlen (r->path), slen = strlen (r->suffix), n = strlen (path);
+          g_autofree char *id = NULL;
+
+          if (n <= plen + slen || !g_str_has_prefix (path, r->path) ||
+              !g_str_has_suffix (path, r->suffix))
+            continue;
+          id = g_strndup (path + plen, n - plen - slen);
+          if (!cl_is_uuid (id))
+            continue;
+          if (strcmp (method, r->method) != 0)
+            {
+              *allow = r->method;
+              continue;
+            }
+          *arg = g_ascii_strdown (id, -1);
+          return r;
+        }
+      if (strcmp (path, r->path) != 0)
+        continue;
+      if (strcmp (method, r->method) != 0)
+        {
+          *allow = r->method;
+          continue;
+        }
+      return r;
+    }
+  return NULL;
+}
+
+static void
+early_cb (SoupServer        *soup,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  SrvServer *server = user_data;
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (h);
+
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      answer_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
+                    "Requests must carry a Content-Length");
+      return;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (h) > (goffset) server->config->max_body)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      answer_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                    "The request body is too large");
+    }
+}
+
+static gboolean
+is_json_content_type (const char *value)
+{
+  g_autofree char *lower = NULL;
+
+  if (value == NULL)
+    return FALSE;
+  lower = g_ascii_strdown (value, -1);
+  return strcmp (lower, "application/json") == 0 ||
+         g_str_has_prefix (lower, "application/json;");
+}
+
+static void
+server_cb (SoupServer        *soup,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  SrvServer *server = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *arg = NULL;
+  const char *allow = NULL;
+  const Route *route;
+  Job *job;
+
+  if (server->shutting_down)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      answer_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                    "The server is shutting down; try again");
+      return;
+    }
+
+  route = find_route (path, method, &arg, &allow);
+  if (route == NULL)
+    {
+      if (allow != NULL)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "Allow", allow);
+          answer_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                        "This method is not allowed here");
+        }
+      else
+        answer_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint");
+      return;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (g_bytes_get_size (body) > server->config->max_body)
+    {
+      answer_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                    "The request body is too large");
+      return;
+    }
+  if (strcmp (method, "GET") == 0 && g_bytes_get_size (body) > 0)
+    {
+      answer_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                    "A GET request has no body");
+      return;
+    }
+  if (strcmp (method, "POST") == 0 && g_bytes_get_size (body) > 0 &&
+      !is_json_content_type (soup_message_headers_get_one (h, "Content-Type")))
+    {
+      answer_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Request bodies are application/json");
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->server = server;
+  job->msg = g_object_ref (msg);
+  job->route = route;
+  job->request.method = g_strdup (method);
+  job->request.path = g_strdup (path);
+  job->request.arg = g_steal_pointer (&arg);
+  job->request.body = g_steal_pointer (&body);
+  job->request.authorization = g_strdup (soup_message_headers_get_one (h, "Authorization"));
+  job->request.content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));
+  job->request.address = client_address (server, msg);
+
+  soup_server_message_pause (msg);
+  server->in_flight++;
+  g_thread_pool_push (server->pool, job, NULL);
+}
+
+/* ---- Health ---------------------------------------------------------------------------- */
+
+void
+srv_handle_health (SrvWorker   *worker,
+                   SrvRequest  *request,
+                   SrvResponse *response)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = srv_db_exec (worker->conn, &error, "SELECT v FROM sync_clock",
+                                       SRV_DB_END);
+
+  if (r == NULL)
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  srv_response_take_json (response, SOUP_STATUS_OK,
+                          g_strdup ("{\"status\":\"ok\",\"database\":\"ok\"}"),
+                          strlen ("{\"status\":\"ok\",\"database\":\"ok\"}"));
+}
+
+/* ---- Life cycle ------------------------------------------------------------------------- */
+
+SrvServer *
+srv_server_new (SrvConfig  *config,
+                GError    **error)
+{
+  SrvServer *server = g_new0 (SrvServer, 1);
+  char random_password[33];
+  guint8 raw[16];
+
+  server->config = config;
+  server->context = g_main_context_ref_thread_default ();
+  server->loop = g_main_loop_new (server->context, FALSE);
+  g_mutex_init (&server->hash_lock);
+  g_cond_init (&server->hash_cond);
+
+  /* Unknown users are verified against this, so they cost what a real account costs. */
+  randombytes_buf (raw, sizeof raw);
+  sodium_bin2hex (random_password, sizeof random_password, raw, sizeof raw);
+  server->dummy_hash = g_malloc0 (crypto_pwhash_STRBYTES);
+  if (crypto_pwhash_str (server->dummy_hash, random_password, strlen (random_password),
+                         crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Out of memory for Argon2id");
+      srv_server_free (server);
+      return NULL;
+    }
+  sodium_memzero (random_password, sizeof random_password);
+
+  server->soup = soup_server_new ("server-header", "caseload-server", NULL);
+  soup_server_add_early_handler (server->soup, NULL, early_cb, server, NULL);
+  soup_server_add_handler (server->soup, NULL, server_cb, server, NULL);
+
+  server->pool = g_thread_pool_new (job_run, server, (int) config->workers, TRUE, error);
+  if (server->pool == NULL)
+    {
+      srv_server_free (server);
+      return NULL;
+    }
+  return server;
+}
+
+void
+srv_server_free (SrvServer *server)
+{
+  if (server == NULL)
+    return;
+  if (server->pool != NULL)
+    g_thread_pool_free (server->pool, FALSE, TRUE);
+  if (server->soup != NULL)
+    soup_server_disconnect (server->soup);
+  g_clear_object (&server->soup);
+  if (server->socket_path != NULL)
+    g_unlink (server->socket_path);
+  g_free (server->socket_path);
+  g_free (server->dummy_hash);
+  g_clear_pointer (&server->loop, g_main_loop_unref);
+  g_clear_pointer (&server->context, g_main_context_unref);
+  g_mutex_clear (&server->hash_lock);
+  g_cond_clear (&server->hash_cond);
+  g_free (server);
+}
+
+static gboolean
+listen_unix (SrvServer   *server,
+             const char  *path,
+             GError     **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GStatBuf st;
+
+  if (!g_path_is_absolute (path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The socket path must be absolute");
+      return FALSE;
+    }
+  /* A socket left by a server that was killed. */
+  if (g_lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
+    g_unlink (path);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         error);
+  if (socket == NULL)
+    return FALSE;
+  address = g_unix_socket_address_new (path);
+  if (!g_socket_bind (socket, address, FALSE, error))
+    return FALSE;
+  /* nginx connects as its own user in the socket's group. */
+  if (g_chmod (path, 0660) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Cannot set the socket's permissions: %s", g_strerror (errno));
+      return FALSE;
+    }
+  if (!g_socket_listen (socket, error))
+    return FALSE;
+  server->socket_path = g_strdup (path);
+  return soup_server_listen_socket (server->soup, socket, 0, error);
+}
+
+static gboolean
+listen_inet (SrvServer   *server,
+             const char  *spec,
+             GError     **error)
+{
+  g_autoptr(GSocketConnectable) connectable = NULL;
+  g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GInetAddress *inet;
+
+  connectable = g_network_address_parse (spec, 0, error);
+  if (connectable == NULL)
+    return FALSE;
+  enumerator = g_socket_connectable_enumerate (connectable);
+  address = g_socket_address_enumerator_next (enumerator, NULL, error);
+  if (address == NULL)
+    return FALSE;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (!g_inet_address_get_is_loopback (inet))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "caseload-server listens on a Unix socket or a loopback address only; "
+                   "nginx faces the network");
+      return FALSE;
+    }
+  return soup_server_listen (server->soup, address, 0, error);
+}
+
+gboolean
+srv_server_listen (SrvServer  *server,
+                   GError    **error)
+{
+  const char *spec = server->config->listen;
+  GSList *uris;
+  gboolean ok;
+
+  if (g_str_has_prefix (spec, "unix:"))
+    ok = listen_unix (server, spec + strlen ("unix:"), error);
+  else
+    ok = listen_inet (server, spec, error);
+  if (!ok)
+    return FALSE;
+
+  uris = soup_server_get_uris (server->soup);
+  for (GSList *l = uris; l != NULL; l = l->next)
+    {
+      g_autofree char *text = g_uri_to_string (l->data);
+      g_print ("caseload-server: listening on %s\n", text);
+    }
+  if (server->socket_path != NULL)
+    g_print ("caseload-server: listening on unix:%s\n", server->socket_path);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+static gboolean
+drain_cb (gpointer data)
+{
+  SrvServer *server = data;
+
+  if (server->in_flight == 0 || g_get_monotonic_time () >= server->shutdown_deadline)
+    {
+      if (server->in_flight > 0)
+        g_message ("Shutting down with %u requests unanswered", server->in_flight);
+      g_main_loop_quit (server->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+signal_cb (gpointer data)
+{
+  SrvServer *server = data;
+
+  if (server->shutting_down)
+    return G_SOURCE_CONTINUE;
+  g_message ("Shutting down: finishing %u requests in flight", server->in_flight);
+  server->shutting_down = TRUE;
+  server->shutdown_deadline = g_get_monotonic_time () +
+                              server->config->shutdown_timeout * G_USEC_PER_SEC;
+  /* Answers already handed to libsoup still need a few iterations to be written. */
+  g_timeout_add (50, drain_cb, server);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * srv_server_run:
+ *
+ * Serves until SIGTERM or SIGINT, then stops taking work, lets the requests in flight
+ * finish (up to shutdown-timeout seconds) and returns.
+ */
+void
+srv_server_run (SrvServer *server)
+{
+  guint term = g_unix_signal_add (SIGTERM, signal_cb, server);
+  guint intr = g_unix_signal_add (SIGINT, signal_cb, server);
+
+  g_main_loop_run (server->loop);
+
+  /* Let libsoup flush the last answers before the connections close. */
+  for (int i = 0; i < 20 && g_main_context_iteration (server->context, FALSE); i++)
+    ;
+  g_source_remove (term);
+  g_source_remove (intr);
+}

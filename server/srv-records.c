@@ -1,0 +1,500 @@
+/* srv-records.c: records in PostgreSQL, the version clock and scope upkeep
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Scope rules (docs/PROTOCOL.md, "Scope"): a case is in the scope of its command; a record
+ * hanging off a case is in the scope of that case; a client is in the scope of the commands
+ * of all its cases, or of its creator while it has none; a record hanging off a client is in
+ * the client's scope. When a case is created or moves to another command, the scopes that
+ * derive from it are recomputed here, each changed record gets a new version and every
+ * token it lost is recorded in scope_exit so those pulls learn to remove it.
+ */
+
+#define G_LOG_DOMAIN "srv-records"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "srv-db.h"
+#include "srv-records.h"
+#include "srv-scope.h"
+
+void
+srv_clock_init (SrvClock *clock,
+                PGconn   *conn)
+{
+  memset (clock, 0, sizeof *clock);
+  clock->conn = conn;
+}
+
+/**
+ * srv_clock_lock:
+ *
+ * Locks the clock row until the transaction ends. Every writer takes this lock before it
+ * locks any record row, so writers never deadlock on the clock.
+ */
+gboolean
+srv_clock_lock (SrvClock  *clock,
+                GError   **error)
+{
+  g_autoptr(PGresult) r = NULL;
+
+  if (clock->locked)
+    return TRUE;
+  r = srv_db_exec (clock->conn, error,
+                   "UPDATE sync_clock SET v = v + 1 WHERE id = 1 RETURNING v", SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  clock->first = srv_db_get_int (r, 0, 0);
+  clock->last = clock->first - 1;
+  clock->locked = TRUE;
+  return TRUE;
+}
+
+/**
+ * srv_clock_take:
+ * @version: (out): a version no committed or concurrent transaction has or will have
+ *
+ * Must run inside a transaction. The row lock taken by the first call serializes every
+ * writer until its commit, so versions become visible in the order they were taken.
+ */
+gboolean
+srv_clock_take (SrvClock  *clock,
+                gint64    *version,
+                GError   **error)
+{
+  if (!srv_clock_lock (clock, error))
+    return FALSE;
+  *version = ++clock->last;
+  return TRUE;
+}
+
+/* Stores the last version taken; the row lock already holds the first. */
+gboolean
+srv_clock_finish (SrvClock  *clock,
+                  GError   **error)
+{
+  g_autofree char *last = NULL;
+  g_autoptr(PGresult) r = NULL;
+
+  if (!clock->locked || clock->last <= clock->first)
+    return TRUE;
+  last = srv_db_int (clock->last);
+  r = srv_db_exec (clock->conn, error, "UPDATE sync_clock SET v = $1 WHERE id = 1",
+                   last, SRV_DB_END);
+  return r != NULL;
+}
+
+SrvRecord *
+srv_record_new (const char *id,
+                const char *type)
+{
+  SrvRecord *r = g_new0 (SrvRecord, 1);
+
+  r->id = g_strdup (id);
+  r->type = g_strdup (type);
+  r->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  r->versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  r->scope = g_new0 (char *, 1);
+  return r;
+}
+
+void
+srv_record_free (SrvRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->id);
+  g_free (record->type);
+  g_hash_table_unref (record->fields);
+  g_hash_table_unref (record->versions);
+  g_free (record->parent_id);
+  g_strfreev (record->scope);
+  g_free (record->created_by);
+  g_free (record);
+}
+
+const char *
+srv_record_get (SrvRecord  *record,
+                const char *field)
+{
+  return g_hash_table_lookup (record->fields, field);
+}
+
+gint64
+srv_record_field_version (SrvRecord  *record,
+                          const char *field)
+{
+  const gint64 *v = g_hash_table_lookup (record->versions, field);
+  return v != NULL ? *v : 0;
+}
+
+void
+srv_record_set (SrvRecord  *record,
+                const char *field,
+                const char *value,
+                gint64      version)
+{
+  if (value != NULL)
+    g_hash_table_replace (record->fields, g_strdup (field), g_strdup (value));
+  else
+    g_hash_table_remove (record->fields, field);
+  g_hash_table_replace (record->versions, g_strdup (field), g_memdup2 (&version, sizeof version));
+}
+
+char *
+srv_json_strv (GStrv strv)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) g = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (b);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (g, root);
+  return json_generator_to_data (g, NULL);
+}
+
+/* Parses a JSON array of strings that PostgreSQL produced (trusted). */
+GStrv
+srv_json_parse_strv (const char *json)
+{
+  g_autoptr(JsonParser) p = json_parser_new_immutable ();
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  JsonNode *root;
+
+  if (json != NULL && json_parser_load_from_data (p, json, -1, NULL) &&
+      (root = json_parser_get_root (p)) != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *a = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          const char *s = json_array_get_string_element (a, i);
+          if (s != NULL)
+            g_strv_builder_add (b, s);
+        }
+    }
+  return g_strv_builder_end (b);
+}
+
+static void
+parse_object (const char *json,
+              GHashTable *fields,
+              GHashTable *versions)
+{
+  g_autoptr(JsonParser) p = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonObject *o;
+  g_autoptr(GList) names = NULL;
+
+  if (json == NULL || !json_parser_load_from_data (p, json, -1, NULL))
+    return;
+  root = json_parser_get_root (p);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  o = json_node_get_object (root);
+  names = json_object_get_members (o);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *n = json_object_get_member (o, l->data);
+
+      if (fields != NULL && JSON_NODE_HOLDS_VALUE (n) &&
+          json_node_get_value_type (n) == G_TYPE_STRING)
+        g_hash_table_replace (fields, g_strdup (l->data), g_strdup (json_node_get_string (n)));
+      else if (versions != NULL && JSON_NODE_HOLDS_VALUE (n))
+        {
+          gint64 v = json_node_get_int (n);
+          g_hash_table_replace (versions, g_strdup (l->data), g_memdup2 (&v, sizeof v));
+        }
+    }
+}
+
+static char *
+fields_json (SrvRecord *record)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) g = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  GHashTableIter iter;
+  gpointer k, v;
+
+  json_builder_begin_object (b);
+  g_hash_table_iter_init (&iter, record->fields);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      json_builder_set_member_name (b, k);
+      json_builder_add_string_value (b, v);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (g, root);
+  return json_generator_to_data (g, NULL);
+}
+
+static char *
+versions_json (SrvRecord *record)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) g = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  GHashTableIter iter;
+  gpointer k, v;
+
+  json_builder_begin_object (b);
+  g_hash_table_iter_init (&iter, record->versions);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      json_builder_set_member_name (b, k);
+      json_builder_add_int_value (b, *(gint64 *) v);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (g, root);
+  return json_generator_to_data (g, NULL);
+}
+
+/**
+ * srv_record_load:
+ * @for_update: lock the row until the transaction ends
+ *
+ * Returns: (transfer full) (nullable): the record; %NULL without an error if there is none
+ */
+SrvRecord *
+srv_record_load (PGconn      *conn,
+                 const char  *id,
+                 gboolean     for_update,
+                 GError     **error)
+{
+  g_autoptr(PGresult) r = NULL;
+  SrvRecord *record;
+
+  r = srv_db_exec (conn, error,
+                   for_update
+                   ? "SELECT type, version, deleted, fields::text, field_versions::text, "
+                     "parent_id, array_to_json(scope)::text, created_by "
+                     "FROM record WHERE id = $1 FOR UPDATE"
+                   : "SELECT type, version, deleted, fields::text, field_versions::text, "
+                     "parent_id, array_to_json(scope)::text, created_by "
+                     "FROM record WHERE id = $1",
+                   id, SRV_DB_END);
+  if (r == NULL || PQntuples (r) == 0)
+    return NULL;
+
+  record = srv_record_new (id, srv_db_get (r, 0, 0));
+  record->version = srv_db_get_int (r, 0, 1);
+  record->deleted = srv_db_get_bool (r, 0, 2);
+  parse_object (srv_db_get (r, 0, 3), record->fields, NULL);
+  parse_object (srv_db_get (r, 0, 4), NULL, record->versions);
+  record->parent_id = g_strdup (srv_db_get (r, 0, 5));
+  g_strfreev (record->scope);
+  record->scope = srv_json_parse_strv (srv_db_get (r, 0, 6));
+  record->created_by = g_strdup (srv_db_get (r, 0, 7));
+  return record;
+}
+
+gboolean
+srv_record_insert (PGconn      *conn,
+                   SrvRecord   *record,
+                   const char  *account_id,
+                   GError     **error)
+{
+  g_autofree char *version = srv_db_int (record->version);
+  g_autofree char *fields = fields_json (record);
+  g_autofree char *versions = versions_json (record);
+  g_autofree char *scope = srv_json_strv (record->scope);
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (conn, error,
+                   "INSERT INTO record (id, type, version, fields, field_versions, parent_id, "
+                   "scope, created_by, updated_by) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, "
+                   "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8, $8)",
+                   record->id, record->type, version, fields, versions, record->parent_id,
+                   scope, account_id, SRV_DB_END);
+  return r != NULL;
+}
+
+gboolean
+srv_record_update (PGconn      *conn,
+                   SrvRecord   *record,
+                   const char  *account_id,
+                   GError     **error)
+{
+  g_autofree char *version = srv_db_int (record->version);
+  g_autofree char *fields = fields_json (record);
+  g_autofree char *versions = versions_json (record);
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (conn, error,
+                   "UPDATE record SET version = $2, fields = $3::jsonb, "
+                   "field_versions = $4::jsonb, deleted = $5, updated_at = now(), "
+                   "updated_by = $6, deleted_at = CASE WHEN $5 THEN coalesce(deleted_at, now()) "
+                   "END WHERE id = $1",
+                   record->id, version, fields, versions, record->deleted ? "true" : "false",
+                   account_id, SRV_DB_END);
+  return r != NULL;
+}
+
+gboolean
+srv_record_command_exists (PGconn      *conn,
+                           const char  *code,
+                           gboolean    *exists,
+                           GError     **error)
+{
+  g_autoptr(PGresult) r = srv_db_exec (conn, error,
+                                       "SELECT 1 FROM record WHERE type = 'command' "
+                                       "AND fields ->> 'code' = $1 AND NOT deleted",
+                                       code, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  *exists = PQntuples (r) > 0;
+  return TRUE;
+}
+
+/* Gives one locked row a new scope and version, recording the tokens it lost. */
+static gboolean
+set_scope (PGconn      *conn,
+           SrvClock    *clock,
+           const char  *id,
+           const char  *type,
+           GStrv        old_scope,
+           GStrv        new_scope,
+           GError     **error)
+{
+  g_autofree char *scope_json = srv_json_strv (new_scope);
+  g_autofree char *version = NULL;
+  g_autoptr(PGresult) r = NULL;
+  gint64 v;
+
+  if (!srv_clock_take (clock, &v, error))
+    return FALSE;
+  version = srv_db_int (v);
+
+  r = srv_db_exec (conn, error,
+                   "UPDATE record SET scope = ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), "
+                   "version = $3 WHERE id = $1",
+                   id, scope_json, version, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+
+  for (guint i = 0; old_scope != NULL && old_scope[i] != NULL; i++)
+    {
+      g_autoptr(PGresult) e = NULL;
+
+      if (g_strv_contains ((const char * const *) new_scope, old_scope[i]))
+        continue;
+      e = srv_db_exec (conn, error,
+                       "INSERT INTO scope_exit (version, record_id, type, token) "
+                       "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                       version, id, type, old_scope[i], SRV_DB_END);
+      if (e == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Gives every child of @parent_id (but those of @skip_type) the scope @scope. */
+static gboolean
+set_children_scope (PGconn      *conn,
+                    SrvClock    *clock,
+                    const char  *parent_id,
+                    const char  *skip_type,
+                    GStrv        scope,
+                    GError     **error)
+{
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (conn, error,
+                   "SELECT id, type, array_to_json(scope)::text FROM record "
+                   "WHERE parent_id = $1 AND type <> $2 ORDER BY id FOR UPDATE",
+                   parent_id, skip_type, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+
+  for (int i = 0; i < PQntuples (r); i++)
+    {
+      g_auto(GStrv) old = srv_json_parse_strv (srv_db_get (r, i, 2));
+
+      if (srv_scope_equal (old, scope))
+        continue;
+      if (!set_scope (conn, clock, srv_db_get (r, i, 0), srv_db_get (r, i, 1), old, scope,
+                      error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * srv_records_refresh_case:
+ * @case_record: a case just created or changed, already written
+ *
+ * Recomputes the scopes that derive from the case: its own and its children's (from its
+ * command), its client's and the client's children's (from all the client's cases).
+ */
+gboolean
+srv_records_refresh_case (PGconn      *conn,
+                          SrvClock    *clock,
+                          SrvRecord   *case_record,
+                          GError     **error)
+{
+  const char *command = srv_record_get (case_record, "command");
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) case_scope = NULL;
+  g_autoptr(SrvRecord) client = NULL;
+  g_autoptr(PGresult) r = NULL;
+  g_auto(GStrv) client_scope = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (command != NULL)
+    g_strv_builder_take (b, srv_scope_token_command (command));
+  case_scope = g_strv_builder_end (b);
+
+  if (!srv_scope_equal (case_record->scope, case_scope))
+    {
+      if (!set_scope (conn, clock, case_record->id, case_record->type, case_record->scope,
+                      case_scope, error))
+        return FALSE;
+      g_strfreev (case_record->scope);
+      case_record->scope = g_strdupv (case_scope);
+      case_record->version = clock->last;
+    }
+  if (!set_children_scope (conn, clock, case_record->id, "", case_scope, error))
+    return FALSE;
+
+  if (case_record->parent_id == NULL)
+    return TRUE;
+  client = srv_record_load (conn, case_record->parent_id, TRUE, &local_error);
+  if (client == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  r = srv_db_exec (conn, error,
+                   "SELECT coalesce(array_to_json(array_agg(DISTINCT t ORDER BY t))::text, '[]') "
+                   "FROM record, unnest(scope) AS t WHERE type = 'case' AND parent_id = $1",
+                   client->id, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  client_scope = srv_json_parse_strv (srv_db_get (r, 0, 0));
+  if (client_scope[0] == NULL && client->created_by != NULL)
+    {
+      g_strfreev (client_scope);
+      client_scope = g_new0 (char *, 2);
+      client_scope[0] = srv_scope_token_user (client->created_by);
+    }
+
+  if (srv_scope_equal (client->scope, client_scope))
+    return TRUE;
+  if (!set_scope (conn, clock, client->id, client->type, client->scope, client_scope, error))
+    return FALSE;
+  return set_children_scope (conn, clock, client->id, "case", client_scope, error);
+}

@@ -1,0 +1,250 @@
+/* srv-scope.c: roles, sessions and the access rules
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every record carries a scope: a set of tokens. 'cmd:<code>' for case content of a
+ * command, 'user:<account id>' for a client nobody has opened a case for yet (its creator's)
+ * and for audit events (their author's), 'ref' for reference data. docs/PROTOCOL.md,
+ * "Scope", states the rules these functions implement:
+ *
+ *  - advocates and supervisors read and write case content holding a 'cmd:' token of one of
+ *    their commands or their own 'user:' token; a case's command may only be set to one of
+ *    their commands;
+ *  - directors read all case content and write none;
+ *  - data and admin roles see no case content; admins write commands, staff and partners,
+ *    supervisors partners;
+ *  - everyone reads reference data and writes (creates) their own audit events.
+ */
+
+#define G_LOG_DOMAIN "srv-scope"
+
+#include <string.h>
+
+#include "srv-scope.h"
+
+static const char * const role_names[] = {
+  [SRV_ROLE_ADVOCATE_DV] = "advocate_dv",
+  [SRV_ROLE_ADVOCATE_CV] = "advocate_cv",
+  [SRV_ROLE_SUPERVISOR] = "supervisor",
+  [SRV_ROLE_DIRECTOR] = "director",
+  [SRV_ROLE_DATA] = "data",
+  [SRV_ROLE_ADMIN] = "admin",
+};
+
+SrvSession *
+srv_session_new (void)
+{
+  SrvSession *s = g_new0 (SrvSession, 1);
+
+  s->role = SRV_ROLE_INVALID;
+  return s;
+}
+
+void
+srv_session_free (SrvSession *session)
+{
+  if (session == NULL)
+    return;
+  g_free (session->account_id);
+  g_free (session->username);
+  g_strfreev (session->commands);
+  g_free (session->device_id);
+  g_free (session->revoke_mode);
+  g_free (session);
+}
+
+SrvRole
+srv_role_from_string (const char *name)
+{
+  if (name == NULL)
+    return SRV_ROLE_INVALID;
+  for (guint i = 0; i < G_N_ELEMENTS (role_names); i++)
+    if (strcmp (role_names[i], name) == 0)
+      return (SrvRole) i;
+  return SRV_ROLE_INVALID;
+}
+
+const char *
+srv_role_to_string (SrvRole role)
+{
+  if (role < 0 || (guint) role >= G_N_ELEMENTS (role_names))
+    return "invalid";
+  return role_names[role];
+}
+
+/* Roles whose scope is a set of commands. */
+gboolean
+srv_role_has_commands (SrvRole role)
+{
+  return role == SRV_ROLE_ADVOCATE_DV || role == SRV_ROLE_ADVOCATE_CV ||
+         role == SRV_ROLE_SUPERVISOR;
+}
+
+char *
+srv_scope_token_command (const char *code)
+{
+  return g_strconcat ("cmd:", code, NULL);
+}
+
+char *
+srv_scope_token_user (const char *account_id)
+{
+  return g_strconcat ("user:", account_id, NULL);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Sorted, without duplicates: the one form scopes are compared and stored in. */
+GStrv
+srv_scope_normalize (GStrv scope)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  guint n = scope != NULL ? g_strv_length (scope) : 0;
+  g_autofree char **sorted = g_new0 (char *, n + 1);
+
+  if (n > 0)
+    memcpy (sorted, scope, n * sizeof (char *));
+  qsort (sorted, n, sizeof (char *), compare_strings);
+  for (guint i = 0; i < n; i++)
+    if (i == 0 || strcmp (sorted[i], sorted[i - 1]) != 0)
+      g_ptr_array_add (out, g_strdup (sorted[i]));
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+gboolean
+srv_scope_equal (GStrv a,
+                 GStrv b)
+{
+  g_auto(GStrv) na = srv_scope_normalize (a);
+  g_auto(GStrv) nb = srv_scope_normalize (b);
+
+  return g_strv_equal ((const char * const *) na, (const char * const *) nb);
+}
+
+/**
+ * srv_scope_read_tokens:
+ * @all_content: (out): whether the session reads all case content (directors)
+ *
+ * Returns: (transfer full): the tokens whose records the session may read
+ */
+GStrv
+srv_scope_read_tokens (const SrvSession *session,
+                       gboolean         *all_content)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  *all_content = session->role == SRV_ROLE_DIRECTOR;
+  g_strv_builder_add (b, SRV_SCOPE_TOKEN_REF);
+  g_strv_builder_take (b, srv_scope_token_user (session->account_id));
+  if (srv_role_has_commands (session->role))
+    for (guint i = 0; session->commands != NULL && session->commands[i] != NULL; i++)
+      g_strv_builder_take (b, srv_scope_token_command (session->commands[i]));
+  return g_strv_builder_end (b);
+}
+
+static gboolean
+intersects (GStrv a,
+            GStrv b)
+{
+  for (guint i = 0; a != NULL && a[i] != NULL; i++)
+    if (b != NULL && g_strv_contains ((const char * const *) b, a[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * srv_scope_for_new:
+ * @type: the type of a record being created
+ * @account_id: its creator
+ * @parent_scope: (nullable): the scope of its parent (client or case)
+ * @command: (nullable): for a case, its command code
+ *
+ * Returns: (transfer full): the scope the record gets
+ */
+GStrv
+srv_scope_for_new (const ClType *type,
+                   const char   *account_id,
+                   GStrv         parent_scope,
+                   const char   *command)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  if (type->flags & CL_TYPE_REFERENCE)
+    g_strv_builder_add (b, SRV_SCOPE_TOKEN_REF);
+  else if (strcmp (type->name, "case") == 0)
+    {
+      if (command != NULL)
+        g_strv_builder_take (b, srv_scope_token_command (command));
+    }
+  else if (type->parent != NULL)
+    g_strv_builder_addv (b, (const char **) parent_scope);
+  else
+    /* A client before its first case, an audit event: its author's. */
+    g_strv_builder_take (b, srv_scope_token_user (account_id));
+  return g_strv_builder_end (b);
+}
+
+gboolean
+srv_scope_can_read (const SrvSession *session,
+                    const char       *type,
+                    GStrv             scope)
+{
+  gboolean all_content;
+  g_auto(GStrv) tokens = srv_scope_read_tokens (session, &all_content);
+
+  if (all_content && strcmp (type, "audit") != 0)
+    return TRUE;
+  return intersects (scope, tokens);
+}
+
+/**
+ * srv_scope_can_write:
+ * @type: the record's type
+ * @scope: the record's scope, or the scope it would get when created
+ *
+ * Returns: whether the session may create, change or delete such a record
+ */
+gboolean
+srv_scope_can_write (const SrvSession *session,
+                     const ClType     *type,
+                     GStrv             scope)
+{
+  g_autofree char *own = srv_scope_token_user (session->account_id);
+
+  if (strcmp (type->name, "audit") == 0)
+    return scope != NULL && scope[0] != NULL && scope[1] == NULL && strcmp (scope[0], own) == 0;
+
+  if (type->flags & CL_TYPE_REFERENCE)
+    {
+      if (session->role == SRV_ROLE_ADMIN)
+        return TRUE;
+      return session->role == SRV_ROLE_SUPERVISOR && strcmp (type->name, "partner") == 0;
+    }
+
+  if (!srv_role_has_commands (session->role))
+    return FALSE;
+
+  for (guint i = 0; scope != NULL && scope[i] != NULL; i++)
+    {
+      if (strcmp (scope[i], own) == 0)
+        return TRUE;
+      if (g_str_has_prefix (scope[i], "cmd:") &&
+          srv_scope_can_use_command (session, scope[i] + strlen ("cmd:")))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+srv_scope_can_use_command (const SrvSession *session,
+                           const char       *code)
+{
+  return srv_role_has_commands (session->role) && session->commands != NULL && code != NULL &&
+         g_strv_contains ((const char * const *) session->commands, code);
+}
