@@ -2258,6 +2258,7 @@ static const ClWireMember error_members[] = {
   { "code", CL_WIRE_STRING, TRUE },
   { "message", CL_WIRE_STRING, TRUE },
   { "expected_seq", CL_WIRE_INT, FALSE },
+  { "seq", CL_WIRE_INT, FALSE },
   { "mode", CL_WIRE_STRING, FALSE },
   { "retry_after", CL_WIRE_INT, FALSE },
 };
@@ -2284,12 +2285,16 @@ cl_wire_error_reply_decode (const char  *data,
 
   r = g_new0 (ClWireErrorReply, 1);
   r->expected_seq = -1;
+  r->seq = -1;
   r->retry_after = -1;
   if (!get_identifier (o, "error", "code", &r->code, error) ||
       !get_text (o, "error", "message", 0, 4096, &r->message, error))
     return NULL;
   if (json_object_has_member (o, "expected_seq") &&
       !get_int (o, "error", "expected_seq", 1, CL_WIRE_MAX_INT, &r->expected_seq, error))
+    return NULL;
+  if (json_object_has_member (o, "seq") &&
+      !get_int (o, "error", "seq", 1, CL_WIRE_MAX_INT, &r->seq, error))
     return NULL;
   if (json_object_has_member (o, "retry_after") &&
       !get_int (o, "error", "retry_after", 0, 86400, &r->retry_after, error))

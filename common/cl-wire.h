@@ -257,7 +257,8 @@ char               *cl_wire_pull_response_encode    (const ClWirePullResponse *r
                                                      gsize                    *len);
 
 /* The state digest (docs/PROTOCOL.md, "Digest"): the sum modulo 2^64 of, per live record
- * the device holds, the first 8 bytes (big-endian) of SHA-256("<record id>:<version>").
+ * the device holds with a version above 0 (seeded records nobody edited are left out), the
+ * first 8 bytes (big-endian) of SHA-256("<record id>:<version>").
  * A sum is order-independent and, unlike XOR, does not cancel duplicates. */
 void                cl_wire_digest_add              (guint64                  *digest,
                                                      const char               *record_id,
@@ -336,6 +337,7 @@ typedef struct {
   char   *code;
   char   *message;
   gint64  expected_seq;     /* seq_gap: the seq the server expects; else -1 */
+  gint64  seq;              /* seq_reused: the seq used for another mutation; else -1 */
   char   *mode;             /* (nullable) device_revoked: "retire" or "lost" */
   gint64  retry_after;      /* too_many_attempts: seconds; else -1 */
 } ClWireErrorReply;

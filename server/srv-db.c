@@ -75,7 +75,8 @@ srv_db_connect (const char  *conninfo,
     }
   /* Timestamps as UTC text; never let a session setting change what clients see. */
   {
-    g_autoptr(PGresult) r = PQexec (conn, "SET TIME ZONE 'UTC'");
+    g_autoptr(PGresult) r = PQexec (conn, "SET TIME ZONE 'UTC'; "
+                                    "SET client_min_messages = 'warning'");
     if (PQresultStatus (r) != PGRES_COMMAND_OK)
       {
         set_error_from_result (error, conn, r);

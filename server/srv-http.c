@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <libsoup/soup.h>
 #include <sodium.h>
@@ -677,15 +678,18 @@ srv_server_listen (SrvServer  *server,
   if (!ok)
     return FALSE;
 
-  uris = soup_server_get_uris (server->soup);
-  for (GSList *l = uris; l != NULL; l = l->next)
-    {
-      g_autofree char *text = g_uri_to_string (l->data);
-      g_print ("caseload-server: listening on %s\n", text);
-    }
   if (server->socket_path != NULL)
     g_print ("caseload-server: listening on unix:%s\n", server->socket_path);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  else
+    {
+      uris = soup_server_get_uris (server->soup);
+      for (GSList *l = uris; l != NULL; l = l->next)
+        {
+          g_autofree char *text = g_uri_to_string (l->data);
+          g_print ("caseload-server: listening on %s\n", text);
+        }
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    }
   return TRUE;
 }
 

@@ -450,7 +450,7 @@ srv_records_refresh_case (PGconn      *conn,
   g_autoptr(GError) local_error = NULL;
 
   if (command != NULL)
-    g_strv_builder_take (b, srv_scope_token_command (command));
+    srv_strv_builder_take (b, srv_scope_token_command (command));
   case_scope = g_strv_builder_end (b);
 
   if (!srv_scope_equal (case_record->scope, case_scope))

@@ -141,10 +141,10 @@ srv_scope_read_tokens (const SrvSession *session,
 
   *all_content = session->role == SRV_ROLE_DIRECTOR;
   g_strv_builder_add (b, SRV_SCOPE_TOKEN_REF);
-  g_strv_builder_take (b, srv_scope_token_user (session->account_id));
+  srv_strv_builder_take (b, srv_scope_token_user (session->account_id));
   if (srv_role_has_commands (session->role))
     for (guint i = 0; session->commands != NULL && session->commands[i] != NULL; i++)
-      g_strv_builder_take (b, srv_scope_token_command (session->commands[i]));
+      srv_strv_builder_take (b, srv_scope_token_command (session->commands[i]));
   return g_strv_builder_end (b);
 }
 
@@ -180,13 +180,13 @@ srv_scope_for_new (const ClType *type,
   else if (strcmp (type->name, "case") == 0)
     {
       if (command != NULL)
-        g_strv_builder_take (b, srv_scope_token_command (command));
+        srv_strv_builder_take (b, srv_scope_token_command (command));
     }
   else if (type->parent != NULL)
     g_strv_builder_addv (b, (const char **) parent_scope);
   else
     /* A client before its first case, an audit event: its author's. */
-    g_strv_builder_take (b, srv_scope_token_user (account_id));
+    srv_strv_builder_take (b, srv_scope_token_user (account_id));
   return g_strv_builder_end (b);
 }
 

@@ -60,6 +60,15 @@ gboolean    srv_scope_equal              (GStrv             a,
                                           GStrv             b);
 GStrv       srv_scope_normalize          (GStrv             scope);
 
+/* g_strv_builder_take() is GLib 2.80. */
+static inline void
+srv_strv_builder_take (GStrvBuilder *builder,
+                       char         *value)
+{
+  g_strv_builder_add (builder, value);
+  g_free (value);
+}
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvSession, srv_session_free)
 
 G_END_DECLS

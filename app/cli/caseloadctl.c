@@ -26,6 +26,7 @@
 #include "cl-cli.h"
 #include "cl-csv.h"
 #include "cl-import.h"
+#include "cl-sync.h"
 
 G_DEFINE_QUARK (cl-cli-error-quark, cl_cli_error)
 
@@ -71,6 +72,16 @@ static const Command commands[] = {
     N_("Export every record of a type (audited)") },
   { "demo", cl_cli_cmd_demo, "--cases N [--seed S]",
     N_("Add a realistic synthetic caseload, for trying and benchmarks") },
+  { "enroll", cl_cli_cmd_enroll, "--server URL --ca FILE --username U",
+    N_("Enroll this vault with a sync server (https only; trusts only the given CA)") },
+  { "login", cl_cli_cmd_login, "[--password-file F]",
+    N_("Log in again after the server's token expired; nothing is lost") },
+  { "sync", cl_cli_cmd_sync, "",
+    N_("Run one full sync round; prints pushed, pulled, conflicts and rejected") },
+  { "status", cl_cli_cmd_status, "",
+    N_("Show the sync state: server, pending changes, cursor, conflicts, last error") },
+  { "conflicts", cl_cli_cmd_conflicts, "[--json] [show ID | resolve ID --keep|--value]",
+    N_("List, show or resolve sync conflicts (both values are kept)") },
 };
 
 /* Exit codes ------------------------------------------------------------------------- */
@@ -91,6 +102,9 @@ cl_cli_exit_code (const GError *error)
 
   if (error->domain == CL_STORE_ERROR)
     return error->code == CL_STORE_ERROR_NOT_FOUND ? CL_EXIT_NOT_FOUND : CL_EXIT_INVALID;
+
+  if (error->domain == CL_SYNC_ERROR)
+    return error->code == CL_SYNC_ERROR_AUTH ? CL_EXIT_AUTH : CL_EXIT_SYNC;
 
   if (error->domain == CL_VAULT_ERROR)
     {
@@ -177,7 +191,9 @@ cl_cli_option_context (const char         *command,
                        const GOptionEntry *entries)
 {
   GOptionContext *context;
-  g_autofree char *param = g_strdup_printf ("%s %s", command, parameters);
+  g_autofree char *param = parameters != NULL && *parameters != '\0'
+                           ? g_strdup_printf ("%s %s", command, parameters)
+                           : g_strdup (command);
 
   context = g_option_context_new (param);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -361,6 +377,32 @@ cl_cli_read_new_secret (ClCli       *cli,
       return NULL;
     }
   return g_steal_pointer (&first);
+}
+
+/**
+ * cl_cli_read_secret:
+ * @file: (nullable): a file holding it, or %NULL to ask once on the terminal
+ * @prompt: the prompt, e.g. "Password: "
+ *
+ * Reads an existing secret (a server password, a recovery key): from @file, else once,
+ * without echo, on the terminal.
+ *
+ * Returns: (transfer full): the secret, or %NULL with @error set
+ */
+ClSecret *
+cl_cli_read_secret (const char  *file,
+                    const char  *prompt,
+                    GError     **error)
+{
+  if (file != NULL)
+    return cl_secret_new_from_file (file, error);
+  if (!have_terminal ())
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_USAGE,
+                   _("Give it in a file: standard input is not a terminal to ask on"));
+      return NULL;
+    }
+  return prompt_secret (prompt, error);
 }
 
 /* Vault ------------------------------------------------------------------------------ */
@@ -557,13 +599,15 @@ print_help (FILE *out)
   fprintf (out, "\n%s\n", _("Exit status:"));
   fprintf (out, "  0  %s\n", _("success"));
   fprintf (out, "  1  %s\n", _("usage error (bad command line)"));
-  fprintf (out, "  2  %s\n", _("wrong passphrase or recovery key"));
+  fprintf (out, "  2  %s\n", _("wrong passphrase or recovery key; the server refused the "
+                               "password or asks to log in again"));
   fprintf (out, "  3  %s\n", _("not found (no vault, no such record)"));
   fprintf (out, "  4  %s\n", _("invalid input (type, field, value, CSV) or refused operation"));
   fprintf (out, "  5  %s\n", _("vault damaged, made by a newer Caseload, keys missing or "
                                "unsafe permissions"));
   fprintf (out, "  6  %s\n", _("input/output error (disk full, unreadable file)"));
-  fprintf (out, "  7  %s\n", _("sync or network error (reserved)"));
+  fprintf (out, "  7  %s\n", _("sync error: server unreachable or refusing, untrusted "
+                               "certificate, workstation revoked"));
 }
 
 /* Takes the value of a global option, given as "--opt=value" or "--opt value". */

@@ -167,9 +167,8 @@ cl_cli_cmd_export (ClCli  *cli,
   if (!g_output_stream_close (output, NULL, &error))
     return cl_cli_fail (error);
 
-  g_printerr (ngettext ("Exported %" G_GINT64_FORMAT " %s record.\n",
-                        "Exported %" G_GINT64_FORMAT " %s records.\n", (gulong) n),
-              n, type->name);
+  g_printerr (ngettext ("Exported %lu %s record.\n", "Exported %lu %s records.\n", (gulong) n),
+              (gulong) n, type->name);
   if (has_identifying_fields (type))
     g_printerr (_("The export holds identifying client data: keep it encrypted, share it "
                   "only as a signed release allows, and delete it when done.\n"));
@@ -241,8 +240,8 @@ cl_cli_cmd_demo (ClCli  *cli,
     }
   if (tty)
     g_printerr ("\n");
-  g_printerr (_("Added %d demo cases with seed %" G_GUINT64_FORMAT " in %.1f s.\n"),
-              n_cases, seed, g_timer_elapsed (timer, NULL));
+  g_printerr (_("Added %d demo cases with seed %u in %.1f s.\n"),
+              n_cases, (guint) seed, g_timer_elapsed (timer, NULL));
 
   /* What the vault now holds. */
   types = cl_schema_types (&n_types);

@@ -144,6 +144,7 @@ cl_cli_cmd_status (ClCli  *cli,
 
   g_print ("server: %s\n", status.server != NULL ? status.server : _("(not enrolled)"));
   g_print ("username: %s\n", status.username != NULL ? status.username : "");
+  g_print ("device: %s\n", status.device_id != NULL ? status.device_id : "");
   g_print ("pending: %" G_GINT64_FORMAT "\n", status.pending);
   g_print ("cursor: %" G_GINT64_FORMAT "\n", status.cursor);
   g_print ("acknowledged: %" G_GINT64_FORMAT "\n", status.acked_seq);

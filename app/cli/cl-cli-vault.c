@@ -173,7 +173,8 @@ cl_cli_cmd_recover (ClCli  *cli,
   g_autofree char *new_file = NULL;
   const GOptionEntry entries[] = {
     { "recovery-key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
-      N_("Read the recovery key from FILE"), N_("FILE") },
+      N_("Read the recovery key from FILE (otherwise it is asked on the terminal)"),
+      N_("FILE") },
     { "new-passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &new_file,
       N_("Read the new passphrase from FILE (otherwise it is asked twice on the terminal)"),
       N_("FILE") },
@@ -192,9 +193,6 @@ cl_cli_cmd_recover (ClCli  *cli,
   if (!cl_cli_parse (context, &argc, &argv, &rc) ||
       (rc = check_no_arguments (context, argc, argv)) != CL_EXIT_OK)
     return rc;
-  if (key_file == NULL)
-    return cl_cli_usage_error (context, _("recover needs --recovery-key-file"));
-
   if (!cl_vault_exists (cli->vault_dir))
     {
       g_autofree char *display = g_filename_display_name (cli->vault_dir);
@@ -203,7 +201,7 @@ cl_cli_cmd_recover (ClCli  *cli,
       return cl_cli_fail (error);
     }
 
-  if ((key = cl_secret_new_from_file (key_file, &error)) == NULL ||
+  if ((key = cl_cli_read_secret (key_file, _("Recovery key: "), &error)) == NULL ||
       (new_passphrase = cl_cli_read_new_secret (cli, new_file, _("passphrase"), &error)) == NULL ||
       (vault = cl_vault_recover (cli->vault_dir, key, new_passphrase, &error)) == NULL)
     return cl_cli_fail (error);

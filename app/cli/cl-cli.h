@@ -23,7 +23,7 @@ typedef enum {
   CL_EXIT_INVALID = 4,   /* bad type, field, value or CSV; refused operation */
   CL_EXIT_DAMAGED = 5,   /* vault damaged, too new, keys missing, unsafe permissions */
   CL_EXIT_IO = 6,        /* disk full, unreadable file, … */
-  CL_EXIT_SYNC = 7,      /* sync or network (reserved) */
+  CL_EXIT_SYNC = 7,      /* sync or network: server unreachable, refused, revoked */
 } ClExit;
 
 #define CL_CLI_ERROR (cl_cli_error_quark ())
@@ -65,6 +65,9 @@ gboolean   cl_cli_parse                (GOptionContext *context,
 
 ClSecret  *cl_cli_get_passphrase       (ClCli         *cli,
                                         GError       **error);
+ClSecret  *cl_cli_read_secret          (const char    *file,
+                                        const char    *prompt,
+                                        GError       **error);
 ClSecret  *cl_cli_read_new_secret      (ClCli         *cli,
                                         const char    *file,
                                         const char    *what,
@@ -103,5 +106,10 @@ int  cl_cli_cmd_search    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_import    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_export    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_demo      (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_enroll    (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_login     (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_sync      (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_status    (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_conflicts (ClCli *cli, int argc, char **argv);
 
 G_END_DECLS

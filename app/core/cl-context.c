@@ -16,12 +16,7 @@
 
 #include <glib/gi18n.h>
 
-#if __has_include ("cl-demo.h")
-# include "cl-demo.h"
-# define HAVE_CL_DEMO 1
-#else
-# define HAVE_CL_DEMO 0
-#endif
+#include "cl-demo.h"
 
 #include "cl-context.h"
 
@@ -34,6 +29,7 @@ struct _ClContext
 
   char      *vault_dir;
   char      *demo_dir;
+  char      *demo_user;
   GSettings *settings;
   ClVault   *vault;
   ClStore   *store;
@@ -75,7 +71,9 @@ cl_context_open (ClContext *self,
   g_assert (self->vault == NULL);
 
   self->vault = g_object_ref (vault);
-  self->store = cl_store_new (vault, g_get_user_name ());
+  /* The demo's cases are assigned to made-up advocates: be one of them. */
+  self->store = cl_store_new (vault, self->demo && self->demo_user != NULL
+                                       ? self->demo_user : g_get_user_name ());
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCKED]);
@@ -105,6 +103,7 @@ cl_context_finalize (GObject *object)
 
   g_clear_pointer (&self->vault_dir, g_free);
   g_clear_pointer (&self->demo_dir, g_free);
+  g_clear_pointer (&self->demo_user, g_free);
 
   G_OBJECT_CLASS (cl_context_parent_class)->finalize (object);
 }
@@ -333,6 +332,7 @@ cl_context_vault_exists (ClContext *self)
 
 typedef struct {
   char     *dir;
+  char     *user;
   ClSecret *passphrase;
   ClSecret *recovery_key;
   ClVault  *vault;
@@ -343,6 +343,7 @@ static void
 open_data_free (OpenData *data)
 {
   g_clear_pointer (&data->dir, g_free);
+  g_clear_pointer (&data->user, g_free);
   g_clear_pointer (&data->passphrase, cl_secret_free);
   g_clear_pointer (&data->recovery_key, cl_secret_free);
   g_clear_object (&data->vault);
@@ -509,6 +510,81 @@ cl_context_unlock_finish (ClContext     *self,
 }
 
 static void
+recover_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  OpenData *data = task_data;
+  GError *error = NULL;
+
+  data->vault = cl_vault_recover (data->dir, data->recovery_key, data->passphrase, &error);
+  if (data->vault == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * cl_context_recover_async:
+ * @recovery_key: the recovery key shown when the vault was created (copied)
+ * @new_passphrase: the passphrase that replaces the forgotten one (copied)
+ *
+ * Opens the vault with its recovery key and sets a new passphrase, in a worker thread.
+ */
+void
+cl_context_recover_async (ClContext           *self,
+                          ClSecret            *recovery_key,
+                          ClSecret            *new_passphrase,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenData *data;
+
+  g_return_if_fail (CL_IS_CONTEXT (self));
+  g_return_if_fail (recovery_key != NULL);
+  g_return_if_fail (new_passphrase != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cl_context_recover_async);
+
+  if (!cl_context_get_locked (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  data = g_new0 (OpenData, 1);
+  data->dir = g_strdup (active_dir (self));
+  data->recovery_key = cl_secret_dup (recovery_key);
+  data->passphrase = cl_secret_dup (new_passphrase);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, recover_thread);
+}
+
+gboolean
+cl_context_recover_finish (ClContext     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  OpenData *data;
+
+  g_return_val_if_fail (CL_IS_CONTEXT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (data != NULL && data->vault != NULL && cl_context_get_locked (self))
+    cl_context_open (self, data->vault);
+
+  return TRUE;
+}
+
+static void
 open_demo_thread (GTask        *task,
                   gpointer      source_object,
                   gpointer      task_data,
@@ -533,9 +609,10 @@ open_demo_thread (GTask        *task,
   /* Nobody needs the recovery key of synthetic data. */
   g_clear_pointer (&data->recovery_key, cl_secret_free);
 
-#if HAVE_CL_DEMO
   {
     g_autoptr(ClStore) store = cl_store_new (data->vault, g_get_user_name ());
+
+    g_autoptr(GPtrArray) staff = NULL;
 
     if (!cl_demo_generate (store, data->n_cases, 1, NULL, NULL,
                            cancellable, &error))
@@ -544,8 +621,18 @@ open_demo_thread (GTask        *task,
         g_task_return_error (task, error);
         return;
       }
+
+    /* Explore the demo as its first advocate, so "My caseload" is not empty. */
+    staff = cl_store_list (store, "staff", NULL, 0, 0, NULL);
+    for (guint i = 0; staff != NULL && i < staff->len && data->user == NULL; i++)
+      {
+        ClRecord *record = g_ptr_array_index (staff, i);
+        const char *role = cl_record_get (record, "role");
+
+        if (g_strcmp0 (role, "advocate_dv") == 0 || g_strcmp0 (role, "advocate_cv") == 0)
+          data->user = g_strdup (cl_record_get (record, "username"));
+      }
   }
-#endif
 
   g_task_return_boolean (task, TRUE);
 }
@@ -607,6 +694,9 @@ cl_context_open_demo_finish (ClContext     *self,
     return FALSE;
 
   data = g_task_get_task_data (G_TASK (result));
+
+  g_free (self->demo_user);
+  self->demo_user = g_steal_pointer (&data->user);
 
   if (!self->demo)
     {

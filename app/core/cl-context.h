@@ -43,6 +43,15 @@ void         cl_context_unlock_async        (ClContext           *self,
 gboolean     cl_context_unlock_finish       (ClContext           *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+void         cl_context_recover_async       (ClContext           *self,
+                                             ClSecret            *recovery_key,
+                                             ClSecret            *new_passphrase,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean     cl_context_recover_finish      (ClContext           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 void         cl_context_open_demo_async     (ClContext           *self,
                                              const char          *demo_dir,
                                              guint                n_cases,

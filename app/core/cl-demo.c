@@ -20,7 +20,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <glib/gi18n.h>
 
 #include "cl-demo.h"
 #include "cl-refdata.h"
@@ -635,8 +634,13 @@ make_client (Demo                *d,
     {
       set_take (c, "legal_name", g_strconcat (given, " ", surname, NULL));
       if (chance (d, track == TRACK_TRAFFICKING ? 0.5 : 0.04))
-        set_take (c, "pseudonym", g_strdup_printf ("%s %c.", PICK (d, pseudonym_words),
-                                                   g_ascii_toupper (surname[0])));
+        {
+          gunichar initial = g_unichar_toupper (g_utf8_get_char (surname));
+          char buf[8] = { 0 };
+
+          g_unichar_to_utf8 (initial, buf);
+          set_take (c, "pseudonym", g_strdup_printf ("%s %s.", PICK (d, pseudonym_words), buf));
+        }
       if (native (given_e) != NULL && native (surname_e) != NULL && chance (d, 0.3))
         {
           if (g->family_first)
@@ -988,6 +992,13 @@ make_child (Demo        *d,
   return id != NULL;
 }
 
+typedef struct {
+  gint64      at;
+  const char *channel;
+  const char *outcome;
+  gboolean    interpreter;
+} PlannedContact;
+
 static gboolean
 make_case (Demo    *d,
            guint    index,
@@ -1016,7 +1027,11 @@ make_case (Demo    *d,
   guint n_failed, n_more = 0, cmd_index;
   gboolean reached, closed;
   const char *contact_channel;
-  gboolean interpreter;
+  gboolean interpreter, serving;
+  PlannedContact plan[12];
+  guint n_plan = 0;
+  gint64 service_dates[4];
+  guint n_services = 0;
 
   (void) index;
   cmd_index = range (d, 0, d->n_commands - 1);
@@ -1102,7 +1117,73 @@ make_case (Demo    *d,
   if (chance (d, track == TRACK_TRAFFICKING ? 0.15 : 0.01))
     set (c, "restricted", "1");
 
-  /* Opened, closed: worked out from the contacts below, then set on the case. */
+  /* Outreach, planned before the case is written so that it is created with the dates
+   * its contacts give: attempts, then (perhaps) a contact and more contacts. */
+  contact_channel = chance (d, 0.8) ? "phone" : (chance (d, 0.5) ? "sms" : "in_person");
+  if (strcmp (status, "referred") == 0)
+    n_failed = 0;
+  else if (reached)
+    n_failed = chance (d, 0.5) ? 0 : range (d, 1, 3);
+  else
+    n_failed = range (d, 1, 5);
+
+  t = received + range (d, 1, 72) * 3600;
+  last = received;
+  for (guint i = 0; i < n_failed && t < d->now; i++)
+    {
+      plan[n_plan++] = (PlannedContact) { t, contact_channel,
+                                          PICK_W (d, failed_outcomes, failed_w), FALSE };
+      last = t;
+      t += range (d, 1, 7) * DAY + range (d, 0, 8) * 3600;
+    }
+  if (reached && t < d->now)
+    {
+      const char *outcome = closed && strcmp (closure, "declined") == 0 ? "declined"
+                            : (chance (d, 0.3) ? "meeting_scheduled" : "reached");
+
+      plan[n_plan++] = (PlannedContact) { t, contact_channel, outcome, interpreter };
+      engaged_at = t;
+      last = t;
+      if (strcmp (outcome, "declined") != 0)
+        n_more = range (d, 0, 4);
+      t += range (d, 1, 21) * DAY;
+      for (guint i = 0; i < n_more && t < d->now; i++)
+        {
+          static const char * const later[] = { "reached", "meeting_scheduled", "no_answer",
+                                                "voicemail_safe" };
+          static const guint later_w[] = { 55, 20, 20, 5 };
+          const char *ch = chance (d, 0.25) ? "in_person" : contact_channel;
+
+          plan[n_plan++] = (PlannedContact) { t, ch, PICK_W (d, later, later_w), interpreter };
+          last = t;
+          t += range (d, 3, 45) * DAY;
+        }
+    }
+  g_assert (n_plan <= G_N_ELEMENTS (plan));
+
+  /* Services, only once the client was reached (and did not decline). */
+  serving = engaged_at > 0 && !(closed && strcmp (closure, "declined") == 0);
+  if (serving)
+    {
+      gint64 when = engaged_at;
+
+      n_services = range (d, 1, G_N_ELEMENTS (service_dates));
+      for (guint i = 0; i < n_services; i++)
+        {
+          service_dates[i] = when;
+          when = MIN (when + range (d, 0, 30) * DAY, d->now);
+          last = MAX (last, when);
+        }
+    }
+
+  if (engaged_at > 0)
+    set_take (c, "opened_at", format_date (engaged_at));
+  if (closed)
+    {
+      set_take (c, "closed_at", format_date (MIN (last + range (d, 1, 30) * DAY, d->now)));
+      set (c, "closure_reason", closure);
+    }
+
   if ((case_id = create (d, "case", c, error)) == NULL)
     return FALSE;
 
@@ -1141,73 +1222,27 @@ make_case (Demo    *d,
       !make_safe_contacts (d, client->id, track, reached ? received + 2 * DAY : 0, error))
     return FALSE;
 
-  /* Outreach: attempts, then (perhaps) a contact. */
-  contact_channel = chance (d, 0.8) ? "phone" : (chance (d, 0.5) ? "sms" : "in_person");
-  if (strcmp (status, "referred") == 0)
-    n_failed = 0;
-  else if (reached)
-    n_failed = chance (d, 0.5) ? 0 : range (d, 1, 3);
-  else
-    n_failed = range (d, 1, 5);
-
-  t = received + range (d, 1, 72) * 3600;
-  last = received;
-  for (guint i = 0; i < n_failed && t < d->now; i++)
-    {
-      if (!make_contact (d, case_id, t, advocate, contact_channel,
-                         PICK_W (d, failed_outcomes, failed_w), client->language, FALSE, error))
-        return FALSE;
-      last = t;
-      t += range (d, 1, 7) * DAY + range (d, 0, 8) * 3600;
-    }
-  if (reached && t < d->now)
-    {
-      const char *outcome = closed && strcmp (closure, "declined") == 0 ? "declined"
-                            : (chance (d, 0.3) ? "meeting_scheduled" : "reached");
-
-      if (!make_contact (d, case_id, t, advocate, contact_channel, outcome, client->language,
-                         interpreter, error))
-        return FALSE;
-      engaged_at = t;
-      last = t;
-      if (strcmp (outcome, "declined") != 0)
-        n_more = range (d, 0, 4);
-      t += range (d, 1, 21) * DAY;
-      for (guint i = 0; i < n_more && t < d->now; i++)
-        {
-          static const char * const later[] = { "reached", "meeting_scheduled", "no_answer",
-                                                "voicemail_safe" };
-          static const guint later_w[] = { 55, 20, 20, 5 };
-          const char *ch = chance (d, 0.25) ? "in_person" : contact_channel;
-
-          if (!make_contact (d, case_id, t, advocate, ch, PICK_W (d, later, later_w),
-                             client->language, interpreter, error))
-            return FALSE;
-          last = t;
-          t += range (d, 3, 45) * DAY;
-        }
-    }
+  /* The contacts planned above, now that the case exists. */
+  for (guint i = 0; i < n_plan; i++)
+    if (!make_contact (d, case_id, plan[i].at, advocate, plan[i].channel, plan[i].outcome,
+                       client->language, plan[i].interpreter, error))
+      return FALSE;
 
   /* Services, only once the client was reached. */
-  if (engaged_at > 0 && (closed ? strcmp (closure, "declined") != 0 : TRUE))
+  if (serving)
     {
-      guint n = range (d, 1, 4);
-      gint64 when = engaged_at;
-
-      for (guint i = 0; i < n; i++)
+      for (guint i = 0; i < n_services; i++)
         {
           g_autoptr(ClChanges) s = cl_changes_new ();
 
           set (s, "case_id", case_id);
-          set_take (s, "date", format_date (when));
+          set_take (s, "date", format_date (service_dates[i]));
           set (s, "advocate", advocate);
           set (s, "code", service_code (d, track));
           set (s, "times", chance (d, 0.8) ? "1" : (chance (d, 0.5) ? "2" : "3"));
           set (s, "funding_source", track == TRACK_TRAFFICKING ? "trafficking" : "voca");
           if (!make_child (d, "service", s, error))
             return FALSE;
-          when = MIN (when + range (d, 0, 30) * DAY, d->now);
-          last = MAX (last, when);
         }
 
       if (chance (d, 0.3))
@@ -1349,21 +1384,6 @@ make_case (Demo    *d,
         }
     }
 
-  /* The case's own dates, now that the contacts say when it opened and closed. */
-  if (engaged_at > 0 || closed)
-    {
-      g_autoptr(ClChanges) u = cl_changes_new ();
-
-      if (engaged_at > 0)
-        set_take (u, "opened_at", format_date (engaged_at));
-      if (closed)
-        {
-          set_take (u, "closed_at", format_date (MIN (last + range (d, 1, 30) * DAY, d->now)));
-          set (u, "closure_reason", closure);
-        }
-      if (!cl_store_update (d->store, "case", case_id, u, error))
-        return FALSE;
-    }
   return TRUE;
 }
 

@@ -8,19 +8,30 @@
  * decoded by common/cl-wire.c, the same code the server uses, after its guard checked size,
  * depth and encoding.
  *
- * What keeps work from being lost or duplicated:
- * - an outbox row is deleted only in the transaction that records the server's answer for
- *   it; a lost answer means the same seq is sent again and the server returns its stored
- *   result;
+ * What keeps work from being lost or duplicated (docs/SYNC.md):
+ * - an outbox row is never changed once written and is deleted only in the transaction
+ *   that records the server's answer for it; a lost answer means the same seq is sent
+ *   again, byte for byte, and the server returns its stored result;
+ * - a mutation's base_version is the version of the record this device had pulled when
+ *   the edit was made, never advanced afterwards (advancing it would hide a conflict); the
+ *   server treats fields last written by this device's own earlier mutations as no
+ *   conflict;
  * - a pulled page is applied in one transaction; fields with a pending local mutation keep
- *   their local value (the mutation is rebased on the pulled version) and the cursor moves
+ *   their local value (pending work stays on top of the pulled state) and the cursor moves
  *   only forward; an answer that would move it back is refused;
  * - 410 and 412 start a full resync that keeps the outbox and pushes it again.
+ *
+ * CASELOAD_SYNC_CRASH_AT=<point>[:<n>] (tests only, read once) makes the process _exit(137)
+ * at the n-th (default first) pass through a named point, to prove crash safety (R2):
+ * before-push, after-push-send, after-push-commit, mid-pull-apply, after-pull-commit.
+ * CASELOAD_SYNC_TIMEOUT=<seconds> shortens the network timeout (default 60).
  */
 
 #define G_LOG_DOMAIN "cl-sync"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -34,6 +45,7 @@
 
 #define PUSH_BATCH 200
 #define PULL_LIMIT 500
+#define CA_FILE    "server-ca.pem"
 
 struct _ClSync
 {
@@ -45,6 +57,33 @@ struct _ClSync
 
 G_DEFINE_FINAL_TYPE (ClSync, cl_sync, G_TYPE_OBJECT)
 G_DEFINE_QUARK (cl-sync-error-quark, cl_sync_error)
+
+/* Test hook (see the top of this file): crash at a named point. */
+static void
+crash_point (const char *name)
+{
+  static gsize once = 0;
+  static char *point = NULL;
+  static guint after = 1;
+  static guint hits = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *env = g_getenv ("CASELOAD_SYNC_CRASH_AT");
+
+      if (env != NULL && *env != '\0')
+        {
+          const char *colon = strchr (env, ':');
+
+          point = colon != NULL ? g_strndup (env, colon - env) : g_strdup (env);
+          if (colon != NULL)
+            after = MAX (1, (guint) g_ascii_strtoull (colon + 1, NULL, 10));
+        }
+      g_once_init_leave (&once, 1);
+    }
+  if (point != NULL && strcmp (point, name) == 0 && ++hits == after)
+    _exit (137);
+}
 
 void
 cl_sync_report_clear (ClSyncReport *report)
@@ -60,6 +99,7 @@ cl_sync_status_clear (ClSyncStatus *status)
   g_free (status->username);
   g_free (status->last_success);
   g_free (status->last_error);
+  g_free (status->device_id);
   memset (status, 0, sizeof *status);
 }
 
@@ -182,8 +222,11 @@ ca_database (ClSync   *self,
     }
   /* GTlsFileDatabase reads its anchors from a file: the organization's CA certificate
    * (public, not client data) is written next to the vault from the copy inside it. */
-  path = g_build_filename (cl_vault_get_dir (cl_store_get_vault (self->store)), "server-ca.pem",
-                           NULL);
+  {
+    g_autofree char *file = g_build_filename (cl_vault_get_dir (cl_store_get_vault (self->store)),
+                                              CA_FILE, NULL);
+    path = g_canonicalize_filename (file, NULL);
+  }
   if (!g_file_set_contents_full (path, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
     return NULL;
   db = g_tls_file_database_new (path, error);
@@ -194,6 +237,7 @@ typedef struct {
   SoupSession *session;
   char        *base;
   char        *token;
+  guint        retry_after;   /* the last Retry-After the server sent, in seconds */
 } Conn;
 
 static void
@@ -210,6 +254,15 @@ conn_clear (Conn *conn)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Conn, conn_clear)
 
+static guint
+network_timeout (void)
+{
+  const char *env = g_getenv ("CASELOAD_SYNC_TIMEOUT");
+  guint64 v = env != NULL ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return v > 0 && v <= 600 ? (guint) v : 60;
+}
+
 static gboolean
 conn_open (ClSync      *self,
            Conn        *conn,
@@ -221,7 +274,7 @@ conn_open (ClSync      *self,
   if (!check_url (url, error) || (tls = ca_database (self, error)) == NULL)
     return FALSE;
   conn->session = soup_session_new_with_options ("tls-database", tls,
-                                                 "timeout", 60,
+                                                 "timeout", network_timeout (),
                                                  "idle-timeout", 60,
                                                  "user-agent", "caseload/" PACKAGE_VERSION,
                                                  NULL);
@@ -318,6 +371,8 @@ http_post (Conn          *conn,
   reply->status = soup_message_get_status (msg);
   retry = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
   reply->retry_after = retry != NULL ? (guint) CLAMP (g_ascii_strtoll (retry, NULL, 10), 0, 3600) : 0;
+  if (reply->retry_after > 0)
+    conn->retry_after = reply->retry_after;
   if (!read_limited (stream, CL_WIRE_MAX_RESPONSE_BYTES, &reply->body, cancellable, &local_error))
     {
       if (local_error->domain == CL_SYNC_ERROR)
@@ -333,7 +388,8 @@ http_post (Conn          *conn,
 
 /* Turns a non-2xx answer into an error. *code receives the server's machine code. */
 static void
-reply_error (Reply   *reply,
+reply_error (Conn    *conn,
+             Reply   *reply,
              char   **code,
              char   **mode,
              gint64  *expected_seq,
@@ -351,14 +407,20 @@ reply_error (Reply   *reply,
   if (expected_seq != NULL)
     *expected_seq = e != NULL ? e->expected_seq : -1;
 
+  if (e != NULL && e->retry_after > 0 && conn != NULL)
+    conn->retry_after = MAX (conn->retry_after, (guint) e->retry_after);
+
   if (e != NULL && g_strcmp0 (e->code, "device_revoked") == 0)
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
                  _("This workstation's access was revoked by an administrator."));
   else if (reply->status == 401)
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
-                 _("The server asks you to log in again (%s). Nothing was lost."),
-                 e != NULL ? e->message : _("not authorized"));
-  else if (reply->status == 429)
+                 g_strcmp0 (e != NULL ? e->code : NULL, "token_expired") == 0
+                 ? _("Your session with the server expired: log in again with your password. "
+                     "Nothing was lost; your changes wait in this vault.")
+                 : _("The server asks you to log in again. Nothing was lost; your changes "
+                     "wait in this vault."));
+  else if (reply->status == 429 || reply->status == 503)
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_THROTTLED,
                  _("The server is busy or limiting attempts; trying again later."));
   else if (reply->status >= 500)
@@ -406,7 +468,7 @@ do_login (ClSync        *self,
         g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
                      _("The user name or password is not right, or the account is disabled."));
       else
-        reply_error (&reply, NULL, NULL, NULL, error);
+        reply_error (conn, &reply, NULL, NULL, NULL, error);
       return FALSE;
     }
   data = g_bytes_get_data (reply.body, &rlen);
@@ -508,19 +570,6 @@ cl_sync_login (ClSync        *self,
 
 /* Push ----------------------------------------------------------------------------- */
 
-typedef struct {
-  gint64  seq;
-  char   *record_id;
-} Sent;
-
-static void
-sent_free (gpointer data)
-{
-  Sent *s = data;
-  g_free (s->record_id);
-  g_free (s);
-}
-
 static ClWireMutation *
 mutation_from_row (sqlite3_stmt  *stmt,
                    GError       **error)
@@ -558,17 +607,16 @@ mutation_from_row (sqlite3_stmt  *stmt,
   return g_steal_pointer (&m);
 }
 
-/* Reads the next batch. A batch holds at most one mutation per record: the next one of the
- * same record is rebased on the version the server gives the first. */
+/* Reads the next batch: up to PUSH_BATCH mutations with consecutive seqs, oldest first,
+ * exactly as they were queued (a resent batch must be the same bytes). */
 static ClWirePushRequest *
-read_batch (ClSync     *self,
-            const char *device_id,
-            GPtrArray  *sent,
-            GError    **error)
+read_batch (ClSync      *self,
+            const char  *device_id,
+            GError     **error)
 {
   g_autoptr(ClWirePushRequest) req = cl_wire_push_request_new (device_id);
-  g_autoptr(GHashTable) records = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 previous = -1;
 
   stmt = cl_sql_prepare (db_of (self),
                          "SELECT seq, mutation_id, record_type, record_id, op, base_version, "
@@ -579,35 +627,82 @@ read_batch (ClSync     *self,
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       ClWireMutation *m;
-      Sent *s;
 
-      if (g_hash_table_contains (records, sqlite3_column_text (stmt, 3)))
+      if (previous >= 0 && sqlite3_column_int64 (stmt, 0) != previous + 1)
         break;
+      previous = sqlite3_column_int64 (stmt, 0);
       m = mutation_from_row (stmt, error);
       if (m == NULL)
         return NULL;
-      s = g_new0 (Sent, 1);
-      s->seq = m->seq;
-      s->record_id = g_strdup (m->record);
-      g_ptr_array_add (sent, s);
-      g_hash_table_add (records, s->record_id);
       g_ptr_array_add (req->mutations, m);
     }
   return g_steal_pointer (&req);
 }
 
+/* Whether a later mutation still in the outbox changes @field of @record_id (or deletes
+ * the record), or a resolution not yet told to the server sets it. */
+static gboolean
+field_pending (ClSync     *self,
+               const char *record_id,
+               const char *field,
+               gint64      after_seq)
+{
+  g_autofree char *pattern = g_strdup_printf ("%%\"%s\":%%", field);
+  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, after_seq);
+  g_autofree char *hit = cl_sql_query_text (db_of (self), NULL,
+                                            "SELECT seq FROM outbox WHERE record_id = ? AND "
+                                            "seq > ? AND (op = 'delete' OR changes LIKE ?) "
+                                            "LIMIT 1", record_id, seq, pattern, CL_SQL_END);
+  g_autofree char *resolution = NULL;
+
+  if (hit != NULL)
+    return TRUE;
+  resolution = cl_sql_query_text (db_of (self), NULL,
+                                  "SELECT id FROM conflict WHERE record_id = ? AND field = ? "
+                                  "AND resolved_at IS NOT NULL AND uploaded = 0 AND "
+                                  "resolution <> 'theirs' LIMIT 1",
+                                  record_id, field, CL_SQL_END);
+  return resolution != NULL;
+}
+
+/* The server kept its value: so does this device, unless a later local edit is pending. */
+static gboolean
+take_server_value (ClSync               *self,
+                   const ClType         *type,
+                   const ClWireMutation *m,
+                   const ClWireConflict *c,
+                   GError              **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (strcmp (c->field, "_deleted") == 0)
+    {
+      /* This device's delete lost against an edit: the record lives on. */
+      if (field_pending (self, m->record, "_deleted", m->seq))
+        return TRUE;
+      sql = g_strdup_printf ("UPDATE %s SET deleted = 0 WHERE id = ?", type->table);
+      return cl_sql_exec_params (db_of (self), error, sql, m->record, CL_SQL_END);
+    }
+  if (cl_type_lookup_field (type, c->field) == NULL ||
+      field_pending (self, m->record, c->field, m->seq))
+    return TRUE;
+  sql = g_strdup_printf ("UPDATE %s SET %s = ? WHERE id = ?", type->table, c->field);
+  return cl_sql_exec_params (db_of (self), error, sql, c->server_value, m->record, CL_SQL_END);
+}
+
 static gboolean
 store_conflicts (ClSync               *self,
+                 const ClType         *type,
                  const ClWireMutation *m,
                  const ClWireResult   *r,
                  GError              **error)
 {
   g_autofree char *now = cl_now_utc ();
-  g_autofree char *sv = g_strdup_printf ("%" G_GINT64_FORMAT, r->version);
 
   for (guint i = 0; r->conflicts != NULL && i < r->conflicts->len; i++)
     {
       ClWireConflict *c = g_ptr_array_index (r->conflicts, i);
+      g_autofree char *sv = g_strdup_printf ("%" G_GINT64_FORMAT, r->version);
 
       if (!cl_sql_exec_params (db_of (self), error,
                                "INSERT OR IGNORE INTO conflict (id, record_type, record_id, field, "
@@ -615,7 +710,8 @@ store_conflicts (ClSync               *self,
                                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                c->conflict_id, m->type, m->record, c->field, c->client_value,
                                c->server_value, sv, cl_store_get_user (self->store), m->at, now,
-                               CL_SQL_END))
+                               CL_SQL_END) ||
+          !take_server_value (self, type, m, c, error))
         return FALSE;
     }
   return TRUE;
@@ -629,6 +725,22 @@ apply_push_response (ClSync                   *self,
                      GError                  **error)
 {
   sqlite3 *db = db_of (self);
+  gint64 acked = meta_get_int (self, "sync_acked_seq");
+
+  if (resp->results->len != req->mutations->len)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                   _("The server answered for %u changes out of %u sent."),
+                   resp->results->len, req->mutations->len);
+      return FALSE;
+    }
+  if (resp->last_seq < acked)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                   _("The server's answer would move this workstation back in time; it was "
+                     "refused and nothing was changed."));
+      return FALSE;
+    }
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
@@ -636,22 +748,18 @@ apply_push_response (ClSync                   *self,
   for (guint i = 0; i < resp->results->len; i++)
     {
       const ClWireResult *r = g_ptr_array_index (resp->results, i);
-      const ClWireMutation *m = NULL;
-      const ClType *type;
-      g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, r->seq);
-      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, r->version);
+      const ClWireMutation *m = g_ptr_array_index (req->mutations, i);
+      const ClType *type = cl_schema_lookup_type (m->type);
+      g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, m->seq);
 
-      for (guint j = 0; j < req->mutations->len; j++)
-        if (((ClWireMutation *) g_ptr_array_index (req->mutations, j))->seq == r->seq)
-          m = g_ptr_array_index (req->mutations, j);
-      if (m == NULL || g_strcmp0 (m->id, r->id) != 0)
+      if (r->seq != m->seq || g_strcmp0 (m->id, r->id) != 0 || type == NULL ||
+          r->seq > resp->last_seq)
         {
           cl_store_rollback (self->store);
           g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
                        _("The server answered for a change that was not sent."));
           return FALSE;
         }
-      type = cl_schema_lookup_type (m->type);
 
       if (r->status == CL_WIRE_STATUS_REJECTED)
         {
@@ -668,37 +776,12 @@ apply_push_response (ClSync                   *self,
           report->rejected++;
           _cl_store_emit_changed (self->store, m->type, m->record);
         }
-      else
+      else if (r->status == CL_WIRE_STATUS_CONFLICT)
         {
-          g_autofree char *sql = g_strdup_printf ("UPDATE %s SET version = ? WHERE id = ? "
-                                                  "AND version < ?", type->table);
-
-          /* The record now stands at the version the server gave this edit; later
-           * mutations of the record were made on top of it. */
-          if (!cl_sql_exec_params (db, error, sql, version, m->record, version, CL_SQL_END) ||
-              !cl_sql_exec_params (db, error, "UPDATE outbox SET base_version = ? WHERE "
-                                   "record_id = ? AND seq > ?", version, m->record, seq,
-                                   CL_SQL_END))
+          if (!store_conflicts (self, type, m, r, error))
             goto fail;
-          for (guint k = 0; k < m->changes->len; k++)
-            {
-              ClWireFieldChange *c = g_ptr_array_index (m->changes, k);
-              if (!cl_sql_exec_params (db, error,
-                                       "INSERT OR IGNORE INTO field_version VALUES (?, ?, 0)",
-                                       m->record, c->field, CL_SQL_END) ||
-                  !cl_sql_exec_params (db, error,
-                                       "UPDATE field_version SET version = ? WHERE record_id = ? "
-                                       "AND field = ? AND version < ?",
-                                       version, m->record, c->field, version, CL_SQL_END))
-                goto fail;
-            }
-          if (r->status == CL_WIRE_STATUS_CONFLICT)
-            {
-              if (!store_conflicts (self, m, r, error))
-                goto fail;
-              report->conflicts += MAX (1, r->conflicts != NULL ? r->conflicts->len : 0);
-              _cl_store_emit_changed (self->store, m->type, m->record);
-            }
+          report->conflicts += MAX (1, r->conflicts != NULL ? r->conflicts->len : 0);
+          _cl_store_emit_changed (self->store, m->type, m->record);
         }
 
       if (!cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE seq = ?", seq, CL_SQL_END))
@@ -706,13 +789,24 @@ apply_push_response (ClSync                   *self,
       report->pushed++;
     }
 
-  if (!meta_set_int (self, "sync_acked_seq", resp->last_seq, error))
+  if (!meta_set_int (self, "sync_acked_seq", MAX (acked, resp->last_seq), error))
     goto fail;
   return cl_store_commit (self->store, error);
 
 fail:
   cl_store_rollback (self->store);
   return FALSE;
+}
+
+static void
+note_revoked (ClSyncReport *report,
+              const char   *code,
+              const char   *mode)
+{
+  if (g_strcmp0 (code, "device_revoked") != 0)
+    return;
+  g_free (report->revoked);
+  report->revoked = g_strdup (g_strcmp0 (mode, "retire") == 0 ? "retire" : "lost");
 }
 
 static gboolean
@@ -726,8 +820,7 @@ push_all (ClSync        *self,
 
   for (;;)
     {
-      g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (sent_free);
-      g_autoptr(ClWirePushRequest) req = read_batch (self, device, sent, error);
+      g_autoptr(ClWirePushRequest) req = read_batch (self, device, error);
       g_autoptr(ClWirePushResponse) resp = NULL;
       g_autofree char *body = NULL;
       g_auto(Reply) reply = { 0 };
@@ -742,15 +835,16 @@ push_all (ClSync        *self,
       if (req->mutations->len == 0)
         return TRUE;
 
+      crash_point ("before-push");
       body = cl_wire_push_request_encode (req, &len);
       if (!http_post (conn, "/v1/push", body, len, &reply, cancellable, error))
         return FALSE;
+      crash_point ("after-push-send");
       if (reply.status != 200)
         {
-          reply_error (&reply, &code, &mode, &expected, error);
-          if (g_strcmp0 (code, "device_revoked") == 0)
-            report->revoked = g_strdup (mode != NULL ? mode : "lost");
-          if (reply.status == 409 && error != NULL && *error != NULL)
+          reply_error (conn, &reply, &code, &mode, &expected, error);
+          note_revoked (report, code, mode);
+          if (g_strcmp0 (code, "seq_gap") == 0)
             g_prefix_error (error, _("The server expected change number %" G_GINT64_FORMAT
                                      " from this workstation; "), expected);
           return FALSE;
@@ -758,21 +852,20 @@ push_all (ClSync        *self,
       data = g_bytes_get_data (reply.body, &len);
       resp = cl_wire_push_response_decode (data, len, error);
       if (resp == NULL)
-        return FALSE;
-      if (resp->results->len != req->mutations->len)
         {
-          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
-                       _("The server answered for %u changes out of %u sent."),
-                       resp->results->len, req->mutations->len);
+          g_prefix_error (error, _("The server's answer was not understood: "));
+          if (error != NULL && *error != NULL)
+            {
+              (*error)->domain = CL_SYNC_ERROR;
+              (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+            }
           return FALSE;
         }
       if (!apply_push_response (self, req, resp, report, error))
         return FALSE;
+      crash_point ("after-push-commit");
       if (resp->revoked != NULL)
-        {
-          g_free (report->revoked);
-          report->revoked = g_strdup (resp->revoked);
-        }
+        note_revoked (report, "device_revoked", resp->revoked);
     }
 }
 
@@ -789,11 +882,14 @@ local_digest (ClSync  *self,
   types = cl_schema_types (&n);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *sql = g_strdup_printf ("SELECT id, version FROM %s WHERE version > 0 "
-                                              "AND deleted = 0", types[i].table);
-      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self), sql, error);
+      g_autofree char *sql = NULL;
+      g_autoptr(sqlite3_stmt) stmt = NULL;
 
-      if (stmt == NULL)
+      if (types[i].flags & CL_TYPE_LOCAL_ONLY)
+        continue;
+      sql = g_strdup_printf ("SELECT id, version FROM %s WHERE version > 0 AND deleted = 0",
+                             types[i].table);
+      if ((stmt = cl_sql_prepare (db_of (self), sql, error)) == NULL)
         return NULL;
       while (sqlite3_step (stmt) == SQLITE_ROW)
         cl_wire_digest_add (&digest, (const char *) sqlite3_column_text (stmt, 0),
@@ -802,19 +898,9 @@ local_digest (ClSync  *self,
   return cl_wire_digest_to_hex (digest);
 }
 
-static gboolean
-field_pending (ClSync     *self,
-               const char *record_id,
-               const char *field)
-{
-  g_autofree char *pattern = g_strdup_printf ("%%\"%s\":%%", field);
-  g_autofree char *hit = cl_sql_query_text (db_of (self), NULL,
-                                            "SELECT seq FROM outbox WHERE record_id = ? AND "
-                                            "(op = 'delete' OR changes LIKE ?) LIMIT 1",
-                                            record_id, pattern, CL_SQL_END);
-  return hit != NULL;
-}
-
+/* Removes a record that left this user's scope, and every trace of it: search document,
+ * field versions, history, conflicts. Its pending mutations keep their seq (the server
+ * needs every seq) but lose their content; the server will refuse them. */
 static gboolean
 purge_record (ClSync       *self,
               const ClType *type,
@@ -833,7 +919,12 @@ purge_record (ClSync       *self,
                              CL_SQL_END) &&
          cl_sql_exec_params (db, error, "DELETE FROM history WHERE record_id = ? OR case_id = ? "
                              "OR client_id = ?", id, id, id, CL_SQL_END) &&
-         cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE record_id = ?", id, CL_SQL_END);
+         cl_sql_exec_params (db, error, "DELETE FROM conflict WHERE record_id = ?", id,
+                             CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "UPDATE rejected SET changes = '{}' WHERE record_id = ?",
+                             id, CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "UPDATE outbox SET changes = '{}' WHERE record_id = ?",
+                             id, CL_SQL_END);
 }
 
 static gboolean
@@ -850,7 +941,6 @@ apply_put (ClSync          *self,
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GPtrArray) values = g_ptr_array_new ();
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean any_pending = FALSE;
 
   if (exists == NULL)
     {
@@ -883,27 +973,29 @@ apply_put (ClSync          *self,
   else
     {
       g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      gboolean delete_pending = field_pending (self, item->record, "_deleted", 0);
 
       for (guint i = 0; i < type->n_fields; i++)
         {
           const ClField *f = &type->fields[i];
-          gpointer value;
+          gpointer value = NULL;
 
-          if ((f->flags & CL_FIELD_DERIVED) || item->fields == NULL ||
-              !g_hash_table_lookup_extended (item->fields, f->name, NULL, &value))
+          if (f->flags & CL_FIELD_DERIVED)
             continue;
+          /* The server sends every field it holds: one it does not hold is empty. */
+          if (item->fields != NULL)
+            g_hash_table_lookup_extended (item->fields, f->name, NULL, &value);
           /* A field this device changed and has not pushed yet keeps its local value:
-           * the pending mutation is rebased on top of the pulled version. */
-          if (field_pending (self, item->record, f->name))
-            {
-              any_pending = TRUE;
-              continue;
-            }
+           * pending work stays on top of the pulled state. */
+          if (field_pending (self, item->record, f->name, 0))
+            continue;
           g_ptr_array_add (names, (gpointer) f->name);
           g_ptr_array_add (values, value);
         }
-      g_string_append_printf (sql, "UPDATE %s SET version = max(version, ?), updated_at = ?, "
-                              "deleted = 0", type->table);
+      g_string_append_printf (sql, "UPDATE %s SET version = max(version, ?), updated_at = ?",
+                              type->table);
+      if (!delete_pending)
+        g_string_append (sql, ", deleted = 0");
       for (guint i = 0; i < names->len; i++)
         g_string_append_printf (sql, ", %s = ?", (const char *) g_ptr_array_index (names, i));
       g_string_append (sql, " WHERE id = ?");
@@ -935,10 +1027,6 @@ apply_put (ClSync          *self,
             return FALSE;
         }
     }
-  if (any_pending &&
-      !cl_sql_exec_params (db, error, "UPDATE outbox SET base_version = ? WHERE record_id = ?",
-                           version, item->record, CL_SQL_END))
-    return FALSE;
   return cl_sql_exec_params (db, error,
                              "INSERT INTO history (case_id, client_id, record_type, record_id, "
                              "op, at, origin) VALUES (?, ?, ?, ?, 'sync', ?, 'server')",
@@ -958,9 +1046,10 @@ apply_page (ClSync              *self,
 {
   sqlite3 *db = db_of (self);
   gint64 cursor = meta_get_int (self, "sync_cursor");
+  gint64 acked = meta_get_int (self, "sync_acked_seq");
   g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (resp->cursor < cursor)
+  if (resp->cursor < cursor || resp->last_seq < acked)
     {
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
                    _("The server's answer would move this workstation back in time "
@@ -971,8 +1060,10 @@ apply_page (ClSync              *self,
   for (guint i = 0; i < resp->changes->len; i++)
     {
       ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
-      if (item->version <= cursor || item->version > resp->cursor ||
-          cl_schema_lookup_type (item->type) == NULL || !cl_is_uuid (item->record))
+      const ClType *type = cl_schema_lookup_type (item->type);
+
+      if (item->version <= cursor || item->version > resp->cursor || type == NULL ||
+          (type->flags & CL_TYPE_LOCAL_ONLY) || !cl_is_uuid (item->record))
         {
           g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
                        _("The server sent a change outside the page it announced; the page "
@@ -991,6 +1082,8 @@ apply_page (ClSync              *self,
 
       if (seen != NULL)
         g_hash_table_add (seen, g_strdup (item->record));
+      if (i == resp->changes->len / 2)
+        crash_point ("mid-pull-apply");
 
       switch (item->op)
         {
@@ -1001,8 +1094,8 @@ apply_page (ClSync              *self,
         case CL_WIRE_PULL_DELETE:
           {
             g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, item->version);
-            sql = g_strdup_printf ("UPDATE %s SET deleted = 1, version = ? WHERE id = ?",
-                                   type->table);
+            sql = g_strdup_printf ("UPDATE %s SET deleted = 1, version = max(version, ?) "
+                                   "WHERE id = ?", type->table);
             if (!cl_sql_exec_params (db, error, sql, version, item->record, CL_SQL_END))
               goto fail;
             if (strcmp (type->name, "case") == 0 &&
@@ -1044,7 +1137,10 @@ apply_page (ClSync              *self,
 
   if (!meta_set_int (self, "sync_cursor", resp->cursor, error))
     goto fail;
-  return cl_store_commit (self->store, error);
+  if (!cl_store_commit (self->store, error))
+    return FALSE;
+  crash_point ("after-pull-commit");
+  return TRUE;
 
 fail:
   cl_store_rollback (self->store);
@@ -1066,12 +1162,14 @@ purge_unseen (ClSync        *self,
   types = cl_schema_types (&n);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE version > 0",
-                                              types[i].table);
-      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self), sql, error);
+      g_autofree char *sql = NULL;
+      g_autoptr(sqlite3_stmt) stmt = NULL;
       g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
 
-      if (stmt == NULL)
+      if (types[i].flags & CL_TYPE_LOCAL_ONLY)
+        continue;
+      sql = g_strdup_printf ("SELECT id FROM %s WHERE version > 0", types[i].table);
+      if ((stmt = cl_sql_prepare (db_of (self), sql, error)) == NULL)
         goto fail;
       while (sqlite3_step (stmt) == SQLITE_ROW)
         {
@@ -1081,12 +1179,6 @@ purge_unseen (ClSync        *self,
         }
       for (guint j = 0; j < gone->len; j++)
         {
-          g_autofree char *pending = cl_sql_query_text (db_of (self), NULL,
-                                                        "SELECT seq FROM outbox WHERE "
-                                                        "record_id = ? LIMIT 1",
-                                                        g_ptr_array_index (gone, j), CL_SQL_END);
-          if (pending != NULL)
-            continue;
           if (!purge_record (self, &types[i], g_ptr_array_index (gone, j), error))
             goto fail;
           report->purged++;
@@ -1107,7 +1199,8 @@ pull_all (ClSync        *self,
           GError       **error)
 {
   g_autoptr(GHashTable) seen = NULL;
-  gboolean first = TRUE;
+  gboolean check = meta_get_int (self, "sync_cursor") > 0;
+  guint checks = 0;
   guint resets = 0;
 
   for (;;)
@@ -1117,15 +1210,18 @@ pull_all (ClSync        *self,
       g_autofree char *body = NULL;
       g_auto(Reply) reply = { 0 };
       g_autofree char *code = NULL;
+      g_autofree char *mode = NULL;
       const char *data;
       gsize len;
 
       req->cursor = meta_get_int (self, "sync_cursor");
       req->limit = PULL_LIMIT;
-      /* The digest of what this device holds lets the server notice drift (412). */
-      if (first && req->cursor > 0 && (req->digest = local_digest (self, error)) == NULL)
+      /* The digest of what this device holds lets the server notice drift (412); the
+       * server compares it when it has nothing newer to send. */
+      if (check && (req->digest = local_digest (self, error)) == NULL)
         return FALSE;
-      first = FALSE;
+      if (check)
+        checks++;
 
       body = cl_wire_pull_request_encode (req, &len);
       if (!http_post (conn, "/v1/pull", body, len, &reply, cancellable, error))
@@ -1138,23 +1234,40 @@ pull_all (ClSync        *self,
           seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
           if (!meta_set_int (self, "sync_cursor", 0, error))
             return FALSE;
+          check = FALSE;
           continue;
         }
       if (reply.status != 200)
         {
-          g_autofree char *mode = NULL;
-          reply_error (&reply, &code, &mode, NULL, error);
-          if (g_strcmp0 (code, "device_revoked") == 0)
-            report->revoked = g_strdup (mode != NULL ? mode : "lost");
+          reply_error (conn, &reply, &code, &mode, NULL, error);
+          note_revoked (report, code, mode);
           return FALSE;
         }
 
       data = g_bytes_get_data (reply.body, &len);
       resp = cl_wire_pull_response_decode (data, len, error);
-      if (resp == NULL || !apply_page (self, resp, seen, report, error))
+      if (resp == NULL)
+        {
+          g_prefix_error (error, _("The server's answer was not understood: "));
+          if (error != NULL && *error != NULL)
+            {
+              (*error)->domain = CL_SYNC_ERROR;
+              (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+            }
+          return FALSE;
+        }
+      if (!apply_page (self, resp, seen, report, error))
         return FALSE;
-      if (!resp->more)
+      if (resp->more)
+        {
+          check = FALSE;
+          continue;
+        }
+      /* Up to date: done if the digest was just checked against an empty page; else one
+       * more (small) request checks it, so drift is found in this round. */
+      if ((check && resp->changes->len == 0) || checks >= 2)
         break;
+      check = TRUE;
     }
 
   if (seen != NULL && !purge_unseen (self, seen, report, error))
@@ -1168,10 +1281,12 @@ pull_all (ClSync        *self,
   return TRUE;
 }
 
-/* Conflict resolutions made on this device, told to the server. */
+/* Conflict resolutions made on this device, told to the server before the pull, so the
+ * pull brings back the version the resolution made. */
 static gboolean
 upload_resolutions (ClSync        *self,
                     Conn          *conn,
+                    ClSyncReport  *report,
                     GCancellable  *cancellable,
                     GError       **error)
 {
@@ -1181,7 +1296,8 @@ upload_resolutions (ClSync        *self,
   g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
 
   stmt = cl_sql_prepare (db_of (self), "SELECT id, resolution, resolved_value FROM conflict "
-                         "WHERE resolved_at IS NOT NULL AND uploaded = 0", error);
+                         "WHERE resolved_at IS NOT NULL AND uploaded = 0 ORDER BY resolved_at",
+                         error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1190,13 +1306,16 @@ upload_resolutions (ClSync        *self,
       g_ptr_array_add (keeps, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
       g_ptr_array_add (values, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   for (guint i = 0; i < ids->len; i++)
     {
+      const char *id = g_ptr_array_index (ids, i);
       ClWireResolveRequest req = { 0 };
-      g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve",
-                                               (const char *) g_ptr_array_index (ids, i));
+      g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
       g_autofree char *body = NULL;
+      g_autofree char *code = NULL;
+      g_autofree char *mode = NULL;
       g_auto(Reply) reply = { 0 };
       gsize len;
 
@@ -1206,14 +1325,36 @@ upload_resolutions (ClSync        *self,
       body = cl_wire_resolve_request_encode (&req, &len);
       if (!http_post (conn, path, body, len, &reply, cancellable, error))
         return FALSE;
-      /* 404/409: unknown or already resolved on the server (by a supervisor): done too. */
-      if (reply.status != 200 && reply.status != 404 && reply.status != 409)
+      if (reply.status == 404 || reply.status == 409)
         {
-          reply_error (&reply, NULL, NULL, NULL, error);
+          /* Unknown here, or resolved by someone else first: the server's value stands
+           * until the pull says otherwise. */
+          g_autofree char *type_name = cl_sql_query_text (db_of (self), NULL,
+                                                          "SELECT record_type FROM conflict "
+                                                          "WHERE id = ?", id, CL_SQL_END);
+          const ClType *type = cl_schema_lookup_type (type_name);
+          g_autofree char *field = cl_sql_query_text (db_of (self), NULL,
+                                                      "SELECT field FROM conflict WHERE id = ?",
+                                                      id, CL_SQL_END);
+
+          if (type != NULL && field != NULL && cl_type_lookup_field (type, field) != NULL)
+            {
+              g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = (SELECT server_value "
+                                                      "FROM conflict WHERE id = ?) WHERE id = "
+                                                      "(SELECT record_id FROM conflict WHERE "
+                                                      "id = ?)", type->table, field);
+              if (!cl_sql_exec_params (db_of (self), error, sql, id, id, CL_SQL_END))
+                return FALSE;
+            }
+        }
+      else if (reply.status != 200)
+        {
+          reply_error (conn, &reply, &code, &mode, NULL, error);
+          note_revoked (report, code, mode);
           return FALSE;
         }
       if (!cl_sql_exec_params (db_of (self), error, "UPDATE conflict SET uploaded = 1 WHERE id = ?",
-                               g_ptr_array_index (ids, i), CL_SQL_END))
+                               id, CL_SQL_END))
         return FALSE;
     }
   return TRUE;
@@ -1228,22 +1369,32 @@ erase_vault (ClSync        *self,
 {
   ClVault *vault = cl_store_get_vault (self->store);
   g_autofree char *dir = g_strdup (cl_vault_get_dir (vault));
+  g_autofree char *ca = g_build_filename (dir, CA_FILE, NULL);
+  g_autoptr(GError) local_error = NULL;
   g_auto(Reply) reply = { 0 };
 
-  if (g_strcmp0 (report->revoked, "retire") == 0 && conn->session != NULL)
-    http_post (conn, "/v1/device/erased", "{}", 2, &reply, cancellable, NULL);
-
+  /* Keys first: the vault is unreadable before anything else happens. Then the server
+   * learns (best effort) that this workstation holds nothing any more. */
   cl_vault_lock (vault);
-  if (!cl_vault_erase (dir, error))
-    return FALSE;
+  g_unlink (ca);
+  if (!cl_vault_erase (dir, &local_error))
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
+                   _("This workstation's access was revoked, but erasing its vault failed "
+                     "(%s). Turn it off and call your administrator."), local_error->message);
+      return FALSE;
+    }
+  if (conn->session != NULL)
+    http_post (conn, "/v1/device/erased", "", 0, &reply, cancellable, NULL);
+
   if (g_strcmp0 (report->revoked, "retire") == 0)
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
                  _("This workstation was retired by an administrator. All its work reached "
                    "the server, and its vault was erased."));
   else
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
-                 _("This workstation was reported lost or stolen, so its vault was erased. "
-                   "Contact your administrator."));
+                 _("This workstation was reported lost or stolen, so its vault was erased "
+                   "without sending anything. Contact your administrator."));
   return FALSE;
 }
 
@@ -1269,26 +1420,34 @@ run_round (ClSync        *self,
   conn.token = meta_get (self, "sync_token");
 
   ok = push_all (self, &conn, report, cancellable, &local_error) &&
-       pull_all (self, &conn, report, cancellable, &local_error) &&
-       upload_resolutions (self, &conn, cancellable, &local_error);
+       upload_resolutions (self, &conn, report, cancellable, &local_error) &&
+       pull_all (self, &conn, report, cancellable, &local_error);
 
   /* A full resync re-pushes what the outbox still holds. */
-  if (ok && report->full_resync)
+  if (ok && cl_store_outbox_length (self->store, NULL) > 0)
     ok = push_all (self, &conn, report, cancellable, &local_error);
+  report->retry_after = conn.retry_after;
 
   if (report->revoked != NULL)
     {
-      /* Retire: the server accepted the whole outbox; lost: push nothing, erase now. */
-      g_autoptr(GError) push_error = NULL;
-
+      /* Retire: the whole outbox goes first, and nothing is erased unless it did; lost:
+       * nothing more is sent, the vault goes now. */
       if (strcmp (report->revoked, "retire") == 0 &&
-          cl_store_outbox_length (self->store, NULL) > 0 &&
-          !push_all (self, &conn, report, cancellable, &push_error))
+          cl_store_outbox_length (self->store, NULL) > 0)
         {
-          g_propagate_error (error, g_steal_pointer (&push_error));
-          return FALSE;
+          g_clear_error (&local_error);
+          if (!push_all (self, &conn, report, cancellable, &local_error) ||
+              cl_store_outbox_length (self->store, NULL) > 0)
+            {
+              if (local_error == NULL)
+                g_set_error (&local_error, CL_SYNC_ERROR, CL_SYNC_ERROR_NETWORK,
+                             _("This workstation is being retired, but its last changes "
+                               "could not be sent yet; it will try again."));
+              record_error (self, local_error);
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
         }
-      g_clear_error (&local_error);
       return erase_vault (self, report, &conn, cancellable, error);
     }
 
@@ -1423,6 +1582,7 @@ cl_sync_get_status (ClSync        *self,
   status->acked_seq = meta_get_int (self, "sync_acked_seq");
   status->last_success = meta_get (self, "sync_last_success");
   status->last_error = meta_get (self, "sync_last_error");
+  status->device_id = meta_get (self, "sync_device_id");
   return cl_sql_query_int (db, "SELECT count(*) FROM outbox", &status->pending, error) &&
          cl_sql_query_int (db, "SELECT count(*) FROM conflict WHERE resolved_at IS NULL",
                            &status->open_conflicts, error) &&
@@ -1486,9 +1646,10 @@ cl_sync_list_conflicts (ClSync    *self,
  * @keep: "theirs", "mine" or "value"
  * @value: (nullable): the new value, with @keep = "value"
  *
- * Resolves a conflict. Keeping this device's value or a new one is an edit like any other
- * (an outbox mutation on top of the server's version); the resolution itself is told to
- * the server on the next round.
+ * Resolves a conflict. The vault shows the chosen value at once; the resolution is queued
+ * in the conflict record (like an outbox mutation: it survives offline and crashes) and the
+ * next round tells the server, which applies it as a new version of the record that every
+ * device then pulls. Until then a pull keeps the chosen value on top.
  */
 gboolean
 cl_sync_resolve (ClSync      *self,
@@ -1500,7 +1661,10 @@ cl_sync_resolve (ClSync      *self,
   g_autoptr(GPtrArray) all = NULL;
   ClConflict *c = NULL;
   g_autofree char *now = cl_now_utc ();
+  g_autofree char *normalized = NULL;
   const char *chosen = NULL;
+  const ClType *type;
+  sqlite3 *db;
 
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
 
@@ -1522,24 +1686,64 @@ cl_sync_resolve (ClSync      *self,
                    _("There is no open conflict with id %s"), conflict_id);
       return FALSE;
     }
+  type = cl_schema_lookup_type (c->record_type);
+  db = db_of (self);
 
+  if (strcmp (c->field, "_deleted") == 0 && strcmp (keep, "value") == 0)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                   _("A deleted record is kept (“theirs”) or deleted (“mine”), not given a "
+                     "value."));
+      return FALSE;
+    }
   chosen = strcmp (keep, "mine") == 0 ? c->local_value
-           : strcmp (keep, "value") == 0 ? value : NULL;
+           : strcmp (keep, "value") == 0 ? value : c->server_value;
 
+  if (strcmp (keep, "value") == 0 && type != NULL && value != NULL &&
+      cl_type_lookup_field (type, c->field) != NULL)
+    {
+      normalized = cl_field_normalize (cl_type_lookup_field (type, c->field), value, error);
+      if (normalized == NULL)
+        return FALSE;
+      chosen = normalized;
+    }
   if (!cl_store_begin (self->store, error))
     return FALSE;
-  if (strcmp (keep, "theirs") != 0 && cl_type_lookup_field (cl_schema_lookup_type (c->record_type),
-                                                            c->field) != NULL)
+  if (type != NULL && strcmp (c->field, "_deleted") == 0)
     {
-      g_autoptr(ClChanges) edit = cl_changes_new ();
-
-      cl_changes_set (edit, c->field, chosen);
-      if (!cl_store_update (self->store, c->record_type, c->record_id, edit, error))
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = ? WHERE id = ?",
+                                              type->table);
+      if (!cl_sql_exec_params (db, error, sql, strcmp (keep, "mine") == 0 ? "1" : "0",
+                               c->record_id, CL_SQL_END))
         goto fail;
     }
-  if (!cl_sql_exec_params (db_of (self), error,
-                           "UPDATE conflict SET resolved_at = ?, resolution = ?, resolved_value = ? "
-                           "WHERE id = ?", now, keep, chosen, conflict_id, CL_SQL_END))
+  else if (type != NULL && cl_type_lookup_field (type, c->field) != NULL)
+    {
+      /* Written beside the outbox: the server applies the resolution itself. */
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = ?, updated_at = ?, "
+                                              "updated_by = ? WHERE id = ?", type->table,
+                                              c->field);
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(ClRecord) record = NULL;
+
+      if (!cl_sql_exec_params (db, error, sql, chosen, now, cl_store_get_user (self->store),
+                               c->record_id, CL_SQL_END) ||
+          !cl_sql_exec_params (db, error,
+                               "INSERT INTO history (record_type, record_id, op, field, "
+                               "old_value, new_value, at, by, origin) "
+                               "VALUES (?, ?, 'resolve', ?, ?, ?, ?, ?, 'local')",
+                               c->record_type, c->record_id, c->field, c->server_value, chosen,
+                               now, cl_store_get_user (self->store), CL_SQL_END))
+        goto fail;
+      record = cl_store_get (self->store, c->record_type, c->record_id, &local_error);
+      if (record != NULL &&
+          !_cl_store_refresh_dependents (self->store, type, record, error))
+        goto fail;
+    }
+  if (!cl_sql_exec_params (db, error,
+                           "UPDATE conflict SET resolved_at = ?, resolution = ?, resolved_value = ?, "
+                           "uploaded = 0 WHERE id = ?", now, keep,
+                           strcmp (keep, "value") == 0 ? chosen : NULL, conflict_id, CL_SQL_END))
     goto fail;
   if (!cl_store_commit (self->store, error))
     return FALSE;
@@ -1570,6 +1774,22 @@ cl_sync_backoff_ms (guint failures,
   cap = MIN (cap, 300000);
   cap = g_random_int_range (500, (gint32) cap + 1);
   return (guint) MAX (cap, (guint64) retry_after_s * 1000);
+}
+
+/**
+ * cl_sync_error_is_transient:
+ *
+ * Returns: whether a failed round is worth retrying by itself after cl_sync_backoff_ms():
+ *   the network, a busy or failing server. Refusals (400, 401, 403, 409, 422), TLS and
+ *   protocol errors and revocation need a person and are never retried blindly.
+ */
+gboolean
+cl_sync_error_is_transient (const GError *error)
+{
+  if (error == NULL || error->domain != CL_SYNC_ERROR)
+    return FALSE;
+  return error->code == CL_SYNC_ERROR_NETWORK || error->code == CL_SYNC_ERROR_SERVER ||
+         error->code == CL_SYNC_ERROR_THROTTLED;
 }
 
 /* Object --------------------------------------------------------------------------- */

@@ -35,6 +35,7 @@ typedef struct {
   guint    purged;
   gboolean full_resync;
   char    *revoked;          /* (nullable): "retire" or "lost" when the device was revoked */
+  guint    retry_after;      /* seconds the server asked to wait (Retry-After), or 0 */
 } ClSyncReport;
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
   gint64  rejected;
   char   *last_success;
   char   *last_error;
+  char   *device_id;
 } ClSyncStatus;
 
 #define CL_TYPE_SYNC (cl_sync_get_type ())
@@ -94,6 +96,7 @@ gboolean      cl_sync_resolve         (ClSync         *self,
                                        GError        **error);
 guint         cl_sync_backoff_ms      (guint           failures,
                                        guint           retry_after_s);
+gboolean      cl_sync_error_is_transient (const GError *error);
 
 /* A local conflict record: the server kept server_value, this device had local_value. */
 typedef struct {

@@ -545,9 +545,15 @@ read_small_file (const char  *path,
       *errsv = errno;
       return NULL;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (fstat (fd, &st) != 0)
     {
-      *errsv = S_ISREG (st.st_mode) ? errno : EINVAL;
+      *errsv = errno;
+      close (fd);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      *errsv = EINVAL;
       close (fd);
       return NULL;
     }
@@ -1656,10 +1662,12 @@ vault_open (const char  *dir,
   g_autoptr(GError) local_error = NULL;
   GError *file_error = NULL;
   gboolean have_keys;
-  gboolean have_db;
+  gboolean have_db = FALSE;
   gboolean promote = FALSE;
+  gboolean ok;
   ClVault *vault;
   sqlite3 *db;
+  int version;
 
   if (!ensure_dir (dir, FALSE, NULL, error))
     return NULL;
@@ -1744,7 +1752,13 @@ vault_open (const char  *dir,
       return NULL;
     }
 
-  if (!db_check_pragmas (db, TRUE, NULL, error) || !cl_migrations_apply (db, -1, error))
+  /* A newer schema is refused before anything is written, not even the journal mode. */
+  version = cl_migrations_version (db, error);
+  ok = version >= 0;
+  if (ok && version > cl_migrations_latest ())
+    ok = cl_migrations_apply (db, -1, error);   /* fails with TOO_NEW */
+  ok = ok && db_check_pragmas (db, TRUE, NULL, error) && cl_migrations_apply (db, -1, error);
+  if (!ok)
     {
       sqlite3_close_v2 (db);
       return NULL;
@@ -2231,29 +2245,42 @@ db_set_journal_mode (sqlite3     *db,
   return TRUE;
 }
 
-static gboolean
+typedef enum {
+  REKEY_NOT_STARTED,  /* nothing changed; the connection is as before */
+  REKEY_FAILED,       /* sqlite3_rekey() failed: the connection may now read with the old
+                       * key and write with the new one, so it must be closed */
+  REKEY_DONE,         /* committed: the database is under the new key */
+} RekeyResult;
+
+static RekeyResult
 db_rekey (sqlite3   *db,
           ClSecret  *new_dek,
           GError   **error)
 {
   g_autoptr(ClSecret) raw = dek_raw_key (new_dek);
-  gint64 count;
+  g_autoptr(GError) local_error = NULL;
   int rc;
 
+  /* A rollback journal instead of WAL: SQLCipher writes journal pages with the original
+   * key, so a crash during the rekey rolls back to the old key as a whole. */
   if (!cl_sql_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", error) ||
       !db_set_journal_mode (db, "delete", error))
-    return FALSE;
+    {
+      db_set_journal_mode (db, "wal", NULL);
+      return REKEY_NOT_STARTED;
+    }
 
   rc = sqlite3_rekey (db, cl_secret_get_data (raw), (int) cl_secret_get_len (raw));
   if (rc != SQLITE_OK)
     {
       cl_sql_set_error (error, db, rc);
-      db_set_journal_mode (db, "wal", NULL);
-      return FALSE;
+      return REKEY_FAILED;
     }
-  if (!cl_sql_query_int (db, "SELECT count(*) FROM sqlite_master", &count, error))
-    return FALSE;
-  return db_set_journal_mode (db, "wal", error);
+
+  /* Not fatal: the next unlock sets WAL again, and verify reports it meanwhile. */
+  if (!db_set_journal_mode (db, "wal", &local_error))
+    g_warning ("Could not return the vault database to WAL mode: %s", local_error->message);
+  return REKEY_DONE;
 }
 
 /**
@@ -2326,28 +2353,40 @@ cl_vault_rekey (ClVault    *self,
   /* 2. Re-encrypt every page in one transaction. */
   if (ok)
     {
+      g_autoptr(GError) rekey_error = NULL;
+      RekeyResult result;
+
       g_mutex_lock (&self->write_lock);
-      ok = db_rekey (self->db, new_dek, error);
+      result = db_rekey (self->db, new_dek, &rekey_error);
       g_mutex_unlock (&self->write_lock);
-      if (!ok)
+
+      if (result == REKEY_NOT_STARTED)
         {
           g_unlink (new_path);
           fsync_dir (self->dir, NULL);
         }
+      else if (result == REKEY_FAILED)
+        {
+          /* keys.json.new stays: whichever key the database is under, the next unlock
+           * finds it (see the top of this file). */
+          cl_vault_lock (self);
+          g_prefix_error (&rekey_error, _("The vault was locked because re-encrypting it "
+                                          "failed; unlock it again. "));
+        }
+      ok = result == REKEY_DONE;
+      if (!ok)
+        g_propagate_error (error, g_steal_pointer (&rekey_error));
     }
 
-  /* 3. Promote. Should this fail, the next unlock finishes the job. */
+  /* 3. Promote. From here on the database only opens with the new key, which is in
+   * keys.json.new already: should the rename fail, the next unlock finishes the job. */
   if (ok)
     {
       cl_secret_free (self->dek);
       self->dek = g_steal_pointer (&new_dek);
-      if (g_rename (new_path, keys_path) != 0)
-        {
-          set_io_error (error, errno, keys_path, IO_REPLACE);
-          ok = FALSE;
-        }
-      else
-        ok = fsync_dir (self->dir, error);
+      if (g_rename (new_path, keys_path) != 0 || !fsync_dir (self->dir, NULL))
+        g_warning ("keys.json.new could not replace keys.json (%s); the next unlock will "
+                   "finish the rekey", g_strerror (errno));
     }
 
   private_umask_pop ();
@@ -2834,7 +2873,7 @@ shred_file (const char  *path,
             GError     **error)
 {
   guint8 buf[4096];
-  struct stat st;
+  struct stat st = { 0, };
   guint64 left;
   int fd;
 
@@ -2848,7 +2887,7 @@ shred_file (const char  *path,
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
-      set_io_error (error, S_ISREG (st.st_mode) ? errno : EINVAL, path, IO_ERASE);
+      set_io_error (error, st.st_mode == 0 ? errno : EINVAL, path, IO_ERASE);
       close (fd);
       return FALSE;
     }
@@ -2891,6 +2930,7 @@ cl_vault_erase (const char  *dir,
   static const char * const keys_names[] = { KEYS_FILE, KEYS_NEW_FILE };
   static const char * const db_names[] = {
     DB_FILE, DB_FILE "-wal", DB_FILE "-shm", DB_FILE "-journal",
+    "server-ca.pem", /* the organization's CA, written out by sync for GTlsFileDatabase */
   };
   g_autofree char *new_path = NULL;
   g_autoptr(GDir) listing = NULL;

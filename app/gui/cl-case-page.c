@@ -75,6 +75,7 @@ struct _ClCasePage
   GtkWidget           *back_button;
   GtkWidget           *menu_button;
   GtkStack            *stack;
+  GtkBox              *case_box;
   AdwPreferencesPage  *page;
 
   ClStore             *store;
@@ -84,7 +85,6 @@ struct _ClCasePage
   GtkStringList       *command_codes;
   GtkStringList       *command_labels;
 
-  GPtrArray           *groups;
   GPtrArray           *sections;
   ClRecordForm        *case_form;
   ClRecordForm        *client_form;
@@ -187,12 +187,11 @@ append_part (GString    *out,
   g_string_append (out, part);
 }
 
+/* A deadline's date for display; flags it when it is near (30 days) or past. */
 static char *
-deadline_text (const char *format,
-               const char *date,
+deadline_date (const char  *date,
                const char **icon)
 {
-  g_autofree char *shown = NULL;
   int days;
 
   if (date == NULL)
@@ -202,8 +201,7 @@ deadline_text (const char *format,
   if (days <= 30 && icon != NULL)
     *icon = days < 0 ? "dialog-error-symbolic" : "dialog-warning-symbolic";
 
-  shown = cl_format_date (date);
-  return g_strdup_printf (format, shown);
+  return cl_format_date (date);
 }
 
 static void
@@ -324,19 +322,24 @@ describe_immigration (ClRecord    *record,
                       const char **icon)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *expires = NULL;
-  g_autofree char *ages_out = NULL;
+  g_autofree char *expires = deadline_date (cl_record_get (record, "expires_on"), icon);
+  g_autofree char *ages_out = deadline_date (cl_record_get (record, "ages_out_on"), icon);
   const char *decision = cl_record_get (record, "decision");
 
   *title = g_strdup (cl_enum_label ("immigration_type", cl_record_get (record, "type")));
   append_part (out, decision != NULL ? cl_enum_label ("decision", decision) : _("No decision yet"));
-  /* Translators: %s is a date */
-  expires = deadline_text (_("Expires %s"), cl_record_get (record, "expires_on"), icon);
-  /* Translators: %s is a date */
-  ages_out = deadline_text (_("Family member ages out %s"),
-                            cl_record_get (record, "ages_out_on"), icon);
-  append_part (out, expires);
-  append_part (out, ages_out);
+  if (expires != NULL)
+    {
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Expires %s"), expires);
+      append_part (out, text);
+    }
+  if (ages_out != NULL)
+    {
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Family member ages out %s"), ages_out);
+      append_part (out, text);
+    }
   *subtitle = g_string_free (out, FALSE);
 }
 
@@ -347,20 +350,24 @@ describe_legal (ClRecord    *record,
                 const char **icon)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *court_date = NULL;
-  g_autofree char *expires = NULL;
+  g_autofree char *court_date = deadline_date (cl_record_get (record, "next_court_date"), icon);
+  g_autofree char *expires = deadline_date (cl_record_get (record, "order_expires_on"), icon);
 
   *title = g_strdup (cl_enum_label ("legal_type", cl_record_get (record, "type")));
   append_part (out, cl_record_get (record, "court"));
   append_part (out, cl_enum_label ("legal_status", cl_record_get (record, "status")));
-  /* Translators: %s is a date */
-  court_date = deadline_text (_("Next court date %s"),
-                              cl_record_get (record, "next_court_date"), icon);
-  /* Translators: %s is a date */
-  expires = deadline_text (_("Order expires %s"),
-                           cl_record_get (record, "order_expires_on"), icon);
-  append_part (out, court_date);
-  append_part (out, expires);
+  if (court_date != NULL)
+    {
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Next court date %s"), court_date);
+      append_part (out, text);
+    }
+  if (expires != NULL)
+    {
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Order expires %s"), expires);
+      append_part (out, text);
+    }
   *subtitle = g_string_free (out, FALSE);
 }
 
@@ -394,8 +401,9 @@ describe_release (ClRecord    *record,
     }
   else
     {
+      g_autofree char *shown = deadline_date (expires_on, icon);
       /* Translators: %s is a date */
-      g_autofree char *text = deadline_text (_("Expires %s"), expires_on, icon);
+      g_autofree char *text = g_strdup_printf (_("Expires %s"), shown);
       append_part (out, text);
     }
 
@@ -624,7 +632,6 @@ static void
 add_group (ClCasePage *self,
            GtkWidget  *group)
 {
-  g_ptr_array_add (self->groups, group);
   adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (group));
 }
 
@@ -1921,11 +1928,8 @@ focus_contact_action (GtkWidget  *widget,
 {
   ClCasePage *self = CL_CASE_PAGE (widget);
 
-  if (self->contact_note != NULL)
-    {
-      adw_preferences_page_scroll_to_top (self->page);
-      gtk_widget_grab_focus (GTK_WIDGET (self->contact_channel));
-    }
+  if (self->contact_channel != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->contact_channel));
 }
 
 static void
@@ -1982,7 +1986,6 @@ cl_case_page_finalize (GObject *object)
 {
   ClCasePage *self = (ClCasePage *)object;
 
-  g_clear_pointer (&self->groups, g_ptr_array_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cl_case_page_parent_class)->finalize (object);
@@ -2086,7 +2089,7 @@ cl_case_page_class_init (ClCasePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClCasePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, ClCasePage, menu_button);
   gtk_widget_class_bind_template_child (widget_class, ClCasePage, stack);
-  gtk_widget_class_bind_template_child (widget_class, ClCasePage, page);
+  gtk_widget_class_bind_template_child (widget_class, ClCasePage, case_box);
 
   gtk_widget_class_install_action (widget_class, "case.close", NULL, close_action);
   gtk_widget_class_install_action (widget_class, "case.reopen", NULL, reopen_action);
@@ -2106,7 +2109,6 @@ cl_case_page_init (ClCasePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->groups = g_ptr_array_new ();
   self->sections = g_ptr_array_new_with_free_func ((GDestroyNotify) section_free);
 
   update_header (self);
@@ -2155,6 +2157,11 @@ cl_case_page_load (ClCasePage  *self,
       return FALSE;
     }
 
+  /* A new page for each case: it starts scrolled to the top. */
+  self->page = ADW_PREFERENCES_PAGE (adw_preferences_page_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->page), TRUE);
+  gtk_box_append (self->case_box, GTK_WIDGET (self->page));
+
   build_overview (self);
   build_safe_contact (self);
   build_contact_log (self);
@@ -2164,7 +2171,6 @@ cl_case_page_load (ClCasePage  *self,
 
   update_header (self);
   gtk_stack_set_visible_child_name (self->stack, "case");
-  adw_preferences_page_scroll_to_top (self->page);
 
   return TRUE;
 }
@@ -2247,10 +2253,11 @@ cl_case_page_clear (ClCasePage *self)
       gtk_window_destroy (dialog);
     }
 
-  for (guint i = 0; self->groups != NULL && i < self->groups->len; i++)
-    adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
-  if (self->groups != NULL)
-    g_ptr_array_set_size (self->groups, 0);
+  if (self->page != NULL)
+    {
+      gtk_box_remove (self->case_box, GTK_WIDGET (self->page));
+      self->page = NULL;
+    }
   if (self->sections != NULL)
     g_ptr_array_set_size (self->sections, 0);
 

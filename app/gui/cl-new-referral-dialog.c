@@ -171,6 +171,9 @@ cl_new_referral_dialog_new (GtkWindow     *parent,
   self->store = g_object_ref (store);
 
   self->referral_form = add_form (self, "referral", referral_fields, _("Referral"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->referral_form),
+                                         _("Only what outreach needs to start. Everything "
+                                           "else can be added on the case."));
   cl_record_form_set_record (self->referral_form, NULL);
   cl_record_form_set_value (self->referral_form, "received_at", now);
 

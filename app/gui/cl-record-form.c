@@ -318,7 +318,9 @@ commit_row (FieldRow *fr)
   if (!normalize_row (fr, &value, NULL))
     return;
 
-  if (g_strcmp0 (value, fr->saved) == 0)
+  /* An unset yes/no field shows as "no": not a change. */
+  if (g_strcmp0 (value, fr->saved) == 0 ||
+      (fr->field->kind == CL_FIELD_BOOL && fr->saved == NULL && g_strcmp0 (value, "0") == 0))
     return;
 
   old = g_steal_pointer (&fr->saved);
@@ -473,7 +475,6 @@ create_row (FieldRow *fr)
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), field_label (field));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle_selectable (ADW_ACTION_ROW (row), TRUE);
       gtk_widget_add_css_class (row, "property");
       return row;
     }
@@ -894,11 +895,13 @@ cl_record_form_flush (ClRecordForm *self)
 {
   g_return_if_fail (CL_IS_RECORD_FORM (self));
 
+  /* Combo rows, switches and check buttons commit as they change: only typed text can be
+   * pending. */
   for (guint i = 0; i < self->rows->len; i++)
     {
       FieldRow *fr = g_ptr_array_index (self->rows, i);
 
-      if (fr->row != NULL)
+      if (fr->row != NULL && ADW_IS_ENTRY_ROW (fr->row))
         commit_row (fr);
     }
 }

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -26,6 +28,8 @@
 
 #define PASSPHRASE     "correct horse battery staple"
 #define NEW_PASSPHRASE "tr0ub4dor & 3 more words"
+
+static mode_t initial_umask;
 
 typedef struct {
   char     *parent;     /* g_dir_make_tmp (), removed in teardown */
@@ -254,6 +258,7 @@ test_create_unlock (Fixture       *f,
   g_autoptr(ClVault) again = NULL;
   g_autoptr(ClVault) third = NULL;
   g_autofree char *dir_prop = NULL;
+  g_autofree char *wal = NULL;
   gboolean locked = FALSE;
   guint notified = 0;
 
@@ -281,7 +286,8 @@ test_create_unlock (Fixture       *f,
   g_assert_true (locked);
 
   /* Clean close: no WAL left behind. */
-  g_assert_false (exists (g_strconcat (f->db_path, "-wal", NULL)));
+  wal = g_strconcat (f->db_path, "-wal", NULL);
+  g_assert_false (exists (wal));
 
   again = unlock_ok (f->dir, PASSPHRASE);
   g_assert_cmpint (count_notes (cl_vault_get_db (again), "hello-"), ==, 3);
@@ -331,9 +337,8 @@ test_modes (Fixture       *f,
   g_assert_cmpuint (file_mode (shm), ==, 0600);
 
   /* The process umask is restored after the vault's 077 sections. */
-  mask = umask (022);
-  g_assert_cmpuint (mask, ==, 022);
-  umask (mask);
+  mask = umask (initial_umask);
+  g_assert_cmpuint (mask, ==, initial_umask);
 }
 
 static void
@@ -617,6 +622,7 @@ test_corrupt_db (Fixture       *f,
 
   /* Either the unlock notices, or verify must. */
   vault = cl_vault_unlock (f->dir, pass, &error);
+  g_test_message ("damage found by %s", vault != NULL ? "verify" : "unlock");
   if (vault != NULL)
     {
       g_autoptr(GString) report = g_string_new (NULL);
@@ -872,6 +878,44 @@ test_rekey (Fixture       *f,
   g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED);
 }
 
+/* A rekey that cannot start (a statement still reading) changes nothing. */
+static void
+test_rekey_not_started (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) new_recovery = NULL;
+  g_autoptr(GBytes) keys_before = read_bytes (f->keys_path);
+  g_autoptr(GBytes) keys_after = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autofree char *keys_new = g_build_filename (f->dir, "keys.json.new", NULL);
+  sqlite3 *db = cl_vault_get_db (f->vault);
+  sqlite3_stmt *reading = NULL;
+
+  insert_notes (db, "busy-", 5);
+  reading = cl_sql_prepare (db, "SELECT text FROM note", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (reading), ==, SQLITE_ROW);
+
+  g_assert_false (cl_vault_rekey (f->vault, f->pass, &new_recovery, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (new_recovery);
+  g_assert_false (cl_vault_is_locked (f->vault));
+  g_assert_false (exists (keys_new));
+  sqlite3_finalize (reading);
+
+  g_assert_cmpint (count_notes (db, "busy-"), ==, 5);
+  insert_notes (db, "still-", 1);
+  cl_vault_lock (f->vault);
+  keys_after = read_bytes (f->keys_path);
+  g_assert_true (g_bytes_equal (keys_before, keys_after));
+
+  vault = cl_vault_recover (f->dir, f->recovery, f->pass, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_notes (cl_vault_get_db (vault), "still-"), ==, 1);
+}
+
 /* A crash after the database was re-encrypted but before keys.json was replaced: the
  * next unlock finds the key in keys.json.new and finishes the job. */
 static void
@@ -958,6 +1002,89 @@ test_rekey_interrupted_before_commit (Fixture       *f,
   g_assert_nonnull (vault);
 }
 
+/* Runs unlock + rekey in a child process and kills it with SIGKILL after @delay_us (or
+ * lets it finish when @delay_us is negative). Returns the child's run time. */
+static gint64
+rekey_in_child (Fixture *f,
+                gint64   delay_us)
+{
+  gint64 start = g_get_monotonic_time ();
+  int status = 0;
+  pid_t pid;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autoptr(ClSecret) pass = cl_secret_new_from_string (PASSPHRASE);
+      ClVault *vault = cl_vault_unlock (f->dir, pass, NULL);
+
+      if (vault == NULL || !cl_vault_rekey (vault, pass, NULL, NULL))
+        _exit (1);
+      cl_vault_lock (vault);
+      _exit (0);
+    }
+  if (delay_us >= 0)
+    {
+      g_usleep ((gulong) delay_us);
+      kill (pid, SIGKILL);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  if (delay_us < 0)
+    {
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    }
+  return g_get_monotonic_time () - start;
+}
+
+/* A rekey killed at any moment leaves a vault that the passphrase opens, with every
+ * row, passing verify. */
+static void
+test_rekey_killed (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keys_new = g_build_filename (f->dir, "keys.json.new", NULL);
+  const guint runs = 24;
+  gint64 full;
+  guint killed_midway = 0;
+  guint promoted = 0;
+
+  insert_notes (cl_vault_get_db (f->vault), "killed-", 4000);
+  cl_vault_lock (f->vault);
+  g_clear_object (&f->vault);
+
+  /* How long an undisturbed unlock + rekey takes */
+  full = rekey_in_child (f, -1);
+  g_test_message ("unlock + rekey: %" G_GINT64_FORMAT " us", full);
+
+  for (guint i = 0; i < runs; i++)
+    {
+      g_autoptr(ClVault) vault = NULL;
+      g_autoptr(GString) report = g_string_new (NULL);
+      g_autoptr(GBytes) keys_before = read_bytes (f->keys_path);
+      g_autoptr(GBytes) keys_after = NULL;
+      gboolean had_new;
+
+      rekey_in_child (f, full * i / runs + g_random_int_range (0, 2000));
+      had_new = exists (keys_new);
+      killed_midway += had_new;
+
+      vault = unlock_ok (f->dir, PASSPHRASE);
+      g_assert_false (exists (keys_new));
+      keys_after = read_bytes (f->keys_path);
+      /* keys.json.new was there and became keys.json: the database had been rekeyed */
+      promoted += had_new && !g_bytes_equal (keys_before, keys_after);
+      g_assert_cmpint (count_notes (cl_vault_get_db (vault), "killed-"), ==, 4000);
+      g_assert_true (cl_vault_verify (vault, report, &error));
+      g_assert_no_error (error);
+      cl_vault_lock (vault);
+    }
+  g_test_message ("%u of %u kills left a keys.json.new behind; %u after the database was "
+                   "re-encrypted", killed_midway, runs, promoted);
+}
+
 static void
 test_verify (Fixture       *f,
              gconstpointer  data)
@@ -1028,6 +1155,9 @@ test_backup_restore (Fixture       *f,
   const char *name;
 
   insert_notes (cl_vault_get_db (f->vault), "backup-", 400);
+  g_assert_true (cl_sql_exec (cl_vault_get_db (f->vault),
+                              "INSERT INTO case_search (docid, body) "
+                              "VALUES (42, 'Zoë Backupson 555-0100')", &error));
   g_assert_true (cl_vault_backup (f->vault, backup, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (file_mode (backup), ==, 0600);
@@ -1081,6 +1211,17 @@ test_backup_restore (Fixture       *f,
   vault = unlock_ok (restored, PASSPHRASE);
   g_assert_cmpint (count_notes (cl_vault_get_db (vault), "backup-"), ==, 400);
   g_assert_cmpint (count_notes (cl_vault_get_db (vault), "later-"), ==, 0);
+  {
+    gint64 docid = 0;
+
+    /* The full-text index (a virtual table and its shadow tables) came along. */
+    g_assert_true (cl_sql_query_int (cl_vault_get_db (vault),
+                                     "SELECT docid FROM case_search "
+                                     "WHERE case_search MATCH 'zoe backupson'",
+                                     &docid, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (docid, ==, 42);
+  }
   g_assert_cmpint (cl_migrations_version (cl_vault_get_db (vault), &error), ==,
                    cl_migrations_latest ());
   g_assert_true (cl_vault_verify (vault, report, &error));
@@ -1462,6 +1603,8 @@ main (int   argc,
   cl_secure_init ();
   g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
+  initial_umask = umask (022);
+  umask (initial_umask);
 
 #define ADD(path, setup, fn) \
   g_test_add ("/core/vault/" path, Fixture, NULL, setup, fn, teardown)
@@ -1485,6 +1628,8 @@ main (int   argc,
   ADD ("rekey", setup_vault, test_rekey);
   ADD ("rekey-interrupted-after-commit", setup_vault, test_rekey_interrupted_after_commit);
   ADD ("rekey-interrupted-before-commit", setup_vault, test_rekey_interrupted_before_commit);
+  ADD ("rekey-not-started", setup_vault, test_rekey_not_started);
+  ADD ("rekey-killed", setup_vault, test_rekey_killed);
   ADD ("verify", setup_vault, test_verify);
   ADD ("backup-restore", setup_vault, test_backup_restore);
   ADD ("restore-damaged", setup_vault, test_restore_damaged);

@@ -1,0 +1,484 @@
+/* cl-report-vault.c: the report engine's adapter for the vault
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Loads ClReportFacts from the SQLCipher vault with read-only statements (bound
+ * parameters, SQLite 3.15.2: no window functions, no JSON1), selecting only the fact kinds
+ * and columns the report needs (cl_report_needs(), cl_report_fact_spec()), only the cases
+ * of the selected commands and track, and only the services in the report's window. Names,
+ * dates of birth, contact details, complaint numbers and free text are never selected: the
+ * date of birth is turned into an age inside SQLite.
+ *
+ * Each fact kind is one statement. The store's connection is shared with the writer, so
+ * the load does not hold a transaction; an edit committed while a report loads can show
+ * in one kind of fact and not yet in another. The engine tolerates that (a child whose
+ * case was not seen is skipped), and the next run is exact.
+ */
+
+#define G_LOG_DOMAIN "cl-report-vault"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "cl-report-vault.h"
+#include "cl-schema.h"
+#include "cl-sql.h"
+
+typedef struct {
+  GString   *sql;
+  GPtrArray *binds;   /* char *, bound in order; NULL binds SQL NULL */
+} Query;
+
+static void
+query_init (Query *q)
+{
+  q->sql = g_string_new (NULL);
+  q->binds = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+query_clear (Query *q)
+{
+  g_string_free (q->sql, TRUE);
+  g_ptr_array_unref (q->binds);
+}
+
+static void
+query_bind (Query      *q,
+            const char *value)
+{
+  g_ptr_array_add (q->binds, g_strdup (value));
+}
+
+/* What selects the cases a report reads: not deleted, in the selected commands and track.
+ * The assigned advocate and the funding source are not used here: services and contacts by
+ * an advocate on someone else's case, and services paid from a source the case does not
+ * list, still count (cl-report-defs.c). */
+typedef struct {
+  GPtrArray *commands;  /* NULL: all */
+  char      *track;
+} CaseFilter;
+
+static gboolean
+case_filter_any (const CaseFilter *cf)
+{
+  return cf->commands != NULL || cf->track != NULL;
+}
+
+static void
+append_case_where (Query            *q,
+                   const CaseFilter *cf,
+                   const char       *alias)
+{
+  g_string_append_printf (q->sql, "%sdeleted = 0", alias);
+  if (cf->commands != NULL)
+    {
+      g_string_append_printf (q->sql, " AND %scommand IN (", alias);
+      if (cf->commands->len == 0)
+        g_string_append (q->sql, "NULL");
+      for (guint i = 0; i < cf->commands->len; i++)
+        {
+          g_string_append (q->sql, i > 0 ? ", ?" : "?");
+          query_bind (q, g_ptr_array_index (cf->commands, i));
+        }
+      g_string_append (q->sql, ")");
+    }
+  if (cf->track != NULL)
+    {
+      g_string_append_printf (q->sql, " AND %strack = ?", alias);
+      query_bind (q, cf->track);
+    }
+}
+
+/* The SQL for one column of a fact spec, on table alias "t". */
+static void
+append_column (Query                    *q,
+               const ClReportFactSpec   *spec,
+               const ClType             *type,
+               const ClReportFactColumn *column,
+               ClReportNeeds             needs,
+               const char               *today)
+{
+  if (column->need != 0 && !(needs & column->need))
+    {
+      g_string_append (q->sql, "NULL");
+      return;
+    }
+
+  if (spec->kind == CL_REPORT_FACT_CLIENT && g_str_equal (column->name, "safe_channel"))
+    g_string_append (q->sql,
+                     "EXISTS (SELECT 1 FROM safe_contact s WHERE s.client_id = t.id "
+                     "AND s.deleted = 0 AND s.safe = 'yes')");
+  else if (spec->kind == CL_REPORT_FACT_CLIENT && g_str_equal (column->name, "age_from_dob"))
+    {
+      /* Whole years from the date of birth to the client's first referral (or today).
+       * Only the age leaves SQLite. */
+      static const char ref[] =
+        "coalesce((SELECT min(substr(k.referral_received_at, 1, 10)) FROM cases k "
+        "WHERE k.client_id = t.id AND k.deleted = 0 AND k.referral_received_at <> ''), ?)";
+
+      g_string_append_printf (q->sql,
+                              "CASE WHEN coalesce(t.date_of_birth, '') = '' THEN NULL ELSE "
+                              "CAST(substr(%s, 1, 4) AS INTEGER) - "
+                              "CAST(substr(t.date_of_birth, 1, 4) AS INTEGER) - "
+                              "(substr(%s, 6, 5) < substr(t.date_of_birth, 6, 5)) END",
+                              ref, ref);
+      query_bind (q, today);
+      query_bind (q, today);
+    }
+  else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "last_note_at"))
+    g_string_append (q->sql,
+                     "(SELECT max(n.at) FROM note n WHERE n.case_id = t.id AND n.deleted = 0)");
+  else if (g_str_equal (column->name, "id"))
+    g_string_append (q->sql, "t.id");
+  else
+    {
+      /* A plain field: it must exist, and must not identify anyone. */
+      const ClField *field = type != NULL ? cl_type_lookup_field (type, column->name) : NULL;
+
+      g_assert (spec->type == NULL || field != NULL);
+      g_assert (field == NULL || !(field->flags & CL_FIELD_PII));
+      g_string_append_printf (q->sql, "t.%s", column->name);
+    }
+}
+
+static void
+append_select (Query                  *q,
+               const ClReportFactSpec *spec,
+               const ClType           *type,
+               ClReportNeeds           needs,
+               const char             *today)
+{
+  g_string_append (q->sql, "SELECT ");
+  for (guint i = 0; i < spec->n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append (q->sql, ", ");
+      append_column (q, spec, type, &spec->columns[i], needs, today);
+    }
+  g_string_append_printf (q->sql, " FROM %s t", type != NULL ? type->table : "category");
+}
+
+static gboolean
+run_query (sqlite3        *db,
+           Query          *q,
+           ClReportFacts  *facts,
+           ClReportFactKind kind,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const ClReportFactSpec *spec = cl_report_fact_spec (kind);
+  const char *values[32];
+  int rc;
+  guint n = 0;
+
+  g_assert (spec->n_columns <= G_N_ELEMENTS (values));
+
+  stmt = cl_sql_prepare (db, q->sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < q->binds->len; i++)
+    cl_sql_bind_text (stmt, (int) i + 1, g_ptr_array_index (q->binds, i));
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (guint i = 0; i < spec->n_columns; i++)
+        {
+          const char *v = (const char *) sqlite3_column_text (stmt, (int) i);
+
+          values[i] = v != NULL && *v != '\0' ? v : NULL;
+        }
+      if (!cl_report_facts_add_row (facts, kind, values, error))
+        return FALSE;
+      if ((++n & 0x3fff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Loads one kind of fact; @where_kind says how rows are tied to the selected cases. */
+typedef enum {
+  TIE_NONE,     /* every row (commands, categories) */
+  TIE_CASE,     /* the cases themselves */
+  TIE_CLIENT,   /* clients and what hangs off them: clients of the selected cases */
+  TIE_CHILD,    /* rows with a case_id */
+} Tie;
+
+static gboolean
+load_kind (sqlite3              *db,
+           ClReportFacts        *facts,
+           ClReportFactKind      kind,
+           ClReportNeeds         needs,
+           const CaseFilter     *cf,
+           const ClReportParams *params,
+           const char           *name,
+           const char           *today,
+           GCancellable         *cancellable,
+           GError              **error)
+{
+  const ClReportFactSpec *spec = cl_report_fact_spec (kind);
+  const ClType *type = spec->type != NULL ? cl_schema_lookup_type (spec->type) : NULL;
+  Tie tie;
+  Query q;
+  gboolean ok;
+
+  switch (kind)
+    {
+    case CL_REPORT_FACT_COMMAND:
+    case CL_REPORT_FACT_CATEGORY:
+      tie = TIE_NONE;
+      break;
+    case CL_REPORT_FACT_CASE:
+      tie = TIE_CASE;
+      break;
+    case CL_REPORT_FACT_CLIENT:
+    case CL_REPORT_FACT_RELEASE:
+      tie = TIE_CLIENT;
+      break;
+    default:
+      tie = TIE_CHILD;
+      break;
+    }
+
+  query_init (&q);
+  append_select (&q, spec, type, needs, today);
+  if (type != NULL)
+    g_string_append (q.sql, " WHERE t.deleted = 0");
+
+  switch (tie)
+    {
+    case TIE_NONE:
+      break;
+    case TIE_CASE:
+      g_string_append (q.sql, " AND ");
+      append_case_where (&q, cf, "t.");
+      break;
+    case TIE_CLIENT:
+      g_string_append_printf (q.sql, " AND t.%s IN (SELECT client_id FROM cases WHERE ",
+                              kind == CL_REPORT_FACT_CLIENT ? "id" : "client_id");
+      append_case_where (&q, cf, "");
+      g_string_append (q.sql, ")");
+      break;
+    case TIE_CHILD:
+      if (case_filter_any (cf))
+        {
+          g_string_append (q.sql, " AND t.case_id IN (SELECT id FROM cases WHERE ");
+          append_case_where (&q, cf, "");
+          g_string_append (q.sql, ")");
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (kind == CL_REPORT_FACT_SERVICE)
+    {
+      ClDay from, to;
+
+      if (cl_report_service_window (name, params, &from, &to))
+        {
+          if (from != CL_DAY_NONE)
+            {
+              g_autofree char *text = cl_day_to_string (from);
+              g_string_append (q.sql, " AND t.date >= ?");
+              query_bind (&q, text);
+            }
+          if (to != CL_DAY_NONE)
+            {
+              g_autofree char *text = cl_day_to_string (to);
+              g_string_append (q.sql, " AND t.date <= ?");
+              query_bind (&q, text);
+            }
+        }
+    }
+
+  ok = run_query (db, &q, facts, kind, cancellable, error);
+  query_clear (&q);
+  return ok;
+}
+
+static ClReportFacts *
+load_facts (ClStore              *store,
+            const char           *name,
+            const ClReportParams *params,
+            GCancellable         *cancellable,
+            GError              **error)
+{
+  /* Clients before cases before what hangs off them (cl_report_facts_add_row()). */
+  static const ClReportFactKind order[] = {
+    CL_REPORT_FACT_CLIENT, CL_REPORT_FACT_CASE, CL_REPORT_FACT_REFERRAL,
+    CL_REPORT_FACT_VICTIMIZATION, CL_REPORT_FACT_CONTACT, CL_REPORT_FACT_SERVICE,
+    CL_REPORT_FACT_IMMIGRATION, CL_REPORT_FACT_LEGAL_MATTER, CL_REPORT_FACT_COMPENSATION,
+    CL_REPORT_FACT_TASK, CL_REPORT_FACT_SAFETY_PLAN, CL_REPORT_FACT_RELEASE,
+    CL_REPORT_FACT_OUTBOUND_REFERRAL, CL_REPORT_FACT_CATEGORY,
+  };
+  g_autoptr(ClReportFacts) facts = NULL;
+  g_autofree char *today = cl_day_to_string (cl_report_params_get_today (params));
+  CaseFilter cf = { NULL, NULL };
+  ClReportNeeds needs;
+  sqlite3 *db;
+  gboolean ok = TRUE;
+
+  if (cl_report_lookup (name) == NULL)
+    {
+      g_set_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_UNKNOWN_REPORT,
+                   _("Unknown report “%s”"), name);
+      return NULL;
+    }
+  if (!cl_report_params_validate (params, error))
+    return NULL;
+  db = _cl_store_get_db (store);
+  if (db == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
+      return NULL;
+    }
+
+  needs = cl_report_needs (name, params) | CL_REPORT_NEED_COMMANDS;
+  facts = cl_report_facts_new (needs);
+  if (!load_kind (db, facts, CL_REPORT_FACT_COMMAND, needs, &cf, params, name, today,
+                  cancellable, error))
+    return NULL;
+
+  cf.commands = cl_report_command_filter (params, facts);
+  cf.track = params->track;
+  for (guint i = 0; ok && i < G_N_ELEMENTS (order); i++)
+    if (needs & (1 << order[i]))
+      ok = load_kind (db, facts, order[i], needs, &cf, params, name, today, cancellable, error);
+  g_clear_pointer (&cf.commands, g_ptr_array_unref);
+  if (!ok)
+    return NULL;
+  cl_report_facts_seal (facts);
+  return g_steal_pointer (&facts);
+}
+
+/**
+ * cl_report_vault_load_facts:
+ *
+ * Returns: (transfer full): the facts report @name needs with @params, from the vault
+ */
+ClReportFacts *
+cl_report_vault_load_facts (ClStore              *store,
+                            const char           *name,
+                            const ClReportParams *params,
+                            GError              **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  return load_facts (store, name, params, NULL, error);
+}
+
+/**
+ * cl_report_run_vault:
+ * @name: a report name (cl_report_list())
+ *
+ * Runs a report on the vault. Reading a report is not audited; exporting or printing it
+ * is (cl-report-export.h).
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ */
+ClReportResult *
+cl_report_run_vault (ClStore              *store,
+                     const char           *name,
+                     const ClReportParams *params,
+                     GError              **error)
+{
+  g_autoptr(ClReportFacts) facts = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  facts = load_facts (store, name, params, NULL, error);
+  if (facts == NULL)
+    return NULL;
+  return cl_report_run (name, facts, params, error);
+}
+
+typedef struct {
+  char           *name;
+  ClReportParams *params;
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  g_free (data->name);
+  cl_report_params_free (data->params);
+  g_free (data);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunData *data = task_data;
+  g_autoptr(ClReportFacts) facts = NULL;
+  ClReportResult *result;
+  GError *error = NULL;
+
+  facts = load_facts (source_object, data->name, data->params, cancellable, &error);
+  if (facts == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  result = cl_report_run (data->name, facts, data->params, &error);
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) cl_report_result_free);
+}
+
+/**
+ * cl_report_run_vault_async:
+ *
+ * Runs a report in a worker thread; the desktop app's main thread never waits for it.
+ */
+void
+cl_report_run_vault_async (ClStore              *store,
+                           const char           *name,
+                           const ClReportParams *params,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *data;
+
+  g_return_if_fail (CL_IS_STORE (store));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (params != NULL);
+
+  data = g_new0 (RunData, 1);
+  data->name = g_strdup (name);
+  data->params = cl_report_params_copy (params);
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cl_report_run_vault_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+  g_task_run_in_thread (task, run_thread);
+}
+
+ClReportResult *
+cl_report_run_vault_finish (ClStore       *store,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cl_report_run_vault_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

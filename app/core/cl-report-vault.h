@@ -1,0 +1,33 @@
+/* cl-report-vault.h: reports on the vault
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cl-report.h"
+#include "cl-store.h"
+
+G_BEGIN_DECLS
+
+ClReportFacts  *cl_report_vault_load_facts  (ClStore              *store,
+                                             const char           *name,
+                                             const ClReportParams *params,
+                                             GError              **error);
+ClReportResult *cl_report_run_vault         (ClStore              *store,
+                                             const char           *name,
+                                             const ClReportParams *params,
+                                             GError              **error);
+void            cl_report_run_vault_async   (ClStore              *store,
+                                             const char           *name,
+                                             const ClReportParams *params,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+ClReportResult *cl_report_run_vault_finish  (ClStore              *store,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+G_END_DECLS

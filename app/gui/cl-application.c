@@ -1,0 +1,437 @@
+/* cl-application.c: the Caseload desktop application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The application owns the ClContext (vault, store, settings) and hands it to its window;
+ * it also owns the lock monitor, whose reasons to lock (screen lock, suspend, session lock)
+ * join Ctrl+L, the lock button and the window's idle timer in one place: app.lock.
+ */
+
+#define G_LOG_DOMAIN "cl-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "caseload-resources.h"
+#include "cl-application.h"
+#include "cl-application-private.h"
+#include "cl-lock-monitor.h"
+#include "cl-window.h"
+
+#define SCHEMA_ID "io.github.caseload.Caseload"
+#define RESOURCE_PATH "/io/github/caseload/Caseload"
+
+struct _ClApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *vault_dir;
+  GSettings      *settings;
+  ClContext      *context;
+  ClLockMonitor  *lock_monitor;
+};
+
+G_DEFINE_FINAL_TYPE (ClApplication, cl_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_VAULT_DIR,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/**
+ * cl_gui_register_resources:
+ *
+ * Registers the gui's resources (compiled with --manual-register). Idempotent.
+ */
+void
+cl_gui_register_resources (void)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      cl_gui_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+static void
+apply_color_scheme (ClApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+lock_requested_cb (ClApplication *self,
+                   const char    *reason,
+                   ClLockMonitor *monitor)
+{
+  cl_application_lock (self);
+}
+
+static void
+locked_cb (ClApplication *self)
+{
+  GAction *lock = g_action_map_lookup_action (G_ACTION_MAP (self), "lock");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (lock), !cl_context_get_locked (self->context));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  ClApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing windows saves their pending edits. */
+  while (windows != NULL)
+    {
+      GtkWindow *window = windows->data;
+
+      windows = windows->next;
+      gtk_window_close (window);
+    }
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+lock_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  cl_application_lock (CL_APPLICATION (user_data));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  ClApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (CL_IS_WINDOW (window))
+    cl_window_show_preferences (CL_WINDOW (window));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  ClApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Caseload contributors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", window,
+                        "modal", TRUE,
+                        "application-name", _("Caseload"),
+                        "application-icon", APPLICATION_ID,
+                        "developer-name", _("The Caseload contributors"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Case management for crime-victim advocates. "
+                                      "Records stay encrypted on this computer."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "lock", lock_action },
+  { "preferences", preferences_action },
+  { "about", about_action },
+};
+
+static void
+cl_application_startup (GApplication *application)
+{
+  ClApplication *self = CL_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *lock_accels[] = { "<Control>l", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *new_referral_accels[] = { "<Control>n", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (cl_application_parent_class)->startup (application);
+
+  g_set_application_name (_("Caseload"));
+  gtk_window_set_default_icon_name (APPLICATION_ID);
+
+  self->settings = g_settings_new (SCHEMA_ID);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
+
+  if (self->vault_dir == NULL)
+    {
+      const char *env = g_getenv ("CASELOAD_VAULT_DIR");
+
+      self->vault_dir = env != NULL && *env != '\0' ? g_strdup (env) : cl_vault_default_dir ();
+    }
+
+  self->context = cl_context_new (self->vault_dir, self->settings);
+  g_signal_connect_object (self->context, "notify::locked", G_CALLBACK (locked_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  self->lock_monitor = cl_lock_monitor_new ();
+  g_signal_connect_object (self->lock_monitor, "lock-requested",
+                           G_CALLBACK (lock_requested_cb), self, G_CONNECT_SWAPPED);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  locked_cb (self);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.lock", lock_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-referral",
+                                         new_referral_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
+                                         close_accels);
+}
+
+static void
+cl_application_activate (GApplication *application)
+{
+  ClApplication *self = CL_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (cl_window_new (ADW_APPLICATION (self), self->context));
+
+  gtk_window_present (window);
+}
+
+static void
+cl_application_shutdown (GApplication *application)
+{
+  ClApplication *self = CL_APPLICATION (application);
+
+  if (self->context != NULL)
+    {
+      cl_context_lock (self->context);
+      cl_context_discard_demo (self->context);
+    }
+
+  g_clear_object (&self->lock_monitor);
+
+  G_APPLICATION_CLASS (cl_application_parent_class)->shutdown (application);
+}
+
+static int
+cl_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  ClApplication *self = CL_APPLICATION (application);
+  g_autofree char *vault = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", "caseload", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "vault", "^ay", &vault))
+    {
+      g_free (self->vault_dir);
+      self->vault_dir = g_steal_pointer (&vault);
+    }
+
+  return -1;
+}
+
+static void
+cl_application_dispose (GObject *object)
+{
+  ClApplication *self = (ClApplication *)object;
+
+  g_clear_object (&self->lock_monitor);
+  g_clear_object (&self->context);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cl_application_parent_class)->dispose (object);
+}
+
+static void
+cl_application_finalize (GObject *object)
+{
+  ClApplication *self = (ClApplication *)object;
+
+  g_clear_pointer (&self->vault_dir, g_free);
+
+  G_OBJECT_CLASS (cl_application_parent_class)->finalize (object);
+}
+
+static void
+cl_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ClApplication *self = CL_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_VAULT_DIR:
+      g_value_set_string (value, self->vault_dir);
+      break;
+
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_application_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ClApplication *self = CL_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_VAULT_DIR:
+      if (g_strcmp0 (self->vault_dir, g_value_get_string (value)) != 0)
+        {
+          g_free (self->vault_dir);
+          self->vault_dir = g_value_dup_string (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_application_class_init (ClApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cl_application_dispose;
+  object_class->finalize = cl_application_finalize;
+  object_class->get_property = cl_application_get_property;
+  object_class->set_property = cl_application_set_property;
+
+  app_class->startup = cl_application_startup;
+  app_class->activate = cl_application_activate;
+  app_class->shutdown = cl_application_shutdown;
+  app_class->handle_local_options = cl_application_handle_local_options;
+
+  /**
+   * ClApplication:vault-dir:
+   *
+   * The advocate's vault. Set before startup; otherwise $CASELOAD_VAULT_DIR or the default.
+   */
+  properties[PROP_VAULT_DIR] =
+    g_param_spec_string ("vault-dir", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                          G_PARAM_EXPLICIT_NOTIFY));
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         CL_TYPE_CONTEXT,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                          G_PARAM_EXPLICIT_NOTIFY));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  cl_gui_register_resources ();
+}
+
+static void
+cl_application_init (ClApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "vault", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open the vault in DIR"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+}
+
+/**
+ * cl_application_new:
+ *
+ * Returns: (transfer full): the application
+ */
+ClApplication *
+cl_application_new (const char        *application_id,
+                    GApplicationFlags  flags)
+{
+  return g_object_new (CL_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "flags", flags,
+                       "resource-base-path", RESOURCE_PATH,
+                       NULL);
+}
+
+/**
+ * cl_application_get_context:
+ *
+ * Returns: (transfer none) (nullable): the context, once the application started up
+ */
+ClContext *
+cl_application_get_context (ClApplication *self)
+{
+  g_return_val_if_fail (CL_IS_APPLICATION (self), NULL);
+
+  return self->context;
+}
+
+/**
+ * cl_application_lock:
+ *
+ * Locks the vault: every window saves pending edits and forgets what it showed.
+ */
+void
+cl_application_lock (ClApplication *self)
+{
+  g_return_if_fail (CL_IS_APPLICATION (self));
+
+  if (self->context != NULL)
+    cl_context_lock (self->context);
+}
+
+ClLockMonitor *
+_cl_application_get_lock_monitor (ClApplication *self)
+{
+  g_return_val_if_fail (CL_IS_APPLICATION (self), NULL);
+
+  return self->lock_monitor;
+}

@@ -1,0 +1,591 @@
+/* srv-auth.c: passwords, tokens, sessions; login, logout and erase reports
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Passwords are Argon2id strings (crypto_pwhash_str). A login for an unknown user verifies
+ * against a dummy hash with the same parameters, and every failure (unknown user, wrong
+ * password, disabled account) gives the same answer after the same work. Failures are
+ * counted per account and per address in PostgreSQL (the server keeps no state); past the
+ * limits every attempt gets 429 before any hashing.
+ *
+ * A token is "clt_" and 43 base64url characters (32 random bytes). Only its BLAKE2b-256 is
+ * stored. It expires when unused for token idle-timeout and token lifetime after login.
+ */
+
+#define G_LOG_DOMAIN "srv-auth"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+#include <sodium.h>
+
+#include "cl-schema.h"
+#include "cl-wire.h"
+#include "srv-audit.h"
+#include "srv-auth.h"
+#include "srv-db.h"
+#include "srv-handlers.h"
+#include "srv-records.h"
+
+#define TOKEN_PREFIX "clt_"
+#define TOKEN_BYTES 32
+
+static const ClWireLimits empty_limits = { 64, 2, 16, 16, 4 };
+
+gboolean
+srv_auth_valid_username (const char *username)
+{
+  gsize n = 0;
+
+  for (const char *p = username; *p; p++, n++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return n > 0 && n <= 64;
+}
+
+char *
+srv_auth_hash_password (const char  *password,
+                        GError     **error)
+{
+  char *hash = g_malloc0 (crypto_pwhash_STRBYTES);
+
+  if (crypto_pwhash_str (hash, password, strlen (password),
+                         crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    {
+      g_free (hash);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Out of memory for Argon2id");
+      return NULL;
+    }
+  return hash;
+}
+
+static char *
+token_hash_hex (const char *token)
+{
+  guint8 h[32];
+  char hex[65];
+
+  crypto_generichash (h, sizeof h, (const guint8 *) token, strlen (token), NULL, 0);
+  sodium_bin2hex (hex, sizeof hex, h, sizeof h);
+  return g_strdup (hex);
+}
+
+static char *
+token_new (void)
+{
+  guint8 raw[TOKEN_BYTES];
+  char b64[sodium_base64_ENCODED_LEN (TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  char *token;
+
+  randombytes_buf (raw, sizeof raw);
+  sodium_bin2base64 (b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  token = g_strconcat (TOKEN_PREFIX, b64, NULL);
+  sodium_memzero (raw, sizeof raw);
+  sodium_memzero (b64, sizeof b64);
+  return token;
+}
+
+/* The token of "Authorization: Bearer <token>", if it has the right shape. */
+static const char *
+bearer_token (const char *authorization)
+{
+  const char *t;
+  gsize n;
+
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
+    return NULL;
+  t = authorization + 7;
+  n = strlen (t);
+  if (n != strlen (TOKEN_PREFIX) + 43 || !g_str_has_prefix (t, TOKEN_PREFIX))
+    return NULL;
+  for (const char *p = t + strlen (TOKEN_PREFIX); *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return NULL;
+  return t;
+}
+
+void
+srv_auth_revoked_error (SrvResponse *response,
+                        const char  *mode)
+{
+  g_autoptr(JsonObject) extra = json_object_new ();
+
+  json_object_set_string_member (extra, "mode", mode);
+  srv_response_error_extra (response, SOUP_STATUS_UNAUTHORIZED, "device_revoked",
+                            strcmp (mode, "lost") == 0
+                            ? "This device was reported lost: erase it now"
+                            : "This device is being retired: push what is left, then erase it",
+                            extra);
+}
+
+static void
+audit_quietly (PGconn              *conn,
+               const SrvAuditEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!srv_audit (conn, entry, &error))
+    g_message ("Cannot write an audit entry: %s", error->message);
+}
+
+/**
+ * srv_auth_session:
+ *
+ * Authenticates a request by its bearer token. On failure fills @response (401) and
+ * returns %NULL. A revoked device is told its mode before anything else, even with an
+ * expired token, so a lost laptop that comes back erases itself.
+ *
+ * Returns: (transfer full) (nullable): the session
+ */
+SrvSession *
+srv_auth_session (SrvWorker    *worker,
+                  SrvRequest   *request,
+                  SrvAuthFlags  flags,
+                  SrvResponse  *response)
+{
+  const SrvConfig *config = srv_worker_get_config (worker);
+  const char *token = bearer_token (request->authorization);
+  g_autofree char *hash = NULL;
+  g_autofree char *lifetime = NULL;
+  g_autofree char *idle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(SrvSession) session = NULL;
+  SrvAuditEntry entry = { "auth", NULL, .address = request->address };
+  const char *mode;
+
+  if (token == NULL)
+    {
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid",
+                          "Sign in again");
+      return NULL;
+    }
+
+  hash = token_hash_hex (token);
+  lifetime = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_lifetime);
+  idle = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_idle);
+  r = srv_db_exec (worker->conn, &error,
+                   "SELECT d.id, a.id, a.username, a.role, d.revoke_mode, "
+                   "a.disabled_at IS NOT NULL, "
+                   "d.token_created_at + make_interval(secs => $2::double precision) < now(), "
+                   "d.token_used_at + make_interval(secs => $3::double precision) < now(), "
+                   "d.token_used_at < now() - interval '30 seconds', "
+                   "coalesce((SELECT array_to_json(array_agg(command ORDER BY command)) "
+                   "FROM account_command WHERE account_id = a.id), '[]')::text "
+                   "FROM device d JOIN account a ON a.id = d.account_id "
+                   "WHERE d.token_hash = decode($1, 'hex')",
+                   hash, lifetime, idle, SRV_DB_END);
+  if (r == NULL)
+    {
+      srv_response_db_error (response, error);
+      return NULL;
+    }
+  if (PQntuples (r) == 0)
+    {
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid",
+                          "Sign in again");
+      return NULL;
+    }
+
+  session = srv_session_new ();
+  session->device_id = g_strdup (srv_db_get (r, 0, 0));
+  session->account_id = g_strdup (srv_db_get (r, 0, 1));
+  session->username = g_strdup (srv_db_get (r, 0, 2));
+  session->role = srv_role_from_string (srv_db_get (r, 0, 3));
+  session->commands = srv_json_parse_strv (srv_db_get (r, 0, 9));
+  mode = srv_db_get (r, 0, 4);
+  srv_audit_session (&entry, session);
+
+  if (mode != NULL && !(flags & SRV_AUTH_REVOKED_OK) &&
+      !(strcmp (mode, "retire") == 0 && (flags & SRV_AUTH_RETIRING_OK)))
+    {
+      entry.outcome = "device_revoked";
+      audit_quietly (worker->conn, &entry);
+      srv_auth_revoked_error (response, mode);
+      return NULL;
+    }
+  /* A revoked device reporting its erasure is heard whatever its token's age. */
+  if (mode != NULL && (flags & SRV_AUTH_REVOKED_OK))
+    {
+      session->revoke_mode = g_strdup (mode);
+      return g_steal_pointer (&session);
+    }
+  if (srv_db_get_bool (r, 0, 5) || session->role == SRV_ROLE_INVALID)
+    {
+      entry.outcome = "account_disabled";
+      audit_quietly (worker->conn, &entry);
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid",
+                          "Sign in again");
+      return NULL;
+    }
+  if (srv_db_get_bool (r, 0, 6) || srv_db_get_bool (r, 0, 7))
+    {
+      entry.outcome = "token_expired";
+      audit_quietly (worker->conn, &entry);
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_expired",
+                          "Your session expired: sign in again");
+      return NULL;
+    }
+  session->revoke_mode = g_strdup (mode);
+
+  if (srv_db_get_bool (r, 0, 8))
+    {
+      g_autoptr(PGresult) u = srv_db_exec (worker->conn, &error,
+                                           "UPDATE device SET token_used_at = now(), "
+                                           "last_seen_at = now() WHERE id = $1",
+                                           session->device_id, SRV_DB_END);
+      if (u == NULL)
+        {
+          srv_response_db_error (response, error);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&session);
+}
+
+/* Logout and erase reports carry no body, or an empty object. */
+gboolean
+srv_auth_check_empty_body (SrvRequest  *request,
+                           SrvResponse *response)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gsize len = g_bytes_get_size (request->body);
+
+  if (len == 0)
+    return TRUE;
+  root = cl_wire_parse (g_bytes_get_data (request->body, NULL), len, &empty_limits, &error);
+  if (root == NULL || !cl_wire_check_object (root, "request", NULL, 0, &error))
+    {
+      srv_response_wire_error (response, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- Login ---------------------------------------------------------------------------- */
+
+static char *
+account_throttle_key (const char *username)
+{
+  g_autofree char *lower = g_ascii_strdown (username, -1);
+  guint8 h[16];
+  char hex[33];
+
+  crypto_generichash (h, sizeof h, (const guint8 *) lower, strlen (lower), NULL, 0);
+  sodium_bin2hex (hex, sizeof hex, h, sizeof h);
+  return g_strconcat ("user:", hex, NULL);
+}
+
+static void
+too_many_attempts (SrvResponse *response,
+                   gint64       retry_after)
+{
+  g_autoptr(JsonObject) extra = json_object_new ();
+
+  json_object_set_int_member (extra, "retry_after", retry_after);
+  srv_response_error_extra (response, 429 /* Too Many Requests */, "too_many_attempts",
+                            "Too many failed sign-ins: wait, then try again", extra);
+  response->retry_after = retry_after;
+}
+
+static void
+login_failed (SrvResponse *response)
+{
+  srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "login_failed",
+                      "Wrong username or password");
+}
+
+void
+srv_handle_login (SrvWorker   *worker,
+                  SrvRequest  *request,
+                  SrvResponse *response)
+{
+  const SrvConfig *config = srv_worker_get_config (worker);
+  g_autoptr(ClWireLoginRequest) login = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(PGresult) account = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *account_key = NULL;
+  g_autofree char *address_key = NULL;
+  g_autofree char *window = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *lifetime = NULL;
+  g_autofree char *idle = NULL;
+  g_autoptr(ClWireLoginResponse) reply = NULL;
+  SrvAuditEntry entry = { "login", NULL, .address = request->address };
+  const char *stored_hash;
+  const char *account_id = NULL;
+  gboolean verified, disabled = FALSE;
+  char *body;
+  gsize len;
+
+  login = cl_wire_login_request_decode (g_bytes_get_data (request->body, NULL),
+                                        g_bytes_get_size (request->body), &error);
+  if (login == NULL)
+    {
+      srv_response_wire_error (response, error);
+      return;
+    }
+
+  lower = g_ascii_strdown (login->username, -1);
+  account_key = account_throttle_key (login->username);
+  address_key = g_strconcat ("addr:", request->address, NULL);
+  window = g_strdup_printf ("%" G_GINT64_FORMAT, config->login_window);
+
+  /* Throttle before any hashing: known and unknown names alike. */
+  r = srv_db_exec (worker->conn, &error,
+                   "SELECT key, failures, ceil(extract(epoch FROM window_start + "
+                   "make_interval(secs => $3::double precision) - now())) "
+                   "FROM login_throttle WHERE key IN ($1, $2) "
+                   "AND window_start > now() - make_interval(secs => $3::double precision)",
+                   account_key, address_key, window, SRV_DB_END);
+  if (r == NULL)
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  for (int i = 0; i < PQntuples (r); i++)
+    {
+      gboolean is_account = strcmp (srv_db_get (r, i, 0), account_key) == 0;
+      guint limit = is_account ? config->login_account_limit : config->login_address_limit;
+
+      if (srv_db_get_int (r, i, 1) >= limit)
+        {
+          entry.outcome = is_account ? "throttled_account" : "throttled_address";
+          audit_quietly (worker->conn, &entry);
+          too_many_attempts (response, MAX (1, srv_db_get_int (r, i, 2)));
+          return;
+        }
+    }
+
+  account = srv_db_exec (worker->conn, &error,
+                         "SELECT id, password_hash, role, disabled_at IS NOT NULL "
+                         "FROM account WHERE username = $1",
+                         lower, SRV_DB_END);
+  if (account == NULL)
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  if (PQntuples (account) == 1)
+    {
+      account_id = srv_db_get (account, 0, 0);
+      stored_hash = srv_db_get (account, 0, 1);
+      disabled = srv_db_get_bool (account, 0, 3);
+    }
+  else
+    stored_hash = srv_worker_get_dummy_hash (worker);
+
+  srv_worker_hash_enter (worker);
+  verified = crypto_pwhash_str_verify (stored_hash, login->password,
+                                       strlen (login->password)) == 0;
+  srv_worker_hash_leave (worker);
+
+  if (!verified || account_id == NULL || disabled)
+    {
+      g_autoptr(PGresult) f = NULL;
+      g_autoptr(JsonObject) detail = json_object_new ();
+
+      f = srv_db_exec (worker->conn, &error,
+                       "INSERT INTO login_throttle (key, failures, window_start) "
+                       "SELECT k, 1, now() FROM unnest(ARRAY[$1, $2]) AS k "
+                       "ON CONFLICT (key) DO UPDATE SET "
+                       "failures = CASE WHEN login_throttle.window_start < now() - "
+                       "make_interval(secs => $3::double precision) THEN 1 "
+                       "ELSE login_throttle.failures + 1 END, "
+                       "window_start = CASE WHEN login_throttle.window_start < now() - "
+                       "make_interval(secs => $3::double precision) THEN now() "
+                       "ELSE login_throttle.window_start END",
+                       account_key, address_key, window, SRV_DB_END);
+      if (f == NULL)
+        {
+          srv_response_db_error (response, error);
+          return;
+        }
+      /* The audit log may say why; the answer never does. */
+      json_object_set_string_member (detail, "reason",
+                                     account_id == NULL ? "unknown_user"
+                                     : disabled ? "disabled" : "wrong_password");
+      entry.outcome = "failed";
+      entry.account_id = account_id;
+      entry.detail = detail;
+      audit_quietly (worker->conn, &entry);
+      login_failed (response);
+      return;
+    }
+
+  token = token_new ();
+  hash = token_hash_hex (token);
+  lifetime = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_lifetime);
+  idle = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_idle);
+
+  if (!srv_db_command (worker->conn, "BEGIN", &error))
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+
+  if (login->device_id != NULL)
+    {
+      /* Re-authenticating an enrolled device keeps its seq and outbox. */
+      g_autoptr(PGresult) d = srv_db_exec (worker->conn, &error,
+                                           "SELECT account_id, revoke_mode FROM device "
+                                           "WHERE id = $1 FOR UPDATE",
+                                           login->device_id, SRV_DB_END);
+      if (d == NULL)
+        goto db_error;
+      if (PQntuples (d) == 0 || strcmp (srv_db_get (d, 0, 0), account_id) != 0)
+        {
+          srv_db_rollback (worker->conn);
+          entry.outcome = "device_unknown";
+          entry.account_id = account_id;
+          entry.security = TRUE;
+          audit_quietly (worker->conn, &entry);
+          srv_response_error (response, SOUP_STATUS_FORBIDDEN, "device_unknown",
+                              "This device is not enrolled for this account");
+          return;
+        }
+      if (srv_db_get (d, 0, 1) != NULL)
+        {
+          g_autofree char *mode = g_strdup (srv_db_get (d, 0, 1));
+
+          srv_db_rollback (worker->conn);
+          srv_auth_revoked_error (response, mode);
+          return;
+        }
+      device_id = g_strdup (login->device_id);
+      {
+        g_autoptr(PGresult) u = srv_db_exec (worker->conn, &error,
+                                             "UPDATE device SET token_hash = decode($2, 'hex'), "
+                                             "token_created_at = now(), token_used_at = now(), "
+                                             "last_seen_at = now() WHERE id = $1",
+                                             device_id, hash, SRV_DB_END);
+        if (u == NULL)
+          goto db_error;
+      }
+    }
+  else
+    {
+      g_autoptr(PGresult) i = NULL;
+
+      device_id = cl_uuid_new ();
+      i = srv_db_exec (worker->conn, &error,
+                       "INSERT INTO device (id, account_id, name, token_hash, token_created_at, "
+                       "token_used_at, last_seen_at) "
+                       "VALUES ($1, $2, $3, decode($4, 'hex'), now(), now(), now())",
+                       device_id, account_id, login->device_name, hash, SRV_DB_END);
+      if (i == NULL)
+        goto db_error;
+    }
+
+  {
+    g_autoptr(PGresult) c = NULL;
+    g_autoptr(PGresult) t = NULL;
+
+    c = srv_db_exec (worker->conn, &error, "DELETE FROM login_throttle WHERE key = $1",
+                     account_key, SRV_DB_END);
+    if (c == NULL)
+      goto db_error;
+
+    t = srv_db_exec (worker->conn, &error,
+                     "SELECT to_char(now() + make_interval(secs => $1::double precision), "
+                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                     "to_char(now() + make_interval(secs => $2::double precision), "
+                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                     "coalesce((SELECT array_to_json(array_agg(command ORDER BY command)) "
+                     "FROM account_command WHERE account_id = $3), '[]')::text",
+                     lifetime, idle, account_id, SRV_DB_END);
+    if (t == NULL)
+      goto db_error;
+
+    reply = g_new0 (ClWireLoginResponse, 1);
+    reply->token = g_steal_pointer (&token);
+    reply->device_id = g_strdup (device_id);
+    reply->expires_at = g_strdup (srv_db_get (t, 0, 0));
+    reply->idle_expires_at = g_strdup (srv_db_get (t, 0, 1));
+    reply->username = g_strdup (lower);
+    reply->role = g_strdup (srv_db_get (account, 0, 2));
+    reply->commands = srv_json_parse_strv (srv_db_get (t, 0, 2));
+  }
+
+  entry.outcome = "ok";
+  entry.account_id = account_id;
+  entry.device_id = device_id;
+  if (!srv_audit (worker->conn, &entry, &error) ||
+      !srv_db_command (worker->conn, "COMMIT", &error))
+    goto db_error;
+
+  body = cl_wire_login_response_encode (reply, &len);
+  srv_response_take_json (response, SOUP_STATUS_OK, body, len);
+  return;
+
+db_error:
+  srv_db_rollback (worker->conn);
+  srv_response_db_error (response, error);
+}
+
+void
+srv_handle_logout (SrvWorker   *worker,
+                   SrvRequest  *request,
+                   SrvResponse *response)
+{
+  g_autoptr(SrvSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  SrvAuditEntry entry = { "logout", "ok", .address = request->address };
+
+  session = srv_auth_session (worker, request, SRV_AUTH_RETIRING_OK, response);
+  if (session == NULL || !srv_auth_check_empty_body (request, response))
+    return;
+
+  r = srv_db_exec (worker->conn, &error,
+                   "UPDATE device SET token_hash = NULL WHERE id = $1",
+                   session->device_id, SRV_DB_END);
+  srv_audit_session (&entry, session);
+  if (r == NULL || !srv_audit (worker->conn, &entry, &error))
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  srv_response_take_json (response, SOUP_STATUS_OK, g_strdup ("{\"status\":\"ok\"}"),
+                          strlen ("{\"status\":\"ok\"}"));
+}
+
+/* A revoked device reports that it erased its vault: its token dies with it. */
+void
+srv_handle_erased (SrvWorker   *worker,
+                   SrvRequest  *request,
+                   SrvResponse *response)
+{
+  g_autoptr(SrvSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  SrvAuditEntry entry = { "device.erased", "ok", .address = request->address };
+
+  session = srv_auth_session (worker, request, SRV_AUTH_REVOKED_OK, response);
+  if (session == NULL || !srv_auth_check_empty_body (request, response))
+    return;
+  if (session->revoke_mode == NULL)
+    {
+      srv_response_error (response, SOUP_STATUS_CONFLICT, "not_revoked",
+                          "This device is not revoked");
+      return;
+    }
+
+  r = srv_db_exec (worker->conn, &error,
+                   "UPDATE device SET token_hash = NULL, erased_at = now() WHERE id = $1",
+                   session->device_id, SRV_DB_END);
+  srv_audit_session (&entry, session);
+  if (r == NULL || !srv_audit (worker->conn, &entry, &error))
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  srv_response_take_json (response, SOUP_STATUS_OK, g_strdup ("{\"status\":\"ok\"}"),
+                          strlen ("{\"status\":\"ok\"}"));
+}

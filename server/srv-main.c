@@ -1,0 +1,226 @@
+/* srv-main.c: caseload-server, the central sync server, and its admin subcommands
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "caseload-server"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <glib.h>
+#include <sodium.h>
+
+#include "srv-admin.h"
+#include "srv-config.h"
+#include "srv-db.h"
+#include "srv-http.h"
+#include "srv-migrate.h"
+
+static const char summary[] =
+  "Commands:\n"
+  "  migrate                          create or update the database schema\n"
+  "  serve [--listen unix:PATH|HOST:PORT] [--workers N]\n"
+  "                                   answer sync requests (behind nginx)\n"
+  "  user add --username U --role ROLE [--command CODE …] --password-file FILE\n"
+  "                                   roles: advocate_dv advocate_cv supervisor director\n"
+  "                                   data admin\n"
+  "  user disable --username U\n"
+  "  user list\n"
+  "  device list [--username U]\n"
+  "  device revoke ID --mode retire|lost\n"
+  "  gc [--tombstone-days N]          purge old tombstones\n"
+  "\n"
+  "Every command takes --db CONNINFO (libpq; empty uses PGHOST, PGDATABASE, …) and\n"
+  "--config FILE (a keyfile; flags win over it).";
+
+static int
+fail (GError *error)
+{
+  g_printerr ("caseload-server: %s\n", error->message);
+  g_error_free (error);
+  return EXIT_FAILURE;
+}
+
+static int
+usage (GOptionContext *context,
+       const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("caseload-server: %s\n\n%s", message, help);
+  return 2;
+}
+
+static void
+harden_process (void)
+{
+  struct rlimit no_core = { 0, 0 };
+
+  /* Tokens and passwords pass through this process's memory: no core dumps. */
+  setrlimit (RLIMIT_CORE, &no_core);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(SrvConfig) config = srv_config_new ();
+  g_autoptr(PGconn) conn = NULL;
+  g_autofree char *opt_config = NULL;
+  g_autofree char *opt_db = NULL;
+  g_autofree char *opt_listen = NULL;
+  g_autofree char *opt_username = NULL;
+  g_autofree char *opt_role = NULL;
+  g_autofree char *opt_password_file = NULL;
+  g_autofree char *opt_mode = NULL;
+  g_auto(GStrv) opt_commands = NULL;
+  int opt_workers = 0;
+  int opt_tombstone_days = 0;
+  gboolean opt_version = FALSE;
+  GError *error = NULL;
+  const char *command, *sub = NULL;
+  gboolean ok;
+  GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Read settings from FILE", "FILE" },
+    { "db", 0, 0, G_OPTION_ARG_STRING, &opt_db, "PostgreSQL connection", "CONNINFO" },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen, "serve: where to listen",
+      "unix:PATH|HOST:PORT" },
+    { "workers", 0, 0, G_OPTION_ARG_INT, &opt_workers, "serve: database worker threads", "N" },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &opt_username, "user, device: the account", "U" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &opt_role, "user add: the role", "ROLE" },
+    { "command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_commands,
+      "user add: a command (precinct or PSA) of an advocate or supervisor; repeat", "CODE" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_password_file,
+      "user add: a file holding the password", "FILE" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "device revoke: retire or lost", "MODE" },
+    { "tombstone-days", 0, 0, G_OPTION_ARG_INT, &opt_tombstone_days,
+      "gc: purge tombstones older than N days", "N" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  if (sodium_init () < 0)
+    {
+      g_printerr ("caseload-server: libsodium failed to initialize\n");
+      return EXIT_FAILURE;
+    }
+
+  context = g_option_context_new ("COMMAND …");
+  g_option_context_set_summary (context, "The Caseload sync server.");
+  g_option_context_set_description (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      int status = usage (context, error->message);
+      g_error_free (error);
+      return status;
+    }
+  if (opt_version)
+    {
+      g_print ("caseload-server %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+  if (argc < 2)
+    return usage (context, "no command given");
+  command = argv[1];
+  if (argc > 2)
+    sub = argv[2];
+
+  if (opt_config != NULL && !srv_config_load_file (config, opt_config, &error))
+    return fail (error);
+  if (opt_db != NULL)
+    {
+      g_free (config->db);
+      config->db = g_strdup (opt_db);
+    }
+  if (opt_listen != NULL)
+    {
+      g_free (config->listen);
+      config->listen = g_strdup (opt_listen);
+    }
+  if (opt_workers > 0)
+    config->workers = (guint) opt_workers;
+  if (opt_tombstone_days > 0)
+    config->tombstone_days = (guint) opt_tombstone_days;
+
+  if (strcmp (command, "serve") == 0)
+    {
+      SrvServer *server;
+      int version;
+
+      if (argc != 2)
+        return usage (context, "serve takes no arguments");
+      harden_process ();
+      conn = srv_db_connect (config->db, &error);
+      if (conn == NULL)
+        return fail (error);
+      version = srv_migrate_version (conn, &error);
+      if (version < 0)
+        return fail (error);
+      if (version != srv_migrate_latest ())
+        {
+          g_printerr ("caseload-server: the database schema is at %d, this server needs %d: "
+                      "run caseload-server migrate\n", version, srv_migrate_latest ());
+          return EXIT_FAILURE;
+        }
+      g_clear_pointer (&conn, PQfinish);
+
+      server = srv_server_new (config, &error);
+      if (server == NULL)
+        return fail (error);
+      if (!srv_server_listen (server, &error))
+        {
+          srv_server_free (server);
+          return fail (error);
+        }
+      srv_server_run (server);
+      srv_server_free (server);
+      g_print ("caseload-server: stopped\n");
+      return EXIT_SUCCESS;
+    }
+
+  /* The admin commands print database errors in full to the operator's terminal. */
+  srv_db_set_verbose (TRUE);
+  conn = srv_db_connect (config->db, &error);
+  if (conn == NULL)
+    return fail (error);
+
+  if (strcmp (command, "migrate") == 0)
+    {
+      if (argc != 2)
+        return usage (context, "migrate takes no arguments");
+      ok = srv_migrate_apply (conn, &error);
+    }
+  else if (strcmp (command, "gc") == 0)
+    ok = srv_migrate_version (conn, &error) == srv_migrate_latest () &&
+         srv_admin_gc (conn, config->tombstone_days, &error);
+  else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "add") == 0 && argc == 3)
+    ok = srv_admin_user_add (conn, opt_username, opt_role, opt_commands, opt_password_file,
+                             &error);
+  else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "disable") == 0 && argc == 3)
+    ok = srv_admin_user_disable (conn, opt_username, &error);
+  else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "list") == 0 && argc == 3)
+    ok = srv_admin_user_list (conn, &error);
+  else if (strcmp (command, "device") == 0 && g_strcmp0 (sub, "list") == 0 && argc == 3)
+    ok = srv_admin_device_list (conn, opt_username, &error);
+  else if (strcmp (command, "device") == 0 && g_strcmp0 (sub, "revoke") == 0 && argc == 4)
+    ok = srv_admin_device_revoke (conn, argv[3], opt_mode, &error);
+  else
+    return usage (context, "unknown command or wrong arguments");
+
+  if (!ok)
+    {
+      if (error == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "The database schema is not current: run caseload-server migrate");
+      return fail (error);
+    }
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,825 @@
+/* srv-push.c: POST /v1/push
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One PostgreSQL transaction per batch: lock the device row, answer the seqs it already
+ * has from the mutation log (a different body under a used seq is 422 and a security
+ * entry), refuse a gap (409 with the expected seq), lock the version clock, then authorize,
+ * validate and apply each new mutation field by field, record its result, advance last_seq
+ * and commit. The answer leaves only after the commit. A mutation that can never apply is
+ * recorded as rejected and still acknowledged, so one bad record never blocks a queue.
+ */
+
+#define G_LOG_DOMAIN "srv-push"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+#include <sodium.h>
+
+#include "cl-schema.h"
+#include "cl-wire.h"
+#include "srv-audit.h"
+#include "srv-auth.h"
+#include "srv-db.h"
+#include "srv-handlers.h"
+#include "srv-push.h"
+#include "srv-records.h"
+
+typedef struct {
+  SrvWorker        *worker;
+  PGconn           *conn;
+  const SrvSession *session;
+  const char       *address;
+  SrvClock          clock;
+  guint             n_applied;
+  guint             n_conflict;
+  guint             n_rejected;
+  guint             n_duplicate;
+} Push;
+
+static ClWireResult *
+reject (ClWireResult *result,
+        const char   *code,
+        const char   *message)
+{
+  result->status = CL_WIRE_STATUS_REJECTED;
+  g_free (result->code);
+  g_free (result->message);
+  result->code = g_strdup (code);
+  result->message = g_strdup (message);
+  return result;
+}
+
+/* "“field” what": field names are schema identifiers, never client data. */
+static ClWireResult *
+reject_field (ClWireResult *result,
+              const char   *code,
+              const char   *field,
+              const char   *what)
+{
+  g_autofree char *message = g_strdup_printf ("“%s” %s", field, what);
+  return reject (result, code, message);
+}
+
+/**
+ * srv_push_check_value:
+ * @field: the field of the schema
+ * @value: (nullable): the value a client sent
+ * @code: (out): a stable code when the value is refused
+ *
+ * Values travel in the normalized form cl_field_normalize() produces: anything else is
+ * refused rather than silently changed, so client and server never hold different text.
+ */
+gboolean
+srv_push_check_value (const ClField  *field,
+                      const char     *value,
+                      const char    **code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *normalized = NULL;
+
+  if (value == NULL)
+    return TRUE;
+  normalized = cl_field_normalize (field, value, &error);
+  if (error != NULL || normalized == NULL || strcmp (normalized, value) != 0)
+    {
+      *code = "invalid_value";
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+audit_denial (Push           *push,
+              ClWireMutation *m,
+              const char     *code,
+              GError        **error)
+{
+  SrvAuditEntry entry = { "denied", code, .address = push->address,
+                          .record_type = m->type, .record_id = m->record };
+
+  srv_audit_session (&entry, push->session);
+  return srv_audit (push->conn, &entry, error);
+}
+
+static gboolean
+insert_conflict (Push           *push,
+                 ClWireMutation *m,
+                 const char     *field,
+                 const char     *kind,
+                 const char     *server_value,
+                 const char     *client_value,
+                 gint64          server_version,
+                 ClWireResult   *result,
+                 GError        **error)
+{
+  g_autofree char *id = cl_uuid_new ();
+  g_autofree char *version = srv_db_int (server_version);
+  g_autofree char *seq = srv_db_int (m->seq);
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (push->conn, error,
+                   "INSERT INTO conflict (id, record_id, type, field, kind, server_value, "
+                   "client_value, server_version, account_id, device_id, seq) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                   id, m->record, m->type, field, kind, server_value, client_value, version,
+                   push->session->account_id, push->session->device_id, seq, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  cl_wire_result_add_conflict (result, field, server_value, client_value, id);
+  return TRUE;
+}
+
+/* The fields a mutation may carry: known, not derived, in normalized form. */
+static gboolean
+check_changes (const ClType   *type,
+               ClWireMutation *m,
+               ClWireResult   *result)
+{
+  for (guint i = 0; i < m->changes->len; i++)
+    {
+      const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+      const ClField *field = cl_type_lookup_field (type, c->field);
+      const char *code = NULL;
+
+      if (field == NULL)
+        {
+          reject_field (result, "unknown_field", c->field, "is not a field of this type");
+          return FALSE;
+        }
+      if (field->flags & CL_FIELD_DERIVED)
+        {
+          reject_field (result, "derived_field", c->field, "is computed, never sent");
+          return FALSE;
+        }
+      if (!srv_push_check_value (field, c->new_value, &code))
+        {
+          reject_field (result, code, c->field, "holds a value that is not valid for it");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Command codes must name a command the server knows. */
+static gboolean
+check_commands (Push           *push,
+                const ClType   *type,
+                ClWireMutation *m,
+                ClWireResult   *result,
+                GError        **error)
+{
+  for (guint i = 0; i < m->changes->len; i++)
+    {
+      const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+      const ClField *field = cl_type_lookup_field (type, c->field);
+      gboolean exists = FALSE;
+
+      if (field->kind != CL_FIELD_COMMAND || c->new_value == NULL)
+        continue;
+      if (!srv_record_command_exists (push->conn, c->new_value, &exists, error))
+        return FALSE;
+      if (!exists)
+        {
+          reject_field (result, "unknown_command", c->field, "names no known command");
+          return TRUE;
+        }
+    }
+  return TRUE;
+}
+
+static ClWireResult *
+apply_create (Push           *push,
+              const ClType   *type,
+              ClWireMutation *m,
+              ClWireResult   *result,
+              GError        **error)
+{
+  g_autoptr(SrvRecord) parent = NULL;
+  g_autoptr(SrvRecord) record = NULL;
+  g_auto(GStrv) scope = NULL;
+  const char *parent_id = NULL;
+  const char *command = NULL;
+  gint64 v;
+
+  if (m->op == CL_WIRE_OP_DELETE || m->base_version != 0)
+    return reject (result, "not_found", "No such record");
+
+  /* Every required field. */
+  for (guint i = 0; i < type->n_fields; i++)
+    {
+      const ClField *f = &type->fields[i];
+      const ClWireFieldChange *c;
+
+      if (!(f->flags & CL_FIELD_REQUIRED) || (f->flags & CL_FIELD_DERIVED))
+        continue;
+      c = cl_wire_mutation_get_change (m, f->name);
+      if (c == NULL || c->new_value == NULL)
+        return reject_field (result, "required_field", f->name, "is required");
+    }
+
+  if (type->parent != NULL)
+    {
+      const ClField *pf = cl_type_lookup_field (type, type->parent);
+      GError *local_error = NULL;
+
+      parent_id = cl_wire_mutation_get_change (m, type->parent)->new_value;
+      parent = srv_record_load (push->conn, parent_id, FALSE, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      if (parent == NULL || parent->deleted || strcmp (parent->type, pf->target) != 0)
+        return reject (result, "parent_not_found", "The record it belongs to does not exist");
+    }
+  if (strcmp (type->name, "case") == 0)
+    command = cl_wire_mutation_get_change (m, "command")->new_value;
+
+  scope = srv_scope_for_new (type, push->session->account_id,
+                             parent != NULL ? parent->scope : NULL, command);
+  if (!srv_scope_can_write (push->session, type, scope) ||
+      (command != NULL && !srv_scope_can_use_command (push->session, command)))
+    {
+      if (!audit_denial (push, m, "forbidden", error))
+        return NULL;
+      return reject (result, "forbidden", "You may not create this record");
+    }
+
+  if (!check_commands (push, type, m, result, error))
+    return NULL;
+  if (result->status == CL_WIRE_STATUS_REJECTED)
+    return result;
+
+  if (!srv_clock_take (&push->clock, &v, error))
+    return NULL;
+  record = srv_record_new (m->record, type->name);
+  record->version = v;
+  record->parent_id = g_strdup (parent_id);
+  record->created_by = g_strdup (push->session->account_id);
+  g_strfreev (record->scope);
+  record->scope = g_steal_pointer (&scope);
+  for (guint i = 0; i < m->changes->len; i++)
+    {
+      const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+      if (c->new_value != NULL)
+        srv_record_set (record, c->field, c->new_value, v);
+    }
+  if (!srv_record_insert (push->conn, record, push->session->account_id, error))
+    return NULL;
+  if (strcmp (type->name, "case") == 0 &&
+      !srv_records_refresh_case (push->conn, &push->clock, record, error))
+    return NULL;
+
+  result->status = CL_WIRE_STATUS_APPLIED;
+  result->version = record->version;
+  return result;
+}
+
+/* Whether @field's last change (at @field_version) came from an earlier mutation of this
+ * same device: then a newer mutation of the device that was based on an older version is
+ * made on top of its own edit, and is no conflict (docs/SYNC.md, "Own writes"). A write by
+ * anyone else afterwards has a higher version than the one that mutation was logged with,
+ * and a field that mutation lost in a conflict does not count. */
+static gboolean
+own_write (Push            *push,
+           ClWireMutation  *m,
+           const char      *field,
+           gint64           field_version,
+           gboolean        *own,
+           GError         **error)
+{
+  g_autofree char *fv = srv_db_int (field_version);
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (push->conn, error,
+                   "SELECT 1 FROM mutation_log WHERE device_id = $1 AND record_id = $2 "
+                   "AND status <> 'rejected' AND version >= $3 AND (body -> 'changes') ? $4 "
+                   "AND NOT (result -> 'conflicts') @> "
+                   "jsonb_build_array(jsonb_build_object('field', $4::text)) LIMIT 1",
+                   push->session->device_id, m->record, fv, field, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  *own = PQntuples (r) > 0;
+  return TRUE;
+}
+
+/* Whether any field changed after @m's base version, by someone other than this device. */
+static gboolean
+edited_since (Push            *push,
+              SrvRecord       *record,
+              ClWireMutation  *m,
+              gboolean        *edited,
+              GError         **error)
+{
+  GHashTableIter iter;
+  gpointer k, v;
+
+  *edited = FALSE;
+  g_hash_table_iter_init (&iter, record->versions);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      gboolean own = FALSE;
+
+      if (*(gint64 *) v <= m->base_version)
+        continue;
+      if (!own_write (push, m, k, *(gint64 *) v, &own, error))
+        return FALSE;
+      if (!own)
+        {
+          *edited = TRUE;
+          return TRUE;
+        }
+    }
+  return TRUE;
+}
+
+static ClWireResult *
+apply_delete (Push           *push,
+              const ClType   *type,
+              SrvRecord      *record,
+              ClWireMutation *m,
+              ClWireResult   *result,
+              GError        **error)
+{
+  gboolean edited = FALSE;
+  gint64 v;
+
+  result->version = record->version;
+  if (record->deleted)
+    {
+      result->status = CL_WIRE_STATUS_APPLIED;
+      return result;
+    }
+  /* Edited since this device last saw it: the edit stays, the delete waits for a person. */
+  if (!edited_since (push, record, m, &edited, error))
+    return NULL;
+  if (edited)
+    {
+      if (!insert_conflict (push, m, "_deleted", "delete", "0", "1", record->version, result,
+                            error))
+        return NULL;
+      result->status = CL_WIRE_STATUS_CONFLICT;
+      return result;
+    }
+
+  if (!srv_clock_take (&push->clock, &v, error))
+    return NULL;
+  record->deleted = TRUE;
+  record->version = v;
+  if (!srv_record_update (push->conn, record, push->session->account_id, error))
+    return NULL;
+  result->status = CL_WIRE_STATUS_APPLIED;
+  result->version = v;
+  return result;
+}
+
+static ClWireResult *
+apply_update (Push           *push,
+              const ClType   *type,
+              SrvRecord      *record,
+              ClWireMutation *m,
+              ClWireResult   *result,
+              GError        **error)
+{
+  gboolean command_changed = FALSE;
+  gint64 v = 0;
+
+  /* Immutable and required fields first: a mutation applies whole or not at all. */
+  for (guint i = 0; i < m->changes->len; i++)
+    {
+      const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+      const ClField *f = cl_type_lookup_field (type, c->field);
+
+      if ((f->flags & CL_FIELD_IMMUTABLE) &&
+          g_strcmp0 (srv_record_get (record, c->field), c->new_value) != 0)
+        return reject_field (result, "immutable_field", c->field, "cannot change");
+      if ((f->flags & CL_FIELD_REQUIRED) && c->new_value == NULL)
+        return reject_field (result, "required_field", c->field, "is required");
+    }
+
+  /* A new command must be one of the user's, and known. */
+  if (strcmp (type->name, "case") == 0)
+    {
+      const ClWireFieldChange *c = cl_wire_mutation_get_change (m, "command");
+
+      if (c != NULL && g_strcmp0 (c->new_value, srv_record_get (record, "command")) != 0)
+        {
+          if (!srv_scope_can_use_command (push->session, c->new_value))
+            {
+              if (!audit_denial (push, m, "forbidden", error))
+                return NULL;
+              return reject (result, "forbidden", "You may not move a case to that command");
+            }
+          command_changed = TRUE;
+        }
+    }
+  if (!check_commands (push, type, m, result, error))
+    return NULL;
+  if (result->status == CL_WIRE_STATUS_REJECTED)
+    return result;
+
+  result->status = CL_WIRE_STATUS_APPLIED;
+  result->version = record->version;
+
+  /* An edit of a deleted record: every change is kept as a conflict, nothing revives. */
+  if (record->deleted)
+    {
+      for (guint i = 0; i < m->changes->len; i++)
+        {
+          const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+
+          if (!insert_conflict (push, m, c->field, "deleted", srv_record_get (record, c->field),
+                                c->new_value, record->version, result, error))
+            return NULL;
+        }
+      if (m->changes->len > 0)
+        result->status = CL_WIRE_STATUS_CONFLICT;
+      return result;
+    }
+
+  for (guint i = 0; i < m->changes->len; i++)
+    {
+      const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+      const char *current = srv_record_get (record, c->field);
+      gint64 fv = srv_record_field_version (record, c->field);
+      gboolean own = FALSE;
+
+      if (g_strcmp0 (current, c->new_value) == 0)
+        continue;  /* already so: nothing to do, nothing to conflict with */
+      if (fv > m->base_version && !own_write (push, m, c->field, fv, &own, error))
+        return NULL;
+      if (fv > m->base_version && !own)
+        {
+          if (strcmp (c->field, "command") == 0)
+            command_changed = FALSE;
+          if (!insert_conflict (push, m, c->field, "field", current, c->new_value, fv, result,
+                                error))
+            return NULL;
+          result->status = CL_WIRE_STATUS_CONFLICT;
+          continue;
+        }
+      if (v == 0 && !srv_clock_take (&push->clock, &v, error))
+        return NULL;
+      srv_record_set (record, c->field, c->new_value, v);
+    }
+
+  if (v == 0)
+    return result;
+  record->version = v;
+  if (!srv_record_update (push->conn, record, push->session->account_id, error))
+    return NULL;
+  if (command_changed && !srv_records_refresh_case (push->conn, &push->clock, record, error))
+    return NULL;
+  result->version = record->version;
+  return result;
+}
+
+/* Returns %NULL only on a database error; every other outcome is a result. */
+static ClWireResult *
+apply_mutation (Push           *push,
+                ClWireMutation *m,
+                GError        **error)
+{
+  g_autoptr(ClWireResult) result = cl_wire_result_new ();
+  g_autoptr(SrvRecord) record = NULL;
+  GError *local_error = NULL;
+  const ClType *type;
+  ClWireResult *out;
+
+  result->seq = m->seq;
+  result->id = g_strdup (m->id);
+
+  type = cl_schema_lookup_type (m->type);
+  if (type == NULL || (type->flags & CL_TYPE_LOCAL_ONLY))
+    return reject (g_steal_pointer (&result), "unknown_type", "Unknown record type");
+  if (!check_changes (type, m, result))
+    return g_steal_pointer (&result);
+
+  record = srv_record_load (push->conn, m->record, TRUE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  if (record == NULL)
+    out = apply_create (push, type, m, result, error);
+  else if (strcmp (record->type, type->name) != 0)
+    out = reject (result, "type_mismatch", "The record exists with another type");
+  else if (!srv_scope_can_write (push->session, type, record->scope))
+    {
+      if (!audit_denial (push, m, "forbidden", error))
+        return NULL;
+      out = reject (result, "forbidden", "You may not change this record");
+    }
+  else if (type->flags & CL_TYPE_APPEND_ONLY)
+    out = reject (result, "append_only", "This kind of record is never changed or deleted");
+  else if (m->base_version > record->version)
+    out = reject (result, "invalid_base_version", "The base version is newer than the record");
+  else if (m->op == CL_WIRE_OP_DELETE)
+    out = apply_delete (push, type, record, m, result, error);
+  else
+    out = apply_update (push, type, record, m, result, error);
+
+  if (out == NULL)
+    return NULL;
+  g_assert (out == result);
+  return g_steal_pointer (&result);
+}
+
+static gboolean
+log_mutation (Push           *push,
+              ClWireMutation *m,
+              ClWireResult   *result,
+              GError        **error)
+{
+  guint8 hash[32];
+  char hex[65];
+  g_autofree char *seq = srv_db_int (m->seq);
+  g_autofree char *version = srv_db_int (result->version);
+  g_autofree char *canonical = cl_wire_mutation_canonical (m);
+  g_autoptr(JsonNode) node = cl_wire_result_to_json (result);
+  g_autofree char *result_json = cl_wire_node_to_data (node, NULL);
+  g_autoptr(PGresult) r = NULL;
+
+  cl_wire_mutation_hash (m, hash);
+  sodium_bin2hex (hex, sizeof hex, hash, sizeof hash);
+  r = srv_db_exec (push->conn, error,
+                   "INSERT INTO mutation_log (device_id, seq, mutation_id, body_hash, record_id, "
+                   "type, status, code, version, result, body) "
+                   "VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6, $7, $8, $9, $10::jsonb, "
+                   "$11::jsonb)",
+                   push->session->device_id, seq, m->id, hex, m->record, m->type,
+                   cl_wire_status_to_string (result->status), result->code, version,
+                   result_json, canonical, SRV_DB_END);
+  return r != NULL;
+}
+
+static ClWireResult *
+parse_stored_result (const char *json)
+{
+  g_autoptr(JsonParser) p = json_parser_new_immutable ();
+
+  if (!json_parser_load_from_data (p, json, -1, NULL))
+    return NULL;
+  return cl_wire_result_from_json (json_parser_get_root (p), "stored", NULL);
+}
+
+static void
+seq_error (SrvResponse *response,
+           guint        status,
+           const char  *code,
+           const char  *message,
+           const char  *member,
+           gint64       seq)
+{
+  g_autoptr(JsonObject) extra = json_object_new ();
+
+  json_object_set_int_member (extra, member, seq);
+  srv_response_error_extra (response, status, code, message, extra);
+}
+
+typedef enum {
+  PUSH_OK,
+  PUSH_ANSWERED,
+  PUSH_DB_ERROR,
+} PushOutcome;
+
+static PushOutcome
+push_transaction (Push               *push,
+                  ClWirePushRequest  *request,
+                  ClWirePushResponse *reply,
+                  SrvResponse        *response,
+                  GError            **error)
+{
+  g_autoptr(PGresult) d = NULL;
+  g_autoptr(PGresult) stored = NULL;
+  gint64 last_seq;
+  guint n = request->mutations->len;
+  gint64 first, last;
+  int row = 0;
+
+  if (!srv_db_command (push->conn, "BEGIN", error))
+    return PUSH_DB_ERROR;
+
+  d = srv_db_exec (push->conn, error,
+                   "SELECT last_seq, revoke_mode FROM device WHERE id = $1 FOR UPDATE",
+                   push->session->device_id, SRV_DB_END);
+  if (d == NULL)
+    return PUSH_DB_ERROR;
+  if (PQntuples (d) != 1)
+    {
+      srv_db_rollback (push->conn);
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid", "Sign in again");
+      return PUSH_ANSWERED;
+    }
+  if (g_strcmp0 (srv_db_get (d, 0, 1), "lost") == 0)
+    {
+      srv_db_rollback (push->conn);
+      srv_auth_revoked_error (response, "lost");
+      return PUSH_ANSWERED;
+    }
+  last_seq = srv_db_get_int (d, 0, 0);
+  reply->last_seq = last_seq;
+  if (n == 0)
+    return srv_db_command (push->conn, "COMMIT", error) ? PUSH_OK : PUSH_DB_ERROR;
+
+  first = ((ClWireMutation *) g_ptr_array_index (request->mutations, 0))->seq;
+  last = first + n - 1;
+  if (first > last_seq + 1)
+    {
+      srv_db_rollback (push->conn);
+      seq_error (response, SOUP_STATUS_CONFLICT, "seq_gap",
+                 "Mutations are missing before this batch", "expected_seq", last_seq + 1);
+      return PUSH_ANSWERED;
+    }
+
+  /* Seqs already seen: a replay gets its stored result; a new body under one is refused. */
+  if (first <= last_seq)
+    {
+      g_autofree char *from = srv_db_int (first);
+      g_autofree char *to = srv_db_int (MIN (last, last_seq));
+
+      stored = srv_db_exec (push->conn, error,
+                            "SELECT seq, encode(body_hash, 'hex'), result::text FROM mutation_log "
+                            "WHERE device_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+                            push->session->device_id, from, to, SRV_DB_END);
+      if (stored == NULL)
+        return PUSH_DB_ERROR;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      ClWireMutation *m = g_ptr_array_index (request->mutations, i);
+      ClWireResult *result = NULL;
+
+      if (m->seq <= last_seq)
+        {
+          guint8 hash[32];
+          char hex[65];
+
+          cl_wire_mutation_hash (m, hash);
+          sodium_bin2hex (hex, sizeof hex, hash, sizeof hash);
+          while (row < PQntuples (stored) && srv_db_get_int (stored, row, 0) < m->seq)
+            row++;
+          if (row < PQntuples (stored) && srv_db_get_int (stored, row, 0) == m->seq)
+            {
+              if (strcmp (srv_db_get (stored, row, 1), hex) != 0)
+                {
+                  SrvAuditEntry entry = { "push", "seq_reused", .address = push->address,
+                                          .record_type = m->type, .record_id = m->record,
+                                          .security = TRUE };
+                  g_autoptr(JsonObject) detail = json_object_new ();
+
+                  srv_db_rollback (push->conn);
+                  json_object_set_int_member (detail, "seq", m->seq);
+                  entry.detail = detail;
+                  srv_audit_session (&entry, push->session);
+                  if (!srv_audit (push->conn, &entry, error))
+                    return PUSH_DB_ERROR;
+                  seq_error (response, SOUP_STATUS_UNPROCESSABLE_ENTITY, "seq_reused",
+                             "This seq was already used for a different mutation", "seq",
+                             m->seq);
+                  return PUSH_ANSWERED;
+                }
+              result = parse_stored_result (srv_db_get (stored, row, 2));
+            }
+          if (result == NULL)
+            {
+              result = cl_wire_result_new ();
+              result->seq = m->seq;
+              result->id = g_strdup (m->id);
+              reject (result, "seq_expired", "This seq's result is no longer kept");
+            }
+          push->n_duplicate++;
+          g_ptr_array_add (reply->results, result);
+          continue;
+        }
+
+      /* The clock first, before any record row: writers never deadlock. */
+      if (!srv_clock_lock (&push->clock, error))
+        return PUSH_DB_ERROR;
+      result = apply_mutation (push, m, error);
+      if (result == NULL || !log_mutation (push, m, result, error))
+        {
+          cl_wire_result_free (result);
+          return PUSH_DB_ERROR;
+        }
+      switch (result->status)
+        {
+        case CL_WIRE_STATUS_APPLIED: push->n_applied++; break;
+        case CL_WIRE_STATUS_CONFLICT: push->n_conflict++; break;
+        case CL_WIRE_STATUS_REJECTED: push->n_rejected++; break;
+        default: g_assert_not_reached ();
+        }
+      g_ptr_array_add (reply->results, result);
+    }
+
+  if (last > last_seq)
+    {
+      g_autofree char *seq = srv_db_int (last);
+      g_autoptr(PGresult) u = srv_db_exec (push->conn, error,
+                                           "UPDATE device SET last_seq = $2, "
+                                           "last_seen_at = now() WHERE id = $1",
+                                           push->session->device_id, seq, SRV_DB_END);
+      if (u == NULL)
+        return PUSH_DB_ERROR;
+      reply->last_seq = last;
+    }
+
+  {
+    SrvAuditEntry entry = { "push", "ok", .address = push->address };
+    g_autoptr(JsonObject) detail = json_object_new ();
+
+    json_object_set_int_member (detail, "applied", push->n_applied);
+    json_object_set_int_member (detail, "conflict", push->n_conflict);
+    json_object_set_int_member (detail, "rejected", push->n_rejected);
+    json_object_set_int_member (detail, "duplicate", push->n_duplicate);
+    json_object_set_int_member (detail, "last_seq", reply->last_seq);
+    entry.detail = detail;
+    srv_audit_session (&entry, push->session);
+    if (!srv_clock_finish (&push->clock, error) ||
+        !srv_audit (push->conn, &entry, error) ||
+        !srv_db_command (push->conn, "COMMIT", error))
+      return PUSH_DB_ERROR;
+  }
+  return PUSH_OK;
+}
+
+void
+srv_handle_push (SrvWorker   *worker,
+                 SrvRequest  *request,
+                 SrvResponse *response)
+{
+  g_autoptr(SrvSession) session = NULL;
+  g_autoptr(ClWirePushRequest) push_request = NULL;
+  g_autoptr(GError) error = NULL;
+  char *body;
+  gsize len;
+
+  session = srv_auth_session (worker, request, SRV_AUTH_RETIRING_OK, response);
+  if (session == NULL)
+    return;
+
+  push_request = cl_wire_push_request_decode (g_bytes_get_data (request->body, NULL),
+                                              g_bytes_get_size (request->body), &error);
+  if (push_request == NULL)
+    {
+      srv_response_wire_error (response, error);
+      return;
+    }
+  if (strcmp (push_request->device_id, session->device_id) != 0)
+    {
+      SrvAuditEntry entry = { "push", "device_mismatch", .address = request->address,
+                              .security = TRUE };
+
+      srv_audit_session (&entry, session);
+      g_clear_error (&error);
+      if (!srv_audit (worker->conn, &entry, &error))
+        g_message ("Cannot write an audit entry: %s", error->message);
+      srv_response_error (response, SOUP_STATUS_FORBIDDEN, "device_mismatch",
+                          "The device id is not the one this token belongs to");
+      return;
+    }
+  for (guint i = 1; i < push_request->mutations->len; i++)
+    {
+      ClWireMutation *a = g_ptr_array_index (push_request->mutations, i - 1);
+      ClWireMutation *b = g_ptr_array_index (push_request->mutations, i);
+
+      if (b->seq != a->seq + 1)
+        {
+          srv_response_error (response, SOUP_STATUS_BAD_REQUEST, "invalid_batch",
+                              "The mutations of a push have consecutive seqs");
+          return;
+        }
+    }
+
+  /* A serialization failure or deadlock is retried; nothing was committed. */
+  for (int attempt = 0; ; attempt++)
+    {
+      g_autoptr(ClWirePushResponse) reply = cl_wire_push_response_new ();
+      Push push = { worker, worker->conn, session, request->address };
+      PushOutcome outcome;
+
+      srv_clock_init (&push.clock, worker->conn);
+      g_clear_error (&error);
+      outcome = push_transaction (&push, push_request, reply, response, &error);
+      if (outcome == PUSH_ANSWERED)
+        return;
+      if (outcome == PUSH_DB_ERROR)
+        {
+          srv_db_rollback (worker->conn);
+          if (attempt < 3 && g_error_matches (error, SRV_DB_ERROR, SRV_DB_ERROR_RETRY))
+            continue;
+          srv_response_db_error (response, error);
+          return;
+        }
+
+      reply->revoked = g_strdup (session->revoke_mode);
+      body = cl_wire_push_response_encode (reply, &len);
+      srv_response_take_json (response, SOUP_STATUS_OK, body, len);
+      return;
+    }
+}

@@ -1,0 +1,76 @@
+/* cl-test-stack.h: a throwaway sync stack for tests (PostgreSQL database, caseload-server,
+ * nginx with a test CA)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Certificates made with openssl for one test program. */
+typedef struct {
+  char *dir;
+  char *ca;             /* the test CA (PEM) */
+  char *server_cert;    /* localhost and 127.0.0.1, by the test CA */
+  char *server_key;
+  char *expired_cert;   /* by the test CA, expired */
+  char *expired_key;
+  char *wrong_host_cert;  /* by the test CA, for another host name */
+  char *wrong_host_key;
+  char *other_ca;       /* a CA this project does not trust */
+  char *other_cert;     /* localhost, by the other CA */
+  char *other_key;
+} ClTestTls;
+
+ClTestTls  *cl_test_tls_new           (const char   *dir);
+void        cl_test_tls_free          (ClTestTls    *tls);
+
+typedef struct {
+  char          *dir;           /* temp root of the stack */
+  char          *database;
+  char          *conninfo;
+  char          *socket;
+  char          *config;        /* caseload-server keyfile */
+  ClTestTls     *tls;           /* borrowed */
+  GSubprocess   *server;
+  GSubprocess   *nginx;
+  guint16        port;          /* nginx's https port on 127.0.0.1 */
+  char          *url;           /* https://localhost:PORT */
+  char          *nginx_conf_extra;
+} ClTestStack;
+
+/* Fails the test (with the reason) when PostgreSQL, nginx or the binaries are missing. */
+ClTestStack *cl_test_stack_new        (ClTestTls    *tls,
+                                       const char   *server_config,
+                                       const char   *nginx_extra);
+void        cl_test_stack_free        (ClTestStack  *stack);
+void        cl_test_stack_stop_server (ClTestStack  *stack);
+void        cl_test_stack_start_server (ClTestStack *stack);
+char       *cl_test_stack_admin       (ClTestStack  *stack,
+                                       int          *status,
+                                       ...) G_GNUC_NULL_TERMINATED;
+void        cl_test_stack_user_add    (ClTestStack  *stack,
+                                       const char   *username,
+                                       const char   *role,
+                                       const char   *commands);
+char       *cl_test_stack_sql         (ClTestStack  *stack,
+                                       const char   *sql);
+
+char       *cl_test_run               (const char * const *argv,
+                                       const char * const *envp,
+                                       int          *status,
+                                       char        **err);
+guint16     cl_test_free_port         (void);
+gboolean    cl_test_wait_port         (guint16       port,
+                                       guint         timeout_ms);
+const char *cl_test_binary            (const char   *env_name);
+
+#define CL_TEST_SERVER_PASSWORD "server-password-1"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClTestStack, cl_test_stack_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClTestTls, cl_test_tls_free)
+
+G_END_DECLS

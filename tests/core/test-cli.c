@@ -1,0 +1,1162 @@
+/* test-cli.c: caseloadctl, driven as a program
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test runs the built caseloadctl in a fresh temporary folder, with cheap key
+ * derivation (CASELOAD_TEST_FAST_KDF=1), and checks exit codes, output and what the vault
+ * holds afterwards.
+ */
+
+#define G_LOG_DOMAIN "test-cli"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#ifndef CASELOADCTL
+#error "CASELOADCTL must be the path of the built caseloadctl"
+#endif
+
+#define PASSPHRASE "correct horse battery staple"
+
+typedef struct {
+  char *dir;
+  char *vault;
+  char *pass;
+} Fixture;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+static char *
+path_in (Fixture    *f,
+         const char *name)
+{
+  return g_build_filename (f->dir, name, NULL);
+}
+
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        rm_rf (child);
+      }
+  g_remove (path);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("caseload-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->vault = path_in (f, "vault");
+  f->pass = path_in (f, "pass");
+  write_file (f->pass, PASSPHRASE "\n");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->vault);
+  g_free (f->pass);
+}
+
+/* Runs caseloadctl with @argv (NULL-terminated), @input on stdin, @fd given as fd 3. */
+static void
+run_argv (Fixture            *f,
+          Run                *run,
+          const char         *input,
+          int                 fd,
+          const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xdg = path_in (f, "xdg");
+
+  run_clear (run);
+  g_ptr_array_add (args, (gpointer) CASELOADCTL);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "CASELOAD_USER", "tester", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "CASELOAD_VAULT");
+  if (fd >= 0)
+    g_subprocess_launcher_take_fd (launcher, fd, 3);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &run->out,
+                                 &run->err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  if (g_test_verbose ())
+    g_printerr ("caseloadctl … %s → %d\n%s%s", argv[0], run->status, run->out, run->err);
+}
+
+/* caseloadctl --vault VAULT --passphrase-file PASS ARGS… */
+#define CL(f, run, ...) \
+  run_argv ((f), (run), NULL, -1, \
+            (const char * const[]) { "--vault", (f)->vault, "--passphrase-file", (f)->pass, \
+                                     __VA_ARGS__, NULL })
+
+/* caseloadctl ARGS… without any default */
+#define RAW(f, run, ...) \
+  run_argv ((f), (run), NULL, -1, (const char * const[]) { __VA_ARGS__, NULL })
+
+#define assert_status(run, expected) \
+  G_STMT_START { \
+    if ((run)->status != (expected)) \
+      g_error ("exit status %d, expected %d\nstdout: %s\nstderr: %s", (run)->status, \
+               (expected), (run)->out, (run)->err); \
+  } G_STMT_END
+
+static void
+init_vault (Fixture *f)
+{
+  Run run = { 0 };
+
+  CL (f, &run, "init");
+  assert_status (&run, 0);
+  run_clear (&run);
+}
+
+static char *
+add (Fixture    *f,
+     const char *type,
+     ...)
+{
+  Run run = { 0 };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) "--vault");
+  g_ptr_array_add (args, f->vault);
+  g_ptr_array_add (args, (gpointer) "--passphrase-file");
+  g_ptr_array_add (args, f->pass);
+  g_ptr_array_add (args, (gpointer) "add");
+  g_ptr_array_add (args, (gpointer) type);
+  va_start (ap, type);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  run_argv (f, &run, NULL, -1, (const char * const *) args->pdata);
+  assert_status (&run, 0);
+  g_strstrip (run.out);
+  g_assert_true (g_uuid_string_is_valid (run.out));
+  g_free (run.err);
+  return run.out;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* The records of @type, as `list TYPE --json` prints them. */
+static JsonArray *
+list_json (Fixture    *f,
+           const char *type)
+{
+  Run run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  CL (f, &run, "list", type, "--json");
+  assert_status (&run, 0);
+  node = parse_json (run.out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  array = json_array_ref (json_node_get_array (node));
+  run_clear (&run);
+  return array;
+}
+
+static guint
+count (Fixture    *f,
+       const char *type)
+{
+  g_autoptr(JsonArray) array = list_json (f, type);
+  return json_array_get_length (array);
+}
+
+/* The string value of a member, NULL when null or absent. */
+static const char *
+member (JsonObject *object,
+        const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_is_null (node))
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The record of @array whose @field is @value; fails the test when there is none. */
+static JsonObject *
+find (JsonArray  *array,
+      const char *field,
+      const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (member (object, field), value) == 0)
+        return object;
+    }
+  g_error ("No record with %s = %s", field, value);
+  return NULL;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* @text with its lines sorted: the store lists in creation order only to the second. */
+static char *
+sorted_lines (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  qsort (lines, g_strv_length (lines), sizeof (char *), compare_strings);
+  return g_strjoinv ("\n", lines);
+}
+
+static char *
+new_client_with_case (Fixture    *f,
+                      const char *legal_name,
+                      char      **case_id)
+{
+  char *client = add (f, "client", g_strdup_printf ("legal_name=%s", legal_name), NULL);
+
+  *case_id = add (f, "case", g_strdup_printf ("client_id=%s", client), "command=14",
+                  "track=dv", "status=outreach", NULL);
+  return client;
+}
+
+/* Tests ------------------------------------------------------------------------------ */
+
+static void
+test_help (Fixture       *f,
+           gconstpointer  data)
+{
+  static const char * const commands[] = {
+    "init", "passwd", "recover", "verify", "rekey", "backup", "restore", "schema", "add",
+    "set", "get", "delete", "list", "search", "import", "export", "demo",
+  };
+  Run run = { 0 };
+
+  RAW (f, &run, "--help");
+  assert_status (&run, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %s ", commands[i]);
+      g_assert_nonnull (strstr (run.out, line));
+    }
+  for (int code = 0; code <= 7; code++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %d  ", code);
+      g_assert_nonnull (strstr (run.out, line));
+    }
+
+  RAW (f, &run, "frobnicate");
+  assert_status (&run, 1);
+  run_argv (f, &run, NULL, -1, (const char * const[]) { NULL });
+  assert_status (&run, 1);
+  RAW (f, &run, "--passphrase", "hunter2hunter2", "list", "client");
+  assert_status (&run, 1);
+  run_clear (&run);
+}
+
+static void
+test_init (Fixture       *f,
+           gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *keys = g_build_filename (f->vault, "keys.json", NULL);
+  g_autofree char *key_file = path_in (f, "recovery.txt");
+  g_autofree char *vault2 = path_in (f, "vault2");
+  struct stat st;
+
+  CL (f, &run, "init");
+  assert_status (&run, 0);
+  g_strstrip (run.out);
+  g_assert_cmpuint (strlen (run.out), >=, 16);          /* the recovery key, once */
+  g_assert_nonnull (strstr (run.err, "only once"));
+  g_assert_cmpint (g_stat (keys, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Never over an existing vault. */
+  CL (f, &run, "init");
+  assert_status (&run, 4);
+
+  /* The recovery key into a file: 0600, never replacing one. */
+  RAW (f, &run, "--vault", vault2, "--passphrase-file", f->pass, "init",
+       "--recovery-key-file", key_file);
+  assert_status (&run, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpint (g_stat (key_file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (st.st_size, >=, 16);
+
+  rm_rf (vault2);
+  RAW (f, &run, "--vault", vault2, "--passphrase-file", f->pass, "init",
+       "--recovery-key-file", key_file);
+  assert_status (&run, 4);
+  g_assert_false (g_file_test (vault2, G_FILE_TEST_EXISTS) &&
+                  g_file_test (g_build_filename (vault2, "keys.json", NULL), G_FILE_TEST_EXISTS));
+
+  /* Default folder: $XDG_DATA_HOME/caseload; CASELOAD_VAULT is unset by the runner. */
+  RAW (f, &run, "--passphrase-file", f->pass, "init");
+  assert_status (&run, 0);
+  {
+    g_autofree char *xdg_keys = g_build_filename (f->dir, "xdg", "caseload", "keys.json", NULL);
+    g_assert_true (g_file_test (xdg_keys, G_FILE_TEST_EXISTS));
+  }
+  run_clear (&run);
+}
+
+static void
+test_wrong_passphrase (Fixture       *f,
+                       gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *keys = g_build_filename (f->vault, "keys.json", NULL);
+  g_autofree char *wrong = path_in (f, "wrong");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  init_vault (f);
+  before = read_file (keys);
+  write_file (wrong, "not the passphrase at all\n");
+
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", wrong, "list", "client");
+  assert_status (&run, 2);
+  g_assert_null (strstr (run.err, "not the passphrase"));
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", wrong, "passwd",
+       "--new-passphrase-file", f->pass);
+  assert_status (&run, 2);
+
+  after = read_file (keys);
+  g_assert_cmpstr (before, ==, after);
+
+  /* No passphrase source and no terminal: refused, not hanging. */
+  RAW (f, &run, "--vault", f->vault, "list", "client");
+  assert_status (&run, 1);
+  run_clear (&run);
+}
+
+static void
+test_missing_vault (Fixture       *f,
+                    gconstpointer  data)
+{
+  Run run = { 0 };
+
+  CL (f, &run, "list", "client");
+  assert_status (&run, 3);
+  CL (f, &run, "verify");
+  assert_status (&run, 3);
+  run_clear (&run);
+}
+
+static void
+test_records (Fixture       *f,
+              gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *client = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *contact = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  init_vault (f);
+  client = add (f, "client", "legal_name=Ana María Pérez", "preferred_language=es",
+                "date_of_birth=1990-04-01", NULL);
+
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "legal_name:         Ana María Pérez\n"));
+  g_assert_nonnull (strstr (run.out, "preferred_language: es\n"));
+
+  CL (f, &run, "get", "client", client, "--json");
+  assert_status (&run, 0);
+  node = parse_json (run.out);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, client);
+  g_assert_cmpstr (json_object_get_string_member (object, "legal_name"), ==, "Ana María Pérez");
+  g_assert_cmpstr (json_object_get_string_member (object, "date_of_birth"), ==, "1990-04-01");
+
+  CL (f, &run, "set", "client", client, "preferred_name=Anita", "preferred_language=en");
+  assert_status (&run, 0);
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "preferred_name:     Anita\n"));
+  g_assert_nonnull (strstr (run.out, "preferred_language: en\n"));
+
+  /* Viewing a client is audited. */
+  CL (f, &run, "list", "audit", "--where", "action=view", "--where", "record_type=client");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, client));
+
+  /* Cases and their append-only children. */
+  case_id = add (f, "case", g_strdup_printf ("client_id=%s", client), "command=PSA 2",
+                 "track=cv", "status=active", "referral_received_at=2024-03-01T10:00:00Z", NULL);
+  contact = add (f, "contact", g_strdup_printf ("case_id=%s", case_id),
+                 "at=2024-03-02T15:00:00Z", "channel=phone", "outcome=reached",
+                 "note=Discussed options", NULL);
+  CL (f, &run, "get", "case", case_id);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "command:"));
+  g_assert_nonnull (strstr (run.out, "PSA 2"));
+  g_assert_nonnull (strstr (run.out, "first_contact_at:"));
+
+  CL (f, &run, "delete", "contact", contact);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "never"));
+  CL (f, &run, "set", "contact", contact, "note=changed");
+  assert_status (&run, 4);
+
+  /* list --where */
+  CL (f, &run, "list", "case", "--where", "track=cv", "--json");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, case_id));
+  CL (f, &run, "list", "case", "--where", "track=dv", "--json");
+  assert_status (&run, 0);
+  g_assert_null (strstr (run.out, case_id));
+
+  /* Restricted records need a reason, which is audited. */
+  CL (f, &run, "set", "client", client, "restricted=yes");
+  assert_status (&run, 0);
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 4);
+  CL (f, &run, "get", "client", client, "--reason", "court date tomorrow");
+  assert_status (&run, 0);
+
+  CL (f, &run, "delete", "case", case_id);
+  assert_status (&run, 0);
+  CL (f, &run, "get", "case", case_id);
+  assert_status (&run, 3);
+  CL (f, &run, "delete", "case", case_id);
+  assert_status (&run, 3);
+  run_clear (&run);
+}
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *client = NULL;
+
+  init_vault (f);
+  client = add (f, "client", "legal_name=Test Person", NULL);
+
+  CL (f, &run, "add", "nosuchtype", "name=x");
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "nosuchtype"));
+  CL (f, &run, "add", "client", "favourite_colour=blue");
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "favourite_colour"));
+  CL (f, &run, "add", "client", "preferred_language=klingon");
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "klingon"));
+  CL (f, &run, "add", "client", "date_of_birth=1990-13-45");
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "date_of_birth"));
+  CL (f, &run, "add", "case", g_strdup_printf ("client_id=%s", client), "command=14",
+      "track=sideways");
+  assert_status (&run, 4);
+  CL (f, &run, "add", "case", "client_id=00000000-0000-4000-8000-000000000000",
+      "command=14", "track=dv");
+  assert_status (&run, 4);
+  CL (f, &run, "add", "client", "no-equals-sign");
+  assert_status (&run, 4);
+  CL (f, &run, "get", "client", "00000000-0000-4000-8000-000000000000");
+  assert_status (&run, 3);
+  CL (f, &run, "get", "client");
+  assert_status (&run, 1);
+  CL (f, &run, "export", "client", "--format", "xml");
+  assert_status (&run, 1);
+
+  g_assert_cmpuint (count (f, "client"), ==, 1);
+  g_assert_cmpuint (count (f, "case"), ==, 0);
+  run_clear (&run);
+}
+
+static void
+test_schema (Fixture       *f,
+             gconstpointer  data)
+{
+  Run run = { 0 };
+
+  RAW (f, &run, "schema");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "\n  client "));
+  g_assert_nonnull (strstr (run.out, "\n  case "));
+  g_assert_nonnull (strstr (run.out, "\n  contact "));
+  g_assert_nonnull (strstr (run.out, "contact_outcome"));
+  g_assert_nonnull (strstr (run.out, "voicemail_safe"));
+  g_assert_nonnull (strstr (run.out, "B6"));
+
+  RAW (f, &run, "schema", "case");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "\n  track "));
+  g_assert_nonnull (strstr (run.out, "referral_received_at"));
+  g_assert_nonnull (strstr (run.out, "trafficking"));
+  g_assert_nonnull (strstr (run.out, "Youth / Safe Harbour"));
+
+  RAW (f, &run, "schema", "nosuch");
+  assert_status (&run, 4);
+  run_clear (&run);
+}
+
+static const char bad_cases_header[] =
+  "client_id,command,track,status,referral_received_at\n";
+
+static void
+test_import_bad (Fixture       *f,
+                 gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *client = NULL;
+  g_autofree char *csv_path = path_in (f, "cases.csv");
+  g_autoptr(GString) csv = g_string_new (bad_cases_header);
+
+  init_vault (f);
+  client = add (f, "client", "legal_name=Imported Client", NULL);
+
+  /* Line numbers: 1 header, 2… rows. Lines 4, 6 and 9 are bad. */
+  g_string_append_printf (csv, "%s,14,dv,outreach,2024-01-02T10:00:00Z\n", client);  /* 2 */
+  g_string_append_printf (csv, "%s,PSA 2,cv,active,2024-01-03\n", client);           /* 3 */
+  g_string_append_printf (csv, "%s,14,sideways,active,2024-01-03\n", client);        /* 4 */
+  g_string_append_printf (csv, "%s,75,youth,referred,\n", client);                   /* 5 */
+  g_string_append_printf (csv, "%s,75,dv,referred,2024-02-30\n", client);            /* 6 */
+  g_string_append_printf (csv, "%s,43,trafficking,on_hold,2023-12-31\n", client);    /* 7 */
+  g_string_append_printf (csv, "%s,1,cv,closed,2023-11-01T08:30:00Z\n", client);     /* 8 */
+  g_string_append (csv, "11111111-2222-4333-8444-555555555555,14,dv,active,2024-01-05\n"); /* 9 */
+  write_file (csv_path, csv->str);
+
+  CL (f, &run, "import", "case", csv_path);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "cases.csv:4:"));
+  g_assert_nonnull (strstr (run.err, "sideways"));
+  g_assert_nonnull (strstr (run.err, "cases.csv:6:"));
+  g_assert_nonnull (strstr (run.err, "referral_received_at"));
+  g_assert_nonnull (strstr (run.err, "cases.csv:9:"));
+  g_assert_nonnull (strstr (run.err, "Unknown reference"));
+  g_assert_null (strstr (run.err, "cases.csv:2:"));
+  g_assert_null (strstr (run.err, "cases.csv:3:"));
+  g_assert_null (strstr (run.err, "cases.csv:5:"));
+  g_assert_null (strstr (run.err, "cases.csv:7:"));
+  g_assert_null (strstr (run.err, "cases.csv:8:"));
+  g_assert_nonnull (strstr (run.err, "3 lines were not accepted"));
+  g_assert_cmpuint (count (f, "case"), ==, 0);
+
+  /* An unknown column is named on line 1; again nothing is imported. */
+  write_file (csv_path, "legal_name,favourite_colour\nA B,blue\n");
+  CL (f, &run, "import", "client", csv_path);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "cases.csv:1:"));
+  g_assert_nonnull (strstr (run.err, "favourite_colour"));
+  g_assert_cmpuint (count (f, "client"), ==, 1);
+
+  /* Broken CSV: a stray quote (line 3), a field over the size cap (line 4), an
+   * unterminated quote running to the end (line 5). */
+  {
+    g_autoptr(GString) hostile = g_string_new ("legal_name,phone\nGood Row,1\nBad \"quote,2\n");
+    g_string_append_c (hostile, '"');
+    for (int i = 0; i < 70000; i++)
+      g_string_append_c (hostile, 'x');
+    g_string_append (hostile, "\",3\n\"never closed,4\n");
+    write_file (csv_path, hostile->str);
+  }
+  CL (f, &run, "import", "client", csv_path);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "cases.csv:3:"));
+  g_assert_nonnull (strstr (run.err, "cases.csv:4:"));
+  g_assert_nonnull (strstr (run.err, "cases.csv:5:"));
+  g_assert_null (strstr (run.err, "cases.csv:2:"));
+  g_assert_cmpuint (count (f, "client"), ==, 1);
+
+  /* An empty file. */
+  write_file (csv_path, "");
+  CL (f, &run, "import", "client", csv_path);
+  assert_status (&run, 4);
+
+  /* A missing file. */
+  CL (f, &run, "import", "client", "/nonexistent/file.csv");
+  assert_status (&run, 6);
+  run_clear (&run);
+}
+
+static void
+test_import_good (Fixture       *f,
+                  gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *csv_path = path_in (f, "clients.csv");
+  g_autoptr(JsonArray) clients = NULL;
+  static const char csv[] =
+    "\xef\xbb\xbf" "legal_name,preferred_name,pseudonym,date_of_birth,preferred_language\r\n"
+    "José Ramírez,,,1985-02-03,es\r\n"
+    "\"Ana \"\"La Flaca\"\" Pérez, Jr.\",Ana,,,es\r\n"
+    ",,Anonymous 14-0001,,en\r\n"
+    "王秀英,,,2001-12-31,zh\r\n"
+    "\"Line\r\nBreak\",,,,ht\r\n"
+    "Łukasz Wiśniewski,,,,pl\r\n";
+
+  init_vault (f);
+  write_file (csv_path, csv);
+  CL (f, &run, "import", "client", csv_path);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "Imported 6 client records"));
+
+  clients = list_json (f, "client");
+  g_assert_cmpuint (json_array_get_length (clients), ==, 6);
+  /* The store lists in creation order only to the second: look records up by value. */
+  g_assert_cmpstr (member (find (clients, "legal_name", "José Ramírez"), "date_of_birth"), ==,
+                   "1985-02-03");
+  g_assert_cmpstr (member (find (clients, "legal_name", "Ana \"La Flaca\" Pérez, Jr."),
+                           "preferred_name"), ==, "Ana");
+  g_assert_null (member (find (clients, "pseudonym", "Anonymous 14-0001"), "legal_name"));
+  g_assert_cmpstr (member (find (clients, "legal_name", "王秀英"), "preferred_language"), ==,
+                   "zh");
+  g_assert_cmpstr (member (find (clients, "legal_name", "Line\nBreak"), "preferred_language"),
+                   ==, "ht");
+  g_assert_cmpstr (member (find (clients, "legal_name", "Łukasz Wiśniewski"),
+                           "preferred_language"), ==, "pl");
+
+  /* Standard input works too. */
+  run_argv (f, &run, "legal_name\nFrom Stdin\n", -1,
+            (const char * const[]) { "--vault", f->vault, "--passphrase-file", f->pass,
+                                     "import", "client", "-", NULL });
+  assert_status (&run, 0);
+  g_assert_cmpuint (count (f, "client"), ==, 7);
+  run_clear (&run);
+}
+
+/* Every field of every record, without ids and timestamps. */
+static char *
+records_without_ids (JsonArray *array)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *name = l->data;
+          JsonNode *value = json_object_get_member (object, name);
+          g_autofree char *text = NULL;
+
+          if (g_str_equal (name, "id") || g_str_equal (name, "created_at") ||
+              g_str_equal (name, "updated_at") || g_str_equal (name, "version"))
+            continue;
+          text = json_to_string (value, FALSE);
+          g_string_append_printf (out, "%s=%s;", name, text);
+        }
+      g_string_append_c (out, '\n');
+    }
+  return sorted_lines (out->str);
+}
+
+static void
+test_export_roundtrip (Fixture       *f,
+                       gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *csv_path = path_in (f, "export.csv");
+  g_autofree char *json_path = path_in (f, "export.json");
+  g_autofree char *second = path_in (f, "second");
+  g_autofree char *first_vault = g_strdup (f->vault);
+  g_autofree char *rows_a = NULL;
+  g_autofree char *rows_b = NULL;
+  g_autoptr(JsonArray) a = NULL;
+  g_autoptr(JsonArray) b = NULL;
+  g_autoptr(JsonNode) exported = NULL;
+  g_autofree char *json_text = NULL;
+  struct stat st;
+
+  init_vault (f);
+  CL (f, &run, "demo", "--cases", "30", "--seed", "7");
+  assert_status (&run, 0);
+
+  CL (f, &run, "export", "client", "--format", "csv", "--output", csv_path);
+  assert_status (&run, 0);
+  g_assert_cmpint (g_stat (csv_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* The export is audited. */
+  CL (f, &run, "list", "audit", "--where", "action=export", "--json");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "\"record_type\" : \"client\""));
+
+  /* Into a second vault: the same rows. */
+  g_free (f->vault);
+  f->vault = g_strdup (second);
+  init_vault (f);
+  CL (f, &run, "import", "client", csv_path);
+  assert_status (&run, 0);
+  b = list_json (f, "client");
+  g_free (f->vault);
+  f->vault = g_strdup (first_vault);
+  a = list_json (f, "client");
+  g_assert_cmpuint (json_array_get_length (a), >, 0);
+  g_assert_cmpuint (json_array_get_length (a), ==, json_array_get_length (b));
+  rows_a = records_without_ids (a);
+  rows_b = records_without_ids (b);
+  g_assert_cmpstr (rows_a, ==, rows_b);
+
+  /* JSON parses, one object per record; stdout when no --output. */
+  CL (f, &run, "export", "case", "--format", "json");
+  assert_status (&run, 0);
+  exported = parse_json (run.out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (exported));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (exported)), ==, 30);
+  g_assert_true (json_object_has_member (
+    json_array_get_object_element (json_node_get_array (exported), 0), "track"));
+
+  CL (f, &run, "export", "contact", "--format", "json", "--output", json_path);
+  assert_status (&run, 0);
+  json_text = read_file (json_path);
+  g_clear_pointer (&exported, json_node_unref);
+  exported = parse_json (json_text);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (exported));
+
+  /* An empty type still gives valid JSON. */
+  CL (f, &run, "export", "disclosure", "--format", "json");
+  assert_status (&run, 0);
+  g_clear_pointer (&exported, json_node_unref);
+  exported = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (exported)), ==, 0);
+  run_clear (&run);
+}
+
+static char *
+demo_names (Fixture *f)
+{
+  g_autoptr(JsonArray) clients = list_json (f, "client");
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (clients); i++)
+    {
+      JsonObject *o = json_array_get_object_element (clients, i);
+      static const char * const names[] = { "legal_name", "preferred_name", "pseudonym" };
+
+      for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+        {
+          JsonNode *n = json_object_get_member (o, names[j]);
+          g_string_append_printf (out, "%s|", n != NULL && !json_node_is_null (n)
+                                                ? json_node_get_string (n) : "");
+        }
+      g_string_append_c (out, '\n');
+    }
+  {
+    char *sorted = sorted_lines (out->str);
+    g_string_free (out, TRUE);
+    return sorted;
+  }
+}
+
+static void
+test_demo (Fixture       *f,
+           gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *second = path_in (f, "second");
+  g_autofree char *first_vault = g_strdup (f->vault);
+  g_autofree char *counts_a = NULL;
+  g_autofree char *counts_b = NULL;
+  g_autofree char *names_a = NULL;
+  g_autofree char *names_b = NULL;
+  g_autoptr(JsonArray) cases = NULL;
+  g_autoptr(GHashTable) tracks = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) commands = g_hash_table_new (g_str_hash, g_str_equal);
+
+  init_vault (f);
+  CL (f, &run, "demo", "--cases", "200", "--seed", "1");
+  assert_status (&run, 0);
+  counts_a = g_steal_pointer (&run.out);
+  names_a = demo_names (f);
+
+  g_free (f->vault);
+  f->vault = g_strdup (second);
+  init_vault (f);
+  CL (f, &run, "demo", "--cases", "200", "--seed", "1");
+  assert_status (&run, 0);
+  counts_b = g_steal_pointer (&run.out);
+  names_b = demo_names (f);
+
+  g_assert_cmpstr (counts_a, ==, counts_b);
+  g_assert_cmpstr (names_a, ==, names_b);
+  g_assert_nonnull (strstr (counts_a, "\ncase                 200\n"));
+
+  /* A different seed gives a different caseload. */
+  CL (f, &run, "demo", "--cases", "10", "--seed", "2");
+  assert_status (&run, 0);
+  g_assert_cmpuint (count (f, "case"), ==, 210);
+
+  /* It looks like a caseload: all four tracks, many commands, contacts and services. */
+  g_free (f->vault);
+  f->vault = g_strdup (first_vault);
+  cases = list_json (f, "case");
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *o = json_array_get_object_element (cases, i);
+      g_hash_table_add (tracks, (gpointer) json_object_get_string_member (o, "track"));
+      g_hash_table_add (commands, (gpointer) json_object_get_string_member (o, "command"));
+    }
+  g_assert_cmpuint (g_hash_table_size (tracks), ==, 4);
+  g_assert_cmpuint (g_hash_table_size (commands), >, 40);
+  g_assert_cmpuint (count (f, "contact"), >, 200);
+  g_assert_cmpuint (count (f, "service"), >, 50);
+  g_assert_cmpuint (count (f, "safe_contact"), >, 150);
+  g_assert_cmpuint (count (f, "referral"), ==, 200);
+  g_assert_cmpuint (count (f, "victimization"), >=, 200);
+
+  CL (f, &run, "demo");
+  assert_status (&run, 1);
+  CL (f, &run, "demo", "--cases", "5", "--seed", "x");
+  assert_status (&run, 1);
+  run_clear (&run);
+}
+
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autoptr(JsonArray) clients = NULL;
+  g_autoptr(JsonNode) results = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *wanted = NULL;
+  g_autofree char *query = NULL;
+  gboolean found = FALSE;
+
+  init_vault (f);
+  CL (f, &run, "demo", "--cases", "200", "--seed", "3");
+  assert_status (&run, 0);
+
+  /* A demo client whose name carries diacritics, searched in plain lower-case ASCII. */
+  clients = list_json (f, "client");
+  for (guint i = 0; i < json_array_get_length (clients) && wanted == NULL; i++)
+    {
+      JsonObject *o = json_array_get_object_element (clients, i);
+      JsonNode *n = json_object_get_member (o, "legal_name");
+      const char *name = n != NULL && !json_node_is_null (n) ? json_node_get_string (n) : NULL;
+      g_autofree char *ascii = name != NULL ? g_str_to_ascii (name, "C") : NULL;
+
+      if (name != NULL && strcmp (ascii, name) != 0 && strchr (ascii, '?') == NULL)
+        {
+          wanted = g_strdup (json_object_get_string_member (o, "id"));
+          query = g_ascii_strdown (ascii, -1);
+        }
+    }
+  g_assert_nonnull (wanted);
+
+  CL (f, &run, "search", "--json", "--limit", "0", query);
+  assert_status (&run, 0);
+  results = parse_json (run.out);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (results)); i++)
+    {
+      JsonObject *o = json_array_get_object_element (json_node_get_array (results), i);
+      found |= g_strcmp0 (json_object_get_string_member (o, "client_id"), wanted) == 0;
+    }
+  g_assert_true (found);
+
+  /* "jose" finds "José"; text output: id, case number, name, status. */
+  client = new_client_with_case (f, "José Quiñones-Test", &case_id);
+  CL (f, &run, "search", "jose", "quinones");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, case_id));
+  g_assert_nonnull (strstr (run.out, "José Quiñones-Test"));
+  g_assert_nonnull (strstr (run.out, "outreach"));
+  g_assert_nonnull (strstr (run.out, "CL-"));
+
+  CL (f, &run, "search", "JOSÉ", "QUIÑONES");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, case_id));
+
+  CL (f, &run, "search", "zzzznobody");
+  assert_status (&run, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  run_clear (&run);
+}
+
+static void
+test_backup_restore (Fixture       *f,
+                     gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *backup = path_in (f, "vault.backup");
+  g_autofree char *restored = path_in (f, "restored");
+  g_autofree char *original = g_strdup (f->vault);
+  g_autofree char *case_id = NULL;
+  g_autofree char *client = NULL;
+
+  init_vault (f);
+  client = new_client_with_case (f, "Backed Up", &case_id);
+
+  CL (f, &run, "backup");
+  assert_status (&run, 1);
+  CL (f, &run, "backup", "--output", backup);
+  assert_status (&run, 0);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  g_free (f->vault);
+  f->vault = g_strdup (restored);
+  CL (f, &run, "restore", backup);
+  assert_status (&run, 0);
+  CL (f, &run, "get", "case", case_id);
+  assert_status (&run, 0);
+  g_assert_cmpuint (count (f, "client"), ==, 1);
+
+  /* Never over an existing vault. */
+  g_free (f->vault);
+  f->vault = g_strdup (original);
+  CL (f, &run, "restore", backup);
+  assert_status (&run, 4);
+  run_clear (&run);
+}
+
+static void
+test_passwd (Fixture       *f,
+             gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *new_pass = path_in (f, "new-pass");
+  g_autofree char *client = NULL;
+
+  init_vault (f);
+  client = add (f, "client", "legal_name=Before Passwd", NULL);
+  write_file (new_pass, "a brand new passphrase\n");
+
+  CL (f, &run, "passwd", "--new-passphrase-file", new_pass);
+  assert_status (&run, 0);
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 2);
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", new_pass, "get", "client", client);
+  assert_status (&run, 0);
+
+  /* Too short a passphrase is refused. */
+  write_file (f->pass, "short\n");
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", new_pass, "passwd",
+       "--new-passphrase-file", f->pass);
+  assert_status (&run, 4);
+  /* No terminal to ask the new one on. */
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", new_pass, "passwd");
+  assert_status (&run, 1);
+  run_clear (&run);
+}
+
+static void
+test_recover_rekey (Fixture       *f,
+                    gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *key1 = path_in (f, "key1");
+  g_autofree char *key2 = path_in (f, "key2");
+  g_autofree char *new_pass = path_in (f, "new-pass");
+  g_autofree char *client = NULL;
+
+  CL (f, &run, "init", "--recovery-key-file", key1);
+  assert_status (&run, 0);
+  client = add (f, "client", "legal_name=Kept Across Rekey", NULL);
+  write_file (new_pass, "recovered passphrase 1\n");
+
+  /* A wrong recovery key. */
+  write_file (key2, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH\n");
+  CL (f, &run, "recover", "--recovery-key-file", key2, "--new-passphrase-file", new_pass);
+  assert_status (&run, 2);
+  g_remove (key2);
+  CL (f, &run, "recover", "--new-passphrase-file", new_pass);
+  assert_status (&run, 1);
+
+  CL (f, &run, "recover", "--recovery-key-file", key1, "--new-passphrase-file", new_pass);
+  assert_status (&run, 0);
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 2);
+  g_free (f->pass);
+  f->pass = g_strdup (new_pass);
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 0);
+
+  /* Rekey: a new recovery key; the old one stops working; the records stay. */
+  CL (f, &run, "rekey", "--recovery-key-file", key1);
+  assert_status (&run, 4);                  /* the file exists: never replaced */
+  CL (f, &run, "rekey", "--recovery-key-file", key2);
+  assert_status (&run, 0);
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 0);
+  CL (f, &run, "verify");
+  assert_status (&run, 0);
+  CL (f, &run, "recover", "--recovery-key-file", key1, "--new-passphrase-file", new_pass);
+  assert_status (&run, 2);
+  CL (f, &run, "recover", "--recovery-key-file", key2, "--new-passphrase-file", new_pass);
+  assert_status (&run, 0);
+  run_clear (&run);
+}
+
+static void
+test_verify (Fixture       *f,
+             gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *db = g_build_filename (f->vault, "caseload.db", NULL);
+  g_autofree char *keys = g_build_filename (f->vault, "keys.json", NULL);
+
+  init_vault (f);
+  CL (f, &run, "verify");
+  assert_status (&run, 0);
+  g_assert_cmpstr (run.out, !=, "");
+
+  /* Keys gone: damaged, not "wrong passphrase". */
+  g_remove (keys);
+  CL (f, &run, "verify");
+  assert_status (&run, 5);
+  (void) db;
+  run_clear (&run);
+}
+
+static void
+test_passphrase_fd (Fixture       *f,
+                    gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *client = NULL;
+  int fds[2];
+
+  init_vault (f);
+  client = add (f, "client", "legal_name=Through A Pipe", NULL);
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_cmpint (write (fds[1], PASSPHRASE "\n", strlen (PASSPHRASE) + 1), ==,
+                   (gssize) strlen (PASSPHRASE) + 1);
+  close (fds[1]);
+  run_argv (f, &run, NULL, fds[0],
+            (const char * const[]) { "--vault", f->vault, "--passphrase-fd", "3", "get",
+                                     "client", client, NULL });
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "Through A Pipe"));
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_cmpint (write (fds[1], "wrong passphrase\n", 17), ==, 17);
+  close (fds[1]);
+  run_argv (f, &run, NULL, fds[0],
+            (const char * const[]) { "--vault", f->vault, "--passphrase-fd=3", "get",
+                                     "client", client, NULL });
+  assert_status (&run, 2);
+
+  RAW (f, &run, "--vault", f->vault, "--passphrase-fd", "x", "list", "client");
+  assert_status (&run, 1);
+  RAW (f, &run, "--vault", f->vault, "--passphrase-fd", "3", "--passphrase-file", f->pass,
+       "list", "client");
+  assert_status (&run, 1);
+  run_clear (&run);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) \
+  g_test_add ("/core/cli/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("help", test_help);
+  ADD ("init", test_init);
+  ADD ("wrong-passphrase", test_wrong_passphrase);
+  ADD ("missing-vault", test_missing_vault);
+  ADD ("records", test_records);
+  ADD ("bad-input", test_bad_input);
+  ADD ("schema", test_schema);
+  ADD ("import-bad", test_import_bad);
+  ADD ("import-good", test_import_good);
+  ADD ("export-roundtrip", test_export_roundtrip);
+  ADD ("demo", test_demo);
+  ADD ("search", test_search);
+  ADD ("backup-restore", test_backup_restore);
+  ADD ("passwd", test_passwd);
+  ADD ("recover-rekey", test_recover_rekey);
+  ADD ("verify", test_verify);
+  ADD ("passphrase-fd", test_passphrase_fd);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,579 @@
+/* cl-e2e.c: vaults driven through caseloadctl, and the list-append oracle
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every vault is a real caseloadctl vault; every change goes through `caseloadctl add/set/
+ * delete/sync`, as a script or an advocate would. The oracle (TESTING.md, "Reliability"):
+ * every committed note carries a unique token; at the end every outbox is empty, every
+ * token is on the server exactly once and in every vault that can see it, and every synced
+ * record of a vault equals the server's (version, deleted, every field).
+ */
+
+#define G_LOG_DOMAIN "cl-e2e"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cl-e2e.h"
+#include "cl-schema.h"
+#include "cl-secret.h"
+#include "cl-sql.h"
+#include "cl-vault.h"
+
+static char *tmp_root;
+
+void
+cl_e2e_init (int    *argc,
+             char ***argv)
+{
+  cl_secure_init ();
+  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_test_init (argc, argv, NULL);
+  tmp_root = g_dir_make_tmp ("caseload-e2e-tls-XXXXXX", NULL);
+}
+
+gboolean
+cl_e2e_long (void)
+{
+  return g_strcmp0 (g_getenv ("CASELOAD_LONG"), "1") == 0;
+}
+
+/* One set of certificates per test program. */
+ClTestTls *
+cl_e2e_tls (void)
+{
+  static ClTestTls *tls = NULL;
+
+  if (tls == NULL)
+    {
+      g_autofree char *dir = g_build_filename (tmp_root, "tls", NULL);
+      tls = cl_test_tls_new (dir);
+    }
+  return tls;
+}
+
+/* caseloadctl ------------------------------------------------------------------------ */
+
+static char *
+ctl_v (ClE2eClient         *client,
+       const char * const  *env,
+       int                 *status,
+       char               **err,
+       va_list              args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *arg;
+
+  envp = g_environ_setenv (envp, "CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  envp = g_environ_setenv (envp, "CASELOAD_USER", client->username, TRUE);
+  envp = g_environ_unsetenv (envp, "G_DEBUG");
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (env[i], "=", 2);
+      envp = g_environ_setenv (envp, kv[0], kv[1], TRUE);
+    }
+  g_ptr_array_add (argv, g_strdup (cl_test_binary ("CASELOADCTL_BIN")));
+  g_ptr_array_add (argv, g_strdup_printf ("--vault=%s", client->dir));
+  g_ptr_array_add (argv, g_strdup_printf ("--passphrase-file=%s", client->pass_file));
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return cl_test_run ((const char * const *) argv->pdata, (const char * const *) envp, status,
+                      err);
+}
+
+char *
+cl_e2e_ctl (ClE2eClient         *client,
+            const char * const  *env,
+            int                 *status,
+            char               **err,
+            ...)
+{
+  va_list args;
+  char *out;
+
+  va_start (args, err);
+  out = ctl_v (client, env, status, err, args);
+  va_end (args);
+  return out;
+}
+
+static char *
+ctl_ok (ClE2eClient *client,
+        ...)
+{
+  g_autofree char *err = NULL;
+  va_list args;
+  char *out;
+  int status;
+
+  va_start (args, client);
+  out = ctl_v (client, NULL, &status, &err, args);
+  va_end (args);
+  if (status != 0)
+    g_error ("caseloadctl (%s) failed with %d: %s%s", client->username, status, out, err);
+  return out;
+}
+
+ClE2eClient *
+cl_e2e_client_new_unenrolled (ClTestStack *stack,
+                              const char  *username)
+{
+  static guint counter = 0;
+  ClE2eClient *c = g_new0 (ClE2eClient, 1);
+  g_autofree char *parent = g_strdup_printf ("%s/client-%s-%u", stack->dir, username, counter++);
+  g_autofree char *out = NULL;
+
+  g_mkdir_with_parents (parent, 0700);
+  c->dir = g_build_filename (parent, "vault", NULL);
+  c->pass_file = g_build_filename (parent, "passphrase", NULL);
+  c->username = g_strdup (username);
+  g_assert_true (g_file_set_contents (c->pass_file, CL_E2E_PASSPHRASE "\n", -1, NULL));
+  out = ctl_ok (c, "init", NULL);
+  return c;
+}
+
+/* A vault enrolled with @url (nginx's unless given) as @username. */
+ClE2eClient *
+cl_e2e_client_new (ClTestStack *stack,
+                   const char  *username,
+                   const char  *url)
+{
+  ClE2eClient *c = cl_e2e_client_new_unenrolled (stack, username);
+  g_autofree char *pw = g_build_filename (stack->dir, "server-password", NULL);
+  g_autofree char *server = g_strdup_printf ("--server=%s", url != NULL ? url : stack->url);
+  g_autofree char *ca = g_strdup_printf ("--ca=%s", stack->tls->ca);
+  g_autofree char *user = g_strdup_printf ("--username=%s", username);
+  g_autofree char *pwf = g_strdup_printf ("--password-file=%s", pw);
+  g_autofree char *out = NULL;
+
+  g_assert_true (g_file_set_contents (pw, CL_TEST_SERVER_PASSWORD "\n", -1, NULL));
+  c->url = g_strdup (url != NULL ? url : stack->url);
+  out = ctl_ok (c, "enroll", server, ca, user, pwf, NULL);
+  return c;
+}
+
+void
+cl_e2e_client_free (ClE2eClient *client)
+{
+  if (client == NULL)
+    return;
+  g_free (client->dir);
+  g_free (client->pass_file);
+  g_free (client->username);
+  g_free (client->url);
+  g_free (client);
+}
+
+static char *
+ctl_ok_array (ClE2eClient *client,
+              GPtrArray   *argv)
+{
+  g_autofree char *err = NULL;
+  char *out;
+  int status;
+
+  g_ptr_array_add (argv, NULL);
+  switch (argv->len)
+    {
+#define A(i) (const char *) g_ptr_array_index (argv, i)
+    case 4: out = cl_e2e_ctl (client, NULL, &status, &err, A (0), A (1), A (2), NULL); break;
+    case 5: out = cl_e2e_ctl (client, NULL, &status, &err, A (0), A (1), A (2), A (3), NULL); break;
+    case 6: out = cl_e2e_ctl (client, NULL, &status, &err, A (0), A (1), A (2), A (3), A (4), NULL); break;
+    case 7: out = cl_e2e_ctl (client, NULL, &status, &err, A (0), A (1), A (2), A (3), A (4), A (5), NULL); break;
+    case 8: out = cl_e2e_ctl (client, NULL, &status, &err, A (0), A (1), A (2), A (3), A (4), A (5), A (6), NULL); break;
+    case 9: out = cl_e2e_ctl (client, NULL, &status, &err, A (0), A (1), A (2), A (3), A (4), A (5), A (6), A (7), NULL); break;
+#undef A
+    default: g_assert_not_reached ();
+    }
+  if (status != 0)
+    g_error ("caseloadctl %s failed with %d: %s%s", (char *) argv->pdata[0], status, out, err);
+  return out;
+}
+
+/* cl_e2e_add (client, "note", "case_id=…", "text=…", NULL): the new record's id. */
+char *
+cl_e2e_add (ClE2eClient *client,
+            const char  *type,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+  const char *s;
+  char *out;
+
+  g_ptr_array_add (argv, (gpointer) "add");
+  g_ptr_array_add (argv, (gpointer) type);
+  va_start (args, type);
+  while ((s = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) s);
+  va_end (args);
+  out = ctl_ok_array (client, argv);
+  return g_strchomp (out);
+}
+
+void
+cl_e2e_set (ClE2eClient *client,
+            const char  *type,
+            const char  *id,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  va_list args;
+  const char *s;
+
+  g_ptr_array_add (argv, (gpointer) "set");
+  g_ptr_array_add (argv, (gpointer) type);
+  g_ptr_array_add (argv, (gpointer) id);
+  va_start (args, id);
+  while ((s = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) s);
+  va_end (args);
+  out = ctl_ok_array (client, argv);
+}
+
+char *
+cl_e2e_new_case (ClE2eClient *client,
+                 const char  *name,
+                 const char  *command)
+{
+  g_autofree char *legal = g_strdup_printf ("legal_name=%s", name);
+  g_autofree char *client_id = cl_e2e_add (client, "client", legal, NULL);
+  g_autofree char *cid = g_strdup_printf ("client_id=%s", client_id);
+  g_autofree char *cmd = g_strdup_printf ("command=%s", command != NULL ? command : "14");
+
+  return cl_e2e_add (client, "case", cid, cmd, "track=dv",
+                     "referral_received_at=2026-11-01T10:00:00Z", NULL);
+}
+
+char *
+cl_e2e_note (ClE2eClient *client,
+             const char  *case_id,
+             const char  *token)
+{
+  g_autofree char *cid = g_strdup_printf ("case_id=%s", case_id);
+  g_autofree char *text = g_strdup_printf ("text=%s", token);
+
+  return cl_e2e_add (client, "note", cid, "at=2026-11-02T10:00:00Z", text, NULL);
+}
+
+void
+cl_e2e_sync_clear (ClE2eSync *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+void
+cl_e2e_sync (ClE2eClient         *client,
+             const char * const  *env,
+             ClE2eSync           *result)
+{
+  const char *line;
+
+  memset (result, 0, sizeof *result);
+  result->out = cl_e2e_ctl (client, env, &result->status, &result->err, "sync", NULL);
+  line = strstr (result->out, "pushed ");
+  if (line != NULL)
+    sscanf (line, "pushed %u, pulled %u, conflicts %u, rejected %u, purged %u",
+            &result->pushed, &result->pulled, &result->conflicts, &result->rejected,
+            &result->purged);
+  result->full_resync = strstr (result->out, "full resync") != NULL;
+}
+
+void
+cl_e2e_sync_ok (ClE2eClient *client,
+                ClE2eSync   *result)
+{
+  cl_e2e_sync (client, NULL, result);
+  if (result->status != 0)
+    g_error ("caseloadctl sync (%s) failed with %d: %s%s", client->username, result->status,
+             result->out, result->err);
+}
+
+char *
+cl_e2e_status (ClE2eClient *client,
+               const char  *key)
+{
+  g_autofree char *out = ctl_ok (client, "status", NULL);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%s: ", key);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
+gint64
+cl_e2e_pending (ClE2eClient *client)
+{
+  g_autofree char *v = cl_e2e_status (client, "pending");
+
+  g_assert_nonnull (v);
+  return g_ascii_strtoll (v, NULL, 10);
+}
+
+/* Reading vaults and the server ----------------------------------------------------- */
+
+static ClVault *
+open_vault (ClE2eClient *client)
+{
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (CL_E2E_PASSPHRASE);
+  g_autoptr(GError) error = NULL;
+  ClVault *vault = cl_vault_unlock (client->dir, pass, &error);
+
+  g_assert_no_error (error);
+  return vault;
+}
+
+char *
+cl_e2e_field (ClE2eClient *client,
+              const char  *type_name,
+              const char  *id,
+              const char  *field)
+{
+  g_autoptr(ClVault) vault = open_vault (client);
+  const ClType *type = cl_schema_lookup_type (type_name);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field, type->table);
+  char *value = cl_sql_query_text (cl_vault_get_db (vault), NULL, sql, id, CL_SQL_END);
+
+  cl_vault_lock (vault);
+  return value;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static GPtrArray *
+sorted (GPtrArray *a)
+{
+  g_ptr_array_sort (a, compare_strings);
+  return a;
+}
+
+/* Rows of any table of the decrypted database whose text holds @needle (every column of
+ * every table, the search index and history included). */
+gsize
+cl_e2e_count_in_vault_db (ClE2eClient *client,
+                          const char  *needle)
+{
+  g_autoptr(ClVault) vault = open_vault (client);
+  sqlite3 *db = cl_vault_get_db (vault);
+  g_autoptr(sqlite3_stmt) tables = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gsize hits = 0;
+
+  tables = cl_sql_prepare (db, "SELECT name FROM sqlite_master WHERE type = 'table'", NULL);
+  g_assert_nonnull (tables);
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (tables, 0)));
+  g_clear_pointer (&tables, sqlite3_finalize);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\"",
+                                              (char *) names->pdata[i]);
+      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db, sql, NULL);
+
+      if (stmt == NULL)
+        continue;
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count (stmt); c++)
+          {
+            const void *blob = sqlite3_column_blob (stmt, c);
+            int len = sqlite3_column_bytes (stmt, c);
+
+            if (blob != NULL && memmem (blob, len, needle, strlen (needle)) != NULL)
+              hits++;
+          }
+    }
+  cl_vault_lock (vault);
+  return hits;
+}
+
+/* The note texts of live notes in the vault. */
+GPtrArray *
+cl_e2e_vault_tokens (ClE2eClient *client)
+{
+  g_autoptr(ClVault) vault = open_vault (client);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GPtrArray *tokens = g_ptr_array_new_with_free_func (g_free);
+
+  {
+    const ClType *type = cl_schema_lookup_type ("note");
+    g_autofree char *sql = g_strdup_printf ("SELECT text FROM %s WHERE deleted = 0",
+                                            type->table);
+    stmt = cl_sql_prepare (cl_vault_get_db (vault), sql, NULL);
+  }
+  g_assert_nonnull (stmt);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (tokens, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  cl_vault_lock (vault);
+  return sorted (tokens);
+}
+
+GPtrArray *
+cl_e2e_server_tokens (ClTestStack *stack)
+{
+  g_autofree char *out = cl_test_stack_sql (stack, "SELECT fields ->> 'text' FROM record "
+                                                   "WHERE type = 'note' AND NOT deleted");
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GPtrArray *tokens = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      g_ptr_array_add (tokens, g_strdup (lines[i]));
+  return sorted (tokens);
+}
+
+/* Every synced record of @type in the vault equals the server's: version, deleted and
+ * every field; with @complete, the vault also holds every live one of the server's. */
+void
+cl_e2e_assert_vault_matches_server (ClE2eClient *client,
+                                    ClTestStack *stack,
+                                    const char  *type_name,
+                                    gboolean     complete)
+{
+  const ClType *type = cl_schema_lookup_type (type_name);
+  g_autofree char *query = g_strdup_printf ("SELECT id || '|' || version || '|' || deleted::int "
+                                            "|| '|' || fields::text FROM record WHERE type = "
+                                            "'%s' ORDER BY id", type->name);
+  g_autofree char *out = cl_test_stack_sql (stack, query);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autoptr(GHashTable) server = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(ClVault) vault = open_vault (client);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT id, version, deleted FROM %s WHERE version > 0",
+                                          type->table);
+  guint live_in_vault = 0, live_on_server = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *bar = strchr (lines[i], '|');
+      if (bar == NULL)
+        continue;
+      g_hash_table_insert (server, g_strndup (lines[i], bar - lines[i]), g_strdup (bar + 1));
+      if (strstr (bar + 1, "|0|") == strchr (bar + 1, '|'))
+        live_on_server++;
+    }
+
+  stmt = cl_sql_prepare (cl_vault_get_db (vault), sql, NULL);
+  g_assert_nonnull (stmt);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *row = g_hash_table_lookup (server, id);
+      g_auto(GStrv) parts = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *fields;
+
+      if (row == NULL)
+        g_error ("%s: %s %s is in the vault but not on the server", client->username,
+                 type->name, id);
+      parts = g_strsplit (row, "|", 3);
+      if (g_ascii_strtoll (parts[0], NULL, 10) != sqlite3_column_int64 (stmt, 1) ||
+          g_ascii_strtoll (parts[1], NULL, 10) != sqlite3_column_int64 (stmt, 2))
+        g_error ("%s: %s %s is at version %s deleted %s on the server, %" G_GINT64_FORMAT
+                 " deleted %" G_GINT64_FORMAT " in the vault", client->username, type->name,
+                 id, parts[0], parts[1], (gint64) sqlite3_column_int64 (stmt, 1),
+                 (gint64) sqlite3_column_int64 (stmt, 2));
+      if (sqlite3_column_int64 (stmt, 2) == 0)
+        live_in_vault++;
+      else
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, parts[2], -1, NULL));
+      fields = json_node_get_object (json_parser_get_root (parser));
+      for (guint f = 0; f < type->n_fields; f++)
+        {
+          const ClField *field = &type->fields[f];
+          g_autofree char *fsql = NULL;
+          g_autofree char *local = NULL;
+          const char *remote;
+
+          if (field->flags & CL_FIELD_DERIVED)
+            continue;
+          fsql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field->name, type->table);
+          local = cl_sql_query_text (cl_vault_get_db (vault), NULL, fsql, id, CL_SQL_END);
+          remote = json_object_has_member (fields, field->name)
+                   ? json_object_get_string_member (fields, field->name) : NULL;
+          if (g_strcmp0 (local, remote) != 0)
+            g_error ("%s: %s %s field %s is “%s” in the vault, “%s” on the server",
+                     client->username, type->name, id, field->name,
+                     local != NULL ? local : "(null)", remote != NULL ? remote : "(null)");
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  cl_vault_lock (vault);
+  if (complete)
+    g_assert_cmpuint (live_in_vault, ==, live_on_server);
+}
+
+/**
+ * cl_e2e_assert_converged:
+ * @committed: (element-type utf8 utf8): every token a client reported committed
+ *
+ * Heals: syncs every client until its outbox is empty and a round changes nothing, then
+ * checks the oracle.
+ */
+void
+cl_e2e_assert_converged (ClTestStack  *stack,
+                         ClE2eClient **clients,
+                         guint         n_clients,
+                         GHashTable   *committed)
+{
+  g_autoptr(GPtrArray) server = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Rounds until nothing moves: each client's last round pushes and pulls nothing. */
+  for (guint round = 0; ; round++)
+    {
+      gboolean quiet = TRUE;
+
+      g_assert_cmpuint (round, <, 8);
+      for (guint i = 0; i < n_clients; i++)
+        {
+          ClE2eSync s;
+
+          cl_e2e_sync_ok (clients[i], &s);
+          if (s.pushed > 0 || s.pulled > 0 || s.full_resync)
+            quiet = FALSE;
+          cl_e2e_sync_clear (&s);
+        }
+      if (quiet)
+        break;
+    }
+
+  server = cl_e2e_server_tokens (stack);
+  /* Exactly once on the server. */
+  for (guint i = 1; i < server->len; i++)
+    if (g_strcmp0 (server->pdata[i - 1], server->pdata[i]) == 0)
+      g_error ("token %s is on the server twice", (char *) server->pdata[i]);
+  g_hash_table_iter_init (&iter, committed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_ptr_array_find_with_equal_func (server, key, g_str_equal, NULL))
+      g_error ("committed token %s never reached the server", (char *) key);
+
+  for (guint i = 0; i < n_clients; i++)
+    {
+      g_autoptr(GPtrArray) mine = cl_e2e_vault_tokens (clients[i]);
+
+      g_assert_cmpint (cl_e2e_pending (clients[i]), ==, 0);
+      g_assert_cmpuint (mine->len, ==, server->len);
+      for (guint t = 0; t < mine->len; t++)
+        g_assert_cmpstr (mine->pdata[t], ==, server->pdata[t]);
+      cl_e2e_assert_vault_matches_server (clients[i], stack, "note", TRUE);
+      cl_e2e_assert_vault_matches_server (clients[i], stack, "case", TRUE);
+      cl_e2e_assert_vault_matches_server (clients[i], stack, "client", TRUE);
+    }
+}

@@ -1,0 +1,1081 @@
+/* test-gui.c: the desktop program, driven through its actions and widgets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real ClApplication on a test vault under Xvfb and a private D-Bus session (the
+ * meson test wraps this binary in dbus-run-session and xvfb-run). The tests run in order
+ * inside the application's main loop, each one a step of an advocate's day: unlock, create
+ * a referral, log a contact on an unsafe channel, add a service, undo an edit, search, open
+ * a restricted case, close a case, lock (Ctrl+L, idle, the screen saver's ActiveChanged,
+ * logind's PrepareForSleep and Session.Lock) and unlock. They assert on the store and on
+ * widget state, never on pixels. Screenshots of the main screens (light, dark, right to
+ * left, narrow) go to $CASELOAD_SCREENSHOT_DIR as artifacts.
+ *
+ * The logind signals need a system bus: DBUS_SYSTEM_BUS_ADDRESS is pointed at the private
+ * session bus before the application starts, and the test owns org.freedesktop.login1 on
+ * it to send them.
+ */
+
+#define G_LOG_DOMAIN "test-gui"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "cl-application.h"
+#include "cl-application-private.h"
+#include "cl-case-list.h"
+#include "cl-case-page-private.h"
+#include "cl-new-referral-dialog.h"
+#include "cl-record-dialog.h"
+#include "cl-service-picker.h"
+#include "cl-window-private.h"
+
+#define PASSPHRASE "correct horse battery staple"
+#define MARKER "Zorbafield"
+
+static char *tmp_dir;
+static char *vault_dir;
+static ClApplication *app;
+static char *plain_case_id;
+static char *restricted_case_id;
+static char *new_case_id;
+static guint login1_owner_id;
+
+#define WAIT_UNTIL(expr, ms)                                                      \
+  G_STMT_START {                                                                  \
+    gint64 _end = g_get_monotonic_time () + (gint64) (ms) * 1000;                 \
+    while (!(expr))                                                               \
+      {                                                                           \
+        if (g_get_monotonic_time () > _end)                                       \
+          g_error ("%s:%d: timed out after %d ms waiting for %s",                 \
+                   __FILE__, __LINE__, (int) (ms), #expr);                        \
+        if (!g_main_context_iteration (NULL, FALSE))                              \
+          g_usleep (1000);                                                        \
+      }                                                                           \
+  } G_STMT_END
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* Helpers --------------------------------------------------------------------------- */
+
+static ClWindow *
+window (void)
+{
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (w == NULL)
+    {
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+      w = windows != NULL ? windows->data : NULL;
+    }
+
+  g_assert_true (CL_IS_WINDOW (w));
+  return CL_WINDOW (w);
+}
+
+static ClContext *
+context (void)
+{
+  return cl_application_get_context (app);
+}
+
+static ClStore *
+store (void)
+{
+  ClStore *s = cl_context_get_store (context ());
+
+  g_assert_nonnull (s);
+  return s;
+}
+
+static gint64
+count (const char *type,
+       ...)
+{
+  g_autoptr(ClChanges) where = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  const char *field;
+  gint64 n;
+  va_list args;
+
+  va_start (args, type);
+  while ((field = va_arg (args, const char *)) != NULL)
+    cl_changes_set (where, field, va_arg (args, const char *));
+  va_end (args);
+
+  n = cl_store_count (store (), type, where, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static ClRecord *
+get_record (const char *type,
+            const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  ClRecord *record = cl_store_get (store (), type, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  return record;
+}
+
+static char *
+create (ClStore    *s,
+        const char *type,
+        ...)
+{
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  const char *field;
+  char *id;
+  va_list args;
+
+  va_start (args, type);
+  while ((field = va_arg (args, const char *)) != NULL)
+    cl_changes_set (values, field, va_arg (args, const char *));
+  va_end (args);
+
+  id = cl_store_create (s, type, values, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+  return id;
+}
+
+static guint
+n_transient_windows (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (w) != NULL && gtk_widget_get_visible (GTK_WIDGET (w)))
+        n++;
+    }
+
+  return n;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+
+  return NULL;
+}
+
+/* What clicking a response button does: the response, then the dialog closes. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+unlock (void)
+{
+  ClUnlockPage *page = _cl_window_get_unlock_page (window ());
+
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "unlock") == 0, 5000);
+  WAIT_UNTIL (cl_vault_retry_delay_ms () == 0 || !cl_unlock_page_get_busy (page), 5000);
+  cl_unlock_page_unlock (page, PASSPHRASE);
+  WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "main") == 0, 5000);
+}
+
+static void
+assert_locked_and_clean (void)
+{
+  ClWindow *w = window ();
+
+  WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
+
+  /* DESIGN.md §4 and TESTING.md S4: only the unlock screen, and no client data left in
+   * widgets or models. */
+  g_assert_cmpstr (_cl_window_get_page (w), ==, "unlock");
+  g_assert_null (cl_context_get_store (context ()));
+  g_assert_null (_cl_window_get_cases (w));
+  g_assert_null (cl_case_page_get_case_id (_cl_window_get_case_page (w)));
+  g_assert_cmpuint (_cl_case_page_get_n_rows (_cl_window_get_case_page (w), "contact"), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (_cl_window_get_search_entry (w)), ==, "");
+  g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_MINE), ==, -1);
+  g_assert_false (_cl_window_get_can_undo (w));
+  g_assert_cmpuint (n_transient_windows (), ==, 0);
+}
+
+/* Screenshots ------------------------------------------------------------------------ */
+
+static void
+screenshot_window (GtkWindow  *window,
+                   const char *name)
+{
+  const char *dir = g_getenv ("CASELOAD_SCREENSHOT_DIR");
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  g_mkdir_with_parents (dir, 0755);
+  spin (400);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+screenshot (const char *name)
+{
+  screenshot_window (GTK_WINDOW (window ()), name);
+}
+
+/* Scrolls the case page to a fraction of its height. */
+static void
+scroll_case_page (double fraction)
+{
+  GtkWidget *page = GTK_WIDGET (_cl_window_get_case_page (window ()));
+  GtkWidget *child = page;
+  GtkAdjustment *adjustment;
+
+  /* Depth first, to the preferences page; its first child is its scrolled window. */
+  while (child != NULL && !ADW_IS_PREFERENCES_PAGE (child))
+    {
+      if (gtk_widget_get_first_child (child) != NULL)
+        child = gtk_widget_get_first_child (child);
+      else
+        {
+          while (child != page && gtk_widget_get_next_sibling (child) == NULL)
+            child = gtk_widget_get_parent (child);
+          child = child == page ? NULL : gtk_widget_get_next_sibling (child);
+        }
+    }
+  g_assert_nonnull (child);
+  child = gtk_widget_get_first_child (child);
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (child));
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (child));
+  gtk_adjustment_set_value (adjustment,
+                            fraction * (gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment)));
+  spin (200);
+}
+
+static void
+resize (int width,
+        int height)
+{
+  GtkWidget *w = GTK_WIDGET (window ());
+
+  gtk_window_set_default_size (GTK_WINDOW (w), width, height);
+  WAIT_UNTIL (ABS (gtk_widget_get_width (w) - width) < 80, 3000);
+  spin (1000);
+}
+
+/* Tests ------------------------------------------------------------------------------ */
+
+static void
+done_cb (ClFirstRun *first_run,
+         gboolean   *done)
+{
+  *done = TRUE;
+}
+
+static void
+test_first_run (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (tmp_dir, "first-run-vault", NULL);
+  g_autoptr(ClContext) other = cl_context_new (dir, NULL);
+  GtkWidget *win = gtk_window_new ();
+  ClFirstRun *first_run = g_object_new (CL_TYPE_FIRST_RUN, NULL);
+  gboolean done = FALSE;
+
+  cl_first_run_set_context (first_run, other);
+  gtk_window_set_child (GTK_WINDOW (win), GTK_WIDGET (first_run));
+  gtk_window_present (GTK_WINDOW (win));
+  g_signal_connect (first_run, "done", G_CALLBACK (done_cb), &done);
+
+  g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "welcome");
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create", NULL);
+  g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "passphrase");
+
+  /* Strength feedback, and Create only with a fair passphrase typed twice. */
+  cl_first_run_set_passphrase (first_run, "short", "short");
+  g_assert_cmpint (cl_first_run_get_strength (first_run), ==, 0);
+  cl_first_run_set_passphrase (first_run, "aaaaaaaaaa", "aaaaaaaaaa");
+  g_assert_cmpint (cl_first_run_get_strength (first_run), <=, 1);
+  cl_first_run_set_passphrase (first_run, PASSPHRASE, "correct horse battery stapel");
+  g_assert_cmpint (cl_first_run_get_strength (first_run), >=, 3);
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);
+  g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "passphrase");
+  g_assert_false (cl_vault_exists (dir));
+
+  cl_first_run_set_passphrase (first_run, PASSPHRASE, PASSPHRASE);
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);
+  WAIT_UNTIL (g_strcmp0 (cl_first_run_get_page (first_run), "recovery") == 0, 20000);
+  g_assert_true (cl_vault_exists (dir));
+  g_assert_cmpuint (strlen (cl_first_run_get_recovery_key (first_run)), >=, 16);
+  g_assert_false (cl_context_get_locked (other));
+
+  /* Continue only once the advocate says the recovery key is stored. */
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.finish", NULL);
+  g_assert_false (done);
+  cl_first_run_set_stored (first_run, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.finish", NULL);
+  g_assert_true (done);
+  g_assert_cmpstr (cl_first_run_get_recovery_key (first_run), ==, "");
+
+  cl_context_lock (other);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_unlock (void)
+{
+  ClWindow *w = window ();
+  ClUnlockPage *page = _cl_window_get_unlock_page (w);
+
+  g_assert_cmpstr (_cl_window_get_page (w), ==, "unlock");
+  screenshot ("unlock-light");
+
+  /* A wrong passphrase: a clear message, still locked. */
+  cl_unlock_page_unlock (page, "not the passphrase");
+  g_assert_true (cl_unlock_page_get_busy (page));
+  WAIT_UNTIL (!cl_unlock_page_get_busy (page), 20000);
+  g_assert_true (cl_context_get_locked (context ()));
+  g_assert_nonnull (cl_unlock_page_get_error (page));
+  g_assert_nonnull (strstr (cl_unlock_page_get_error (page), "Wrong passphrase"));
+  g_assert_cmpstr (_cl_window_get_page (w), ==, "unlock");
+
+  unlock ();
+  g_assert_null (cl_unlock_page_get_error (page));
+  WAIT_UNTIL (_cl_window_get_cases (w) != NULL, 2000);
+  WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (w)) >= 3, 2000);
+  g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_MINE), >=, 3);
+  g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_CLOSED), ==, 0);
+
+  screenshot ("main-light");
+}
+
+static void
+test_new_referral (void)
+{
+  ClWindow *w = window ();
+  ClNewReferralDialog *dialog;
+  ClRecordForm *client_form;
+  gint64 cases = count ("case", NULL);
+  gint64 views = count ("audit", "action", "view", NULL);
+  g_autoptr(ClRecord) case_record = NULL;
+  g_autoptr(ClRecord) client = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.new-referral", NULL));
+  WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
+  screenshot_window (GTK_WINDOW (dialog), "new-referral-light");
+
+  /* Nothing typed: refused, nothing created. */
+  g_assert_false (cl_new_referral_dialog_create (dialog));
+  g_assert_cmpint (count ("case", NULL), ==, cases);
+
+  client_form = cl_new_referral_dialog_get_form (dialog, "client");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (client_form, "legal_name")),
+                         "Nadia " MARKER);
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (client_form, "phone")),
+                         "718-555-0100");
+  cl_record_form_set_value (cl_new_referral_dialog_get_form (dialog, "case"), "command", "75");
+  cl_record_form_set_value (cl_new_referral_dialog_get_form (dialog, "case"), "track", "dv");
+  cl_record_form_set_value (cl_new_referral_dialog_get_form (dialog, "referral"), "source",
+                            "dir_review");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (
+                           cl_new_referral_dialog_get_form (dialog, "referral"),
+                           "complaint_number")), "2024-075-001234");
+
+  g_assert_true (cl_new_referral_dialog_create (dialog));
+  g_assert_cmpint (count ("case", NULL), ==, cases + 1);
+
+  /* The new case opens, and opening it is audited. */
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (w), "case") == 0, 2000);
+  new_case_id = g_strdup (cl_case_page_get_case_id (_cl_window_get_case_page (w)));
+  g_assert_nonnull (new_case_id);
+  g_assert_cmpint (count ("audit", "action", "view", NULL), ==, views + 1);
+
+  case_record = get_record ("case", new_case_id);
+  g_assert_cmpstr (cl_record_get (case_record, "status"), ==, "referred");
+  g_assert_cmpstr (cl_record_get (case_record, "command"), ==, "75");
+  g_assert_cmpstr (cl_record_get (case_record, "track"), ==, "dv");
+  client = get_record ("client", cl_record_get (case_record, "client_id"));
+  g_assert_cmpstr (cl_record_get (client, "legal_name"), ==, "Nadia " MARKER);
+  g_assert_cmpint (count ("referral", "case_id", new_case_id, NULL), ==, 1);
+
+  /* The window's title never names a client. */
+  g_assert_null (strstr (gtk_window_get_title (GTK_WINDOW (w)), MARKER));
+
+  /* An anonymous client needs a pseudonym, not a name. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.new-referral", NULL));
+  WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
+  cl_new_referral_dialog_set_anonymous (dialog, TRUE);
+  g_assert_false (cl_new_referral_dialog_create (dialog));
+  cl_record_form_set_value (cl_new_referral_dialog_get_form (dialog, "case"), "command", "75");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (
+                           cl_new_referral_dialog_get_form (dialog, "client"), "pseudonym")),
+                         "Bluebird");
+  g_assert_true (cl_new_referral_dialog_create (dialog));
+  g_assert_cmpint (count ("client", "pseudonym", "Bluebird", NULL), ==, 1);
+  g_assert_cmpint (count ("client", "pseudonym", "Bluebird", "legal_name", NULL, NULL), ==, 1);
+
+  cl_window_open_case (w, new_case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (_cl_window_get_case_page (w)),
+                         new_case_id) == 0, 2000);
+}
+
+static void
+test_unsafe_contact (void)
+{
+  ClCasePage *page = _cl_window_get_case_page (window ());
+  AdwMessageDialog *dialog;
+  g_autoptr(ClRecord) case_record = get_record ("case", new_case_id);
+  const char *client_id = cl_record_get (case_record, "client_id");
+
+  g_assert_cmpstr (cl_case_page_get_case_id (page), ==, new_case_id);
+
+  /* The client said phone calls are not safe. */
+  _cl_case_page_set_channel_safe (page, "phone", "no");
+  g_assert_cmpint (count ("safe_contact", "client_id", client_id, "channel", "phone",
+                          "safe", "no", NULL), ==, 1);
+
+  /* Logging a call warns, with the reason; cancelling logs nothing. */
+  _cl_case_page_set_contact (page, "phone", "no_answer", "tried the cell");
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.log-contact", NULL);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "Not Confirmed Safe"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "not safe"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Last confirmed on"));
+  screenshot_window (GTK_WINDOW (dialog), "unsafe-contact-warning-light");
+  respond (dialog, "cancel");
+  WAIT_UNTIL (find_message_dialog () == NULL, 2000);
+  g_assert_cmpint (count ("contact", "case_id", new_case_id, NULL), ==, 0);
+
+  /* Logging anyway records it. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.log-contact", NULL);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+  respond (dialog, "log");
+  WAIT_UNTIL (find_message_dialog () == NULL, 2000);
+  g_assert_cmpint (count ("contact", "case_id", new_case_id, "channel", "phone",
+                          "outcome", "no_answer", NULL), ==, 1);
+  g_assert_cmpuint (_cl_case_page_get_n_rows (page, "contact"), ==, 1);
+
+  /* A voicemail needs voicemail confirmed safe, even when calls are safe. */
+  _cl_case_page_set_channel_safe (page, "phone", "yes");
+  _cl_case_page_set_contact (page, "phone", "voicemail_safe", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.log-contact", NULL);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "Voicemail"));
+  respond (dialog, "cancel");
+  WAIT_UNTIL (find_message_dialog () == NULL, 2000);
+
+  /* A safe channel logs without asking. */
+  _cl_case_page_set_contact (page, "phone", "reached", "safety plan discussed");
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.log-contact", NULL);
+  spin (100);
+  g_assert_null (find_message_dialog ());
+  g_assert_cmpint (count ("contact", "case_id", new_case_id, NULL), ==, 2);
+  g_assert_cmpuint (_cl_case_page_get_n_rows (page, "contact"), ==, 2);
+}
+
+static void
+test_add_service (void)
+{
+  ClCasePage *page = _cl_window_get_case_page (window ());
+  ClServicePicker *picker;
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.add-service", NULL);
+  WAIT_UNTIL (CL_IS_SERVICE_PICKER (_cl_case_page_get_dialog (page)), 2000);
+  picker = CL_SERVICE_PICKER (_cl_case_page_get_dialog (page));
+
+  g_assert_cmpuint (cl_service_picker_get_n_shown (picker), ==, 35);
+  cl_service_picker_set_search (picker, "crisis interv");
+  g_assert_cmpuint (cl_service_picker_get_n_shown (picker), ==, 1);
+  screenshot_window (GTK_WINDOW (picker), "service-picker-light");
+  cl_service_picker_pick (picker, 0);
+
+  g_assert_cmpint (count ("service", "case_id", new_case_id, "code", "C1", NULL), ==, 1);
+  g_assert_cmpuint (_cl_case_page_get_n_rows (page, "service"), ==, 1);
+  g_assert_null (_cl_case_page_get_dialog (page));
+}
+
+static void
+test_add_task (void)
+{
+  ClCasePage *page = _cl_window_get_case_page (window ());
+  ClRecordDialog *dialog;
+  ClRecordForm *form;
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.add-record", "s", "task");
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_case_page_get_dialog (page)), 2000);
+  dialog = CL_RECORD_DIALOG (_cl_case_page_get_dialog (page));
+  form = cl_record_dialog_get_form (dialog);
+
+  /* Title and due date are required. */
+  cl_record_dialog_add (dialog);
+  g_assert_cmpint (count ("task", "case_id", new_case_id, NULL), ==, 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (form, "title")),
+                         "Call back about the order of protection");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (form, "due")), "2020-01-02");
+  cl_record_dialog_add (dialog);
+  g_assert_cmpint (count ("task", "case_id", new_case_id, "due", "2020-01-02", NULL), ==, 1);
+  g_assert_cmpuint (_cl_case_page_get_n_rows (page, "task"), ==, 1);
+  g_assert_null (_cl_case_page_get_dialog (page));
+}
+
+static void
+test_edit_undo (void)
+{
+  ClWindow *w = window ();
+  ClCasePage *page = _cl_window_get_case_page (w);
+  ClRecordForm *form = _cl_case_page_get_case_form (page);
+  GtkWidget *row = cl_record_form_get_row (form, "assigned_to");
+  g_autoptr(ClRecord) before = get_record ("case", new_case_id);
+  g_autofree char *old = g_strdup (cl_record_get (before, "assigned_to"));
+  gint64 outbox = cl_store_outbox_length (store (), NULL);
+
+  /* Saved as you go: one update, one outbox mutation. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "another-advocate");
+  g_signal_emit_by_name (row, "apply");
+  {
+    g_autoptr(ClRecord) after = get_record ("case", new_case_id);
+    g_assert_cmpstr (cl_record_get (after, "assigned_to"), ==, "another-advocate");
+  }
+  g_assert_cmpint (cl_store_outbox_length (store (), NULL), ==, outbox + 1);
+  g_assert_true (_cl_window_get_can_undo (w));
+
+  /* Undo is another update, restoring the old value. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.undo-edit", NULL));
+  {
+    g_autoptr(ClRecord) undone = get_record ("case", new_case_id);
+    g_assert_cmpstr (cl_record_get (undone, "assigned_to"), ==, old);
+  }
+  g_assert_cmpint (cl_store_outbox_length (store (), NULL), ==, outbox + 2);
+  g_assert_false (_cl_window_get_can_undo (w));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cl_record_form_get_row (
+                     _cl_case_page_get_case_form (page), "assigned_to"))), ==, old);
+
+  /* History shows the edits. */
+  g_assert_cmpuint (_cl_case_page_get_n_rows (page, "history"), >=, 5);
+  screenshot ("case-light");
+  scroll_case_page (0.33);
+  screenshot ("case-light-2");
+  scroll_case_page (0.66);
+  screenshot ("case-light-3");
+  scroll_case_page (1.0);
+  screenshot ("case-light-4");
+  scroll_case_page (0.0);
+}
+
+static void
+test_search (void)
+{
+  ClWindow *w = window ();
+  GtkEditable *entry = _cl_window_get_search_entry (w);
+  guint serial;
+  GListModel *results;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.search", NULL));
+  g_assert_cmpstr (_cl_window_get_content_page (w), ==, "list");
+
+  /* Typed in pieces: only the last search lands, off the main thread and debounced. */
+  serial = _cl_window_get_search_serial (w);
+  gtk_editable_set_text (entry, "zor");
+  gtk_editable_set_text (entry, "zorbaf");
+  gtk_editable_set_text (entry, MARKER);
+  WAIT_UNTIL (_cl_window_get_search_serial (w) != serial, 5000);
+  g_assert_cmpuint (_cl_window_get_search_serial (w), ==, serial + 1);
+
+  results = _cl_window_get_cases (w);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  {
+    g_autoptr(ClCaseSummary) summary = g_list_model_get_item (results, 0);
+    g_assert_cmpstr (cl_case_summary_get_id (summary), ==, new_case_id);
+  }
+  screenshot ("search-light");
+
+  /* By complaint number too. */
+  serial = _cl_window_get_search_serial (w);
+  gtk_editable_set_text (entry, "2024-075-001234");
+  WAIT_UNTIL (_cl_window_get_search_serial (w) != serial, 5000);
+  g_assert_cmpuint (g_list_model_get_n_items (_cl_window_get_cases (w)), ==, 1);
+
+  /* Cleared: back to the view's cases. */
+  gtk_editable_set_text (entry, "");
+  WAIT_UNTIL (CL_IS_CASE_LIST (_cl_window_get_cases (w)), 2000);
+}
+
+static void
+test_restricted (void)
+{
+  ClWindow *w = window ();
+  AdwMessageDialog *dialog;
+  GtkEditable *entry;
+  g_autoptr(ClChanges) where = cl_changes_new ();
+  g_autoptr(GPtrArray) audits = NULL;
+  gint64 views = count ("audit", "action", "view", "record_id", restricted_case_id, NULL);
+
+  cl_window_open_case (w, restricted_case_id);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restricted Case");
+  screenshot_window (GTK_WINDOW (dialog), "restricted-reason-light");
+
+  /* No reason, no opening. */
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "open"));
+  entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  gtk_editable_set_text (entry, "Court accompaniment tomorrow");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "open"));
+  respond (dialog, "open");
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (_cl_window_get_case_page (w)),
+                         restricted_case_id) == 0, 2000);
+
+  cl_changes_set (where, "record_id", restricted_case_id);
+  cl_changes_set (where, "action", "view");
+  audits = cl_store_list (store (), "audit", where, 0, 0, NULL);
+  g_assert_cmpuint (audits->len, ==, views + 1);
+  g_assert_cmpstr (cl_record_get (g_ptr_array_index (audits, audits->len - 1), "reason"), ==,
+                   "Court accompaniment tomorrow");
+}
+
+static void
+test_close_case (void)
+{
+  ClWindow *w = window ();
+  ClCasePage *page = _cl_window_get_case_page (w);
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  AdwComboRow *reason;
+  g_autoptr(ClRecord) closed = NULL;
+
+  cl_window_open_case (w, new_case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (page), new_case_id) == 0, 2000);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "case.close", NULL));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+
+  /* A closure reason is required. */
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "close"));
+  list = adw_message_dialog_get_extra_child (dialog);
+  reason = ADW_COMBO_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
+  adw_combo_row_set_selected (reason, 1);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "close"));
+  screenshot_window (GTK_WINDOW (dialog), "close-case-light");
+  respond (dialog, "close");
+
+  closed = get_record ("case", new_case_id);
+  g_assert_cmpstr (cl_record_get (closed, "status"), ==, "closed");
+  g_assert_cmpstr (cl_record_get (closed, "closure_reason"), ==, "services_completed");
+  g_assert_nonnull (cl_record_get (closed, "closed_at"));
+
+  spin (600);
+  g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_CLOSED), ==, 1);
+  g_assert_true (_cl_window_get_can_undo (w));
+}
+
+static void
+test_lock_unlock (void)
+{
+  ClWindow *w = window ();
+  ClCasePage *page = _cl_window_get_case_page (w);
+  GtkWidget *row;
+  g_autoptr(ClRecord) after = NULL;
+
+  cl_window_open_case (w, plain_case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (page), plain_case_id) == 0, 2000);
+
+  /* Typed but not confirmed: locking saves it, nothing is lost. */
+  row = cl_record_form_get_row (_cl_case_page_get_client_form (page), "preferred_name");
+  gtk_editable_set_text (GTK_EDITABLE (row), "Tere");
+
+  /* A dialog open, something copied. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.add-service", NULL);
+  WAIT_UNTIL (n_transient_windows () == 1, 2000);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (w)), "Teresa " MARKER);
+
+  /* Ctrl+L */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "lock"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "lock"));
+  {
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (w));
+    GdkContentProvider *content = gdk_clipboard_get_content (clipboard);
+    GValue value = G_VALUE_INIT;
+
+    g_value_init (&value, G_TYPE_STRING);
+    g_assert_nonnull (content);
+    g_assert_true (gdk_content_provider_get_value (content, &value, NULL));
+    g_assert_cmpstr (g_value_get_string (&value), ==, "");
+    g_value_unset (&value);
+  }
+  screenshot ("locked-light");
+
+  unlock ();
+  after = get_record ("client", cl_record_get (get_record ("case", plain_case_id), "client_id"));
+  g_assert_cmpstr (cl_record_get (after, "preferred_name"), ==, "Tere");
+  WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (w)) >= 3, 2000);
+}
+
+static void
+test_idle_lock (void)
+{
+  ClWindow *w = window ();
+  GSettings *settings = cl_context_get_settings (context ());
+  gint64 start;
+
+  g_assert_cmpstr (_cl_window_get_page (w), ==, "main");
+
+  start = g_get_monotonic_time ();
+  g_settings_set_uint (settings, "auto-lock-seconds", 1);
+  WAIT_UNTIL (cl_context_get_locked (context ()), 5000);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
+  assert_locked_and_clean ();
+
+  g_settings_set_uint (settings, "auto-lock-seconds", 300);
+  unlock ();
+}
+
+static void
+emit_signal (GDBusConnection *bus,
+             const char      *path,
+             const char      *interface,
+             const char      *name,
+             GVariant        *parameters)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (bus, NULL, path, interface, name, parameters, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (bus, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_screensaver_lock (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  ClLockMonitor *monitor = _cl_application_get_lock_monitor (app);
+  gint64 start;
+
+  g_assert_no_error (error);
+  WAIT_UNTIL (cl_lock_monitor_get_watching_session (monitor), 5000);
+
+  /* Deactivation does not lock. */
+  emit_signal (bus, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", "ActiveChanged",
+               g_variant_new ("(b)", FALSE));
+  spin (300);
+  g_assert_false (cl_context_get_locked (context ()));
+
+  /* GNOME's screen lock: locked within a second. */
+  start = g_get_monotonic_time ();
+  emit_signal (bus, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", "ActiveChanged",
+               g_variant_new ("(b)", TRUE));
+  WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  assert_locked_and_clean ();
+  unlock ();
+
+  /* Other desktops' screen savers. */
+  emit_signal (bus, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver",
+               "ActiveChanged", g_variant_new ("(b)", TRUE));
+  WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
+  assert_locked_and_clean ();
+  unlock ();
+}
+
+static void
+name_acquired_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_logind_lock (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  ClLockMonitor *monitor = _cl_application_get_lock_monitor (app);
+  gboolean acquired = FALSE;
+
+  g_assert_no_error (error);
+  WAIT_UNTIL (cl_lock_monitor_get_watching_system (monitor), 5000);
+
+  /* Play logind on the test bus. */
+  login1_owner_id = g_bus_own_name_on_connection (bus, "org.freedesktop.login1",
+                                                  G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                  name_acquired_cb, NULL, &acquired, NULL);
+  WAIT_UNTIL (acquired, 5000);
+  spin (200);
+
+  /* Suspend. */
+  emit_signal (bus, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+               "PrepareForSleep", g_variant_new ("(b)", TRUE));
+  WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
+  assert_locked_and_clean ();
+  unlock ();
+
+  /* Resume does not lock. */
+  emit_signal (bus, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+               "PrepareForSleep", g_variant_new ("(b)", FALSE));
+  spin (300);
+  g_assert_false (cl_context_get_locked (context ()));
+
+  /* loginctl lock-session. */
+  emit_signal (bus, "/org/freedesktop/login1/session/_31", "org.freedesktop.login1.Session",
+               "Lock", NULL);
+  WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
+  assert_locked_and_clean ();
+  unlock ();
+}
+
+static void
+test_screenshots (void)
+{
+  ClWindow *w = window ();
+  GSettings *settings = cl_context_get_settings (context ());
+
+  cl_window_show_view (w, CL_CASE_VIEW_COMMAND);
+  spin (200);
+
+  /* Dark. */
+  g_settings_set_string (settings, "color-scheme", "dark");
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  screenshot ("main-dark");
+  cl_window_open_case (w, plain_case_id);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (w), "case") == 0, 2000);
+  screenshot ("case-dark");
+  g_settings_set_string (settings, "color-scheme", "light");
+
+  /* Right to left, as in Arabic and Urdu. */
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (w)), ==, GTK_TEXT_DIR_RTL);
+  screenshot ("case-rtl");
+  scroll_case_page (0.4);
+  screenshot ("case-rtl-2");
+  scroll_case_page (0.0);
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
+  screenshot ("main-rtl");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+
+  /* Narrow: the leaflet folds and the list keeps the columns that matter. */
+  resize (360, 720);
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
+  spin (300);
+  {
+    /* The client column takes the room the hidden columns leave. */
+    GtkWidget *view = GTK_WIDGET (_cl_window_get_case_view (w));
+    GtkAdjustment *adjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (view));
+
+    g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), ==,
+                       gtk_adjustment_get_page_size (adjustment));
+    g_assert_true (adw_leaflet_get_folded (ADW_LEAFLET (gtk_widget_get_ancestor (view, ADW_TYPE_LEAFLET))));
+  }
+  screenshot ("main-narrow");
+  cl_window_open_case (w, plain_case_id);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (w), "case") == 0, 2000);
+  screenshot ("case-narrow");
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-sidebar", NULL);
+  screenshot ("sidebar-narrow");
+  resize (1180, 760);
+}
+
+/* Setup ------------------------------------------------------------------------------ */
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          rm_rf (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+create_test_vault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) passphrase = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) s = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *third = NULL;
+  g_autofree char *restricted = NULL;
+  g_autofree char *c3 = NULL;
+
+  vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
+  g_assert_no_error (error);
+  s = cl_store_new (vault, g_get_user_name ());
+
+  client = create (s, "client", "legal_name", "Teresa Alvarado", "phone", "347-555-0142", NULL);
+  plain_case_id = create (s, "case", "client_id", client, "command", "75", "track", "dv",
+                          "status", "outreach",
+                          "referral_received_at", "2024-05-02T14:00:00Z", NULL);
+  g_free (create (s, "referral", "case_id", plain_case_id, "received_at",
+                  "2024-05-02T14:00:00Z", "source", "dir_review", NULL));
+  g_free (create (s, "safe_contact", "client_id", client, "channel", "sms", "safe", "yes",
+                  "agency_ok", "no", "confirmed_on", "2024-05-03", NULL));
+  g_free (create (s, "contact", "case_id", plain_case_id, "at", "2024-05-03T15:00:00Z",
+                  "channel", "phone", "outcome", "reached", NULL));
+  g_free (create (s, "task", "case_id", plain_case_id, "due", "2030-01-15",
+                  "title", "Follow up on the family court petition", NULL));
+  g_free (create (s, "immigration", "case_id", plain_case_id, "type", "u_cert",
+                  "certifying_agency", "nypd", "requested_on", "2024-05-10", NULL));
+
+  other = create (s, "client", "legal_name", "Mei Chen", NULL);
+  c3 = create (s, "case", "client_id", other, "command", "5", "track", "trafficking",
+               "status", "referred", NULL);
+
+  third = create (s, "client", "pseudonym", "Sparrow", NULL);
+  g_free (create (s, "case", "client_id", third, "command", "75", "track", "cv",
+                  "status", "active", NULL));
+
+  restricted = create (s, "client", "legal_name", "Rita Okafor", "restricted", "1", NULL);
+  restricted_case_id = create (s, "case", "client_id", restricted, "command", "75",
+                               "track", "trafficking", "status", "active", NULL);
+
+  g_clear_object (&s);
+  cl_vault_lock (vault);
+}
+
+static gboolean
+run_tests_cb (gpointer data)
+{
+  int *status = data;
+
+  *status = g_test_run ();
+
+  if (login1_owner_id != 0)
+    g_bus_unown_name (login1_owner_id);
+
+  g_application_quit (G_APPLICATION (app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *application,
+             int          *status)
+{
+  static gboolean started;
+
+  if (started)
+    return;
+  started = TRUE;
+
+  g_idle_add (run_tests_cb, status);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *session;
+  char *app_argv[] = { argv[0], NULL };
+  int status = 1;
+
+  cl_secure_init ();
+  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  /* logind's signals come from the test, on the private bus the test runs in. */
+  session = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  if (session == NULL)
+    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session, TRUE);
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    g_error ("The gui tests need a display: run them under xvfb-run");
+
+  tmp_dir = g_dir_make_tmp ("caseload-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  vault_dir = g_build_filename (tmp_dir, "vault", NULL);
+  create_test_vault ();
+
+  g_test_add_func ("/gui/first-run", test_first_run);
+  g_test_add_func ("/gui/unlock", test_unlock);
+  g_test_add_func ("/gui/new-referral", test_new_referral);
+  g_test_add_func ("/gui/unsafe-contact", test_unsafe_contact);
+  g_test_add_func ("/gui/add-service", test_add_service);
+  g_test_add_func ("/gui/add-task", test_add_task);
+  g_test_add_func ("/gui/edit-undo", test_edit_undo);
+  g_test_add_func ("/gui/search", test_search);
+  g_test_add_func ("/gui/restricted", test_restricted);
+  g_test_add_func ("/gui/close-case", test_close_case);
+  g_test_add_func ("/gui/lock-unlock", test_lock_unlock);
+  g_test_add_func ("/gui/idle-lock", test_idle_lock);
+  g_test_add_func ("/gui/screensaver-lock", test_screensaver_lock);
+  g_test_add_func ("/gui/logind-lock", test_logind_lock);
+  g_test_add_func ("/gui/screenshots", test_screenshots);
+
+  app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  g_object_set (app, "vault-dir", vault_dir, NULL);
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &status);
+  g_application_run (G_APPLICATION (app), 1, app_argv);
+  g_clear_object (&app);
+
+  rm_rf (tmp_dir);
+
+  return status;
+}

@@ -1,0 +1,757 @@
+/* srv-test.c: a throwaway database, a real caseload-server process and an HTTP client
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The server tests run against a real PostgreSQL: `pg_virtualenv -- meson test --suite
+ * server` provides one through PGHOST, PGPORT, PGUSER, PGPASSWORD. Without it they fail
+ * (never skip) and say so. Each test gets its own database and its own server process.
+ */
+
+#define G_LOG_DOMAIN "srv-test"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include "cl-schema.h"
+#include "srv-test.h"
+
+static char *password_hash;
+
+const char *
+srv_test_server_path (void)
+{
+  const char *path = g_getenv ("CASELOAD_SERVER");
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("CASELOAD_SERVER must name the caseload-server binary (meson sets it)");
+  return path;
+}
+
+void
+srv_test_init (int    *argc,
+               char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  if (sodium_init () < 0)
+    g_error ("libsodium failed to initialize");
+}
+
+static PGconn *
+admin_connect (const char *conninfo)
+{
+  PGconn *conn = PQconnectdb (conninfo);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("The server tests need PostgreSQL. Run them under pg_virtualenv, e.g. "
+             "`pg_virtualenv -- meson test -C build --suite server` (PGHOST=%s PGPORT=%s): %s",
+             g_getenv ("PGHOST") ? g_getenv ("PGHOST") : "(unset)",
+             g_getenv ("PGPORT") ? g_getenv ("PGPORT") : "(unset)",
+             PQerrorMessage (conn));
+  return conn;
+}
+
+static void
+exec_or_die (PGconn     *conn,
+             const char *sql)
+{
+  PGresult *r = PQexec (conn, sql);
+
+  if (PQresultStatus (r) != PGRES_COMMAND_OK && PQresultStatus (r) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  PQclear (r);
+}
+
+static void
+write_config (SrvTestEnv *env,
+              const char *config)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_string_append_printf (text, "[database]\nconninfo=%s\n\n", env->conninfo);
+  g_string_append_printf (text, "[server]\nlisten=unix:%s\nworkers=4\nshutdown-timeout=10\n\n",
+                          env->socket_path);
+  if (config != NULL)
+    g_string_append (text, config);
+  if (!g_file_set_contents (env->config_path, text->str, -1, &error))
+    g_error ("%s", error->message);
+}
+
+SrvTestEnv *
+srv_test_env_new_stopped (const char *config)
+{
+  SrvTestEnv *env = g_new0 (SrvTestEnv, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *create = NULL;
+  g_autofree char *output = NULL;
+  guint8 raw[6];
+  char hex[13];
+  PGconn *admin;
+
+  randombytes_buf (raw, sizeof raw);
+  sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
+  env->dbname = g_strconcat ("cl_test_", hex, NULL);
+  env->conninfo = g_strdup_printf ("dbname=%s", env->dbname);
+
+  admin = admin_connect ("");
+  create = g_strdup_printf ("CREATE DATABASE %s", env->dbname);
+  exec_or_die (admin, create);
+  PQfinish (admin);
+
+  env->tmpdir = g_dir_make_tmp ("caseload-server-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->socket_path = g_build_filename (env->tmpdir, "server.sock", NULL);
+  env->config_path = g_build_filename (env->tmpdir, "server.conf", NULL);
+  env->log_path = g_build_filename (env->tmpdir, "server.log", NULL);
+  write_config (env, config);
+
+  if (srv_test_cli (env, &output, "migrate", NULL) != 0)
+    g_error ("caseload-server migrate failed: %s", output);
+
+  env->conn = admin_connect (env->conninfo);
+  exec_or_die (env->conn, "SET client_min_messages = warning");
+
+  env->session = srv_test_session_new (env);
+  return env;
+}
+
+/* A client session to the server's socket; one per thread. */
+SoupSession *
+srv_test_session_new (SrvTestEnv *env)
+{
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (env->socket_path);
+
+  return soup_session_new_with_options ("remote-connectable", address, "timeout", 60, NULL);
+}
+
+static SrvTestReply *
+device_request (SrvTestEnv    *env,
+                SrvTestDevice *device,
+                const char    *path,
+                const char    *body,
+                gssize         len)
+{
+  return srv_test_request_full (device->session != NULL ? device->session : env->session,
+                                "http://localhost", "POST", path, device->token,
+                                "application/json", body, len);
+}
+
+SrvTestEnv *
+srv_test_env_new (const char *config)
+{
+  SrvTestEnv *env = srv_test_env_new_stopped (config);
+
+  srv_test_server_start (env);
+  return env;
+}
+
+void
+srv_test_env_free (SrvTestEnv *env)
+{
+  g_autofree char *drop = NULL;
+  PGconn *admin;
+
+  if (env == NULL)
+    return;
+  if (env->server != NULL)
+    srv_test_server_stop (env, SIGTERM);
+  g_clear_object (&env->session);
+  g_clear_pointer (&env->conn, PQfinish);
+
+  admin = admin_connect ("");
+  drop = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", env->dbname);
+  exec_or_die (admin, drop);
+  PQfinish (admin);
+
+  g_unlink (env->socket_path);
+  g_unlink (env->config_path);
+  g_unlink (env->log_path);
+  g_rmdir (env->tmpdir);
+  g_free (env->dbname);
+  g_free (env->conninfo);
+  g_free (env->tmpdir);
+  g_free (env->socket_path);
+  g_free (env->config_path);
+  g_free (env->log_path);
+  g_free (env);
+}
+
+void
+srv_test_server_start (SrvTestEnv *env)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  g_assert_null (env->server);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  /* Appending keeps the log of earlier runs of this environment (restarts). */
+  {
+    int fd = g_open (env->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    g_assert_cmpint (fd, >=, 0);
+    g_subprocess_launcher_take_stdout_fd (launcher, fd);
+  }
+  env->server = g_subprocess_launcher_spawn (launcher, &error, srv_test_server_path (),
+                                             "--config", env->config_path, "serve", NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr(SrvTestReply) reply = NULL;
+
+      if (g_file_test (env->socket_path, G_FILE_TEST_EXISTS))
+        {
+          reply = srv_test_request (env, "GET", "/v1/health", NULL, NULL, 0);
+          if (reply->status == 200)
+            return;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *log = srv_test_read_log (env);
+          g_error ("caseload-server did not become healthy:\n%s", log);
+        }
+      g_usleep (20000);
+    }
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  gboolean *done = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *done = TRUE;
+}
+
+/**
+ * srv_test_server_stop:
+ * @signum: SIGTERM for a graceful stop, SIGKILL for a crash
+ *
+ * Returns: the exit status (or the signal as a negative number)
+ */
+int
+srv_test_server_stop (SrvTestEnv *env,
+                      int         signum)
+{
+  gboolean done = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  int status;
+
+  g_assert_nonnull (env->server);
+  g_subprocess_send_signal (env->server, signum);
+  g_subprocess_wait_async (env->server, NULL, wait_cb, &done);
+  while (!done)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_subprocess_force_exit (env->server);
+          deadline = G_MAXINT64;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  if (g_subprocess_get_if_exited (env->server))
+    status = g_subprocess_get_exit_status (env->server);
+  else
+    status = -g_subprocess_get_term_sig (env->server);
+  g_clear_object (&env->server);
+  return status;
+}
+
+char *
+srv_test_read_log (SrvTestEnv *env)
+{
+  char *contents = NULL;
+
+  if (!g_file_get_contents (env->log_path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+int
+srv_test_cli (SrvTestEnv  *env,
+              char       **output,
+              const char  *first_arg,
+              ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  va_list ap;
+
+  g_ptr_array_add (args, (gpointer) srv_test_server_path ());
+  g_ptr_array_add (args, (gpointer) "--config");
+  g_ptr_array_add (args, env->config_path);
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  if (output != NULL)
+    *output = g_steal_pointer (&out);
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Accounts straight into the database with one hash made per run: the CLI path has its
+ * own test, and Argon2id per account would only slow the suite. */
+char *
+srv_test_add_user (SrvTestEnv *env,
+                   const char *username,
+                   const char *role,
+                   const char *commands)
+{
+  g_autofree char *id = cl_uuid_new ();
+  g_auto(GStrv) codes = NULL;
+  const char *params[4];
+  PGresult *r;
+
+  if (password_hash == NULL)
+    {
+      password_hash = g_malloc0 (crypto_pwhash_STRBYTES);
+      g_assert_cmpint (crypto_pwhash_str (password_hash, SRV_TEST_PASSWORD,
+                                          strlen (SRV_TEST_PASSWORD),
+                                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                          crypto_pwhash_MEMLIMIT_INTERACTIVE), ==, 0);
+    }
+
+  params[0] = id;
+  params[1] = username;
+  params[2] = role;
+  params[3] = password_hash;
+  r = PQexecParams (env->conn, "INSERT INTO account (id, username, role, password_hash) "
+                    "VALUES ($1, $2, $3, $4)", 4, NULL, params, NULL, NULL, 0);
+  g_assert_cmpint (PQresultStatus (r), ==, PGRES_COMMAND_OK);
+  PQclear (r);
+
+  codes = g_strsplit (commands != NULL ? commands : "", ",", -1);
+  for (guint i = 0; codes[i] != NULL; i++)
+    {
+      if (*codes[i] == '\0')
+        continue;
+      params[1] = codes[i];
+      r = PQexecParams (env->conn, "INSERT INTO account_command VALUES ($1, $2)", 2, NULL,
+                        params, NULL, NULL, 0);
+      g_assert_cmpint (PQresultStatus (r), ==, PGRES_COMMAND_OK);
+      PQclear (r);
+    }
+  return g_steal_pointer (&id);
+}
+
+static PGresult *
+sql_va (SrvTestEnv *env,
+        const char *sql,
+        va_list     ap)
+{
+  const char *params[16];
+  int n = 0;
+  PGresult *r;
+
+  for (const char *p = va_arg (ap, const char *); p != NULL; p = va_arg (ap, const char *))
+    {
+      g_assert_cmpint (n, <, 16);
+      params[n++] = p;
+    }
+  r = PQexecParams (env->conn, sql, n, NULL, params, NULL, NULL, 0);
+  if (PQresultStatus (r) != PGRES_COMMAND_OK && PQresultStatus (r) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (env->conn));
+  return r;
+}
+
+/* The first value of the first row, or NULL. Parameters end with NULL. */
+char *
+srv_test_sql (SrvTestEnv *env,
+              const char *sql,
+              ...)
+{
+  va_list ap;
+  PGresult *r;
+  char *value = NULL;
+
+  va_start (ap, sql);
+  r = sql_va (env, sql, ap);
+  va_end (ap);
+  if (PQntuples (r) > 0 && PQnfields (r) > 0 && !PQgetisnull (r, 0, 0))
+    value = g_strdup (PQgetvalue (r, 0, 0));
+  PQclear (r);
+  return value;
+}
+
+gint64
+srv_test_sql_int (SrvTestEnv *env,
+                  const char *sql,
+                  ...)
+{
+  va_list ap;
+  PGresult *r;
+  gint64 value = -1;
+
+  va_start (ap, sql);
+  r = sql_va (env, sql, ap);
+  va_end (ap);
+  if (PQntuples (r) > 0 && !PQgetisnull (r, 0, 0))
+    value = g_ascii_strtoll (PQgetvalue (r, 0, 0), NULL, 10);
+  PQclear (r);
+  return value;
+}
+
+SrvTestReply *
+srv_test_request_full (SoupSession *session,
+                       const char  *base_uri,
+                       const char  *method,
+                       const char  *path,
+                       const char  *token,
+                       const char  *content_type,
+                       const char  *body,
+                       gssize       len)
+{
+  g_autofree char *uri = g_strconcat (base_uri, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr(GError) error = NULL;
+  SrvTestReply *reply = g_new0 (SrvTestReply, 1);
+
+  g_assert_nonnull (msg);
+  if (token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    auth);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, len < 0 ? strlen (body) : (gsize) len);
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+    }
+
+  reply->body = soup_session_send_and_read (session, msg, NULL, &error);
+  if (error != NULL)
+    {
+      /* No answer at all (connection refused, reset): status 0. */
+      reply->status = 0;
+      g_clear_pointer (&reply->body, g_bytes_unref);
+      reply->body = g_bytes_new (error->message, strlen (error->message));
+      return reply;
+    }
+  reply->status = soup_message_get_status (msg);
+  reply->retry_after = g_strdup (soup_message_headers_get_one (
+                                   soup_message_get_response_headers (msg), "Retry-After"));
+  return reply;
+}
+
+SrvTestReply *
+srv_test_request (SrvTestEnv *env,
+                  const char *method,
+                  const char *path,
+                  const char *token,
+                  const char *body,
+                  gssize      len)
+{
+  return srv_test_request_full (env->session, "http://localhost", method, path, token,
+                                "application/json", body, len);
+}
+
+void
+srv_test_reply_free (SrvTestReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_free (reply->retry_after);
+  g_free (reply);
+}
+
+/* The body as text (the tests' bodies are JSON, NUL-free); borrowed. */
+const char *
+srv_test_reply_text (SrvTestReply *reply)
+{
+  gsize len;
+  const char *data;
+
+  if (reply->body == NULL)
+    return "";
+  data = g_bytes_get_data (reply->body, &len);
+  if (data == NULL)
+    return "";
+  /* GBytes from libsoup are not NUL-terminated: keep a terminated copy alongside. */
+  if (len == 0 || data[len - 1] != '\0')
+    {
+      GBytes *terminated;
+      char *copy = g_malloc (len + 1);
+
+      memcpy (copy, data, len);
+      copy[len] = '\0';
+      terminated = g_bytes_new_take (copy, len + 1);
+      g_bytes_unref (reply->body);
+      reply->body = terminated;
+      return copy;
+    }
+  return data;
+}
+
+/* The stable error code of an error answer, decoded by the same code the client uses. */
+char *
+srv_test_reply_code (SrvTestReply *reply)
+{
+  const char *text = srv_test_reply_text (reply);
+  g_autoptr(ClWireErrorReply) e = cl_wire_error_reply_decode (text, strlen (text), NULL);
+
+  return e != NULL ? g_strdup (e->code) : NULL;
+}
+
+SrvTestDevice *
+srv_test_login (SrvTestEnv *env,
+                const char *username)
+{
+  ClWireLoginRequest request = { (char *) username, (char *) SRV_TEST_PASSWORD,
+                                 (char *) "test workstation", NULL };
+  g_autofree char *body = cl_wire_login_request_encode (&request, NULL);
+  g_autoptr(SrvTestReply) reply = srv_test_request (env, "POST", "/v1/login", NULL, body, -1);
+  g_autoptr(ClWireLoginResponse) login = NULL;
+  g_autoptr(GError) error = NULL;
+  SrvTestDevice *device;
+  const char *text = srv_test_reply_text (reply);
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  login = cl_wire_login_response_decode (text, strlen (text), &error);
+  g_assert_no_error (error);
+
+  device = g_new0 (SrvTestDevice, 1);
+  device->username = g_strdup (username);
+  device->token = g_strdup (login->token);
+  device->device_id = g_strdup (login->device_id);
+  device->next_seq = 1;
+  return device;
+}
+
+void
+srv_test_device_free (SrvTestDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->username);
+  g_free (device->token);
+  g_free (device->device_id);
+  g_clear_object (&device->session);
+  g_free (device);
+}
+
+/**
+ * srv_test_mutation:
+ * @...: field, new value (NULL for null), …, then NULL after a field name list ends
+ *
+ * The list is pairs ending with a NULL field name. The seq is left 0: pushing gives it the
+ * device's next one, in batch order (argument evaluation order is unspecified in C).
+ */
+ClWireMutation *
+srv_test_mutation (SrvTestDevice *device,
+                   const char    *type,
+                   const char    *record,
+                   ClWireOp       op,
+                   gint64         base_version,
+                   ...)
+{
+  ClWireMutation *m = cl_wire_mutation_new ();
+  va_list ap;
+
+  m->seq = 0;  /* given at push time, in batch order */
+  m->id = cl_uuid_new ();
+  m->type = g_strdup (type);
+  m->record = g_strdup (record);
+  m->op = op;
+  m->base_version = base_version;
+  m->at = cl_now_utc ();
+
+  va_start (ap, base_version);
+  for (const char *field = va_arg (ap, const char *); field != NULL;
+       field = va_arg (ap, const char *))
+    {
+      const char *value = va_arg (ap, const char *);
+      cl_wire_mutation_add_change (m, field, NULL, value);
+    }
+  va_end (ap);
+  return m;
+}
+
+SrvTestReply *
+srv_test_push_raw (SrvTestEnv    *env,
+                   SrvTestDevice *device,
+                   GPtrArray     *mutations)
+{
+  ClWirePushRequest request = { device->device_id, mutations };
+  g_autofree char *body = NULL;
+  gsize len;
+
+  for (guint i = 0; i < mutations->len; i++)
+    {
+      ClWireMutation *m = g_ptr_array_index (mutations, i);
+      if (m->seq == 0)
+        m->seq = device->next_seq++;
+    }
+  body = cl_wire_push_request_encode (&request, &len);
+  return device_request (env, device, "/v1/push", body, len);
+}
+
+/* Pushes a batch (taking ownership of the mutations) and expects 200. */
+ClWirePushResponse *
+srv_test_push (SrvTestEnv     *env,
+               SrvTestDevice  *device,
+               ClWireMutation *first,
+               ...)
+{
+  g_autoptr(GPtrArray) mutations =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
+  g_autoptr(SrvTestReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  ClWirePushResponse *response;
+  const char *text;
+  va_list ap;
+
+  va_start (ap, first);
+  for (ClWireMutation *m = first; m != NULL; m = va_arg (ap, ClWireMutation *))
+    g_ptr_array_add (mutations, m);
+  va_end (ap);
+
+  reply = srv_test_push_raw (env, device, mutations);
+  text = srv_test_reply_text (reply);
+  if (reply->status != 200)
+    g_error ("push answered %u: %s", reply->status, text);
+  response = cl_wire_push_response_decode (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (response->results->len, ==, mutations->len);
+  return response;
+}
+
+ClWireResult *
+srv_test_push_one (SrvTestEnv     *env,
+                   SrvTestDevice  *device,
+                   ClWireMutation *mutation)
+{
+  g_autoptr(ClWirePushResponse) response = srv_test_push (env, device, mutation, NULL);
+
+  return g_ptr_array_steal_index (response->results, 0);
+}
+
+SrvTestReply *
+srv_test_pull_raw (SrvTestEnv    *env,
+                   SrvTestDevice *device,
+                   gint64         cursor,
+                   gint64         limit,
+                   const char    *digest)
+{
+  ClWirePullRequest request = { cursor, limit, (char *) digest };
+  g_autofree char *body = cl_wire_pull_request_encode (&request, NULL);
+
+  return device_request (env, device, "/v1/pull", body, -1);
+}
+
+ClWirePullResponse *
+srv_test_pull (SrvTestEnv    *env,
+               SrvTestDevice *device,
+               gint64         cursor,
+               gint64         limit)
+{
+  g_autoptr(SrvTestReply) reply = srv_test_pull_raw (env, device, cursor, limit, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *text = srv_test_reply_text (reply);
+  ClWirePullResponse *response;
+
+  if (reply->status != 200)
+    g_error ("pull answered %u: %s", reply->status, text);
+  response = cl_wire_pull_response_decode (text, strlen (text), &error);
+  g_assert_no_error (error);
+  return response;
+}
+
+/**
+ * srv_test_pull_all:
+ * @state: (nullable) (transfer full): record id → ClWirePullItem, updated in place
+ *
+ * Pulls from the device's cursor until the server has no more, applying every page as a
+ * client would (put replaces, delete and remove drop).
+ *
+ * Returns: (transfer full): the state
+ */
+GHashTable *
+srv_test_pull_all (SrvTestEnv    *env,
+                   SrvTestDevice *device,
+                   GHashTable    *state)
+{
+  if (state == NULL)
+    state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) cl_wire_pull_item_free);
+  for (;;)
+    {
+      g_autoptr(ClWirePullResponse) page = srv_test_pull (env, device, device->cursor, 0);
+
+      g_assert_cmpint (page->cursor, >=, device->cursor);
+      for (guint i = 0; i < page->changes->len; i++)
+        {
+          ClWirePullItem *item = g_ptr_array_index (page->changes, i);
+
+          if (item->op == CL_WIRE_PULL_PUT)
+            g_hash_table_replace (state, g_strdup (item->record),
+                                  g_steal_pointer (&page->changes->pdata[i]));
+          else
+            g_hash_table_remove (state, item->record);
+        }
+      device->cursor = page->cursor;
+      if (!page->more)
+        break;
+    }
+  return state;
+}
+
+char *
+srv_test_new_client (SrvTestEnv    *env,
+                     SrvTestDevice *device,
+                     const char    *pseudonym)
+{
+  char *id = cl_uuid_new ();
+  g_autoptr(ClWireResult) result = NULL;
+
+  result = srv_test_push_one (env, device,
+                              srv_test_mutation (device, "client", id, CL_WIRE_OP_PUT, 0,
+                                                 "pseudonym", pseudonym, NULL));
+  g_assert_cmpstr (cl_wire_status_to_string (result->status), ==, "applied");
+  return id;
+}
+
+char *
+srv_test_new_case (SrvTestEnv    *env,
+                   SrvTestDevice *device,
+                   const char    *client,
+                   const char    *command)
+{
+  char *id = cl_uuid_new ();
+  g_autoptr(ClWireResult) result = NULL;
+
+  result = srv_test_push_one (env, device,
+                              srv_test_mutation (device, "case", id, CL_WIRE_OP_PUT, 0,
+                                                 "client_id", client, "command", command,
+                                                 "track", "dv", "status", "referred", NULL));
+  g_assert_cmpstr (cl_wire_status_to_string (result->status), ==, "applied");
+  return id;
+}
+
+gint64
+srv_test_record_version (SrvTestEnv *env,
+                         const char *record)
+{
+  return srv_test_sql_int (env, "SELECT version FROM record WHERE id = $1", record, NULL);
+}

@@ -1,0 +1,350 @@
+/* test-auth.c: S9 (brute force, indistinguishable failures), S10 (expired, absolute and
+ * revoked tokens; revoked devices told their mode), account and device life cycle
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include "cl-schema.h"
+#include "srv-test.h"
+
+static SrvTestReply *
+login_as (SrvTestEnv *env,
+          const char *username,
+          const char *password,
+          const char *address)
+{
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\","
+                                           "\"device_name\":\"ws\"}", username, password);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", "http://localhost/v1/login");
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(GError) error = NULL;
+  SrvTestReply *reply = g_new0 (SrvTestReply, 1);
+
+  /* nginx sets X-Real-IP; the server trusts it from its Unix socket. */
+  if (address != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Real-IP", address);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  reply->body = soup_session_send_and_read (env->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  reply->status = soup_message_get_status (msg);
+  reply->retry_after = g_strdup (soup_message_headers_get_one (
+                                   soup_message_get_response_headers (msg), "Retry-After"));
+  return reply;
+}
+
+/* S9: failures per account are limited; past the limit even the right password waits. */
+static void
+test_throttle_account (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[login]\naccount-limit=3\naddress-limit=100\n"
+                                                "window=60\n");
+  g_autoptr(SrvTestReply) reply = NULL;
+  g_autofree char *code = NULL;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("10.0.0.%d", i + 1);
+      g_clear_pointer (&reply, srv_test_reply_free);
+      reply = login_as (env, "ana", "guess", address);
+      g_assert_cmpuint (reply->status, ==, 401);
+    }
+
+  /* From yet another address, with the right password: throttled all the same. */
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "10.0.0.99");
+  g_assert_cmpuint (reply->status, ==, 429);
+  code = srv_test_reply_code (reply);
+  g_assert_cmpstr (code, ==, "too_many_attempts");
+  g_assert_nonnull (reply->retry_after);
+  g_assert_cmpint (g_ascii_strtoll (reply->retry_after, NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (reply->retry_after, NULL, 10), <=, 60);
+
+  /* An unknown name is throttled the same way: no hint it does not exist. */
+  for (int i = 0; i < 3; i++)
+    {
+      g_clear_pointer (&reply, srv_test_reply_free);
+      reply = login_as (env, "nobody", "guess", NULL);
+    }
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "nobody", "guess", NULL);
+  g_assert_cmpuint (reply->status, ==, 429);
+
+  /* After the window, the account opens again. */
+  g_free (srv_test_sql (env, "UPDATE login_throttle SET window_start = now() - interval '2 "
+                        "minutes'", NULL));
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "10.0.0.99");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = 'login' "
+                                     "AND outcome = 'throttled_account'", NULL), ==, 2);
+  /* Names typed at a failed sign-in are not stored as such. */
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM login_throttle WHERE key LIKE "
+                                     "'%nobody%'", NULL), ==, 0);
+}
+
+/* S9: one address trying many accounts. */
+static void
+test_throttle_address (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[login]\naccount-limit=100\naddress-limit=5\n"
+                                                "window=60\n");
+  g_autoptr(SrvTestReply) reply = NULL;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("user%d", i);
+      g_clear_pointer (&reply, srv_test_reply_free);
+      reply = login_as (env, name, "guess", "192.0.2.7");
+      g_assert_cmpuint (reply->status, ==, 401);
+    }
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "192.0.2.7");
+  g_assert_cmpuint (reply->status, ==, 429);
+  /* Another address is not affected. */
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "192.0.2.8");
+  g_assert_cmpuint (reply->status, ==, 200);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, values->len / 2);
+}
+
+/* S9: an unknown user and a wrong password give the same answer, in the same time. */
+static void
+test_indistinguishable (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[login]\naccount-limit=1000\n"
+                                                "address-limit=1000\n");
+  g_autoptr(GArray) unknown = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) wrong = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *unknown_body = NULL;
+  g_autofree char *wrong_body = NULL;
+  double mu, mw, ratio;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  for (int i = 0; i < 12; i++)
+    {
+      gint64 t0, t1, t2;
+      g_autoptr(SrvTestReply) a = NULL;
+      g_autoptr(SrvTestReply) b = NULL;
+
+      t0 = g_get_monotonic_time ();
+      a = login_as (env, "no-such-user", "guess-one", NULL);
+      t1 = g_get_monotonic_time ();
+      b = login_as (env, "ana", "guess-one", NULL);
+      t2 = g_get_monotonic_time ();
+      g_assert_cmpuint (a->status, ==, 401);
+      g_assert_cmpuint (b->status, ==, 401);
+      if (i == 0)
+        {
+          unknown_body = g_strdup (srv_test_reply_text (a));
+          wrong_body = g_strdup (srv_test_reply_text (b));
+        }
+      if (i < 2)
+        continue;  /* warm up */
+      g_array_append_val (unknown, (double) { (t1 - t0) / 1000.0 });
+      g_array_append_val (wrong, (double) { (t2 - t1) / 1000.0 });
+    }
+
+  g_assert_cmpstr (unknown_body, ==, wrong_body);
+  mu = median (unknown);
+  mw = median (wrong);
+  ratio = mu / mw;
+  g_test_message ("median login failure: unknown user %.1f ms, wrong password %.1f ms", mu, mw);
+  /* Argon2id dominates both (tens of milliseconds); a lookup-only path would be ~1 ms. */
+  g_assert_cmpfloat (mu, >, 10.0);
+  g_assert_cmpfloat (ratio, >, 0.75);
+  g_assert_cmpfloat (ratio, <, 1.33);
+}
+
+static void
+assert_token_refused (SrvTestEnv    *env,
+                      SrvTestDevice *device,
+                      const char    *code)
+{
+  g_autoptr(SrvTestReply) reply = srv_test_pull_raw (env, device, 0, 0, NULL);
+  g_autofree char *got = srv_test_reply_code (reply);
+
+  g_assert_cmpuint (reply->status, ==, 401);
+  g_assert_cmpstr (got, ==, code);
+}
+
+/* S10: a token unused for the idle timeout is refused. */
+static void
+test_idle_expiry (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[tokens]\nidle-timeout=2\nlifetime=3600\n");
+  g_autoptr(SrvTestDevice) device = NULL;
+  g_autoptr(ClWirePullResponse) ok = NULL;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  device = srv_test_login (env, "ana");
+  ok = srv_test_pull (env, device, 0, 0);
+  g_usleep (3 * G_USEC_PER_SEC);
+  assert_token_refused (env, device, "token_expired");
+}
+
+/* S10: a token in steady use still ends at its absolute lifetime. */
+static void
+test_absolute_expiry (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[tokens]\nidle-timeout=3600\nlifetime=3\n");
+  g_autoptr(SrvTestDevice) device = NULL;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  device = srv_test_login (env, "ana");
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(ClWirePullResponse) ok = srv_test_pull (env, device, 0, 0);
+      g_usleep (G_USEC_PER_SEC);
+    }
+  g_usleep (2 * G_USEC_PER_SEC);
+  assert_token_refused (env, device, "token_expired");
+
+  /* Signing in again gives a new token. */
+  {
+    g_autoptr(SrvTestDevice) again = srv_test_login (env, "ana");
+    g_autoptr(ClWirePullResponse) ok = srv_test_pull (env, again, 0, 0);
+  }
+}
+
+/* S10: a device reported lost is told to erase itself at once; its pushes are refused. */
+static void
+test_revoked_lost (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestDevice) device = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
+  g_autoptr(SrvTestReply) push = NULL;
+  g_autoptr(SrvTestReply) erased = NULL;
+  g_autoptr(ClWireErrorReply) e = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *client = cl_uuid_new ();
+  const char *text;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  device = srv_test_login (env, "ana");
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "revoke", device->device_id,
+                                 "--mode", "lost", NULL), ==, 0);
+
+  g_ptr_array_add (batch, srv_test_mutation (device, "client", client, CL_WIRE_OP_PUT, 0,
+                                             "pseudonym", "x", NULL));
+  push = srv_test_push_raw (env, device, batch);
+  g_assert_cmpuint (push->status, ==, 401);
+  text = srv_test_reply_text (push);
+  e = cl_wire_error_reply_decode (text, strlen (text), NULL);
+  g_assert_cmpstr (e->code, ==, "device_revoked");
+  g_assert_cmpstr (e->mode, ==, "lost");
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM record WHERE id = $1", client,
+                                     NULL), ==, 0);
+
+  /* Even with an expired token the device learns it. */
+  g_free (srv_test_sql (env, "UPDATE device SET token_created_at = now() - interval '400 days'",
+                        NULL));
+  assert_token_refused (env, device, "device_revoked");
+
+  /* It reports its erasure; then its token is dead. */
+  erased = srv_test_request (env, "POST", "/v1/device/erased", device->token, NULL, 0);
+  g_assert_cmpuint (erased->status, ==, 200);
+  assert_token_refused (env, device, "token_invalid");
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM device WHERE erased_at IS NOT "
+                                     "NULL AND token_hash IS NULL", NULL), ==, 1);
+}
+
+/* A retiring device may still push what is left in its outbox, then erases itself. */
+static void
+test_revoked_retire (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestDevice) device = NULL;
+  g_autoptr(ClWirePushResponse) push = NULL;
+  g_autoptr(SrvTestReply) pull = NULL;
+  g_autoptr(SrvTestReply) erased = NULL;
+  g_autoptr(SrvTestReply) not_revoked = NULL;
+  g_autoptr(ClWireErrorReply) e = NULL;
+  g_autoptr(SrvTestDevice) other = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *client = cl_uuid_new ();
+  const char *text;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  device = srv_test_login (env, "ana");
+  other = srv_test_login (env, "ana");
+  not_revoked = srv_test_request (env, "POST", "/v1/device/erased", other->token, NULL, 0);
+  g_assert_cmpuint (not_revoked->status, ==, 409);
+
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "revoke", device->device_id,
+                                 "--mode", "retire", NULL), ==, 0);
+
+  push = srv_test_push (env, device, srv_test_mutation (device, "client", client, CL_WIRE_OP_PUT,
+                                                        0, "pseudonym", "x", NULL), NULL);
+  g_assert_cmpstr (push->revoked, ==, "retire");
+  g_assert_cmpint (((ClWireResult *) g_ptr_array_index (push->results, 0))->status, ==,
+                   CL_WIRE_STATUS_APPLIED);
+
+  pull = srv_test_pull_raw (env, device, 0, 0, NULL);
+  g_assert_cmpuint (pull->status, ==, 401);
+  text = srv_test_reply_text (pull);
+  e = cl_wire_error_reply_decode (text, strlen (text), NULL);
+  g_assert_cmpstr (e->code, ==, "device_revoked");
+  g_assert_cmpstr (e->mode, ==, "retire");
+
+  erased = srv_test_request (env, "POST", "/v1/device/erased", device->token, "{}", -1);
+  g_assert_cmpuint (erased->status, ==, 200);
+  assert_token_refused (env, device, "token_invalid");
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'device.erased'", NULL), ==, 1);
+}
+
+static void
+test_revoked_relogin (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestDevice) device = NULL;
+  g_autoptr(SrvTestReply) reply = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *body = NULL;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  device = srv_test_login (env, "ana");
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "revoke", device->device_id,
+                                 "--mode", "lost", NULL), ==, 0);
+  /* Signing in again does not revive a revoked device. */
+  body = g_strdup_printf ("{\"username\":\"ana\",\"password\":\"" SRV_TEST_PASSWORD "\","
+                          "\"device_name\":\"ws\",\"device_id\":\"%s\"}", device->device_id);
+  reply = srv_test_request (env, "POST", "/v1/login", NULL, body, -1);
+  g_assert_cmpuint (reply->status, ==, 401);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  srv_test_init (&argc, &argv);
+
+  g_test_add_func ("/server/auth/s9-throttle-account", test_throttle_account);
+  g_test_add_func ("/server/auth/s9-throttle-address", test_throttle_address);
+  g_test_add_func ("/server/auth/s9-indistinguishable", test_indistinguishable);
+  g_test_add_func ("/server/auth/s10-idle-expiry", test_idle_expiry);
+  g_test_add_func ("/server/auth/s10-absolute-expiry", test_absolute_expiry);
+  g_test_add_func ("/server/auth/s10-revoked-lost", test_revoked_lost);
+  g_test_add_func ("/server/auth/s10-revoked-retire", test_revoked_retire);
+  g_test_add_func ("/server/auth/revoked-relogin", test_revoked_relogin);
+  return g_test_run ();
+}

@@ -1,0 +1,234 @@
+/* test-logs.c: S13, after a full run with marker data (every kind of request, success and
+ * failure, with debug logging on), the server's log and its audit table hold no client
+ * data, no token and no password
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <signal.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cl-schema.h"
+#include "srv-test.h"
+
+static char *
+marker (const char *kind)
+{
+  guint8 raw[6];
+  char hex[13];
+
+  randombytes_buf (raw, sizeof raw);
+  sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
+  return g_strdup_printf ("Mk%s%s", kind, hex);
+}
+
+static char *
+lower_marker (const char *kind)
+{
+  g_autofree char *m = marker (kind);
+  return g_ascii_strdown (m, -1);
+}
+
+static void
+assert_absent (const char *haystack,
+               const char *what,
+               const char *needle)
+{
+  g_autofree char *h = g_ascii_strdown (haystack, -1);
+  g_autofree char *n = g_ascii_strdown (needle, -1);
+
+  if (strstr (h, n) != NULL)
+    g_error ("The %s holds “%s”", what, needle);
+}
+
+static void
+test_s13 (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(GPtrArray) markers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SrvTestDevice) ana = NULL;
+  g_autoptr(SrvTestDevice) ben = NULL;
+  g_autofree char *client = cl_uuid_new ();
+  g_autofree char *kase = cl_uuid_new ();
+  g_autofree char *note = cl_uuid_new ();
+  g_autofree char *contact = cl_uuid_new ();
+  g_autofree char *log = NULL;
+  g_autofree char *audit = NULL;
+  const char *client_fields[] = { "legal_name", "preferred_name", "pseudonym", "address",
+                                  "phone", "email", "gender_self" };
+  gint64 base;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  srv_test_add_user (env, "ben", "advocate_cv", "14");
+  ana = srv_test_login (env, "ana");
+  ben = srv_test_login (env, "ben");
+  g_ptr_array_add (secrets, g_strdup (ana->token));
+  g_ptr_array_add (secrets, g_strdup (ben->token));
+  g_ptr_array_add (secrets, g_strdup (SRV_TEST_PASSWORD));
+
+  /* Records full of markers. */
+  {
+    ClWireMutation *m = srv_test_mutation (ana, "client", client, CL_WIRE_OP_PUT, 0, NULL);
+    g_autoptr(ClWireResult) r = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (client_fields); i++)
+      {
+        char *value = marker ("client");
+        cl_wire_mutation_add_change (m, client_fields[i], NULL, value);
+        g_ptr_array_add (markers, value);
+      }
+    r = srv_test_push_one (env, ana, m);
+    g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+  }
+  {
+    g_autofree char *number = marker ("casenumber");
+    g_autofree char *text = marker ("note");
+    g_autofree char *contact_note = marker ("contact");
+    g_autoptr(ClWirePushResponse) r = NULL;
+
+    r = srv_test_push (env, ana,
+                       srv_test_mutation (ana, "case", kase, CL_WIRE_OP_PUT, 0,
+                                          "client_id", client, "command", "14", "track", "dv",
+                                          "status", "referred", "case_number", number, NULL),
+                       srv_test_mutation (ana, "note", note, CL_WIRE_OP_PUT, 0,
+                                          "case_id", kase, "at", "2026-11-28T10:00:00Z",
+                                          "text", text, NULL),
+                       srv_test_mutation (ana, "contact", contact, CL_WIRE_OP_PUT, 0,
+                                          "case_id", kase, "at", "2026-11-28T10:00:00Z",
+                                          "channel", "phone", "outcome", "reached",
+                                          "note", contact_note, NULL),
+                       NULL);
+    g_ptr_array_add (markers, g_steal_pointer (&number));
+    g_ptr_array_add (markers, g_steal_pointer (&text));
+    g_ptr_array_add (markers, g_steal_pointer (&contact_note));
+  }
+
+  /* Rejections, conflicts, resolutions, denials: all with markers in them. */
+  base = srv_test_record_version (env, client);
+  {
+    g_autofree char *a = marker ("conflicta");
+    g_autofree char *b = marker ("conflictb");
+    g_autofree char *bad = marker ("invalid");
+    g_autofree char *fieldname = lower_marker ("field");
+    g_autofree char *resolved = marker ("resolved");
+    g_autofree char *path = NULL;
+    g_autofree char *body = NULL;
+    g_autoptr(ClWireResult) r1 = NULL;
+    g_autoptr(ClWireResult) r2 = NULL;
+    g_autoptr(ClWireResult) r3 = NULL;
+    g_autoptr(ClWireResult) r4 = NULL;
+    g_autoptr(SrvTestReply) reply = NULL;
+
+    r1 = srv_test_push_one (env, ana, srv_test_mutation (ana, "client", client, CL_WIRE_OP_PUT,
+                                                         base, "pseudonym", a, NULL));
+    r2 = srv_test_push_one (env, ben, srv_test_mutation (ben, "client", client, CL_WIRE_OP_PUT,
+                                                         base, "pseudonym", b, NULL));
+    g_assert_cmpint (r2->status, ==, CL_WIRE_STATUS_CONFLICT);
+    r3 = srv_test_push_one (env, ben, srv_test_mutation (ben, "case", kase, CL_WIRE_OP_PUT,
+                                                         base, "status", bad, NULL));
+    g_assert_cmpint (r3->status, ==, CL_WIRE_STATUS_REJECTED);
+    r4 = srv_test_push_one (env, ben, srv_test_mutation (ben, "case", kase, CL_WIRE_OP_PUT,
+                                                         base, fieldname, bad, NULL));
+    g_assert_cmpint (r4->status, ==, CL_WIRE_STATUS_REJECTED);
+
+    path = g_strdup_printf ("/v1/conflicts/%s/resolve",
+                            ((ClWireConflict *) g_ptr_array_index (r2->conflicts, 0))->conflict_id);
+    body = g_strdup_printf ("{\"keep\":\"value\",\"value\":\"%s\"}", resolved);
+    reply = srv_test_request (env, "POST", path, ben->token, body, -1);
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_clear_pointer (&reply, srv_test_reply_free);
+    reply = srv_test_request (env, "GET", "/v1/conflicts", ana->token, NULL, 0);
+    g_clear_pointer (&reply, srv_test_reply_free);
+
+    /* Invalid JSON carrying a marker. */
+    g_free (body);
+    body = g_strdup_printf ("{\"device_id\":\"%s\",\"mutations\":[{\"x\":\"%s\"", ana->device_id,
+                            bad);
+    reply = srv_test_request (env, "POST", "/v1/push", ana->token, body, -1);
+    g_assert_cmpuint (reply->status, ==, 400);
+
+    g_ptr_array_add (markers, g_steal_pointer (&a));
+    g_ptr_array_add (markers, g_steal_pointer (&b));
+    g_ptr_array_add (markers, g_steal_pointer (&bad));
+    g_ptr_array_add (markers, g_steal_pointer (&fieldname));
+    g_ptr_array_add (markers, g_steal_pointer (&resolved));
+  }
+
+  /* Failed sign-ins: a marker as a name, as a password, as a device name. */
+  {
+    g_autofree char *name = lower_marker ("username");
+    g_autofree char *password = marker ("password");
+    g_autofree char *device = marker ("device");
+    g_autofree char *b1 = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"x\","
+                                           "\"device_name\":\"%s\"}", name, device);
+    g_autofree char *b2 = g_strdup_printf ("{\"username\":\"ana\",\"password\":\"%s\","
+                                           "\"device_name\":\"%s\"}", password, device);
+    g_autofree char *b3 = g_strdup_printf ("{\"username\":\"ana\",\"password\":\""
+                                           SRV_TEST_PASSWORD "\",\"device_name\":\"%s\"}",
+                                           device);
+    g_autoptr(SrvTestReply) r1 = srv_test_request (env, "POST", "/v1/login", NULL, b1, -1);
+    g_autoptr(SrvTestReply) r2 = srv_test_request (env, "POST", "/v1/login", NULL, b2, -1);
+    g_autoptr(SrvTestReply) r3 = srv_test_request (env, "POST", "/v1/login", NULL, b3, -1);
+
+    g_assert_cmpuint (r1->status, ==, 401);
+    g_assert_cmpuint (r2->status, ==, 401);
+    g_assert_cmpuint (r3->status, ==, 200);
+    {
+      const char *text = srv_test_reply_text (r3);
+      g_autoptr(ClWireLoginResponse) l = cl_wire_login_response_decode (text, strlen (text),
+                                                                        NULL);
+      g_ptr_array_add (secrets, g_strdup (l->token));
+    }
+    g_ptr_array_add (markers, g_steal_pointer (&name));
+    g_ptr_array_add (markers, g_steal_pointer (&password));
+    g_ptr_array_add (markers, g_steal_pointer (&device));
+  }
+
+  /* Pulls, a logout, a request with a wrong token. */
+  {
+    g_autoptr(GHashTable) state = srv_test_pull_all (env, ben, NULL);
+    g_autoptr(SrvTestReply) out = srv_test_request (env, "POST", "/v1/logout", ana->token,
+                                                    NULL, 0);
+    g_autoptr(SrvTestReply) stale = srv_test_pull_raw (env, ana, 0, 0, NULL);
+
+    g_assert_true (g_hash_table_contains (state, note));
+    g_assert_cmpuint (stale->status, ==, 401);
+  }
+
+  g_assert_cmpint (srv_test_server_stop (env, SIGTERM), ==, 0);
+  log = srv_test_read_log (env);
+  audit = srv_test_sql (env, "SELECT coalesce(string_agg(a::text, E'\\n'), '') "
+                        "FROM audit_log a", NULL);
+
+  /* The log is not empty: debug logging was on and every request left a line. */
+  g_assert_nonnull (strstr (log, "audit login"));
+  g_assert_nonnull (strstr (log, "audit push"));
+  for (guint i = 0; i < markers->len; i++)
+    {
+      assert_absent (log, "server log", g_ptr_array_index (markers, i));
+      assert_absent (audit, "audit log", g_ptr_array_index (markers, i));
+    }
+  for (guint i = 0; i < secrets->len; i++)
+    {
+      assert_absent (log, "server log", g_ptr_array_index (secrets, i));
+      assert_absent (audit, "audit log", g_ptr_array_index (secrets, i));
+    }
+  /* A generic "Mk" check catches markers this list forgot. */
+  g_assert_null (strstr (log, "Mkclient"));
+  g_test_message ("%u markers and %u secrets checked against %" G_GSIZE_FORMAT
+                  " bytes of log and %" G_GSIZE_FORMAT " of audit", markers->len, secrets->len,
+                  strlen (log), strlen (audit));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  srv_test_init (&argc, &argv);
+
+  g_test_add_func ("/server/logs/s13-no-client-data", test_s13);
+  return g_test_run ();
+}
