@@ -583,6 +583,32 @@ case_label (Ctx     *ctx,
   return g_strdup (_("(no case number)"));
 }
 
+/* Lists of cases are sorted by what they show, then by case number: never by the order the
+ * adapter loaded them in. */
+static int
+compare_cases (Ctx     *ctx,
+               guint32  a,
+               guint32  b)
+{
+  g_autofree char *la = case_label (ctx, a);
+  g_autofree char *lb = case_label (ctx, b);
+  int cmp = strcmp (la, lb);
+
+  if (cmp == 0)
+    cmp = g_strcmp0 (get_case (ctx, a)->number, get_case (ctx, b)->number);
+  if (cmp == 0)
+    cmp = a < b ? -1 : a > b;
+  return cmp;
+}
+
+static int
+compare_case_indexes (gconstpointer a,
+                      gconstpointer b,
+                      gpointer      user_data)
+{
+  return compare_cases (user_data, *(const guint32 *) a, *(const guint32 *) b);
+}
+
 static const char *
 advocate_name (Ctx     *ctx,
                guint32  advocate)
@@ -731,6 +757,7 @@ run_caseload (Ctx                *ctx,
                         CL_REPORT_COLS (CL_AGE_30, CL_AGE_90, CL_AGE_180, CL_AGE_OVER));
 
   /* The stale cases themselves: for the supervisor only, never exported for outside use. */
+  g_array_sort_with_data (stale_cases, compare_case_indexes, ctx);
   stale = _cl_report_table_new (r, "stale_cases", _("Stale cases"), _("Case"));
   stale->internal_only = TRUE;
   _cl_report_add_column (stale, "advocate", _("Advocate"));
@@ -1718,7 +1745,8 @@ typedef struct {
 
 static int
 compare_deadlines (gconstpointer a,
-                   gconstpointer b)
+                   gconstpointer b,
+                   gpointer      user_data)
 {
   const Deadline *x = a, *y = b;
 
@@ -1726,7 +1754,7 @@ compare_deadlines (gconstpointer a,
     return x->due < y->due ? -1 : 1;
   if (x->kind != y->kind)
     return x->kind < y->kind ? -1 : 1;
-  return x->case_index < y->case_index ? -1 : x->case_index > y->case_index;
+  return compare_cases (user_data, x->case_index, y->case_index);
 }
 
 static gboolean
@@ -1813,7 +1841,8 @@ run_deadlines (Ctx                *ctx,
     {
       guint32 client = get_case (ctx, c)->client;
 
-      if (case_ok (ctx, c) && case_open (ctx, c) && client_case[client] == CL_REPORT_NO_INDEX)
+      if (case_ok (ctx, c) && case_open (ctx, c) &&
+          (client_case[client] == CL_REPORT_NO_INDEX || compare_cases (ctx, c, client_case[client]) < 0))
         client_case[client] = c;
     }
   for (guint i = 0; i < f->releases->len; i++)
@@ -1838,7 +1867,7 @@ run_deadlines (Ctx                *ctx,
     _cl_report_add_count (summary, g_array_index (items, Deadline, i).kind, 0, 1);
   _cl_report_set_chart (summary, CL_REPORT_CHART_BAR, CL_REPORT_COLS (0));
 
-  g_array_sort (items, compare_deadlines);
+  g_array_sort_with_data (items, compare_deadlines, ctx);
   list = _cl_report_table_new (r, "items", _("Deadline list"), _("Case"));
   list->internal_only = TRUE;
   _cl_report_add_column (list, "deadline", _("Deadline"));
@@ -1889,6 +1918,7 @@ run_data_quality (Ctx                *ctx,
   g_autoptr(GArray) advocates = sorted_advocates (f);
   g_autofree gint64 *adv_n = g_new0 (gint64, f->advocates->len + 1);
   g_autofree guint *adv_row = g_new0 (guint, f->advocates->len + 1);
+  g_autoptr(GArray) listed = g_array_new (FALSE, FALSE, sizeof (guint32));
   ClReportTable *clients, *cases, *by_adv, *list;
   int closed = _cl_report_enum_index (CL_REPORT_ENUM_STATUS, "closed");
   int referred = _cl_report_enum_index (CL_REPORT_ENUM_STATUS, "referred");
@@ -2027,15 +2057,18 @@ run_data_quality (Ctx                *ctx,
   list->sum_columns = 0;
 
   for (guint c = 0; c < ctx->n_cases; c++)
+    if (problems[c])
+      g_array_append_val (listed, c);
+  g_array_sort_with_data (listed, compare_case_indexes, ctx);
+  for (guint i = 0; i < listed->len; i++)
     {
+      guint32 c = g_array_index (listed, guint32, i);
       const ClReportCase *k = get_case (ctx, c);
       guint arow;
       g_autoptr(GString) text = NULL;
       g_autofree char *label = NULL;
       g_autofree char *key = NULL;
 
-      if (!problems[c])
-        continue;
       arow = adv_row[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate];
       for (guint p = 0; p < DQ_N; p++)
         if (problems[c] & (1 << p))
@@ -2163,6 +2196,29 @@ funder_list_init (FunderList          *l,
       }
 }
 
+/* Inserts a category (one the engine derives, like "Multiple Races") at @index. */
+static int
+funder_insert (FunderList *l,
+               guint       index,
+               const char *code,
+               const char *label)
+{
+  int existing = -1;
+
+  for (guint i = 0; i < l->codes->len; i++)
+    if (g_str_equal (g_ptr_array_index (l->codes, i), code))
+      existing = (int) i;
+  if (existing >= 0)
+    return existing;
+  index = MIN (index, l->codes->len);
+  g_ptr_array_insert (l->codes, (int) index, g_strdup (code));
+  g_ptr_array_insert (l->labels, (int) index, g_strdup (label));
+  for (guint i = 0; i < l->n_local; i++)
+    if (l->local_to_funder[i] >= (int) index)
+      l->local_to_funder[i]++;
+  return (int) index;
+}
+
 static void
 add_funder_rows (ClReportTable *t,
                  FunderList    *l)
@@ -2232,14 +2288,18 @@ run_pmt (Ctx                *ctx,
   funder_list_init (&vict, f, "pmt_victimization", CL_REPORT_ENUM_VICTIMIZATION, fy);
   funder_list_init (&special, f, "pmt_special", CL_REPORT_ENUM_SPECIAL, fy);
   funder_list_init (&svc, f, "pmt_service", CL_REPORT_ENUM_SERVICE_CODE, fy);
-  /* Race: several answers are "Multiple Races"; nothing recorded is "Not Tracked". */
-  multiple = funder_index (&race, "multiple", _("Multiple Races"));
+  /* Race: several answers are "Multiple Races" (listed before "Not Reported" and "Not
+   * Tracked", as the funder does); nothing recorded is "Not Tracked". */
   not_reported = funder_lookup (&race, "not_reported");
   if (not_reported < 0)
     not_reported = funder_index (&race, "not_reported", _("Not reported"));
   not_tracked = funder_lookup (&race, "not_tracked");
   if (not_tracked < 0)
     not_tracked = funder_index (&race, "not_tracked", _("Not tracked"));
+  multiple = funder_insert (&race, (guint) MIN (not_reported, not_tracked), "multiple",
+                            _("Multiple Races"));
+  not_reported = funder_lookup (&race, "not_reported");
+  not_tracked = funder_lookup (&race, "not_tracked");
   g_not_tracked = funder_lookup (&gender, "not_tracked");
   if (g_not_tracked < 0)
     g_not_tracked = funder_index (&gender, "not_tracked", _("Not tracked"));

@@ -1272,6 +1272,77 @@ cl_report_result_free (ClReportResult *r)
   g_free (r);
 }
 
+/**
+ * cl_report_result_copy:
+ *
+ * Returns: (transfer full): a deep copy, e.g. to suppress for outside use while keeping
+ *   the internal result on screen
+ */
+ClReportResult *
+cl_report_result_copy (const ClReportResult *r)
+{
+  ClReportResult *copy;
+
+  g_return_val_if_fail (r != NULL, NULL);
+
+  copy = g_new0 (ClReportResult, 1);
+  copy->name = g_strdup (r->name);
+  copy->title = g_strdup (r->title);
+  copy->description = g_strdup (r->description);
+  copy->params = cl_report_params_copy (r->params);
+  copy->generated_at = g_strdup (r->generated_at);
+  copy->funder = r->funder;
+  copy->suppressed = r->suppressed;
+  copy->tables = g_ptr_array_new_with_free_func (table_free);
+  copy->notes = g_ptr_array_new_with_free_func (g_free);
+  copy->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  copy->subsets = g_array_copy (r->subsets);
+  for (guint i = 0; i < r->notes->len; i++)
+    g_ptr_array_add (copy->notes, g_strdup (g_ptr_array_index (r->notes, i)));
+  for (guint i = 0; i < r->groups->len; i++)
+    g_ptr_array_add (copy->groups, g_array_copy (g_ptr_array_index (r->groups, i)));
+  for (guint i = 0; i < r->tables->len; i++)
+    {
+      const ClReportTable *t = g_ptr_array_index (r->tables, i);
+      ClReportTable *tc = g_memdup2 (t, sizeof *t);
+
+      tc->key = g_strdup (t->key);
+      tc->title = g_strdup (t->title);
+      tc->row_header = g_strdup (t->row_header);
+      tc->note = g_strdup (t->note);
+      tc->columns = g_ptr_array_new_with_free_func (column_free);
+      tc->rows = g_ptr_array_new_with_free_func (row_free);
+      for (guint c = 0; c < t->columns->len; c++)
+        {
+          const ClReportColumn *col = g_ptr_array_index (t->columns, c);
+          ClReportColumn *cc = g_new0 (ClReportColumn, 1);
+
+          cc->key = g_strdup (col->key);
+          cc->label = g_strdup (col->label);
+          g_ptr_array_add (tc->columns, cc);
+        }
+      for (guint row = 0; row < t->rows->len; row++)
+        {
+          const ClReportRow *rr = g_ptr_array_index (t->rows, row);
+          ClReportRow *rc = g_new0 (ClReportRow, 1);
+
+          rc->key = g_strdup (rr->key);
+          rc->label = g_strdup (rr->label);
+          rc->is_total = rr->is_total;
+          rc->cells = g_array_copy (rr->cells);
+          g_array_set_clear_func (rc->cells, clear_cell);
+          for (guint c = 0; c < rc->cells->len; c++)
+            {
+              ClReportCell *cell = &g_array_index (rc->cells, ClReportCell, c);
+              cell->text = g_strdup (cell->text);
+            }
+          g_ptr_array_add (tc->rows, rc);
+        }
+      g_ptr_array_add (copy->tables, tc);
+    }
+  return copy;
+}
+
 ClReportTable *
 _cl_report_table_new (ClReportResult *r,
                       const char     *key,
@@ -1693,9 +1764,10 @@ table_groups (ClReportResult *r,
 
 /* A relation total = Σ parts lets a reader recover a suppressed cell when exactly one of
  * its cells is suppressed, or when the total is published and the suppressed parts can
- * take only one set of values: all 1 (their sum equals their number) or, as far as a reader
- * who assumes they are all small cells can tell, all @threshold. Returns TRUE if it had to
- * suppress another cell: the smallest non-zero part still published, else the total. */
+ * take only one set of values: all 1 (their sum equals their number), or all @threshold
+ * when they are all small cells (their sum is their number times the threshold). Returns
+ * TRUE if it had to suppress another cell: the smallest non-zero part still published,
+ * else the total. */
 static gboolean
 protect_group (ClReportResult *r,
                GArray         *g,
@@ -1705,6 +1777,7 @@ protect_group (ClReportResult *r,
   ClReportCell *best = NULL;
   guint unknown = total->suppressed ? 1 : 0;
   guint n_parts_suppressed = 0;
+  gboolean all_small = TRUE;
   gint64 published = 0;
   gint64 hidden;
 
@@ -1716,6 +1789,7 @@ protect_group (ClReportResult *r,
         {
           unknown++;
           n_parts_suppressed++;
+          all_small &= part->count <= (gint64) threshold;
         }
       else
         {
@@ -1733,7 +1807,7 @@ protect_group (ClReportResult *r,
         return FALSE;
       hidden = total->count - published;
       if (hidden != (gint64) n_parts_suppressed &&
-          hidden != (gint64) n_parts_suppressed * (gint64) threshold)
+          !(all_small && hidden == (gint64) n_parts_suppressed * (gint64) threshold))
         return FALSE;
     }
   /* A lone suppressed total whose parts are all zero is zero: nothing to protect. */

@@ -438,6 +438,7 @@ typedef struct {
 } ClReportResult;
 
 void              cl_report_result_free       (ClReportResult       *result);
+ClReportResult   *cl_report_result_copy       (const ClReportResult *result);
 ClReportTable    *cl_report_result_get_table  (ClReportResult       *result,
                                                const char           *key);
 const ClReportCell *cl_report_result_get_cell (ClReportResult       *result,

@@ -239,7 +239,12 @@ apply_create (Push           *push,
 
   scope = srv_scope_for_new (type, push->session->account_id,
                              parent != NULL ? parent->scope : NULL, command);
+  /* The user must be allowed to write where the record goes, and to write its parent:
+   * a case opened elsewhere for a client one cannot see would widen that client's scope. */
   if (!srv_scope_can_write (push->session, type, scope) ||
+      (parent != NULL &&
+       !srv_scope_can_write (push->session, cl_schema_lookup_type (parent->type),
+                             parent->scope)) ||
       (command != NULL && !srv_scope_can_use_command (push->session, command)))
     {
       if (!audit_denial (push, m, "forbidden", error))

@@ -111,5 +111,6 @@ int  cl_cli_cmd_login     (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_sync      (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_status    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_conflicts (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_report    (ClCli *cli, int argc, char **argv);
 
 G_END_DECLS

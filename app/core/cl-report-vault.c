@@ -17,6 +17,7 @@
 
 #define G_LOG_DOMAIN "cl-report-vault"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -299,7 +300,11 @@ load_kind (sqlite3              *db,
         }
     }
 
+  {
+    gint64 t0 = g_get_monotonic_time ();
   ok = run_query (db, &q, facts, kind, cancellable, error);
+    fprintf (stderr, "TIMING %s kind %d %.1f ms\n", name, kind, (g_get_monotonic_time () - t0) / 1000.0);
+  }
   query_clear (&q);
   return ok;
 }

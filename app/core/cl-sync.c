@@ -1374,9 +1374,9 @@ erase_vault (ClSync        *self,
   g_auto(Reply) reply = { 0 };
 
   /* Keys first: the vault is unreadable before anything else happens. Then the server
-   * learns (best effort) that this workstation holds nothing any more. */
+   * learns (best effort) that this workstation holds nothing any more, and the public CA
+   * certificate goes last (the connection still reads it). */
   cl_vault_lock (vault);
-  g_unlink (ca);
   if (!cl_vault_erase (dir, &local_error))
     {
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
@@ -1386,6 +1386,8 @@ erase_vault (ClSync        *self,
     }
   if (conn->session != NULL)
     http_post (conn, "/v1/device/erased", "", 0, &reply, cancellable, NULL);
+  g_unlink (ca);
+  g_rmdir (dir);
 
   if (g_strcmp0 (report->revoked, "retire") == 0)
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,

@@ -72,7 +72,7 @@ update_sensitivity (ClUnlockPage *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_entry), can_type);
   gtk_widget_set_sensitive (self->unlock_button, can_type && *text != '\0');
-  gtk_widget_set_sensitive (self->recover_button, can_type);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "unlock.recover", can_type);
   gtk_stack_set_visible_child_name (self->button_stack, self->busy ? "spinner" : "button");
   gtk_spinner_set_spinning (self->spinner, self->busy);
 }
@@ -255,8 +255,11 @@ add_password_row (GtkWidget  *list,
 }
 
 static void
-recover_clicked_cb (ClUnlockPage *self)
+recover_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
 {
+  ClUnlockPage *self = CL_UNLOCK_PAGE (widget);
   GtkWidget *dialog;
   GtkWidget *list;
 
@@ -344,7 +347,8 @@ cl_unlock_page_class_init (ClUnlockPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClUnlockPage, recover_button);
   gtk_widget_class_bind_template_callback (widget_class, unlock_cb);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, recover_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "unlock.recover", NULL, recover_action);
 }
 
 static void

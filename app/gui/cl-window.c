@@ -114,8 +114,7 @@ struct _ClWindow
   char                 *undo_type;
   char                 *undo_id;
   ClChanges            *undo_values;
-  AdwToast             *undo_toast;
-  GPtrArray            *toasts;
+  guint                 undo_serial;
 
   GtkWindow            *dialog;
 
@@ -149,41 +148,13 @@ static void set_sort            (ClWindow   *self,
 /* Toasts and undo ------------------------------------------------------------------ */
 
 static void
-toast_dismissed_cb (ClWindow *self,
-                    AdwToast *toast)
-{
-  g_ptr_array_remove (self->toasts, toast);
-}
-
-/* Every toast goes through here, so a lock can take them all down. */
-static void
-add_toast (ClWindow *self,
-           AdwToast *toast)
-{
-  g_ptr_array_add (self->toasts, g_object_ref (toast));
-  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
-                           G_CONNECT_SWAPPED);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-static void
-dismiss_toasts (ClWindow *self)
-{
-  g_autoptr(GPtrArray) toasts = g_steal_pointer (&self->toasts);
-
-  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < toasts->len; i++)
-    adw_toast_dismiss (g_ptr_array_index (toasts, i));
-}
-
-static void
 show_toast (ClWindow   *self,
             const char *text)
 {
   AdwToast *toast = adw_toast_new (text);
 
   adw_toast_set_timeout (toast, 3);
-  add_toast (self, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
@@ -193,15 +164,13 @@ clear_undo (ClWindow *self)
   g_clear_pointer (&self->undo_id, g_free);
   g_clear_pointer (&self->undo_values, cl_changes_unref);
 
-  if (self->undo_toast != NULL)
-    {
-      AdwToast *toast = self->undo_toast;
-
-      g_clear_weak_pointer (&self->undo_toast);
-      adw_toast_dismiss (toast);
-    }
+  /* An older undo toast may still be queued or shown: it names its edit's serial, and
+   * win.undo-toast ignores serials other than the last edit's. (Toasts are not dismissed
+   * from code: libadwaita 1.2 can crash when several are dismissed while animating.) */
+  self->undo_serial++;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-edit", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-toast", FALSE);
 }
 
 static void
@@ -220,14 +189,15 @@ case_edited_cb (ClWindow   *self,
   self->undo_id = g_strdup (id);
   self->undo_values = cl_changes_ref (old_values);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-edit", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-toast", TRUE);
 
   toast = adw_toast_new (description);
   adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "win.undo-edit");
+  adw_toast_set_action_name (toast, "win.undo-toast");
+  adw_toast_set_action_target_value (toast, g_variant_new_uint32 (self->undo_serial));
   /* Normal priority: libadwaita 1.2 asserts when a high-priority toast pushes a shown one
    * back into the queue and that one is shown again before its hiding ends. */
-  g_set_weak_pointer (&self->undo_toast, toast);
-  add_toast (self, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static void
@@ -258,10 +228,22 @@ undo_edit_action (GtkWidget  *widget,
       return;
     }
 
-  g_clear_weak_pointer (&self->undo_toast);
   clear_undo (self);
   cl_case_page_reload (self->case_page);
   show_toast (self, _("Undone"));
+}
+
+static void
+undo_toast_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  ClWindow *self = CL_WINDOW (widget);
+
+  if (g_variant_get_uint32 (param) == self->undo_serial)
+    undo_edit_action (widget, "win.undo-edit", NULL);
+  else
+    show_toast (self, _("Only the last change can be undone"));
 }
 
 /* Commands ------------------------------------------------------------------------- */
@@ -611,7 +593,9 @@ view_sorter_changed_cb (ClWindow  *self,
   if (!cl_case_sorter_probe (sorter, &sort, &descending))
     return;
 
-  set_sort (self, sort, descending, FALSE);
+  /* A header click makes its column the primary key and keeps the others as secondary
+   * ones; the list sorts by one key, so show only that one. */
+  set_sort (self, sort, descending, TRUE);
 }
 
 static GtkColumnViewColumn *
@@ -638,7 +622,9 @@ sync_header_sort (ClWindow *self)
   if (column != NULL && gtk_column_view_column_get_column_view (column) != self->case_view)
     column = NULL;
 
+  /* One arrow: the list has one sort key. */
   self->syncing_sort = TRUE;
+  gtk_column_view_sort_by_column (self->case_view, NULL, GTK_SORT_ASCENDING);
   gtk_column_view_sort_by_column (self->case_view, column,
                                   self->descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
   self->syncing_sort = FALSE;
@@ -1215,7 +1201,6 @@ locking_cb (ClWindow  *self,
   gtk_stack_set_visible_child_name (self->content_stack, "list");
 
   clear_undo (self);
-  dismiss_toasts (self);
 
   if (self->store != NULL)
     g_clear_signal_handler (&self->store_changed_id, self->store);
@@ -1494,7 +1479,6 @@ cl_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_WINDOW);
 
-  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_object (&self->selection);
   for (guint i = 0; i < G_N_ELEMENTS (self->columns); i++)
     g_clear_object (&self->columns[i]);
@@ -1644,6 +1628,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-referral", NULL, new_referral_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.undo-edit", NULL, undo_edit_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-toast", "u", undo_toast_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
@@ -1663,7 +1648,6 @@ cl_window_init (ClWindow *self)
   self->sort = CL_CASE_SORT_LAST_ACTIVITY;
   self->descending = TRUE;
   self->last_input = g_get_monotonic_time ();
-  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -219,6 +219,14 @@ sample_ids (sqlite3    *db,
   return ids;
 }
 
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
+}
+
 static void
 progress_cb (guint    done,
              guint    total,
@@ -275,7 +283,8 @@ main (int    argc,
   guint n_cases = 100000;
   sqlite3 *plain;
   guint8 key[32];
-  double t0, t1, caseload, plain_ms;
+  double t0, t1, caseload, plain_ms, demo_ms;
+  guint64 vault_bytes, plain_bytes;
 
   cl_secure_init ();
   g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
@@ -301,8 +310,9 @@ main (int    argc,
   t0 = now_ms ();
   check (cl_demo_generate (store, n_cases, 1, progress_cb, NULL, NULL, &error), error, "demo");
   t1 = now_ms ();
-  g_printerr ("  demo: %.1f s (%.2f ms per case with its records)\n", (t1 - t0) / 1000.0,
-              (t1 - t0) / n_cases);
+  demo_ms = t1 - t0;
+  g_printerr ("  demo: %.1f s (%.2f ms per case with its records)\n", demo_ms / 1000.0,
+              demo_ms / n_cases);
 
   /* The plain twin, with its own random raw key. */
   randombytes_buf (key, sizeof key);
@@ -679,6 +689,16 @@ main (int    argc,
     add_row ("export all cases (CSV)", caseload, plain_ms);
   }
 
+  /* Sizes, after everything was written. */
+  {
+    g_autofree char *db = g_build_filename (vault_dir, "caseload.db", NULL);
+    g_autofree char *db_wal = g_build_filename (vault_dir, "caseload.db-wal", NULL);
+    g_autofree char *plain_wal = g_strconcat (plain_path, "-wal", NULL);
+
+    vault_bytes = file_size (db) + file_size (db_wal);
+    plain_bytes = file_size (plain_path) + file_size (plain_wal);
+  }
+
   /* The table. */
   g_print ("\nVault and store at %u demo cases (ms; ratio = caseload / plain SQLCipher)\n\n",
            n_cases);
@@ -689,9 +709,13 @@ main (int    argc,
     {
       Row *row = &g_array_index (rows, Row, i);
 
-      g_print ("| %-44s | %12.2f | %10.2f | %7.1f |\n", row->name, row->caseload_ms,
+      g_print ("| %-44s | %12.2f | %10.2f | %7.2f |\n", row->name, row->caseload_ms,
                row->plain_ms, row->plain_ms > 0 ? row->caseload_ms / row->plain_ms : 0.0);
     }
+  g_print ("\nDemo generation: %.1f s for %u cases (%.2f ms per case and its records).\n",
+           demo_ms / 1000.0, n_cases, demo_ms / n_cases);
+  g_print ("On disk: vault %.1f MiB (database and WAL), plain %.1f MiB.\n",
+           vault_bytes / 1048576.0, plain_bytes / 1048576.0);
 
   sqlite3_close (plain);
   g_clear_object (&store);

@@ -118,6 +118,62 @@ ctl_ok (ClE2eClient *client,
   return out;
 }
 
+/* Starts caseloadctl without waiting (output discarded), to be killed or waited for. */
+GSubprocess *
+cl_e2e_ctl_spawn (ClE2eClient         *client,
+                  const char * const  *env,
+                  ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+  GSubprocess *p;
+
+  g_subprocess_launcher_setenv (launcher, "CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "CASELOAD_USER", client->username, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
+  g_ptr_array_add (argv, g_strdup (cl_test_binary ("CASELOADCTL_BIN")));
+  g_ptr_array_add (argv, g_strdup_printf ("--vault=%s", client->dir));
+  g_ptr_array_add (argv, g_strdup_printf ("--passphrase-file=%s", client->pass_file));
+  va_start (args, env);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  p = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return p;
+}
+
+/* Waits up to @timeout_ms, then kills with SIGKILL. Returns the exit status, or 137 when
+ * it was killed. */
+int
+cl_e2e_wait (GSubprocess *process,
+             guint        timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (g_subprocess_get_identifier (process) != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  if (g_subprocess_get_identifier (process) != NULL)
+    g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+  if (g_subprocess_get_if_signaled (process))
+    return 128 + g_subprocess_get_term_sig (process);
+  return g_subprocess_get_exit_status (process);
+}
+
 ClE2eClient *
 cl_e2e_client_new_unenrolled (ClTestStack *stack,
                               const char  *username)

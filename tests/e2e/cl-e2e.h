@@ -46,6 +46,11 @@ char         *cl_e2e_ctl             (ClE2eClient  *client,
                                       int          *status,
                                       char        **err,
                                       ...) G_GNUC_NULL_TERMINATED;
+GSubprocess  *cl_e2e_ctl_spawn       (ClE2eClient  *client,
+                                      const char * const *env,
+                                      ...) G_GNUC_NULL_TERMINATED;
+int           cl_e2e_wait            (GSubprocess  *process,
+                                      guint         timeout_ms);
 char         *cl_e2e_add             (ClE2eClient  *client,
                                       const char   *type,
                                       ...) G_GNUC_NULL_TERMINATED;

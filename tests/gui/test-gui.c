@@ -41,6 +41,7 @@ static char *plain_case_id;
 static char *restricted_case_id;
 static char *new_case_id;
 static guint login1_owner_id;
+static char *recovery_key;
 
 #define WAIT_UNTIL(expr, ms)                                                      \
   G_STMT_START {                                                                  \
@@ -370,6 +371,44 @@ test_first_run (void)
 }
 
 static void
+test_demo (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "demo-base", NULL);
+  g_autofree char *demo_dir = g_strconcat (dir, "-demo", NULL);
+  g_autoptr(ClContext) other = cl_context_new (dir, NULL);
+  GtkWidget *win = gtk_window_new ();
+  ClFirstRun *first_run = g_object_new (CL_TYPE_FIRST_RUN, NULL);
+  gboolean done = FALSE;
+  gint64 n;
+
+  g_setenv ("CASELOAD_DEMO_CASES", "40", TRUE);
+  cl_first_run_set_context (first_run, other);
+  gtk_window_set_child (GTK_WINDOW (win), GTK_WIDGET (first_run));
+  gtk_window_present (GTK_WINDOW (win));
+  g_signal_connect (first_run, "done", G_CALLBACK (done_cb), &done);
+
+  /* Explore a demo: a vault of made-up cases beside the advocate's, never in it. */
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.demo", NULL);
+  g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "working");
+  WAIT_UNTIL (done, 60000);
+  g_assert_true (cl_context_get_demo (other));
+  g_assert_false (cl_context_get_locked (other));
+  g_assert_false (cl_vault_exists (dir));
+  g_assert_true (cl_vault_exists (demo_dir));
+  n = cl_store_count (cl_context_get_store (other), "case", NULL, NULL);
+  g_assert_cmpint (n, ==, 40);
+
+  /* Locked, it unlocks with the demo passphrase; discarded, it is erased. */
+  cl_context_lock (other);
+  g_assert_true (cl_context_vault_exists (other));
+  cl_context_discard_demo (other);
+  g_assert_false (cl_vault_exists (demo_dir));
+  g_assert_false (cl_context_get_demo (other));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
 test_unlock (void)
 {
   ClWindow *w = window ();
@@ -395,6 +434,79 @@ test_unlock (void)
   g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_CLOSED), ==, 0);
 
   screenshot ("main-light");
+}
+
+static void
+test_sort (void)
+{
+  ClWindow *w = window ();
+  GtkColumnView *view = _cl_window_get_case_view (w);
+  GListModel *columns = gtk_column_view_get_columns (view);
+  g_autoptr(GtkColumnViewColumn) name_column = g_list_model_get_item (columns, 0);
+  g_autofree char *sort_by = NULL;
+  gboolean descending = TRUE;
+  GListModel *cases = _cl_window_get_cases (w);
+  g_autoptr(ClCaseSummary) first = NULL;
+
+  /* A click on the Client header sorts the list by name, in SQL. */
+  gtk_column_view_sort_by_column (view, name_column, GTK_SORT_ASCENDING);
+  g_object_get (w, "sort-by", &sort_by, "sort-descending", &descending, NULL);
+  g_assert_cmpstr (sort_by, ==, "name");
+  g_assert_false (descending);
+  WAIT_UNTIL (g_list_model_get_n_items (cases) > 0, 2000);
+  spin (100);
+  first = g_list_model_get_item (cases, 0);
+  g_assert_cmpstr (cl_case_summary_get_display_name (first), ==, "Mei Chen");
+
+  /* The Sort menu does the same, and moves the header's arrow. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.sort-by", "s", "last-activity"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.sort-descending", NULL));
+  g_clear_pointer (&sort_by, g_free);
+  g_object_get (w, "sort-by", &sort_by, "sort-descending", &descending, NULL);
+  g_assert_cmpstr (sort_by, ==, "last-activity");
+  g_assert_true (descending);
+}
+
+static void
+test_preferences (void)
+{
+  ClWindow *w = window ();
+  GSettings *settings = cl_context_get_settings (context ());
+  GtkWindow *preferences = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (w), "show-help-overlay"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) t = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_PREFERENCES_WINDOW (t))
+        preferences = t;
+    }
+  g_assert_nonnull (preferences);
+  screenshot_window (preferences, "preferences-light");
+  gtk_window_destroy (preferences);
+
+  /* Appearance follows the setting. */
+  g_settings_set_string (settings, "color-scheme", "dark");
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  g_settings_set_string (settings, "color-scheme", "light");
+  g_assert_false (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+
+  /* The default command scopes "All in My Command". */
+  g_settings_set_string (settings, "default-command", "5");
+  g_assert_cmpstr (cl_store_get_command (store ()), ==, "5");
+  g_settings_set_string (settings, "default-command", "");
+  g_assert_null (cl_store_get_command (store ()));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) t = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_ABOUT_WINDOW (t))
+        gtk_window_destroy (t);
+    }
 }
 
 static void
@@ -878,6 +990,47 @@ test_logind_lock (void)
 }
 
 static void
+test_recover (void)
+{
+  ClWindow *w = window ();
+  ClUnlockPage *page = _cl_window_get_unlock_page (w);
+  AdwMessageDialog *dialog;
+  GtkListBox *list;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+
+  /* The passphrase is forgotten: the recovery key opens the vault and sets a new one. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "unlock.recover", NULL));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+  screenshot_window (GTK_WINDOW (dialog), "recover-light");
+  list = GTK_LIST_BOX (adw_message_dialog_get_extra_child (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 0)), recovery_key);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 1)),
+                         "a brand new passphrase");
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 2)),
+                         "a brand new passphrase");
+  respond (dialog, "recover");
+  WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (w), "main") == 0, 2000);
+
+  /* The new passphrase unlocks; the old one no longer does. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  WAIT_UNTIL (!cl_unlock_page_get_busy (page), 5000);
+  cl_unlock_page_unlock (page, PASSPHRASE);
+  WAIT_UNTIL (!cl_unlock_page_get_busy (page), 20000);
+  g_assert_true (cl_context_get_locked (context ()));
+  {
+    gint64 wait_until = g_get_monotonic_time () + (gint64) cl_vault_retry_delay_ms () * 1000;
+    WAIT_UNTIL (g_get_monotonic_time () >= wait_until, 60000);
+  }
+  spin (300);
+  cl_unlock_page_unlock (page, "a brand new passphrase");
+  WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
+}
+
+static void
 test_screenshots (void)
 {
   ClWindow *w = window ();
@@ -965,6 +1118,7 @@ create_test_vault (void)
 
   vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
   g_assert_no_error (error);
+  recovery_key = g_strdup (cl_secret_get_string (recovery));
   s = cl_store_new (vault, g_get_user_name ());
 
   client = create (s, "client", "legal_name", "Teresa Alvarado", "phone", "347-555-0142", NULL);
@@ -1054,7 +1208,10 @@ main (int   argc,
   create_test_vault ();
 
   g_test_add_func ("/gui/first-run", test_first_run);
+  g_test_add_func ("/gui/demo", test_demo);
   g_test_add_func ("/gui/unlock", test_unlock);
+  g_test_add_func ("/gui/sort", test_sort);
+  g_test_add_func ("/gui/preferences", test_preferences);
   g_test_add_func ("/gui/new-referral", test_new_referral);
   g_test_add_func ("/gui/unsafe-contact", test_unsafe_contact);
   g_test_add_func ("/gui/add-service", test_add_service);
@@ -1068,6 +1225,7 @@ main (int   argc,
   g_test_add_func ("/gui/screensaver-lock", test_screensaver_lock);
   g_test_add_func ("/gui/logind-lock", test_logind_lock);
   g_test_add_func ("/gui/screenshots", test_screenshots);
+  g_test_add_func ("/gui/recover", test_recover);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);

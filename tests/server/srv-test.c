@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
@@ -369,6 +370,14 @@ sql_va (SrvTestEnv *env,
       params[n++] = p;
     }
   r = PQexecParams (env->conn, sql, n, NULL, params, NULL, NULL, 0);
+  if (PQresultStatus (r) != PGRES_COMMAND_OK && PQresultStatus (r) != PGRES_TUPLES_OK &&
+      PQstatus (env->conn) != CONNECTION_OK)
+    {
+      /* PostgreSQL was restarted under us (R4): reconnect once. */
+      PQclear (r);
+      PQreset (env->conn);
+      r = PQexecParams (env->conn, sql, n, NULL, params, NULL, NULL, 0);
+    }
   if (PQresultStatus (r) != PGRES_COMMAND_OK && PQresultStatus (r) != PGRES_TUPLES_OK)
     g_error ("%s: %s", sql, PQerrorMessage (env->conn));
   return r;
@@ -754,4 +763,272 @@ srv_test_record_version (SrvTestEnv *env,
                          const char *record)
 {
   return srv_test_sql_int (env, "SELECT version FROM record WHERE id = $1", record, NULL);
+}
+
+/* ---- nginx ------------------------------------------------------------------------------ */
+
+/* Runs a program and fails the test if it fails. Returns its output. */
+char *
+srv_test_run (const char *first_arg,
+              ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_newv ((const char * const *) args->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                               &error);
+  if (process == NULL)
+    g_error ("%s is needed by this test: %s", first_arg, error->message);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    g_error ("%s failed:\n%s", first_arg, out);
+  return out;
+}
+
+guint16
+srv_test_free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_bind (socket, any, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static char *
+replace_all (const char *text,
+             const char *from,
+             const char *to)
+{
+  g_auto(GStrv) parts = g_strsplit (text, from, -1);
+  return g_strjoinv (to, parts);
+}
+
+static void
+make_certificates (SrvTestNginx *nginx)
+{
+  g_autofree char *ca_key = g_build_filename (nginx->dir, "ca.key", NULL);
+  g_autofree char *key = g_build_filename (nginx->dir, "server.key", NULL);
+  g_autofree char *csr = g_build_filename (nginx->dir, "server.csr", NULL);
+  g_autofree char *cert = g_build_filename (nginx->dir, "server.pem", NULL);
+  g_autofree char *ext = g_build_filename (nginx->dir, "server.ext", NULL);
+  g_autofree char *serial = g_build_filename (nginx->dir, "ca.srl", NULL);
+
+  nginx->ca_path = g_build_filename (nginx->dir, "ca.pem", NULL);
+  g_free (srv_test_run ("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
+                        "-out", nginx->ca_path, "-days", "2", "-subj", "/CN=Caseload Test CA",
+                        "-addext", "basicConstraints=critical,CA:TRUE",
+                        "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL));
+  g_free (srv_test_run ("openssl", "req", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr,
+                        "-subj", "/CN=localhost", NULL));
+  g_assert_true (g_file_set_contents (ext, "basicConstraints=CA:FALSE\n"
+                                      "keyUsage=critical,digitalSignature\n"
+                                      "extendedKeyUsage=serverAuth\n"
+                                      "subjectAltName=DNS:localhost,IP:127.0.0.1\n", -1, NULL));
+  g_free (srv_test_run ("openssl", "x509", "-req", "-in", csr, "-CA", nginx->ca_path,
+                        "-CAkey", ca_key, "-CAserial", serial, "-CAcreateserial",
+                        "-out", cert, "-days", "2", "-extfile", ext, NULL));
+}
+
+/**
+ * srv_test_nginx_start:
+ * @sockets: the Unix sockets of the caseload-server instances behind it
+ *
+ * Starts an unprivileged-config nginx (its own prefix and configuration in a temporary
+ * directory) with the shipped site template, TLS from a test CA, on a free port.
+ */
+SrvTestNginx *
+srv_test_nginx_start (const char * const *sockets)
+{
+  SrvTestNginx *nginx = g_new0 (SrvTestNginx, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) upstream = g_string_new (NULL);
+  g_autoptr(GString) conf = g_string_new (NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *template = NULL;
+  g_autofree char *template_path = NULL;
+  g_autofree char *site = NULL;
+  g_autofree char *site_path = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *log_path = NULL;
+  gint64 deadline;
+
+  nginx->dir = g_dir_make_tmp ("caseload-nginx-XXXXXX", &error);
+  g_assert_no_error (error);
+  make_certificates (nginx);
+  cert = g_build_filename (nginx->dir, "server.pem", NULL);
+  key = g_build_filename (nginx->dir, "server.key", NULL);
+  tmp = g_build_filename (nginx->dir, "tmp", NULL);
+  g_mkdir (tmp, 0700);
+
+  for (guint i = 0; sockets[i] != NULL; i++)
+    g_string_append_printf (upstream, "server unix:%s max_fails=1 fail_timeout=2s;\n    ",
+                            sockets[i]);
+
+  template_path = g_test_build_filename (G_TEST_DIST, "..", "..", "data", "nginx-caseload.conf",
+                                         NULL);
+  if (!g_file_get_contents (template_path, &template, NULL, &error))
+    g_error ("%s: %s", template_path, error->message);
+  nginx->port = srv_test_free_port ();
+  listen = g_strdup_printf ("127.0.0.1:%u", nginx->port);
+  site = replace_all (template, "@LISTEN@", listen);
+  site = replace_all (g_steal_pointer (&site), "@SERVER_NAME@", "localhost");
+  site = replace_all (g_steal_pointer (&site), "@CERTIFICATE@", cert);
+  site = replace_all (g_steal_pointer (&site), "@CERTIFICATE_KEY@", key);
+  site = replace_all (g_steal_pointer (&site), "@UPSTREAM@", upstream->str);
+  site = replace_all (g_steal_pointer (&site), "@LOG_DIR@", nginx->dir);
+  site_path = g_build_filename (nginx->dir, "site.conf", NULL);
+  g_assert_true (g_file_set_contents (site_path, site, -1, NULL));
+
+  if (geteuid () == 0)
+    g_string_append (conf, "user root root;\n");
+  g_string_append_printf (conf,
+                          "worker_processes 1;\n"
+                          "pid %s/nginx.pid;\n"
+                          "error_log %s/error.log info;\n"
+                          "events { worker_connections 2048; }\n"
+                          "http {\n"
+                          "  client_body_temp_path %s/body;\n"
+                          "  proxy_temp_path %s/proxy;\n"
+                          "  fastcgi_temp_path %s/fastcgi;\n"
+                          "  uwsgi_temp_path %s/uwsgi;\n"
+                          "  scgi_temp_path %s/scgi;\n"
+                          "  include %s;\n"
+                          "}\n",
+                          nginx->dir, nginx->dir, tmp, tmp, tmp, tmp, tmp, site_path);
+  conf_path = g_build_filename (nginx->dir, "nginx.conf", NULL);
+  g_assert_true (g_file_set_contents (conf_path, conf->str, -1, NULL));
+
+  /* The template must pass nginx's own check. */
+  g_free (srv_test_run ("nginx", "-t", "-q", "-p", nginx->dir, "-c", conf_path, NULL));
+
+  log_path = g_build_filename (nginx->dir, "stderr.log", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  nginx->process = g_subprocess_launcher_spawn (launcher, &error, "nginx", "-p", nginx->dir,
+                                                "-c", conf_path, "-g", "daemon off;", NULL);
+  g_assert_no_error (error);
+  nginx->base_uri = g_strdup_printf ("https://localhost:%u", nginx->port);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                        nginx->port, NULL,
+                                                                        NULL);
+      if (c != NULL)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  return nginx;
+}
+
+void
+srv_test_nginx_stop (SrvTestNginx *nginx)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (nginx == NULL)
+    return;
+  if (nginx->process != NULL)
+    {
+      g_subprocess_send_signal (nginx->process, SIGQUIT);
+      g_subprocess_wait (nginx->process, NULL, &error);
+      g_clear_object (&nginx->process);
+    }
+  g_free (srv_test_run ("rm", "-rf", nginx->dir, NULL));
+  g_free (nginx->dir);
+  g_free (nginx->ca_path);
+  g_free (nginx->base_uri);
+  g_free (nginx);
+}
+
+/* An HTTPS client that trusts only the test CA, optionally from another source address
+ * (127.0.0.2 …) so per-address limits see a different client. */
+SoupSession *
+srv_test_nginx_session (SrvTestNginx *nginx,
+                        const char   *local_address)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+  SoupSession *session;
+
+  database = g_tls_file_database_new (nginx->ca_path, &error);
+  g_assert_no_error (error);
+  if (local_address != NULL)
+    {
+      g_autoptr(GInetAddress) a = g_inet_address_new_from_string (local_address);
+      g_autoptr(GSocketAddress) sa = g_inet_socket_address_new (a, 0);
+      session = soup_session_new_with_options ("tls-database", database, "timeout", 60,
+                                               "local-address", sa, NULL);
+    }
+  else
+    session = soup_session_new_with_options ("tls-database", database, "timeout", 60, NULL);
+  return session;
+}
+
+/* Another caseload-server on the same database (a second instance behind nginx). */
+GSubprocess *
+srv_test_server_spawn (SrvTestEnv *env,
+                       const char *socket_path,
+                       const char *log_path)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = g_strconcat ("unix:", socket_path, NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(SoupSession) session = NULL;
+  GSubprocess *process;
+  gint64 deadline;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  process = g_subprocess_launcher_spawn (launcher, &error, srv_test_server_path (),
+                                         "--config", env->config_path, "--listen", listen,
+                                         "serve", NULL);
+  g_assert_no_error (error);
+
+  session = soup_session_new_with_options ("remote-connectable", address, NULL);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr(SrvTestReply) reply = NULL;
+
+      if (g_file_test (socket_path, G_FILE_TEST_EXISTS))
+        {
+          reply = srv_test_request_full (session, "http://localhost", "GET", "/v1/health",
+                                         NULL, NULL, NULL, 0);
+          if (reply->status == 200)
+            return process;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
 }

@@ -133,7 +133,28 @@ char          *srv_test_new_case        (SrvTestEnv   *env,
 gint64         srv_test_record_version  (SrvTestEnv   *env,
                                          const char   *record);
 
+/* nginx in front, as deployed: data/nginx-caseload.conf with a test CA made by openssl. */
+typedef struct {
+  char        *dir;
+  char        *ca_path;
+  char        *base_uri;     /* https://localhost:PORT */
+  guint16      port;
+  GSubprocess *process;
+} SrvTestNginx;
+
+guint16        srv_test_free_port       (void);
+SrvTestNginx  *srv_test_nginx_start     (const char * const *sockets);
+void           srv_test_nginx_stop      (SrvTestNginx *nginx);
+SoupSession   *srv_test_nginx_session   (SrvTestNginx *nginx,
+                                         const char   *local_address);
+GSubprocess   *srv_test_server_spawn    (SrvTestEnv   *env,
+                                         const char   *socket_path,
+                                         const char   *log_path);
+char          *srv_test_run             (const char   *first_arg,
+                                         ...) G_GNUC_NULL_TERMINATED;
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvTestEnv, srv_test_env_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvTestNginx, srv_test_nginx_stop)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvTestReply, srv_test_reply_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvTestDevice, srv_test_device_free)
 

@@ -1,0 +1,45 @@
+/* cl-report-export.h: report results as text, CSV, JSON and PDF
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cl-report.h"
+#include "cl-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CL_REPORT_FORMAT_TEXT,  /* aligned columns, numbers in the locale's format */
+  CL_REPORT_FORMAT_CSV,   /* RFC 4180, one line per cell, plain numbers */
+  CL_REPORT_FORMAT_JSON,
+  CL_REPORT_FORMAT_PDF,   /* titled, paginated, with parameters, tables and charts */
+} ClReportFormat;
+
+gboolean     cl_report_format_from_string (const char           *text,
+                                           ClReportFormat       *format);
+const char  *cl_report_format_to_string   (ClReportFormat        format);
+
+char        *cl_report_to_text            (const ClReportResult *result);
+char        *cl_report_to_csv             (const ClReportResult *result);
+char        *cl_report_to_json            (const ClReportResult *result);
+GBytes      *cl_report_to_pdf             (const ClReportResult *result,
+                                           GError              **error);
+
+gboolean     cl_report_write              (const ClReportResult *result,
+                                           ClReportFormat        format,
+                                           GOutputStream        *output,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+gboolean     cl_report_export             (ClStore              *store,
+                                           const ClReportResult *result,
+                                           ClReportFormat        format,
+                                           gboolean              outside,
+                                           GOutputStream        *output,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+G_END_DECLS

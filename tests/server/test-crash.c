@@ -1,0 +1,249 @@
+/* test-crash.c: R4, kill -9 the server and restart PostgreSQL with -m immediate under load.
+ * Devices push continuously, each mutation carrying a unique token, and retry whatever was
+ * not acknowledged, exactly as the sync engine does. Pass: every token on the server exactly
+ * once, every acknowledged push still there after every crash (no answer before commit),
+ * no partial batch, seqs gapless, and everything converges after the faults.
+ *
+ * Restarting PostgreSQL disturbs every other test using it: this one runs alone
+ * (is_parallel: false). It needs pg_virtualenv's cluster (PGVERSION, cluster "regress").
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <signal.h>
+#include <string.h>
+
+#include "cl-schema.h"
+#include "srv-test.h"
+
+#define N_DEVICES 4
+#define BATCH 5
+
+typedef struct {
+  SrvTestEnv    *env;
+  SrvTestDevice *device;
+  guint          index;
+  GPtrArray     *outbox;       /* ClWireMutation, seq order, not yet acknowledged */
+  gint64         generated;    /* mutations made so far (= highest seq) */
+  gint64         acked;        /* highest seq acknowledged by a 200 */
+  guint          failures;     /* answers that were not 200 (crashes, 503) */
+  gint           stop;         /* 1: stop making new mutations, drain; 2: stopped */
+  GMutex         lock;
+  GPtrArray     *acked_tokens; /* tokens of acknowledged mutations */
+} Device;
+
+static ClWireMutation *
+new_mutation (Device *d)
+{
+  g_autofree char *id = cl_uuid_new ();
+  g_autofree char *token = g_strdup_printf ("tok-%u-%" G_GINT64_FORMAT, d->index,
+                                            d->generated + 1);
+  ClWireMutation *m = srv_test_mutation (d->device, "client", id, CL_WIRE_OP_PUT, 0,
+                                         "pseudonym", token, NULL);
+
+  m->seq = ++d->generated;
+  return m;
+}
+
+static gpointer
+device_thread (gpointer data)
+{
+  Device *d = data;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+      g_autoptr(SrvTestReply) reply = NULL;
+      g_autoptr(ClWirePushResponse) response = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *text;
+
+      if (g_atomic_int_get (&d->stop) == 0)
+        while (d->outbox->len < BATCH)
+          g_ptr_array_add (d->outbox, new_mutation (d));
+      if (d->outbox->len == 0)
+        break;
+
+      for (guint i = 0; i < d->outbox->len && i < BATCH; i++)
+        g_ptr_array_add (batch, g_ptr_array_index (d->outbox, i));
+      reply = srv_test_push_raw (d->env, d->device, batch);
+      g_ptr_array_set_size (batch, 0);
+
+      if (reply->status != 200)
+        {
+          /* Crash, restart, database away: never a refusal of the batch itself. */
+          g_assert_true (reply->status == 0 || reply->status == 503 || reply->status == 500);
+          d->failures++;
+          g_usleep (50000);
+          continue;
+        }
+
+      text = srv_test_reply_text (reply);
+      response = cl_wire_push_response_decode (text, strlen (text), &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (response->last_seq, >=, d->acked);
+      g_mutex_lock (&d->lock);
+      for (guint i = 0; i < response->results->len; i++)
+        {
+          ClWireResult *r = g_ptr_array_index (response->results, i);
+          ClWireMutation *m = g_ptr_array_index (d->outbox, 0);
+
+          g_assert_cmpint (r->seq, ==, m->seq);
+          g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+          g_ptr_array_add (d->acked_tokens,
+                           g_strdup (cl_wire_mutation_get_change (m, "pseudonym")->new_value));
+          g_ptr_array_remove_index (d->outbox, 0);
+        }
+      d->acked = response->last_seq;
+      g_mutex_unlock (&d->lock);
+    }
+  g_atomic_int_set (&d->stop, 2);
+  return NULL;
+}
+
+/* What must hold at any moment, even right after a crash: every acknowledged token is
+ * stored, once. */
+static void
+check_acknowledged (SrvTestEnv *env,
+                    Device     *devices)
+{
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      Device *d = &devices[i];
+      g_autoptr(GPtrArray) tokens = NULL;
+
+      g_mutex_lock (&d->lock);
+      tokens = g_ptr_array_copy (d->acked_tokens, (GCopyFunc) g_strdup, NULL);
+      g_ptr_array_set_free_func (tokens, g_free);
+      g_mutex_unlock (&d->lock);
+
+      for (guint t = 0; t < tokens->len; t++)
+        g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM record WHERE type = "
+                                           "'client' AND fields ->> 'pseudonym' = $1",
+                                           g_ptr_array_index (tokens, t), NULL), ==, 1);
+    }
+}
+
+static void
+restart_postgresql (void)
+{
+  const char *version = g_getenv ("PGVERSION");
+  const char *cluster = g_getenv ("CASELOAD_TEST_PG_CLUSTER");
+
+  if (version == NULL)
+    g_error ("R4 restarts PostgreSQL: run it under pg_virtualenv (PGVERSION is unset)");
+  g_free (srv_test_run ("pg_ctlcluster", version, cluster != NULL ? cluster : "regress",
+                        "restart", "-m", "immediate", NULL));
+}
+
+static void
+test_r4 (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[server]\nshutdown-timeout=2\n");
+  Device devices[N_DEVICES];
+  GThread *threads[N_DEVICES];
+  gint64 total = 0, total_acked = 0;
+  guint failures = 0;
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("adv%u", i);
+
+      g_free (srv_test_add_user (env, name, "advocate_dv", "14"));
+      devices[i] = (Device) { env, srv_test_login (env, name), i };
+      devices[i].device->session = srv_test_session_new (env);
+      devices[i].outbox = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
+      devices[i].acked_tokens = g_ptr_array_new_with_free_func (g_free);
+      g_mutex_init (&devices[i].lock);
+    }
+  for (guint i = 0; i < N_DEVICES; i++)
+    threads[i] = g_thread_new ("device", device_thread, &devices[i]);
+
+  /* Faults, under load. */
+  g_usleep (G_USEC_PER_SEC);
+  srv_test_server_stop (env, SIGKILL);
+  check_acknowledged (env, devices);
+  srv_test_server_start (env);
+
+  g_usleep (G_USEC_PER_SEC);
+  restart_postgresql ();
+  check_acknowledged (env, devices);
+
+  g_usleep (G_USEC_PER_SEC);
+  srv_test_server_stop (env, SIGKILL);
+  restart_postgresql ();
+  check_acknowledged (env, devices);
+  srv_test_server_start (env);
+
+  g_usleep (G_USEC_PER_SEC);
+
+  /* Heal: stop making mutations, drain every outbox. */
+  for (guint i = 0; i < N_DEVICES; i++)
+    g_atomic_int_set (&devices[i].stop, 1);
+  for (guint i = 0; i < N_DEVICES; i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      Device *d = &devices[i];
+      g_autofree char *seqs = NULL;
+
+      total += d->generated;
+      total_acked += d->acked_tokens->len;
+      failures += d->failures;
+      g_assert_cmpuint (d->outbox->len, ==, 0);
+      g_assert_cmpint (d->acked, ==, d->generated);
+      /* Gapless, once each, all applied: no partial batch survived a crash. */
+      g_assert_cmpint (srv_test_sql_int (env, "SELECT last_seq FROM device WHERE id = $1",
+                                         d->device->device_id, NULL), ==, d->generated);
+      seqs = srv_test_sql (env, "SELECT count(*) || '/' || count(DISTINCT seq) || '/' || "
+                           "coalesce(min(seq), 0) || '/' || coalesce(max(seq), 0) || '/' || "
+                           "count(*) FILTER (WHERE status = 'applied') FROM mutation_log "
+                           "WHERE device_id = $1", d->device->device_id, NULL);
+      {
+        g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                                     "/1/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                                     d->generated, d->generated, d->generated,
+                                                     d->generated);
+        g_assert_cmpstr (seqs, ==, expected);
+      }
+    }
+
+  check_acknowledged (env, devices);
+  /* Every token exactly once, and nothing without its logged mutation or vice versa. */
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM record WHERE type = 'client'",
+                                     NULL), ==, total);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(DISTINCT fields ->> 'pseudonym') FROM "
+                                     "record WHERE type = 'client'", NULL), ==, total);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM record r LEFT JOIN mutation_log m "
+                                     "ON m.record_id = r.id WHERE r.type = 'client' AND "
+                                     "m.record_id IS NULL", NULL), ==, 0);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM mutation_log m LEFT JOIN record r "
+                                     "ON r.id = m.record_id WHERE r.id IS NULL", NULL), ==, 0);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT v FROM sync_clock", NULL), >=,
+                   srv_test_sql_int (env, "SELECT max(version) FROM record", NULL));
+
+  g_test_message ("%" G_GINT64_FORMAT " mutations from %d devices through 2 server kills and 2 "
+                  "PostgreSQL immediate restarts; %u failed attempts retried; all acknowledged "
+                  "ones present once", total, N_DEVICES, failures);
+  g_assert_cmpint (total_acked, ==, total);
+  g_assert_cmpuint (failures, >, 0);
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_ptr_array_unref (devices[i].outbox);
+      g_ptr_array_unref (devices[i].acked_tokens);
+      g_mutex_clear (&devices[i].lock);
+      srv_test_device_free (devices[i].device);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  srv_test_init (&argc, &argv);
+
+  g_test_add_func ("/server/crash/r4-kill-and-restart", test_r4);
+  return g_test_run ();
+}
