@@ -23,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-refdata.h"
 #include "cl-report-private.h"
 
 #define BIT(i) (G_GUINT64_CONSTANT (1) << (i))
@@ -2174,8 +2175,34 @@ funder_list_init (FunderList          *l,
 
   if (version == NULL)
     {
+      /* No mapping in the facts (a server without the table): the seeded lists, the same
+       * that every vault starts with; a list without entries maps each code to itself. */
+      const ClCategoryList *lists, *seed = NULL;
+      guint n;
+
+      lists = cl_refdata_category_lists (&n);
+      for (guint i = 0; i < n; i++)
+        if (g_str_equal (lists[i].list, list) &&
+            (seed == NULL || cl_day_parse (lists[i].valid_from) <= fiscal_year))
+          seed = &lists[i];
       for (guint i = 0; i < e->n_values; i++)
-        l->local_to_funder[i] = funder_index (l, e->values[i].code, _(e->values[i].label));
+        {
+          const ClCategoryMapEntry *entry = NULL;
+          const ClEnumValue *local;
+
+          for (guint j = 0; seed != NULL && j < seed->n_entries; j++)
+            if (g_str_equal (seed->entries[j].local_code, e->values[i].code))
+              entry = &seed->entries[j];
+          if (seed == NULL || seed->entries == NULL)
+            l->local_to_funder[i] = funder_index (l, e->values[i].code, _(e->values[i].label));
+          else if (entry != NULL)
+            {
+              local = cl_enum_lookup (e, entry->funder_code);
+              l->local_to_funder[i] = funder_index (l, entry->funder_code,
+                                                    local != NULL ? _(local->label)
+                                                                  : entry->funder_label);
+            }
+        }
       return;
     }
 
@@ -2733,11 +2760,16 @@ run_trafficking (Ctx                *ctx,
       clients++;
       clients_new += is_new;
       _cl_report_add_count (by_type, (t->both || (t->sex && t->labor)) ? 2 : t->sex ? 0 : t->labor ? 1 : 3, 0, 1);
-      /* Minor: trafficked as a minor on any victimization; else the age band. */
-      if (t->minor == 1 || k->age_band == minor_bands[0] || k->age_band == minor_bands[1])
+      /* Minor at the time of the trafficking, as the victimizations say; else the age
+       * band. */
+      if (t->minor == 1)
         age_row = 1;
-      else if (t->adult_known || k->age_band == known_adult_bands[0] ||
-               k->age_band == known_adult_bands[1] || k->age_band == known_adult_bands[2])
+      else if (t->adult_known)
+        age_row = 0;
+      else if (k->age_band == minor_bands[0] || k->age_band == minor_bands[1])
+        age_row = 1;
+      else if (k->age_band == known_adult_bands[0] || k->age_band == known_adult_bands[1] ||
+               k->age_band == known_adult_bands[2])
         age_row = 0;
       else
         age_row = 2;
@@ -3010,6 +3042,31 @@ cl_report_needs (const char           *name,
   if (params != NULL && params->outside)
     needs &= ~CL_REPORT_NEED_CASE_NUMBER;
   return needs;
+}
+
+/**
+ * cl_report_case_scope:
+ *
+ * Returns: the cases report @name can read: an adapter may leave out the others (and what
+ *   hangs off them) and get the same result
+ */
+ClReportCaseScope
+cl_report_case_scope (const char           *name,
+                      const ClReportParams *params)
+{
+  g_return_val_if_fail (params != NULL, CL_REPORT_SCOPE_ALL);
+
+  if (g_strcmp0 (name, "referrals") == 0 || g_strcmp0 (name, "first-contact") == 0)
+    return CL_REPORT_SCOPE_RECEIVED_IN_PERIOD;
+  if (g_strcmp0 (name, "caseload") == 0 || g_strcmp0 (name, "deadlines") == 0)
+    return CL_REPORT_SCOPE_OPEN;
+  if (g_strcmp0 (name, "closures") == 0)
+    return CL_REPORT_SCOPE_CLOSED_IN_PERIOD;
+  if (g_strcmp0 (name, "data-quality") == 0)
+    return CL_REPORT_SCOPE_OPEN_OR_CLOSED_IN_PERIOD;
+  /* Outreach counts the contacts of the period on any case; services, outcomes and the
+   * funder reports follow services and other dated records of any case. */
+  return CL_REPORT_SCOPE_ALL;
 }
 
 /**

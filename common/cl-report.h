@@ -452,6 +452,8 @@ gint64            cl_report_result_get_count  (ClReportResult       *result,
 void              cl_report_result_suppress   (ClReportResult       *result,
                                                guint                 threshold);
 
+char             *cl_report_result_to_json    (const ClReportResult *result,
+                                               gsize                *len);
 char             *cl_report_cell_format       (const ClReportCell   *cell,
                                                gboolean              localized);
 char             *cl_report_format_count      (gint64                value,
@@ -473,6 +475,20 @@ typedef struct {
 const ClReportInfo *cl_report_list            (guint                *n_reports);
 const ClReportInfo *cl_report_lookup          (const char           *name);
 ClReportNeeds       cl_report_needs           (const char           *name,
+                                               const ClReportParams *params);
+/* Which cases a report can possibly read, so that an adapter need not read the others.
+ * The engine applies its own rules on top; a scope only ever lets more cases through. */
+typedef enum {
+  CL_REPORT_SCOPE_ALL,                    /* every case */
+  CL_REPORT_SCOPE_RECEIVED_IN_PERIOD,     /* referral_received_at from the day before the
+                                           * period to two days after it (any time zone),
+                                           * or not recorded */
+  CL_REPORT_SCOPE_OPEN,                   /* status is not closed (or not recorded) */
+  CL_REPORT_SCOPE_CLOSED_IN_PERIOD,       /* closed_at in the period */
+  CL_REPORT_SCOPE_OPEN_OR_CLOSED_IN_PERIOD,
+} ClReportCaseScope;
+
+ClReportCaseScope   cl_report_case_scope      (const char           *name,
                                                const ClReportParams *params);
 gboolean            cl_report_service_window  (const char           *name,
                                                const ClReportParams *params,

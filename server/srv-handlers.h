@@ -17,5 +17,6 @@ void srv_handle_push      (SrvWorker *worker, SrvRequest *request, SrvResponse *
 void srv_handle_pull      (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 void srv_handle_conflicts (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 void srv_handle_resolve   (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
+void srv_handle_report    (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 
 G_END_DECLS

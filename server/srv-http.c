@@ -28,6 +28,8 @@
 #include "srv-handlers.h"
 #include "srv-http.h"
 
+#define LISTEN_BACKLOG 512
+
 struct _SrvServer {
   SrvConfig    *config;
   SoupServer   *soup;
@@ -66,6 +68,18 @@ static const Route routes[] = {
   { "GET", "/v1/conflicts", NULL, FALSE, srv_handle_conflicts },
   { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve },
   { "POST", "/v1/device/erased", NULL, FALSE, srv_handle_erased },
+  /* Aggregates from the shared report engine (srv-report.c), one route per report. */
+  { "POST", "/v1/reports/caseload", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/referrals", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/first-contact", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/outreach", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/services", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/outcomes", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/closures", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/deadlines", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/data-quality", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/pmt", NULL, FALSE, srv_handle_report },
+  { "POST", "/v1/reports/trafficking", NULL, FALSE, srv_handle_report },
 };
 
 typedef struct {
@@ -226,6 +240,10 @@ set_common_headers (SoupServerMessage *msg)
 
   soup_message_headers_replace (h, "Cache-Control", "no-store");
   soup_message_headers_replace (h, "X-Content-Type-Options", "nosniff");
+  /* libsoup 3.2's server never notices that a client closed an idle keep-alive
+   * connection (fixed upstream in 3.3, commit d20c6601): every such connection would stay
+   * open for good. One request per connection; nginx keeps its own client connections. */
+  soup_message_headers_replace (h, "Connection", "close");
 }
 
 static void
@@ -629,6 +647,8 @@ listen_unix (SrvServer   *server,
                    "Cannot set the socket's permissions: %s", g_strerror (errno));
       return FALSE;
     }
+  /* Every answer closes its connection, so connections come as fast as requests. */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (!g_socket_listen (socket, error))
     return FALSE;
   server->socket_path = g_strdup (path);
@@ -643,6 +663,7 @@ listen_inet (SrvServer   *server,
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
   GInetAddress *inet;
 
   connectable = g_network_address_parse (spec, 0, error);
@@ -660,7 +681,14 @@ listen_inet (SrvServer   *server,
                    "nginx faces the network");
       return FALSE;
     }
-  return soup_server_listen (server->soup, address, 0, error);
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL || !g_socket_bind (socket, address, TRUE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_listen (socket, error))
+    return FALSE;
+  return soup_server_listen_socket (server->soup, socket, 0, error);
 }
 
 gboolean

@@ -75,10 +75,17 @@ load_rowids (ClCaseList *self)
   if (db == NULL)
     return rowids;
 
+  /* Empty values sort last. Descending, SQLite puts NULL last by itself, which lets it walk
+   * an index (the default view: latest activity first); the client is joined only to sort
+   * by name. */
   cond = _cl_store_view_where (self->view);
-  sql = g_strdup_printf ("SELECT c.rowid FROM cases c LEFT JOIN client k ON k.id = c.client_id "
-                         "WHERE %s ORDER BY %s IS NULL, %s %s, c.rowid %s",
-                         cond, order_by (self->sort), order_by (self->sort), dir, dir);
+  sql = g_strdup_printf ("SELECT c.rowid FROM cases c %s WHERE %s ORDER BY %s%s%s %s, c.rowid %s",
+                         self->sort == CL_CASE_SORT_NAME
+                           ? "LEFT JOIN client k ON k.id = c.client_id" : "",
+                         cond,
+                         self->descending ? "" : order_by (self->sort),
+                         self->descending ? "" : " IS NULL, ",
+                         order_by (self->sort), dir, dir);
   stmt = cl_sql_prepare (db, sql, &error);
   if (stmt == NULL)
     {

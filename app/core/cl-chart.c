@@ -14,7 +14,6 @@
 
 #include <math.h>
 
-#include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
 #include "cl-chart.h"

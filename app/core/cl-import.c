@@ -9,10 +9,11 @@
  * store transaction, committed only when no line had a problem: an import never leaves
  * half a file behind.
  *
- * What an export writes beside the fields is accepted and ignored, so an export imports
- * back as it is: "id" (records get new ids: the store does not take ids from outside),
- * derived fields (first contact, last activity, …), a case's case_number (the store
- * numbers cases) and record metadata (version, created_at, …).
+ * An "id" column keeps each record's id (an empty cell gets a new one), so the references
+ * between exported files of one vault still hold in another. What an export writes beside
+ * the fields is accepted and ignored, so an export imports back as it is: derived fields
+ * (first contact, last activity, …), a case's case_number (the store numbers cases) and
+ * record metadata (version, created_at, …).
  */
 
 #define G_LOG_DOMAIN "cl-import"
@@ -28,6 +29,7 @@ G_DEFINE_QUARK (cl-import-error-quark, cl_import_error)
 
 typedef enum {
   COLUMN_FIELD,
+  COLUMN_ID,
   COLUMN_IGNORED,
   COLUMN_BAD,
 } ColumnKind;
@@ -185,7 +187,7 @@ read_header (Import       *imp,
 
       column.name = name;
       if (strcmp (name, "id") == 0)
-        column.kind = COLUMN_IGNORED;
+        column.kind = COLUMN_ID;
       else if ((column.field = cl_type_lookup_field (type, name)) != NULL)
         {
           if ((column.field->flags & CL_FIELD_DERIVED) ||
@@ -260,6 +262,14 @@ import_line (Import     *imp,
       g_autofree char *value = NULL;
       g_autoptr(GError) field_error = NULL;
 
+      if (column->kind == COLUMN_ID)
+        {
+          /* Records keep their ids, so references between exported files still hold. */
+          g_autofree char *id = g_strstrip (g_strdup (raw));
+          if (*id != '\0')
+            cl_changes_set (changes, "id", id);
+          continue;
+        }
       if (column->kind != COLUMN_FIELD)
         continue;
 

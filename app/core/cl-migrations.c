@@ -32,6 +32,7 @@ static gboolean seed_initial (sqlite3 *db, GError **error);
 static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/001-initial.sql", seed_initial },
   { "/io/github/caseload/core/migrations/002-sync.sql", NULL },
+  { "/io/github/caseload/core/migrations/003-list-indexes.sql", NULL },
 };
 
 static gboolean

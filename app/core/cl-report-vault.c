@@ -17,7 +17,6 @@
 
 #define G_LOG_DOMAIN "cl-report-vault"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -57,14 +56,29 @@ query_bind (Query      *q,
  * an advocate on someone else's case, and services paid from a source the case does not
  * list, still count (cl-report-defs.c). */
 typedef struct {
-  GPtrArray *commands;  /* NULL: all */
-  char      *track;
+  GPtrArray         *commands;  /* NULL: all */
+  char              *track;
+  ClReportCaseScope  scope;
+  char              *from;      /* the period, as days */
+  char              *to;
+  char              *received_from;  /* received-in-period bounds, as UTC text */
+  char              *received_to;
 } CaseFilter;
 
 static gboolean
 case_filter_any (const CaseFilter *cf)
 {
-  return cf->commands != NULL || cf->track != NULL;
+  return cf->commands != NULL || cf->track != NULL || cf->scope != CL_REPORT_SCOPE_ALL;
+}
+
+static void
+case_filter_clear (CaseFilter *cf)
+{
+  g_clear_pointer (&cf->commands, g_ptr_array_unref);
+  g_clear_pointer (&cf->from, g_free);
+  g_clear_pointer (&cf->to, g_free);
+  g_clear_pointer (&cf->received_from, g_free);
+  g_clear_pointer (&cf->received_to, g_free);
 }
 
 static void
@@ -89,6 +103,35 @@ append_case_where (Query            *q,
     {
       g_string_append_printf (q->sql, " AND %strack = ?", alias);
       query_bind (q, cf->track);
+    }
+
+  /* The cases the report can read at all (cl_report_case_scope()). */
+  switch (cf->scope)
+    {
+    case CL_REPORT_SCOPE_RECEIVED_IN_PERIOD:
+      g_string_append_printf (q->sql, " AND (coalesce(%1$sreferral_received_at, '') = '' OR "
+                              "(%1$sreferral_received_at >= ? AND %1$sreferral_received_at < ?))",
+                              alias);
+      query_bind (q, cf->received_from);
+      query_bind (q, cf->received_to);
+      break;
+    case CL_REPORT_SCOPE_OPEN:
+      g_string_append_printf (q->sql, " AND coalesce(%sstatus, '') <> 'closed'", alias);
+      break;
+    case CL_REPORT_SCOPE_CLOSED_IN_PERIOD:
+      g_string_append_printf (q->sql, " AND %1$sclosed_at >= ? AND %1$sclosed_at <= ?", alias);
+      query_bind (q, cf->from);
+      query_bind (q, cf->to);
+      break;
+    case CL_REPORT_SCOPE_OPEN_OR_CLOSED_IN_PERIOD:
+      g_string_append_printf (q->sql, " AND (coalesce(%1$sstatus, '') <> 'closed' OR "
+                              "(%1$sclosed_at >= ? AND %1$sclosed_at <= ?))", alias);
+      query_bind (q, cf->from);
+      query_bind (q, cf->to);
+      break;
+    case CL_REPORT_SCOPE_ALL:
+    default:
+      break;
     }
 }
 
@@ -221,6 +264,7 @@ load_kind (sqlite3              *db,
            const ClReportParams *params,
            const char           *name,
            const char           *today,
+           gboolean              scoped,
            GCancellable         *cancellable,
            GError              **error)
 {
@@ -279,7 +323,7 @@ load_kind (sqlite3              *db,
       g_assert_not_reached ();
     }
 
-  if (kind == CL_REPORT_FACT_SERVICE)
+  if (kind == CL_REPORT_FACT_SERVICE && scoped)
     {
       ClDay from, to;
 
@@ -300,11 +344,7 @@ load_kind (sqlite3              *db,
         }
     }
 
-  {
-    gint64 t0 = g_get_monotonic_time ();
   ok = run_query (db, &q, facts, kind, cancellable, error);
-    fprintf (stderr, "TIMING %s kind %d %.1f ms\n", name, kind, (g_get_monotonic_time () - t0) / 1000.0);
-  }
   query_clear (&q);
   return ok;
 }
@@ -313,6 +353,7 @@ static ClReportFacts *
 load_facts (ClStore              *store,
             const char           *name,
             const ClReportParams *params,
+            gboolean              scoped,
             GCancellable         *cancellable,
             GError              **error)
 {
@@ -326,7 +367,7 @@ load_facts (ClStore              *store,
   };
   g_autoptr(ClReportFacts) facts = NULL;
   g_autofree char *today = cl_day_to_string (cl_report_params_get_today (params));
-  CaseFilter cf = { NULL, NULL };
+  CaseFilter cf = { NULL, };
   ClReportNeeds needs;
   sqlite3 *db;
   gboolean ok = TRUE;
@@ -349,15 +390,28 @@ load_facts (ClStore              *store,
   needs = cl_report_needs (name, params) | CL_REPORT_NEED_COMMANDS;
   facts = cl_report_facts_new (needs);
   if (!load_kind (db, facts, CL_REPORT_FACT_COMMAND, needs, &cf, params, name, today,
-                  cancellable, error))
+                  scoped, cancellable, error))
     return NULL;
 
   cf.commands = cl_report_command_filter (params, facts);
   cf.track = params->track;
+  cf.scope = scoped ? cl_report_case_scope (name, params) : CL_REPORT_SCOPE_ALL;
+  cf.from = cl_day_to_string (params->from);
+  cf.to = cl_day_to_string (params->to);
+  {
+    /* Local days are at most a day away from UTC ones; the engine keeps to the period. */
+    g_autofree char *lo = cl_day_to_string (params->from - 1);
+    g_autofree char *hi = cl_day_to_string (params->to + 2);
+
+    cf.received_from = g_strconcat (lo, "T00:00:00Z", NULL);
+    cf.received_to = g_strconcat (hi, "T00:00:00Z", NULL);
+  }
   for (guint i = 0; ok && i < G_N_ELEMENTS (order); i++)
     if (needs & (1 << order[i]))
-      ok = load_kind (db, facts, order[i], needs, &cf, params, name, today, cancellable, error);
-  g_clear_pointer (&cf.commands, g_ptr_array_unref);
+      ok = load_kind (db, facts, order[i], needs, &cf, params, name, today, scoped,
+                      cancellable, error);
+  cf.track = NULL;
+  case_filter_clear (&cf);
   if (!ok)
     return NULL;
   cl_report_facts_seal (facts);
@@ -379,7 +433,18 @@ cl_report_vault_load_facts (ClStore              *store,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (params != NULL, NULL);
 
-  return load_facts (store, name, params, NULL, error);
+  return load_facts (store, name, params, TRUE, NULL, error);
+}
+
+ClReportFacts *
+_cl_report_vault_load_all_facts (ClStore              *store,
+                                 const char           *name,
+                                 const ClReportParams *params,
+                                 GError              **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+
+  return load_facts (store, name, params, FALSE, NULL, error);
 }
 
 /**
@@ -403,7 +468,7 @@ cl_report_run_vault (ClStore              *store,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (params != NULL, NULL);
 
-  facts = load_facts (store, name, params, NULL, error);
+  facts = load_facts (store, name, params, TRUE, NULL, error);
   if (facts == NULL)
     return NULL;
   return cl_report_run (name, facts, params, error);
@@ -433,7 +498,7 @@ run_thread (GTask        *task,
   ClReportResult *result;
   GError *error = NULL;
 
-  facts = load_facts (source_object, data->name, data->params, cancellable, &error);
+  facts = load_facts (source_object, data->name, data->params, TRUE, cancellable, &error);
   if (facts == NULL)
     {
       g_task_return_error (task, error);

@@ -16,6 +16,11 @@ ClReportFacts  *cl_report_vault_load_facts  (ClStore              *store,
                                              const char           *name,
                                              const ClReportParams *params,
                                              GError              **error);
+/* For tests and benchmarks: every case and every service, whatever the report reads. */
+ClReportFacts  *_cl_report_vault_load_all_facts (ClStore              *store,
+                                                 const char           *name,
+                                                 const ClReportParams *params,
+                                                 GError              **error);
 ClReportResult *cl_report_run_vault         (ClStore              *store,
                                              const char           *name,
                                              const ClReportParams *params,

@@ -33,7 +33,7 @@ struct _ClStore
   GRecMutex     write_lock;
   guint         depth;        /* nesting of write transactions on the locking thread */
   gboolean      failed;       /* an inner step failed: the outer transaction must roll back */
-  GPtrArray    *pending;      /* "type\nid" of records changed in the open transaction */
+  GHashTable   *pending;      /* "type\nid" of records changed in the open transaction */
 
   GThread      *owner;
   GMainContext *context;
@@ -194,10 +194,19 @@ write_end (ClStore  *self,
 
   if (self->depth == 0)
     {
-      pending = g_steal_pointer (&self->pending);
-      self->pending = g_ptr_array_new_with_free_func (g_free);
-      if (!ok)
-        g_ptr_array_set_size (pending, 0);
+      GHashTableIter iter;
+      gpointer key;
+
+      pending = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_iter_init (&iter, self->pending);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          g_hash_table_iter_steal (&iter);
+          if (ok)
+            g_ptr_array_add (pending, key);
+          else
+            g_free (key);
+        }
     }
   g_rec_mutex_unlock (&self->write_lock);
 
@@ -214,15 +223,7 @@ note_changed (ClStore    *self,
               const char *type,
               const char *id)
 {
-  char *key = g_strconcat (type, "\n", id, NULL);
-
-  for (guint i = 0; i < self->pending->len; i++)
-    if (strcmp (g_ptr_array_index (self->pending, i), key) == 0)
-      {
-        g_free (key);
-        return;
-      }
-  g_ptr_array_add (self->pending, key);
+  g_hash_table_add (self->pending, g_strconcat (type, "\n", id, NULL));
 }
 
 /**
@@ -664,21 +665,51 @@ create_in_txn (ClStore       *self,
                GError       **error)
 {
   sqlite3 *db = cl_vault_get_db (self->vault);
-  g_autofree char *id = cl_uuid_new ();
+  g_autofree char *id = NULL;
   g_autofree char *now = cl_now_utc ();
-  g_autoptr(ClRecord) record = cl_record_new (type, id);
+  g_autoptr(ClRecord) record = NULL;
+  const char *given_id = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GString) marks = g_string_new (NULL);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *changes = NULL;
 
+  /* An id may be given (imports keep the ids their references point at). */
+  if (cl_changes_lookup (values, "id", &given_id) && given_id != NULL && *given_id != '\0')
+    {
+      g_autofree char *exists_sql = NULL;
+      g_autofree char *exists = NULL;
+
+      if (!cl_is_uuid (given_id))
+        {
+          g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                       _("“id” must be a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e"));
+          return NULL;
+        }
+      id = g_ascii_strdown (given_id, -1);
+      exists_sql = g_strdup_printf ("SELECT id FROM %s WHERE id = ?", type->table);
+      exists = cl_sql_query_text (db, NULL, exists_sql, id, CL_SQL_END);
+      if (exists != NULL)
+        {
+          g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                       _("A %s with id %s already exists"), type->name, id);
+          return NULL;
+        }
+    }
+  else
+    id = cl_uuid_new ();
+  record = cl_record_new (type, id);
+
   for (guint i = 0; i < cl_changes_get_n (values); i++)
     {
-      const ClField *field = writable_field (type, cl_changes_get_field (values, i), error);
+      const ClField *field;
       char *value;
       GError *local_error = NULL;
 
+      if (strcmp (cl_changes_get_field (values, i), "id") == 0)
+        continue;
+      field = writable_field (type, cl_changes_get_field (values, i), error);
       if (field == NULL)
         return NULL;
       if (type_is (type, "case") && strcmp (field->name, "case_number") == 0)
@@ -1121,7 +1152,7 @@ cl_store_list (ClStore     *self,
   if ((where_text = where_sql (type, where, params, error)) == NULL)
     return NULL;
   base = select_sql (type, where_text);
-  sql = g_strdup_printf ("%s ORDER BY created_at, id LIMIT %d OFFSET %u", base,
+  sql = g_strdup_printf ("%s ORDER BY rowid LIMIT %d OFFSET %u", base,
                          limit == 0 ? -1 : (int) limit, offset);
   if ((stmt = cl_sql_prepare (db, sql, error)) == NULL)
     return NULL;
@@ -1503,7 +1534,7 @@ cl_store_finalize (GObject *object)
   g_clear_object (&self->vault);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->command, g_free);
-  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_rec_mutex_clear (&self->write_lock);
 
@@ -1586,7 +1617,7 @@ static void
 cl_store_init (ClStore *self)
 {
   g_rec_mutex_init (&self->write_lock);
-  self->pending = g_ptr_array_new_with_free_func (g_free);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->owner = g_thread_self ();
   self->context = g_main_context_ref_thread_default ();
 }

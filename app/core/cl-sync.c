@@ -927,8 +927,59 @@ purge_record (ClSync       *self,
                              id, CL_SQL_END);
 }
 
+/* Statements a page reuses for every record, and whether any local work is pending. */
+typedef struct {
+  gboolean      pending;        /* the outbox or unsent resolutions hold something */
+  sqlite3_stmt *fv_insert;
+  sqlite3_stmt *fv_update;
+  sqlite3_stmt *history;
+} Page;
+
+static void
+page_clear (Page *page)
+{
+  g_clear_pointer (&page->fv_insert, sqlite3_finalize);
+  g_clear_pointer (&page->fv_update, sqlite3_finalize);
+  g_clear_pointer (&page->history, sqlite3_finalize);
+}
+
+static gboolean
+page_init (ClSync  *self,
+           Page    *page,
+           GError **error)
+{
+  sqlite3 *db = db_of (self);
+  gint64 n = 0;
+
+  memset (page, 0, sizeof *page);
+  if (!cl_sql_query_int (db, "SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM "
+                         "conflict WHERE resolved_at IS NOT NULL AND uploaded = 0)", &n, error))
+    return FALSE;
+  page->pending = n > 0;
+  page->fv_insert = cl_sql_prepare (db, "INSERT OR IGNORE INTO field_version VALUES (?, ?, ?)",
+                                    error);
+  page->fv_update = cl_sql_prepare (db, "UPDATE field_version SET version = ? WHERE "
+                                    "record_id = ? AND field = ?", error);
+  page->history = cl_sql_prepare (db, "INSERT INTO history (case_id, client_id, record_type, "
+                                  "record_id, op, at, origin) VALUES (?, ?, ?, ?, 'sync', ?, "
+                                  "'server')", error);
+  return page->fv_insert != NULL && page->fv_update != NULL && page->history != NULL;
+}
+
+static gboolean
+step_reset (sqlite3_stmt  *stmt,
+            GError       **error)
+{
+  gboolean ok = cl_sql_step_done (stmt, error);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return ok;
+}
+
 static gboolean
 apply_put (ClSync          *self,
+           Page            *page,
            const ClType    *type,
            ClWirePullItem  *item,
            GError         **error)
@@ -973,7 +1024,8 @@ apply_put (ClSync          *self,
   else
     {
       g_autoptr(GPtrArray) names = g_ptr_array_new ();
-      gboolean delete_pending = field_pending (self, item->record, "_deleted", 0);
+      gboolean delete_pending = page->pending &&
+                                field_pending (self, item->record, "_deleted", 0);
 
       for (guint i = 0; i < type->n_fields; i++)
         {
@@ -987,7 +1039,7 @@ apply_put (ClSync          *self,
             g_hash_table_lookup_extended (item->fields, f->name, NULL, &value);
           /* A field this device changed and has not pushed yet keeps its local value:
            * pending work stays on top of the pulled state. */
-          if (field_pending (self, item->record, f->name, 0))
+          if (page->pending && field_pending (self, item->record, f->name, 0))
             continue;
           g_ptr_array_add (names, (gpointer) f->name);
           g_ptr_array_add (values, value);
@@ -1018,23 +1070,28 @@ apply_put (ClSync          *self,
       g_hash_table_iter_init (&iter, item->field_versions);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          g_autofree char *fv = g_strdup_printf ("%" G_GINT64_FORMAT, *(gint64 *) value);
-          if (!cl_sql_exec_params (db, error, "INSERT OR IGNORE INTO field_version VALUES (?, ?, 0)",
-                                   item->record, (const char *) key, CL_SQL_END) ||
-              !cl_sql_exec_params (db, error, "UPDATE field_version SET version = ? WHERE "
-                                   "record_id = ? AND field = ?", fv, item->record,
-                                   (const char *) key, CL_SQL_END))
+          sqlite3_bind_text (page->fv_insert, 1, item->record, -1, SQLITE_STATIC);
+          sqlite3_bind_text (page->fv_insert, 2, key, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (page->fv_insert, 3, *(gint64 *) value);
+          if (!step_reset (page->fv_insert, error))
+            return FALSE;
+          if (sqlite3_changes (db) > 0)
+            continue;
+          sqlite3_bind_int64 (page->fv_update, 1, *(gint64 *) value);
+          sqlite3_bind_text (page->fv_update, 2, item->record, -1, SQLITE_STATIC);
+          sqlite3_bind_text (page->fv_update, 3, key, -1, SQLITE_STATIC);
+          if (!step_reset (page->fv_update, error))
             return FALSE;
         }
     }
-  return cl_sql_exec_params (db, error,
-                             "INSERT INTO history (case_id, client_id, record_type, record_id, "
-                             "op, at, origin) VALUES (?, ?, ?, ?, 'sync', ?, 'server')",
-                             strcmp (type->name, "case") == 0 ? item->record :
-                             (item->fields != NULL ? g_hash_table_lookup (item->fields, "case_id") : NULL),
-                             strcmp (type->name, "client") == 0 ? item->record :
-                             (item->fields != NULL ? g_hash_table_lookup (item->fields, "client_id") : NULL),
-                             type->name, item->record, now, CL_SQL_END);
+  cl_sql_bind_text (page->history, 1, strcmp (type->name, "case") == 0 ? item->record :
+                    (item->fields != NULL ? g_hash_table_lookup (item->fields, "case_id") : NULL));
+  cl_sql_bind_text (page->history, 2, strcmp (type->name, "client") == 0 ? item->record :
+                    (item->fields != NULL ? g_hash_table_lookup (item->fields, "client_id") : NULL));
+  cl_sql_bind_text (page->history, 3, type->name);
+  cl_sql_bind_text (page->history, 4, item->record);
+  cl_sql_bind_text (page->history, 5, now);
+  return step_reset (page->history, error);
 }
 
 static gboolean
@@ -1048,6 +1105,7 @@ apply_page (ClSync              *self,
   gint64 cursor = meta_get_int (self, "sync_cursor");
   gint64 acked = meta_get_int (self, "sync_acked_seq");
   g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_object_unref);
+  Page page = { 0 };
 
   if (resp->cursor < cursor || resp->last_seq < acked)
     {
@@ -1074,6 +1132,8 @@ apply_page (ClSync              *self,
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  if (!page_init (self, &page, error))
+    goto fail;
   for (guint i = 0; i < resp->changes->len; i++)
     {
       ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
@@ -1088,7 +1148,7 @@ apply_page (ClSync              *self,
       switch (item->op)
         {
         case CL_WIRE_PULL_PUT:
-          if (!apply_put (self, type, item, error))
+          if (!apply_put (self, &page, type, item, error))
             goto fail;
           break;
         case CL_WIRE_PULL_DELETE:
@@ -1126,23 +1186,41 @@ apply_page (ClSync              *self,
       _cl_store_emit_changed (self->store, type->name, item->record);
     }
 
-  /* Derived columns and search documents, once per record of the page. */
-  for (guint i = 0; i < touched->len; i++)
-    {
-      ClRecord *record = g_ptr_array_index (touched, i);
-      if (!_cl_store_refresh_dependents (self->store, cl_record_get_record_type (record),
-                                         record, error))
-        goto fail;
-    }
+  /* Derived columns and search documents, once per case (or record) of the page: a
+   * page of 500 notes of one case recomputes that case once, not 500 times. */
+  {
+    g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+    for (guint i = 0; i < touched->len; i++)
+      {
+        ClRecord *record = g_ptr_array_index (touched, i);
+        const ClType *type = cl_record_get_record_type (record);
+        gboolean by_case = type->parent != NULL && strcmp (type->parent, "case_id") == 0 &&
+                           strcmp (type->name, "compensation") != 0;
+        const char *case_id = by_case ? cl_record_get (record, "case_id") : NULL;
+        g_autofree char *key = NULL;
+
+        if (case_id != NULL)
+          key = g_strconcat (type->name, ":", case_id, NULL);
+        else
+          key = g_strconcat (type->name, ":", cl_record_get_id (record), NULL);
+        if (!g_hash_table_add (done, g_steal_pointer (&key)))
+          continue;
+        if (!_cl_store_refresh_dependents (self->store, type, record, error))
+          goto fail;
+      }
+  }
 
   if (!meta_set_int (self, "sync_cursor", resp->cursor, error))
     goto fail;
+  page_clear (&page);
   if (!cl_store_commit (self->store, error))
     return FALSE;
   crash_point ("after-pull-commit");
   return TRUE;
 
 fail:
+  page_clear (&page);
   cl_store_rollback (self->store);
   return FALSE;
 }

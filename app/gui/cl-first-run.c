@@ -706,7 +706,7 @@ cl_first_run_set_context (ClFirstRun *self,
 /**
  * cl_first_run_reset:
  *
- * Back to the welcome page, forgetting anything typed.
+ * Back to the welcome page, forgetting anything typed and the recovery key shown.
  */
 void
 cl_first_run_reset (ClFirstRun *self)
@@ -714,6 +714,9 @@ cl_first_run_reset (ClFirstRun *self)
   g_return_if_fail (CL_IS_FIRST_RUN (self));
 
   clear_passphrases (self);
+  g_clear_pointer (&self->recovery_key, cl_secret_free);
+  gtk_label_set_text (self->key_label, "");
+  gtk_check_button_set_active (self->stored_check, FALSE);
   show_error (self, NULL);
   show_page (self, "welcome");
 }

@@ -23,6 +23,7 @@ GtkEditable   *_cl_window_get_search_entry  (ClWindow   *self);
 gint64         _cl_window_get_view_count    (ClWindow   *self,
                                              ClCaseView  view);
 guint          _cl_window_get_search_serial (ClWindow   *self);
+guint          _cl_window_get_counts_serial (ClWindow   *self);
 gboolean       _cl_window_get_can_undo      (ClWindow   *self);
 GtkWindow     *_cl_window_get_dialog        (ClWindow   *self);
 

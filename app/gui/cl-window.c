@@ -110,6 +110,9 @@ struct _ClWindow
   guint                 search_id;
   guint                 search_serial;
   guint                 counts_id;
+  guint                 counts_serial;
+  GCancellable         *counts_cancellable;
+  GMutex                reader_lock;
 
   char                 *undo_type;
   char                 *undo_id;
@@ -360,24 +363,14 @@ update_title (ClWindow *self)
 }
 
 static void
-refresh_counts (ClWindow *self)
+show_counts (ClWindow     *self,
+             const gint64 *counts)
 {
-  g_clear_handle_id (&self->counts_id, g_source_remove);
-
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *text = NULL;
 
-      self->counts[i] = -1;
-      if (self->store != NULL)
-        {
-          g_autoptr(GError) error = NULL;
-
-          self->counts[i] = cl_store_count_view (self->store, views[i].view, &error);
-          if (self->counts[i] < 0)
-            g_debug ("Could not count a view: %s", error->message);
-        }
-
+      self->counts[i] = counts != NULL ? counts[i] : -1;
       if (self->counts[i] >= 0)
         text = g_strdup_printf ("%'" G_GINT64_FORMAT, self->counts[i]);
 
@@ -385,6 +378,91 @@ refresh_counts (ClWindow *self)
     }
 
   update_title (self);
+}
+
+typedef struct {
+  ClStore *store;
+  gint64   counts[G_N_ELEMENTS (views)];
+} CountsData;
+
+static void
+counts_data_free (CountsData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data);
+}
+
+/* Counting 100,000 cases takes most of a second: a worker does it. It holds reader_lock
+ * while it reads, and ::locking takes that lock before the vault closes, so the database
+ * never closes under a count. */
+static void
+counts_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ClWindow *self = source_object;
+  CountsData *data = task_data;
+
+  g_mutex_lock (&self->reader_lock);
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      data->counts[i] = -1;
+      if (g_cancellable_is_cancelled (cancellable))
+        continue;
+      data->counts[i] = cl_store_count_view (data->store, views[i].view, &error);
+      if (data->counts[i] < 0)
+        g_debug ("Could not count a view: %s", error->message);
+    }
+  g_mutex_unlock (&self->reader_lock);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+counts_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ClWindow *self = CL_WINDOW (object);
+  CountsData *data = g_task_get_task_data (G_TASK (result));
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+
+  if (g_cancellable_is_cancelled (cancellable) || data->store != self->store)
+    return;
+
+  g_clear_object (&self->counts_cancellable);
+  show_counts (self, data->counts);
+  self->counts_serial++;
+}
+
+static void
+refresh_counts (ClWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  CountsData *data;
+
+  g_clear_handle_id (&self->counts_id, g_source_remove);
+
+  if (self->store == NULL)
+    {
+      show_counts (self, NULL);
+      return;
+    }
+
+  /* A newer count replaces one still running. */
+  g_cancellable_cancel (self->counts_cancellable);
+  g_clear_object (&self->counts_cancellable);
+  self->counts_cancellable = g_cancellable_new ();
+
+  data = g_new0 (CountsData, 1);
+  data->store = g_object_ref (self->store);
+  task = g_task_new (self, self->counts_cancellable, counts_done_cb, NULL);
+  g_task_set_source_tag (task, refresh_counts);
+  g_task_set_task_data (task, data, (GDestroyNotify) counts_data_free);
+  g_task_run_in_thread (task, counts_thread);
 }
 
 static gboolean
@@ -652,8 +730,18 @@ set_sort (ClWindow   *self,
   self->sort = sort;
   self->descending = descending;
 
-  if (self->case_list != NULL)
-    cl_case_list_set_sort (self->case_list, sort, descending);
+  if (self->case_list != NULL && (sort_changed || descending_changed))
+    {
+      gboolean shown = gtk_single_selection_get_model (self->selection) ==
+                       G_LIST_MODEL (self->case_list);
+
+      /* Detached while it reloads, as in cl_window_show_view(). */
+      if (shown)
+        gtk_single_selection_set_model (self->selection, NULL);
+      cl_case_list_set_sort (self->case_list, sort, descending);
+      if (shown)
+        gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->case_list));
+    }
   if (sync_header)
     sync_header_sort (self);
 
@@ -698,11 +786,12 @@ build_columns (ClWindow *self)
   GtkSorter *sorter;
 
   add_column (self, COLUMN_NAME, _("Client"), CL_CASE_SORT_NAME, -1, TRUE);
-  add_column (self, COLUMN_NUMBER, _("Case"), -1, 120, FALSE);
-  add_column (self, COLUMN_STATUS, _("Status"), CL_CASE_SORT_STATUS, 110, FALSE);
-  add_column (self, COLUMN_TRACK, _("Track"), CL_CASE_SORT_TRACK, 150, FALSE);
-  add_column (self, COLUMN_ACTIVITY, _("Last Activity"), CL_CASE_SORT_LAST_ACTIVITY, 130, FALSE);
-  add_column (self, COLUMN_DUE, _("Next Due"), CL_CASE_SORT_NEXT_DUE, 110, FALSE);
+  /* No fixed widths: labels are longer in some languages. */
+  add_column (self, COLUMN_NUMBER, _("Case"), -1, -1, FALSE);
+  add_column (self, COLUMN_STATUS, _("Status"), CL_CASE_SORT_STATUS, -1, FALSE);
+  add_column (self, COLUMN_TRACK, _("Track"), CL_CASE_SORT_TRACK, -1, FALSE);
+  add_column (self, COLUMN_ACTIVITY, _("Last Activity"), CL_CASE_SORT_LAST_ACTIVITY, -1, FALSE);
+  add_column (self, COLUMN_DUE, _("Next Due"), CL_CASE_SORT_NEXT_DUE, -1, FALSE);
 
   sorter = gtk_column_view_get_sorter (self->case_view);
   g_signal_connect_object (sorter, "changed", G_CALLBACK (view_sorter_changed_cb), self,
@@ -1049,7 +1138,18 @@ cl_window_show_view (ClWindow   *self,
   self->view = view;
 
   if (self->case_list != NULL)
-    cl_case_list_set_view (self->case_list, view);
+    {
+      /* Detached while it reloads: otherwise the list view diffs the whole old and new
+       * lists item by item, loading pages of rows it will not show. */
+      gboolean shown = gtk_single_selection_get_model (self->selection) ==
+                       G_LIST_MODEL (self->case_list);
+
+      if (shown)
+        gtk_single_selection_set_model (self->selection, NULL);
+      cl_case_list_set_view (self->case_list, view);
+      if (shown)
+        gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->case_list));
+    }
 
   {
     GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->sidebar, view_index (view));
@@ -1185,6 +1285,19 @@ locking_cb (ClWindow  *self,
   /* Save first, while the store is still open. */
   cl_case_page_flush (self->case_page);
 
+  /* Let a count that is reading finish, and no other start, before the vault closes. */
+  g_cancellable_cancel (self->counts_cancellable);
+  g_clear_object (&self->counts_cancellable);
+  g_mutex_lock (&self->reader_lock);
+  g_mutex_unlock (&self->reader_lock);
+
+  /* Locked while the new vault's recovery key was on screen: it goes too. */
+  if (self->first_run_active)
+    {
+      cl_first_run_reset (self->first_run);
+      self->first_run_active = FALSE;
+    }
+
   destroy_dialogs (self);
   g_clear_weak_pointer (&self->dialog);
 
@@ -1209,7 +1322,7 @@ locking_cb (ClWindow  *self,
   g_clear_object (&self->command_labels);
   g_clear_handle_id (&self->counts_id, g_source_remove);
   g_clear_handle_id (&self->idle_id, g_source_remove);
-  refresh_counts (self);
+  show_counts (self, NULL);
 
   cl_clear_clipboards (gtk_widget_get_display (GTK_WIDGET (self)));
 
@@ -1465,6 +1578,8 @@ cl_window_dispose (GObject *object)
   ClWindow *self = (ClWindow *)object;
 
   drop_search (self);
+  g_cancellable_cancel (self->counts_cancellable);
+  g_clear_object (&self->counts_cancellable);
   g_clear_handle_id (&self->counts_id, g_source_remove);
   g_clear_handle_id (&self->idle_id, g_source_remove);
   clear_undo (self);
@@ -1488,6 +1603,16 @@ cl_window_dispose (GObject *object)
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (cl_window_parent_class)->dispose (object);
+}
+
+static void
+cl_window_finalize (GObject *object)
+{
+  ClWindow *self = (ClWindow *)object;
+
+  g_mutex_clear (&self->reader_lock);
+
+  G_OBJECT_CLASS (cl_window_parent_class)->finalize (object);
 }
 
 static void
@@ -1555,6 +1680,7 @@ cl_window_class_init (ClWindowClass *klass)
 
   object_class->constructed = cl_window_constructed;
   object_class->dispose = cl_window_dispose;
+  object_class->finalize = cl_window_finalize;
   object_class->get_property = cl_window_get_property;
   object_class->set_property = cl_window_set_property;
 
@@ -1648,6 +1774,7 @@ cl_window_init (ClWindow *self)
   self->sort = CL_CASE_SORT_LAST_ACTIVITY;
   self->descending = TRUE;
   self->last_input = g_get_monotonic_time ();
+  g_mutex_init (&self->reader_lock);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1785,6 +1912,12 @@ _cl_window_get_view_count (ClWindow   *self,
       g_string_append_c (digits, *p);
 
   return g_ascii_strtoll (digits->str, NULL, 10);
+}
+
+guint
+_cl_window_get_counts_serial (ClWindow *self)
+{
+  return self->counts_serial;
 }
 
 guint

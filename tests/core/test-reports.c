@@ -42,236 +42,17 @@
 #include <json-glib/json-glib.h>
 
 #include "cl-csv.h"
+#include "cl-report-fixture.h"
 #include "cl-report.h"
 #include "cl-report-export.h"
 #include "cl-report-private.h"
 #include "cl-report-vault.h"
 #include "cl-test-util.h"
 
-#define TODAY "2026-05-15"
+#define TODAY CL_REPORT_FIXTURE_TODAY
 
 static ClTestVault vault;
-
-typedef struct {
-  char *client[8];   /* 1 … 7 */
-  char *cases[11];   /* 1 … 10 */
-  char *number[11];  /* case numbers */
-} Ids;
-
-static Ids ids;
-
-/* The fixture ------------------------------------------------------------------------- */
-
-#define CREATE(...) g_free (cl_test_create (vault.store, __VA_ARGS__, NULL))
-
-static char *
-new_client (const char *name,
-            ...)
-{
-  g_autoptr(ClChanges) values = cl_changes_new ();
-  g_autoptr(GError) error = NULL;
-  const char *field;
-  char *id;
-  va_list args;
-
-  /* A marker name: no report output may ever contain it. */
-  cl_changes_set (values, "legal_name", name);
-  cl_changes_set (values, "phone", "555-0199-MARKER");
-  va_start (args, name);
-  while ((field = va_arg (args, const char *)) != NULL)
-    cl_changes_set (values, field, va_arg (args, const char *));
-  va_end (args);
-  id = cl_store_create (vault.store, "client", values, &error);
-  g_assert_no_error (error);
-  return id;
-}
-
-static char *
-new_case (const char *client,
-          const char *command,
-          const char *track,
-          const char *status,
-          const char *advocate,
-          const char *received,
-          const char *source,
-          ...)
-{
-  g_autoptr(ClChanges) values = cl_changes_new ();
-  g_autoptr(GError) error = NULL;
-  const char *field;
-  char *id;
-  va_list args;
-
-  cl_changes_set (values, "client_id", client);
-  cl_changes_set (values, "command", command);
-  cl_changes_set (values, "track", track);
-  cl_changes_set (values, "status", status);
-  cl_changes_set (values, "assigned_to", advocate);
-  cl_changes_set (values, "referral_received_at", received);
-  va_start (args, source);
-  while ((field = va_arg (args, const char *)) != NULL)
-    cl_changes_set (values, field, va_arg (args, const char *));
-  va_end (args);
-  id = cl_store_create (vault.store, "case", values, &error);
-  g_assert_no_error (error);
-  if (source != NULL)
-    CREATE ("referral", "case_id", id, "received_at", received, "source", source,
-            "complaint_number", "COMPLAINT-MARKER-77");
-  return id;
-}
-
-static void
-build_fixture (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClChanges) clear = cl_changes_new ();
-  char **k = ids.client;
-  char **c = ids.cases;
-
-  cl_store_begin (vault.store, &error);
-  g_assert_no_error (error);
-
-  k[1] = new_client ("Kay One MARKER", "gender", "female", "race_ethnicity", "black;hispanic",
-                     "age_band", "25_59", "special_classifications", "immigrant;lep",
-                     "date_of_birth", "1985-02-02", NULL);
-  k[2] = new_client ("Kay Two MARKER", "gender", "male", "race_ethnicity", "white",
-                     "age_at_intake", "16", NULL);
-  k[3] = new_client ("Kay Three MARKER", "race_ethnicity", "declined",
-                     "date_of_birth", "1990-06-01", "special_classifications", "homeless", NULL);
-  k[4] = new_client ("Anonymous MARKER", NULL);
-  k[5] = new_client ("Kay Five MARKER", "gender", "female", "race_ethnicity", "asian",
-                     "age_band", "18_24", "special_classifications", "immigrant", NULL);
-  k[6] = new_client ("Kay Six MARKER", "gender", "male", "age_band", "0_12", NULL);
-  k[7] = new_client ("Kay Seven MARKER", "gender", "female", "race_ethnicity", "hispanic",
-                     "age_band", "13_17", NULL);
-  CREATE ("safe_contact", "client_id", k[1], "channel", "phone", "safe", "yes");
-  CREATE ("safe_contact", "client_id", k[3], "channel", "phone", "safe", "no");
-  CREATE ("safe_contact", "client_id", k[7], "channel", "sms", "safe", "yes");
-
-  c[1] = new_case (k[1], "14", "dv", "active", "ana", "2026-01-10T15:00:00Z", "dir_review",
-                   "opened_at", "2026-01-11", "funding_sources", "voca", "victim_role", "primary", NULL);
-  c[2] = new_case (k[2], "75", "cv", "outreach", "ben", "2026-02-01T15:00:00Z", "complaint_review",
-                   "funding_sources", "voca", NULL);
-  c[3] = new_case (k[3], "14", "cv", "closed", "ana", "2026-01-10T16:00:00Z", "walk_in",
-                   "opened_at", "2026-01-15", "closed_at", "2026-03-20",
-                   "closure_reason", "services_completed", "funding_sources", "voca;city", NULL);
-  c[4] = new_case (k[4], "PSA 2", "dv", "closed", "ben", "2026-02-20T15:00:00Z", "hotline",
-                   "closed_at", "2026-02-20", "closure_reason", "declined",
-                   "victim_role", "anonymous", NULL);
-  c[5] = new_case (k[5], "75", "trafficking", "active", "ben", "2025-11-15T15:00:00Z", "federal_le",
-                   "opened_at", "2025-11-16", "funding_sources", "trafficking", NULL);
-  c[6] = new_case (k[6], "75", "trafficking", "active", "ben", "2025-11-15T15:30:00Z", "federal_le",
-                   "victim_role", "secondary", NULL);
-  c[7] = new_case (k[7], "14", "trafficking", "active", "ana", "2026-04-01T02:00:00Z", "court", NULL);
-  c[8] = new_case (k[1], "75", "cv", "referred", "ana", "2026-03-10T15:00:00Z", "self", NULL);
-  c[9] = new_case (k[2], "14", "dv", "active", "ana", "2026-01-20T15:00:00Z", "officer", NULL);
-  c[10] = new_case (k[2], "14", "cv", "active", "ana", "2025-12-01T15:00:00Z", "officer",
-                    "restricted", "1", NULL);
-
-  /* CA8 has nobody assigned. */
-  cl_changes_set (clear, "assigned_to", "");
-  cl_store_update (vault.store, "case", c[8], clear, &error);
-  g_assert_no_error (error);
-
-  /* Victimizations. */
-  CREATE ("victimization", "case_id", c[1], "type", "domestic_violence");
-  CREATE ("victimization", "case_id", c[1], "type", "stalking");
-  CREATE ("victimization", "case_id", c[2], "type", "robbery");
-  CREATE ("victimization", "case_id", c[3], "type", "adult_physical_assault");
-  CREATE ("victimization", "case_id", c[5], "type", "trafficking_labor", "trafficking_type", "labor",
-          "minor_at_time", "0", "foreign_national", "1");
-  CREATE ("victimization", "case_id", c[7], "type", "trafficking_sex", "trafficking_type", "sex",
-          "minor_at_time", "1", "foreign_national", "0");
-  CREATE ("victimization", "case_id", c[8], "type", "identity_theft");
-  CREATE ("victimization", "case_id", c[9], "type", "domestic_violence");
-  CREATE ("victimization", "case_id", c[10], "type", "robbery");
-
-  /* Contacts. */
-#define CONTACT(cs, at, dir, ch, out, adv) \
-  CREATE ("contact", "case_id", cs, "at", at, "direction", dir, "channel", ch, "outcome", out, \
-          "advocate", adv, "note", "NOTE-MARKER")
-  CONTACT (c[1], "2026-01-10T20:00:00Z", "outbound", "phone", "no_answer", "ana");
-  CONTACT (c[1], "2026-01-11T15:00:00Z", "outbound", "phone", "reached", "ana");
-  CONTACT (c[1], "2026-05-01T15:00:00Z", "outbound", "phone", "reached", "ana");
-  CONTACT (c[2], "2026-02-03T15:00:00Z", "outbound", "phone", "no_answer", "ben");
-  CONTACT (c[3], "2026-01-10T17:00:00Z", "inbound", "in_person", "reached", "ana");
-  CONTACT (c[4], "2026-02-20T15:30:00Z", "inbound", "phone", "reached", "ben");
-  CONTACT (c[5], "2025-11-15T16:00:00Z", "outbound", "phone", "reached", "ben");
-  CONTACT (c[7], "2026-04-01T14:00:00Z", "outbound", "sms", "reached", "ana");
-  CONTACT (c[9], "2026-01-21T15:00:00Z", "outbound", "phone", "reached", "ana");
-#undef CONTACT
-  CREATE ("note", "case_id", c[1], "at", "2026-03-15T15:00:00Z", "text", "NOTE-MARKER");
-
-  /* Services. */
-#define SERVICE(cs, date, code, times, adv) \
-  CREATE ("service", "case_id", cs, "date", date, "code", code, "times", times, "advocate", adv)
-  SERVICE (c[1], "2026-01-12", "C1", "1", "ana");
-  SERVICE (c[1], "2026-04-10", "E4", "2", "ana");
-  SERVICE (c[3], "2026-01-10", "A1", "1", "ana");
-  CREATE ("service", "case_id", c[3], "date", "2026-02-15", "code", "B4", "times", "3",
-          "advocate", "ana", "funding_source", "city");
-  SERVICE (c[4], "2026-02-20", "C2", "1", "ben");
-  SERVICE (c[5], "2025-11-20", "B6", "1", "ben");
-  SERVICE (c[5], "2026-03-05", "E7", "1", "ben");
-  SERVICE (c[5], "2026-04-02", "B6", "1", "ben");
-  SERVICE (c[6], "2026-03-05", "B8", "1", "ben");
-  SERVICE (c[7], "2026-04-03", "C1", "1", "ana");
-  CREATE ("service", "case_id", c[8], "date", "2026-03-11", "code", "A3", "times", "1",
-          "advocate", "ana", "funding_source", "voca");
-  SERVICE (c[9], "2026-02-01", "A1", "5", "ana");
-#undef SERVICE
-
-  /* Immigration. */
-  CREATE ("immigration", "case_id", c[1], "type", "u_cert", "requested_on", "2026-02-15",
-          "decision", "pending");
-  CREATE ("immigration", "case_id", c[5], "type", "u_cert", "requested_on", "2025-11-20",
-          "decision", "granted", "decided_on", "2025-12-01");
-  CREATE ("immigration", "case_id", c[5], "type", "continued_presence", "requested_on",
-          "2026-02-01", "decision", "granted", "decided_on", "2026-03-01",
-          "expires_on", "2026-07-01");
-  CREATE ("immigration", "case_id", c[5], "type", "t_decl", "requested_on", "2026-01-20",
-          "decision", "granted", "decided_on", "2026-02-10", "filed_on", "2026-03-15",
-          "ages_out_on", "2026-07-10");
-  CREATE ("immigration", "case_id", c[7], "type", "hhs_letter", "requested_on", "2026-05-01",
-          "decision", "pending", "expires_on", "2026-09-30");
-
-  /* Legal matters, compensation, tasks, plans, consents, referrals out. */
-  CREATE ("legal_matter", "case_id", c[1], "type", "criminal_op", "status", "granted",
-          "order_expires_on", "2026-06-01", "next_court_date", "2026-05-20",
-          "docket", "DOCKET-MARKER");
-  CREATE ("legal_matter", "case_id", c[3], "type", "family_order", "status", "granted");
-  CREATE ("legal_matter", "case_id", c[5], "type", "vacatur", "status", "pending");
-  CREATE ("compensation", "case_id", c[1], "crime_date", "2026-01-09", "filed_on", "2026-02-01",
-          "status", "filed", "claim_number", "CLAIM-MARKER");
-  CREATE ("compensation", "case_id", c[2], "crime_date", "2025-06-01", "status", "preparing");
-  CREATE ("task", "case_id", c[1], "due", "2026-05-01", "title", "TASK-MARKER");
-  CREATE ("task", "case_id", c[1], "due", "2026-04-01", "title", "Done", "done", "1");
-  CREATE ("task", "case_id", c[2], "due", "2026-06-01", "title", "Later");
-  CREATE ("safety_plan", "case_id", c[1], "completed_on", "2026-01-12",
-          "reviewed_on", "2026-04-15");
-  CREATE ("release", "client_id", k[5], "recipient", "Partner", "signed_on", "2025-12-01",
-          "expires_on", "2026-06-01");
-  CREATE ("release", "client_id", k[1], "recipient", "Partner", "signed_on", "2025-12-01",
-          "expires_on", "2026-05-20", "revoked_on", "2026-05-01");
-  CREATE ("outbound_referral", "case_id", c[1], "date", "2026-02-01", "partner", "Shelter",
-          "service_type", "shelter", "outcome", "connected");
-  CREATE ("outbound_referral", "case_id", c[3], "date", "2026-01-20", "partner", "Legal aid",
-          "service_type", "legal", "outcome", "pending");
-
-  cl_store_commit (vault.store, &error);
-  g_assert_no_error (error);
-
-  for (guint i = 1; i <= 10; i++)
-    {
-      g_autoptr(ClRecord) record = cl_store_get (vault.store, "case", c[i], &error);
-
-      g_assert_no_error (error);
-      ids.number[i] = g_strdup (cl_record_get (record, "case_number"));
-    }
-
-  cl_store_delete (vault.store, "case", c[9], &error);
-  g_assert_no_error (error);
-}
+static ClReportFixture ids;
 
 /* Helpers ----------------------------------------------------------------------------- */
 
@@ -394,6 +175,8 @@ cell_text (ClReportResult *r,
 
   return g_array_index (rr->cells, ClReportCell, col).text;
 }
+
+static char *result_digest (ClReportResult *r);
 
 /* Tests: each report ------------------------------------------------------------------ */
 
@@ -963,6 +746,30 @@ test_pmt_quarters (void)
   }
 }
 
+/* Facts without the category table (as on the server) classify as the seeded lists do. */
+static void
+test_pmt_seeded_categories (void)
+{
+  g_autoptr(ClReportParams) p = params_new ("2026-01-01", "2026-03-31");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClReportFacts) facts = cl_report_vault_load_facts (vault.store, "pmt", p, &error);
+  g_autoptr(ClReportResult) a = NULL;
+  g_autoptr(ClReportResult) b = NULL;
+  g_autofree char *da = NULL, *db = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (facts->categories->len, >, 0);
+  a = cl_report_run ("pmt", facts, p, &error);
+  g_assert_no_error (error);
+  g_array_set_size (facts->categories, 0);
+  b = cl_report_run ("pmt", facts, p, &error);
+  g_assert_no_error (error);
+  da = result_digest (a);
+  db = result_digest (b);
+  g_assert_cmpstr (da, ==, db);
+  COUNT (b, "race", "not_reported", "new", 1);
+}
+
 static void
 test_pmt_fiscal_start (void)
 {
@@ -1299,6 +1106,41 @@ test_load_order (void)
       db = result_digest (b);
       g_assert_cmpstr (da, ==, db);
     }
+}
+
+/* What an adapter leaves out (cl_report_case_scope(), cl_report_service_window()) never
+ * changes a result. */
+static void
+test_scope (void)
+{
+  static const char *const periods[][2] = {
+    { "2025-10-01", "2025-12-31" }, { "2026-01-01", "2026-03-31" }, { "2026-04-01", "2026-06-30" },
+  };
+  const ClReportInfo *list;
+  guint n;
+
+  list = cl_report_list (&n);
+  for (guint i = 0; i < n; i++)
+    for (guint k = 0; k < G_N_ELEMENTS (periods); k++)
+      {
+        g_autoptr(ClReportParams) p = params_new (periods[k][0], periods[k][1]);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(ClReportFacts) all = _cl_report_vault_load_all_facts (vault.store, list[i].name, p, &error);
+        g_autoptr(ClReportFacts) scoped = cl_report_vault_load_facts (vault.store, list[i].name, p, &error);
+        g_autoptr(ClReportResult) a = NULL;
+        g_autoptr(ClReportResult) b = NULL;
+        g_autofree char *da = NULL, *db = NULL;
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (scoped->cases->len, <=, all->cases->len);
+        a = cl_report_run (list[i].name, all, p, &error);
+        g_assert_no_error (error);
+        b = cl_report_run (list[i].name, scoped, p, &error);
+        g_assert_no_error (error);
+        da = result_digest (a);
+        db = result_digest (b);
+        g_assert_cmpstr (da, ==, db);
+      }
 }
 
 static void
@@ -1651,7 +1493,7 @@ main (int    argc,
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
 
   cl_test_vault_setup (&vault, NULL);
-  build_fixture ();
+  cl_report_fixture_build (vault.store, &ids);
 
   g_test_add_func ("/core/reports/list", test_list);
   g_test_add_func ("/core/reports/periods", test_periods);
@@ -1666,11 +1508,13 @@ main (int    argc,
   g_test_add_func ("/core/reports/data-quality", test_data_quality);
   g_test_add_func ("/core/reports/pmt/quarters", test_pmt_quarters);
   g_test_add_func ("/core/reports/pmt/fiscal-start", test_pmt_fiscal_start);
+  g_test_add_func ("/core/reports/pmt/seeded-categories", test_pmt_seeded_categories);
   g_test_add_func ("/core/reports/trafficking", test_trafficking);
   g_test_add_func ("/core/reports/suppression/unit", test_suppression_unit);
   g_test_add_func ("/core/reports/suppression/pmt", test_suppression_pmt);
   g_test_add_func ("/core/reports/suppression/every-report", test_suppression_reports);
   g_test_add_func ("/core/reports/load-order", test_load_order);
+  g_test_add_func ("/core/reports/scope", test_scope);
   g_test_add_func ("/core/reports/errors", test_errors);
   g_test_add_func ("/core/reports/async", test_async);
   g_test_add_func ("/core/reports/export/csv", test_export_csv);
@@ -1682,13 +1526,7 @@ main (int    argc,
 
   rc = g_test_run ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (ids.client); i++)
-    g_free (ids.client[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (ids.cases); i++)
-    {
-      g_free (ids.cases[i]);
-      g_free (ids.number[i]);
-    }
+  cl_report_fixture_clear (&ids);
   cl_test_vault_teardown (&vault, NULL);
   return rc;
 }

@@ -432,6 +432,32 @@ test_commands_seeded (ClTestVault   *f,
 }
 
 static void
+test_create_with_id (ClTestVault   *f,
+                     gconstpointer  data)
+{
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *again = NULL;
+
+  cl_changes_set (values, "id", "0F8FAD5B-D9CB-469F-A165-70867728950E");
+  cl_changes_set (values, "legal_name", "Imported Person");
+  id = cl_store_create (f->store, "client", values, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (id, ==, "0f8fad5b-d9cb-469f-a165-70867728950e");
+
+  again = cl_store_create (f->store, "client", values, &error);
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID);
+  g_assert_null (again);
+  g_clear_error (&error);
+
+  cl_changes_set (values, "id", "client-7");
+  g_assert_null (cl_store_create (f->store, "client", values, &error));
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 1);
+}
+
+static void
 test_schema_matches_registry (ClTestVault   *f,
                               gconstpointer  data)
 {
@@ -479,6 +505,7 @@ main (int   argc,
   ADD ("restricted-display", test_restricted_display);
   ADD ("commands-seeded", test_commands_seeded);
   ADD ("schema-matches-registry", test_schema_matches_registry);
+  ADD ("create-with-id", test_create_with_id);
 
   return g_test_run ();
 }

@@ -18,6 +18,7 @@
 #include "cl-schema.h"
 #include "cl-secret.h"
 #include "cl-sql.h"
+#include "cl-sync.h"
 #include "cl-vault.h"
 
 static const char * const no_env[] = { NULL };
@@ -935,12 +936,55 @@ test_s10_revoked (void)
   g_assert_cmpstr (devices, ==, "2");
 }
 
+/* Backoff: exponential with full jitter from 1 s to 5 min, Retry-After honoured, and only
+ * transient failures retried by themselves. */
+static void
+test_backoff (void)
+{
+  static const ClSyncError never[] = {
+    CL_SYNC_ERROR_NOT_ENROLLED, CL_SYNC_ERROR_INSECURE, CL_SYNC_ERROR_TLS, CL_SYNC_ERROR_AUTH,
+    CL_SYNC_ERROR_REVOKED, CL_SYNC_ERROR_PROTOCOL, CL_SYNC_ERROR_REFUSED,
+  };
+  static const ClSyncError transient[] = {
+    CL_SYNC_ERROR_NETWORK, CL_SYNC_ERROR_SERVER, CL_SYNC_ERROR_THROTTLED,
+  };
+  guint max_seen = 0;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      guint first = cl_sync_backoff_ms (1, 0);
+      guint tenth = cl_sync_backoff_ms (10, 0);
+      guint late = cl_sync_backoff_ms (40, 0);
+
+      g_assert_cmpuint (first, >=, 500);
+      g_assert_cmpuint (first, <=, 1000);
+      g_assert_cmpuint (tenth, <=, 512000);
+      g_assert_cmpuint (late, <=, 300000);
+      max_seen = MAX (max_seen, late);
+      g_assert_cmpuint (cl_sync_backoff_ms (1, 120), >=, 120000);
+    }
+  /* Jitter spreads the waits; the cap is reached. */
+  g_assert_cmpuint (max_seen, >, 150000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (never); i++)
+    {
+      g_autoptr(GError) e = g_error_new_literal (CL_SYNC_ERROR, never[i], "x");
+      g_assert_false (cl_sync_error_is_transient (e));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (transient); i++)
+    {
+      g_autoptr(GError) e = g_error_new_literal (CL_SYNC_ERROR, transient[i], "x");
+      g_assert_true (cl_sync_error_is_transient (e));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   cl_e2e_init (&argc, &argv);
 
+  g_test_add_func ("/e2e/sync/backoff", test_backoff);
   g_test_add_func ("/e2e/s6/tls-refused-before-sending", test_s6_tls);
   g_test_add_func ("/e2e/r8/concurrent-edits", test_r8_concurrent_edits);
   g_test_add_func ("/e2e/r9/edit-versus-delete", test_r9_edit_versus_delete);

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
@@ -23,6 +24,13 @@
 #include "srv-test.h"
 
 static char *password_hash;
+
+/* Children die with the test: an aborted test leaves no server or nginx behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 const char *
 srv_test_server_path (void)
@@ -192,6 +200,7 @@ srv_test_server_start (SrvTestEnv *env)
 
   g_assert_null (env->server);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   /* Appending keeps the log of earlier runs of this environment (restarts). */
   {
@@ -355,6 +364,19 @@ srv_test_add_user (SrvTestEnv *env,
   return g_steal_pointer (&id);
 }
 
+static gboolean
+connection_lost (PGconn   *conn,
+                 PGresult *r)
+{
+  const char *state;
+
+  if (PQresultStatus (r) == PGRES_COMMAND_OK || PQresultStatus (r) == PGRES_TUPLES_OK)
+    return FALSE;
+  state = PQresultErrorField (r, PG_DIAG_SQLSTATE);
+  return PQstatus (conn) != CONNECTION_OK || state == NULL || g_str_has_prefix (state, "57P") ||
+         g_str_has_prefix (state, "08");
+}
+
 static PGresult *
 sql_va (SrvTestEnv *env,
         const char *sql,
@@ -370,11 +392,11 @@ sql_va (SrvTestEnv *env,
       params[n++] = p;
     }
   r = PQexecParams (env->conn, sql, n, NULL, params, NULL, NULL, 0);
-  if (PQresultStatus (r) != PGRES_COMMAND_OK && PQresultStatus (r) != PGRES_TUPLES_OK &&
-      PQstatus (env->conn) != CONNECTION_OK)
+  /* PostgreSQL was restarted under us (R4): reconnect, waiting for it to be back. */
+  for (int attempt = 0; attempt < 100 && connection_lost (env->conn, r); attempt++)
     {
-      /* PostgreSQL was restarted under us (R4): reconnect once. */
       PQclear (r);
+      g_usleep (100000);
       PQreset (env->conn);
       r = PQexecParams (env->conn, sql, n, NULL, params, NULL, NULL, 0);
     }
@@ -860,6 +882,34 @@ make_certificates (SrvTestNginx *nginx)
 SrvTestNginx *
 srv_test_nginx_start (const char * const *sockets)
 {
+  return srv_test_nginx_start_full (sockets, TRUE);
+}
+
+/* Without its per-address rate limits (benchmarks measure throughput, not the limiter). */
+static char *
+without_rate_limits (const char *site)
+{
+  g_auto(GStrv) lines = g_strsplit (site, "\n", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+
+      while (*l == ' ')
+        l++;
+      if (g_str_has_prefix (l, "limit_req zone=") || g_str_has_prefix (l, "limit_conn caseload"))
+        continue;
+      g_string_append (out, lines[i]);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+SrvTestNginx *
+srv_test_nginx_start_full (const char * const *sockets,
+                           gboolean            rate_limits)
+{
   SrvTestNginx *nginx = g_new0 (SrvTestNginx, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) upstream = g_string_new (NULL);
@@ -901,6 +951,12 @@ srv_test_nginx_start (const char * const *sockets)
   site = replace_all (g_steal_pointer (&site), "@CERTIFICATE_KEY@", key);
   site = replace_all (g_steal_pointer (&site), "@UPSTREAM@", upstream->str);
   site = replace_all (g_steal_pointer (&site), "@LOG_DIR@", nginx->dir);
+  if (!rate_limits)
+    {
+      char *plain = without_rate_limits (site);
+      g_free (site);
+      site = plain;
+    }
   site_path = g_build_filename (nginx->dir, "site.conf", NULL);
   g_assert_true (g_file_set_contents (site_path, site, -1, NULL));
 
@@ -928,6 +984,7 @@ srv_test_nginx_start (const char * const *sockets)
 
   log_path = g_build_filename (nginx->dir, "stderr.log", NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
   nginx->process = g_subprocess_launcher_spawn (launcher, &error, "nginx", "-p", nginx->dir,
                                                 "-c", conf_path, "-g", "daemon off;", NULL);
@@ -1008,6 +1065,7 @@ srv_test_server_spawn (SrvTestEnv *env,
   gint64 deadline;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
   process = g_subprocess_launcher_spawn (launcher, &error, srv_test_server_path (),

@@ -144,6 +144,8 @@ typedef struct {
 
 guint16        srv_test_free_port       (void);
 SrvTestNginx  *srv_test_nginx_start     (const char * const *sockets);
+SrvTestNginx  *srv_test_nginx_start_full (const char * const *sockets,
+                                          gboolean            rate_limits);
 void           srv_test_nginx_stop      (SrvTestNginx *nginx);
 SoupSession   *srv_test_nginx_session   (SrvTestNginx *nginx,
                                          const char   *local_address);

@@ -183,6 +183,19 @@ test_s7_corpus (void)
                                                         "status", "active", NULL));
     g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
   }
+  /* Every connection of those requests is closed again. */
+  {
+    g_autofree char *fd_dir = g_strdup_printf ("/proc/%s/fd",
+                                               g_subprocess_get_identifier (env->server));
+    g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+    guint fds = 0;
+
+    g_assert_nonnull (dir);
+    while (g_dir_read_name (dir) != NULL)
+      fds++;
+    g_test_message ("server file descriptors after the run: %u", fds);
+    g_assert_cmpuint (fds, <, 64);
+  }
   hwm = vm_kb (env, "VmHWM:");
   g_test_message ("server peak resident memory: %" G_GINT64_FORMAT " kB", hwm);
   g_assert_cmpint (hwm, <, 512 * 1024);
