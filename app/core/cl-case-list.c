@@ -4,8 +4,8 @@
  *
  * A view of 100,000 cases must open at once and scroll smoothly, so the model keeps only
  * the sorted rowids of its cases (8 bytes each) and loads rows a page at a time when a
- * list widget asks for them. When the store changes, the rowids are read again on the next
- * idle and the change is announced as one items-changed.
+ * list widget asks for them. When the store changes, the rowids are read again in a worker
+ * and only the range that differs is announced.
  */
 
 #define G_LOG_DOMAIN "cl-case-list"
@@ -28,6 +28,9 @@ struct _ClCaseList
   GArray      *rowids;     /* gint64, in list order */
   GHashTable  *pages;      /* page number → GPtrArray of ClCaseSummary */
   guint        refresh_id;
+  guint        generation;
+  gboolean     refreshing;
+  gboolean     dirty;
   gulong       changed_id;
 };
 
@@ -61,49 +64,89 @@ order_by (ClCaseSort sort)
     }
 }
 
+typedef struct {
+  ClStore    *store;
+  ClCaseView  view;
+  ClCaseSort  sort;
+  gboolean    descending;
+} Query;
+
+static void
+query_free (Query *q)
+{
+  g_object_unref (q->store);
+  g_free (q);
+}
+
+/* Reads the sorted rowids of a view; safe in a worker thread. */
 static GArray *
-load_rowids (ClCaseList *self)
+query_rowids (const Query *q)
 {
   GArray *rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3 *db = _cl_store_get_db (self->store);
   g_autofree char *cond = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
-  const char *dir = self->descending ? "DESC" : "ASC";
+  const char *dir = q->descending ? "DESC" : "ASC";
+  sqlite3 *db;
 
+  _cl_store_read_lock (q->store);
+  db = _cl_store_get_db (q->store);
   if (db == NULL)
-    return rowids;
+    goto out;
 
   /* Empty values sort last. Descending, SQLite puts NULL last by itself, which lets it walk
    * an index (the default view: latest activity first); the client is joined only to sort
    * by name. */
-  cond = _cl_store_view_where (self->view);
+  cond = _cl_store_view_where (q->view);
   sql = g_strdup_printf ("SELECT c.rowid FROM cases c %s WHERE %s ORDER BY %s%s%s %s, c.rowid %s",
-                         self->sort == CL_CASE_SORT_NAME
+                         q->sort == CL_CASE_SORT_NAME
                            ? "LEFT JOIN client k ON k.id = c.client_id" : "",
                          cond,
-                         self->descending ? "" : order_by (self->sort),
-                         self->descending ? "" : " IS NULL, ",
-                         order_by (self->sort), dir, dir);
+                         q->descending ? "" : order_by (q->sort),
+                         q->descending ? "" : " IS NULL, ",
+                         order_by (q->sort), dir, dir);
   stmt = cl_sql_prepare (db, sql, &error);
   if (stmt == NULL)
     {
       g_warning ("Could not list cases: %s", error->message);
-      return rowids;
+      goto out;
     }
-  _cl_store_bind_view (self->store, stmt);
+  _cl_store_bind_view (q->store, stmt);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gint64 rowid = sqlite3_column_int64 (stmt, 0);
       g_array_append_val (rowids, rowid);
     }
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  _cl_store_read_unlock (q->store);
   return rowids;
 }
 
+static Query *
+query_new (ClCaseList *self)
+{
+  Query *q = g_new0 (Query, 1);
+
+  q->store = g_object_ref (self->store);
+  q->view = self->view;
+  q->sort = self->sort;
+  q->descending = self->descending;
+  return q;
+}
+
+static GArray *
+load_rowids (ClCaseList *self)
+{
+  Query q = { self->store, self->view, self->sort, self->descending };
+  return query_rowids (&q);
+}
+
 static GPtrArray *
-load_page (ClCaseList *self,
-           guint       page)
+load_page_locked (ClCaseList *self,
+                  guint       page)
 {
   sqlite3 *db = _cl_store_get_db (self->store);
   guint first = page * PAGE_SIZE;
@@ -150,6 +193,18 @@ load_page (ClCaseList *self,
   return rows;
 }
 
+static GPtrArray *
+load_page (ClCaseList *self,
+           guint       page)
+{
+  GPtrArray *rows;
+
+  _cl_store_read_lock (self->store);
+  rows = load_page_locked (self, page);
+  _cl_store_read_unlock (self->store);
+  return rows;
+}
+
 static GType
 cl_case_list_get_item_type (GListModel *model)
 {
@@ -191,18 +246,32 @@ cl_case_list_model_init (GListModelInterface *iface)
   iface->get_item = cl_case_list_get_item;
 }
 
+/* Announces only the range that differs (an edit changes one row, or moves one), so a
+ * list widget keeps its scroll position and does not reload rows it shows already. */
 static void
 replace_rowids (ClCaseList *self,
                 GArray     *rowids)
 {
-  guint old_n = self->rowids->len;
+  g_autoptr(GArray) old = self->rowids;
+  guint old_n = old->len, new_n = rowids->len;
+  guint prefix = 0, suffix = 0;
+  const gint64 *a = (const gint64 *) old->data, *b = (const gint64 *) rowids->data;
 
-  g_array_unref (self->rowids);
+  while (prefix < old_n && prefix < new_n && a[prefix] == b[prefix])
+    prefix++;
+  while (suffix < old_n - prefix && suffix < new_n - prefix &&
+         a[old_n - 1 - suffix] == b[new_n - 1 - suffix])
+    suffix++;
+
   self->rowids = rowids;
+  /* Rows are snapshots: drop the cached pages so changed rows are read again. */
   g_hash_table_remove_all (self->pages);
-  if (old_n != 0 || rowids->len != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, rowids->len);
-  if (old_n != rowids->len)
+  if (prefix < old_n || prefix < new_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_n - prefix - suffix,
+                                new_n - prefix - suffix);
+  else if (new_n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, new_n, new_n);
+  if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
@@ -210,16 +279,57 @@ static void
 reload (ClCaseList *self)
 {
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  self->generation++;   /* a refresh still running answers for the old view or sort */
+  self->dirty = FALSE;
   replace_rowids (self, load_rowids (self));
 }
 
+static void
+refresh_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_task_return_pointer (task, query_rowids (task_data), (GDestroyNotify) g_array_unref);
+}
+
+static gboolean refresh_cb (gpointer data);
+
+static void
+refresh_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ClCaseList *self = CL_CASE_LIST (source);
+  g_autoptr(GArray) rowids = g_task_propagate_pointer (G_TASK (result), NULL);
+  guint generation = GPOINTER_TO_UINT (user_data);
+
+  self->refreshing = FALSE;
+  if (rowids == NULL || self->store == NULL)
+    return;
+  if (generation == self->generation)
+    replace_rowids (self, g_steal_pointer (&rowids));
+  if (self->dirty && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (50, refresh_cb, self);
+}
+
+/* Reads the rowids again in a worker: at 100,000 cases that is a few hundred milliseconds
+ * the window must not freeze for after every edit. */
 static gboolean
 refresh_cb (gpointer data)
 {
   ClCaseList *self = data;
+  g_autoptr(GTask) task = NULL;
 
   self->refresh_id = 0;
-  reload (self);
+  if (self->refreshing)
+    return G_SOURCE_REMOVE;   /* refresh_done_cb starts the next one */
+  self->dirty = FALSE;
+  self->refreshing = TRUE;
+  task = g_task_new (self, NULL, refresh_done_cb, GUINT_TO_POINTER (self->generation));
+  g_task_set_source_tag (task, refresh_cb);
+  g_task_set_task_data (task, query_new (self), (GDestroyNotify) query_free);
+  g_task_run_in_thread (task, refresh_thread);
   return G_SOURCE_REMOVE;
 }
 
@@ -228,8 +338,15 @@ store_changed_cb (ClCaseList *self,
                   const char *type,
                   const char *id)
 {
-  if (self->refresh_id == 0)
-    self->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_cb, self, NULL);
+  /* A child record that changes what a list shows (a contact's time, a task's due date)
+   * also reports its case; audit events and the like change no list. Conflicts and
+   * rejections on any record change "needs attention". */
+  if (g_strcmp0 (type, "case") != 0 && g_strcmp0 (type, "client") != 0 &&
+      self->view != CL_CASE_VIEW_NEEDS_ATTENTION)
+    return;
+  self->dirty = TRUE;
+  if (self->refresh_id == 0 && !self->refreshing)
+    self->refresh_id = g_timeout_add (50, refresh_cb, self);
 }
 
 static void
@@ -363,6 +480,8 @@ cl_case_list_clear (ClCaseList *self)
   g_return_if_fail (CL_IS_CASE_LIST (self));
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  self->generation++;
+  self->dirty = FALSE;
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   replace_rowids (self, g_array_new (FALSE, FALSE, sizeof (gint64)));

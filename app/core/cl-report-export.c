@@ -335,11 +335,12 @@ typedef struct {
 } Pdf;
 
 static PangoLayout *
-pdf_layout (Pdf        *pdf,
-            const char *text,
-            const char *font,
-            double      width,
-            gboolean    wrap)
+pdf_layout_full (Pdf           *pdf,
+                 const char    *text,
+                 const char    *font,
+                 double         width,
+                 gboolean       wrap,
+                 PangoWrapMode  mode)
 {
   PangoLayout *layout = pango_layout_new (pdf->context);
   PangoFontDescription *desc = pango_font_description_from_string (font);
@@ -351,11 +352,21 @@ pdf_layout (Pdf        *pdf,
     {
       pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
       if (wrap)
-        pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_wrap (layout, mode);
       else
         pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
     }
   return layout;
+}
+
+static PangoLayout *
+pdf_layout (Pdf        *pdf,
+            const char *text,
+            const char *font,
+            double      width,
+            gboolean    wrap)
+{
+  return pdf_layout_full (pdf, text, font, width, wrap, PANGO_WRAP_WORD_CHAR);
 }
 
 static double
@@ -445,7 +456,7 @@ table_geometry (const ClReportTable *t,
 {
   guint n = t->columns->len;
 
-  g->label_width = CONTENT_WIDTH * (n <= 3 ? 0.45 : n <= 5 ? 0.36 : 0.26);
+  g->label_width = CONTENT_WIDTH * (n <= 3 ? 0.45 : n <= 5 ? 0.36 : n <= 8 ? 0.26 : 0.2);
   g->col_width = n > 0 ? (CONTENT_WIDTH - g->label_width) / n : 0;
   g->font = n <= 5 ? "Sans 8.5" : n <= 8 ? "Sans 7.5" : "Sans 6.5";
   g->bold = n <= 5 ? "Sans Bold 8.5" : n <= 8 ? "Sans Bold 7.5" : "Sans Bold 6.5";
@@ -464,7 +475,9 @@ pdf_table_header (Pdf                 *pdf,
       const char *text = c == 0 ? (t->row_header != NULL ? t->row_header : "")
                                 : ((ClReportColumn *) g_ptr_array_index (t->columns, c - 1))->label;
       double w = c == 0 ? g->label_width : g->col_width;
-      g_autoptr(PangoLayout) layout = pdf_layout (pdf, text, g->bold, w - 4, TRUE);
+      /* Column headings break between words only. */
+      g_autoptr(PangoLayout) layout = pdf_layout_full (pdf, text, g->bold, w - 4, TRUE,
+                                                       c == 0 ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
 
       h = MAX (h, pdf_layout_height (layout));
       if (draw)

@@ -65,10 +65,15 @@ typedef struct {
   char              *received_to;
 } CaseFilter;
 
+/* Whether the cases read are few enough that reading what hangs off them case by case (an
+ * index lookup each) beats reading those tables through: commands, a track, or a period.
+ * Otherwise children are read whole, and the engine skips those of cases it did not get. */
 static gboolean
-case_filter_any (const CaseFilter *cf)
+case_filter_selective (const CaseFilter *cf)
 {
-  return cf->commands != NULL || cf->track != NULL || cf->scope != CL_REPORT_SCOPE_ALL;
+  return cf->commands != NULL || cf->track != NULL ||
+         cf->scope == CL_REPORT_SCOPE_RECEIVED_IN_PERIOD ||
+         cf->scope == CL_REPORT_SCOPE_CLOSED_IN_PERIOD;
 }
 
 static void
@@ -306,13 +311,16 @@ load_kind (sqlite3              *db,
       append_case_where (&q, cf, "t.");
       break;
     case TIE_CLIENT:
-      g_string_append_printf (q.sql, " AND t.%s IN (SELECT client_id FROM cases WHERE ",
-                              kind == CL_REPORT_FACT_CLIENT ? "id" : "client_id");
-      append_case_where (&q, cf, "");
-      g_string_append (q.sql, ")");
+      if (case_filter_selective (cf))
+        {
+          g_string_append_printf (q.sql, " AND t.%s IN (SELECT client_id FROM cases WHERE ",
+                                  kind == CL_REPORT_FACT_CLIENT ? "id" : "client_id");
+          append_case_where (&q, cf, "");
+          g_string_append (q.sql, ")");
+        }
       break;
     case TIE_CHILD:
-      if (case_filter_any (cf))
+      if (case_filter_selective (cf))
         {
           g_string_append (q.sql, " AND t.case_id IN (SELECT id FROM cases WHERE ");
           append_case_where (&q, cf, "");

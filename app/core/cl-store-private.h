@@ -9,6 +9,8 @@
 
 G_BEGIN_DECLS
 
+void      _cl_store_read_lock          (ClStore       *self);
+void      _cl_store_read_unlock        (ClStore       *self);
 char     *_cl_store_view_where         (ClCaseView     view);
 void      _cl_store_bind_view          (ClStore       *self,
                                         sqlite3_stmt  *stmt);

@@ -9,6 +9,10 @@
  * in a savepoint, so a refused operation leaves nothing behind and the caller decides
  * whether to commit the others (caseloadctl import collects every bad line, then rolls
  * back).
+ *
+ * Writes and reads hold the vault's recursive mutex, so locking the vault (which takes it
+ * too) waits for a search or a list load running in a worker instead of closing the
+ * database under it.
  */
 
 #define G_LOG_DOMAIN "cl-store"
@@ -30,7 +34,6 @@ struct _ClStore
   char         *user;
   char         *command;
 
-  GRecMutex     write_lock;
   guint         depth;        /* nesting of write transactions on the locking thread */
   gboolean      failed;       /* an inner step failed: the outer transaction must roll back */
   GHashTable   *pending;      /* "type\nid" of records changed in the open transaction */
@@ -135,7 +138,7 @@ write_begin (ClStore  *self,
 {
   sqlite3 *db;
 
-  g_rec_mutex_lock (&self->write_lock);
+  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
   db = get_db (self, error);
   if (db == NULL)
     goto fail;
@@ -153,7 +156,7 @@ write_begin (ClStore  *self,
   return TRUE;
 
 fail:
-  g_rec_mutex_unlock (&self->write_lock);
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
   return FALSE;
 }
 
@@ -208,7 +211,7 @@ write_end (ClStore  *self,
             g_free (key);
         }
     }
-  g_rec_mutex_unlock (&self->write_lock);
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
 
   for (guint i = 0; pending != NULL && i < pending->len; i++)
     {
@@ -1064,11 +1067,23 @@ cl_store_audit (ClStore     *self,
 
 /* Reads ---------------------------------------------------------------------------- */
 
-ClRecord *
-cl_store_get (ClStore     *self,
-              const char  *type_name,
-              const char  *id,
-              GError     **error)
+void
+_cl_store_read_lock (ClStore *self)
+{
+  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+}
+
+void
+_cl_store_read_unlock (ClStore *self)
+{
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+}
+
+static ClRecord *
+store_get_unlocked (ClStore     *self,
+                    const char  *type_name,
+                    const char  *id,
+                    GError     **error)
 {
   const ClType *type;
 
@@ -1120,20 +1135,13 @@ where_sql (const ClType  *type,
   return g_string_free (sql, FALSE);
 }
 
-/**
- * cl_store_list:
- * @where: (nullable): fields that must equal the given values
- * @limit: at most this many records, 0 for all
- *
- * Returns: (transfer full) (element-type ClRecord): records in creation order
- */
-GPtrArray *
-cl_store_list (ClStore     *self,
-               const char  *type_name,
-               ClChanges   *where,
-               guint        limit,
-               guint        offset,
-               GError     **error)
+static GPtrArray *
+store_list_unlocked (ClStore     *self,
+                     const char  *type_name,
+                     ClChanges   *where,
+                     guint        limit,
+                     guint        offset,
+                     GError     **error)
 {
   const ClType *type;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
@@ -1170,11 +1178,11 @@ cl_store_list (ClStore     *self,
   return g_steal_pointer (&records);
 }
 
-gint64
-cl_store_count (ClStore     *self,
-                const char  *type_name,
-                ClChanges   *where,
-                GError     **error)
+static gint64
+store_count_unlocked (ClStore     *self,
+                      const char  *type_name,
+                      ClChanges   *where,
+                      GError     **error)
 {
   const ClType *type;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
@@ -1232,16 +1240,10 @@ cl_store_list_children (ClStore     *self,
   return cl_store_list (self, type_name, where, 0, 0, error);
 }
 
-/**
- * cl_store_history:
- *
- * Returns: (transfer full) (element-type ClHistoryEntry): what changed on the case, its
- *   records and its client, oldest first
- */
-GPtrArray *
-cl_store_history (ClStore     *self,
-                  const char  *case_id,
-                  GError     **error)
+static GPtrArray *
+store_history_unlocked (ClStore     *self,
+                        const char  *case_id,
+                        GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) entries = NULL;
@@ -1283,9 +1285,9 @@ cl_store_history (ClStore     *self,
   return g_steal_pointer (&entries);
 }
 
-gint64
-cl_store_outbox_length (ClStore  *self,
-                        GError  **error)
+static gint64
+store_outbox_length_unlocked (ClStore  *self,
+                              GError  **error)
 {
   sqlite3 *db;
   gint64 n = -1;
@@ -1356,10 +1358,10 @@ _cl_store_bind_view (ClStore      *self,
     cl_sql_bind_text (stmt, 2, self->command);
 }
 
-gint64
-cl_store_count_view (ClStore     *self,
-                     ClCaseView   view,
-                     GError     **error)
+static gint64
+store_count_view_unlocked (ClStore     *self,
+                           ClCaseView   view,
+                           GError     **error)
 {
   g_autofree char *cond = _cl_store_view_where (view);
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", cond);
@@ -1410,17 +1412,11 @@ match_expression (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/**
- * cl_store_search:
- * @text: what was typed: names, pseudonyms, case, complaint, docket or phone numbers
- *
- * Returns: (transfer full): a #GListModel of #ClCaseSummary, open cases first
- */
-GListModel *
-cl_store_search (ClStore     *self,
-                 const char  *text,
-                 guint        limit,
-                 GError     **error)
+static GListModel *
+store_search_unlocked (ClStore     *self,
+                       const char  *text,
+                       guint        limit,
+                       GError     **error)
 {
   g_autoptr(GListStore) results = g_list_store_new (CL_TYPE_CASE_SUMMARY);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -1459,6 +1455,130 @@ cl_store_search (ClStore     *self,
       return NULL;
     }
   return G_LIST_MODEL (g_steal_pointer (&results));
+}
+
+/* The public reads: each holds the vault's mutex for its duration. */
+
+ClRecord *
+cl_store_get (ClStore     *self,
+              const char  *type_name,
+              const char  *id,
+              GError     **error)
+{
+  ClRecord *record;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  _cl_store_read_lock (self);
+  record = store_get_unlocked (self, type_name, id, error);
+  _cl_store_read_unlock (self);
+  return record;
+}
+
+/**
+ * cl_store_list:
+ * @where: (nullable): fields that must equal the given values
+ * @limit: at most this many records, 0 for all
+ *
+ * Returns: (transfer full) (element-type ClRecord): records in creation order
+ */
+GPtrArray *
+cl_store_list (ClStore     *self,
+               const char  *type_name,
+               ClChanges   *where,
+               guint        limit,
+               guint        offset,
+               GError     **error)
+{
+  GPtrArray *records;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  _cl_store_read_lock (self);
+  records = store_list_unlocked (self, type_name, where, limit, offset, error);
+  _cl_store_read_unlock (self);
+  return records;
+}
+
+gint64
+cl_store_count (ClStore     *self,
+                const char  *type_name,
+                ClChanges   *where,
+                GError     **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  _cl_store_read_lock (self);
+  n = store_count_unlocked (self, type_name, where, error);
+  _cl_store_read_unlock (self);
+  return n;
+}
+
+/**
+ * cl_store_history:
+ *
+ * Returns: (transfer full) (element-type ClHistoryEntry): what changed on the case, its
+ *   records and its client, oldest first
+ */
+GPtrArray *
+cl_store_history (ClStore     *self,
+                  const char  *case_id,
+                  GError     **error)
+{
+  GPtrArray *entries;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  _cl_store_read_lock (self);
+  entries = store_history_unlocked (self, case_id, error);
+  _cl_store_read_unlock (self);
+  return entries;
+}
+
+gint64
+cl_store_outbox_length (ClStore  *self,
+                        GError  **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  _cl_store_read_lock (self);
+  n = store_outbox_length_unlocked (self, error);
+  _cl_store_read_unlock (self);
+  return n;
+}
+
+gint64
+cl_store_count_view (ClStore     *self,
+                     ClCaseView   view,
+                     GError     **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  _cl_store_read_lock (self);
+  n = store_count_view_unlocked (self, view, error);
+  _cl_store_read_unlock (self);
+  return n;
+}
+
+/**
+ * cl_store_search:
+ * @text: what was typed: names, pseudonyms, case, complaint, docket or phone numbers
+ *
+ * Returns: (transfer full): a #GListModel of #ClCaseSummary, open cases first
+ */
+GListModel *
+cl_store_search (ClStore     *self,
+                 const char  *text,
+                 guint        limit,
+                 GError     **error)
+{
+  GListModel *results;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  _cl_store_read_lock (self);
+  results = store_search_unlocked (self, text, limit, error);
+  _cl_store_read_unlock (self);
+  return results;
 }
 
 typedef struct {
@@ -1536,7 +1656,6 @@ cl_store_finalize (GObject *object)
   g_clear_pointer (&self->command, g_free);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_rec_mutex_clear (&self->write_lock);
 
   G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
 }
@@ -1616,7 +1735,6 @@ cl_store_class_init (ClStoreClass *klass)
 static void
 cl_store_init (ClStore *self)
 {
-  g_rec_mutex_init (&self->write_lock);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->owner = g_thread_self ();
   self->context = g_main_context_ref_thread_default ();

@@ -845,8 +845,8 @@ push_all (ClSync        *self,
           reply_error (conn, &reply, &code, &mode, &expected, error);
           note_revoked (report, code, mode);
           if (g_strcmp0 (code, "seq_gap") == 0)
-            g_prefix_error (error, _("The server expected change number %" G_GINT64_FORMAT
-                                     " from this workstation; "), expected);
+            g_prefix_error (error, _("The server expected change number %lld from this "
+                                     "workstation; "), (long long) expected);
           return FALSE;
         }
       data = g_bytes_get_data (reply.body, &len);
@@ -933,6 +933,7 @@ typedef struct {
   sqlite3_stmt *fv_insert;
   sqlite3_stmt *fv_update;
   sqlite3_stmt *history;
+  GHashTable   *statements;     /* SQL text → sqlite3_stmt, for the per-type statements */
 } Page;
 
 static void
@@ -941,6 +942,34 @@ page_clear (Page *page)
   g_clear_pointer (&page->fv_insert, sqlite3_finalize);
   g_clear_pointer (&page->fv_update, sqlite3_finalize);
   g_clear_pointer (&page->history, sqlite3_finalize);
+  g_clear_pointer (&page->statements, g_hash_table_unref);
+}
+
+static void
+statement_free (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+/* A statement prepared once per page, reset and unbound for each use. */
+static sqlite3_stmt *
+page_statement (ClSync      *self,
+                Page        *page,
+                const char  *sql,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (page->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  stmt = cl_sql_prepare (db_of (self), sql, error);
+  if (stmt != NULL)
+    g_hash_table_insert (page->statements, g_strdup (sql), stmt);
+  return stmt;
 }
 
 static gboolean
@@ -952,6 +981,7 @@ page_init (ClSync  *self,
   gint64 n = 0;
 
   memset (page, 0, sizeof *page);
+  page->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
   if (!cl_sql_query_int (db, "SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM "
                          "conflict WHERE resolved_at IS NOT NULL AND uploaded = 0)", &n, error))
     return FALSE;
@@ -985,15 +1015,21 @@ apply_put (ClSync          *self,
            GError         **error)
 {
   sqlite3 *db = db_of (self);
-  g_autofree char *exists_sql = g_strdup_printf ("SELECT id FROM %s WHERE id = ?", type->table);
-  g_autofree char *exists = cl_sql_query_text (db, NULL, exists_sql, item->record, CL_SQL_END);
+  g_autofree char *exists_sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?", type->table);
   g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, item->version);
   g_autofree char *now = cl_now_utc ();
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GPtrArray) values = g_ptr_array_new ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt = page_statement (self, page, exists_sql, error);
+  gboolean exists;
 
-  if (exists == NULL)
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, item->record);
+  exists = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  if (!exists)
     {
       g_autoptr(GString) marks = g_string_new (NULL);
 
@@ -1012,7 +1048,7 @@ apply_put (ClSync          *self,
           g_ptr_array_add (values, value);
         }
       g_string_append_printf (sql, ") VALUES (?, ?, ?, ?, 0%s)", marks->str);
-      if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+      if ((stmt = page_statement (self, page, sql->str, error)) == NULL)
         return FALSE;
       cl_sql_bind_text (stmt, 1, item->record);
       cl_sql_bind_text (stmt, 2, version);
@@ -1051,7 +1087,7 @@ apply_put (ClSync          *self,
       for (guint i = 0; i < names->len; i++)
         g_string_append_printf (sql, ", %s = ?", (const char *) g_ptr_array_index (names, i));
       g_string_append (sql, " WHERE id = ?");
-      if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+      if ((stmt = page_statement (self, page, sql->str, error)) == NULL)
         return FALSE;
       cl_sql_bind_text (stmt, 1, version);
       cl_sql_bind_text (stmt, 2, now);
@@ -1059,7 +1095,7 @@ apply_put (ClSync          *self,
         cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (values, i));
       cl_sql_bind_text (stmt, 3 + values->len, item->record);
     }
-  if (!cl_sql_step_done (stmt, error))
+  if (!step_reset (stmt, error))
     return FALSE;
 
   if (item->field_versions != NULL)
@@ -1111,8 +1147,8 @@ apply_page (ClSync              *self,
     {
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
                    _("The server's answer would move this workstation back in time "
-                     "(cursor %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT "); it was refused "
-                     "and nothing was changed."), resp->cursor, cursor);
+                     "(cursor %lld after %lld); it was refused and nothing was changed."),
+                   (long long) resp->cursor, (long long) cursor);
       return FALSE;
     }
   for (guint i = 0; i < resp->changes->len; i++)

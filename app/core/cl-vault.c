@@ -121,7 +121,7 @@ struct _ClVault
   char      *vault_id;
   sqlite3   *db;
   ClSecret  *dek;
-  GMutex     write_lock;
+  GRecMutex  write_lock;  /* held by every store transaction and read, and by lock */
 };
 
 G_DEFINE_FINAL_TYPE (ClVault, cl_vault, G_TYPE_OBJECT)
@@ -1540,14 +1540,14 @@ cl_vault_lock_internal (ClVault *self)
     return FALSE;
 
   /* Wait for a write transaction in progress to end. */
-  g_mutex_lock (&self->write_lock);
+  g_rec_mutex_lock (&self->write_lock);
   if (sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) !=
       SQLITE_OK)
     g_debug ("WAL checkpoint before lock failed: %s", sqlite3_errmsg (self->db));
   sqlite3_close_v2 (self->db);
   self->db = NULL;
   g_clear_pointer (&self->dek, cl_secret_free);
-  g_mutex_unlock (&self->write_lock);
+  g_rec_mutex_unlock (&self->write_lock);
   return TRUE;
 }
 
@@ -1559,7 +1559,7 @@ cl_vault_finalize (GObject *object)
   cl_vault_lock_internal (self);
   g_clear_pointer (&self->dir, g_free);
   g_clear_pointer (&self->vault_id, g_free);
-  g_mutex_clear (&self->write_lock);
+  g_rec_mutex_clear (&self->write_lock);
 
   G_OBJECT_CLASS (cl_vault_parent_class)->finalize (object);
 }
@@ -1630,7 +1630,7 @@ cl_vault_class_init (ClVaultClass *klass)
 static void
 cl_vault_init (ClVault *self)
 {
-  g_mutex_init (&self->write_lock);
+  g_rec_mutex_init (&self->write_lock);
 }
 
 static ClVault *
@@ -2152,7 +2152,7 @@ cl_vault_get_db (ClVault *self)
  *
  * Returns: (transfer none): the mutex to hold around BEGIN IMMEDIATE … COMMIT
  */
-GMutex *
+GRecMutex *
 cl_vault_get_write_lock (ClVault *self)
 {
   g_return_val_if_fail (CL_IS_VAULT (self), NULL);
@@ -2360,9 +2360,9 @@ cl_vault_rekey (ClVault    *self,
       g_autoptr(GError) rekey_error = NULL;
       RekeyResult result;
 
-      g_mutex_lock (&self->write_lock);
+      g_rec_mutex_lock (&self->write_lock);
       result = db_rekey (self->db, new_dek, &rekey_error);
-      g_mutex_unlock (&self->write_lock);
+      g_rec_mutex_unlock (&self->write_lock);
 
       if (result == REKEY_NOT_STARTED)
         {
@@ -2674,9 +2674,9 @@ cl_vault_backup (ClVault     *self,
   export_journal = g_strconcat (export_path, "-journal", NULL);
 
   raw = dek_raw_key (self->dek);
-  g_mutex_lock (&self->write_lock);
+  g_rec_mutex_lock (&self->write_lock);
   ok = export_database (self->db, export_path, raw, error);
-  g_mutex_unlock (&self->write_lock);
+  g_rec_mutex_unlock (&self->write_lock);
 
   if (ok)
     ok = backup_pack (path, keys_data, keys_len, export_path, error);

@@ -62,7 +62,7 @@ void         cl_vault_lock                   (ClVault     *self);
 gboolean     cl_vault_is_locked              (ClVault     *self);
 const char  *cl_vault_get_dir                (ClVault     *self);
 sqlite3     *cl_vault_get_db                 (ClVault     *self);
-GMutex      *cl_vault_get_write_lock         (ClVault     *self);
+GRecMutex   *cl_vault_get_write_lock         (ClVault     *self);
 
 gboolean     cl_vault_change_passphrase      (ClVault     *self,
                                               ClSecret    *new_passphrase,

@@ -354,9 +354,8 @@ update_title (ClWindow *self)
 
       adw_window_title_set_title (self->list_title, g_dgettext (GETTEXT_PACKAGE, info->label));
       if (n >= 0 && self->store != NULL)
-        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " case",
-                                                 "%'" G_GINT64_FORMAT " cases", n),
-                                    n);
+        subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'lld case", "%'lld cases", n),
+                                    (long long) n);
     }
 
   adw_window_title_set_subtitle (self->list_title, subtitle != NULL ? subtitle : "");

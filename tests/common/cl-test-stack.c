@@ -372,46 +372,66 @@ cl_test_stack_stop_server (ClTestStack *stack)
   g_clear_object (&stack->server);
 }
 
+static char *
+replace_all (char       *text,
+             const char *from,
+             const char *to)
+{
+  g_auto(GStrv) parts = g_strsplit (text, from, -1);
+
+  g_free (text);
+  return g_strjoinv (to, parts);
+}
+
+/* nginx as deployed: data/nginx-caseload.conf (rate limits, body and time limits, TLS
+ * settings), filled in for this stack, inside a minimal main configuration. */
 static void
 start_nginx (ClTestStack *stack)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) error = NULL;
   g_autofree char *conf = g_build_filename (stack->dir, "nginx.conf", NULL);
+  g_autofree char *site_path = g_build_filename (stack->dir, "site.conf", NULL);
   g_autofree char *errlog = g_build_filename (stack->dir, "nginx-error.log", NULL);
+  g_autofree char *tmp = g_build_filename (stack->dir, "tmp", NULL);
+  g_autofree char *template_path = NULL;
+  g_autofree char *site = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *upstream = NULL;
   g_autofree char *text = NULL;
   const char *nginx = "/usr/sbin/nginx";
+  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
 
   if (!g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE))
     g_error ("nginx is not installed at %s: the end-to-end tests need it (apt-get install "
              "nginx-light)", nginx);
-  for (const char *sub = "tmp"; sub != NULL; sub = NULL)
-    {
-      g_autofree char *d = g_build_filename (stack->dir, sub, NULL);
-      g_mkdir_with_parents (d, 0700);
-    }
+  template_path = g_build_filename (srcdir != NULL ? srcdir : ".", "..", "data",
+                                    "nginx-caseload.conf", NULL);
+  if (!g_file_get_contents (template_path, &site, NULL, &error))
+    g_error ("the nginx template is missing (%s): %s", template_path, error->message);
+  g_mkdir_with_parents (tmp, 0700);
+
   stack->port = cl_test_free_port ();
+  listen = g_strdup_printf ("127.0.0.1:%u", stack->port);
+  upstream = g_strdup_printf ("server unix:%s;", stack->socket);
+  site = replace_all (site, "@LISTEN@", listen);
+  site = replace_all (site, "@SERVER_NAME@", "localhost");
+  site = replace_all (site, "@CERTIFICATE@", stack->tls->server_cert);
+  site = replace_all (site, "@CERTIFICATE_KEY@", stack->tls->server_key);
+  site = replace_all (site, "@UPSTREAM@", upstream);
+  site = replace_all (site, "@LOG_DIR@", stack->dir);
+  g_assert_true (g_file_set_contents (site_path, site, -1, NULL));
+
   text = g_strdup_printf (
     "daemon off;\nmaster_process off;\nworker_processes 1;\npid %s/nginx.pid;\n"
-    "error_log %s info;\nevents { worker_connections 512; }\n"
+    "error_log %s info;\nevents { worker_connections 1024; }\n"
     "http {\n"
-    "  log_format caseload '$request $status $request_length $body_bytes_sent';\n"
-    "  access_log %s/access.log caseload;\n"
-    "  client_body_temp_path %s/tmp/body; proxy_temp_path %s/tmp/proxy;\n"
-    "  fastcgi_temp_path %s/tmp/fcgi; uwsgi_temp_path %s/tmp/uwsgi; scgi_temp_path %s/tmp/scgi;\n"
-    "  client_max_body_size 5m;\n"
-    "  upstream caseload { server unix:%s; keepalive 8; }\n"
-    "  server {\n"
-    "    listen 127.0.0.1:%u ssl;\n    server_name localhost;\n"
-    "    ssl_certificate %s;\n    ssl_certificate_key %s;\n"
-    "    ssl_protocols TLSv1.2 TLSv1.3;\n"
-    "    location / {\n      proxy_pass http://caseload;\n      proxy_http_version 1.1;\n"
-    "      proxy_set_header Connection \"\";\n      proxy_set_header X-Real-IP $remote_addr;\n"
-    "      proxy_read_timeout 60s;\n    }\n  }\n"
+    "  client_body_temp_path %s/body; proxy_temp_path %s/proxy;\n"
+    "  fastcgi_temp_path %s/fcgi; uwsgi_temp_path %s/uwsgi; scgi_temp_path %s/scgi;\n"
+    "  include %s;\n"
     "%s\n"
     "}\n",
-    stack->dir, errlog, stack->dir, stack->dir, stack->dir, stack->dir, stack->dir,
-    stack->dir, stack->socket, stack->port, stack->tls->server_cert, stack->tls->server_key,
+    stack->dir, errlog, tmp, tmp, tmp, tmp, tmp, site_path,
     stack->nginx_conf_extra != NULL ? stack->nginx_conf_extra : "");
   g_assert_true (g_file_set_contents (conf, text, -1, NULL));
 

@@ -349,6 +349,19 @@ changed_cb (GListModel *model,
   (*count)++;
 }
 
+/* The list reloads in a worker after a change: wait for it (at most 10 s). */
+static void
+wait_for_items (ClCaseList *list,
+                guint       n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) != n &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n);
+}
+
 static void
 test_case_list_live (ClTestVault   *f,
                      gconstpointer  data)
@@ -367,11 +380,9 @@ test_case_list_live (ClTestVault   *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 0);
   a = cl_test_new_case (f->store, "Amy Adams");
   b = cl_test_new_case (f->store, "Zoe Zimmer");
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  wait_for_items (all, 2);
+  wait_for_items (referred, 2);
   g_assert_cmpuint (signals, >=, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (referred)), ==, 2);
 
   cl_case_list_set_sort (all, CL_CASE_SORT_NAME, TRUE);
   first = g_list_model_get_item (G_LIST_MODEL (all), 0);
@@ -385,16 +396,69 @@ test_case_list_live (ClTestVault   *f,
   cl_changes_set (edit, "closure_reason", "services_completed");
   g_assert_true (cl_store_update (f->store, "case", a, edit, &error));
   g_assert_no_error (error);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (referred)), ==, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (closed)), ==, 1);
+  wait_for_items (all, 1);
+  wait_for_items (referred, 1);
+  wait_for_items (closed, 1);
   g_assert_cmpint (cl_store_count_view (f->store, CL_CASE_VIEW_CLOSED, NULL), ==, 1);
   g_assert_cmpint (cl_store_count_view (f->store, CL_CASE_VIEW_MINE, NULL), ==, 1);
 
   cl_case_list_clear (all);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 0);
+}
+
+typedef struct {
+  guint position, removed, added;
+} Change;
+
+static void
+record_change_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Change     *change)
+{
+  change->position = position;
+  change->removed = removed;
+  change->added = added;
+}
+
+static void
+test_case_list_minimal_change (ClTestVault   *f,
+                               gconstpointer  data)
+{
+  g_autoptr(ClCaseList) all = NULL;
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClCaseSummary) sixth = NULL;
+  Change change = { 99, 99, 99 };
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Person %02u", i);
+      g_ptr_array_add (ids, cl_test_new_case (f->store, name));
+    }
+  all = cl_case_list_new (f->store, CL_CASE_VIEW_ALL);
+  cl_case_list_set_sort (all, CL_CASE_SORT_NAME, FALSE);
+  g_signal_connect (all, "items-changed", G_CALLBACK (record_change_cb), &change);
+
+  /* Closing one case removes exactly its row, nothing else. */
+  sixth = g_list_model_get_item (G_LIST_MODEL (all), 5);
+  cl_changes_set (edit, "status", "closed");
+  g_assert_true (cl_store_update (f->store, "case", cl_case_summary_get_id (sixth), edit, &error));
+  g_assert_no_error (error);
+  wait_for_items (all, 9);
+  g_assert_cmpuint (change.position, ==, 5);
+  g_assert_cmpuint (change.removed, ==, 1);
+  g_assert_cmpuint (change.added, ==, 0);
+
+  /* An audit event changes no list. */
+  change.position = 99;
+  g_assert_true (cl_store_audit (f->store, "view", "case", g_ptr_array_index (ids, 0), NULL, &error));
+  g_usleep (100000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (change.position, ==, 99);
 }
 
 static void
@@ -502,6 +566,7 @@ main (int   argc,
   ADD ("history-and-audit", test_history_and_audit);
   ADD ("search", test_search);
   ADD ("case-list-live", test_case_list_live);
+  ADD ("case-list-minimal-change", test_case_list_minimal_change);
   ADD ("restricted-display", test_restricted_display);
   ADD ("commands-seeded", test_commands_seeded);
   ADD ("schema-matches-registry", test_schema_matches_registry);
