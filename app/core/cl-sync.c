@@ -21,7 +21,8 @@
  *   only forward; an answer that would move it back is refused;
  * - 410 and 412 start a full resync that keeps the outbox and pushes it again.
  *
- * CASELOAD_SYNC_CRASH_AT=<point>[:<n>] (tests only, read once) makes the process _exit(137)
+ * CASELOAD_SYNC_CRASH_AT=<point>[:<n>] (tests only: honoured only in builds configured with
+ * -Dtest_hooks=true; read once) makes the process _exit(137)
  * at the n-th (default first) pass through a named point, to prove crash safety (R2):
  * before-push, after-push-send, after-push-commit, mid-pull-apply, after-pull-commit.
  * CASELOAD_SYNC_TIMEOUT=<seconds> shortens the network timeout (default 60).
@@ -67,6 +68,9 @@ crash_point (const char *name)
   static guint after = 1;
   static guint hits = 0;
 
+  /* Only in builds configured with -Dtest_hooks=true (meson_options.txt). */
+  if (!CASELOAD_TEST_HOOKS)
+    return;
   if (g_once_init_enter (&once))
     {
       const char *env = g_getenv ("CASELOAD_SYNC_CRASH_AT");

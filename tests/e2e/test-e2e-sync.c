@@ -607,7 +607,8 @@ test_r11_drift (void)
     g_autoptr(ClVault) vault = NULL;
     const ClType *type = cl_schema_lookup_type ("note");
     g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id IN (SELECT id FROM %s "
-                                            "LIMIT 2)", type->table, type->table);
+                                            "WHERE version > 0 LIMIT 2)", type->table,
+                                            type->table);
 
     for (guint i = 0; i < 3; i++)
       g_free (add_token (b, case_id, committed, "R11b", i));
