@@ -38,6 +38,7 @@ struct _SrvServer {
   GThreadPool  *pool;
   char         *dummy_hash;
   char         *socket_path;
+  GSocketService *service;
   guint         in_flight;
   gboolean      shutting_down;
   gint64        shutdown_deadline;
@@ -600,6 +601,12 @@ srv_server_free (SrvServer *server)
     return;
   if (server->pool != NULL)
     g_thread_pool_free (server->pool, FALSE, TRUE);
+  if (server->service != NULL)
+    {
+      g_socket_service_stop (server->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+      g_clear_object (&server->service);
+    }
   if (server->soup != NULL)
     soup_server_disconnect (server->soup);
   g_clear_object (&server->soup);
@@ -612,6 +619,38 @@ srv_server_free (SrvServer *server)
   g_mutex_clear (&server->hash_lock);
   g_cond_clear (&server->hash_cond);
   g_free (server);
+}
+
+/* libsoup 3.2's own listener leaks a GSocket per accepted connection; connections accepted
+ * here and handed over with soup_server_accept_iostream() are freed. */
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  SrvServer *server = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!soup_server_accept_iostream (server->soup, G_IO_STREAM (connection), local, remote,
+                                    &error))
+    g_message ("Cannot accept a connection: %s", error->message);
+  return TRUE;
+}
+
+static gboolean
+add_socket (SrvServer  *server,
+            GSocket    *socket,
+            GError    **error)
+{
+  if (server->service == NULL)
+    {
+      server->service = g_socket_service_new ();
+      g_signal_connect (server->service, "incoming", G_CALLBACK (incoming_cb), server);
+    }
+  return g_socket_listener_add_socket (G_SOCKET_LISTENER (server->service), socket, NULL, error);
 }
 
 static gboolean
@@ -652,7 +691,7 @@ listen_unix (SrvServer   *server,
   if (!g_socket_listen (socket, error))
     return FALSE;
   server->socket_path = g_strdup (path);
-  return soup_server_listen_socket (server->soup, socket, 0, error);
+  return add_socket (server, socket, error);
 }
 
 static gboolean
@@ -686,9 +725,11 @@ listen_inet (SrvServer   *server,
   if (socket == NULL || !g_socket_bind (socket, address, TRUE, error))
     return FALSE;
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_listen (socket, error))
+  if (!g_socket_listen (socket, error) || !add_socket (server, socket, error))
     return FALSE;
-  return soup_server_listen_socket (server->soup, socket, 0, error);
+  g_object_set_data_full (G_OBJECT (server->service), "srv-socket", g_object_ref (socket),
+                          g_object_unref);
+  return TRUE;
 }
 
 gboolean
@@ -696,7 +737,6 @@ srv_server_listen (SrvServer  *server,
                    GError    **error)
 {
   const char *spec = server->config->listen;
-  GSList *uris;
   gboolean ok;
 
   if (g_str_has_prefix (spec, "unix:"))
@@ -710,14 +750,19 @@ srv_server_listen (SrvServer  *server,
     g_print ("caseload-server: listening on unix:%s\n", server->socket_path);
   else
     {
-      uris = soup_server_get_uris (server->soup);
-      for (GSList *l = uris; l != NULL; l = l->next)
+      g_autoptr(GSocketAddress) bound = NULL;
+      GSocket *socket = g_object_get_data (G_OBJECT (server->service), "srv-socket");
+
+      bound = socket != NULL ? g_socket_get_local_address (socket, NULL) : NULL;
+      if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound))
         {
-          g_autofree char *text = g_uri_to_string (l->data);
-          g_print ("caseload-server: listening on %s\n", text);
+          g_autofree char *host = g_inet_address_to_string (
+            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+          g_print ("caseload-server: listening on http://%s:%u/\n", host,
+                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
         }
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
     }
+  g_socket_service_start (server->service);
   return TRUE;
 }
 
