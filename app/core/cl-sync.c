@@ -514,6 +514,14 @@ cl_sync_enroll (ClSync        *self,
 
   if (!check_url (url, error))
     return FALSE;
+  /* A vault numbers its changes once: a second device identity would find the server
+   * expecting seq 1 from it. Re-authenticating is cl_sync_login(). */
+  if (cl_sync_is_enrolled (self))
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED,
+                   _("This vault is already enrolled with a server; log in again instead."));
+      return FALSE;
+    }
   certs = g_tls_certificate_list_new_from_file (ca_file, &local_error);
   if (certs == NULL)
     {
@@ -528,7 +536,11 @@ cl_sync_enroll (ClSync        *self,
   if (!meta_set (self, "sync_ca", pem, error) ||
       !conn_open (self, &conn, url, error) ||
       !do_login (self, &conn, username, password, NULL, cancellable, error))
-    return FALSE;
+    {
+      /* Not enrolled: leave no half enrollment behind. */
+      meta_set (self, "sync_ca", NULL, NULL);
+      return FALSE;
+    }
 
   return meta_set (self, "sync_url", url, error) &&
          meta_set (self, "sync_username", username, error);

@@ -178,10 +178,8 @@ srv_test_env_free (SrvTestEnv *env)
   exec_or_die (admin, drop);
   PQfinish (admin);
 
-  g_unlink (env->socket_path);
-  g_unlink (env->config_path);
-  g_unlink (env->log_path);
-  g_rmdir (env->tmpdir);
+  /* Everything in it is the test's (second sockets, logs, password files). */
+  g_free (srv_test_run ("rm", "-rf", env->tmpdir, NULL));
   g_free (env->dbname);
   g_free (env->conninfo);
   g_free (env->tmpdir);
