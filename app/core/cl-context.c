@@ -8,6 +8,15 @@
  * and drop what they show while the store is still open), then drops the store, closes the
  * vault and notifies :locked. It holds the application's GSettings but reads no key itself,
  * so core keeps no dependency on a schema.
+ *
+ * Sync (docs/SYNC.md): while a vault of the advocate's own is open (never a demo), the
+ * context owns a ClSync and schedules rounds in a worker (cl_sync_run_async): 5 s after the
+ * last local edit, every 5 minutes, when the network comes back (a hint only) and on
+ * cl_context_sync_now(). A failed round that may succeed later (network, busy server) is
+ * retried after cl_sync_backoff_ms(); any other failure (the token expired, revoked, TLS,
+ * refused) waits for the person. A revoked workstation's vault was erased by the engine:
+ * the context locks. ::sync-changed says the state shown (pending, syncing, error) may have
+ * changed; ::sync-finished carries the round's error.
  */
 
 #define G_LOG_DOMAIN "cl-context"
@@ -23,6 +32,9 @@
 /* The passphrase of a demo vault. A demo vault holds synthetic data only. */
 #define DEMO_PASSPHRASE "caseload-demo"
 
+#define SYNC_DEBOUNCE_S 5
+#define SYNC_INTERVAL_S (5 * 60)
+
 struct _ClContext
 {
   GObject    parent_instance;
@@ -33,7 +45,22 @@ struct _ClContext
   GSettings *settings;
   ClVault   *vault;
   ClStore   *store;
+
+  ClSync          *sync;
+  GCancellable    *sync_cancellable;
+  GError          *sync_error;
+  GNetworkMonitor *monitor;
+  gulong           store_changed_id;
+  gulong           network_changed_id;
+  guint            sync_debounce_id;
+  guint            sync_timer_id;
+  guint            sync_retry_id;
+  guint            sync_failures;
+
   guint      demo : 1;
+  guint      syncing : 1;
+  guint      sync_again : 1;
+  guint      sync_blocked : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ClContext, cl_context, G_TYPE_OBJECT)
@@ -45,11 +72,14 @@ enum {
   PROP_LOCKED,
   PROP_DEMO,
   PROP_STORE,
+  PROP_SYNCING,
   N_PROPS
 };
 
 enum {
   LOCKING,
+  SYNC_CHANGED,
+  SYNC_FINISHED,
   N_SIGNALS
 };
 
@@ -60,6 +90,222 @@ static const char *
 active_dir (ClContext *self)
 {
   return self->demo ? self->demo_dir : self->vault_dir;
+}
+
+/* Sync scheduling ------------------------------------------------------------------ */
+
+static void start_round (ClContext *self);
+
+static gboolean
+sync_enrolled (ClContext *self)
+{
+  return self->sync != NULL && cl_sync_is_enrolled (self->sync);
+}
+
+/* An automatic trigger: nothing while a person must act first. */
+static void
+sync_auto (ClContext *self)
+{
+  if (self->sync_blocked || !sync_enrolled (self))
+    return;
+  if (self->syncing)
+    {
+      self->sync_again = TRUE;
+      return;
+    }
+  start_round (self);
+}
+
+static gboolean
+sync_debounce_cb (gpointer data)
+{
+  ClContext *self = data;
+
+  self->sync_debounce_id = 0;
+  if (self->store != NULL && cl_store_outbox_length (self->store, NULL) > 0)
+    sync_auto (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sync_timer_cb (gpointer data)
+{
+  sync_auto (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sync_retry_cb (gpointer data)
+{
+  ClContext *self = data;
+
+  self->sync_retry_id = 0;
+  sync_auto (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (ClContext  *self,
+                  const char *type,
+                  const char *id,
+                  ClStore    *store)
+{
+  /* Pulled changes come here too: the debounce only syncs when the outbox holds work. */
+  if (sync_enrolled (self) && self->sync_retry_id == 0)
+    {
+      g_clear_handle_id (&self->sync_debounce_id, g_source_remove);
+      self->sync_debounce_id = g_timeout_add_seconds (SYNC_DEBOUNCE_S, sync_debounce_cb, self);
+    }
+  g_signal_emit (self, signals[SYNC_CHANGED], 0);
+}
+
+static void
+network_changed_cb (ClContext       *self,
+                    gboolean         available,
+                    GNetworkMonitor *monitor)
+{
+  g_signal_emit (self, signals[SYNC_CHANGED], 0);
+
+  /* A hint only: the network is back, so a round waiting out its backoff tries now. */
+  if (available && sync_enrolled (self) && !self->syncing)
+    {
+      g_clear_handle_id (&self->sync_retry_id, g_source_remove);
+      self->sync_retry_id = g_timeout_add_seconds (1, sync_retry_cb, self);
+    }
+}
+
+static void
+set_syncing (ClContext *self,
+             gboolean   syncing)
+{
+  if (self->syncing == !!syncing)
+    return;
+  self->syncing = !!syncing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCING]);
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ClContext) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ClSyncReport report = { 0 };
+  gboolean ok;
+
+  ok = cl_sync_run_finish (CL_SYNC (object), result, &report, &error);
+
+  /* Locked meanwhile: that round's outcome belongs to no open vault. */
+  if (CL_SYNC (object) != self->sync)
+    {
+      cl_sync_report_clear (&report);
+      return;
+    }
+
+  set_syncing (self, FALSE);
+  g_clear_error (&self->sync_error);
+
+  if (ok)
+    {
+      self->sync_failures = 0;
+      self->sync_blocked = FALSE;
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else
+    {
+      self->sync_error = g_error_copy (error);
+      if (cl_sync_error_is_transient (error))
+        {
+          self->sync_failures++;
+          g_clear_handle_id (&self->sync_retry_id, g_source_remove);
+          self->sync_retry_id = g_timeout_add (cl_sync_backoff_ms (self->sync_failures,
+                                                                   report.retry_after),
+                                               sync_retry_cb, self);
+        }
+      else
+        self->sync_blocked = TRUE;
+    }
+
+  cl_sync_report_clear (&report);
+
+  g_signal_emit (self, signals[SYNC_FINISHED], 0, self->sync_error);
+  g_signal_emit (self, signals[SYNC_CHANGED], 0);
+
+  /* Revoked: the engine erased the vault; nothing of it may stay open. */
+  if (g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED))
+    {
+      cl_context_lock (self);
+      return;
+    }
+
+  if (self->sync_again && !self->sync_blocked && self->sync_retry_id == 0)
+    {
+      self->sync_again = FALSE;
+      start_round (self);
+    }
+  self->sync_again = FALSE;
+}
+
+static void
+start_round (ClContext *self)
+{
+  g_assert (self->sync != NULL);
+  g_assert (!self->syncing);
+
+  g_clear_handle_id (&self->sync_debounce_id, g_source_remove);
+  g_clear_handle_id (&self->sync_retry_id, g_source_remove);
+
+  set_syncing (self, TRUE);
+  g_signal_emit (self, signals[SYNC_CHANGED], 0);
+  cl_sync_run_async (self->sync, self->sync_cancellable, run_done_cb, g_object_ref (self));
+}
+
+static void
+sync_start (ClContext *self)
+{
+  g_assert (self->store != NULL);
+
+  if (self->demo)
+    return;
+
+  self->sync = cl_sync_new (self->store);
+  self->sync_cancellable = g_cancellable_new ();
+  self->sync_failures = 0;
+  self->sync_blocked = FALSE;
+  self->store_changed_id = g_signal_connect_object (self->store, "changed",
+                                                    G_CALLBACK (store_changed_cb), self,
+                                                    G_CONNECT_SWAPPED);
+  self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_changed_id = g_signal_connect_object (self->monitor, "network-changed",
+                                                      G_CALLBACK (network_changed_cb), self,
+                                                      G_CONNECT_SWAPPED);
+  self->sync_timer_id = g_timeout_add_seconds (SYNC_INTERVAL_S, sync_timer_cb, self);
+
+  /* Whatever waited while the vault was locked goes soon. */
+  if (sync_enrolled (self))
+    self->sync_retry_id = g_timeout_add_seconds (2, sync_retry_cb, self);
+}
+
+static void
+sync_stop (ClContext *self)
+{
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  g_clear_handle_id (&self->sync_debounce_id, g_source_remove);
+  g_clear_handle_id (&self->sync_timer_id, g_source_remove);
+  g_clear_handle_id (&self->sync_retry_id, g_source_remove);
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->store_changed_id, self->store);
+  if (self->monitor != NULL)
+    g_clear_signal_handler (&self->network_changed_id, self->monitor);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->sync);
+  g_clear_error (&self->sync_error);
+  self->sync_again = FALSE;
+  self->sync_failures = 0;
+  set_syncing (self, FALSE);
 }
 
 static void
@@ -74,6 +320,7 @@ cl_context_open (ClContext *self,
   /* The demo's cases are assigned to made-up advocates: be one of them. */
   self->store = cl_store_new (vault, self->demo && self->demo_user != NULL
                                        ? self->demo_user : g_get_user_name ());
+  sync_start (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCKED]);
@@ -83,6 +330,8 @@ static void
 cl_context_dispose (GObject *object)
 {
   ClContext *self = (ClContext *)object;
+
+  sync_stop (self);
 
   if (self->vault != NULL)
     {
@@ -136,6 +385,10 @@ cl_context_get_property (GObject    *object,
 
     case PROP_STORE:
       g_value_set_object (value, self->store);
+      break;
+
+    case PROP_SYNCING:
+      g_value_set_boolean (value, self->syncing);
       break;
 
     default:
@@ -206,6 +459,12 @@ cl_context_class_init (ClContextClass *klass)
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
                           G_PARAM_EXPLICIT_NOTIFY));
 
+  properties[PROP_SYNCING] =
+    g_param_spec_boolean ("syncing", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                           G_PARAM_EXPLICIT_NOTIFY));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -220,6 +479,33 @@ cl_context_class_init (ClContextClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+
+  /**
+   * ClContext::sync-changed:
+   *
+   * What a sync indicator shows may have changed: a round started or ended, a local edit
+   * was queued, the network came or went, or the enrollment changed.
+   */
+  signals[SYNC_CHANGED] =
+    g_signal_new ("sync-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * ClContext::sync-finished:
+   * @error: (nullable): why the round failed, or %NULL
+   *
+   * A round ended. With %CL_SYNC_ERROR_AUTH ask for the password (cl_sync_login()); with
+   * %CL_SYNC_ERROR_REVOKED tell the person the error's message: the context locks next.
+   */
+  signals[SYNC_FINISHED] =
+    g_signal_new ("sync-finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -727,6 +1013,7 @@ cl_context_lock (ClContext *self)
 
   g_signal_emit (self, signals[LOCKING], 0);
 
+  sync_stop (self);
   g_clear_object (&self->store);
   if (self->vault != NULL)
     cl_vault_lock (self->vault);
@@ -767,4 +1054,78 @@ cl_context_discard_demo (ClContext *self)
       self->demo = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEMO]);
     }
+}
+
+/**
+ * cl_context_get_sync:
+ *
+ * Returns: (transfer none) (nullable): the sync engine of the open vault, or %NULL when
+ *   locked or exploring the demo
+ */
+ClSync *
+cl_context_get_sync (ClContext *self)
+{
+  g_return_val_if_fail (CL_IS_CONTEXT (self), NULL);
+
+  return self->sync;
+}
+
+gboolean
+cl_context_get_syncing (ClContext *self)
+{
+  g_return_val_if_fail (CL_IS_CONTEXT (self), FALSE);
+
+  return self->syncing;
+}
+
+/**
+ * cl_context_get_sync_error:
+ *
+ * Returns: (transfer none) (nullable): why the last round failed, or %NULL
+ */
+const GError *
+cl_context_get_sync_error (ClContext *self)
+{
+  g_return_val_if_fail (CL_IS_CONTEXT (self), NULL);
+
+  return self->sync_error;
+}
+
+/**
+ * cl_context_sync_now:
+ *
+ * Runs a round now (in a worker), or right after the running one: what a person asks
+ * for, so also after a failure that automatic rounds wait out. Does nothing when locked
+ * or not enrolled.
+ */
+void
+cl_context_sync_now (ClContext *self)
+{
+  g_return_if_fail (CL_IS_CONTEXT (self));
+
+  if (!sync_enrolled (self))
+    return;
+
+  self->sync_blocked = FALSE;
+  self->sync_failures = 0;
+  if (self->syncing)
+    self->sync_again = TRUE;
+  else
+    start_round (self);
+}
+
+/**
+ * cl_context_sync_changed:
+ *
+ * Tells the context the enrollment or the login changed (after cl_sync_enroll() or
+ * cl_sync_login()): emits ::sync-changed and clears the last error.
+ */
+void
+cl_context_sync_changed (ClContext *self)
+{
+  g_return_if_fail (CL_IS_CONTEXT (self));
+
+  g_clear_error (&self->sync_error);
+  self->sync_blocked = FALSE;
+  g_signal_emit (self, signals[SYNC_CHANGED], 0);
 }

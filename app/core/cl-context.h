@@ -9,6 +9,7 @@
 
 #include "cl-secret.h"
 #include "cl-store.h"
+#include "cl-sync.h"
 #include "cl-vault.h"
 
 G_BEGIN_DECLS
@@ -63,5 +64,11 @@ gboolean     cl_context_open_demo_finish    (ClContext           *self,
                                              GError             **error);
 void         cl_context_lock                (ClContext           *self);
 void         cl_context_discard_demo        (ClContext           *self);
+
+ClSync      *cl_context_get_sync            (ClContext           *self);
+gboolean     cl_context_get_syncing         (ClContext           *self);
+const GError *cl_context_get_sync_error     (ClContext           *self);
+void         cl_context_sync_now            (ClContext           *self);
+void         cl_context_sync_changed        (ClContext           *self);
 
 G_END_DECLS

@@ -114,4 +114,7 @@ typedef struct {
 
 void          cl_conflict_free        (ClConflict     *conflict);
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncStatus, cl_sync_status_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncReport, cl_sync_report_clear)
+
 G_END_DECLS

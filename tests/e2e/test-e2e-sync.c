@@ -204,7 +204,19 @@ test_s6_tls (void)
   {
     g_autoptr(ClE2eClient) ok = cl_e2e_client_new (stack, "ana", NULL);
     g_autofree char *server = cl_e2e_status (ok, "server");
+    g_autofree char *server_arg = g_strdup_printf ("--server=%s", stack->url);
+    g_autofree char *ca_arg = g_strdup_printf ("--ca=%s", tls->ca);
+    g_autofree char *pw = g_build_filename (stack->dir, "server-password", NULL);
+    g_autofree char *pwf = g_strdup_printf ("--password-file=%s", pw);
+    g_autofree char *out = NULL, *err = NULL;
+    int rc;
+
     g_assert_cmpstr (server, ==, stack->url);
+    /* Enrolling twice would give the vault's seqs a second device: refused. */
+    out = cl_e2e_ctl (ok, NULL, &rc, &err, "enroll", server_arg, ca_arg, "--username=ana",
+                      pwf, NULL);
+    g_assert_cmpint (rc, ==, 7);
+    g_assert_nonnull (strstr (err, "already enrolled"));
   }
 }
 

@@ -1,0 +1,1334 @@
+/* cl-reports-page.c: the Reports view
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A chooser of the engine's reports (cl_report_list()), a bar of parameters (period,
+ * command, track, funding source), the run in a worker (cl_report_run_vault_async()), and
+ * the result: one card per table, numbers in the locale's format, suppressed cells as "—",
+ * with a chart (cl_chart_draw() in the theme's colours, mirrored right to left) where the
+ * table has one. Export (CSV, PDF) goes through a warning, the file chooser and
+ * cl_report_export(), which records the audit event; printing records a "print" event
+ * before anything is drawn.
+ *
+ * The engine exposes no case list behind a count, so counts do not drill down.
+ */
+
+#define G_LOG_DOMAIN "cl-reports-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <pango/pangocairo.h>
+
+#include "cl-chart.h"
+#include "cl-gui-util.h"
+#include "cl-report-vault.h"
+#include "cl-reports-page.h"
+
+#define FISCAL_START_KEY "fiscal-year-start-month"
+
+struct _ClReportsPage
+{
+  AdwBin          parent_instance;
+
+  /* template */
+  AdwWindowTitle *window_title;
+  GtkDropDown    *report_dropdown;
+  GtkDropDown    *period_dropdown;
+  GtkEntry       *from_entry;
+  GtkEntry       *to_entry;
+  GtkDropDown    *command_dropdown;
+  GtkDropDown    *track_dropdown;
+  GtkDropDown    *funding_dropdown;
+  GtkSpinner     *spinner;
+  GtkStack       *result_stack;
+  AdwStatusPage  *error_page;
+  GtkBox         *tables_box;
+
+  ClStore        *store;
+  GtkStringList  *command_codes;
+  GCancellable   *cancellable;
+  ClReportResult *result;
+  GHashTable     *cells;          /* "table/row/column" → GtkLabel (borrowed) */
+  GPtrArray      *charts;         /* GtkDrawingArea (borrowed) */
+  gboolean        busy;
+  gboolean        running;        /* a worker holds the store */
+  gboolean        folded;
+  gboolean        outside;        /* the export dialog's switch */
+};
+
+enum {
+  PROP_0,
+  PROP_FOLDED,
+  PROP_BUSY,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_MESSAGE,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (ClReportsPage, cl_reports_page, ADW_TYPE_BIN)
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const ClReportPeriod periods[] = {
+  CL_REPORT_PERIOD_THIS_QUARTER,
+  CL_REPORT_PERIOD_LAST_QUARTER,
+  CL_REPORT_PERIOD_FISCAL_YEAR,
+  CL_REPORT_PERIOD_LAST_FISCAL_YEAR,
+  CL_REPORT_PERIOD_CUSTOM,
+};
+#define PERIOD_CUSTOM (G_N_ELEMENTS (periods) - 1)
+
+/* Helpers ---------------------------------------------------------------------------- */
+
+static void
+message (ClReportsPage *self,
+         const char    *text)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+}
+
+static void
+set_busy (ClReportsPage *self,
+          gboolean       busy)
+{
+  if (self->busy == busy)
+    return;
+
+  self->busy = busy;
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.run", !busy && self->store != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+update_actions (ClReportsPage *self)
+{
+  gboolean has_result = self->result != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.run",
+                                 !self->busy && self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", has_result);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.print", has_result);
+}
+
+static const ClReportInfo *
+selected_info (ClReportsPage *self)
+{
+  guint n = 0;
+  const ClReportInfo *list = cl_report_list (&n);
+  guint i = gtk_drop_down_get_selected (self->report_dropdown);
+
+  return i < n ? &list[i] : NULL;
+}
+
+/* The fiscal year's first month: from GSettings when the schema has the key, else the
+ * federal October. */
+static guint
+fiscal_start_month (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  guint month;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "io.github.caseload.Caseload", TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, FISCAL_START_KEY))
+    return CL_REPORT_DEFAULT_FISCAL_START;
+
+  settings = g_settings_new ("io.github.caseload.Caseload");
+  month = g_settings_get_uint (settings, FISCAL_START_KEY);
+  return month >= 1 && month <= 12 ? month : CL_REPORT_DEFAULT_FISCAL_START;
+}
+
+static ClReportParams *
+build_params (ClReportsPage  *self,
+              GError        **error)
+{
+  g_autoptr(ClReportParams) params = cl_report_params_new ();
+  guint period = gtk_drop_down_get_selected (self->period_dropdown);
+  guint command = gtk_drop_down_get_selected (self->command_dropdown);
+  const char *track = cl_enum_code_at ("track", gtk_drop_down_get_selected (self->track_dropdown), TRUE);
+  const char *funding = cl_enum_code_at ("funding_source",
+                                         gtk_drop_down_get_selected (self->funding_dropdown),
+                                         TRUE);
+
+  params->fiscal_start_month = fiscal_start_month ();
+
+  if (period >= G_N_ELEMENTS (periods))
+    period = 0;
+
+  if (period == PERIOD_CUSTOM)
+    {
+      params->from = cl_day_parse (gtk_editable_get_text (GTK_EDITABLE (self->from_entry)));
+      params->to = cl_day_parse (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)));
+      if (params->from == CL_DAY_NONE || params->to == CL_DAY_NONE)
+        {
+          g_set_error_literal (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS,
+                               _("Enter the first and last day of the period as YYYY-MM-DD."));
+          return NULL;
+        }
+    }
+  else
+    cl_report_params_set_period (params, periods[period], cl_report_params_get_today (params));
+
+  if (command > 0 && self->command_codes != NULL &&
+      command <= g_list_model_get_n_items (G_LIST_MODEL (self->command_codes)))
+    {
+      const char *code = gtk_string_list_get_string (self->command_codes, command - 1);
+      const char *codes[] = { code, NULL };
+
+      params->commands = g_strdupv ((char **) codes);
+    }
+  params->track = g_strdup (track);
+  params->funding = g_strdup (funding);
+
+  if (!cl_report_params_validate (params, error))
+    return NULL;
+
+  return g_steal_pointer (&params);
+}
+
+/* Charts ----------------------------------------------------------------------------- */
+
+static void
+rgba_to_chart (const GdkRGBA *rgba,
+               ClChartColor  *color)
+{
+  color->red = rgba->red;
+  color->green = rgba->green;
+  color->blue = rgba->blue;
+  color->alpha = rgba->alpha;
+}
+
+/* The theme's colours: the text colour, no background (the card shows through), and the
+ * accent colour libadwaita defines for the current light or dark style. */
+static void
+chart_style_for_widget (GtkWidget    *widget,
+                        ClChartStyle *style)
+{
+  GtkStyleContext *context;
+  GdkRGBA fg, accent;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  context = gtk_widget_get_style_context (widget);
+  gtk_style_context_get_color (context, &fg);
+  if (!gtk_style_context_lookup_color (context, "accent_color", &accent))
+    gdk_rgba_parse (&accent, adw_style_manager_get_dark (adw_style_manager_get_default ())
+                             ? "#78aeed" : "#1c71d8");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  cl_chart_style_init_default (style);
+  rgba_to_chart (&fg, &style->foreground);
+  rgba_to_chart (&accent, &style->accent);
+  style->background.alpha = 0;
+}
+
+static void
+draw_chart_cb (GtkDrawingArea *area,
+               cairo_t        *cr,
+               int             width,
+               int             height,
+               gpointer        data)
+{
+  const ClReportTable *table = data;
+  g_autoptr(PangoContext) context = gtk_widget_create_pango_context (GTK_WIDGET (area));
+  ClChartStyle style;
+
+  chart_style_for_widget (GTK_WIDGET (area), &style);
+  pango_context_set_base_dir (context,
+                              gtk_widget_get_direction (GTK_WIDGET (area)) == GTK_TEXT_DIR_RTL
+                              ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+  cl_chart_draw (cr, context, table, width, height, &style);
+}
+
+static void
+redraw_charts (ClReportsPage *self)
+{
+  if (self->charts == NULL)
+    return;
+
+  for (guint i = 0; i < self->charts->len; i++)
+    gtk_widget_queue_draw (g_ptr_array_index (self->charts, i));
+}
+
+static guint
+n_plotted_rows (const ClReportTable *table)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < table->rows->len; i++)
+    {
+      const ClReportRow *row = g_ptr_array_index (table->rows, i);
+
+      if (!row->is_total)
+        n++;
+    }
+  return n;
+}
+
+/* Tables ----------------------------------------------------------------------------- */
+
+static char *
+cell_key (const char *table,
+          const char *row,
+          const char *column)
+{
+  return g_strdup_printf ("%s/%s/%s", table, row, column);
+}
+
+static GtkWidget *
+make_cell_label (const ClReportCell *cell,
+                 gboolean            total)
+{
+  GtkWidget *label;
+
+  if (cell->suppressed)
+    {
+      label = gtk_label_new ("—");
+      gtk_widget_set_tooltip_text (label, _("Suppressed: a small count that could identify someone"));
+      cl_widget_set_label (label, _("Suppressed"));
+    }
+  else
+    {
+      g_autofree char *text = cl_report_cell_format (cell, TRUE);
+
+      label = gtk_label_new (text != NULL ? text : "");
+    }
+
+  gtk_label_set_xalign (GTK_LABEL (label), cell->kind == CL_REPORT_CELL_TEXT ? 0.0 : 1.0);
+  gtk_label_set_selectable (GTK_LABEL (label), FALSE);
+  gtk_widget_add_css_class (label, "numeric");
+  if (total)
+    gtk_widget_add_css_class (label, "heading");
+  return label;
+}
+
+static GtkWidget *
+build_table (ClReportsPage       *self,
+             const ClReportTable *table)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *title = gtk_label_new (table->title);
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *header;
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (title),
+                                  GTK_ACCESSIBLE_PROPERTY_LEVEL, 2, -1);
+  gtk_box_append (GTK_BOX (box), title);
+
+  gtk_widget_add_css_class (card, "card");
+  gtk_widget_add_css_class (card, "report-table");
+  gtk_box_append (GTK_BOX (box), card);
+
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 18);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_widget_set_margin_start (grid, 12);
+  gtk_widget_set_margin_end (grid, 12);
+  gtk_widget_set_margin_top (grid, 12);
+  gtk_widget_set_margin_bottom (grid, 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (grid),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, table->title, -1);
+
+  header = gtk_label_new (table->row_header != NULL ? table->row_header : "");
+  gtk_label_set_xalign (GTK_LABEL (header), 0);
+  gtk_widget_add_css_class (header, "dim-label");
+  gtk_widget_set_hexpand (header, TRUE);
+  gtk_grid_attach (GTK_GRID (grid), header, 0, 0, 1, 1);
+
+  for (guint c = 0; c < table->columns->len; c++)
+    {
+      const ClReportColumn *column = g_ptr_array_index (table->columns, c);
+      GtkWidget *label = gtk_label_new (column->label);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
+      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_grid_attach (GTK_GRID (grid), label, c + 1, 0, 1, 1);
+    }
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      const ClReportRow *row = g_ptr_array_index (table->rows, r);
+      GtkWidget *label = gtk_label_new (row->label);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      if (row->is_total)
+        gtk_widget_add_css_class (label, "heading");
+      gtk_grid_attach (GTK_GRID (grid), label, 0, r + 1, 1, 1);
+
+      for (guint c = 0; c < table->columns->len && c < row->cells->len; c++)
+        {
+          const ClReportColumn *column = g_ptr_array_index (table->columns, c);
+          const ClReportCell *cell = &g_array_index (row->cells, ClReportCell, c);
+          GtkWidget *value = make_cell_label (cell, row->is_total);
+
+          gtk_grid_attach (GTK_GRID (grid), value, c + 1, r + 1, 1, 1);
+          g_hash_table_insert (self->cells, cell_key (table->key, row->key, column->key), value);
+        }
+    }
+
+  if (table->rows->len == 0)
+    {
+      GtkWidget *none = gtk_label_new (_("Nothing to show"));
+
+      gtk_widget_add_css_class (none, "dim-label");
+      gtk_grid_attach (GTK_GRID (grid), none, 0, 1, table->columns->len + 1, 1);
+    }
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), grid);
+  gtk_box_append (GTK_BOX (card), scroller);
+
+  if (table->note != NULL)
+    {
+      GtkWidget *note = gtk_label_new (table->note);
+
+      gtk_label_set_xalign (GTK_LABEL (note), 0);
+      gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+      gtk_widget_add_css_class (note, "dim-label");
+      gtk_widget_add_css_class (note, "caption");
+      gtk_box_append (GTK_BOX (box), note);
+    }
+
+  if (table->chart != CL_REPORT_CHART_NONE && cl_chart_can_draw (table))
+    {
+      GtkWidget *area = gtk_drawing_area_new ();
+      guint rows = n_plotted_rows (table);
+      int height = table->chart == CL_REPORT_CHART_TREND ? 220 : CLAMP (rows * 22 + 40, 80, 900);
+
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), height);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_chart_cb, (gpointer) table,
+                                      NULL);
+      gtk_widget_set_margin_top (area, 6);
+      gtk_widget_add_css_class (area, "report-chart");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (area),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, table->title, -1);
+      gtk_box_append (GTK_BOX (box), area);
+      g_ptr_array_add (self->charts, area);
+    }
+
+  return box;
+}
+
+static void
+clear_tables (ClReportsPage *self)
+{
+  GtkWidget *child;
+
+  g_hash_table_remove_all (self->cells);
+  g_ptr_array_set_size (self->charts, 0);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tables_box))) != NULL)
+    gtk_box_remove (self->tables_box, child);
+}
+
+static void
+show_result (ClReportsPage *self)
+{
+  g_autoptr(GPtrArray) described = NULL;
+  GtkWidget *header, *label;
+  GString *text;
+
+  clear_tables (self);
+
+  header = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  label = gtk_label_new (self->result->title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "title-2");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                  GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
+  gtk_box_append (GTK_BOX (header), label);
+
+  label = gtk_label_new (self->result->description);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_box_append (GTK_BOX (header), label);
+
+  described = cl_report_params_describe (self->result);
+  text = g_string_new (NULL);
+  for (guint i = 0; described != NULL && i < described->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_ptr_array_index (described, i));
+    }
+  label = gtk_label_new (text->str);
+  g_string_free (text, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (GTK_BOX (header), label);
+  gtk_box_append (self->tables_box, header);
+
+  for (guint i = 0; i < self->result->tables->len; i++)
+    {
+      const ClReportTable *table = g_ptr_array_index (self->result->tables, i);
+
+      gtk_box_append (self->tables_box, build_table (self, table));
+    }
+
+  for (guint i = 0; self->result->notes != NULL && i < self->result->notes->len; i++)
+    {
+      label = gtk_label_new (g_ptr_array_index (self->result->notes, i));
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (self->tables_box, label);
+    }
+
+  adw_window_title_set_subtitle (self->window_title, self->result->title);
+  gtk_stack_set_visible_child_name (self->result_stack, "result");
+}
+
+/* Running ---------------------------------------------------------------------------- */
+
+static void
+run_cb (GObject      *source,
+        GAsyncResult *res,
+        gpointer      data)
+{
+  g_autoptr(ClReportsPage) self = data;
+  g_autoptr(GError) error = NULL;
+  ClReportResult *result;
+
+  self->running = FALSE;
+  result = cl_report_run_vault_finish (CL_STORE (source), res, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+  g_clear_object (&self->cancellable);
+
+  if (result == NULL)
+    {
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->result_stack, "error");
+    }
+  else
+    {
+      g_clear_pointer (&self->result, cl_report_result_free);
+      self->result = result;
+      show_result (self);
+    }
+  update_actions (self);
+}
+
+/**
+ * cl_reports_page_run:
+ *
+ * Runs the chosen report with the parameters shown, in a worker thread.
+ */
+void
+cl_reports_page_run (ClReportsPage *self)
+{
+  const ClReportInfo *info;
+  g_autoptr(ClReportParams) params = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CL_IS_REPORTS_PAGE (self));
+
+  if (self->store == NULL || self->busy)
+    return;
+
+  info = selected_info (self);
+  if (info == NULL)
+    return;
+
+  params = build_params (self, &error);
+  if (params == NULL)
+    {
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->result_stack, "error");
+      return;
+    }
+
+  g_clear_pointer (&self->result, cl_report_result_free);
+  clear_tables (self);
+  update_actions (self);
+
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  self->running = TRUE;
+  gtk_stack_set_visible_child_name (self->result_stack, "running");
+  cl_report_run_vault_async (self->store, info->name, params, self->cancellable,
+                             run_cb, g_object_ref (self));
+}
+
+/* Export ----------------------------------------------------------------------------- */
+
+static gboolean
+export_to_file (ClReportsPage   *self,
+                ClReportFormat   format,
+                gboolean         outside,
+                GFile           *file,
+                GError         **error)
+{
+  g_autoptr(GFileOutputStream) stream = NULL;
+  const ClReportResult *result = self->result;
+
+  if (self->store == NULL || result == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("Run a report first."));
+      return FALSE;
+    }
+
+  /* cl_report_export() records the audit event first and, for outside use, suppresses
+   * small cells in a copy at the result's threshold. */
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                           NULL, error);
+  if (stream == NULL)
+    return FALSE;
+
+  if (!cl_report_export (self->store, result, format, outside, G_OUTPUT_STREAM (stream),
+                         NULL, error))
+    {
+      g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
+      g_file_delete (file, NULL, NULL);
+      return FALSE;
+    }
+
+  return g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}
+
+typedef struct {
+  ClReportsPage  *page;
+  ClReportFormat  format;
+  gboolean        outside;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_clear_object (&data->page);
+  g_free (data);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     ExportData      *data)
+{
+  ClReportsPage *self = data->page;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GError) error = NULL;
+
+      if (file != NULL && export_to_file (self, data->format, data->outside, file, &error))
+        message (self, _("Report exported"));
+      else if (error != NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not export the report: %s"),
+                                                   error->message);
+          message (self, text);
+        }
+    }
+
+  export_data_free (data);
+  g_object_unref (chooser);
+}
+
+static void
+choose_file (ClReportsPage  *self,
+             ClReportFormat  format,
+             gboolean        outside)
+{
+  GtkFileChooserNative *chooser;
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  ExportData *data = g_new0 (ExportData, 1);
+  g_autofree char *name = NULL;
+  g_autofree char *from = cl_day_to_string (self->result->params->from);
+  g_autofree char *to = cl_day_to_string (self->result->params->to);
+  const char *ext = format == CL_REPORT_FORMAT_PDF ? "pdf" : "csv";
+
+  chooser = gtk_file_chooser_native_new (_("Export Report"), cl_widget_get_window (GTK_WIDGET (self)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  name = g_strdup_printf ("%s-%s-%s.%s", self->result->name, from, to, ext);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  if (format == CL_REPORT_FORMAT_PDF)
+    {
+      gtk_file_filter_set_name (filter, _("PDF documents"));
+      gtk_file_filter_add_mime_type (filter, "application/pdf");
+    }
+  else
+    {
+      gtk_file_filter_set_name (filter, _("CSV files"));
+      gtk_file_filter_add_mime_type (filter, "text/csv");
+    }
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_object_unref (filter);
+
+  data->page = g_object_ref (self);
+  data->format = format;
+  data->outside = outside;
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), data);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+warning_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ExportData       *data)
+{
+  GtkSwitch *outside = g_object_get_data (G_OBJECT (dialog), "cl-outside");
+
+  if (g_strcmp0 (response, "export") == 0 && data->page->result != NULL)
+    choose_file (data->page, data->format,
+                 outside != NULL ? gtk_switch_get_active (outside) : FALSE);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (widget);
+  ClReportFormat format;
+  AdwMessageDialog *dialog;
+  ExportData *data;
+
+  if (self->result == NULL ||
+      !cl_report_format_from_string (g_variant_get_string (param, NULL), &format))
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (cl_widget_get_window (widget),
+                                                       _("Export Report?"), NULL));
+  adw_message_dialog_format_body (dialog, "%s",
+                                  _("The file leaves the encrypted vault: keep it somewhere safe "
+                                    "and delete it when it is no longer needed. The export is "
+                                    "recorded in the audit log."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "export", _("_Export"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "export", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  if (self->result->funder)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *label = gtk_label_new_with_mnemonic (_("For _outside use (suppress small counts)"));
+      GtkWidget *sw = gtk_switch_new ();
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_label_set_mnemonic_widget (GTK_LABEL (label), sw);
+      gtk_switch_set_active (GTK_SWITCH (sw), TRUE);
+      gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (sw),
+                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (GTK_BOX (box), sw);
+      adw_message_dialog_set_extra_child (dialog, box);
+      g_object_set_data (G_OBJECT (dialog), "cl-outside", sw);
+    }
+
+  data = g_new0 (ExportData, 1);
+  data->page = g_object_ref (self);
+  data->format = format;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (warning_response_cb), data,
+                         (GClosureNotify) (void (*) (void)) export_data_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Print ------------------------------------------------------------------------------ */
+
+/* Printing draws the tables simply (the PDF exporter exposes no page-drawing function):
+ * lines of text laid out with Pango, paginated in begin-print, and each table's chart. */
+typedef enum { LINE_TITLE, LINE_TEXT, LINE_HEADING, LINE_ROW, LINE_CHART } LineKind;
+
+typedef struct {
+  LineKind              kind;
+  char                 *text;
+  const ClReportTable  *table;
+  guint                 row;
+  double                height;
+} PrintLine;
+
+typedef struct {
+  ClReportsPage *page;
+  GArray        *lines;   /* PrintLine */
+  GArray        *starts;  /* guint: the first line of each page */
+} PrintData;
+
+static void
+print_line_clear (PrintLine *line)
+{
+  g_free (line->text);
+}
+
+static void
+print_data_free (PrintData *data)
+{
+  g_clear_object (&data->page);
+  g_clear_pointer (&data->lines, g_array_unref);
+  g_clear_pointer (&data->starts, g_array_unref);
+  g_free (data);
+}
+
+static void
+add_line (GArray              *lines,
+          LineKind             kind,
+          const char          *text,
+          const ClReportTable *table,
+          guint                row,
+          double               height)
+{
+  PrintLine line = { kind, g_strdup (text), table, row, height };
+
+  g_array_append_val (lines, line);
+}
+
+static void
+begin_print_cb (GtkPrintOperation *operation,
+                GtkPrintContext   *context,
+                PrintData         *data)
+{
+  const ClReportResult *r = data->page->result;
+  double page_height = gtk_print_context_get_height (context);
+  double y = 0;
+  g_autoptr(GPtrArray) described = cl_report_params_describe (r);
+
+  add_line (data->lines, LINE_TITLE, r->title, NULL, 0, 28);
+  add_line (data->lines, LINE_TEXT, r->description, NULL, 0, 30);
+  for (guint i = 0; described != NULL && i < described->len; i++)
+    add_line (data->lines, LINE_TEXT, g_ptr_array_index (described, i), NULL, 0, 14);
+
+  for (guint t = 0; t < r->tables->len; t++)
+    {
+      const ClReportTable *table = g_ptr_array_index (r->tables, t);
+
+      add_line (data->lines, LINE_HEADING, table->title, table, 0, 34);
+      for (guint i = 0; i < table->rows->len; i++)
+        add_line (data->lines, LINE_ROW, NULL, table, i, 14);
+      if (table->chart != CL_REPORT_CHART_NONE && cl_chart_can_draw (table))
+        add_line (data->lines, LINE_CHART, NULL, table, 0,
+                  MIN (page_height * 0.8,
+                       table->chart == CL_REPORT_CHART_TREND
+                       ? 200 : n_plotted_rows (table) * 16 + 40));
+    }
+
+  g_array_set_size (data->starts, 0);
+  for (guint i = 0; i < data->lines->len; i++)
+    {
+      const PrintLine *line = &g_array_index (data->lines, PrintLine, i);
+
+      if (i == 0 || y + line->height > page_height)
+        {
+          g_array_append_val (data->starts, i);
+          y = 0;
+        }
+      y += line->height;
+    }
+  gtk_print_operation_set_n_pages (operation, MAX (1, data->starts->len));
+}
+
+static void
+draw_page_cb (GtkPrintOperation *operation,
+              GtkPrintContext   *context,
+              int                page_nr,
+              PrintData         *data)
+{
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  double width = gtk_print_context_get_width (context);
+  guint first = g_array_index (data->starts, guint, page_nr);
+  guint last = (guint) page_nr + 1 < data->starts->len
+               ? g_array_index (data->starts, guint, page_nr + 1) : data->lines->len;
+  g_autoptr(PangoLayout) layout = gtk_print_context_create_pango_layout (context);
+  gboolean rtl = gtk_widget_get_direction (GTK_WIDGET (data->page)) == GTK_TEXT_DIR_RTL;
+  ClChartStyle style;
+  double y = 0;
+
+  cl_chart_style_init_default (&style);
+  pango_context_set_base_dir (pango_layout_get_context (layout),
+                              rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+  pango_layout_context_changed (layout);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+
+  for (guint i = first; i < last; i++)
+    {
+      const PrintLine *line = &g_array_index (data->lines, PrintLine, i);
+      g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans 9");
+
+      cairo_save (cr);
+      cairo_translate (cr, 0, y);
+      switch (line->kind)
+        {
+        case LINE_TITLE:
+        case LINE_HEADING:
+        case LINE_TEXT:
+          pango_font_description_set_size (font, (line->kind == LINE_TITLE ? 16 :
+                                                  line->kind == LINE_HEADING ? 11 : 9)
+                                                 * PANGO_SCALE);
+          if (line->kind != LINE_TEXT)
+            pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+          pango_layout_set_font_description (layout, font);
+          pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+          pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
+          pango_layout_set_text (layout, line->text, -1);
+          cairo_move_to (cr, 0, line->kind == LINE_HEADING ? 14 : 0);
+          pango_cairo_show_layout (cr, layout);
+          break;
+
+        case LINE_ROW:
+          {
+            const ClReportRow *row = g_ptr_array_index (line->table->rows, line->row);
+            guint n = line->table->columns->len;
+            double label_width = width * 0.45;
+            double col_width = n > 0 ? (width - label_width) / n : 0;
+
+            if (row->is_total)
+              pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+            pango_layout_set_font_description (layout, font);
+            pango_layout_set_width (layout, (int) (label_width * PANGO_SCALE));
+            pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+            pango_layout_set_text (layout, row->label, -1);
+            cairo_move_to (cr, rtl ? width - label_width : 0, 0);
+            pango_cairo_show_layout (cr, layout);
+
+            pango_layout_set_width (layout, (int) (col_width * PANGO_SCALE));
+            pango_layout_set_alignment (layout, PANGO_ALIGN_RIGHT);
+            for (guint c = 0; c < n && c < row->cells->len; c++)
+              {
+                const ClReportCell *cell = &g_array_index (row->cells, ClReportCell, c);
+                g_autofree char *text = cell->suppressed ? g_strdup ("—")
+                                                         : cl_report_cell_format (cell, TRUE);
+                double x = label_width + c * col_width;
+
+                pango_layout_set_text (layout, text != NULL ? text : "", -1);
+                cairo_move_to (cr, rtl ? width - x - col_width : x, 0);
+                pango_cairo_show_layout (cr, layout);
+              }
+            pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
+            pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+          }
+          break;
+
+        case LINE_CHART:
+          cl_chart_draw (cr, pango_layout_get_context (layout), line->table, width,
+                         line->height - 8, &style);
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+      cairo_restore (cr);
+      y += line->height;
+    }
+}
+
+static void
+print_done_cb (GtkPrintOperation       *operation,
+               GtkPrintOperationResult  result,
+               PrintData               *data)
+{
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      g_autoptr(GError) error = NULL;
+
+      gtk_print_operation_get_error (operation, &error);
+      message (data->page, error != NULL ? error->message : _("Could not print the report"));
+    }
+}
+
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (widget);
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = NULL, *to = NULL, *reason = NULL;
+  PrintData *data;
+
+  if (self->result == NULL || self->store == NULL)
+    return;
+
+  /* Printed pages leave the vault like an export: audited first, or not printed. */
+  from = cl_day_to_string (self->result->params->from);
+  to = cl_day_to_string (self->result->params->to);
+  reason = g_strdup_printf ("print %s..%s internal", from, to);
+  if (!cl_store_audit (self->store, "print", "report", self->result->name, reason, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not print the report: %s"),
+                                               error->message);
+      message (self, text);
+      return;
+    }
+
+  data = g_new0 (PrintData, 1);
+  data->page = g_object_ref (self);
+  data->lines = g_array_new (FALSE, TRUE, sizeof (PrintLine));
+  g_array_set_clear_func (data->lines, (GDestroyNotify) print_line_clear);
+  data->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  operation = gtk_print_operation_new ();
+  gtk_print_operation_set_job_name (operation, self->result->title);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), data);
+  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), data);
+  g_signal_connect (operation, "done", G_CALLBACK (print_done_cb), data);
+  g_object_set_data_full (G_OBJECT (operation), "cl-print-data", data,
+                          (GDestroyNotify) print_data_free);
+  gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                           cl_widget_get_window (widget), &error);
+  if (error != NULL)
+    message (self, error->message);
+}
+
+/* Callbacks -------------------------------------------------------------------------- */
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  cl_reports_page_run (CL_REPORTS_PAGE (widget));
+}
+
+static void
+report_changed_cb (ClReportsPage *self)
+{
+  const ClReportInfo *info = selected_info (self);
+
+  if (info != NULL)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->report_dropdown),
+                                 g_dgettext (GETTEXT_PACKAGE, info->description));
+}
+
+static void
+period_changed_cb (ClReportsPage *self)
+{
+  gboolean custom = gtk_drop_down_get_selected (self->period_dropdown) == PERIOD_CUSTOM;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->from_entry), custom);
+  gtk_widget_set_visible (GTK_WIDGET (self->to_entry), custom);
+  if (custom)
+    gtk_widget_grab_focus (GTK_WIDGET (self->from_entry));
+}
+
+static void
+entry_activate_cb (ClReportsPage *self)
+{
+  cl_reports_page_run (self);
+}
+
+static void
+style_changed_cb (ClReportsPage *self)
+{
+  redraw_charts (self);
+}
+
+/* Object ----------------------------------------------------------------------------- */
+
+static void
+cl_reports_page_dispose (GObject *object)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_REPORTS_PAGE);
+  g_clear_object (&self->store);
+  g_clear_object (&self->command_codes);
+  g_clear_pointer (&self->result, cl_report_result_free);
+
+  G_OBJECT_CLASS (cl_reports_page_parent_class)->dispose (object);
+}
+
+static void
+cl_reports_page_finalize (GObject *object)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (object);
+
+  g_clear_pointer (&self->cells, g_hash_table_unref);
+  g_clear_pointer (&self->charts, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (cl_reports_page_parent_class)->finalize (object);
+}
+
+static void
+cl_reports_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDED:
+      g_value_set_boolean (value, self->folded);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_reports_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDED:
+      if (self->folded != g_value_get_boolean (value))
+        {
+          self->folded = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_reports_page_class_init (ClReportsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_reports_page_dispose;
+  object_class->finalize = cl_reports_page_finalize;
+  object_class->get_property = cl_reports_page_get_property;
+  object_class->set_property = cl_reports_page_set_property;
+
+  properties[PROP_FOLDED] =
+    g_param_spec_boolean ("folded", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                           G_PARAM_EXPLICIT_NOTIFY));
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                           G_PARAM_EXPLICIT_NOTIFY));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ClReportsPage::message:
+   * @text: a short message for a toast
+   */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/caseload/Caseload/cl-reports-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, report_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, period_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, from_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, to_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, command_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, track_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, funding_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, result_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, tables_box);
+  gtk_widget_class_bind_template_callback (widget_class, report_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, period_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activate_cb);
+
+  gtk_widget_class_install_action (widget_class, "reports.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "reports.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "reports.print", NULL, print_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "reports.run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
+                                       "reports.print", NULL);
+}
+
+static void
+cl_reports_page_init (ClReportsPage *self)
+{
+  g_autoptr(GtkStringList) reports = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) tracks = NULL;
+  g_autoptr(GtkStringList) funding = NULL;
+  const ClReportInfo *list;
+  guint n = 0;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->charts = g_ptr_array_new ();
+
+  list = cl_report_list (&n);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (reports, g_dgettext (GETTEXT_PACKAGE, list[i].title));
+  gtk_drop_down_set_model (self->report_dropdown, G_LIST_MODEL (reports));
+  report_changed_cb (self);
+
+  tracks = cl_enum_string_list_new ("track", _("All tracks"));
+  gtk_drop_down_set_model (self->track_dropdown, G_LIST_MODEL (tracks));
+  funding = cl_enum_string_list_new ("funding_source", _("All funding sources"));
+  gtk_drop_down_set_model (self->funding_dropdown, G_LIST_MODEL (funding));
+  cl_reports_page_set_store (self, NULL, NULL, NULL);
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
+                           G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "direction-changed", G_CALLBACK (style_changed_cb), NULL);
+
+  update_actions (self);
+}
+
+/* Public ----------------------------------------------------------------------------- */
+
+/**
+ * cl_reports_page_set_store:
+ * @store: (nullable): the unlocked vault's store, or %NULL when locked
+ * @command_codes: (nullable): the active commands' codes
+ * @command_labels: (nullable): their names, in the same order
+ */
+void
+cl_reports_page_set_store (ClReportsPage *self,
+                           ClStore       *store,
+                           GtkStringList *command_codes,
+                           GtkStringList *command_labels)
+{
+  g_autoptr(GtkStringList) commands = gtk_string_list_new (NULL);
+
+  g_return_if_fail (CL_IS_REPORTS_PAGE (self));
+  g_return_if_fail (store == NULL || CL_IS_STORE (store));
+
+  if (store == NULL)
+    cl_reports_page_clear (self);
+
+  g_set_object (&self->store, store);
+  g_set_object (&self->command_codes, command_codes);
+
+  gtk_string_list_append (commands, _("All commands"));
+  for (guint i = 0; command_labels != NULL &&
+                    i < g_list_model_get_n_items (G_LIST_MODEL (command_labels)); i++)
+    gtk_string_list_append (commands, gtk_string_list_get_string (command_labels, i));
+  gtk_drop_down_set_model (self->command_dropdown, G_LIST_MODEL (commands));
+  update_actions (self);
+}
+
+/**
+ * cl_reports_page_clear:
+ *
+ * Forgets the result and stops a run in progress, before the vault locks. A run that is
+ * reading is cancelled; this waits until its worker has let go of the store.
+ */
+void
+cl_reports_page_clear (ClReportsPage *self)
+{
+  g_return_if_fail (CL_IS_REPORTS_PAGE (self));
+
+  if (self->cancellable != NULL)
+    {
+      g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+      /* The worker checks the cancellable between statements; wait until it has let go
+       * of the store, so the vault can close under no reader. */
+      g_cancellable_cancel (self->cancellable);
+      while (self->running)
+        g_main_context_iteration (context, TRUE);
+      g_clear_object (&self->cancellable);
+    }
+  set_busy (self, FALSE);
+  g_clear_pointer (&self->result, cl_report_result_free);
+  clear_tables (self);
+  adw_window_title_set_subtitle (self->window_title, NULL);
+  gtk_stack_set_visible_child_name (self->result_stack, "empty");
+  update_actions (self);
+}
+
+gboolean
+cl_reports_page_get_busy (ClReportsPage *self)
+{
+  g_return_val_if_fail (CL_IS_REPORTS_PAGE (self), FALSE);
+
+  return self->busy;
+}
+
+const ClReportResult *
+cl_reports_page_get_result (ClReportsPage *self)
+{
+  g_return_val_if_fail (CL_IS_REPORTS_PAGE (self), NULL);
+
+  return self->result;
+}
+
+void
+_cl_reports_page_set_report (ClReportsPage *self,
+                             const char    *name)
+{
+  guint n = 0;
+  const ClReportInfo *list = cl_report_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (list[i].name, name) == 0)
+      {
+        gtk_drop_down_set_selected (self->report_dropdown, i);
+        return;
+      }
+  g_return_if_reached ();
+}
+
+void
+_cl_reports_page_set_custom_period (ClReportsPage *self,
+                                    const char    *from,
+                                    const char    *to)
+{
+  gtk_drop_down_set_selected (self->period_dropdown, PERIOD_CUSTOM);
+  gtk_editable_set_text (GTK_EDITABLE (self->from_entry), from);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_entry), to);
+}
+
+const char *
+_cl_reports_page_get_cell_text (ClReportsPage *self,
+                                const char    *table,
+                                const char    *row,
+                                const char    *column)
+{
+  g_autofree char *key = cell_key (table, row, column);
+  GtkLabel *label = g_hash_table_lookup (self->cells, key);
+
+  return label != NULL ? gtk_label_get_text (label) : NULL;
+}
+
+gboolean
+_cl_reports_page_export_to_path (ClReportsPage  *self,
+                                 ClReportFormat  format,
+                                 gboolean        outside,
+                                 const char     *path,
+                                 GError        **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  return export_to_file (self, format, outside, file, error);
+}

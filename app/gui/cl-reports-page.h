@@ -1,0 +1,44 @@
+/* cl-reports-page.h: the Reports view: choose, run, read, chart, export and print reports
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "cl-report-export.h"
+#include "cl-store.h"
+
+G_BEGIN_DECLS
+
+#define CL_TYPE_REPORTS_PAGE (cl_reports_page_get_type ())
+G_DECLARE_FINAL_TYPE (ClReportsPage, cl_reports_page, CL, REPORTS_PAGE, AdwBin)
+
+void                  cl_reports_page_set_store    (ClReportsPage  *self,
+                                                    ClStore        *store,
+                                                    GtkStringList  *command_codes,
+                                                    GtkStringList  *command_labels);
+void                  cl_reports_page_clear        (ClReportsPage  *self);
+void                  cl_reports_page_run          (ClReportsPage  *self);
+gboolean              cl_reports_page_get_busy     (ClReportsPage  *self);
+const ClReportResult *cl_reports_page_get_result   (ClReportsPage  *self);
+
+/* For the gui tests: choose without the widgets, read what a cell shows, export without
+ * the file chooser (still audited, as through the dialog). */
+void                  _cl_reports_page_set_report  (ClReportsPage  *self,
+                                                    const char     *name);
+void                  _cl_reports_page_set_custom_period (ClReportsPage *self,
+                                                    const char     *from,
+                                                    const char     *to);
+const char           *_cl_reports_page_get_cell_text (ClReportsPage *self,
+                                                    const char     *table,
+                                                    const char     *row,
+                                                    const char     *column);
+gboolean              _cl_reports_page_export_to_path (ClReportsPage *self,
+                                                    ClReportFormat  format,
+                                                    gboolean        outside,
+                                                    const char     *path,
+                                                    GError        **error);
+
+G_END_DECLS
