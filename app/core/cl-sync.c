@@ -1773,6 +1773,94 @@ cl_sync_list_conflicts (ClSync    *self,
   return g_steal_pointer (&out);
 }
 
+void
+cl_rejected_free (ClRejected *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->mutation_id);
+  g_free (r->record_type);
+  g_free (r->record_id);
+  g_free (r->changes);
+  g_free (r->code);
+  g_free (r->reason);
+  g_free (r->at);
+  g_free (r);
+}
+
+/**
+ * cl_sync_list_rejected:
+ *
+ * Returns: (transfer full) (element-type ClRejected): refused mutations not dismissed yet,
+ *   newest first
+ */
+GPtrArray *
+cl_sync_list_rejected (ClSync  *self,
+                       GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_rejected_free);
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
+
+  if ((db = db_of (self)) == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
+      return NULL;
+    }
+  stmt = cl_sql_prepare (db, "SELECT mutation_id, seq, record_type, record_id, changes, code, "
+                             "reason, at FROM rejected WHERE dismissed = 0 "
+                             "ORDER BY at DESC, seq DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      ClRejected *r = g_new0 (ClRejected, 1);
+
+#define COL(i) g_strdup ((const char *) sqlite3_column_text (stmt, i))
+      r->mutation_id = COL (0);
+      r->seq = sqlite3_column_int64 (stmt, 1);
+      r->record_type = COL (2);
+      r->record_id = COL (3);
+      r->changes = COL (4);
+      r->code = COL (5);
+      r->reason = COL (6);
+      r->at = COL (7);
+#undef COL
+      g_ptr_array_add (out, r);
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * cl_sync_dismiss_rejected:
+ *
+ * Takes a refused mutation off the "needs attention" list (the row stays, dismissed).
+ */
+gboolean
+cl_sync_dismiss_rejected (ClSync      *self,
+                          const char  *mutation_id,
+                          GError     **error)
+{
+  sqlite3 *db;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (mutation_id != NULL, FALSE);
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  db = db_of (self);
+  if (db == NULL ||
+      !cl_sql_exec_params (db, error, "UPDATE rejected SET dismissed = 1 WHERE mutation_id = ?",
+                           mutation_id, CL_SQL_END))
+    {
+      cl_store_rollback (self->store);
+      return FALSE;
+    }
+  return cl_store_commit (self->store, error);
+}
+
 /**
  * cl_sync_resolve:
  * @keep: "theirs", "mine" or "value"

@@ -114,6 +114,25 @@ typedef struct {
 
 void          cl_conflict_free        (ClConflict     *conflict);
 
+/* A mutation the server refused for good (the "needs attention" list). */
+typedef struct {
+  char   *mutation_id;
+  gint64  seq;
+  char   *record_type;
+  char   *record_id;
+  char   *changes;     /* JSON object of the refused field values */
+  char   *code;        /* the server's machine code, e.g. "forbidden" */
+  char   *reason;      /* the server's English text, or NULL */
+  char   *at;
+} ClRejected;
+
+void          cl_rejected_free        (ClRejected     *rejected);
+GPtrArray    *cl_sync_list_rejected   (ClSync         *self,
+                                       GError        **error);
+gboolean      cl_sync_dismiss_rejected (ClSync        *self,
+                                       const char     *mutation_id,
+                                       GError        **error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncStatus, cl_sync_status_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncReport, cl_sync_report_clear)
 

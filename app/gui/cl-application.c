@@ -173,6 +173,7 @@ cl_application_startup (GApplication *application)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *new_referral_accels[] = { "<Control>n", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *reports_accels[] = { "<Control><Alt>r", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
 
   G_APPLICATION_CLASS (cl_application_parent_class)->startup (application);
@@ -211,6 +212,8 @@ cl_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-referral",
                                          new_referral_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-reports",
+                                         reports_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
                                          close_accels);
 }

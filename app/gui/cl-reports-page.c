@@ -237,7 +237,7 @@ draw_chart_cb (GtkDrawingArea *area,
                gpointer        data)
 {
   const ClReportTable *table = data;
-  g_autoptr(PangoContext) context = gtk_widget_create_pango_context (GTK_WIDGET (area));
+  PangoContext *context = gtk_widget_create_pango_context (GTK_WIDGET (area));
   ClChartStyle style;
 
   chart_style_for_widget (GTK_WIDGET (area), &style);
@@ -245,6 +245,7 @@ draw_chart_cb (GtkDrawingArea *area,
                               gtk_widget_get_direction (GTK_WIDGET (area)) == GTK_TEXT_DIR_RTL
                               ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
   cl_chart_draw (cr, context, table, width, height, &style);
+  g_object_unref (context);
 }
 
 static void

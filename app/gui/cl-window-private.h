@@ -7,6 +7,7 @@
 
 #include "cl-case-page.h"
 #include "cl-first-run.h"
+#include "cl-reports-page.h"
 #include "cl-unlock-page.h"
 #include "cl-window.h"
 
@@ -17,6 +18,7 @@ const char    *_cl_window_get_content_page  (ClWindow   *self);
 GListModel    *_cl_window_get_cases         (ClWindow   *self);
 GtkColumnView *_cl_window_get_case_view     (ClWindow   *self);
 ClCasePage    *_cl_window_get_case_page     (ClWindow   *self);
+ClReportsPage *_cl_window_get_reports_page  (ClWindow   *self);
 ClUnlockPage  *_cl_window_get_unlock_page   (ClWindow   *self);
 ClFirstRun    *_cl_window_get_first_run     (ClWindow   *self);
 GtkEditable   *_cl_window_get_search_entry  (ClWindow   *self);

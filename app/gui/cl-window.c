@@ -29,6 +29,7 @@
 #include "cl-gui-util.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-preferences-window.h"
+#include "cl-reports-page.h"
 #include "cl-unlock-page.h"
 #include "cl-window.h"
 #include "cl-window-private.h"
@@ -87,6 +88,7 @@ struct _ClWindow
   GtkColumnView        *case_view;
   AdwStatusPage        *empty_page;
   ClCasePage           *case_page;
+  ClReportsPage        *reports_page;
 
   ClContext            *context;
   GSettings            *settings;
@@ -207,6 +209,14 @@ static void
 case_message_cb (ClWindow   *self,
                  const char *text,
                  ClCasePage *page)
+{
+  show_toast (self, text);
+}
+
+static void
+reports_message_cb (ClWindow      *self,
+                    const char    *text,
+                    ClReportsPage *page)
 {
   show_toast (self, text);
 }
@@ -1259,6 +1269,8 @@ unlocked (ClWindow *self)
                                                     G_CONNECT_SWAPPED);
   apply_default_command (self);
   load_commands (self);
+  cl_reports_page_set_store (self->reports_page, store, self->command_codes,
+                             self->command_labels);
 
   self->case_list = cl_case_list_new (store, self->view);
   cl_case_list_set_sort (self->case_list, self->sort, self->descending);
@@ -1272,6 +1284,7 @@ unlocked (ClWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-referral", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-reports", TRUE);
 
   self->last_input = g_get_monotonic_time ();
   schedule_idle_check (self);
@@ -1310,6 +1323,7 @@ locking_cb (ClWindow  *self,
   g_clear_object (&self->case_list);
 
   cl_case_page_clear (self->case_page);
+  cl_reports_page_set_store (self->reports_page, NULL, NULL, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
 
   clear_undo (self);
@@ -1327,6 +1341,7 @@ locking_cb (ClWindow  *self,
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-referral", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-reports", FALSE);
 
   /* Show the unlock page right away, not after a transition. */
   gtk_stack_set_transition_type (self->main_stack, GTK_STACK_TRANSITION_TYPE_NONE);
@@ -1496,6 +1511,19 @@ show_list_action (GtkWidget  *widget,
   cl_case_page_flush (self->case_page);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
   gtk_widget_grab_focus (GTK_WIDGET (self->case_view));
+}
+
+static void
+show_reports_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  ClWindow *self = CL_WINDOW (widget);
+
+  cl_case_page_flush (self->case_page);
+  gtk_stack_set_visible_child_name (self->content_stack, "reports");
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  gtk_widget_child_focus (GTK_WIDGET (self->reports_page), GTK_DIR_TAB_FORWARD);
 }
 
 static void
@@ -1717,6 +1745,7 @@ cl_window_class_init (ClWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CL_TYPE_CASE_PAGE);
+  g_type_ensure (CL_TYPE_REPORTS_PAGE);
   g_type_ensure (CL_TYPE_FIRST_RUN);
   g_type_ensure (CL_TYPE_UNLOCK_PAGE);
 
@@ -1739,6 +1768,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_page);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, reports_page);
   gtk_widget_class_bind_template_callback (widget_class, first_run_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
@@ -1749,6 +1779,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, case_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, case_edited_cb);
   gtk_widget_class_bind_template_callback (widget_class, case_message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reports_message_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-referral", NULL, new_referral_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
@@ -1756,6 +1787,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo-toast", "u", undo_toast_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-reports", NULL, show_reports_action);
   gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
   gtk_widget_class_install_property_action (widget_class, "win.sort-descending",
                                             "sort-descending");
@@ -1798,6 +1830,7 @@ cl_window_init (ClWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-edit", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-referral", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-reports", FALSE);
 }
 
 /**
@@ -1876,6 +1909,12 @@ ClCasePage *
 _cl_window_get_case_page (ClWindow *self)
 {
   return self->case_page;
+}
+
+ClReportsPage *
+_cl_window_get_reports_page (ClWindow *self)
+{
+  return self->reports_page;
 }
 
 ClUnlockPage *

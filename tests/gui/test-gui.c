@@ -33,6 +33,7 @@
 #include "cl-case-page-private.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-record-dialog.h"
+#include "cl-reports-page.h"
 #include "cl-service-picker.h"
 #include "cl-window-private.h"
 
@@ -836,6 +837,70 @@ test_close_case (void)
   g_assert_true (_cl_window_get_can_undo (w));
 }
 
+/* Reports: services for a custom period, read in the table and exported to CSV (audited),
+ * without the file chooser. */
+static void
+test_reports (void)
+{
+  ClWindow *w = window ();
+  ClReportsPage *page = _cl_window_get_reports_page (w);
+  GSettings *settings = cl_context_get_settings (context ());
+  g_autofree char *path = g_build_filename (tmp_dir, "services.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 exports;
+
+  /* A1 three times and once in the second quarter of 2024, once after it. */
+  g_free (create (store (), "service", "case_id", plain_case_id, "date", "2024-05-15",
+                  "code", "A1", "times", "3", NULL));
+  g_free (create (store (), "service", "case_id", plain_case_id, "date", "2024-06-01",
+                  "code", "A1", NULL));
+  g_free (create (store (), "service", "case_id", plain_case_id, "date", "2024-08-01",
+                  "code", "A1", NULL));
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-reports", NULL);
+  g_assert_cmpstr (_cl_window_get_content_page (w), ==, "reports");
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (page), "reports.export", "s", "csv") &&
+                  cl_reports_page_get_result (page) != NULL);
+
+  _cl_reports_page_set_report (page, "services");
+  _cl_reports_page_set_custom_period (page, "2024-04-01", "2024-06-30");
+  gtk_widget_activate_action (GTK_WIDGET (page), "reports.run", NULL);
+  g_assert_true (cl_reports_page_get_busy (page));
+  WAIT_UNTIL (!cl_reports_page_get_busy (page), 20000);
+  g_assert_nonnull (cl_reports_page_get_result (page));
+
+  g_assert_cmpstr (_cl_reports_page_get_cell_text (page, "by_code", "A1", "times"), ==, "4");
+  g_assert_cmpstr (_cl_reports_page_get_cell_text (page, "by_code", "A1", "records"), ==, "2");
+  g_assert_cmpstr (_cl_reports_page_get_cell_text (page, "by_code", "A1", "individuals"), ==,
+                   "1");
+  screenshot ("reports-light");
+
+  /* Export: the audit event first, then the file, private to the user. */
+  exports = count ("audit", "action", "export", "record_type", "report", NULL);
+  g_assert_true (_cl_reports_page_export_to_path (page, CL_REPORT_FORMAT_CSV, FALSE, path,
+                                                  &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count ("audit", "action", "export", "record_type", "report", NULL), ==,
+                   exports + 1);
+  g_assert_true (g_file_get_contents (path, &csv, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (csv, "by_code,A1,times,4,"));
+  g_assert_nonnull (strstr (csv, "by_code,A1,records,2,"));
+  g_unlink (path);
+
+  /* Dark, and right to left: the chart follows. */
+  g_settings_set_string (settings, "color-scheme", "dark");
+  screenshot ("reports-dark");
+  g_settings_set_string (settings, "color-scheme", "light");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  screenshot ("reports-rtl");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
+  g_assert_cmpstr (_cl_window_get_content_page (w), ==, "list");
+}
+
 static void
 test_lock_unlock (void)
 {
@@ -1350,6 +1415,7 @@ add_tests (void)
   g_test_add_func ("/gui/search", test_search);
   g_test_add_func ("/gui/restricted", test_restricted);
   g_test_add_func ("/gui/close-case", test_close_case);
+  g_test_add_func ("/gui/reports", test_reports);
   g_test_add_func ("/gui/lock-unlock", test_lock_unlock);
   g_test_add_func ("/gui/idle-lock", test_idle_lock);
   g_test_add_func ("/gui/screensaver-lock", test_screensaver_lock);
