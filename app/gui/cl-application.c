@@ -16,6 +16,8 @@
 #include "caseload-resources.h"
 #include "cl-application.h"
 #include "cl-application-private.h"
+#include "cl-conflicts-window.h"
+#include "cl-enroll-dialog.h"
 #include "cl-lock-monitor.h"
 #include "cl-window.h"
 
@@ -130,6 +132,111 @@ preferences_action (GSimpleAction *action,
     cl_window_show_preferences (CL_WINDOW (window));
 }
 
+/* Sync ----------------------------------------------------------------------------- */
+
+static void
+enroll_action (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  ClApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (cl_context_get_sync (self->context) != NULL)
+    gtk_window_present (GTK_WINDOW (cl_enroll_dialog_new (window, self->context)));
+}
+
+static void
+sync_now_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  ClApplication *self = user_data;
+  ClSync *sync = cl_context_get_sync (self->context);
+
+  if (sync == NULL)
+    return;
+
+  /* Not connected yet: Sync Now is where a person finds how to connect. */
+  if (!cl_sync_is_enrolled (sync))
+    enroll_action (action, param, user_data);
+  else if (g_error_matches (cl_context_get_sync_error (self->context),
+                            CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH))
+    cl_sync_ask_login (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                       self->context);
+  else
+    cl_context_sync_now (self->context);
+}
+
+static void
+conflicts_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  ClApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (cl_context_get_sync (self->context) != NULL)
+    gtk_window_present (GTK_WINDOW (cl_conflicts_window_new (window, self->context)));
+}
+
+typedef struct {
+  ClApplication *app;
+  char          *message;
+} RevokedData;
+
+/* After the lock (which closes every dialog), in front of the first run. */
+static void
+show_revoked_cb (gpointer user_data)
+{
+  RevokedData *data = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (data->app));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (window, _("This Workstation Was Disconnected"),
+                                   data->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  g_object_unref (data->app);
+  g_free (data->message);
+  g_free (data);
+}
+
+static void
+sync_finished_cb (ClApplication *self,
+                  const GError  *error,
+                  ClContext     *context)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH))
+    cl_sync_ask_login (window, context);
+  else if (g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED))
+    {
+      /* The engine erased the vault; the context locks next and the window goes back to
+       * the first run. The engine's message says why. */
+      RevokedData *data = g_new0 (RevokedData, 1);
+
+      data->app = g_object_ref (self);
+      data->message = g_strdup (error->message);
+      g_idle_add_once (show_revoked_cb, data);
+    }
+}
+
+static void
+sync_locked_cb (ClApplication *self)
+{
+  GAction *sync_now = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-now");
+  GAction *enroll = g_action_map_lookup_action (G_ACTION_MAP (self), "enroll");
+  GAction *conflicts = g_action_map_lookup_action (G_ACTION_MAP (self), "conflicts");
+  gboolean can = cl_context_get_sync (self->context) != NULL;
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (sync_now), can);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (enroll), can);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (conflicts), can);
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *param,
@@ -162,6 +269,9 @@ static const GActionEntry app_actions[] = {
   { "lock", lock_action },
   { "preferences", preferences_action },
   { "about", about_action },
+  { "sync-now", sync_now_action },
+  { "enroll", enroll_action },
+  { "conflicts", conflicts_action },
 };
 
 static void
@@ -175,6 +285,7 @@ cl_application_startup (GApplication *application)
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *reports_accels[] = { "<Control><Alt>r", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
 
   G_APPLICATION_CLASS (cl_application_parent_class)->startup (application);
 
@@ -204,6 +315,11 @@ cl_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   locked_cb (self);
+  g_signal_connect_object (self->context, "notify::locked", G_CALLBACK (sync_locked_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "sync-finished", G_CALLBACK (sync_finished_cb),
+                           self, G_CONNECT_SWAPPED);
+  sync_locked_cb (self);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.lock", lock_accels);
@@ -216,6 +332,7 @@ cl_application_startup (GApplication *application)
                                          reports_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
                                          close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync-now", sync_accels);
 }
 
 static void

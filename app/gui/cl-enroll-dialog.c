@@ -315,8 +315,7 @@ cl_enroll_dialog_class_init (ClEnrollDialogClass *klass)
 
   gtk_widget_class_install_action (widget_class, "enroll.enroll", NULL, enroll_action);
   gtk_widget_class_install_action (widget_class, "enroll.choose-ca", NULL, choose_ca_action);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0,
-                                (GtkShortcutFunc) gtk_window_close, NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

@@ -23,6 +23,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cl-enroll-dialog.h"
 #include "cl-first-run.h"
 #include "cl-gui-util.h"
 
@@ -51,6 +52,7 @@ struct _ClFirstRun
   GCancellable       *cancellable;
   ClSecret           *recovery_key;
   GtkFileChooserNative *chooser;
+  gboolean            offer_server;
 };
 
 G_DEFINE_FINAL_TYPE (ClFirstRun, cl_first_run, ADW_TYPE_BIN)
@@ -523,7 +525,50 @@ finish_action (GtkWidget  *widget,
   gtk_label_set_text (self->key_label, "");
   gtk_check_button_set_active (self->stored_check, FALSE);
 
+  /* The optional last step: the organization's server. */
+  if (self->offer_server && self->context != NULL && cl_context_get_sync (self->context) != NULL)
+    {
+      show_page (self, "server");
+      return;
+    }
+
   g_signal_emit (self, signals[DONE], 0);
+}
+
+static void
+enroll_closed_cb (ClFirstRun *self)
+{
+  ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
+
+  if (sync != NULL && cl_sync_is_enrolled (sync) &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "server") == 0)
+    g_signal_emit (self, signals[DONE], 0);
+}
+
+static void
+connect_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ClFirstRun *self = CL_FIRST_RUN (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  ClEnrollDialog *dialog;
+
+  if (self->context == NULL || cl_context_get_sync (self->context) == NULL)
+    return;
+
+  dialog = cl_enroll_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->context);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (enroll_closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+skip_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  g_signal_emit (widget, signals[DONE], 0);
 }
 
 /* Demo ----------------------------------------------------------------------------- */
@@ -674,6 +719,8 @@ cl_first_run_class_init (ClFirstRunClass *klass)
   gtk_widget_class_install_action (widget_class, "first-run.print-key", NULL,
                                    print_key_action);
   gtk_widget_class_install_action (widget_class, "first-run.finish", NULL, finish_action);
+  gtk_widget_class_install_action (widget_class, "first-run.connect", NULL, connect_action);
+  gtk_widget_class_install_action (widget_class, "first-run.skip", NULL, skip_action);
 }
 
 static void
@@ -704,6 +751,21 @@ cl_first_run_set_context (ClFirstRun *self,
 }
 
 /**
+ * cl_first_run_set_offer_server:
+ *
+ * Whether the first run ends with the optional "connect to your organization's server"
+ * step (the window's does; a first run shown elsewhere need not).
+ */
+void
+cl_first_run_set_offer_server (ClFirstRun *self,
+                               gboolean    offer_server)
+{
+  g_return_if_fail (CL_IS_FIRST_RUN (self));
+
+  self->offer_server = !!offer_server;
+}
+
+/**
  * cl_first_run_reset:
  *
  * Back to the welcome page, forgetting anything typed and the recovery key shown.
@@ -724,7 +786,7 @@ cl_first_run_reset (ClFirstRun *self)
 /**
  * cl_first_run_get_page:
  *
- * Returns: "welcome", "passphrase", "working" or "recovery"
+ * Returns: "welcome", "passphrase", "working", "recovery" or "server"
  */
 const char *
 cl_first_run_get_page (ClFirstRun *self)

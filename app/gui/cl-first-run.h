@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (ClFirstRun, cl_first_run, CL, FIRST_RUN, AdwBin)
 
 void        cl_first_run_set_context      (ClFirstRun *self,
                                            ClContext  *context);
+void        cl_first_run_set_offer_server (ClFirstRun *self,
+                                           gboolean    offer_server);
 void        cl_first_run_reset            (ClFirstRun *self);
 const char *cl_first_run_get_page         (ClFirstRun *self);
 void        cl_first_run_set_passphrase   (ClFirstRun *self,

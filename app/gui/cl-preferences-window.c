@@ -1,4 +1,4 @@
-/* cl-preferences-window.c: auto-lock, default command, appearance
+/* cl-preferences-window.c: auto-lock, default command, server, appearance
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +8,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+
+#include "cl-enroll-dialog.h"
+#include "cl-gui-util.h"
+#include "cl-window.h"
 
 #include "cl-preferences-window.h"
 
@@ -22,8 +26,13 @@ struct _ClPreferencesWindow
   GtkStringList        *auto_lock_list;
   AdwComboRow          *command_row;
   AdwComboRow          *style_row;
+  GtkWidget            *server_group;
+  AdwActionRow         *server_row;
+  GtkWidget            *enroll_button;
+  GtkWidget            *sync_button;
 
   GSettings            *settings;
+  ClContext            *context;
   GtkStringList        *command_codes;
   guint                 loading;
 };
@@ -68,6 +77,69 @@ style_selected_cb (ClPreferencesWindow *self)
 }
 
 static void
+server_changed_cb (ClPreferencesWindow *self)
+{
+  ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
+  g_auto(ClSyncStatus) status = { 0 };
+  g_autofree char *subtitle = NULL;
+  const GError *error;
+
+  /* Locked or the demo: nothing to connect. */
+  gtk_widget_set_visible (self->server_group, sync != NULL);
+  if (sync == NULL || !cl_sync_get_status (sync, &status, NULL))
+    return;
+
+  error = cl_context_get_sync_error (self->context);
+  if (!cl_sync_is_enrolled (sync))
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->server_row), _("Not Connected"));
+      adw_action_row_set_subtitle (self->server_row,
+                                   _("Connect to send your work to your organization"));
+    }
+  else
+    {
+      g_autofree char *when = status.last_success != NULL
+                              ? cl_format_relative (status.last_success) : NULL;
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->server_row), status.server);
+      if (cl_context_get_syncing (self->context))
+        subtitle = g_strdup (_("Syncing…"));
+      else if (error != NULL)
+        /* Translators: %s is why the last sync failed */
+        subtitle = g_strdup_printf (_("Last sync failed: %s"), error->message);
+      else if (when != NULL)
+        /* Translators: %s is when, e.g. "5 minutes ago" */
+        subtitle = g_strdup_printf (_("Up to date as of %s"), when);
+      else
+        subtitle = g_strdup (_("Not synced yet"));
+      adw_action_row_set_subtitle (self->server_row, subtitle);
+    }
+  gtk_button_set_label (GTK_BUTTON (self->enroll_button),
+                        cl_sync_is_enrolled (sync) ? _("_Change…") : _("_Connect…"));
+  gtk_widget_set_visible (self->sync_button, cl_sync_is_enrolled (sync));
+}
+
+/* The preferences window is no application window: app.* actions do not reach it. */
+static void
+enroll_clicked_cb (ClPreferencesWindow *self)
+{
+  if (self->context != NULL && cl_context_get_sync (self->context) != NULL)
+    gtk_window_present (GTK_WINDOW (cl_enroll_dialog_new (GTK_WINDOW (self), self->context)));
+}
+
+static void
+sync_clicked_cb (ClPreferencesWindow *self)
+{
+  if (self->context == NULL)
+    return;
+  if (g_error_matches (cl_context_get_sync_error (self->context), CL_SYNC_ERROR,
+                       CL_SYNC_ERROR_AUTH))
+    cl_sync_ask_login (GTK_WINDOW (self), self->context);
+  else
+    cl_context_sync_now (self->context);
+}
+
+static void
 cl_preferences_window_dispose (GObject *object)
 {
   ClPreferencesWindow *self = (ClPreferencesWindow *)object;
@@ -75,6 +147,7 @@ cl_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->command_codes);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (cl_preferences_window_parent_class)->dispose (object);
 }
@@ -93,9 +166,15 @@ cl_preferences_window_class_init (ClPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, auto_lock_list);
   gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, command_row);
   gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, style_row);
+  gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, server_group);
+  gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, enroll_button);
+  gtk_widget_class_bind_template_child (widget_class, ClPreferencesWindow, sync_button);
   gtk_widget_class_bind_template_callback (widget_class, auto_lock_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, command_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, style_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, enroll_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
 }
 
 static void
@@ -178,6 +257,17 @@ cl_preferences_window_new (GtkWindow     *parent,
   for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
     if (g_strcmp0 (styles[i], style) == 0)
       adw_combo_row_set_selected (self->style_row, i);
+
+  /* The server settings belong to the open vault: its window knows the context. */
+  if (CL_IS_WINDOW (parent))
+    {
+      self->context = g_object_ref (cl_window_get_context (CL_WINDOW (parent)));
+      g_signal_connect_object (self->context, "sync-changed",
+                               G_CALLBACK (server_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->context, "notify::syncing",
+                               G_CALLBACK (server_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  server_changed_cb (self);
 
   self->loading--;
 

@@ -26,6 +26,7 @@
 #include "cl-reports-page.h"
 
 #define FISCAL_START_KEY "fiscal-year-start-month"
+#define CHART_PADDING    12
 
 struct _ClReportsPage
 {
@@ -44,6 +45,7 @@ struct _ClReportsPage
   GtkStack       *result_stack;
   AdwStatusPage  *error_page;
   GtkBox         *tables_box;
+  GtkScrolledWindow *result_scroller;
 
   ClStore        *store;
   GtkStringList  *command_codes;
@@ -244,7 +246,9 @@ draw_chart_cb (GtkDrawingArea *area,
   pango_context_set_base_dir (context,
                               gtk_widget_get_direction (GTK_WIDGET (area)) == GTK_TEXT_DIR_RTL
                               ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-  cl_chart_draw (cr, context, table, width, height, &style);
+  /* A little room at both ends, so the last tick's label is not cut off. */
+  cairo_translate (cr, CHART_PADDING, 0);
+  cl_chart_draw (cr, context, table, MAX (1, width - 2 * CHART_PADDING), height, &style);
   g_object_unref (context);
 }
 
@@ -317,7 +321,6 @@ build_table (ClReportsPage       *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *title = gtk_label_new (table->title);
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkWidget *grid = gtk_grid_new ();
   GtkWidget *header;
 
@@ -390,11 +393,8 @@ build_table (ClReportsPage       *self,
       gtk_grid_attach (GTK_GRID (grid), none, 0, 1, table->columns->len + 1, 1);
     }
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
-                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), grid);
-  gtk_box_append (GTK_BOX (card), scroller);
+  /* No scrolled window around the grid: the row labels wrap, height for width. */
+  gtk_box_append (GTK_BOX (card), grid);
 
   if (table->note != NULL)
     {
@@ -1156,6 +1156,7 @@ cl_reports_page_class_init (ClReportsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, result_stack);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, tables_box);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, result_scroller);
   gtk_widget_class_bind_template_callback (widget_class, report_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, period_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activate_cb);
@@ -1332,4 +1333,22 @@ _cl_reports_page_export_to_path (ClReportsPage  *self,
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   return export_to_file (self, format, outside, file, error);
+}
+
+/* Scrolls the result so that chart @index is at the top; FALSE if there is none. */
+gboolean
+_cl_reports_page_scroll_to_chart (ClReportsPage *self,
+                                  guint          index)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->result_scroller);
+  graphene_point_t point;
+
+  if (index >= self->charts->len ||
+      !gtk_widget_compute_point (g_ptr_array_index (self->charts, index),
+                                 GTK_WIDGET (self->tables_box),
+                                 &GRAPHENE_POINT_INIT (0, 0), &point))
+    return FALSE;
+
+  gtk_adjustment_set_value (adjustment, point.y - 80);
+  return TRUE;
 }

@@ -35,6 +35,8 @@ const char           *_cl_reports_page_get_cell_text (ClReportsPage *self,
                                                     const char     *table,
                                                     const char     *row,
                                                     const char     *column);
+gboolean              _cl_reports_page_scroll_to_chart (ClReportsPage *self,
+                                                    guint          index);
 gboolean              _cl_reports_page_export_to_path (ClReportsPage *self,
                                                     ClReportFormat  format,
                                                     gboolean        outside,

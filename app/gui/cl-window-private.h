@@ -7,6 +7,7 @@
 
 #include "cl-case-page.h"
 #include "cl-first-run.h"
+#include "cl-sync-indicator.h"
 #include "cl-reports-page.h"
 #include "cl-unlock-page.h"
 #include "cl-window.h"
@@ -28,5 +29,6 @@ guint          _cl_window_get_search_serial (ClWindow   *self);
 guint          _cl_window_get_counts_serial (ClWindow   *self);
 gboolean       _cl_window_get_can_undo      (ClWindow   *self);
 GtkWindow     *_cl_window_get_dialog        (ClWindow   *self);
+ClSyncIndicator *_cl_window_get_sync_indicator (ClWindow *self);
 
 G_END_DECLS

@@ -30,6 +30,7 @@
 #include "cl-new-referral-dialog.h"
 #include "cl-preferences-window.h"
 #include "cl-reports-page.h"
+#include "cl-sync-indicator.h"
 #include "cl-unlock-page.h"
 #include "cl-window.h"
 #include "cl-window-private.h"
@@ -88,6 +89,7 @@ struct _ClWindow
   GtkColumnView        *case_view;
   AdwStatusPage        *empty_page;
   ClCasePage           *case_page;
+  ClSyncIndicator      *sync_indicator;
   ClReportsPage        *reports_page;
 
   ClContext            *context;
@@ -1587,6 +1589,8 @@ cl_window_constructed (GObject *object)
 
   cl_unlock_page_set_context (self->unlock_page, self->context);
   cl_first_run_set_context (self->first_run, self->context);
+  cl_first_run_set_offer_server (self->first_run, TRUE);
+  cl_sync_indicator_set_context (self->sync_indicator, self->context);
 
   g_signal_connect_object (self->context, "locking", G_CALLBACK (locking_cb), self,
                            G_CONNECT_SWAPPED);
@@ -1748,6 +1752,7 @@ cl_window_class_init (ClWindowClass *klass)
   g_type_ensure (CL_TYPE_REPORTS_PAGE);
   g_type_ensure (CL_TYPE_FIRST_RUN);
   g_type_ensure (CL_TYPE_UNLOCK_PAGE);
+  g_type_ensure (CL_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/caseload/Caseload/cl-window.ui");
@@ -1768,6 +1773,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_page);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, reports_page);
   gtk_widget_class_bind_template_callback (widget_class, first_run_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
@@ -1974,4 +1980,10 @@ GtkWindow *
 _cl_window_get_dialog (ClWindow *self)
 {
   return self->dialog;
+}
+
+ClSyncIndicator *
+_cl_window_get_sync_indicator (ClWindow *self)
+{
+  return self->sync_indicator;
 }

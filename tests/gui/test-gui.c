@@ -860,8 +860,7 @@ test_reports (void)
 
   gtk_widget_activate_action (GTK_WIDGET (w), "win.show-reports", NULL);
   g_assert_cmpstr (_cl_window_get_content_page (w), ==, "reports");
-  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (page), "reports.export", "s", "csv") &&
-                  cl_reports_page_get_result (page) != NULL);
+  g_assert_null (cl_reports_page_get_result (page));
 
   _cl_reports_page_set_report (page, "services");
   _cl_reports_page_set_custom_period (page, "2024-04-01", "2024-06-30");
@@ -875,6 +874,8 @@ test_reports (void)
   g_assert_cmpstr (_cl_reports_page_get_cell_text (page, "by_code", "A1", "individuals"), ==,
                    "1");
   screenshot ("reports-light");
+  g_assert_true (_cl_reports_page_scroll_to_chart (page, 0));
+  screenshot ("reports-chart-light");
 
   /* Export: the audit event first, then the file, private to the user. */
   exports = count ("audit", "action", "export", "record_type", "report", NULL);
@@ -891,10 +892,10 @@ test_reports (void)
 
   /* Dark, and right to left: the chart follows. */
   g_settings_set_string (settings, "color-scheme", "dark");
-  screenshot ("reports-dark");
+  screenshot ("reports-chart-dark");
   g_settings_set_string (settings, "color-scheme", "light");
   gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
-  screenshot ("reports-rtl");
+  screenshot ("reports-chart-rtl");
   gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
 
   gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);

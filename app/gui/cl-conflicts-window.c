@@ -1,0 +1,511 @@
+/* cl-conflicts-window.c: sync conflicts and refused changes, side by side
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every open conflict (docs/SYNC.md, "Conflicts and their resolution") as a row: the
+ * record and field, since when, the server's value ("theirs") beside this workstation's
+ * ("mine"), and Keep Theirs, Keep Mine or a new value. Resolving calls cl_sync_resolve():
+ * the vault shows the choice at once and the next round tells the server. Below them the
+ * changes the server refused for good, with its reason, to redo and dismiss. The lists
+ * are short (a handful at a time), so rows are built directly.
+ */
+
+#define G_LOG_DOMAIN "cl-conflicts-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "cl-gui-util.h"
+
+#include "cl-conflicts-window.h"
+
+struct _ClConflictsWindow
+{
+  AdwWindow        parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  GtkStack        *stack;
+  GtkWidget       *conflicts_heading;
+  GtkListBox      *conflict_list;
+  GtkWidget       *rejected_heading;
+  GtkListBox      *rejected_list;
+
+  ClContext       *context;
+  GPtrArray       *conflicts;  /* (element-type ClConflict) */
+  GPtrArray       *rows;       /* (element-type GtkWidget), one per conflict */
+};
+
+G_DEFINE_FINAL_TYPE (ClConflictsWindow, cl_conflicts_window, ADW_TYPE_WINDOW)
+
+static const ClField *
+lookup_field (const char *record_type,
+              const char *field)
+{
+  const ClType *type = cl_schema_lookup_type (record_type);
+
+  return type != NULL ? cl_type_lookup_field (type, field) : NULL;
+}
+
+static const char *
+type_label (const char *record_type)
+{
+  const ClType *type = cl_schema_lookup_type (record_type);
+
+  return type != NULL ? g_dgettext (GETTEXT_PACKAGE, type->label) : record_type;
+}
+
+static const char *
+field_label (const char *record_type,
+             const char *field)
+{
+  const ClField *f = lookup_field (record_type, field);
+
+  if (g_strcmp0 (field, "_deleted") == 0)
+    return C_("conflict field", "Deleted");
+  return f != NULL ? g_dgettext (GETTEXT_PACKAGE, f->label) : field;
+}
+
+/* A stored value as the advocate reads it elsewhere in the app. */
+static char *
+display_value (const char *record_type,
+               const char *field,
+               const char *value)
+{
+  const ClField *f = lookup_field (record_type, field);
+
+  if (g_strcmp0 (field, "_deleted") == 0)
+    return g_strdup (g_strcmp0 (value, "1") == 0 ? _("Deleted") : _("Kept"));
+  if (value == NULL || *value == '\0')
+    return g_strdup (_("(empty)"));
+  if (f == NULL)
+    return g_strdup (value);
+
+  switch (f->kind)
+    {
+    case CL_FIELD_ENUM:
+      return g_strdup (cl_enum_label (f->target, value));
+    case CL_FIELD_ENUM_SET:
+      return cl_enum_set_label (f->target, value);
+    case CL_FIELD_DATE:
+      return cl_format_date (value);
+    case CL_FIELD_DATETIME:
+      return cl_format_datetime (value);
+    case CL_FIELD_BOOL:
+      return g_strdup (g_strcmp0 (value, "1") == 0 ? _("Yes") : _("No"));
+    case CL_FIELD_TEXT:
+    case CL_FIELD_INT:
+    case CL_FIELD_REF:
+    case CL_FIELD_COMMAND:
+    default:
+      return g_strdup (value);
+    }
+}
+
+static void
+toast (ClConflictsWindow *self,
+       const char        *text)
+{
+  AdwToast *t = adw_toast_new (text);
+
+  adw_toast_set_timeout (t, 3);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void
+resolve (ClConflictsWindow *self,
+         const char        *conflict_id,
+         const char        *keep,
+         const char        *value)
+{
+  g_autoptr(GError) error = NULL;
+  ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
+
+  if (sync == NULL)
+    return;
+
+  if (!cl_sync_resolve (sync, conflict_id, keep, value, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  toast (self, g_str_equal (keep, "theirs") ? _("Kept the server’s version")
+               : g_str_equal (keep, "mine") ? _("Kept your version")
+               : _("Saved the new value"));
+  cl_conflicts_window_reload (self);
+  cl_context_sync_changed (self->context);
+  cl_context_sync_now (self->context);
+}
+
+static void
+keep_clicked_cb (GtkButton         *button,
+                 ClConflictsWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "cl-conflict-id");
+  const char *keep = g_object_get_data (G_OBJECT (button), "cl-keep");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (button), "cl-entry");
+  g_autofree char *conflict_id = g_strdup (id);
+
+  if (entry != NULL)
+    {
+      g_autofree char *value = g_strdup (gtk_editable_get_text (entry));
+
+      resolve (self, conflict_id, keep, value);
+    }
+  else
+    resolve (self, conflict_id, keep, NULL);
+}
+
+static void
+new_value_changed_cb (GtkEditable *entry,
+                      GtkWidget   *button)
+{
+  gtk_widget_set_sensitive (button, *gtk_editable_get_text (entry) != '\0');
+}
+
+static GtkWidget *
+value_column (const char *heading,
+              const char *value,
+              GtkWidget  *button)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *title = gtk_label_new (heading);
+  GtkWidget *label = gtk_label_new (value);
+
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "caption-heading");
+  gtk_widget_add_css_class (title, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_set_vexpand (label, TRUE);
+  gtk_label_set_yalign (GTK_LABEL (label), 0);
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), button);
+  return box;
+}
+
+static GtkWidget *
+keep_button (ClConflictsWindow *self,
+             const char        *label,
+             const char        *conflict_id,
+             const char        *keep)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  g_object_set_data_full (G_OBJECT (button), "cl-conflict-id", g_strdup (conflict_id), g_free);
+  g_object_set_data (G_OBJECT (button), "cl-keep", (gpointer) keep);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (keep_clicked_cb), self, 0);
+  return button;
+}
+
+static GtkWidget *
+conflict_row (ClConflictsWindow *self,
+              ClConflict        *c)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *title;
+  GtkWidget *when;
+  GtkWidget *sides;
+  GtkWidget *theirs;
+  GtkWidget *mine;
+  g_autofree char *title_text = NULL;
+  g_autofree char *when_text = NULL;
+  g_autofree char *relative = cl_format_relative (c->created_at);
+  g_autofree char *server_value = display_value (c->record_type, c->field, c->server_value);
+  g_autofree char *local_value = display_value (c->record_type, c->field, c->local_value);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+
+  /* Translators: a record type and one of its fields, e.g. "Client: Phone" */
+  title_text = g_strdup_printf (C_("conflict title", "%s: %s"), type_label (c->record_type),
+                                field_label (c->record_type, c->field));
+  title = gtk_label_new (title_text);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_box_append (GTK_BOX (box), title);
+
+  /* Translators: %s is when, e.g. "2 hours ago" */
+  when_text = g_strdup_printf (_("Found %s"), relative);
+  when = gtk_label_new (when_text);
+  gtk_label_set_xalign (GTK_LABEL (when), 0);
+  gtk_widget_add_css_class (when, "dim-label");
+  gtk_box_append (GTK_BOX (box), when);
+
+  sides = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  gtk_box_set_homogeneous (GTK_BOX (sides), TRUE);
+  theirs = keep_button (self, _("Keep _Theirs"), c->id, "theirs");
+  mine = keep_button (self, _("Keep _Mine"), c->id, "mine");
+  gtk_box_append (GTK_BOX (sides),
+                  value_column (_("On the Server (Theirs)"), server_value, theirs));
+  gtk_box_append (GTK_BOX (sides),
+                  value_column (_("On This Workstation (Mine)"), local_value, mine));
+  gtk_box_append (GTK_BOX (box), sides);
+  g_object_set_data (G_OBJECT (row), "cl-theirs", theirs);
+  g_object_set_data (G_OBJECT (row), "cl-mine", mine);
+
+  /* A deletion is kept or done, never given a value. */
+  if (g_strcmp0 (c->field, "_deleted") != 0)
+    {
+      GtkWidget *other = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      GtkWidget *entry = gtk_entry_new ();
+      GtkWidget *use = keep_button (self, _("_Use New Value"), c->id, "value");
+
+      gtk_widget_set_hexpand (entry, TRUE);
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Or type a new value"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("New value"),
+                                      -1);
+      gtk_widget_set_sensitive (use, FALSE);
+      g_object_set_data (G_OBJECT (use), "cl-entry", entry);
+      g_signal_connect (entry, "changed", G_CALLBACK (new_value_changed_cb), use);
+      gtk_box_append (GTK_BOX (other), entry);
+      gtk_box_append (GTK_BOX (other), use);
+      gtk_box_append (GTK_BOX (box), other);
+      g_object_set_data (G_OBJECT (row), "cl-value", use);
+      g_object_set_data (G_OBJECT (row), "cl-entry", entry);
+    }
+
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
+static void
+dismiss_clicked_cb (GtkButton         *button,
+                    ClConflictsWindow *self)
+{
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id"));
+  g_autoptr(GError) error = NULL;
+  ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
+
+  if (sync == NULL)
+    return;
+  if (!cl_sync_dismiss_rejected (sync, id, &error))
+    toast (self, error->message);
+  cl_conflicts_window_reload (self);
+  cl_context_sync_changed (self->context);
+}
+
+static char *
+rejected_fields (ClRejected *r)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonNode *root;
+
+  if (r->changes == NULL || !json_parser_load_from_data (parser, r->changes, -1, NULL))
+    return g_strdup ("");
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return g_strdup ("");
+
+  {
+    g_autoptr(GList) members = json_object_get_members (json_node_get_object (root));
+
+    for (GList *l = members; l != NULL; l = l->next)
+      {
+        if (out->len > 0)
+          g_string_append (out, _(", "));
+        g_string_append (out, field_label (r->record_type, l->data));
+      }
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static GtkWidget *
+rejected_row (ClConflictsWindow *self,
+              ClRejected        *r)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Dismiss"));
+  g_autofree char *fields = rejected_fields (r);
+  g_autofree char *relative = cl_format_relative (r->at);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: a record type and the fields of a refused change, e.g. "Case: Status" */
+  title = g_strdup_printf (C_("rejected title", "%s: %s"), type_label (r->record_type), fields);
+  /* Translators: the server's reason (in English), its code, and when */
+  subtitle = g_strdup_printf (_("Refused %s: %s (%s)"), relative,
+                              r->reason != NULL ? r->reason : "", r->code);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "cl-mutation-id", g_strdup (r->mutation_id),
+                          g_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (dismiss_clicked_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+/**
+ * cl_conflicts_window_reload:
+ *
+ * Reads the open conflicts and refused changes again.
+ */
+void
+cl_conflicts_window_reload (ClConflictsWindow *self)
+{
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autoptr(GError) error = NULL;
+  ClSync *sync;
+
+  g_return_if_fail (CL_IS_CONFLICTS_WINDOW (self));
+
+  clear_list (self->conflict_list);
+  clear_list (self->rejected_list);
+  g_ptr_array_set_size (self->rows, 0);
+  g_clear_pointer (&self->conflicts, g_ptr_array_unref);
+
+  sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
+  if (sync != NULL)
+    {
+      self->conflicts = cl_sync_list_conflicts (sync, TRUE, &error);
+      if (self->conflicts == NULL)
+        g_debug ("Could not list conflicts: %s", error->message);
+      g_clear_error (&error);
+      rejected = cl_sync_list_rejected (sync, &error);
+      if (rejected == NULL)
+        g_debug ("Could not list refused changes: %s", error->message);
+    }
+
+  for (guint i = 0; self->conflicts != NULL && i < self->conflicts->len; i++)
+    {
+      GtkWidget *row = conflict_row (self, g_ptr_array_index (self->conflicts, i));
+
+      gtk_list_box_append (self->conflict_list, row);
+      g_ptr_array_add (self->rows, row);
+    }
+  for (guint i = 0; rejected != NULL && i < rejected->len; i++)
+    gtk_list_box_append (self->rejected_list, rejected_row (self, g_ptr_array_index (rejected, i)));
+
+  gtk_widget_set_visible (self->conflicts_heading, self->rows->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->conflict_list), self->rows->len > 0);
+  gtk_widget_set_visible (self->rejected_heading, rejected != NULL && rejected->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->rejected_list), rejected != NULL && rejected->len > 0);
+  gtk_stack_set_visible_child_name (self->stack,
+                                    self->rows->len > 0 || (rejected != NULL && rejected->len > 0)
+                                    ? "list" : "empty");
+}
+
+static void
+cl_conflicts_window_dispose (GObject *object)
+{
+  ClConflictsWindow *self = (ClConflictsWindow *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_CONFLICTS_WINDOW);
+  g_clear_object (&self->context);
+  g_clear_pointer (&self->conflicts, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (cl_conflicts_window_parent_class)->dispose (object);
+}
+
+static void
+cl_conflicts_window_class_init (ClConflictsWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_conflicts_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/caseload/Caseload/cl-conflicts-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, conflicts_heading);
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, conflict_list);
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, rejected_heading);
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, rejected_list);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+cl_conflicts_window_init (ClConflictsWindow *self)
+{
+  self->rows = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * cl_conflicts_window_new:
+ *
+ * Returns: (transfer none): a new window listing the open conflicts, transient for @parent
+ */
+ClConflictsWindow *
+cl_conflicts_window_new (GtkWindow *parent,
+                         ClContext *context)
+{
+  ClConflictsWindow *self;
+
+  g_return_val_if_fail (CL_IS_CONTEXT (context), NULL);
+
+  self = g_object_new (CL_TYPE_CONFLICTS_WINDOW,
+                       "transient-for", parent,
+                       NULL);
+  self->context = g_object_ref (context);
+  g_signal_connect_object (context, "locking", G_CALLBACK (gtk_window_destroy), self,
+                           G_CONNECT_SWAPPED);
+  cl_conflicts_window_reload (self);
+  return self;
+}
+
+guint
+cl_conflicts_window_get_n_conflicts (ClConflictsWindow *self)
+{
+  g_return_val_if_fail (CL_IS_CONFLICTS_WINDOW (self), 0);
+
+  return self->rows->len;
+}
+
+const char *
+cl_conflicts_window_get_conflict_id (ClConflictsWindow *self,
+                                     guint              position)
+{
+  g_return_val_if_fail (CL_IS_CONFLICTS_WINDOW (self), NULL);
+  g_return_val_if_fail (self->conflicts != NULL && position < self->conflicts->len, NULL);
+
+  return ((ClConflict *) g_ptr_array_index (self->conflicts, position))->id;
+}
+
+/**
+ * cl_conflicts_window_get_button:
+ * @keep: "theirs", "mine" or "value"
+ *
+ * Returns: (transfer none) (nullable): the button of a row that keeps @keep
+ */
+GtkButton *
+cl_conflicts_window_get_button (ClConflictsWindow *self,
+                                guint              position,
+                                const char        *keep)
+{
+  g_autofree char *key = g_strconcat ("cl-", keep, NULL);
+
+  g_return_val_if_fail (CL_IS_CONFLICTS_WINDOW (self), NULL);
+  g_return_val_if_fail (position < self->rows->len, NULL);
+
+  return g_object_get_data (g_ptr_array_index (self->rows, position), key);
+}

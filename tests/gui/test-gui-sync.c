@@ -1,0 +1,450 @@
+/* test-gui-sync.c: the desktop side of sync, without a server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real ClApplication on a test vault that is not enrolled with any server (the
+ * end-to-end suite drives a real one): the header bar's indicator says "not connected"
+ * and counts the changes waiting; the enrollment dialog refuses a plain http:// address
+ * before anything is sent; the conflict view lists a conflict put into the vault's
+ * `conflict` table and Keep Mine resolves it. Screenshots go to $CASELOAD_SCREENSHOT_DIR.
+ */
+
+#define G_LOG_DOMAIN "test-gui-sync"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cl-application.h"
+#include "cl-application-private.h"
+#include "cl-conflicts-window.h"
+#include "cl-enroll-dialog.h"
+#include "cl-preferences-window.h"
+#include "cl-sql.h"
+#include "cl-store-private.h"
+#include "cl-window-private.h"
+
+#define PASSPHRASE "correct horse battery staple"
+
+static char *tmp_dir;
+static char *vault_dir;
+static char *client_id;
+static ClApplication *app;
+
+#define WAIT_UNTIL(expr, ms)                                                      \
+  G_STMT_START {                                                                  \
+    gint64 _end = g_get_monotonic_time () + (gint64) (ms) * 1000;                 \
+    while (!(expr))                                                               \
+      {                                                                           \
+        if (g_get_monotonic_time () > _end)                                       \
+          g_error ("%s:%d: timed out after %d ms waiting for %s",                 \
+                   __FILE__, __LINE__, (int) (ms), #expr);                        \
+        if (!g_main_context_iteration (NULL, FALSE))                              \
+          g_usleep (1000);                                                        \
+      }                                                                           \
+  } G_STMT_END
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static ClWindow *
+window (void)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (!CL_IS_WINDOW (w))
+    for (GList *l = windows; l != NULL; l = l->next)
+      if (CL_IS_WINDOW (l->data))
+        w = l->data;
+  g_assert_true (CL_IS_WINDOW (w));
+  return CL_WINDOW (w);
+}
+
+static ClContext *
+context (void)
+{
+  return cl_application_get_context (app);
+}
+
+static ClStore *
+store (void)
+{
+  ClStore *s = cl_context_get_store (context ());
+
+  g_assert_nonnull (s);
+  return s;
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gint64
+query_int (const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = -1;
+
+  g_assert_true (cl_sql_query_int (_cl_store_get_db (store ()), sql, &n, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+screenshot_window (GtkWindow  *w,
+                   const char *name)
+{
+  const char *dir = g_getenv ("CASELOAD_SCREENSHOT_DIR");
+  GtkWidget *widget = GTK_WIDGET (w);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  g_mkdir_with_parents (dir, 0755);
+  spin (400);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (w)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* Tests ------------------------------------------------------------------------------ */
+
+static void
+test_unlock (void)
+{
+  ClUnlockPage *page = _cl_window_get_unlock_page (window ());
+
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "unlock") == 0, 5000);
+  cl_unlock_page_unlock (page, PASSPHRASE);
+  WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "main") == 0, 5000);
+
+  g_assert_nonnull (cl_context_get_sync (context ()));
+  g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (context ())));
+}
+
+static void
+test_indicator (void)
+{
+  ClSyncIndicator *indicator = _cl_window_get_sync_indicator (window ());
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tooltip = NULL;
+  gint64 before;
+
+  /* Not enrolled: "not connected", and nothing is tried. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (indicator)));
+  g_assert_cmpstr (cl_sync_indicator_get_state (indicator), ==, "not-connected");
+  before = cl_sync_indicator_get_pending (indicator);
+  g_assert_cmpint (before, ==, cl_store_outbox_length (store (), NULL));
+
+  /* An edit is queued and counted at once. */
+  cl_changes_set (values, "phone", "347-555-0177");
+  g_assert_true (cl_store_update (store (), "client", client_id, values, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_sync_indicator_get_pending (indicator), ==, before + 1);
+  g_assert_cmpstr (cl_sync_indicator_get_state (indicator), ==, "not-connected");
+
+  {
+    GtkWidget *button = gtk_widget_get_first_child (GTK_WIDGET (indicator));
+    g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, before + 1);
+
+    tooltip = gtk_widget_get_tooltip_text (button) != NULL
+              ? g_strdup (gtk_widget_get_tooltip_text (button)) : NULL;
+    g_assert_nonnull (tooltip);
+    g_assert_nonnull (strstr (tooltip, "Not connected"));
+    g_assert_nonnull (strstr (tooltip, expected));
+  }
+
+  /* Locking hides it; nothing of the vault stays in it. */
+  cl_context_lock (context ());
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (indicator)));
+  g_assert_null (cl_context_get_sync (context ()));
+  test_unlock ();
+  g_assert_cmpint (cl_sync_indicator_get_pending (indicator), ==, before + 1);
+
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 700);
+  screenshot_window (GTK_WINDOW (window ()), "sync-indicator");
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 400, 700);
+  spin (300);
+  screenshot_window (GTK_WINDOW (window ()), "sync-indicator-narrow");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (indicator)));
+
+  /* The Server group of Preferences. */
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 700);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  spin (300);
+  {
+    GtkWindow *prefs = find_toplevel (CL_TYPE_PREFERENCES_WINDOW);
+
+    g_assert_nonnull (prefs);
+    screenshot_window (prefs, "sync-preferences");
+    gtk_window_destroy (prefs);
+  }
+}
+
+static void
+test_enroll_refuses_http (void)
+{
+  ClEnrollDialog *dialog;
+  const char *message;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
+  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  g_assert_null (cl_enroll_dialog_get_error (dialog));
+
+  cl_enroll_dialog_set_fields (dialog, "http://caseload.example.org", "/nonexistent/ca.pem",
+                               "advocate", "secret password");
+  cl_enroll_dialog_enroll (dialog);
+  message = cl_enroll_dialog_get_error (dialog);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "https://"));
+  g_assert_false (cl_enroll_dialog_get_busy (dialog));
+  g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (context ())));
+  screenshot_window (GTK_WINDOW (dialog), "sync-enroll-http-refused");
+
+  /* An unreadable CA file: the engine's refusal is shown, after the worker ran. */
+  cl_enroll_dialog_set_fields (dialog, "https://caseload.example.org", "/nonexistent/ca.pem",
+                               "advocate", "secret password");
+  cl_enroll_dialog_enroll (dialog);
+  WAIT_UNTIL (!cl_enroll_dialog_get_busy (dialog), 10000);
+  g_assert_nonnull (cl_enroll_dialog_get_error (dialog));
+  g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (context ())));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_conflict_keep_mine (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClRecord) client = NULL;
+  ClConflictsWindow *conflicts;
+  ClSyncIndicator *indicator = _cl_window_get_sync_indicator (window ());
+  GtkButton *mine;
+
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "INSERT INTO conflict (id, record_type, record_id, field, "
+                                     "local_value, server_value, server_version, created_at) "
+                                     "VALUES ('c0ffee00-0000-4000-8000-000000000001', 'client', "
+                                     "?, 'phone', '347-555-0177', '718-555-0100', 7, "
+                                     "'2026-01-05T10:00:00Z')",
+                                     client_id, CL_SQL_END));
+  g_assert_no_error (error);
+  cl_context_sync_changed (context ());
+  g_assert_cmpstr (cl_sync_indicator_get_state (indicator), ==, "not-connected");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "conflicts", NULL);
+  WAIT_UNTIL ((conflicts = find_toplevel (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
+  g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
+  g_assert_cmpstr (cl_conflicts_window_get_conflict_id (conflicts, 0), ==,
+                   "c0ffee00-0000-4000-8000-000000000001");
+  screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts");
+  gtk_window_set_default_size (GTK_WINDOW (conflicts), 360, 600);
+  spin (300);
+  screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts-narrow");
+
+  mine = cl_conflicts_window_get_button (conflicts, 0, "mine");
+  g_assert_nonnull (mine);
+  g_signal_emit_by_name (mine, "clicked");
+
+  /* Resolved in the vault, and the resolution waits for the next round (uploaded = 0). */
+  g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 0);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM conflict WHERE resolved_at IS NOT NULL "
+                              "AND resolution = 'mine' AND uploaded = 0"), ==, 1);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM conflict WHERE resolved_at IS NULL"), ==, 0);
+  client = cl_store_get (store (), "client", client_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_record_get (client, "phone"), ==, "347-555-0177");
+
+  gtk_window_destroy (GTK_WINDOW (conflicts));
+}
+
+static void
+done_cb (ClFirstRun *first_run,
+         gboolean   *done)
+{
+  *done = TRUE;
+}
+
+/* The first run ends with the optional server step, which Skip leaves. */
+static void
+test_first_run_server_step (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "first-run-vault", NULL);
+  g_autoptr(ClContext) other = cl_context_new (dir, NULL);
+  GtkWidget *win = gtk_window_new ();
+  ClFirstRun *first_run = g_object_new (CL_TYPE_FIRST_RUN, NULL);
+  gboolean done = FALSE;
+
+  cl_first_run_set_context (first_run, other);
+  cl_first_run_set_offer_server (first_run, TRUE);
+  gtk_window_set_child (GTK_WINDOW (win), GTK_WIDGET (first_run));
+  gtk_window_present (GTK_WINDOW (win));
+  g_signal_connect (first_run, "done", G_CALLBACK (done_cb), &done);
+
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create", NULL);
+  cl_first_run_set_passphrase (first_run, PASSPHRASE, PASSPHRASE);
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);
+  WAIT_UNTIL (g_strcmp0 (cl_first_run_get_page (first_run), "recovery") == 0, 20000);
+  cl_first_run_set_stored (first_run, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.finish", NULL);
+  g_assert_false (done);
+  g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "server");
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  screenshot_window (GTK_WINDOW (win), "sync-first-run-server");
+
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.skip", NULL);
+  g_assert_true (done);
+  g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (other)));
+
+  cl_context_lock (other);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Harness ---------------------------------------------------------------------------- */
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          rm_rf (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+create_test_vault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) passphrase = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) s = NULL;
+  g_autoptr(ClChanges) values = cl_changes_new ();
+
+  vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
+  g_assert_no_error (error);
+  s = cl_store_new (vault, g_get_user_name ());
+  cl_changes_set (values, "legal_name", "Teresa Alvarado");
+  cl_changes_set (values, "phone", "347-555-0142");
+  client_id = cl_store_create (s, "client", values, &error);
+  g_assert_no_error (error);
+  g_clear_object (&s);
+  cl_vault_lock (vault);
+}
+
+static gboolean
+run_tests_cb (gpointer data)
+{
+  int *status = data;
+
+  *status = g_test_run ();
+  g_application_quit (G_APPLICATION (app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *application,
+             int          *status)
+{
+  static gboolean started;
+
+  if (started)
+    return;
+  started = TRUE;
+  g_idle_add (run_tests_cb, status);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  char *app_argv[] = { argv[0], NULL };
+  int status = 1;
+
+  cl_secure_init ();
+  setlocale (LC_ALL, "");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    g_error ("The gui tests need a display: run them under xvfb-run");
+
+  tmp_dir = g_dir_make_tmp ("caseload-gui-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  vault_dir = g_build_filename (tmp_dir, "vault", NULL);
+  create_test_vault ();
+
+  g_test_add_func ("/gui-sync/unlock", test_unlock);
+  g_test_add_func ("/gui-sync/indicator", test_indicator);
+  g_test_add_func ("/gui-sync/enroll-refuses-http", test_enroll_refuses_http);
+  g_test_add_func ("/gui-sync/conflict-keep-mine", test_conflict_keep_mine);
+  g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
+
+  app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  g_object_set (app, "vault-dir", vault_dir, NULL);
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &status);
+  g_application_run (G_APPLICATION (app), 1, app_argv);
+  g_clear_object (&app);
+
+  rm_rf (tmp_dir);
+  g_free (client_id);
+  g_free (vault_dir);
+  g_free (tmp_dir);
+  return status;
+}
