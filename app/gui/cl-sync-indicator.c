@@ -57,9 +57,9 @@ waiting_text (gint64 pending)
 {
   /* Translators: changes made on this workstation that the server has not received yet */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%" G_GINT64_FORMAT " change waiting to be sent",
-                                       "%" G_GINT64_FORMAT " changes waiting to be sent",
-                                       (gulong) pending), pending);
+                                       "%lld change waiting to be sent",
+                                       "%lld changes waiting to be sent",
+                                       (gulong) pending), (long long) pending);
 }
 
 /**
@@ -135,9 +135,9 @@ cl_sync_indicator_refresh (ClSyncIndicator *self)
       gint64 n = status.open_conflicts + status.rejected;
 
       tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "%" G_GINT64_FORMAT " change needs attention",
-                                              "%" G_GINT64_FORMAT " changes need attention",
-                                              (gulong) n), n);
+                                              "%lld change needs attention",
+                                              "%lld changes need attention",
+                                              (gulong) n), (long long) n);
       show (self, "attention", "dialog-warning-symbolic", tooltip);
     }
   else if (status.pending > 0)
