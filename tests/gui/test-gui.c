@@ -254,13 +254,25 @@ screenshot_window (GtkWindow  *window,
   g_mkdir_with_parents (dir, 0755);
   spin (400);
 
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
+  /* On a loaded machine the window may not have been laid out and drawn yet (after a
+   * lock, a resize or a theme change): give it up to five seconds. */
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      if (gtk_widget_get_mapped (widget) && width > 0 && height > 0)
+        {
+          snapshot = gtk_snapshot_new ();
+          gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+          node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+        }
+      if (node == NULL)
+        spin (100);
+    }
+  if (node == NULL)
+    g_error ("Screenshot “%s”: the window drew nothing for five seconds (mapped %d, %d×%d)",
+             name, gtk_widget_get_mapped (widget), width, height);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node,
