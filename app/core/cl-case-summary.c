@@ -165,14 +165,79 @@ _cl_case_summary_new_from_row (sqlite3_stmt *stmt)
   return _cl_case_summary_new_from_row_at (stmt, 0);
 }
 
-const char *cl_case_summary_get_id (ClCaseSummary *self) { return self->id; }
-const char *cl_case_summary_get_client_id (ClCaseSummary *self) { return self->client_id; }
-const char *cl_case_summary_get_display_name (ClCaseSummary *self) { return self->display_name; }
-const char *cl_case_summary_get_case_number (ClCaseSummary *self) { return self->case_number; }
-const char *cl_case_summary_get_status (ClCaseSummary *self) { return self->status; }
-const char *cl_case_summary_get_track (ClCaseSummary *self) { return self->track; }
-const char *cl_case_summary_get_command (ClCaseSummary *self) { return self->command; }
-const char *cl_case_summary_get_assigned_to (ClCaseSummary *self) { return self->assigned_to; }
-const char *cl_case_summary_get_last_activity (ClCaseSummary *self) { return self->last_activity; }
-const char *cl_case_summary_get_next_due (ClCaseSummary *self) { return self->next_due; }
-gboolean cl_case_summary_get_restricted (ClCaseSummary *self) { return self->restricted; }
+const char *
+cl_case_summary_get_id (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->id;
+}
+
+const char *
+cl_case_summary_get_client_id (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->client_id;
+}
+
+const char *
+cl_case_summary_get_display_name (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->display_name;
+}
+
+const char *
+cl_case_summary_get_case_number (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->case_number;
+}
+
+const char *
+cl_case_summary_get_status (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->status;
+}
+
+const char *
+cl_case_summary_get_track (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->track;
+}
+
+const char *
+cl_case_summary_get_command (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->command;
+}
+
+const char *
+cl_case_summary_get_assigned_to (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->assigned_to;
+}
+
+const char *
+cl_case_summary_get_last_activity (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->last_activity;
+}
+
+const char *
+cl_case_summary_get_next_due (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), NULL);
+  return self->next_due;
+}
+
+gboolean
+cl_case_summary_get_restricted (ClCaseSummary *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_SUMMARY (self), FALSE);
+  return self->restricted;
+}
