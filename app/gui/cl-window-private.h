@@ -18,6 +18,7 @@ const char    *_cl_window_get_page          (ClWindow   *self);
 const char    *_cl_window_get_content_page  (ClWindow   *self);
 GListModel    *_cl_window_get_cases         (ClWindow   *self);
 GtkColumnView *_cl_window_get_case_view     (ClWindow   *self);
+GtkWidget     *_cl_window_get_conflicts_button (ClWindow *self);
 ClCasePage    *_cl_window_get_case_page     (ClWindow   *self);
 ClReportsPage *_cl_window_get_reports_page  (ClWindow   *self);
 ClUnlockPage  *_cl_window_get_unlock_page   (ClWindow   *self);

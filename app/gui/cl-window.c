@@ -83,6 +83,7 @@ struct _ClWindow
   GtkWidget            *list_box;
   AdwWindowTitle       *list_title;
   GtkWidget            *sort_button;
+  GtkWidget            *conflicts_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;
@@ -371,6 +372,11 @@ update_title (ClWindow *self)
     }
 
   adw_window_title_set_subtitle (self->list_title, subtitle != NULL ? subtitle : "");
+  /* Cases need attention because of sync conflicts or refused changes: offer the window
+   * that resolves them right where they are listed. */
+  gtk_widget_set_visible (self->conflicts_button,
+                          self->search_results == NULL &&
+                          self->view == CL_CASE_VIEW_NEEDS_ATTENTION);
 }
 
 static void
@@ -1767,6 +1773,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClWindow, list_box);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, list_title);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, sort_button);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, conflicts_button);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, list_stack);
@@ -1909,6 +1916,12 @@ GtkColumnView *
 _cl_window_get_case_view (ClWindow *self)
 {
   return self->case_view;
+}
+
+GtkWidget *
+_cl_window_get_conflicts_button (ClWindow *self)
+{
+  return self->conflicts_button;
 }
 
 ClCasePage *

@@ -271,7 +271,12 @@ test_conflict_keep_mine (void)
   cl_context_sync_changed (context ());
   g_assert_cmpstr (cl_sync_indicator_get_state (indicator), ==, "not-connected");
 
-  g_action_group_activate_action (G_ACTION_GROUP (app), "conflicts", NULL);
+  /* The Needs Attention view offers the conflicts window; other views do not. */
+  cl_window_show_view (window (), CL_CASE_VIEW_MINE);
+  g_assert_false (gtk_widget_get_visible (_cl_window_get_conflicts_button (window ())));
+  cl_window_show_view (window (), CL_CASE_VIEW_NEEDS_ATTENTION);
+  g_assert_true (gtk_widget_get_visible (_cl_window_get_conflicts_button (window ())));
+  g_signal_emit_by_name (_cl_window_get_conflicts_button (window ()), "clicked");
   WAIT_UNTIL ((conflicts = find_toplevel (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
   g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
   g_assert_cmpstr (cl_conflicts_window_get_conflict_id (conflicts, 0), ==,
