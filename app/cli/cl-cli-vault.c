@@ -27,13 +27,24 @@ check_no_arguments (GOptionContext *context,
   return CL_EXIT_OK;
 }
 
-/* Hands a new recovery key over: into @fd (a file made for it), or once on stdout. */
+/* Hands a new recovery key over: into @fd (a file made for it), or once on stdout. With
+ * no key (the vault has no recovery slot), the file made for it is removed again. */
 static int
 deliver_recovery_key (ClSecret   *key,
                       int         fd,
                       const char *path)
 {
   g_autoptr(GError) error = NULL;
+
+  if (key == NULL)
+    {
+      if (fd >= 0)
+        {
+          close (fd);
+          g_unlink (path);
+        }
+      return CL_EXIT_OK;
+    }
 
   if (fd >= 0)
     {
@@ -118,15 +129,6 @@ cl_cli_cmd_init (ClCli  *cli,
   cl_vault_lock (vault);
 
   g_printerr (_("Vault created in %s.\n"), display);
-  if (recovery == NULL)
-    {
-      if (fd >= 0)
-        {
-          close (fd);
-          g_unlink (key_file);
-        }
-      return CL_EXIT_OK;
-    }
   return deliver_recovery_key (recovery, fd, key_file);
 }
 
@@ -284,15 +286,6 @@ cl_cli_cmd_rekey (ClCli  *cli,
     }
 
   g_printerr (_("The vault was re-encrypted under a new key.\n"));
-  if (recovery == NULL)
-    {
-      if (fd >= 0)
-        {
-          close (fd);
-          g_unlink (key_file);
-        }
-      return CL_EXIT_OK;
-    }
   return deliver_recovery_key (recovery, fd, key_file);
 }
 
