@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cl-gui-test.h"
 #include "cl-application.h"
 #include "cl-application-private.h"
 #include "cl-conflicts-window.h"
@@ -33,29 +34,6 @@ static char *tmp_dir;
 static char *vault_dir;
 static char *client_id;
 static ClApplication *app;
-
-#define WAIT_UNTIL(expr, ms)                                                      \
-  G_STMT_START {                                                                  \
-    gint64 _end = g_get_monotonic_time () + (gint64) (ms) * 1000;                 \
-    while (!(expr))                                                               \
-      {                                                                           \
-        if (g_get_monotonic_time () > _end)                                       \
-          g_error ("%s:%d: timed out after %d ms waiting for %s",                 \
-                   __FILE__, __LINE__, (int) (ms), #expr);                        \
-        if (!g_main_context_iteration (NULL, FALSE))                              \
-          g_usleep (1000);                                                        \
-      }                                                                           \
-  } G_STMT_END
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
 
 static ClWindow *
 window (void)
@@ -110,38 +88,6 @@ query_int (const char *sql)
   g_assert_true (cl_sql_query_int (_cl_store_get_db (store ()), sql, &n, &error));
   g_assert_no_error (error);
   return n;
-}
-
-static void
-screenshot_window (GtkWindow  *w,
-                   const char *name)
-{
-  const char *dir = g_getenv ("CASELOAD_SCREENSHOT_DIR");
-  GtkWidget *widget = GTK_WIDGET (w);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  g_mkdir_with_parents (dir, 0755);
-  spin (400);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (w)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 /* Tests ------------------------------------------------------------------------------ */
@@ -201,21 +147,21 @@ test_indicator (void)
   g_assert_cmpint (cl_sync_indicator_get_pending (indicator), ==, before + 1);
 
   gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 700);
-  screenshot_window (GTK_WINDOW (window ()), "sync-indicator");
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "sync-indicator");
   gtk_window_set_default_size (GTK_WINDOW (window ()), 400, 700);
-  spin (300);
-  screenshot_window (GTK_WINDOW (window ()), "sync-indicator-narrow");
+  cl_gui_test_spin (300);
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "sync-indicator-narrow");
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (indicator)));
 
   /* The Server group of Preferences. */
   gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 700);
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-  spin (300);
+  cl_gui_test_spin (300);
   {
     GtkWindow *prefs = find_toplevel (CL_TYPE_PREFERENCES_WINDOW);
 
     g_assert_nonnull (prefs);
-    screenshot_window (prefs, "sync-preferences");
+    cl_gui_test_screenshot_window (prefs, "sync-preferences");
     gtk_window_destroy (prefs);
   }
 }
@@ -238,7 +184,7 @@ test_enroll_refuses_http (void)
   g_assert_nonnull (strstr (message, "https://"));
   g_assert_false (cl_enroll_dialog_get_busy (dialog));
   g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (context ())));
-  screenshot_window (GTK_WINDOW (dialog), "sync-enroll-http-refused");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "sync-enroll-http-refused");
 
   /* An unreadable CA file: the engine's refusal is shown, after the worker ran. */
   cl_enroll_dialog_set_fields (dialog, "https://caseload.example.org", "/nonexistent/ca.pem",
@@ -281,10 +227,10 @@ test_conflict_keep_mine (void)
   g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
   g_assert_cmpstr (cl_conflicts_window_get_conflict_id (conflicts, 0), ==,
                    "c0ffee00-0000-4000-8000-000000000001");
-  screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts");
+  cl_gui_test_screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts");
   gtk_window_set_default_size (GTK_WINDOW (conflicts), 360, 600);
-  spin (300);
-  screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts-narrow");
+  cl_gui_test_spin (300);
+  cl_gui_test_screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts-narrow");
 
   mine = cl_conflicts_window_get_button (conflicts, 0, "mine");
   g_assert_nonnull (mine);
@@ -334,7 +280,7 @@ test_first_run_server_step (void)
   g_assert_false (done);
   g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "server");
   gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
-  screenshot_window (GTK_WINDOW (win), "sync-first-run-server");
+  cl_gui_test_screenshot_window (GTK_WINDOW (win), "sync-first-run-server");
 
   gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.skip", NULL);
   g_assert_true (done);

@@ -27,6 +27,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cl-gui-test.h"
 #include "cl-application.h"
 #include "cl-application-private.h"
 #include "cl-case-list.h"
@@ -48,29 +49,6 @@ static char *restricted_case_id;
 static char *new_case_id;
 static guint login1_owner_id;
 static char *recovery_key;
-
-#define WAIT_UNTIL(expr, ms)                                                      \
-  G_STMT_START {                                                                  \
-    gint64 _end = g_get_monotonic_time () + (gint64) (ms) * 1000;                 \
-    while (!(expr))                                                               \
-      {                                                                           \
-        if (g_get_monotonic_time () > _end)                                       \
-          g_error ("%s:%d: timed out after %d ms waiting for %s",                 \
-                   __FILE__, __LINE__, (int) (ms), #expr);                        \
-        if (!g_main_context_iteration (NULL, FALSE))                              \
-          g_usleep (1000);                                                        \
-      }                                                                           \
-  } G_STMT_END
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
 
 /* Helpers --------------------------------------------------------------------------- */
 
@@ -235,57 +213,9 @@ assert_locked_and_clean (void)
 /* Screenshots ------------------------------------------------------------------------ */
 
 static void
-screenshot_window (GtkWindow  *window,
-                   const char *name)
-{
-  const char *dir = g_getenv ("CASELOAD_SCREENSHOT_DIR");
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  g_mkdir_with_parents (dir, 0755);
-  spin (400);
-
-  /* On a loaded machine the window may not have been laid out and drawn yet (after a
-   * lock, a resize or a theme change): give it up to five seconds. */
-  paintable = gtk_widget_paintable_new (widget);
-  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
-    {
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      if (gtk_widget_get_mapped (widget) && width > 0 && height > 0)
-        {
-          snapshot = gtk_snapshot_new ();
-          gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-          node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-        }
-      if (node == NULL)
-        spin (100);
-    }
-  if (node == NULL)
-    g_error ("Screenshot “%s”: the window drew nothing for five seconds (mapped %d, %d×%d)",
-             name, gtk_widget_get_mapped (widget), width, height);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
 screenshot (const char *name)
 {
-  screenshot_window (GTK_WINDOW (window ()), name);
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), name);
 }
 
 /* Scrolls the case page to a fraction of its height. */
@@ -316,7 +246,7 @@ scroll_case_page (double fraction)
   gtk_adjustment_set_value (adjustment,
                             fraction * (gtk_adjustment_get_upper (adjustment) -
                                         gtk_adjustment_get_page_size (adjustment)));
-  spin (200);
+  cl_gui_test_spin (200);
 }
 
 static void
@@ -327,7 +257,7 @@ resize (int width,
 
   gtk_window_set_default_size (GTK_WINDOW (w), width, height);
   WAIT_UNTIL (ABS (gtk_widget_get_width (w) - width) < 80, 3000);
-  spin (1000);
+  cl_gui_test_spin (1000);
 }
 
 /* Tests ------------------------------------------------------------------------------ */
@@ -473,7 +403,7 @@ test_sort (void)
   g_assert_cmpstr (sort_by, ==, "name");
   g_assert_false (descending);
   WAIT_UNTIL (g_list_model_get_n_items (cases) > 0, 2000);
-  spin (100);
+  cl_gui_test_spin (100);
   first = g_list_model_get_item (cases, 0);
   g_assert_cmpstr (cl_case_summary_get_display_name (first), ==, "Mei Chen");
 
@@ -504,7 +434,7 @@ test_preferences (void)
         preferences = t;
     }
   g_assert_nonnull (preferences);
-  screenshot_window (preferences, "preferences-light");
+  cl_gui_test_screenshot_window (preferences, "preferences-light");
   gtk_window_destroy (preferences);
 
   /* Appearance follows the setting. */
@@ -542,7 +472,7 @@ test_new_referral (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.new-referral", NULL));
   WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
   dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
-  screenshot_window (GTK_WINDOW (dialog), "new-referral-light");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-light");
 
   /* Nothing typed: refused, nothing created. */
   g_assert_false (cl_new_referral_dialog_create (dialog));
@@ -622,7 +552,7 @@ test_unsafe_contact (void)
   g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "Not Confirmed Safe"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "not safe"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Last confirmed on"));
-  screenshot_window (GTK_WINDOW (dialog), "unsafe-contact-warning-light");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "unsafe-contact-warning-light");
   respond (dialog, "cancel");
   WAIT_UNTIL (find_message_dialog () == NULL, 2000);
   g_assert_cmpint (count ("contact", "case_id", new_case_id, NULL), ==, 0);
@@ -648,7 +578,7 @@ test_unsafe_contact (void)
   /* A safe channel logs without asking. */
   _cl_case_page_set_contact (page, "phone", "reached", "safety plan discussed");
   gtk_widget_activate_action (GTK_WIDGET (page), "case.log-contact", NULL);
-  spin (100);
+  cl_gui_test_spin (100);
   g_assert_null (find_message_dialog ());
   g_assert_cmpint (count ("contact", "case_id", new_case_id, NULL), ==, 2);
   g_assert_cmpuint (_cl_case_page_get_n_rows (page, "contact"), ==, 2);
@@ -667,7 +597,7 @@ test_add_service (void)
   g_assert_cmpuint (cl_service_picker_get_n_shown (picker), ==, 35);
   cl_service_picker_set_search (picker, "crisis interv");
   g_assert_cmpuint (cl_service_picker_get_n_shown (picker), ==, 1);
-  screenshot_window (GTK_WINDOW (picker), "service-picker-light");
+  cl_gui_test_screenshot_window (GTK_WINDOW (picker), "service-picker-light");
   cl_service_picker_pick (picker, 0);
 
   g_assert_cmpint (count ("service", "case_id", new_case_id, "code", "C1", NULL), ==, 1);
@@ -795,7 +725,7 @@ test_restricted (void)
   cl_window_open_case (w, restricted_case_id);
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Restricted Case");
-  screenshot_window (GTK_WINDOW (dialog), "restricted-reason-light");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "restricted-reason-light");
 
   /* No reason, no opening. */
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "open"));
@@ -836,7 +766,7 @@ test_close_case (void)
   reason = ADW_COMBO_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
   adw_combo_row_set_selected (reason, 1);
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "close"));
-  screenshot_window (GTK_WINDOW (dialog), "close-case-light");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "close-case-light");
   respond (dialog, "close");
 
   closed = get_record ("case", new_case_id);
@@ -1006,7 +936,7 @@ test_screensaver_lock (void)
   /* Deactivation does not lock. */
   emit_signal (bus, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", "ActiveChanged",
                g_variant_new ("(b)", FALSE));
-  spin (300);
+  cl_gui_test_spin (300);
   g_assert_false (cl_context_get_locked (context ()));
 
   /* GNOME's screen lock: locked within a second. */
@@ -1050,7 +980,7 @@ test_logind_lock (void)
                                                   G_BUS_NAME_OWNER_FLAGS_NONE,
                                                   name_acquired_cb, NULL, &acquired, NULL);
   WAIT_UNTIL (acquired, 5000);
-  spin (200);
+  cl_gui_test_spin (200);
 
   /* Suspend. */
   emit_signal (bus, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
@@ -1062,7 +992,7 @@ test_logind_lock (void)
   /* Resume does not lock. */
   emit_signal (bus, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
                "PrepareForSleep", g_variant_new ("(b)", FALSE));
-  spin (300);
+  cl_gui_test_spin (300);
   g_assert_false (cl_context_get_locked (context ()));
 
   /* loginctl lock-session. */
@@ -1087,7 +1017,7 @@ test_recover (void)
   /* The passphrase is forgotten: the recovery key opens the vault and sets a new one. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "unlock.recover", NULL));
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
-  screenshot_window (GTK_WINDOW (dialog), "recover-light");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "recover-light");
   list = GTK_LIST_BOX (adw_message_dialog_get_extra_child (dialog));
   gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 0)), recovery_key);
   gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 1)),
@@ -1109,7 +1039,7 @@ test_recover (void)
     gint64 wait_until = g_get_monotonic_time () + (gint64) cl_vault_retry_delay_ms () * 1000;
     WAIT_UNTIL (g_get_monotonic_time () >= wait_until, 60000);
   }
-  spin (300);
+  cl_gui_test_spin (300);
   cl_unlock_page_unlock (page, "a brand new passphrase");
   WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
 }
@@ -1121,7 +1051,7 @@ test_screenshots (void)
   GSettings *settings = cl_context_get_settings (context ());
 
   cl_window_show_view (w, CL_CASE_VIEW_COMMAND);
-  spin (200);
+  cl_gui_test_spin (200);
 
   /* Dark. */
   g_settings_set_string (settings, "color-scheme", "dark");
@@ -1146,7 +1076,7 @@ test_screenshots (void)
   /* Narrow: the leaflet folds and the list keeps the columns that matter. */
   resize (360, 720);
   gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
-  spin (300);
+  cl_gui_test_spin (300);
   {
     /* The client column takes the room the hidden columns leave. */
     GtkWidget *view = GTK_WIDGET (_cl_window_get_case_view (w));
@@ -1191,7 +1121,7 @@ test_arabic (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.new-referral", NULL));
   WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
   dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
-  screenshot_window (GTK_WINDOW (dialog), "new-referral-ar");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-ar");
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 

@@ -1,0 +1,30 @@
+/* cl-gui-test.h: what the desktop tests share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Runs the main loop until @expr holds; fails the test after @ms milliseconds. */
+#define WAIT_UNTIL(expr, ms)                                                      \
+  G_STMT_START {                                                                  \
+    gint64 _end = g_get_monotonic_time () + (gint64) (ms) * 1000;                 \
+    while (!(expr))                                                               \
+      {                                                                           \
+        if (g_get_monotonic_time () > _end)                                       \
+          g_error ("%s:%d: timed out after %d ms waiting for %s",                 \
+                   __FILE__, __LINE__, (int) (ms), #expr);                        \
+        if (!g_main_context_iteration (NULL, FALSE))                              \
+          g_usleep (1000);                                                        \
+      }                                                                           \
+  } G_STMT_END
+
+void cl_gui_test_spin              (guint       ms);
+void cl_gui_test_screenshot_window (GtkWindow  *window,
+                                    const char *name);
+
+G_END_DECLS
