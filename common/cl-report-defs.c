@@ -88,7 +88,21 @@ typedef struct {
   int                   success[2];    /* successful contact outcomes: reached, meeting
                                         * scheduled (as the store's first_contact_at) */
   int                   closed;        /* case_status index of "closed" */
+  gboolean              trace;         /* CL_REPORT_RUN_TRACE_CASES */
 } Ctx;
+
+/* Every report starts its result here, so that a traced run records the cases behind its
+ * counts. */
+static ClReportResult *
+result_new (Ctx                *ctx,
+            const ClReportInfo *info)
+{
+  ClReportResult *r = _cl_report_result_new (info, ctx->p);
+
+  if (ctx->trace)
+    _cl_report_result_begin_trace (r);
+  return r;
+}
 
 static ClDay
 local_day (Ctx    *ctx,
@@ -672,7 +686,7 @@ run_caseload (Ctx                *ctx,
               GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autoptr(GArray) advocates = sorted_advocates (f);
   g_autofree guint *advocate_row = g_new0 (guint, f->advocates->len + 1);
   ClReportTable *by_adv, *by_track, *stale;
@@ -738,12 +752,12 @@ run_caseload (Ctx                *ctx,
       last = ctx->last_contact[c] != CL_DAY_NONE ? ctx->last_contact[c] : ctx->start[c];
       is_stale = last == CL_DAY_NONE || d - last > (ClDay) ctx->p->stale_days;
 
-      _cl_report_add_count (by_adv, arow, k->status == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1);
-      _cl_report_add_count (by_adv, arow, band, 1);
-      _cl_report_add_count (by_adv, arow, CL_STALE, is_stale);
-      _cl_report_add_count (by_track, trow, k->status == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1);
-      _cl_report_add_count (by_track, trow, band, 1);
-      _cl_report_add_count (by_track, trow, CL_STALE, is_stale);
+      _cl_report_count_case (by_adv, arow, k->status == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1, c);
+      _cl_report_count_case (by_adv, arow, band, 1, c);
+      _cl_report_count_case (by_adv, arow, CL_STALE, is_stale, c);
+      _cl_report_count_case (by_track, trow, k->status == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1, c);
+      _cl_report_count_case (by_track, trow, band, 1, c);
+      _cl_report_count_case (by_track, trow, CL_STALE, is_stale, c);
       if (is_stale)
         g_array_append_val (stale_cases, c);
     }
@@ -775,6 +789,7 @@ run_caseload (Ctx                *ctx,
       g_autofree char *last = day_string (ctx->last_contact[c]);
       guint row = _cl_report_add_row (stale, key, label);
 
+      _cl_report_trace_row (stale, row, c);
       _cl_report_set_text (stale, row, 0, advocate_name (ctx, k->advocate));
       _cl_report_set_text (stale, row, 1, k->track >= 0 ? _cl_report_enum_label (CL_REPORT_ENUM_TRACK, k->track)
                                                          : not_recorded_label ());
@@ -829,10 +844,11 @@ referral_table (ClReportResult *r,
 static void
 referral_count (ClReportTable *t,
                 guint          row,
-                gboolean       reached)
+                gboolean       reached,
+                guint32        c)
 {
-  _cl_report_add_count (t, row, RF_REFERRALS, 1);
-  _cl_report_add_count (t, row, RF_REACHED, reached ? 1 : 0);
+  _cl_report_count_case (t, row, RF_REFERRALS, 1, c);
+  _cl_report_count_case (t, row, RF_REACHED, reached ? 1 : 0, c);
 }
 
 static void
@@ -858,7 +874,7 @@ run_referrals (Ctx                *ctx,
                GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autoptr(GArray) commands = sorted_commands (f);
   g_autofree guint *command_row = g_new0 (guint, f->commands->len + 1);
   g_autofree gint64 *command_n = g_new0 (gint64, f->commands->len + 1);
@@ -921,18 +937,18 @@ run_referrals (Ctx                *ctx,
         continue;
       k = get_case (ctx, c);
       reached = ctx->first_success[c] != CL_TIME_NONE;
-      referral_count (summary, 0, reached);
-      referral_count (by_source, enum_row (CL_REPORT_ENUM_REFERRAL_SOURCE, ctx->source[c]), reached);
+      referral_count (summary, 0, reached, c);
+      referral_count (by_source, enum_row (CL_REPORT_ENUM_REFERRAL_SOURCE, ctx->source[c]), reached, c);
       referral_count (by_command, command_row[k->command == CL_REPORT_NO_INDEX ? f->commands->len : k->command],
-                      reached);
+                      reached, c);
       referral_count (by_borough, enum_row (CL_REPORT_ENUM_BOROUGH, command_borough (ctx, k->command)),
-                      reached);
-      referral_count (by_track, enum_row (CL_REPORT_ENUM_TRACK, k->track), reached);
+                      reached, c);
+      referral_count (by_track, enum_row (CL_REPORT_ENUM_TRACK, k->track), reached, c);
       if (vtypes[c] == 0)
-        referral_count (by_vt, n_vt, reached);
+        referral_count (by_vt, n_vt, reached, c);
       for (guint v = 0; v < n_vt; v++)
         if (vtypes[c] & BIT (v))
-          referral_count (by_vt, v, reached);
+          referral_count (by_vt, v, reached, c);
     }
 
   referral_finish (r, summary, FALSE);
@@ -988,6 +1004,46 @@ first_contact_table (ClReportResult *r,
   return t;
 }
 
+/* The limits of the shares within 24 hours, 72 hours and 7 days. */
+static const gint64 fc_limits[3] = { 24 * 3600, 72 * 3600, 7 * 24 * 3600 };
+
+/* The group of a referral: row 0 when its client has a safe channel, else row 1. */
+static guint
+first_contact_group (Ctx     *ctx,
+                     guint32  c)
+{
+  const ClReportCase *k = get_case (ctx, c);
+
+  return (k->client != CL_REPORT_NO_INDEX &&
+          (get_client (ctx, k->client)->flags & CL_REPORT_CLIENT_SAFE_CHANNEL)) ? 0 : 1;
+}
+
+/* Seconds from referral @c to @first, -1 if there is none. A contact logged before the
+ * referral's time counts as immediate. */
+static gint64
+first_contact_delay (Ctx     *ctx,
+                     guint32  c,
+                     ClTime   first)
+{
+  return first != CL_TIME_NONE ? MAX (0, first - ctx->received[c]) : -1;
+}
+
+/* Drill-down: referral @c is behind the cells of @row that count it. Its delay is -1 when
+ * it has no first attempt (or contact) yet. A share within 24 hours … 7 days has no count
+ * of its own: it is traced to the referrals in time, not to all those it is a share of. */
+static void
+first_contact_trace (ClReportTable *t,
+                     guint          row,
+                     guint32        c,
+                     gint64         delay)
+{
+  _cl_report_trace (t, row, FC_CASES, c);
+  _cl_report_trace (t, row, delay < 0 ? FC_NONE : FC_WITH, c);
+  for (guint l = 0; l < 3; l++)
+    if (delay >= 0 && delay <= fc_limits[l])
+      _cl_report_trace (t, row, FC_24H + l, c);
+}
+
 static void
 first_contact_fill (ClReportTable *t,
                     guint          row,
@@ -996,7 +1052,6 @@ first_contact_fill (ClReportTable *t,
 {
   Stats stats;
   gint64 within[3] = { 0, 0, 0 };
-  static const gint64 limits[3] = { 24 * 3600, 72 * 3600, 7 * 24 * 3600 };
   ClReportCellRef n_ref = _cl_report_ref (t, row, FC_WITH);
   ClReportCellRef cases_ref = _cl_report_ref (t, row, FC_CASES);
 
@@ -1005,7 +1060,7 @@ first_contact_fill (ClReportTable *t,
   _cl_report_set_count (t, row, FC_NONE, cases - seconds->len);
   for (guint i = 0; i < seconds->len; i++)
     for (guint l = 0; l < 3; l++)
-      if (g_array_index (seconds, gint64, i) <= limits[l])
+      if (g_array_index (seconds, gint64, i) <= fc_limits[l])
         within[l]++;
   if (compute_stats (seconds, &stats))
     {
@@ -1022,7 +1077,7 @@ run_first_contact (Ctx                *ctx,
                    const ClReportInfo *info,
                    GError            **error)
 {
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   ClReportTable *tables[2];
   /* [measure][row]: row 0 safe channel, 1 none, 2 all */
   GArray *seconds[2][3];
@@ -1038,28 +1093,26 @@ run_first_contact (Ctx                *ctx,
 
   for (guint c = 0; c < ctx->n_cases; c++)
     {
-      const ClReportCase *k;
       guint row;
       ClTime firsts[2];
 
       if (!referred_in_period (ctx, c))
         continue;
-      k = get_case (ctx, c);
-      row = (k->client != CL_REPORT_NO_INDEX &&
-             (get_client (ctx, k->client)->flags & CL_REPORT_CLIENT_SAFE_CHANNEL)) ? 0 : 1;
+      row = first_contact_group (ctx, c);
       cases[row]++;
       cases[2]++;
       firsts[0] = ctx->first_attempt[c];
       firsts[1] = ctx->first_success[c];
       for (guint m = 0; m < 2; m++)
-        if (firsts[m] != CL_TIME_NONE)
-          {
-            /* A contact logged before the referral's time counts as immediate. */
-            gint64 delta = MAX (0, firsts[m] - ctx->received[c]);
+        {
+          gint64 delay = first_contact_delay (ctx, c, firsts[m]);
 
-            g_array_append_val (seconds[m][row], delta);
-            g_array_append_val (seconds[m][2], delta);
-          }
+          if (delay >= 0)
+            {
+              g_array_append_val (seconds[m][row], delay);
+              g_array_append_val (seconds[m][2], delay);
+            }
+        }
     }
 
   for (guint m = 0; m < 2; m++)
@@ -1080,6 +1133,18 @@ run_first_contact (Ctx                *ctx,
       for (guint row = 0; row < 3; row++)
         g_array_unref (seconds[m][row]);
     }
+  /* Drill-down, once the total rows exist: every referral is behind its group and the total. */
+  if (ctx->trace)
+    for (guint c = 0; c < ctx->n_cases; c++)
+      if (referred_in_period (ctx, c))
+        for (guint m = 0; m < 2; m++)
+          {
+            ClTime first = m == 0 ? ctx->first_attempt[c] : ctx->first_success[c];
+            gint64 delay = first_contact_delay (ctx, c, first);
+
+            first_contact_trace (tables[m], first_contact_group (ctx, c), c, delay);
+            first_contact_trace (tables[m], (guint) tables[m]->total_row, c, delay);
+          }
   for (guint col = FC_CASES; col <= FC_CASES; col++)
     _cl_report_link_equal (r, _cl_report_ref (tables[0], tables[0]->total_row, col),
                            _cl_report_ref (tables[1], tables[1]->total_row, col));
@@ -1135,7 +1200,7 @@ run_outreach (Ctx                *ctx,
               GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autoptr(GArray) advocates = sorted_advocates (f);
   g_autofree gint64 *adv_n = g_new0 (gint64, f->advocates->len + 1);
   g_autofree guint *adv_row = g_new0 (guint, f->advocates->len + 1);
@@ -1176,6 +1241,19 @@ run_outreach (Ctx                *ctx,
   _cl_report_set_count (summary, row, 0, none);
   _cl_report_add_subset (r, _cl_report_ref (summary, 0, 0), _cl_report_ref (summary, 3, 0));
   _cl_report_add_subset (r, _cl_report_ref (summary, 0, 0), _cl_report_ref (summary, 5, 0));
+  /* Drill-down: the referrals, and those of them behind each count. */
+  if (ctx->trace)
+    for (guint c = 0; c < ctx->n_cases; c++)
+      if (referred_in_period (ctx, c))
+        {
+          _cl_report_trace (summary, 0, 0, c);
+          if (ctx->n_attempts[c] > 0)
+            _cl_report_trace (summary, 1, 0, c);
+          if (ctx->first_success[c] != CL_TIME_NONE)
+            _cl_report_trace (summary, 3, 0, c);
+          if (ctx->first_attempt[c] == CL_TIME_NONE)
+            _cl_report_trace (summary, 5, 0, c);
+        }
 
   outcomes = _cl_report_table_new (r, "outcomes", _("Outcome of contacts in the period"),
                                    _("Outcome"));
@@ -1216,12 +1294,13 @@ run_outreach (Ctx                *ctx,
         continue;
       ok = is_success (ctx, k->outcome);
       if (k->outcome >= 0)
-        _cl_report_add_count (outcomes, (guint) k->outcome, 0, 1);
-      _cl_report_add_count (by_channel, enum_row (CL_REPORT_ENUM_CHANNEL, k->channel), OE_ATTEMPTS, 1);
-      _cl_report_add_count (by_channel, enum_row (CL_REPORT_ENUM_CHANNEL, k->channel), OE_REACHED, ok);
+        _cl_report_count_case (outcomes, (guint) k->outcome, 0, 1, k->case_index);
+      row = enum_row (CL_REPORT_ENUM_CHANNEL, k->channel);
+      _cl_report_count_case (by_channel, row, OE_ATTEMPTS, 1, k->case_index);
+      _cl_report_count_case (by_channel, row, OE_REACHED, ok, k->case_index);
       row = adv_row[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate];
-      _cl_report_add_count (by_adv, row, OE_ATTEMPTS, 1);
-      _cl_report_add_count (by_adv, row, OE_REACHED, ok);
+      _cl_report_count_case (by_adv, row, OE_ATTEMPTS, 1, k->case_index);
+      _cl_report_count_case (by_adv, row, OE_REACHED, ok, k->case_index);
     }
 
   zero_fill (outcomes, BIT (0));
@@ -1309,7 +1388,7 @@ run_services (Ctx                *ctx,
               GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autoptr(GArray) advocates = sorted_advocates (f);
   g_autoptr(GArray) commands = sorted_commands (f);
   g_autofree gint64 *adv_n = g_new0 (gint64, f->advocates->len + 1);
@@ -1319,6 +1398,8 @@ run_services (Ctx                *ctx,
   g_autoptr(GHashTable) code_clients = pair_set_new ();
   g_autoptr(GHashTable) cat_clients = pair_set_new ();
   g_autoptr(GHashTable) all_clients = g_hash_table_new (NULL, NULL);
+  /* Traced runs only: the case of every service counted, behind the totals of individuals. */
+  g_autoptr(GArray) served = g_array_new (FALSE, FALSE, sizeof (guint32));
   ClReportTable *by_code, *by_cat, *by_adv, *by_cmd;
   guint n_codes = _cl_report_enum (CL_REPORT_ENUM_SERVICE_CODE)->n_values;
 
@@ -1399,18 +1480,24 @@ run_services (Ctx                *ctx,
         continue;
       k = get_case (ctx, s->case_index);
       cat = service_category (s->code);
-      _cl_report_add_count (by_code, (guint) s->code, 0, s->times);
-      _cl_report_add_count (by_code, (guint) s->code, 1, 1);
+      _cl_report_count_case (by_code, (guint) s->code, 0, s->times, s->case_index);
+      _cl_report_count_case (by_code, (guint) s->code, 1, 1, s->case_index);
+      /* A client counts once per code and category, but drills down to every case of
+       * theirs served with it. */
       if (mark_pair (code_clients, (guint) s->code, k->client))
         _cl_report_add_count (by_code, (guint) s->code, 2, 1);
-      _cl_report_add_count (by_cat, cat, 0, s->times);
+      _cl_report_trace (by_code, (guint) s->code, 2, s->case_index);
+      _cl_report_count_case (by_cat, cat, 0, s->times, s->case_index);
       if (mark_pair (cat_clients, cat, k->client))
         _cl_report_add_count (by_cat, cat, 1, 1);
+      _cl_report_trace (by_cat, cat, 1, s->case_index);
       g_hash_table_add (all_clients, GUINT_TO_POINTER (k->client + 1));
-      _cl_report_add_count (by_adv, adv_row[s->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : s->advocate],
-                            cat, s->times);
-      _cl_report_add_count (by_cmd, cmd_row[k->command == CL_REPORT_NO_INDEX ? f->commands->len : k->command],
-                            cat, s->times);
+      if (ctx->trace)
+        g_array_append_val (served, s->case_index);
+      _cl_report_count_case (by_adv, adv_row[s->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : s->advocate],
+                             cat, s->times, s->case_index);
+      _cl_report_count_case (by_cmd, cmd_row[k->command == CL_REPORT_NO_INDEX ? f->commands->len : k->command],
+                             cat, s->times, s->case_index);
     }
 
   zero_fill (by_code, all_columns (by_code));
@@ -1419,6 +1506,12 @@ run_services (Ctx                *ctx,
   zero_fill (by_cat, all_columns (by_cat));
   _cl_report_add_total_row (by_cat, NULL);
   _cl_report_set_count (by_cat, by_cat->total_row, 1, g_hash_table_size (all_clients));
+  /* The distinct individuals are not a sum: they drill down to every case served. */
+  for (guint i = 0; i < served->len; i++)
+    {
+      _cl_report_trace (by_code, by_code->total_row, 2, g_array_index (served, guint32, i));
+      _cl_report_trace (by_cat, by_cat->total_row, 1, g_array_index (served, guint32, i));
+    }
   _cl_report_set_chart (by_cat, CL_REPORT_CHART_BAR, CL_REPORT_COLS (0));
   for (guint i = 0; i < 2; i++)
     {
@@ -1467,7 +1560,7 @@ run_outcomes (Ctx                *ctx,
               GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autoptr(GHashTable) pairs = pair_set_new ();
   ClReportTable *services, *orders, *in_effect, *comp, *imm, *plans, *outbound;
   static const char *const service_rows[] = { "E4", "D1", "D2", "D3", "C1" };
@@ -1507,9 +1600,10 @@ run_outcomes (Ctx                *ctx,
       for (guint j = 0; j < G_N_ELEMENTS (service_rows); j++)
         if (s->code == codes[j])
           {
-            _cl_report_add_count (services, j, 1, s->times);
+            _cl_report_count_case (services, j, 1, s->times, s->case_index);
             if (mark_pair (pairs, j, get_case (ctx, s->case_index)->client))
               _cl_report_add_count (services, j, 0, 1);
+            _cl_report_trace (services, j, 0, s->case_index);
           }
     }
   zero_fill (services, all_columns (services));
@@ -1532,10 +1626,11 @@ run_outcomes (Ctx                *ctx,
 
       if (col == 2 || !case_ok (ctx, l->case_index))
         continue;
-      _cl_report_add_count (orders, enum_row (CL_REPORT_ENUM_LEGAL_STATUS, l->status), col, 1);
+      _cl_report_count_case (orders, enum_row (CL_REPORT_ENUM_LEGAL_STATUS, l->status), col, 1,
+                             l->case_index);
       if (l->status == granted_status &&
           (l->order_expires == CL_DAY_NONE || l->order_expires >= ctx->to))
-        _cl_report_add_count (in_effect, row, col, 1);
+        _cl_report_count_case (in_effect, row, col, 1, l->case_index);
     }
   zero_fill (orders, all_columns (orders));
   _cl_report_add_total_row (orders, NULL);
@@ -1560,7 +1655,8 @@ run_outcomes (Ctx                *ctx,
       const ClReportCompensation *k = &g_array_index (f->compensation, ClReportCompensation, i);
 
       if (case_ok (ctx, k->case_index) && in_period (ctx, k->filed))
-        _cl_report_add_count (comp, enum_row (CL_REPORT_ENUM_CLAIM_STATUS, k->status), 0, 1);
+        _cl_report_count_case (comp, enum_row (CL_REPORT_ENUM_CLAIM_STATUS, k->status), 0, 1,
+                               k->case_index);
     }
   zero_fill (comp, all_columns (comp));
   _cl_report_add_total_row (comp, NULL);
@@ -1584,16 +1680,16 @@ run_outcomes (Ctx                *ctx,
         continue;
       if (in_period (ctx, m->requested))
         {
-          _cl_report_add_count (imm, irow, 0, 1);
+          _cl_report_count_case (imm, irow, 0, 1, m->case_index);
           if (m->decision < 0 || m->decision == pending)
-            _cl_report_add_count (imm, irow, 1, 1);
+            _cl_report_count_case (imm, irow, 1, 1, m->case_index);
         }
       if (m->decision >= 0 && m->decision != pending && in_period (ctx, m->decided))
         {
           const char *code = _cl_report_enum_code (CL_REPORT_ENUM_DECISION, m->decision);
           guint col = g_str_equal (code, "granted") ? 2 : g_str_equal (code, "denied") ? 3 : 4;
 
-          _cl_report_add_count (imm, irow, col, 1);
+          _cl_report_count_case (imm, irow, col, 1, m->case_index);
         }
     }
   zero_fill (imm, all_columns (imm));
@@ -1614,8 +1710,8 @@ run_outcomes (Ctx                *ctx,
 
       if (!case_ok (ctx, p->case_index))
         continue;
-      _cl_report_add_count (plans, 0, 0, in_period (ctx, p->completed));
-      _cl_report_add_count (plans, 1, 0, in_period (ctx, p->reviewed));
+      _cl_report_count_case (plans, 0, 0, in_period (ctx, p->completed), p->case_index);
+      _cl_report_count_case (plans, 1, 0, in_period (ctx, p->reviewed), p->case_index);
     }
   zero_fill (plans, all_columns (plans));
 
@@ -1633,8 +1729,9 @@ run_outcomes (Ctx                *ctx,
 
       if (!case_ok (ctx, o->case_index) || !in_period (ctx, o->date) || o->service_type < 0)
         continue;
-      _cl_report_add_count (outbound, (guint) o->service_type, 0, 1);
-      _cl_report_add_count (outbound, (guint) o->service_type, 1, o->outcome == connected);
+      _cl_report_count_case (outbound, (guint) o->service_type, 0, 1, o->case_index);
+      _cl_report_count_case (outbound, (guint) o->service_type, 1, o->outcome == connected,
+                             o->case_index);
     }
   zero_fill (outbound, BIT (0) | BIT (1));
   _cl_report_add_total_row (outbound, NULL);
@@ -1657,7 +1754,7 @@ run_closures (Ctx                *ctx,
               const ClReportInfo *info,
               GError            **error)
 {
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   ClReportTable *t;
   guint n_reasons = _cl_report_enum (CL_REPORT_ENUM_CLOSURE_REASON)->n_values;
   g_autoptr(GPtrArray) lengths = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
@@ -1681,7 +1778,7 @@ run_closures (Ctx                *ctx,
       if (!case_ok (ctx, c) || !in_period (ctx, case_end (ctx, c)))
         continue;
       row = enum_row (CL_REPORT_ENUM_CLOSURE_REASON, k->closure_reason);
-      _cl_report_add_count (t, row, 0, 1);
+      _cl_report_count_case (t, row, 0, 1, c);
       /* Engagement: from the day the case was opened (else its referral) to its closing. */
       begin = k->opened != CL_DAY_NONE ? k->opened : ctx->start[c];
       if (begin != CL_DAY_NONE)
@@ -1771,7 +1868,7 @@ run_deadlines (Ctx                *ctx,
                GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (Deadline));
   g_autofree guint32 *client_case = g_new (guint32, f->clients->len + 1);
   ClReportTable *summary, *list;
@@ -1865,7 +1962,11 @@ run_deadlines (Ctx                *ctx,
     _cl_report_add_row (summary, deadline_kinds[k].key, _(deadline_kinds[k].label));
   zero_fill (summary, BIT (0));
   for (guint i = 0; i < items->len; i++)
-    _cl_report_add_count (summary, g_array_index (items, Deadline, i).kind, 0, 1);
+    {
+      const Deadline *dl = &g_array_index (items, Deadline, i);
+
+      _cl_report_count_case (summary, dl->kind, 0, 1, dl->case_index);
+    }
   _cl_report_set_chart (summary, CL_REPORT_CHART_BAR, CL_REPORT_COLS (0));
 
   g_array_sort_with_data (items, compare_deadlines, ctx);
@@ -1884,6 +1985,7 @@ run_deadlines (Ctx                *ctx,
       g_autofree char *due = day_string (dl->due);
       guint row = _cl_report_add_row (list, key, label);
 
+      _cl_report_trace_row (list, row, dl->case_index);
       _cl_report_set_text (list, row, 0, _(deadline_kinds[dl->kind].label));
       _cl_report_set_text (list, row, 1, due);
       _cl_report_set_number (list, row, 2, dl->due - d, CL_REPORT_UNIT_DAYS, 0, NULL);
@@ -1910,11 +2012,13 @@ run_data_quality (Ctx                *ctx,
                   GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autofree guint8 *has_vt = g_new0 (guint8, ctx->n_cases + 1);
   g_autofree guint8 *has_service = g_new0 (guint8, ctx->n_cases + 1);
   g_autofree ClDay *last_activity = g_new (ClDay, ctx->n_cases + 1);
   g_autofree guint8 *new_client = g_new0 (guint8, f->clients->len + 1);
+  g_autofree guint8 *gaps = g_new0 (guint8, f->clients->len + 1);
+  g_autofree guint8 *checked_case = g_new0 (guint8, ctx->n_cases + 1);
   g_autofree guint8 *problems = g_new0 (guint8, ctx->n_cases + 1);
   g_autoptr(GArray) advocates = sorted_advocates (f);
   g_autofree gint64 *adv_n = g_new0 (gint64, f->advocates->len + 1);
@@ -1978,6 +2082,8 @@ run_data_quality (Ctx                *ctx,
       miss_race += rc;
       miss_age += a;
       miss_any += g || rc || a;
+      /* The rows of the clients table the client is missing from (gender, race, age). */
+      gaps[i] = g | rc << 1 | a << 2;
     }
 
   /* Cases checked: open on the as-of day, or closed in the period. */
@@ -1990,6 +2096,7 @@ run_data_quality (Ctx                *ctx,
           !(open ? (ctx->start[c] == CL_DAY_NONE || ctx->start[c] <= d) : in_period (ctx, k->closed)))
         continue;
       checked++;
+      checked_case[c] = 1;
       if (!has_vt[c])
         problems[c] |= 1 << DQ_NO_VICTIMIZATION;
       /* Cases still being reached out to have had no chance to receive services. */
@@ -2020,6 +2127,20 @@ run_data_quality (Ctx                *ctx,
     _cl_report_add_subset (r, _cl_report_ref (clients, 0, 0), _cl_report_ref (clients, i, 0));
   for (guint i = 1; i <= 3; i++)
     _cl_report_add_subset (r, _cl_report_ref (clients, 4, 0), _cl_report_ref (clients, i, 0));
+  /* Drill-down: a new client through the cases that made them new. */
+  if (ctx->trace)
+    for (guint c = 0; c < ctx->n_cases; c++)
+      if (referred_in_period (ctx, c))
+        {
+          guint8 missing = gaps[get_case (ctx, c)->client];
+
+          _cl_report_trace (clients, 0, 0, c);
+          for (guint i = 0; i < 3; i++)
+            if (missing & (1 << i))
+              _cl_report_trace (clients, 1 + i, 0, c);
+          if (missing)
+            _cl_report_trace (clients, 4, 0, c);
+        }
 
   cases = _cl_report_table_new (r, "cases", _("Cases with gaps"), "");
   _cl_report_add_column (cases, "cases", _("Cases"));
@@ -2034,6 +2155,16 @@ run_data_quality (Ctx                *ctx,
   _cl_report_set_count (cases, row, 0, counts[DQ_INACTIVE]);
   for (guint i = 1; i <= DQ_N; i++)
     _cl_report_add_subset (r, _cl_report_ref (cases, 0, 0), _cl_report_ref (cases, i, 0));
+  /* Drill-down: the cases checked, and those of them with each gap. */
+  if (ctx->trace)
+    for (guint c = 0; c < ctx->n_cases; c++)
+      if (checked_case[c])
+        {
+          _cl_report_trace (cases, 0, 0, c);
+          for (guint p = 0; p < DQ_N; p++)
+            if (problems[c] & (1 << p))
+              _cl_report_trace (cases, 1 + p, 0, c);
+        }
   _cl_report_set_chart (cases, CL_REPORT_CHART_BAR, CL_REPORT_COLS (0));
 
   by_adv = _cl_report_table_new (r, "by_advocate", _("Gaps by advocate"), _("Advocate"));
@@ -2073,7 +2204,7 @@ run_data_quality (Ctx                *ctx,
       arow = adv_row[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate];
       for (guint p = 0; p < DQ_N; p++)
         if (problems[c] & (1 << p))
-          _cl_report_add_count (by_adv, arow, p, 1);
+          _cl_report_count_case (by_adv, arow, p, 1, c);
 
       text = g_string_new (NULL);
       if (problems[c] & (1 << DQ_NO_VICTIMIZATION))
@@ -2085,6 +2216,7 @@ run_data_quality (Ctx                *ctx,
       label = case_label (ctx, c);
       key = g_strdup_printf ("%u", list->rows->len + 1);
       row = _cl_report_add_row (list, key, label);
+      _cl_report_trace_row (list, row, c);
       _cl_report_set_text (list, row, 0, advocate_name (ctx, k->advocate));
       _cl_report_set_text (list, row, 1, text->str);
     }
@@ -2299,7 +2431,7 @@ run_pmt (Ctx                *ctx,
                            _("A PMT report covers a period within one fiscal year"));
       return NULL;
     }
-  r = _cl_report_result_new (info, ctx->p);
+  r = result_new (ctx, info);
   pc = g_new0 (PmtClient, f->clients->len + 1);
   vt = g_new0 (guint64, f->clients->len + 1);
   comp = g_new0 (guint8, f->clients->len + 1);
@@ -2602,7 +2734,7 @@ run_trafficking (Ctx                *ctx,
                  GError            **error)
 {
   const ClReportFacts *f = ctx->f;
-  g_autoptr(ClReportResult) r = _cl_report_result_new (info, ctx->p);
+  g_autoptr(ClReportResult) r = result_new (ctx, info);
   g_autofree TrClient *tc = g_new0 (TrClient, f->clients->len + 1);
   g_autofree guint8 *tr_case = g_new0 (guint8, ctx->n_cases + 1);
   g_autofree guint8 *served_case = g_new0 (guint8, ctx->n_cases + 1);
@@ -3155,9 +3287,29 @@ cl_report_run (const char           *name,
                const ClReportParams *params,
                GError              **error)
 {
+  return cl_report_run_full (name, facts, params, CL_REPORT_RUN_NONE, error);
+}
+
+/**
+ * cl_report_run_full:
+ * @flags: %CL_REPORT_RUN_TRACE_CASES to keep, for every count, the cases behind it
+ *   (cl_report_result_get_cases()); ignored for funder reports
+ *
+ * Like cl_report_run(). Tracing is refused for outside use.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ */
+ClReportResult *
+cl_report_run_full (const char           *name,
+                    const ClReportFacts  *facts,
+                    const ClReportParams *params,
+                    ClReportRunFlags      flags,
+                    GError              **error)
+{
   const ClReportInfo *info;
   ClReportNeeds needs;
   ClReportResult *result;
+  gboolean trace;
   Ctx ctx;
 
   g_return_val_if_fail (facts != NULL, NULL);
@@ -3177,6 +3329,13 @@ cl_report_run (const char           *name,
     }
   if (!cl_report_params_validate (params, error))
     return NULL;
+  trace = (flags & CL_REPORT_RUN_TRACE_CASES) != 0 && !info->funder;
+  if (trace && params->outside)
+    {
+      g_set_error_literal (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS,
+                           "a report for outside use never refers to cases");
+      return NULL;
+    }
   needs = cl_report_needs (name, params);
   if ((facts->loaded & needs) != needs)
     {
@@ -3187,8 +3346,11 @@ cl_report_run (const char           *name,
     }
 
   ctx_init (&ctx, facts, params);
+  ctx.trace = trace;
   result = report_funcs[info - reports] (&ctx, info, error);
   ctx_free (&ctx);
+  if (result != NULL && trace)
+    _cl_report_result_end_trace (result, facts);
   if (result != NULL && params->outside)
     cl_report_result_suppress (result, params->threshold);
   return result;

@@ -75,6 +75,24 @@ void            _cl_report_add_count       (ClReportTable  *table,
                                             guint           row,
                                             guint           col,
                                             gint64          value);
+/* Drill-down (CL_REPORT_RUN_TRACE_CASES): @case_index (an index into facts->cases) is one
+ * of the cases behind the cell. Without tracing these are a plain add_count / no-op.
+ * Total rows and total columns take the union of what they add up. */
+void            _cl_report_count_case      (ClReportTable  *table,
+                                            guint           row,
+                                            guint           col,
+                                            gint64          value,
+                                            guint32         case_index);
+void            _cl_report_trace           (ClReportTable  *table,
+                                            guint           row,
+                                            guint           col,
+                                            guint32         case_index);
+void            _cl_report_trace_row       (ClReportTable  *table,
+                                            guint           row,
+                                            guint32         case_index);
+void            _cl_report_result_begin_trace (ClReportResult      *result);
+void            _cl_report_result_end_trace   (ClReportResult      *result,
+                                               const ClReportFacts *facts);
 void            _cl_report_set_number      (ClReportTable  *table,
                                             guint           row,
                                             guint           col,

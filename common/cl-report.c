@@ -396,6 +396,7 @@ clear_case (gpointer data)
 {
   ClReportCase *c = data;
 
+  g_free (c->id);
   g_free (c->number);
 }
 
@@ -736,6 +737,7 @@ add_case (ClReportFacts      *f,
   c.funding = (guint8) funding;
   if (get_bool (v, 12) == 1)
     c.flags |= CL_REPORT_CASE_RESTRICTED;
+  c.id = g_strdup (v[0]);
   c.number = g_strdup (v[14]);
   g_array_append_val (f->cases, c);
   g_hash_table_insert (f->case_ids, g_string_chunk_insert (f->strings, v[0]),
@@ -1269,6 +1271,8 @@ cl_report_result_free (ClReportResult *r)
   g_ptr_array_unref (r->notes);
   g_ptr_array_unref (r->groups);
   g_array_unref (r->subsets);
+  g_clear_pointer (&r->traces, g_hash_table_unref);
+  g_clear_pointer (&r->cases, g_hash_table_unref);
   g_free (r);
 }
 
@@ -1306,6 +1310,7 @@ cl_report_result_copy (const ClReportResult *r)
       const ClReportTable *t = g_ptr_array_index (r->tables, i);
       ClReportTable *tc = g_memdup2 (t, sizeof *t);
 
+      tc->result = copy;
       tc->key = g_strdup (t->key);
       tc->title = g_strdup (t->title);
       tc->row_header = g_strdup (t->row_header);
@@ -1351,6 +1356,7 @@ _cl_report_table_new (ClReportResult *r,
 {
   ClReportTable *t = g_new0 (ClReportTable, 1);
 
+  t->result = r;
   t->index = r->tables->len;
   t->key = g_strdup (key);
   t->title = g_strdup (title);
@@ -1442,6 +1448,195 @@ _cl_report_add_count (ClReportTable *t,
 
   cell->kind = CL_REPORT_CELL_COUNT;
   cell->count += value;
+}
+
+/* Drill-down ------------------------------------------------------------------------- */
+
+/* Lists of cases can have more than 65,535 rows: a row gets 32 bits. */
+static guint64
+trace_key (guint table,
+           guint row,
+           guint col)
+{
+  return ((guint64) table << 48) | ((guint64) row << 16) | col;
+}
+
+static GArray *
+trace_cases (ClReportTable *t,
+             guint          row,
+             guint          col,
+             gboolean       create)
+{
+  guint64 key = trace_key (t->index, row, col);
+  GArray *cases;
+
+  if (t->result->traces == NULL)
+    return NULL;
+  cases = g_hash_table_lookup (t->result->traces, &key);
+  if (cases == NULL && create)
+    {
+      cases = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_hash_table_insert (t->result->traces, g_memdup2 (&key, sizeof key), cases);
+    }
+  return cases;
+}
+
+void
+_cl_report_trace (ClReportTable *t,
+                  guint          row,
+                  guint          col,
+                  guint32        case_index)
+{
+  GArray *cases;
+
+  g_assert (row < t->rows->len && col < t->columns->len);
+  if (case_index == CL_REPORT_NO_INDEX || (cases = trace_cases (t, row, col, TRUE)) == NULL)
+    return;
+  g_array_append_val (cases, case_index);
+}
+
+void
+_cl_report_trace_row (ClReportTable *t,
+                      guint          row,
+                      guint32        case_index)
+{
+  for (guint c = 0; c < t->columns->len; c++)
+    _cl_report_trace (t, row, c, case_index);
+}
+
+void
+_cl_report_count_case (ClReportTable *t,
+                       guint          row,
+                       guint          col,
+                       gint64         value,
+                       guint32        case_index)
+{
+  _cl_report_add_count (t, row, col, value);
+  if (value > 0)
+    _cl_report_trace (t, row, col, case_index);
+}
+
+/* The cases behind cell (@row, @col) include those behind (@from_row, @from_col). */
+static void
+trace_union (ClReportTable *t,
+             guint          row,
+             guint          col,
+             guint          from_row,
+             guint          from_col)
+{
+  GArray *from = trace_cases (t, from_row, from_col, FALSE);
+
+  if (from != NULL && from->len > 0)
+    {
+      GArray *to = trace_cases (t, row, col, TRUE);
+
+      g_array_append_vals (to, from->data, from->len);
+    }
+}
+
+static int
+compare_case_index (gconstpointer a,
+                    gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+void
+_cl_report_result_begin_trace (ClReportResult *r)
+{
+  g_return_if_fail (r->traces == NULL);
+  r->traces = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                     (GDestroyNotify) g_array_unref);
+}
+
+/* Turns the case indexes of a traced run into case ids, each case once per cell, in the
+ * order of the facts. */
+void
+_cl_report_result_end_trace (ClReportResult      *r,
+                             const ClReportFacts *f)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (r->traces == NULL)
+    return;
+  r->cases = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                    (GDestroyNotify) g_strfreev);
+  g_hash_table_iter_init (&iter, r->traces);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GArray *cases = value;
+      g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+      guint32 last = CL_REPORT_NO_INDEX;
+
+      g_array_sort (cases, compare_case_index);
+      for (guint i = 0; i < cases->len; i++)
+        {
+          guint32 c = g_array_index (cases, guint32, i);
+
+          if (c == last || c >= f->cases->len)
+            continue;
+          last = c;
+          g_strv_builder_add (ids, g_array_index (f->cases, ClReportCase, c).id);
+        }
+      g_hash_table_insert (r->cases, g_memdup2 (key, sizeof (guint64)),
+                           g_strv_builder_end (ids));
+    }
+  g_clear_pointer (&r->traces, g_hash_table_unref);
+}
+
+/**
+ * cl_report_result_has_cases:
+ *
+ * Returns: whether the result was computed with %CL_REPORT_RUN_TRACE_CASES, so that its
+ *   counts drill down to cases
+ */
+gboolean
+cl_report_result_has_cases (const ClReportResult *r)
+{
+  g_return_val_if_fail (r != NULL, FALSE);
+  return r->cases != NULL;
+}
+
+/**
+ * cl_report_result_get_cases:
+ *
+ * The cases behind a cell of a traced result: for a count, the cases it counts (or whose
+ * contacts, services or other events it counts); for a number derived from a count (a
+ * share, a median), the cases of that count; for a row of a case list, its case.
+ *
+ * Returns: (transfer none) (nullable): the case ids, each once, or %NULL when none
+ */
+const char *const *
+cl_report_result_get_cases (const ClReportResult *r,
+                            guint                 table,
+                            guint                 row,
+                            guint                 col)
+{
+  const ClReportTable *t;
+  const ClReportCell *cell;
+  guint64 key = trace_key (table, row, col);
+  const char *const *ids;
+
+  g_return_val_if_fail (r != NULL, NULL);
+  if (r->cases == NULL || table >= r->tables->len)
+    return NULL;
+  t = g_ptr_array_index (r->tables, table);
+  if (row >= t->rows->len || col >= t->columns->len)
+    return NULL;
+  ids = g_hash_table_lookup (r->cases, &key);
+  if (ids != NULL && ids[0] != NULL)
+    return ids;
+  cell = &g_array_index (((ClReportRow *) g_ptr_array_index (t->rows, row))->cells,
+                         ClReportCell, col);
+  /* A share whose only dependency is its denominator has no numerator to fall back to. */
+  if (cell->kind == CL_REPORT_CELL_NUMBER && cell->n_deps > (cell->has_denominator ? 1 : 0) &&
+      (cell->deps[0].table != table || cell->deps[0].row != row || cell->deps[0].col != col))
+    return cl_report_result_get_cases (r, cell->deps[0].table, cell->deps[0].row,
+                                       cell->deps[0].col);
+  return NULL;
 }
 
 void
@@ -1539,6 +1734,7 @@ _cl_report_add_total_row (ClReportTable *t,
             {
               sum += cell->count;
               any = TRUE;
+              trace_union (t, row, c, r, c);
             }
         }
       if (any)
@@ -1562,7 +1758,10 @@ _cl_report_set_total_col (ClReportTable *t,
       for (guint c = 0; c < t->columns->len; c++)
         if ((parts & (G_GUINT64_CONSTANT (1) << c)) &&
             _cl_report_cell (t, r, c)->kind == CL_REPORT_CELL_COUNT)
-          sum += _cl_report_cell (t, r, c)->count;
+          {
+            sum += _cl_report_cell (t, r, c)->count;
+            trace_union (t, r, col, r, c);
+          }
       _cl_report_set_count (t, r, col, sum);
     }
 }
@@ -1900,6 +2099,10 @@ cl_report_result_suppress (ClReportResult *r,
 
   if (r->suppressed)
     return;
+
+  /* What leaves the organization never points at cases. */
+  g_clear_pointer (&r->traces, g_hash_table_unref);
+  g_clear_pointer (&r->cases, g_hash_table_unref);
 
   for (guint i = 0; i < r->tables->len; i++)
     {

@@ -150,6 +150,7 @@ enum {
 };
 
 typedef struct {
+  char    *id;             /* the case's id, for drill-down (CL_REPORT_RUN_TRACE_CASES) */
   guint32  client;         /* index into clients */
   guint32  command;        /* index into commands, CL_REPORT_NO_INDEX if unknown */
   guint32  advocate;       /* index into advocates, CL_REPORT_NO_INDEX if unassigned */
@@ -405,6 +406,8 @@ typedef enum {
   CL_REPORT_CHART_TREND,        /* rows are consecutive periods: a line per column */
 } ClReportChartType;
 
+typedef struct _ClReportResult ClReportResult;
+
 typedef struct {
   guint               index;
   char               *key;
@@ -420,9 +423,12 @@ typedef struct {
   guint64             sum_columns;   /* columns the total row is the sum of */
   guint64             part_columns;  /* columns whose sum is total_col */
   gboolean            internal_only; /* never in exports for outside use */
+
+  /*< private >*/
+  ClReportResult     *result;
 } ClReportTable;
 
-typedef struct {
+struct _ClReportResult {
   char            *name;          /* "pmt" */
   char            *title;         /* translated */
   char            *description;   /* translated */
@@ -435,7 +441,11 @@ typedef struct {
   GPtrArray       *groups;        /* GArray of ClReportCellRef: [0] = [1] + [2] + … */
   GArray          *subsets;       /* ClReportCellRef pairs: [2i] ⊇ [2i+1], so their
                                    * difference is known to a reader too */
-} ClReportResult;
+
+  /*< private >*/
+  GHashTable      *traces;        /* cell key -> GArray of case indexes, while running */
+  GHashTable      *cases;         /* cell key -> GStrv of case ids, after a traced run */
+};
 
 void              cl_report_result_free       (ClReportResult       *result);
 ClReportResult   *cl_report_result_copy       (const ClReportResult *result);
@@ -451,6 +461,11 @@ gint64            cl_report_result_get_count  (ClReportResult       *result,
                                                const char           *column);
 void              cl_report_result_suppress   (ClReportResult       *result,
                                                guint                 threshold);
+gboolean          cl_report_result_has_cases  (const ClReportResult *result);
+const char *const *cl_report_result_get_cases (const ClReportResult *result,
+                                               guint                 table,
+                                               guint                 row,
+                                               guint                 col);
 
 char             *cl_report_result_to_json    (const ClReportResult *result,
                                                gsize                *len);
@@ -499,6 +514,21 @@ GPtrArray          *cl_report_command_filter  (const ClReportParams *params,
 ClReportResult     *cl_report_run             (const char           *name,
                                                const ClReportFacts  *facts,
                                                const ClReportParams *params,
+                                               GError              **error);
+
+typedef enum {
+  CL_REPORT_RUN_NONE        = 0,
+  /* Remember which cases every count comes from, for drill-down on the desktop. Internal
+   * reports only (a funder report is never traced), never for outside use (refused with
+   * params->outside), and never serialized: cl_report_result_to_json(), the exporters and
+   * cl_report_result_copy() leave the case references behind. */
+  CL_REPORT_RUN_TRACE_CASES = 1 << 0,
+} ClReportRunFlags;
+
+ClReportResult     *cl_report_run_full        (const char           *name,
+                                               const ClReportFacts  *facts,
+                                               const ClReportParams *params,
+                                               ClReportRunFlags      flags,
                                                GError              **error);
 
 G_END_DECLS

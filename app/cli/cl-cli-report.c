@@ -233,7 +233,7 @@ cl_cli_cmd_report (ClCli  *cli,
     return report_fail (error);
   params->commands = g_steal_pointer (&commands);
 
-  result = cl_report_run_vault (cli->store, name, params, &error);
+  result = cl_report_run_vault (cli->store, name, params, CL_REPORT_RUN_NONE, &error);
   if (result == NULL)
     return report_fail (error);
 

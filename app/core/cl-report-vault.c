@@ -21,9 +21,11 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-case-summary.h"
 #include "cl-report-vault.h"
 #include "cl-schema.h"
 #include "cl-sql.h"
+#include "cl-store-private.h"
 
 typedef struct {
   GString   *sql;
@@ -468,6 +470,7 @@ ClReportResult *
 cl_report_run_vault (ClStore              *store,
                      const char           *name,
                      const ClReportParams *params,
+                     ClReportRunFlags      flags,
                      GError              **error)
 {
   g_autoptr(ClReportFacts) facts = NULL;
@@ -479,12 +482,13 @@ cl_report_run_vault (ClStore              *store,
   facts = load_facts (store, name, params, TRUE, NULL, error);
   if (facts == NULL)
     return NULL;
-  return cl_report_run (name, facts, params, error);
+  return cl_report_run_full (name, facts, params, flags, error);
 }
 
 typedef struct {
-  char           *name;
-  ClReportParams *params;
+  char             *name;
+  ClReportParams   *params;
+  ClReportRunFlags  flags;
 } RunData;
 
 static void
@@ -514,7 +518,7 @@ run_thread (GTask        *task,
     }
   if (g_task_return_error_if_cancelled (task))
     return;
-  result = cl_report_run (data->name, facts, data->params, &error);
+  result = cl_report_run_full (data->name, facts, data->params, data->flags, &error);
   if (result == NULL)
     g_task_return_error (task, error);
   else
@@ -530,6 +534,7 @@ void
 cl_report_run_vault_async (ClStore              *store,
                            const char           *name,
                            const ClReportParams *params,
+                           ClReportRunFlags      flags,
                            GCancellable         *cancellable,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
@@ -544,6 +549,7 @@ cl_report_run_vault_async (ClStore              *store,
   data = g_new0 (RunData, 1);
   data->name = g_strdup (name);
   data->params = cl_report_params_copy (params);
+  data->flags = flags;
   task = g_task_new (store, cancellable, callback, user_data);
   g_task_set_source_tag (task, cl_report_run_vault_async);
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
@@ -557,6 +563,223 @@ cl_report_run_vault_finish (ClStore       *store,
 {
   g_return_val_if_fail (g_task_is_valid (result, store), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cl_report_run_vault_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Drill-down ------------------------------------------------------------------------- */
+
+/* Roles that see counts, never cases (DESIGN.md §6): a vault enrolled for one of them
+ * holds no case content, and its reports do not lead to any. */
+static gboolean
+role_sees_cases (ClStore *store)
+{
+  sqlite3 *db = _cl_store_get_db (store);
+  g_autofree char *role = NULL;
+
+  if (db == NULL)
+    return FALSE;
+  _cl_store_read_lock (store);
+  role = cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = ?", "sync_role",
+                            CL_SQL_END);
+  _cl_store_read_unlock (store);
+  return g_strcmp0 (role, "data") != 0 && g_strcmp0 (role, "admin") != 0;
+}
+
+/**
+ * cl_report_vault_drill_down:
+ * @result: a result of cl_report_run_vault() with %CL_REPORT_RUN_TRACE_CASES
+ *
+ * The cases behind one cell, for the person at the vault to go through. Refused for a
+ * result that carries no case references (a funder report, a result for outside use, or
+ * one run without tracing) and for a vault enrolled with a counts-only role. The look is
+ * audited ("view" of record type "report", the record id naming the report and cell: no
+ * client data) before any case id is handed out; opening a case from the list is audited
+ * again, and a restricted one asks for a reason (cl_window_open_case()).
+ *
+ * Returns: (transfer full): the case ids, possibly empty, or %NULL with @error set
+ */
+char **
+cl_report_vault_drill_down (ClStore              *store,
+                            const ClReportResult *result,
+                            guint                 table,
+                            guint                 row,
+                            guint                 col,
+                            GError              **error)
+{
+  const char *const *ids;
+  const ClReportTable *t;
+  g_autofree char *record = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+  g_return_val_if_fail (result != NULL, NULL);
+
+  if (_cl_store_get_db (store) == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
+      return NULL;
+    }
+  if (!cl_report_result_has_cases (result) || table >= result->tables->len)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("This report gives counts only: its numbers do not lead to cases."));
+      return NULL;
+    }
+  if (!role_sees_cases (store))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           _("Your role sees counts only, not the cases behind them."));
+      return NULL;
+    }
+
+  t = g_ptr_array_index (result->tables, table);
+  if (row >= t->rows->len || col >= t->columns->len)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "no such cell");
+      return NULL;
+    }
+  record = g_strdup_printf ("%s/%s/%s/%s", result->name, t->key,
+                            ((ClReportRow *) g_ptr_array_index (t->rows, row))->key,
+                            ((ClReportColumn *) g_ptr_array_index (t->columns, col))->key);
+  if (!cl_store_audit (store, "view", "report", record, NULL, error))
+    return NULL;
+
+  ids = cl_report_result_get_cases (result, table, row, col);
+  return ids != NULL ? g_strdupv ((char **) ids) : g_new0 (char *, 1);
+}
+
+/* SQLite 3.15 allows 999 bound parameters a statement. */
+#define IDS_PER_QUERY 500
+
+static int
+compare_by_activity (gconstpointer a,
+                     gconstpointer b)
+{
+  ClCaseSummary *x = *(ClCaseSummary **) a, *y = *(ClCaseSummary **) b;
+
+  /* Most recent activity first, as in the case list; then by case id, stable. */
+  int cmp = g_strcmp0 (cl_case_summary_get_last_activity (y),
+                       cl_case_summary_get_last_activity (x));
+
+  return cmp != 0 ? cmp : g_strcmp0 (cl_case_summary_get_id (x), cl_case_summary_get_id (y));
+}
+
+/**
+ * cl_report_vault_load_cases:
+ * @ids: case ids from cl_report_vault_drill_down()
+ *
+ * Returns: (transfer full): a #GListModel of #ClCaseSummary, most recent activity first;
+ *   cases deleted since the report ran are left out
+ */
+GListModel *
+cl_report_vault_load_cases (ClStore            *store,
+                            const char *const  *ids,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  GListStore *list;
+  guint n = ids != NULL ? g_strv_length ((char **) ids) : 0;
+  sqlite3 *db = _cl_store_get_db (store);
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+
+  if (db == NULL)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
+      return NULL;
+    }
+
+  _cl_store_read_lock (store);
+  for (guint first = 0; ok && first < n; first += IDS_PER_QUERY)
+    {
+      guint count = MIN (IDS_PER_QUERY, n - first);
+      g_autoptr(GString) sql = g_string_new ("SELECT " CL_CASE_SUMMARY_COLUMNS
+                                             " FROM cases c LEFT JOIN client k ON k.id = "
+                                             "c.client_id WHERE c.deleted = 0 AND c.id IN (");
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      for (guint i = 0; i < count; i++)
+        g_string_append (sql, i == 0 ? "?" : ", ?");
+      g_string_append_c (sql, ')');
+      stmt = cl_sql_prepare (db, sql->str, error);
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      for (guint i = 0; i < count; i++)
+        cl_sql_bind_text (stmt, (int) i + 1, ids[first + i]);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (rows, _cl_case_summary_new_from_row (stmt));
+      if (rc != SQLITE_DONE)
+        {
+          cl_sql_set_error (error, db, rc);
+          ok = FALSE;
+        }
+      else if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        ok = FALSE;
+    }
+  _cl_store_read_unlock (store);
+  if (!ok)
+    return NULL;
+
+  g_ptr_array_sort (rows, compare_by_activity);
+  list = g_list_store_new (CL_TYPE_CASE_SUMMARY);
+  g_list_store_splice (list, 0, 0, rows->pdata, rows->len);
+  return G_LIST_MODEL (list);
+}
+
+static void
+load_cases_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GListModel *cases = cl_report_vault_load_cases (source_object, task_data, cancellable,
+                                                  &error);
+
+  if (cases == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, cases, g_object_unref);
+}
+
+/**
+ * cl_report_vault_load_cases_async:
+ *
+ * cl_report_vault_load_cases() in a worker thread: a total can stand for tens of
+ * thousands of cases.
+ */
+void
+cl_report_vault_load_cases_async (ClStore             *store,
+                                  const char *const   *ids,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CL_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cl_report_vault_load_cases_async);
+  g_task_set_task_data (task, g_strdupv ((char **) ids), (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, load_cases_thread);
+}
+
+GListModel *
+cl_report_vault_load_cases_finish (ClStore       *store,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        cl_report_vault_load_cases_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

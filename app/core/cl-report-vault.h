@@ -24,15 +24,37 @@ ClReportFacts  *_cl_report_vault_load_all_facts (ClStore              *store,
 ClReportResult *cl_report_run_vault         (ClStore              *store,
                                              const char           *name,
                                              const ClReportParams *params,
+                                             ClReportRunFlags      flags,
                                              GError              **error);
 void            cl_report_run_vault_async   (ClStore              *store,
                                              const char           *name,
                                              const ClReportParams *params,
+                                             ClReportRunFlags      flags,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
 ClReportResult *cl_report_run_vault_finish  (ClStore              *store,
                                              GAsyncResult         *result,
                                              GError              **error);
+
+/* Drill-down from a count of a traced result (CL_REPORT_RUN_TRACE_CASES) to its cases. */
+char          **cl_report_vault_drill_down  (ClStore              *store,
+                                             const ClReportResult *result,
+                                             guint                 table,
+                                             guint                 row,
+                                             guint                 col,
+                                             GError              **error);
+void            cl_report_vault_load_cases_async  (ClStore            *store,
+                                                   const char *const  *ids,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+GListModel     *cl_report_vault_load_cases_finish (ClStore            *store,
+                                                   GAsyncResult       *result,
+                                                   GError            **error);
+GListModel     *cl_report_vault_load_cases        (ClStore            *store,
+                                                   const char *const  *ids,
+                                                   GCancellable       *cancellable,
+                                                   GError            **error);
 
 G_END_DECLS

@@ -10,7 +10,11 @@
  * cl_report_export(), which records the audit event; printing records a "print" event
  * before anything is drawn.
  *
- * The engine exposes no case list behind a count, so counts do not drill down.
+ * Reports run traced (CL_REPORT_RUN_TRACE_CASES), so a count of an internal report is a
+ * button: it asks cl_report_vault_drill_down() for the cases behind it (which checks the
+ * role and audits the look) and lists them in a ClDrillDownWindow; choosing one emits
+ * ::open-case. A row of a case list (stale cases, deadlines) opens its case directly.
+ * Funder reports and suppressed cells stay plain text.
  */
 
 #define G_LOG_DOMAIN "cl-reports-page"
@@ -21,6 +25,7 @@
 #include <pango/pangocairo.h>
 
 #include "cl-chart.h"
+#include "cl-drill-down-window.h"
 #include "cl-gui-util.h"
 #include "cl-report-vault.h"
 #include "cl-reports-page.h"
@@ -52,6 +57,9 @@ struct _ClReportsPage
   GCancellable   *cancellable;
   ClReportResult *result;
   GHashTable     *cells;          /* "table/row/column" → GtkLabel (borrowed) */
+  GHashTable     *buttons;        /* "table/row/column" → GtkButton of a drillable cell,
+                                   * "table/row/" of a case row (borrowed) */
+  GtkWindow      *drill_window;   /* weak */
   GPtrArray      *charts;         /* GtkDrawingArea (borrowed) */
   gboolean        busy;
   gboolean        running;        /* a worker holds the store */
@@ -68,6 +76,7 @@ enum {
 
 enum {
   SIGNAL_MESSAGE,
+  SIGNAL_OPEN_CASE,
   N_SIGNALS
 };
 
@@ -314,6 +323,134 @@ make_cell_label (const ClReportCell *cell,
   return label;
 }
 
+/* Drill-down ------------------------------------------------------------------------- */
+
+static void
+drill_open_case_cb (ClReportsPage *self,
+                    const char    *case_id)
+{
+  g_signal_emit (self, signals[SIGNAL_OPEN_CASE], 0, case_id);
+}
+
+/* Shows the cases behind cell (@row, @col) of table @t; a case row (@direct) with one case
+ * opens it. Everything goes through cl_report_vault_drill_down(): permission and audit. */
+static void
+drill_down (ClReportsPage *self,
+            guint          t,
+            guint          row,
+            guint          col,
+            gboolean       direct)
+{
+  const ClReportTable *table;
+  const ClReportRow *r;
+  const ClReportColumn *c;
+  g_auto(GStrv) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cell = NULL;
+  ClDrillDownWindow *window;
+
+  if (self->store == NULL || self->result == NULL)
+    return;
+
+  ids = cl_report_vault_drill_down (self->store, self->result, t, row, col, &error);
+  if (ids == NULL)
+    {
+      message (self, error->message);
+      return;
+    }
+  if (direct && g_strv_length (ids) == 1)
+    {
+      g_signal_emit (self, signals[SIGNAL_OPEN_CASE], 0, ids[0]);
+      return;
+    }
+
+  table = g_ptr_array_index (self->result->tables, t);
+  r = g_ptr_array_index (table->rows, row);
+  c = g_ptr_array_index (table->columns, col);
+  /* Translators: what a count in a report is: table title, row and column labels */
+  cell = g_strdup_printf (_("%s · %s · %s"), table->title, r->label, c->label);
+  window = cl_drill_down_window_new (cl_widget_get_window (GTK_WIDGET (self)), self->store,
+                                    cell, (const char *const *) ids);
+  g_signal_connect_object (window, "open-case", G_CALLBACK (drill_open_case_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->drill_window, GTK_WINDOW (window));
+}
+
+typedef struct {
+  guint    table;
+  guint    row;
+  guint    col;
+  gboolean case_row;
+} DrillCell;
+
+static void
+cell_clicked_cb (GtkButton     *button,
+                 ClReportsPage *self)
+{
+  const DrillCell *cell = g_object_get_data (G_OBJECT (button), "cl-cell");
+
+  drill_down (self, cell->table, cell->row, cell->col, cell->case_row);
+}
+
+/* A flat button around @child that drills down from (@t, @row, @col). */
+static GtkWidget *
+drill_button (ClReportsPage *self,
+              GtkWidget     *child,
+              guint          t,
+              guint          row,
+              guint          col,
+              const char    *accessible_label,
+              gboolean       case_row)
+{
+  GtkWidget *button = gtk_button_new ();
+  DrillCell *cell = g_new (DrillCell, 1);
+
+  cell->table = t;
+  cell->row = row;
+  cell->col = col;
+  cell->case_row = case_row;
+  gtk_button_set_child (GTK_BUTTON (button), child);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "drill-down");
+  gtk_widget_set_tooltip_text (button, case_row ? _("Open this case")
+                                                : _("Show the cases behind this count"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_label,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (button), -1);
+  g_object_set_data_full (G_OBJECT (button), "cl-cell", cell, g_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (cell_clicked_cb), self, 0);
+  return button;
+}
+
+/* Whether cell (@row, @col) leads to cases: a count (or a number derived from one) of a
+ * traced result, not suppressed, with cases behind it. */
+static gboolean
+cell_drills_down (ClReportsPage       *self,
+                  const ClReportTable *table,
+                  guint                row,
+                  guint                col,
+                  const ClReportCell  *cell)
+{
+  return !cell->suppressed &&
+         (cell->kind == CL_REPORT_CELL_COUNT || cell->kind == CL_REPORT_CELL_NUMBER) &&
+         cl_report_result_get_cases (self->result, table->index, row, col) != NULL;
+}
+
+/* A row of a case list (stale cases, deadlines): no counts, and a case behind it. */
+static gboolean
+is_case_row (ClReportsPage       *self,
+             const ClReportTable *table,
+             const ClReportRow   *row,
+             guint                r)
+{
+  for (guint c = 0; c < row->cells->len; c++)
+    if (g_array_index (row->cells, ClReportCell, c).kind == CL_REPORT_CELL_COUNT)
+      return FALSE;
+  return row->cells->len > 0 &&
+         cl_report_result_get_cases (self->result, table->index, r, 0) != NULL;
+}
+
 static GtkWidget *
 build_table (ClReportsPage       *self,
              const ClReportTable *table)
@@ -372,6 +509,13 @@ build_table (ClReportsPage       *self,
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       if (row->is_total)
         gtk_widget_add_css_class (label, "heading");
+      if (is_case_row (self, table, row, r))
+        {
+          GtkWidget *button = drill_button (self, label, table->index, r, 0, row->label, TRUE);
+
+          g_hash_table_insert (self->buttons, cell_key (table->key, row->key, ""), button);
+          label = button;
+        }
       gtk_grid_attach (GTK_GRID (grid), label, 0, r + 1, 1, 1);
 
       for (guint c = 0; c < table->columns->len && c < row->cells->len; c++)
@@ -379,8 +523,22 @@ build_table (ClReportsPage       *self,
           const ClReportColumn *column = g_ptr_array_index (table->columns, c);
           const ClReportCell *cell = &g_array_index (row->cells, ClReportCell, c);
           GtkWidget *value = make_cell_label (cell, row->is_total);
+          GtkWidget *widget = value;
 
-          gtk_grid_attach (GTK_GRID (grid), value, c + 1, r + 1, 1, 1);
+          if (cell_drills_down (self, table, r, c, cell))
+            {
+              /* Translators: the accessible name of a count in a report: the row's
+               * label, the column's label and the value shown */
+              g_autofree char *name = g_strdup_printf (_("%s, %s: %s"), row->label,
+                                                       column->label,
+                                                       gtk_label_get_text (GTK_LABEL (value)));
+
+              widget = drill_button (self, value, table->index, r, c, name, FALSE);
+              gtk_widget_set_halign (widget, GTK_ALIGN_END);
+              g_hash_table_insert (self->buttons,
+                                   cell_key (table->key, row->key, column->key), widget);
+            }
+          gtk_grid_attach (GTK_GRID (grid), widget, c + 1, r + 1, 1, 1);
           g_hash_table_insert (self->cells, cell_key (table->key, row->key, column->key), value);
         }
     }
@@ -433,6 +591,7 @@ clear_tables (ClReportsPage *self)
   GtkWidget *child;
 
   g_hash_table_remove_all (self->cells);
+  g_hash_table_remove_all (self->buttons);
   g_ptr_array_set_size (self->charts, 0);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tables_box))) != NULL)
     gtk_box_remove (self->tables_box, child);
@@ -567,7 +726,8 @@ cl_reports_page_run (ClReportsPage *self)
   set_busy (self, TRUE);
   self->running = TRUE;
   gtk_stack_set_visible_child_name (self->result_stack, "running");
-  cl_report_run_vault_async (self->store, info->name, params, self->cancellable,
+  cl_report_run_vault_async (self->store, info->name, params, CL_REPORT_RUN_TRACE_CASES,
+                             self->cancellable,
                              run_cb, g_object_ref (self));
 }
 
@@ -1055,6 +1215,7 @@ cl_reports_page_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->command_codes);
   g_clear_pointer (&self->result, cl_report_result_free);
+  g_clear_weak_pointer (&self->drill_window);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->dispose (object);
 }
@@ -1065,6 +1226,7 @@ cl_reports_page_finalize (GObject *object)
   ClReportsPage *self = CL_REPORTS_PAGE (object);
 
   g_clear_pointer (&self->cells, g_hash_table_unref);
+  g_clear_pointer (&self->buttons, g_hash_table_unref);
   g_clear_pointer (&self->charts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->finalize (object);
@@ -1142,6 +1304,14 @@ cl_reports_page_class_init (ClReportsPageClass *klass)
     g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /**
+   * ClReportsPage::open-case:
+   * @case_id: a case chosen from the cases behind a count
+   */
+  signals[SIGNAL_OPEN_CASE] =
+    g_signal_new ("open-case", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/caseload/Caseload/cl-reports-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, window_title);
@@ -1183,6 +1353,7 @@ cl_reports_page_init (ClReportsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->buttons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->charts = g_ptr_array_new ();
 
   list = cl_report_list (&n);
@@ -1262,6 +1433,9 @@ cl_reports_page_clear (ClReportsPage *self)
       g_clear_object (&self->cancellable);
     }
   set_busy (self, FALSE);
+  /* The cases behind a count name clients: they go with the result. */
+  if (self->drill_window != NULL)
+    gtk_window_destroy (self->drill_window);
   g_clear_pointer (&self->result, cl_report_result_free);
   clear_tables (self);
   adw_window_title_set_subtitle (self->window_title, NULL);
@@ -1333,6 +1507,24 @@ _cl_reports_page_export_to_path (ClReportsPage  *self,
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   return export_to_file (self, format, outside, file, error);
+}
+
+/* The button of a drillable cell (@column "" for a case row's label), or NULL. */
+GtkWidget *
+_cl_reports_page_get_cell_button (ClReportsPage *self,
+                                  const char    *table,
+                                  const char    *row,
+                                  const char    *column)
+{
+  g_autofree char *key = cell_key (table, row, column);
+
+  return g_hash_table_lookup (self->buttons, key);
+}
+
+GtkWindow *
+_cl_reports_page_get_drill_window (ClReportsPage *self)
+{
+  return self->drill_window;
 }
 
 /* Scrolls the result so that chart @index is at the top; FALSE if there is none. */

@@ -35,6 +35,11 @@ const char           *_cl_reports_page_get_cell_text (ClReportsPage *self,
                                                     const char     *table,
                                                     const char     *row,
                                                     const char     *column);
+GtkWidget            *_cl_reports_page_get_cell_button (ClReportsPage *self,
+                                                    const char    *table,
+                                                    const char    *row,
+                                                    const char    *column);
+GtkWindow            *_cl_reports_page_get_drill_window (ClReportsPage *self);
 gboolean              _cl_reports_page_scroll_to_chart (ClReportsPage *self,
                                                     guint          index);
 gboolean              _cl_reports_page_export_to_path (ClReportsPage *self,

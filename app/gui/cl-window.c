@@ -1029,6 +1029,14 @@ cl_window_open_case (ClWindow   *self,
 }
 
 static void
+reports_open_case_cb (ClWindow      *self,
+                      const char    *case_id,
+                      ClReportsPage *page)
+{
+  cl_window_open_case (self, case_id);
+}
+
+static void
 case_activated_cb (ClWindow      *self,
                    guint          position,
                    GtkColumnView *view)
@@ -1793,6 +1801,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, case_edited_cb);
   gtk_widget_class_bind_template_callback (widget_class, case_message_cb);
   gtk_widget_class_bind_template_callback (widget_class, reports_message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reports_open_case_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-referral", NULL, new_referral_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);

@@ -9,8 +9,10 @@
  * derived columns where they exist). Prints, per report: rows of facts loaded, load ms,
  * engine ms, total ms, plain SQL ms, their ratio, and whether the headline counts agree
  * (and, for comparison, the load without the report's case scope and service window);
- * then CSV and PDF export times. Each figure is the best of three runs. Never fails on
- * time.
+ * then, for the internal reports, the engine with and without drill-down tracing and the
+ * drill-down from the headline count (case ids handed out and audited, then their
+ * summaries read); then CSV and PDF export times. Each figure is the best of three runs.
+ * Never fails on time.
  */
 
 #define G_LOG_DOMAIN "bench-reports"
@@ -241,7 +243,7 @@ main (int    argc,
           engine = MIN (engine, now_ms () - t0);
 
           t0 = now_ms ();
-          r2 = cl_report_run_vault (store, bench->report, p, &error);
+          r2 = cl_report_run_vault (store, bench->report, p, CL_REPORT_RUN_NONE, &error);
           check (r2 != NULL, error, bench->report);
           total = MIN (total, now_ms () - t0);
           headline = cl_report_result_get_count (r2, bench->table, bench->row, bench->column);
@@ -253,6 +255,67 @@ main (int    argc,
       printf ("%-14s %10u %9.1f %9.1f %9.1f %9.1f %9.1f %7.1f  %" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT "\n",
               bench->report, rows, full, load, engine, total, plain, plain > 0 ? total / plain : 0,
               headline, headline == plain_value ? "=" : "≠", plain_value);
+      fflush (stdout);
+    }
+
+  printf ("\n%-14s %9s %9s %9s %9s %9s\n", "drill-down", "engine", "traced", "cases",
+          "ids", "summaries");
+  for (guint b = 0; b < G_N_ELEMENTS (benches); b++)
+    {
+      const Bench *bench = &benches[b];
+      g_autoptr(ClReportParams) p = cl_report_params_new ();
+      g_autoptr(ClReportFacts) facts = NULL;
+      double engine = G_MAXDOUBLE, traced = G_MAXDOUBLE, drill = G_MAXDOUBLE, load = G_MAXDOUBLE;
+      guint n = 0;
+      ClReportPeriod period;
+
+      if (cl_report_lookup (bench->report)->funder)
+        continue;
+      cl_report_period_from_string (bench->period, &period);
+      cl_report_params_set_period (p, period, CL_DAY_NONE);
+      facts = cl_report_vault_load_facts (store, bench->report, p, &error);
+      check (facts != NULL, error, bench->report);
+      for (int run = 0; run < RUNS; run++)
+        {
+          g_autoptr(ClReportResult) plain_r = NULL;
+          g_autoptr(ClReportResult) r = NULL;
+          g_autoptr(GListModel) cases = NULL;
+          g_auto(GStrv) ids = NULL;
+          ClReportTable *t;
+          guint row = 0, col = 0;
+
+          t0 = now_ms ();
+          plain_r = cl_report_run (bench->report, facts, p, &error);
+          check (plain_r != NULL, error, bench->report);
+          engine = MIN (engine, now_ms () - t0);
+
+          t0 = now_ms ();
+          r = cl_report_run_full (bench->report, facts, p, CL_REPORT_RUN_TRACE_CASES, &error);
+          check (r != NULL, error, bench->report);
+          traced = MIN (traced, now_ms () - t0);
+
+          t = cl_report_result_get_table (r, bench->table);
+          for (guint i = 0; i < t->rows->len; i++)
+            if (g_strcmp0 (((ClReportRow *) g_ptr_array_index (t->rows, i))->key, bench->row) == 0)
+              row = i;
+          for (guint i = 0; i < t->columns->len; i++)
+            if (g_strcmp0 (((ClReportColumn *) g_ptr_array_index (t->columns, i))->key,
+                           bench->column) == 0)
+              col = i;
+
+          t0 = now_ms ();
+          ids = cl_report_vault_drill_down (store, r, t->index, row, col, &error);
+          check (ids != NULL, error, "drill-down");
+          drill = MIN (drill, now_ms () - t0);
+
+          t0 = now_ms ();
+          cases = cl_report_vault_load_cases (store, (const char *const *) ids, NULL, &error);
+          check (cases != NULL, error, "drill-down cases");
+          load = MIN (load, now_ms () - t0);
+          n = g_list_model_get_n_items (cases);
+        }
+      printf ("%-14s %9.1f %9.1f %9u %9.1f %9.1f\n", bench->report, engine, traced, n, drill,
+              load);
       fflush (stdout);
     }
 
@@ -269,7 +332,7 @@ main (int    argc,
 
       cl_report_period_from_string (bench->period, &period);
       cl_report_params_set_period (p, period, CL_DAY_NONE);
-      r = cl_report_run_vault (store, bench->report, p, &error);
+      r = cl_report_run_vault (store, bench->report, p, CL_REPORT_RUN_NONE, &error);
       check (r != NULL, error, bench->report);
       for (int run = 0; run < RUNS; run++)
         {

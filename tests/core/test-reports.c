@@ -73,7 +73,7 @@ run (const char     *name,
      ClReportParams *p)
 {
   g_autoptr(GError) error = NULL;
-  ClReportResult *r = cl_report_run_vault (vault.store, name, p, &error);
+  ClReportResult *r = cl_report_run_vault (vault.store, name, p, CL_REPORT_RUN_NONE, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (r);
@@ -728,7 +728,7 @@ test_pmt_quarters (void)
   {
     g_autoptr(ClReportParams) p = params_new ("2025-09-01", "2025-12-31");
     g_autoptr(GError) error = NULL;
-    g_autoptr(ClReportResult) r = cl_report_run_vault (vault.store, "pmt", p, &error);
+    g_autoptr(ClReportResult) r = cl_report_run_vault (vault.store, "pmt", p, CL_REPORT_RUN_NONE, &error);
 
     g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS);
     g_assert_null (r);
@@ -1150,16 +1150,16 @@ test_errors (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(ClReportResult) r = NULL;
 
-  r = cl_report_run_vault (vault.store, "referrals", p, &error);
+  r = cl_report_run_vault (vault.store, "referrals", p, CL_REPORT_RUN_NONE, &error);
   g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS);
   g_clear_error (&error);
   p->from = cl_day_parse ("2026-01-01");
   p->to = cl_day_parse ("2026-03-31");
-  r = cl_report_run_vault (vault.store, "no-such-report", p, &error);
+  r = cl_report_run_vault (vault.store, "no-such-report", p, CL_REPORT_RUN_NONE, &error);
   g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_UNKNOWN_REPORT);
   g_clear_error (&error);
   p->borough = g_strdup ("atlantis");
-  r = cl_report_run_vault (vault.store, "referrals", p, &error);
+  r = cl_report_run_vault (vault.store, "referrals", p, CL_REPORT_RUN_NONE, &error);
   g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS);
   g_assert_null (r);
 }
@@ -1182,7 +1182,7 @@ test_async (void)
   g_autoptr(ClReportParams) p = params_new ("2026-01-01", "2026-03-31");
   g_autoptr(ClReportResult) r = NULL;
 
-  cl_report_run_vault_async (vault.store, "referrals", p, NULL, async_done_cb, &r);
+  cl_report_run_vault_async (vault.store, "referrals", p, CL_REPORT_RUN_NONE, NULL, async_done_cb, &r);
   while (r == NULL)
     g_main_context_iteration (NULL, TRUE);
   COUNT (r, "summary", "all", "referrals", 6);

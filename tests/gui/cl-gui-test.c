@@ -66,3 +66,42 @@ cl_gui_test_screenshot_window (GtkWindow  *window,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
 }
+
+static gboolean
+run_tests_cb (gpointer data)
+{
+  GApplication *app = data;
+
+  g_object_set_data (G_OBJECT (app), "cl-test-status", GINT_TO_POINTER (g_test_run ()));
+  g_application_quit (app);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *app)
+{
+  if (g_object_get_data (G_OBJECT (app), "cl-test-started") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (app), "cl-test-started", GINT_TO_POINTER (TRUE));
+  g_idle_add (run_tests_cb, app);
+}
+
+/**
+ * cl_gui_test_run_app:
+ *
+ * Runs @app and, once it is activated (its window shown), the tests added with
+ * g_test_add_func(); quits when they are done.
+ *
+ * Returns: g_test_run()'s status
+ */
+int
+cl_gui_test_run_app (GApplication *app,
+                     const char   *argv0)
+{
+  char *app_argv[] = { (char *) argv0, NULL };
+
+  g_object_set_data (G_OBJECT (app), "cl-test-status", GINT_TO_POINTER (1));
+  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
+  g_application_run (app, 1, app_argv);
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (app), "cl-test-status"));
+}

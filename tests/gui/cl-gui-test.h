@@ -26,5 +26,7 @@ G_BEGIN_DECLS
 void cl_gui_test_spin              (guint       ms);
 void cl_gui_test_screenshot_window (GtkWindow  *window,
                                     const char *name);
+int  cl_gui_test_run_app           (GApplication *app,
+                                    const char   *argv0);
 
 G_END_DECLS

@@ -1,0 +1,392 @@
+/* test-gui-drill.c: drilling down from a report's count to the cases behind it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real ClApplication on a vault holding the report fixture
+ * (tests/core/cl-report-fixture.c). The caseload report's counts are buttons; a click lists
+ * the cases behind the count (audited before anything is shown), a case opens from the list
+ * (audited again; a restricted one asks for a reason first), a case row of the stale-cases
+ * table opens its case directly, a funder report offers no drill-down, a vault enrolled
+ * with a counts-only role is refused, and locking takes the list away. Screenshots go to
+ * $CASELOAD_SCREENSHOT_DIR.
+ */
+
+#define G_LOG_DOMAIN "test-gui-drill"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cl-gui-test.h"
+#include "cl-application.h"
+#include "cl-application-private.h"
+#include "cl-case-page.h"
+#include "cl-case-summary.h"
+#include "cl-drill-down-window.h"
+#include "cl-report-fixture.h"
+#include "cl-reports-page.h"
+#include "cl-sql.h"
+#include "cl-store-private.h"
+#include "cl-test-util.h"
+#include "cl-window-private.h"
+
+#define PASSPHRASE "correct horse battery staple"
+
+static char *tmp_dir;
+static char *vault_dir;
+static ClReportFixture fixture;
+static ClApplication *app;
+
+static ClWindow *
+window (void)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (CL_IS_WINDOW (l->data))
+      return CL_WINDOW (l->data);
+  g_assert_not_reached ();
+}
+
+static ClContext *
+context (void)
+{
+  return cl_application_get_context (app);
+}
+
+static ClStore *
+store (void)
+{
+  ClStore *s = cl_context_get_store (context ());
+
+  g_assert_nonnull (s);
+  return s;
+}
+
+static ClReportsPage *
+page (void)
+{
+  return _cl_window_get_reports_page (window ());
+}
+
+/* Audit events of @action on @record_type (and @record_id, unless NULL). */
+static gint64
+audits (const char *action,
+        const char *record_type,
+        const char *record_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *n = NULL;
+
+  n = cl_sql_query_text (_cl_store_get_db (store ()), &error,
+                         "SELECT count(*) FROM audit_event WHERE deleted = 0 AND action = ? "
+                         "AND record_type = ? AND (? IS NULL OR record_id = ?)",
+                         action, record_type, record_id, record_id, CL_SQL_END);
+  g_assert_no_error (error);
+  return g_ascii_strtoll (n, NULL, 10);
+}
+
+static void
+set_role (const char *role)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "DELETE FROM meta WHERE key = 'sync_role'", CL_SQL_END));
+  if (role != NULL)
+    g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                       "INSERT INTO meta (key, value) VALUES ('sync_role', ?)",
+                                       role, CL_SQL_END));
+  g_assert_no_error (error);
+}
+
+/* Runs @name for 2026-04-01 … 2026-05-15 (the fixture's today). */
+static void
+run_report (const char *name)
+{
+  _cl_reports_page_set_report (page (), name);
+  _cl_reports_page_set_custom_period (page (), "2026-04-01", CL_REPORT_FIXTURE_TODAY);
+  gtk_widget_activate_action (GTK_WIDGET (page ()), "reports.run", NULL);
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
+  g_assert_nonnull (cl_reports_page_get_result (page ()));
+  g_assert_cmpstr (cl_reports_page_get_result (page ())->name, ==, name);
+}
+
+static ClDrillDownWindow *
+click (GtkWidget *button)
+{
+  ClDrillDownWindow *drill;
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  drill = (ClDrillDownWindow *) _cl_reports_page_get_drill_window (page ());
+  if (drill != NULL)
+    WAIT_UNTIL (_cl_drill_down_window_get_loaded (drill), 10000);
+  return drill;
+}
+
+static gboolean
+has_case (GListModel *cases,
+          const char *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (cases); i++)
+    {
+      g_autoptr(ClCaseSummary) s = g_list_model_get_item (cases, i);
+
+      if (g_strcmp0 (cl_case_summary_get_id (s), id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static guint
+position_of (GListModel *cases,
+             const char *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (cases); i++)
+    {
+      g_autoptr(ClCaseSummary) s = g_list_model_get_item (cases, i);
+
+      if (g_strcmp0 (cl_case_summary_get_id (s), id) == 0)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+/* Tests ------------------------------------------------------------------------------ */
+
+static void
+test_unlock (void)
+{
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "unlock") == 0, 5000);
+  cl_unlock_page_unlock (_cl_window_get_unlock_page (window ()), PASSPHRASE);
+  WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "main") == 0, 5000);
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 1200, 760);
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  g_assert_cmpstr (_cl_window_get_content_page (window ()), ==, "reports");
+}
+
+/* Ana's active cases on the fixture's today: CA1, CA7 and the restricted CA10. */
+static void
+test_count_lists_cases (void)
+{
+  ClDrillDownWindow *drill;
+  GListModel *cases;
+  gint64 looks;
+
+  run_report ("caseload");
+  g_assert_cmpstr (_cl_reports_page_get_cell_text (page (), "by_advocate", "ana", "active"), ==,
+                   "3");
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "drill-report");
+
+  looks = audits ("view", "report", "caseload/by_advocate/ana/active");
+  drill = click (_cl_reports_page_get_cell_button (page (), "by_advocate", "ana", "active"));
+  g_assert_nonnull (drill);
+  /* The look is audited, naming the report and the cell: no client data. */
+  g_assert_cmpint (audits ("view", "report", "caseload/by_advocate/ana/active"), ==, looks + 1);
+
+  cases = _cl_drill_down_window_get_cases (drill);
+  g_assert_cmpuint (g_list_model_get_n_items (cases), ==, 3);
+  g_assert_true (has_case (cases, fixture.cases[1]));
+  g_assert_true (has_case (cases, fixture.cases[7]));
+  g_assert_true (has_case (cases, fixture.cases[10]));
+  g_assert_false (has_case (cases, fixture.cases[5]));
+
+  cl_gui_test_screenshot_window (GTK_WINDOW (drill), "drill-cases");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  cl_gui_test_screenshot_window (GTK_WINDOW (drill), "drill-cases-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  cl_gui_test_screenshot_window (GTK_WINDOW (drill), "drill-cases-rtl");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+  gtk_window_set_default_size (GTK_WINDOW (drill), 320, 480);
+  cl_gui_test_spin (200);
+  cl_gui_test_screenshot_window (GTK_WINDOW (drill), "drill-cases-narrow");
+
+  /* Opening a plain case from the list: the list goes, the case page shows it, audited. */
+  looks = audits ("view", "case", fixture.cases[1]);
+  _cl_drill_down_window_activate (drill, position_of (cases, fixture.cases[1]));
+  WAIT_UNTIL (_cl_reports_page_get_drill_window (page ()) == NULL, 2000);
+  g_assert_cmpstr (_cl_window_get_content_page (window ()), ==, "case");
+  g_assert_cmpstr (cl_case_page_get_case_id (_cl_window_get_case_page (window ())), ==,
+                   fixture.cases[1]);
+  g_assert_cmpint (audits ("view", "case", fixture.cases[1]), ==, looks + 1);
+}
+
+/* A restricted case from the list asks for a reason before it opens. */
+static void
+test_restricted_asks_reason (void)
+{
+  ClDrillDownWindow *drill;
+  GtkWindow *dialog;
+  gint64 looks = audits ("view", "case", fixture.cases[10]);
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  drill = click (_cl_reports_page_get_cell_button (page (), "by_advocate", "ana", "active"));
+  g_assert_nonnull (drill);
+  _cl_drill_down_window_activate (drill, position_of (_cl_drill_down_window_get_cases (drill),
+                                                      fixture.cases[10]));
+  WAIT_UNTIL ((dialog = _cl_window_get_dialog (window ())) != NULL, 2000);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_cmpstr (_cl_window_get_content_page (window ()), ==, "reports");
+  g_assert_cmpint (audits ("view", "case", fixture.cases[10]), ==, looks);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (dialog);
+  g_assert_cmpint (audits ("view", "case", fixture.cases[10]), ==, looks);
+}
+
+/* A total drills down to the union of its rows; a case row opens its case directly. */
+static void
+test_total_and_case_row (void)
+{
+  ClDrillDownWindow *drill;
+  const ClReportResult *result = cl_reports_page_get_result (page ());
+  ClReportTable *stale;
+  GtkWidget *row_button;
+
+  drill = click (_cl_reports_page_get_cell_button (page (), "by_advocate", "total", "caseload"));
+  g_assert_nonnull (drill);
+  /* CA1, CA2, CA5, CA6, CA7, CA10: every case in outreach or active on the day. */
+  g_assert_cmpuint (g_list_model_get_n_items (_cl_drill_down_window_get_cases (drill)), ==, 6);
+  gtk_window_destroy (GTK_WINDOW (drill));
+
+  stale = cl_report_result_get_table ((ClReportResult *) result, "stale_cases");
+  g_assert_nonnull (stale);
+  g_assert_cmpuint (stale->rows->len, >, 0);
+  row_button = _cl_reports_page_get_cell_button (page (),
+                                                 "stale_cases",
+                                                 ((ClReportRow *) g_ptr_array_index (stale->rows, 0))->key,
+                                                 "");
+  g_assert_nonnull (row_button);
+  g_signal_emit_by_name (row_button, "clicked");
+  g_assert_null (_cl_reports_page_get_drill_window (page ()));
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (window ()), "case") == 0 ||
+              _cl_window_get_dialog (window ()) != NULL, 2000);
+  if (_cl_window_get_dialog (window ()) != NULL)
+    gtk_window_destroy (_cl_window_get_dialog (window ()));
+}
+
+/* Funder reports are counts only: nothing to click. */
+static void
+test_funder_report_has_no_drill_down (void)
+{
+  const ClReportResult *result;
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  run_report ("pmt");
+  result = cl_reports_page_get_result (page ());
+  g_assert_false (cl_report_result_has_cases (result));
+  for (guint t = 0; t < result->tables->len; t++)
+    {
+      const ClReportTable *table = g_ptr_array_index (result->tables, t);
+
+      for (guint r = 0; r < table->rows->len; r++)
+        for (guint c = 0; c < table->columns->len; c++)
+          g_assert_null (_cl_reports_page_get_cell_button (
+                           page (), table->key,
+                           ((ClReportRow *) g_ptr_array_index (table->rows, r))->key,
+                           ((ClReportColumn *) g_ptr_array_index (table->columns, c))->key));
+    }
+}
+
+/* A vault enrolled with a counts-only role shows the counts and refuses the cases. */
+static void
+test_counts_only_role_refused (void)
+{
+  gint64 looks;
+
+  run_report ("caseload");
+  set_role ("data");
+  looks = audits ("view", "report", NULL);
+  g_assert_null (click (_cl_reports_page_get_cell_button (page (), "by_advocate", "ana",
+                                                          "active")));
+  g_assert_cmpint (audits ("view", "report", NULL), ==, looks);
+  set_role ("advocate");
+  g_assert_nonnull (click (_cl_reports_page_get_cell_button (page (), "by_advocate", "ana",
+                                                             "active")));
+  g_assert_cmpint (audits ("view", "report", NULL), ==, looks + 1);
+  set_role (NULL);
+}
+
+/* Locking takes the list (client names) away with the result. */
+static void
+test_lock_closes (void)
+{
+  g_assert_nonnull (_cl_reports_page_get_drill_window (page ()));
+  cl_context_lock (context ());
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "unlock") == 0, 5000);
+  g_assert_null (_cl_reports_page_get_drill_window (page ()));
+  g_assert_null (cl_reports_page_get_result (page ()));
+  g_assert_null (_cl_reports_page_get_cell_button (page (), "by_advocate", "ana", "active"));
+}
+
+/* Harness ---------------------------------------------------------------------------- */
+
+static void
+create_test_vault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) passphrase = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) s = NULL;
+
+  vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
+  g_assert_no_error (error);
+  s = cl_store_new (vault, g_get_user_name ());
+  cl_report_fixture_build (s, &fixture);
+  g_clear_object (&s);
+  cl_vault_lock (vault);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  cl_secure_init ();
+  setlocale (LC_ALL, "");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    g_error ("The gui tests need a display: run them under xvfb-run");
+
+  tmp_dir = g_dir_make_tmp ("caseload-gui-drill-XXXXXX", &error);
+  g_assert_no_error (error);
+  vault_dir = g_build_filename (tmp_dir, "vault", NULL);
+  create_test_vault ();
+
+  g_test_add_func ("/gui-drill/unlock", test_unlock);
+  g_test_add_func ("/gui-drill/count-lists-cases", test_count_lists_cases);
+  g_test_add_func ("/gui-drill/restricted-asks-reason", test_restricted_asks_reason);
+  g_test_add_func ("/gui-drill/total-and-case-row", test_total_and_case_row);
+  g_test_add_func ("/gui-drill/funder-report", test_funder_report_has_no_drill_down);
+  g_test_add_func ("/gui-drill/counts-only-role", test_counts_only_role_refused);
+  g_test_add_func ("/gui-drill/lock-closes", test_lock_closes);
+
+  app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  g_object_set (app, "vault-dir", vault_dir, NULL);
+  status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
+  g_clear_object (&app);
+
+  cl_test_rm_rf (tmp_dir);
+  cl_report_fixture_clear (&fixture);
+  g_free (vault_dir);
+  g_free (tmp_dir);
+  return status;
+}
