@@ -439,6 +439,7 @@ static const ClEnum enums[] = {
 #define SRCH CL_FIELD_SEARCH
 #define IMM CL_FIELD_IMMUTABLE
 #define DRV CL_FIELD_DERIVED
+#define USERS CL_FIELD_USER_SET
 #define PARENT_CASE F ("case_id", N_("Case"), REF, "case", REQ | IMM)
 #define PARENT_CLIENT F ("client_id", N_("Client"), REF, "client", REQ | IMM)
 
@@ -515,6 +516,7 @@ static const ClField case_fields[] = {
   F ("victim_role", N_("Victim role"), ENUM, "victim_role", 0),
   F ("funding_sources", N_("Funding sources"), ENUM_SET, "funding_source", 0),
   F ("restricted", N_("Restricted"), BOOL, NULL, 0),
+  F ("named_users", N_("Named users"), TEXT, NULL, USERS),
   F ("first_attempt_at", N_("First attempt"), DATETIME, NULL, DRV),
   F ("first_contact_at", N_("First contact"), DATETIME, NULL, DRV),
   F ("last_activity_at", N_("Last activity"), DATETIME, NULL, DRV),

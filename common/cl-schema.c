@@ -223,6 +223,42 @@ normalize_enum_set (const ClEnum *e,
   return g_string_free (out, FALSE);
 }
 
+/* Usernames separated by commas, semicolons or spaces: lower-case, sorted, each once. */
+static char *
+normalize_user_set (const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit_set (value, ",; \t\n", -1);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *name = g_ascii_strdown (parts[i], -1);
+      gboolean seen = FALSE;
+
+      if (*name == '\0')
+        continue;
+      if (!cl_is_username (name) || names->len == CL_FIELD_USER_SET_MAX)
+        {
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+      for (guint j = 0; j < names->len; j++)
+        seen |= strcmp (g_ptr_array_index (names, j), name) == 0;
+      if (!seen)
+        g_ptr_array_add (names, g_steal_pointer (&name));
+    }
+
+  g_ptr_array_sort (names, compare_codes);
+  for (guint i = 0; i < names->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ';');
+      g_string_append (out, g_ptr_array_index (names, i));
+    }
+  return g_string_free (out, FALSE);
+}
+
 /**
  * cl_field_normalize:
  * @field: the field the value is for
@@ -263,7 +299,17 @@ cl_field_normalize (const ClField *field,
   switch (field->kind)
     {
     case CL_FIELD_TEXT:
-      return g_steal_pointer (&trimmed);
+      if ((field->flags & CL_FIELD_USER_SET) == 0)
+        return g_steal_pointer (&trimmed);
+      out = normalize_user_set (trimmed);
+      if (out == NULL)
+        g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE,
+                     _("“%s” must be at most %d usernames (lower-case letters, digits, “.”, "
+                       "“_” or “-”) separated by commas"),
+                     field->name, CL_FIELD_USER_SET_MAX);
+      else if (*out == '\0')
+        g_clear_pointer (&out, g_free);
+      return out;
 
     case CL_FIELD_DATE:
       out = normalize_date (trimmed);
@@ -376,6 +422,25 @@ cl_is_uuid (const char *text)
         return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * cl_is_username:
+ *
+ * Returns: whether @text is a staff username: 1 to 64 lower-case ASCII letters, digits,
+ *   '.', '_' or '-'
+ */
+gboolean
+cl_is_username (const char *text)
+{
+  gsize n = 0;
+
+  if (text == NULL)
+    return FALSE;
+  for (const char *p = text; *p; p++, n++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return n > 0 && n <= 64;
 }
 
 /**

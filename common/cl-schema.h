@@ -43,7 +43,11 @@ typedef enum {
   CL_FIELD_SEARCH     = 1 << 3, /* indexed by full-text search */
   CL_FIELD_IMMUTABLE  = 1 << 4, /* set when the record is created, never changed */
   CL_FIELD_DERIVED    = 1 << 5, /* computed by the store; not writable */
+  CL_FIELD_USER_SET   = 1 << 6, /* text: staff usernames, stored lower-case, sorted, joined by ';' */
 } ClFieldFlags;
+
+/* The most usernames a CL_FIELD_USER_SET value holds. */
+#define CL_FIELD_USER_SET_MAX 64
 
 typedef struct {
   const char *code;   /* stable code, stored and exchanged */
@@ -99,6 +103,7 @@ char           *cl_field_normalize       (const ClField *field,
                                           const char    *value,
                                           GError       **error);
 gboolean        cl_is_uuid               (const char  *text);
+gboolean        cl_is_username           (const char  *text);
 char           *cl_uuid_new              (void);
 char           *cl_now_utc               (void);
 

@@ -2067,6 +2067,9 @@ cl_wire_conflict_info_free (ClWireConflictInfo *info)
   g_free (info->server_value);
   g_free (info->client_value);
   g_free (info->created_at);
+  g_free (info->client_by);
+  g_free (info->server_by);
+  g_free (info->server_at);
   g_free (info);
 }
 
@@ -2084,8 +2087,53 @@ static const ClWireMember conflict_info_members[] = {
   { "client_value", CL_WIRE_STRING_OR_NULL, TRUE },
   { "server_version", CL_WIRE_INT, TRUE },
   { "created_at", CL_WIRE_STRING, TRUE },
+  { "client_by", CL_WIRE_STRING, TRUE },
+  { "server_by", CL_WIRE_STRING_OR_NULL, TRUE },
+  { "server_at", CL_WIRE_STRING_OR_NULL, TRUE },
   { "mine", CL_WIRE_BOOL, TRUE },
+  { "this_device", CL_WIRE_BOOL, TRUE },
 };
+
+/* A time as the server writes it: UTC, to the second, "YYYY-MM-DDTHH:MM:SSZ". */
+static gboolean
+is_utc_time (const char *text)
+{
+  static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (text == NULL || strlen (text) != strlen (pattern))
+    return FALSE;
+  for (guint i = 0; pattern[i] != '\0'; i++)
+    if (pattern[i] == 'd' ? !g_ascii_isdigit (text[i]) : text[i] != pattern[i])
+      return FALSE;
+  dt = g_date_time_new_from_iso8601 (text, NULL);
+  return dt != NULL;
+}
+
+static gboolean
+conflict_info_check (ClWireConflictInfo  *info,
+                     const char          *where,
+                     GError             **error)
+{
+  if (g_strcmp0 (info->kind, "field") != 0 && g_strcmp0 (info->kind, "deleted") != 0 &&
+      g_strcmp0 (info->kind, "delete") != 0)
+    return invalid (error, where, "kind", "“field”, “deleted” or “delete”");
+  if ((g_strcmp0 (info->kind, "delete") == 0) != (g_strcmp0 (info->field, "_deleted") == 0))
+    return invalid (error, where, "field", "“_deleted” for a delete conflict, and only then");
+  if (!is_utc_time (info->created_at))
+    return invalid (error, where, "created_at", "a UTC time");
+  if (!cl_is_username (info->client_by))
+    return invalid (error, where, "client_by", "a username");
+  if ((info->server_by == NULL) != (info->server_at == NULL))
+    return invalid (error, where, "server_by", "given with server_at, and only then");
+  if (info->server_by != NULL && !cl_is_username (info->server_by))
+    return invalid (error, where, "server_by", "a username or null");
+  if (info->server_at != NULL && !is_utc_time (info->server_at))
+    return invalid (error, where, "server_at", "a UTC time or null");
+  if (info->this_device && !info->mine)
+    return invalid (error, where, "this_device", "false when mine is false");
+  return TRUE;
+}
 
 GPtrArray *
 cl_wire_conflict_list_decode (const char  *data,
@@ -2094,6 +2142,7 @@ cl_wire_conflict_list_decode (const char  *data,
 {
   g_autoptr(JsonNode) root = cl_wire_parse (data, len, &response_limits, error);
   g_autoptr(GPtrArray) infos = NULL;
+  g_autoptr(GHashTable) ids = NULL;
   JsonArray *list;
 
   if (root == NULL)
@@ -2104,6 +2153,12 @@ cl_wire_conflict_list_decode (const char  *data,
 
   infos = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_conflict_info_free);
   list = json_object_get_array_member (json_node_get_object (root), "conflicts");
+  if (json_array_get_length (list) > CL_WIRE_MAX_CONFLICTS)
+    {
+      g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_TOO_MANY_ITEMS, "Too many conflicts");
+      return NULL;
+    }
+  ids = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       g_autofree char *where = g_strdup_printf ("conflicts[%u]", i);
@@ -2122,11 +2177,23 @@ cl_wire_conflict_list_decode (const char  *data,
           !get_identifier (o, where, "kind", &info->kind, error) ||
           !get_int (o, where, "server_version", 0, CL_WIRE_MAX_INT, &info->server_version,
                     error) ||
-          !get_text (o, where, "created_at", 1, 64, &info->created_at, error))
+          !get_text (o, where, "created_at", 1, 64, &info->created_at, error) ||
+          !get_text (o, where, "client_by", 1, 64, &info->client_by, error))
         return NULL;
       info->server_value = g_strdup (get_nullable (o, "server_value"));
       info->client_value = g_strdup (get_nullable (o, "client_value"));
+      info->server_by = g_strdup (get_nullable (o, "server_by"));
+      info->server_at = g_strdup (get_nullable (o, "server_at"));
       info->mine = json_object_get_boolean_member (o, "mine");
+      info->this_device = json_object_get_boolean_member (o, "this_device");
+      if (!conflict_info_check (info, where, error))
+        return NULL;
+      /* Each conflict once: a list that names one twice is not the server's. */
+      if (!g_hash_table_add (ids, info->id))
+        {
+          invalid (error, where, "id", "unique in the list");
+          return NULL;
+        }
       g_ptr_array_add (infos, g_steal_pointer (&info));
     }
   return g_steal_pointer (&infos);
@@ -2162,8 +2229,14 @@ cl_wire_conflict_list_encode (GPtrArray *infos,
       json_builder_add_int_value (b, c->server_version);
       json_builder_set_member_name (b, "created_at");
       json_builder_add_string_value (b, c->created_at);
+      json_builder_set_member_name (b, "client_by");
+      json_builder_add_string_value (b, c->client_by);
+      add_nullable (b, "server_by", c->server_by);
+      add_nullable (b, "server_at", c->server_at);
       json_builder_set_member_name (b, "mine");
       json_builder_add_boolean_value (b, c->mine);
+      json_builder_set_member_name (b, "this_device");
+      json_builder_add_boolean_value (b, c->this_device);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

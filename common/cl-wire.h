@@ -54,6 +54,7 @@ const char *cl_wire_error_code   (const GError *error);
 #define CL_WIRE_MAX_SMALL_BYTES    (16 * 1024)        /* login, pull, logout, resolve */
 #define CL_WIRE_MAX_MUTATIONS      500
 #define CL_WIRE_MAX_PULL_LIMIT     1000
+#define CL_WIRE_MAX_CONFLICTS      1000               /* GET /v1/conflicts lists at most */
 #define CL_WIRE_MAX_INT            G_GINT64_CONSTANT (9007199254740991) /* 2^53 - 1 */
 #define CL_WIRE_DIGEST_HEX_LEN     16
 
@@ -308,8 +309,12 @@ typedef struct {
   char     *server_value;   /* (nullable) */
   char     *client_value;   /* (nullable) */
   gint64    server_version;
-  char     *created_at;
+  char     *created_at;     /* when the losing edit reached the server */
+  char     *client_by;      /* the username of who made the losing edit */
+  char     *server_by;      /* (nullable): who made the value that won, when known */
+  char     *server_at;      /* (nullable): when the server received it; set with server_by */
   gboolean  mine;           /* the asking user made the losing edit */
+  gboolean  this_device;    /* ... on the asking device */
 } ClWireConflictInfo;
 
 typedef struct {

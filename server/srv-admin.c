@@ -84,7 +84,7 @@ srv_admin_user_add (PGconn      *conn,
   g_autoptr(JsonObject) detail = json_object_new ();
   const ClField *command_field;
 
-  if (username == NULL || !srv_auth_valid_username (username))
+  if (username == NULL || !cl_is_username (username))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "A username has 1 to 64 lower-case letters, digits, '.', '_' or '-'");

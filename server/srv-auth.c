@@ -32,17 +32,6 @@
 
 static const ClWireLimits empty_limits = { 64, 2, 16, 16, 4 };
 
-gboolean
-srv_auth_valid_username (const char *username)
-{
-  gsize n = 0;
-
-  for (const char *p = username; *p; p++, n++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  return n > 0 && n <= 64;
-}
-
 char *
 srv_auth_hash_password (const char  *password,
                         GError     **error)

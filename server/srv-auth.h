@@ -28,6 +28,5 @@ gboolean    srv_auth_check_empty_body (SrvRequest  *request,
                                        SrvResponse *response);
 void        srv_auth_revoked_error (SrvResponse  *response,
                                     const char   *mode);
-gboolean    srv_auth_valid_username (const char  *username);
 
 G_END_DECLS

@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A conflict is visible to the user who made the losing edit and to the supervisors of
- * the record's command, as long as they can still see the record. Resolving keeps the
+ * the record's command, as long as they can still see the record. The list says who made
+ * each side and when (usernames of staff, times the server received the changes), so the
+ * person who resolves it knows whose work is at stake. Resolving keeps the
  * server's value ("theirs"), the losing value ("mine") or a new one ("value"); the last two
  * are a new change of the record with a new version, which every device then pulls.
  */
@@ -51,11 +53,16 @@ srv_handle_conflicts (SrvWorker   *worker,
   r = srv_db_exec (worker->conn, &error,
                    "SELECT c.id, c.type, c.record_id, c.field, c.kind, c.server_value, "
                    "c.client_value, c.server_version, "
-                   "to_char(c.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.account_id = $1 "
-                   "FROM conflict c JOIN record r ON r.id = c.record_id WHERE " VISIBLE
-                   " ORDER BY c.created_at, c.id LIMIT 1000",
+                   "to_char(c.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.account_id = $1, "
+                   "a.username, s.username, "
+                   "to_char(c.server_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.device_id = $4 "
+                   "FROM conflict c JOIN record r ON r.id = c.record_id "
+                   "JOIN account a ON a.id = c.account_id "
+                   "LEFT JOIN account s ON s.id = c.server_by WHERE " VISIBLE
+                   " ORDER BY c.created_at, c.id LIMIT " G_STRINGIFY (CL_WIRE_MAX_CONFLICTS),
                    session->account_id, tokens_json,
-                   session->role == SRV_ROLE_SUPERVISOR ? "true" : "false", SRV_DB_END);
+                   session->role == SRV_ROLE_SUPERVISOR ? "true" : "false", session->device_id,
+                   SRV_DB_END);
   if (r == NULL)
     {
       srv_response_db_error (response, error);
@@ -77,6 +84,10 @@ srv_handle_conflicts (SrvWorker   *worker,
       info->server_version = srv_db_get_int (r, i, 7);
       info->created_at = g_strdup (srv_db_get (r, i, 8));
       info->mine = srv_db_get_bool (r, i, 9);
+      info->client_by = g_strdup (srv_db_get (r, i, 10));
+      info->server_by = g_strdup (srv_db_get (r, i, 11));
+      info->server_at = g_strdup (srv_db_get (r, i, 12));
+      info->this_device = srv_db_get_bool (r, i, 13);
       g_ptr_array_add (infos, info);
     }
 
@@ -109,7 +120,6 @@ resolve_transaction (SrvWorker            *worker,
   const ClType *type;
   const char *field, *kind, *value = NULL;
   gboolean mine_is_value;
-  gboolean command_changed = FALSE;
   gint64 v;
   SrvAuditEntry entry = { "conflict.resolve", resolve->keep, .address = address };
 
@@ -242,7 +252,6 @@ resolve_transaction (SrvWorker            *worker,
                                       "You may not move a case to that command");
                   return RESOLVE_ANSWERED;
                 }
-              command_changed = TRUE;
             }
 
           if (!srv_clock_take (&clock, &v, error))
@@ -253,7 +262,9 @@ resolve_transaction (SrvWorker            *worker,
           record->version = v;
           if (!srv_record_update (conn, record, session->account_id, error))
             return RESOLVE_DB_ERROR;
-          if (command_changed && !srv_records_refresh_case (conn, &clock, record, error))
+          /* A kept command, restriction or list of named users moves the case's scope. */
+          if (srv_records_scope_field (record->type, field) &&
+              !srv_records_refresh_scope (conn, &clock, record, error))
             return RESOLVE_DB_ERROR;
         }
     }

@@ -18,6 +18,7 @@
 #include "cl-seed.h"
 #include "srv-db.h"
 #include "srv-migrate.h"
+#include "srv-records.h"
 #include "srv-resources.h"
 
 /* Any constant, the same in every caseload-server. */
@@ -31,9 +32,12 @@ typedef struct {
 } Migration;
 
 static gboolean seed_commands (PGconn *conn, GError **error);
+static gboolean rescope_restricted (PGconn *conn, GError **error);
 
 static const Migration migrations[] = {
   { "/io/github/caseload/server/migrations/001-initial.sql", seed_commands },
+  { "/io/github/caseload/server/migrations/002-conflict-authors.sql", NULL },
+  { "/io/github/caseload/server/migrations/003-named-users.sql", rescope_restricted },
 };
 
 /* NYC's commands, with the ids every vault seeds them under (cl_seed_id()). Version 0:
@@ -86,6 +90,38 @@ seed_commands (PGconn  *conn,
         return FALSE;
     }
   return TRUE;
+}
+
+/* Restricted clients (with their cases) and restricted cases get the scopes of their
+ * named users, as srv-records.c gives them from now on. */
+static gboolean
+rescope_restricted (PGconn  *conn,
+                    GError **error)
+{
+  g_autoptr(PGresult) r = NULL;
+  SrvClock clock;
+
+  r = srv_db_exec (conn, error,
+                   "SELECT id FROM record WHERE type IN ('client', 'case') "
+                   "AND fields ->> 'restricted' = '1' ORDER BY type DESC, id",
+                   SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  if (PQntuples (r) == 0)
+    return TRUE;
+
+  /* The clock before any record row, as every writer does. */
+  srv_clock_init (&clock, conn);
+  if (!srv_clock_lock (&clock, error))
+    return FALSE;
+  for (int i = 0; i < PQntuples (r); i++)
+    {
+      g_autoptr(SrvRecord) record = srv_record_load (conn, srv_db_get (r, i, 0), TRUE, error);
+
+      if (record == NULL || !srv_records_refresh_scope (conn, &clock, record, error))
+        return FALSE;
+    }
+  return srv_clock_finish (&clock, error);
 }
 
 int

@@ -21,11 +21,14 @@
 #include "srv-db.h"
 #include "srv-handlers.h"
 #include "srv-records.h"
+#include "srv-scope.h"
 
-/* The user's records: $2 is a JSON array of tokens, $3 whether all case content. */
+/* The user's records: $2 is a JSON array of tokens, $3 whether all case content (but
+ * restricted content, which only its tokens open). */
 #define IN_SCOPE(r) \
   "(" r ".scope && ARRAY(SELECT jsonb_array_elements_text($2::jsonb)) " \
-  "OR ($3::boolean AND " r ".type <> 'audit'))"
+  "OR ($3::boolean AND " r ".type <> 'audit' " \
+  "AND NOT " r ".scope @> ARRAY['" SRV_SCOPE_TOKEN_RESTRICTED "']))"
 
 static const char changes_sql[] =
   "SELECT kind, version, id, type, deleted, fields::text, field_versions::text FROM ("

@@ -103,6 +103,73 @@ audit_denial (Push           *push,
   return srv_audit (push->conn, &entry, error);
 }
 
+/* Who gave @field of @record_id the value it holds since @version, and when: the earliest
+ * mutation logged at or after that version that changed the field (and did not lose it in
+ * a conflict), or a resolution that wrote it ("mine" or "value"). A later change that set
+ * the same value again does not count: it comes after. *by and *at stay NULL when nothing
+ * says (older history). */
+static gboolean
+field_writer (Push        *push,
+              const char  *record_id,
+              const char  *field,
+              gint64       version,
+              char       **by,
+              char       **at,
+              GError     **error)
+{
+  g_autofree char *v = srv_db_int (version);
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (push->conn, error,
+                   "SELECT w.by, w.at FROM ("
+                   "  SELECT c.resolved_by AS by, c.resolved_at AS at, "
+                   "         c.resolved_version AS v, 0 AS o, 0 AS seq FROM conflict c "
+                   "  WHERE c.record_id = $1 AND c.field = $2 "
+                   "  AND c.resolution IN ('mine', 'value') AND c.resolved_version >= $3 "
+                   "  UNION ALL "
+                   "  SELECT d.account_id, l.at, l.version, 1, l.seq FROM mutation_log l "
+                   "  JOIN device d ON d.id = l.device_id "
+                   "  WHERE l.record_id = $1 AND l.status <> 'rejected' AND l.version >= $3 "
+                   "  AND (l.body -> 'changes') ? $2 AND NOT (l.result -> 'conflicts') @> "
+                   "  jsonb_build_array(jsonb_build_object('field', $2::text))"
+                   ") w ORDER BY w.v, w.o, w.at, w.seq LIMIT 1",
+                   record_id, field, v, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  if (PQntuples (r) == 1)
+    {
+      *by = g_strdup (srv_db_get (r, 0, 0));
+      *at = g_strdup (srv_db_get (r, 0, 1));
+    }
+  return TRUE;
+}
+
+/* Who deleted @record_id, and when: a deleted record changes no more, so its last writer. */
+static gboolean
+deleter (Push        *push,
+         const char  *record_id,
+         char       **by,
+         char       **at,
+         GError     **error)
+{
+  g_autoptr(PGresult) r = srv_db_exec (push->conn, error,
+                                       "SELECT updated_by, deleted_at FROM record "
+                                       "WHERE id = $1 AND updated_by IS NOT NULL "
+                                       "AND deleted_at IS NOT NULL",
+                                       record_id, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  if (PQntuples (r) == 1)
+    {
+      *by = g_strdup (srv_db_get (r, 0, 0));
+      *at = g_strdup (srv_db_get (r, 0, 1));
+    }
+  return TRUE;
+}
+
+/* Records the conflict, with who made the value that won (docs/PROTOCOL.md, "Conflicts"):
+ * the writer of @winner (a field) at @winner_version, or for a "deleted" conflict the one
+ * who deleted the record. */
 static gboolean
 insert_conflict (Push           *push,
                  ClWireMutation *m,
@@ -111,20 +178,29 @@ insert_conflict (Push           *push,
                  const char     *server_value,
                  const char     *client_value,
                  gint64          server_version,
+                 const char     *winner,
+                 gint64          winner_version,
                  ClWireResult   *result,
                  GError        **error)
 {
   g_autofree char *id = cl_uuid_new ();
   g_autofree char *version = srv_db_int (server_version);
   g_autofree char *seq = srv_db_int (m->seq);
+  g_autofree char *by = NULL;
+  g_autofree char *at = NULL;
   g_autoptr(PGresult) r = NULL;
 
+  if (strcmp (kind, "deleted") == 0
+      ? !deleter (push, m->record, &by, &at, error)
+      : !field_writer (push, m->record, winner, winner_version, &by, &at, error))
+    return FALSE;
   r = srv_db_exec (push->conn, error,
                    "INSERT INTO conflict (id, record_id, type, field, kind, server_value, "
-                   "client_value, server_version, account_id, device_id, seq) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                   "client_value, server_version, account_id, device_id, seq, server_by, "
+                   "server_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                    id, m->record, m->type, field, kind, server_value, client_value, version,
-                   push->session->account_id, push->session->device_id, seq, SRV_DB_END);
+                   push->session->account_id, push->session->device_id, seq, by, at,
+                   SRV_DB_END);
   if (r == NULL)
     return FALSE;
   cl_wire_result_add_conflict (result, field, server_value, client_value, id);
@@ -189,6 +265,16 @@ check_commands (Push           *push,
   return TRUE;
 }
 
+/* The value a mutation gives @field, or %NULL. */
+static const char *
+change_value (ClWireMutation *m,
+              const char     *field)
+{
+  const ClWireFieldChange *c = cl_wire_mutation_get_change (m, field);
+
+  return c != NULL ? c->new_value : NULL;
+}
+
 static ClWireResult *
 apply_create (Push           *push,
               const ClType   *type,
@@ -235,12 +321,23 @@ apply_create (Push           *push,
         return reject (result, "parent_not_found", "The record it belongs to does not exist");
     }
   if (strcmp (type->name, "case") == 0)
-    command = cl_wire_mutation_get_change (m, "command")->new_value;
-
-  scope = srv_scope_for_new (type, push->session->account_id,
-                             parent != NULL ? parent->scope : NULL, command);
-  /* The user must be allowed to write where the record goes, and to write its parent:
-   * a case opened elsewhere for a client one cannot see would widen that client's scope. */
+    {
+      command = cl_wire_mutation_get_change (m, "command")->new_value;
+      scope = srv_scope_for_case (command,
+                                  g_strcmp0 (change_value (m, "restricted"), "1") == 0 ||
+                                  (parent != NULL &&
+                                   g_strcmp0 (srv_record_get (parent, "restricted"), "1") == 0),
+                                  change_value (m, "named_users"),
+                                  change_value (m, "assigned_to"),
+                                  push->session->account_id);
+    }
+  else
+    scope = srv_scope_for_new (type, push->session->account_id,
+                               parent != NULL ? parent->scope : NULL,
+                               g_strcmp0 (change_value (m, "restricted"), "1") == 0);
+  /* The user must be allowed to write where the record goes (a restricted case: named on
+   * it), and to write its parent: a case opened elsewhere for a client one cannot see would
+   * widen that client's scope. */
   if (!srv_scope_can_write (push->session, type, scope) ||
       (parent != NULL &&
        !srv_scope_can_write (push->session, cl_schema_lookup_type (parent->type),
@@ -310,30 +407,47 @@ own_write (Push            *push,
   return TRUE;
 }
 
-/* Whether any field changed after @m's base version, by someone other than this device. */
+static int
+compare_versions_desc (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      versions)
+{
+  gint64 va = *(gint64 *) g_hash_table_lookup (versions, *(const char * const *) a);
+  gint64 vb = *(gint64 *) g_hash_table_lookup (versions, *(const char * const *) b);
+
+  return (vb > va) - (vb < va);
+}
+
+/* The field someone other than this device changed last after @m's base version, or %NULL
+ * when nobody did. */
 static gboolean
 edited_since (Push            *push,
               SrvRecord       *record,
               ClWireMutation  *m,
-              gboolean        *edited,
+              const char     **field,
               GError         **error)
 {
+  g_autoptr(GPtrArray) newer = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer k, v;
 
-  *edited = FALSE;
+  *field = NULL;
   g_hash_table_iter_init (&iter, record->versions);
   while (g_hash_table_iter_next (&iter, &k, &v))
+    if (*(gint64 *) v > m->base_version)
+      g_ptr_array_add (newer, k);
+  g_ptr_array_sort_with_data (newer, compare_versions_desc, record->versions);
+
+  for (guint i = 0; i < newer->len; i++)
     {
+      const char *name = g_ptr_array_index (newer, i);
       gboolean own = FALSE;
 
-      if (*(gint64 *) v <= m->base_version)
-        continue;
-      if (!own_write (push, m, k, *(gint64 *) v, &own, error))
+      if (!own_write (push, m, name, srv_record_field_version (record, name), &own, error))
         return FALSE;
       if (!own)
         {
-          *edited = TRUE;
+          *field = name;
           return TRUE;
         }
     }
@@ -348,7 +462,7 @@ apply_delete (Push           *push,
               ClWireResult   *result,
               GError        **error)
 {
-  gboolean edited = FALSE;
+  const char *edited = NULL;
   gint64 v;
 
   result->version = record->version;
@@ -360,10 +474,10 @@ apply_delete (Push           *push,
   /* Edited since this device last saw it: the edit stays, the delete waits for a person. */
   if (!edited_since (push, record, m, &edited, error))
     return NULL;
-  if (edited)
+  if (edited != NULL)
     {
-      if (!insert_conflict (push, m, "_deleted", "delete", "0", "1", record->version, result,
-                            error))
+      if (!insert_conflict (push, m, "_deleted", "delete", "0", "1", record->version, edited,
+                            srv_record_field_version (record, edited), result, error))
         return NULL;
       result->status = CL_WIRE_STATUS_CONFLICT;
       return result;
@@ -388,7 +502,7 @@ apply_update (Push           *push,
               ClWireResult   *result,
               GError        **error)
 {
-  gboolean command_changed = FALSE;
+  gboolean rescope = FALSE;
   gint64 v = 0;
 
   /* Immutable and required fields first: a mutation applies whole or not at all. */
@@ -409,15 +523,12 @@ apply_update (Push           *push,
     {
       const ClWireFieldChange *c = cl_wire_mutation_get_change (m, "command");
 
-      if (c != NULL && g_strcmp0 (c->new_value, srv_record_get (record, "command")) != 0)
+      if (c != NULL && g_strcmp0 (c->new_value, srv_record_get (record, "command")) != 0 &&
+          !srv_scope_can_use_command (push->session, c->new_value))
         {
-          if (!srv_scope_can_use_command (push->session, c->new_value))
-            {
-              if (!audit_denial (push, m, "forbidden", error))
-                return NULL;
-              return reject (result, "forbidden", "You may not move a case to that command");
-            }
-          command_changed = TRUE;
+          if (!audit_denial (push, m, "forbidden", error))
+            return NULL;
+          return reject (result, "forbidden", "You may not move a case to that command");
         }
     }
   if (!check_commands (push, type, m, result, error))
@@ -436,7 +547,7 @@ apply_update (Push           *push,
           const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
 
           if (!insert_conflict (push, m, c->field, "deleted", srv_record_get (record, c->field),
-                                c->new_value, record->version, result, error))
+                                c->new_value, record->version, NULL, 0, result, error))
             return NULL;
         }
       if (m->changes->len > 0)
@@ -457,10 +568,8 @@ apply_update (Push           *push,
         return NULL;
       if (fv > m->base_version && !own)
         {
-          if (strcmp (c->field, "command") == 0)
-            command_changed = FALSE;
-          if (!insert_conflict (push, m, c->field, "field", current, c->new_value, fv, result,
-                                error))
+          if (!insert_conflict (push, m, c->field, "field", current, c->new_value, fv, c->field,
+                                fv, result, error))
             return NULL;
           result->status = CL_WIRE_STATUS_CONFLICT;
           continue;
@@ -468,6 +577,7 @@ apply_update (Push           *push,
       if (v == 0 && !srv_clock_take (&push->clock, &v, error))
         return NULL;
       srv_record_set (record, c->field, c->new_value, v);
+      rescope |= srv_records_scope_field (type->name, c->field);
     }
 
   if (v == 0)
@@ -475,7 +585,7 @@ apply_update (Push           *push,
   record->version = v;
   if (!srv_record_update (push->conn, record, push->session->account_id, error))
     return NULL;
-  if (command_changed && !srv_records_refresh_case (push->conn, &push->clock, record, error))
+  if (rescope && !srv_records_refresh_scope (push->conn, &push->clock, record, error))
     return NULL;
   result->version = record->version;
   return result;

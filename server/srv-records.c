@@ -2,12 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Scope rules (docs/PROTOCOL.md, "Scope"): a case is in the scope of its command; a record
- * hanging off a case is in the scope of that case; a client is in the scope of the commands
- * of all its cases, or of its creator while it has none; a record hanging off a client is in
- * the client's scope. When a case is created or moves to another command, the scopes that
- * derive from it are recomputed here, each changed record gets a new version and every
- * token it lost is recorded in scope_exit so those pulls learn to remove it.
+ * Scope rules (docs/PROTOCOL.md, "Scope"): a case is in the scope of its command, or, when
+ * it or its client is restricted, of its named users; a record hanging off a case is in the
+ * scope of that case; a client is in the scope of all its cases, or of its creator while it
+ * has none; a record hanging off a client is in the client's scope. When a case is created,
+ * moves to another command, or its restriction, named users or assigned advocate change,
+ * or a client's restriction changes, the scopes that derive from it are recomputed here,
+ * each changed record gets a new version and every token it lost is recorded in
+ * scope_exit so those pulls learn to remove it.
  */
 
 #define G_LOG_DOMAIN "srv-records"
@@ -367,6 +369,7 @@ set_scope (PGconn      *conn,
 {
   g_autofree char *scope_json = srv_json_strv (new_scope);
   g_autofree char *version = NULL;
+  g_autoptr(GPtrArray) lost = g_ptr_array_new ();
   g_autoptr(PGresult) r = NULL;
   gint64 v;
 
@@ -382,15 +385,22 @@ set_scope (PGconn      *conn,
     return FALSE;
 
   for (guint i = 0; old_scope != NULL && old_scope[i] != NULL; i++)
-    {
-      g_autoptr(PGresult) e = NULL;
+    if (!g_strv_contains ((const char * const *) new_scope, old_scope[i]))
+      g_ptr_array_add (lost, old_scope[i]);
+  /* Restricted now: directors, who read content without holding its tokens, lose it too
+   * (unless named). */
+  if (srv_scope_is_restricted (new_scope) && !srv_scope_is_restricted (old_scope))
+    g_ptr_array_add (lost, SRV_SCOPE_TOKEN_CONTENT);
 
-      if (g_strv_contains ((const char * const *) new_scope, old_scope[i]))
-        continue;
-      e = srv_db_exec (conn, error,
-                       "INSERT INTO scope_exit (version, record_id, type, token) "
-                       "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                       version, id, type, old_scope[i], SRV_DB_END);
+  for (guint i = 0; i < lost->len; i++)
+    {
+      g_autoptr(PGresult) e = srv_db_exec (conn, error,
+                                           "INSERT INTO scope_exit (version, record_id, type, "
+                                           "token) VALUES ($1, $2, $3, $4) "
+                                           "ON CONFLICT DO NOTHING",
+                                           version, id, type,
+                                           (const char *) g_ptr_array_index (lost, i),
+                                           SRV_DB_END);
       if (e == NULL)
         return FALSE;
     }
@@ -428,12 +438,92 @@ set_children_scope (PGconn      *conn,
   return TRUE;
 }
 
+static gboolean
+is_restricted (SrvRecord *record)
+{
+  return record != NULL && g_strcmp0 (srv_record_get (record, "restricted"), "1") == 0;
+}
+
+/* Gives a case, and what hangs off it, the scope it derives from its fields and its
+ * client's restricted flag. What hangs off a case always has the case's scope, so it
+ * changes only with it. */
+static gboolean
+refresh_case_scope (PGconn      *conn,
+                    SrvClock    *clock,
+                    SrvRecord   *case_record,
+                    SrvRecord   *client,
+                    GError     **error)
+{
+  g_auto(GStrv) scope = srv_scope_for_case (srv_record_get (case_record, "command"),
+                                            is_restricted (case_record) ||
+                                            is_restricted (client),
+                                            srv_record_get (case_record, "named_users"),
+                                            srv_record_get (case_record, "assigned_to"),
+                                            case_record->created_by);
+
+  if (srv_scope_equal (case_record->scope, scope))
+    return TRUE;
+  if (!set_scope (conn, clock, case_record->id, case_record->type, case_record->scope, scope,
+                  error))
+    return FALSE;
+  g_strfreev (case_record->scope);
+  case_record->scope = g_strdupv (scope);
+  case_record->version = clock->last;
+  return set_children_scope (conn, clock, case_record->id, "", scope, error);
+}
+
+/* Gives a client, and what hangs off it but its cases, the tokens of all its cases; it is
+ * restricted content when every case is (or, without a case, when it is itself). */
+static gboolean
+refresh_client_scope (PGconn      *conn,
+                      SrvClock    *clock,
+                      SrvRecord   *client,
+                      GError     **error)
+{
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) tokens = NULL;
+  g_auto(GStrv) client_scope = NULL;
+  gboolean has_cases, all_restricted;
+
+  r = srv_db_exec (conn, error,
+                   "SELECT coalesce((SELECT array_to_json(array_agg(DISTINCT t ORDER BY t))::text "
+                   "FROM record, unnest(scope) AS t "
+                   "WHERE type = 'case' AND parent_id = $1 AND t <> $2), '[]'), "
+                   "EXISTS (SELECT 1 FROM record WHERE type = 'case' AND parent_id = $1), "
+                   "NOT EXISTS (SELECT 1 FROM record WHERE type = 'case' AND parent_id = $1 "
+                   "AND NOT $2 = ANY (scope))",
+                   client->id, SRV_SCOPE_TOKEN_RESTRICTED, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  tokens = srv_json_parse_strv (srv_db_get (r, 0, 0));
+  has_cases = srv_db_get_bool (r, 0, 1);
+  all_restricted = srv_db_get_bool (r, 0, 2);
+
+  g_strv_builder_addv (b, (const char **) tokens);
+  if (!has_cases && client->created_by != NULL)
+    srv_strv_builder_take (b, srv_scope_token_user (client->created_by));
+  if (has_cases ? all_restricted : is_restricted (client))
+    g_strv_builder_add (b, SRV_SCOPE_TOKEN_RESTRICTED);
+  client_scope = g_strv_builder_end (b);
+
+  if (srv_scope_equal (client->scope, client_scope))
+    return TRUE;
+  if (!set_scope (conn, clock, client->id, client->type, client->scope, client_scope, error))
+    return FALSE;
+  g_strfreev (client->scope);
+  client->scope = g_strdupv (client_scope);
+  client->version = clock->last;
+  return set_children_scope (conn, clock, client->id, "case", client_scope, error);
+}
+
 /**
  * srv_records_refresh_case:
  * @case_record: a case just created or changed, already written
  *
  * Recomputes the scopes that derive from the case: its own and its children's (from its
- * command), its client's and the client's children's (from all the client's cases).
+ * command, or its named users when it or its client is restricted), its client's and the
+ * client's children's (from all the client's cases).
  */
 gboolean
 srv_records_refresh_case (PGconn      *conn,
@@ -441,60 +531,85 @@ srv_records_refresh_case (PGconn      *conn,
                           SrvRecord   *case_record,
                           GError     **error)
 {
-  const char *command = srv_record_get (case_record, "command");
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_auto(GStrv) case_scope = NULL;
   g_autoptr(SrvRecord) client = NULL;
-  g_autoptr(PGresult) r = NULL;
-  g_auto(GStrv) client_scope = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (command != NULL)
-    srv_strv_builder_take (b, srv_scope_token_command (command));
-  case_scope = g_strv_builder_end (b);
-
-  if (!srv_scope_equal (case_record->scope, case_scope))
+  if (case_record->parent_id != NULL)
+    client = srv_record_load (conn, case_record->parent_id, TRUE, &local_error);
+  if (local_error != NULL)
     {
-      if (!set_scope (conn, clock, case_record->id, case_record->type, case_record->scope,
-                      case_scope, error))
-        return FALSE;
-      g_strfreev (case_record->scope);
-      case_record->scope = g_strdupv (case_scope);
-      case_record->version = clock->last;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
-  if (!set_children_scope (conn, clock, case_record->id, "", case_scope, error))
-    return FALSE;
 
-  if (case_record->parent_id == NULL)
-    return TRUE;
-  client = srv_record_load (conn, case_record->parent_id, TRUE, &local_error);
-  if (client == NULL)
+  if (!refresh_case_scope (conn, clock, case_record, client, error))
+    return FALSE;
+  return client == NULL || refresh_client_scope (conn, clock, client, error);
+}
+
+/* A client's restricted flag changed: each of its cases, then the client. */
+static gboolean
+refresh_client (PGconn      *conn,
+                SrvClock    *clock,
+                SrvRecord   *client,
+                GError     **error)
+{
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (conn, error,
+                   "SELECT id FROM record WHERE type = 'case' AND parent_id = $1 ORDER BY id",
+                   client->id, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  for (int i = 0; i < PQntuples (r); i++)
     {
+      g_autoptr(SrvRecord) case_record = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      case_record = srv_record_load (conn, srv_db_get (r, i, 0), TRUE, &local_error);
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      return TRUE;
+      if (case_record != NULL &&
+          !refresh_case_scope (conn, clock, case_record, client, error))
+        return FALSE;
     }
+  return refresh_client_scope (conn, clock, client, error);
+}
 
-  r = srv_db_exec (conn, error,
-                   "SELECT coalesce(array_to_json(array_agg(DISTINCT t ORDER BY t))::text, '[]') "
-                   "FROM record, unnest(scope) AS t WHERE type = 'case' AND parent_id = $1",
-                   client->id, SRV_DB_END);
-  if (r == NULL)
-    return FALSE;
-  client_scope = srv_json_parse_strv (srv_db_get (r, 0, 0));
-  if (client_scope[0] == NULL && client->created_by != NULL)
-    {
-      g_strfreev (client_scope);
-      client_scope = g_new0 (char *, 2);
-      client_scope[0] = srv_scope_token_user (client->created_by);
-    }
+/**
+ * srv_records_scope_field:
+ *
+ * Returns: whether a change of @field of a record of type @type changes scopes: a case's
+ *   command, restricted flag, named users or assigned advocate; a client's restricted flag
+ */
+gboolean
+srv_records_scope_field (const char *type,
+                         const char *field)
+{
+  if (strcmp (type, "case") == 0)
+    return strcmp (field, "command") == 0 || strcmp (field, "restricted") == 0 ||
+           strcmp (field, "named_users") == 0 || strcmp (field, "assigned_to") == 0;
+  return strcmp (type, "client") == 0 && strcmp (field, "restricted") == 0;
+}
 
-  if (srv_scope_equal (client->scope, client_scope))
-    return TRUE;
-  if (!set_scope (conn, clock, client->id, client->type, client->scope, client_scope, error))
-    return FALSE;
-  return set_children_scope (conn, clock, client->id, "case", client_scope, error);
+/**
+ * srv_records_refresh_scope:
+ * @record: a case or client whose field srv_records_scope_field() named just changed,
+ *   already written
+ *
+ * Recomputes every scope that derives from it, as srv_records_refresh_case() does.
+ */
+gboolean
+srv_records_refresh_scope (PGconn      *conn,
+                           SrvClock    *clock,
+                           SrvRecord   *record,
+                           GError     **error)
+{
+  if (strcmp (record->type, "case") == 0)
+    return srv_records_refresh_case (conn, clock, record, error);
+  g_return_val_if_fail (strcmp (record->type, "client") == 0, FALSE);
+  return refresh_client (conn, clock, record, error);
 }

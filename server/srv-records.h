@@ -73,6 +73,12 @@ gboolean    srv_records_refresh_case  (PGconn      *conn,
                                        SrvClock    *clock,
                                        SrvRecord   *case_record,
                                        GError     **error);
+gboolean    srv_records_scope_field   (const char  *type,
+                                       const char  *field);
+gboolean    srv_records_refresh_scope (PGconn      *conn,
+                                       SrvClock    *clock,
+                                       SrvRecord   *record,
+                                       GError     **error);
 
 char       *srv_json_strv             (GStrv        strv);
 GStrv       srv_json_parse_strv       (const char  *json);

@@ -8,6 +8,8 @@
  * (common/cl-report-defs.c): the same data gives the same numbers on both sides.
  *
  * Aggregates only: case numbers are never read and lists of cases are never returned.
+ * Cases are chosen by their fields, not by scope, so restricted cases (visible to their
+ * named users only) are counted like any other and identify nobody.
  * Who may ask: directors and data staff for every command; supervisors for the commands
  * they oversee; advocates for their own command(s); administrators not at all. A request
  * naming a command outside the user's is refused (403), never silently narrowed.

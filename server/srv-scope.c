@@ -4,13 +4,17 @@
  *
  * Every record carries a scope: a set of tokens. 'cmd:<code>' for case content of a
  * command, 'user:<account id>' for a client nobody has opened a case for yet (its creator's)
- * and for audit events (their author's), 'ref' for reference data. docs/PROTOCOL.md,
- * "Scope", states the rules these functions implement:
+ * and for audit events (their author's), 'ref' for reference data. Restricted content
+ * (DOMAIN.md rule 4) holds instead 'restricted', which nobody holds, and for each named user
+ * 'named:<username>:<code>' (held by that user if they work in or supervise the command) and
+ * 'named:<username>' (held by that user if a director). docs/PROTOCOL.md, "Scope", states
+ * the rules these functions implement:
  *
  *  - advocates and supervisors read and write case content holding a 'cmd:' token of one of
- *    their commands or their own 'user:' token; a case's command may only be set to one of
- *    their commands;
- *  - directors read all case content and write none;
+ *    their commands, a 'named:' token of themselves in one of their commands, or their own
+ *    'user:' token; a case's command may only be set to one of their commands;
+ *  - directors read all case content but restricted content they are not named on, and
+ *    write none;
  *  - data and admin roles see no case content; admins write commands, staff and partners,
  *    supervisors partners;
  *  - everyone reads reference data and writes (creates) their own audit events.
@@ -92,6 +96,20 @@ srv_scope_token_user (const char *account_id)
   return g_strconcat ("user:", account_id, NULL);
 }
 
+/**
+ * srv_scope_token_named:
+ * @username: a valid username (cl_is_username()): it holds no ':'
+ * @code: (nullable): a command code, or %NULL for the token directors hold
+ */
+char *
+srv_scope_token_named (const char *username,
+                       const char *code)
+{
+  if (code == NULL)
+    return g_strconcat ("named:", username, NULL);
+  return g_strconcat ("named:", username, ":", code, NULL);
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -144,8 +162,24 @@ srv_scope_read_tokens (const SrvSession *session,
   srv_strv_builder_take (b, srv_scope_token_user (session->account_id));
   if (srv_role_has_commands (session->role))
     for (guint i = 0; session->commands != NULL && session->commands[i] != NULL; i++)
-      srv_strv_builder_take (b, srv_scope_token_command (session->commands[i]));
+      {
+        srv_strv_builder_take (b, srv_scope_token_command (session->commands[i]));
+        srv_strv_builder_take (b, srv_scope_token_named (session->username,
+                                                         session->commands[i]));
+      }
+  if (session->role == SRV_ROLE_DIRECTOR)
+    {
+      g_strv_builder_add (b, SRV_SCOPE_TOKEN_CONTENT);
+      srv_strv_builder_take (b, srv_scope_token_named (session->username, NULL));
+    }
   return g_strv_builder_end (b);
+}
+
+gboolean
+srv_scope_is_restricted (GStrv scope)
+{
+  return scope != NULL && g_strv_contains ((const char * const *) scope,
+                                           SRV_SCOPE_TOKEN_RESTRICTED);
 }
 
 static gboolean
@@ -160,10 +194,10 @@ intersects (GStrv a,
 
 /**
  * srv_scope_for_new:
- * @type: the type of a record being created
+ * @type: the type of a record being created, not a case (srv_scope_for_case())
  * @account_id: its creator
  * @parent_scope: (nullable): the scope of its parent (client or case)
- * @command: (nullable): for a case, its command code
+ * @restricted: for a client, whether it is restricted
  *
  * Returns: (transfer full): the scope the record gets
  */
@@ -171,23 +205,86 @@ GStrv
 srv_scope_for_new (const ClType *type,
                    const char   *account_id,
                    GStrv         parent_scope,
-                   const char   *command)
+                   gboolean      restricted)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
 
+  g_return_val_if_fail (strcmp (type->name, "case") != 0, NULL);
+
   if (type->flags & CL_TYPE_REFERENCE)
     g_strv_builder_add (b, SRV_SCOPE_TOKEN_REF);
-  else if (strcmp (type->name, "case") == 0)
-    {
-      if (command != NULL)
-        srv_strv_builder_take (b, srv_scope_token_command (command));
-    }
   else if (type->parent != NULL)
     g_strv_builder_addv (b, (const char **) parent_scope);
   else
-    /* A client before its first case, an audit event: its author's. */
-    srv_strv_builder_take (b, srv_scope_token_user (account_id));
+    {
+      /* A client before its first case, an audit event: its author's. */
+      srv_strv_builder_take (b, srv_scope_token_user (account_id));
+      if (restricted && strcmp (type->name, "client") == 0)
+        g_strv_builder_add (b, SRV_SCOPE_TOKEN_RESTRICTED);
+    }
   return g_strv_builder_end (b);
+}
+
+/* Only usernames make tokens (they hold no ':', so a token reads one way only). */
+static gboolean
+add_named (GStrvBuilder *b,
+           const char   *username,
+           const char   *command)
+{
+  if (!cl_is_username (username))
+    return FALSE;
+  if (command != NULL)
+    srv_strv_builder_take (b, srv_scope_token_named (username, command));
+  srv_strv_builder_take (b, srv_scope_token_named (username, NULL));
+  return TRUE;
+}
+
+/**
+ * srv_scope_for_case:
+ * @command: (nullable): the case's command code
+ * @restricted: whether the case, or its client, is restricted
+ * @named_users: (nullable): the case's named users, as normalized (';' between usernames)
+ * @assigned_to: (nullable): the case's assigned advocate, who always counts as named
+ * @created_by: (nullable): the account that created the case
+ *
+ * Returns: (transfer full): the scope of the case and of what hangs off it: its command;
+ *   restricted, its named users in its command (and, for directors, anywhere), or its
+ *   creator when that names nobody, so a restricted case never becomes invisible to all
+ */
+GStrv
+srv_scope_for_case (const char *command,
+                    gboolean    restricted,
+                    const char *named_users,
+                    const char *assigned_to,
+                    const char *created_by)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) named = NULL;
+  g_autofree char *assigned = NULL;
+  g_auto(GStrv) scope = NULL;
+  gboolean anyone = FALSE;
+
+  if (!restricted)
+    {
+      if (command != NULL)
+        srv_strv_builder_take (b, srv_scope_token_command (command));
+      return g_strv_builder_end (b);
+    }
+
+  g_strv_builder_add (b, SRV_SCOPE_TOKEN_RESTRICTED);
+  named = g_strsplit (named_users != NULL ? named_users : "", ";", -1);
+  for (guint i = 0; named[i] != NULL; i++)
+    anyone |= add_named (b, named[i], command);
+  /* assigned_to is free text: it counts when it is one username, in any letter case. */
+  if (assigned_to != NULL)
+    {
+      assigned = g_ascii_strdown (assigned_to, -1);
+      anyone |= add_named (b, assigned, command);
+    }
+  if (!anyone && created_by != NULL)
+    srv_strv_builder_take (b, srv_scope_token_user (created_by));
+  scope = g_strv_builder_end (b);
+  return srv_scope_normalize (scope);
 }
 
 gboolean
@@ -198,7 +295,7 @@ srv_scope_can_read (const SrvSession *session,
   gboolean all_content;
   g_auto(GStrv) tokens = srv_scope_read_tokens (session, &all_content);
 
-  if (all_content && strcmp (type, "audit") != 0)
+  if (all_content && strcmp (type, "audit") != 0 && !srv_scope_is_restricted (scope))
     return TRUE;
   return intersects (scope, tokens);
 }
@@ -216,6 +313,8 @@ srv_scope_can_write (const SrvSession *session,
                      GStrv             scope)
 {
   g_autofree char *own = srv_scope_token_user (session->account_id);
+  g_auto(GStrv) tokens = NULL;
+  gboolean all_content;
 
   if (strcmp (type->name, "audit") == 0)
     return scope != NULL && scope[0] != NULL && scope[1] == NULL && strcmp (scope[0], own) == 0;
@@ -230,15 +329,9 @@ srv_scope_can_write (const SrvSession *session,
   if (!srv_role_has_commands (session->role))
     return FALSE;
 
-  for (guint i = 0; scope != NULL && scope[i] != NULL; i++)
-    {
-      if (strcmp (scope[i], own) == 0)
-        return TRUE;
-      if (g_str_has_prefix (scope[i], "cmd:") &&
-          srv_scope_can_use_command (session, scope[i] + strlen ("cmd:")))
-        return TRUE;
-    }
-  return FALSE;
+  /* Their commands, themselves named in one of them, themselves. */
+  tokens = srv_scope_read_tokens (session, &all_content);
+  return intersects (scope, tokens);
 }
 
 gboolean

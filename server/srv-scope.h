@@ -40,14 +40,26 @@ gboolean    srv_role_has_commands        (SrvRole           role);
 
 char       *srv_scope_token_command      (const char       *code);
 char       *srv_scope_token_user         (const char       *account_id);
+char       *srv_scope_token_named        (const char       *username,
+                                          const char       *code);
 #define     SRV_SCOPE_TOKEN_REF          "ref"
+/* In the scope of restricted content: held by nobody, it hides the record from directors. */
+#define     SRV_SCOPE_TOKEN_RESTRICTED   "restricted"
+/* Never in a scope: directors hold it, so a scope exit under it reaches their devices. */
+#define     SRV_SCOPE_TOKEN_CONTENT      "content"
 
 GStrv       srv_scope_read_tokens        (const SrvSession *session,
                                           gboolean         *all_content);
 GStrv       srv_scope_for_new            (const ClType     *type,
                                           const char       *account_id,
                                           GStrv             parent_scope,
-                                          const char       *command);
+                                          gboolean          restricted);
+GStrv       srv_scope_for_case           (const char       *command,
+                                          gboolean          restricted,
+                                          const char       *named_users,
+                                          const char       *assigned_to,
+                                          const char       *created_by);
+gboolean    srv_scope_is_restricted      (GStrv             scope);
 gboolean    srv_scope_can_read           (const SrvSession *session,
                                           const char       *type,
                                           GStrv             scope);

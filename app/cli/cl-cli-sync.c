@@ -116,6 +116,28 @@ cl_cli_cmd_sync (ClCli  *cli,
   g_print (_("pushed %u, pulled %u, conflicts %u, rejected %u, purged %u%s\n"),
            report.pushed, report.pulled, report.conflicts, report.rejected, report.purged,
            report.full_resync ? _(" (full resync)") : "");
+  if (report.fetched > 0)
+    g_print (ngettext ("%u conflict lost on another workstation is listed here now.\n",
+                       "%u conflicts lost on other workstations are listed here now.\n",
+                       report.fetched), report.fetched);
+  if (report.closed > 0)
+    g_print (ngettext ("%u conflict was resolved elsewhere.\n",
+                       "%u conflicts were resolved elsewhere.\n", report.closed),
+             report.closed);
+  if (report.superseded > 0)
+    g_print (ngettext ("%u conflict you resolved had already been settled elsewhere: that "
+                       "choice stands, yours was not applied.\n",
+                       "%u conflicts you resolved had already been settled elsewhere: those "
+                       "choices stand, yours were not applied.\n", report.superseded),
+             report.superseded);
+  if (report.refused > 0)
+    g_print (ngettext ("The server did not accept your choice for %u conflict (you may no "
+                       "longer change that record, or the value is not allowed); it is open "
+                       "again.\n",
+                       "The server did not accept your choices for %u conflicts (you may no "
+                       "longer change those records, or the values are not allowed); they are "
+                       "open again.\n", report.refused),
+             report.refused);
   cl_sync_report_clear (&report);
   if (!ok)
     return cl_cli_fail (error);
@@ -156,6 +178,14 @@ cl_cli_cmd_status (ClCli  *cli,
   return CL_EXIT_OK;
 }
 
+/* When the losing change was made: this workstation's time of the edit, or for one made
+ * elsewhere when it reached the server. */
+static const char *
+mine_at (ClConflict *c)
+{
+  return c->local_at != NULL ? c->local_at : c->created_at;
+}
+
 static JsonNode *
 conflict_to_json (ClConflict *c)
 {
@@ -169,15 +199,27 @@ conflict_to_json (ClConflict *c)
   STR ("record", c->record_id);
   STR ("field", c->field);
   STR ("mine", c->local_value);
+  STR ("mine_by", c->local_by);
+  STR ("mine_at", mine_at (c));
   STR ("theirs", c->server_value);
+  STR ("theirs_by", c->server_by);
+  STR ("theirs_at", c->server_at);
   STR ("created_at", c->created_at);
   STR ("resolved_at", c->resolved_at);
   STR ("resolution", c->resolution);
 #undef STR
+  json_builder_set_member_name (b, "elsewhere");
+  json_builder_add_boolean_value (b, c->elsewhere);
   json_builder_set_member_name (b, "server_version");
   json_builder_add_int_value (b, c->server_version);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+static const char *
+or_empty (const char *text)
+{
+  return text != NULL ? text : "";
 }
 
 static void
@@ -186,8 +228,13 @@ print_conflict (ClConflict *c)
   g_print ("id: %s\n", c->id);
   g_print ("record: %s %s\n", c->record_type, c->record_id);
   g_print ("field: %s\n", c->field);
-  g_print ("mine: %s\n", c->local_value != NULL ? c->local_value : "");
-  g_print ("theirs: %s\n", c->server_value != NULL ? c->server_value : "");
+  g_print ("from: %s\n", c->elsewhere ? "elsewhere" : "this-workstation");
+  g_print ("mine: %s\n", or_empty (c->local_value));
+  g_print ("mine by: %s\n", or_empty (c->local_by));
+  g_print ("mine at: %s\n", or_empty (mine_at (c)));
+  g_print ("theirs: %s\n", or_empty (c->server_value));
+  g_print ("theirs by: %s\n", or_empty (c->server_by));
+  g_print ("theirs at: %s\n", or_empty (c->server_at));
   g_print ("since: %s\n", c->created_at);
   if (c->resolved_at != NULL)
     g_print ("resolved: %s (%s)\n", c->resolved_at, c->resolution);
@@ -276,9 +323,11 @@ cl_cli_cmd_conflicts (ClCli  *cli,
     for (guint i = 0; i < conflicts->len; i++)
       {
         ClConflict *c = g_ptr_array_index (conflicts, i);
-        g_print ("%s\t%s\t%s\t%s\tmine=%s\ttheirs=%s\n", c->id, c->record_type, c->record_id,
-                 c->field, c->local_value != NULL ? c->local_value : "",
-                 c->server_value != NULL ? c->server_value : "");
+        g_print ("%s\t%s\t%s\t%s\tmine=%s\tby=%s\tat=%s\ttheirs=%s\tby=%s\tat=%s\tfrom=%s\n",
+                 c->id, c->record_type, c->record_id, c->field, or_empty (c->local_value),
+                 or_empty (c->local_by), or_empty (mine_at (c)), or_empty (c->server_value),
+                 or_empty (c->server_by), or_empty (c->server_at),
+                 c->elsewhere ? "elsewhere" : "this-workstation");
       }
   return CL_EXIT_OK;
 }

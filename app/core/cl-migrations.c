@@ -33,6 +33,8 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/001-initial.sql", seed_initial },
   { "/io/github/caseload/core/migrations/002-sync.sql", NULL },
   { "/io/github/caseload/core/migrations/003-list-indexes.sql", NULL },
+  { "/io/github/caseload/core/migrations/004-drafts.sql", NULL },
+  { "/io/github/caseload/core/migrations/005-named-users.sql", NULL },
 };
 
 static gboolean

@@ -118,6 +118,10 @@ cl_conflict_free (ClConflict *c)
   g_free (c->field);
   g_free (c->local_value);
   g_free (c->server_value);
+  g_free (c->local_by);
+  g_free (c->local_at);
+  g_free (c->server_by);
+  g_free (c->server_at);
   g_free (c->created_at);
   g_free (c->resolved_at);
   g_free (c->resolution);
@@ -327,8 +331,10 @@ read_limited (GInputStream  *stream,
   return TRUE;
 }
 
+/* Sends one request; @body NULL: none (a GET). */
 static gboolean
-http_post (Conn          *conn,
+http_send (Conn          *conn,
+           const char    *method,
            const char    *path,
            const char    *body,
            gsize          len,
@@ -337,8 +343,7 @@ http_post (Conn          *conn,
            GError       **error)
 {
   g_autofree char *url = g_strconcat (conn->base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, len);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *retry;
@@ -348,7 +353,11 @@ http_post (Conn          *conn,
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE, _("Invalid server address."));
       return FALSE;
     }
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, len);
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
   if (conn->token != NULL)
     {
       g_autofree char *auth = g_strconcat ("Bearer ", conn->token, NULL);
@@ -460,7 +469,7 @@ do_login (ClSync        *self,
   req.device_name = hostname;
   req.device_id = (char *) device_id;
   body = cl_wire_login_request_encode (&req, &len);
-  if (!http_post (conn, "/v1/login", body, len, &reply, cancellable, error))
+  if (!http_send (conn, "POST", "/v1/login", body, len, &reply, cancellable, error))
     {
       memset (body, 0, len);
       return FALSE;
@@ -714,6 +723,7 @@ store_conflicts (ClSync               *self,
                  GError              **error)
 {
   g_autofree char *now = cl_now_utc ();
+  g_autofree char *username = meta_get (self, "sync_username");
 
   for (guint i = 0; r->conflicts != NULL && i < r->conflicts->len; i++)
     {
@@ -725,8 +735,7 @@ store_conflicts (ClSync               *self,
                                "local_value, server_value, server_version, local_by, local_at, "
                                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                c->conflict_id, m->type, m->record, c->field, c->client_value,
-                               c->server_value, sv, cl_store_get_user (self->store), m->at, now,
-                               CL_SQL_END) ||
+                               c->server_value, sv, username, m->at, now, CL_SQL_END) ||
           !take_server_value (self, type, m, c, error))
         return FALSE;
     }
@@ -853,7 +862,7 @@ push_all (ClSync        *self,
 
       crash_point ("before-push");
       body = cl_wire_push_request_encode (req, &len);
-      if (!http_post (conn, "/v1/push", body, len, &reply, cancellable, error))
+      if (!http_send (conn, "POST", "/v1/push", body, len, &reply, cancellable, error))
         return FALSE;
       crash_point ("after-push-send");
       if (reply.status != 200)
@@ -1354,7 +1363,7 @@ pull_all (ClSync        *self,
         checks++;
 
       body = cl_wire_pull_request_encode (req, &len);
-      if (!http_post (conn, "/v1/pull", body, len, &reply, cancellable, error))
+      if (!http_send (conn, "POST", "/v1/pull", body, len, &reply, cancellable, error))
         return FALSE;
 
       if ((reply.status == 410 || reply.status == 412) && resets++ == 0)
@@ -1411,6 +1420,59 @@ pull_all (ClSync        *self,
   return TRUE;
 }
 
+/* A resolution made here did not take: the vault shows the server's value again (it stood
+ * all along), and the conflict is either settled (someone else resolved it first, or it is
+ * no longer this user's to resolve) or open again (the server refused this choice). */
+static gboolean
+undo_resolution (ClSync      *self,
+                 const char  *id,
+                 gboolean     reopen,
+                 GError     **error)
+{
+  sqlite3 *db = db_of (self);
+  g_autofree char *record_type = cl_sql_query_text (db, NULL, "SELECT record_type FROM conflict "
+                                                    "WHERE id = ?", id, CL_SQL_END);
+  g_autofree char *record_id = cl_sql_query_text (db, NULL, "SELECT record_id FROM conflict "
+                                                  "WHERE id = ?", id, CL_SQL_END);
+  g_autofree char *field = cl_sql_query_text (db, NULL, "SELECT field FROM conflict "
+                                              "WHERE id = ?", id, CL_SQL_END);
+  const ClType *type = cl_schema_lookup_type (record_type);
+
+  if (record_id == NULL || field == NULL)
+    return TRUE;
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  if (type != NULL && strcmp (field, "_deleted") == 0)
+    {
+      /* A delete that lost: the record lives on the server. */
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = 0 WHERE id = ?",
+                                              type->table);
+      if (!cl_sql_exec_params (db, error, sql, record_id, CL_SQL_END))
+        goto fail;
+    }
+  else if (type != NULL && cl_type_lookup_field (type, field) != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = (SELECT server_value "
+                                              "FROM conflict WHERE id = ?) WHERE id = ?",
+                                              type->table, field);
+      if (!cl_sql_exec_params (db, error, sql, id, record_id, CL_SQL_END))
+        goto fail;
+    }
+  if (!cl_sql_exec_params (db, error,
+                           reopen
+                           ? "UPDATE conflict SET resolved_at = NULL, resolution = NULL, "
+                             "resolved_value = NULL, uploaded = 0 WHERE id = ?"
+                           : "UPDATE conflict SET resolution = 'elsewhere', uploaded = 1 "
+                             "WHERE id = ?", id, CL_SQL_END))
+    goto fail;
+  _cl_store_emit_changed (self->store, record_type, record_id);
+  return cl_store_commit (self->store, error);
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
 /* Conflict resolutions made on this device, told to the server before the pull, so the
  * pull brings back the version the resolution made. */
 static gboolean
@@ -1453,41 +1515,220 @@ upload_resolutions (ClSync        *self,
       req.value = g_ptr_array_index (values, i);
       req.has_value = strcmp (req.keep, "value") == 0;
       body = cl_wire_resolve_request_encode (&req, &len);
-      if (!http_post (conn, path, body, len, &reply, cancellable, error))
+      if (!http_send (conn, "POST", path, body, len, &reply, cancellable, error))
         return FALSE;
-      if (reply.status == 404 || reply.status == 409)
+      switch (reply.status)
         {
-          /* Unknown here, or resolved by someone else first: the server's value stands
-           * until the pull says otherwise. */
-          g_autofree char *type_name = cl_sql_query_text (db_of (self), NULL,
-                                                          "SELECT record_type FROM conflict "
-                                                          "WHERE id = ?", id, CL_SQL_END);
-          const ClType *type = cl_schema_lookup_type (type_name);
-          g_autofree char *field = cl_sql_query_text (db_of (self), NULL,
-                                                      "SELECT field FROM conflict WHERE id = ?",
-                                                      id, CL_SQL_END);
-
-          if (type != NULL && field != NULL && cl_type_lookup_field (type, field) != NULL)
-            {
-              g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = (SELECT server_value "
-                                                      "FROM conflict WHERE id = ?) WHERE id = "
-                                                      "(SELECT record_id FROM conflict WHERE "
-                                                      "id = ?)", type->table, field);
-              if (!cl_sql_exec_params (db_of (self), error, sql, id, id, CL_SQL_END))
-                return FALSE;
-            }
-        }
-      else if (reply.status != 200)
-        {
+        case 200:
+          if (!cl_sql_exec_params (db_of (self), error,
+                                   "UPDATE conflict SET uploaded = 1 WHERE id = ?", id,
+                                   CL_SQL_END))
+            return FALSE;
+          break;
+        case 404:
+        case 409:
+          /* Resolved by someone else first (or no longer this user's to see): their
+           * choice stands, and the pull brings it. */
+          if (!undo_resolution (self, id, FALSE, error))
+            return FALSE;
+          report->superseded++;
+          break;
+        case 400:
+        case 403:
+          /* Not this choice (the record is no longer this user's to change, or the value
+           * is not allowed): the conflict waits for another one. */
+          if (!undo_resolution (self, id, TRUE, error))
+            return FALSE;
+          report->refused++;
+          break;
+        default:
           reply_error (conn, &reply, &code, &mode, NULL, error);
           note_revoked (report, code, mode);
           return FALSE;
         }
-      if (!cl_sql_exec_params (db_of (self), error, "UPDATE conflict SET uploaded = 1 WHERE id = ?",
-                               id, CL_SQL_END))
-        return FALSE;
     }
   return TRUE;
+}
+
+/* Fetched conflicts ----------------------------------------------------------------- */
+
+/* Refuses a list that does not fit this vault: a record type or field the schema does
+ * not have, or a conflict this vault holds that the list describes differently (a
+ * conflict never changes what it is about, nor its values). */
+static gboolean
+check_conflicts (ClSync     *self,
+                 GPtrArray  *infos,
+                 GError    **error)
+{
+  for (guint i = 0; i < infos->len; i++)
+    {
+      const ClWireConflictInfo *info = g_ptr_array_index (infos, i);
+      const ClType *type = cl_schema_lookup_type (info->type);
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      if (type == NULL || (type->flags & CL_TYPE_LOCAL_ONLY) ||
+          (strcmp (info->field, "_deleted") != 0 &&
+           cl_type_lookup_field (type, info->field) == NULL))
+        {
+          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                       _("The server listed a conflict on a kind of record or a field this "
+                         "workstation does not know; the list was refused and nothing was "
+                         "changed."));
+          return FALSE;
+        }
+
+      stmt = cl_sql_prepare (db_of (self), "SELECT record_type, record_id, field, local_value, "
+                             "server_value FROM conflict WHERE id = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      cl_sql_bind_text (stmt, 1, info->id);
+      if (sqlite3_step (stmt) == SQLITE_ROW &&
+          (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), info->type) != 0 ||
+           g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), info->record) != 0 ||
+           g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), info->field) != 0 ||
+           g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), info->client_value) != 0 ||
+           g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), info->server_value) != 0))
+        {
+          g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                       _("The server's list of conflicts contradicts what this workstation "
+                         "holds; the list was refused and nothing was changed."));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Brings the vault's conflicts in line with the server's open ones, in one transaction:
+ * who and when for those it holds; those it does not hold (lost elsewhere) are added, once
+ * the vault holds their record (a record not pulled yet waits for the next round); open
+ * ones the server no longer lists were resolved elsewhere. A resolution made here and not
+ * uploaded yet is never touched: only open conflicts are closed. */
+static gboolean
+apply_conflicts (ClSync        *self,
+                 GPtrArray     *infos,
+                 ClSyncReport  *report,
+                 GError       **error)
+{
+  sqlite3 *db = db_of (self);
+  g_autofree char *now = cl_now_utc ();
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < infos->len; i++)
+    {
+      const ClWireConflictInfo *info = g_ptr_array_index (infos, i);
+      const ClType *type = cl_schema_lookup_type (info->type);
+      g_autofree char *exists_sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?",
+                                                     type->table);
+      g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, info->server_version);
+      g_autofree char *held = NULL;
+
+      g_hash_table_add (listed, info->id);
+      if (!cl_sql_exec_params (db, error, "UPDATE conflict SET local_by = ?, server_by = ?, "
+                               "server_at = ? WHERE id = ?", info->client_by, info->server_by,
+                               info->server_at, info->id, CL_SQL_END))
+        goto fail;
+      if (sqlite3_changes (db) > 0)
+        continue;
+
+      held = cl_sql_query_text (db, NULL, exists_sql, info->record, CL_SQL_END);
+      if (held == NULL)
+        continue;
+      /* Lost on this device but not held (a vault restored from a copy): its time then
+       * is the server's. A conflict lost elsewhere has no time of this workstation. */
+      if (!cl_sql_exec_params (db, error,
+                               "INSERT INTO conflict (id, record_type, record_id, field, "
+                               "local_value, server_value, server_version, local_by, local_at, "
+                               "server_by, server_at, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               info->id, info->type, info->record, info->field,
+                               info->client_value, info->server_value, version, info->client_by,
+                               info->this_device ? info->created_at : NULL, info->server_by,
+                               info->server_at, info->created_at, CL_SQL_END))
+        goto fail;
+      if (!info->this_device)
+        report->fetched++;
+      _cl_store_emit_changed (self->store, info->type, info->record);
+    }
+
+  /* A full list (the server sends at most CL_WIRE_MAX_CONFLICTS) does not say which
+   * others are still open. */
+  if (infos->len < CL_WIRE_MAX_CONFLICTS)
+    {
+      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db, "SELECT id FROM conflict "
+                                                     "WHERE resolved_at IS NULL", error);
+
+      if (stmt == NULL)
+        goto fail;
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        if (!g_hash_table_contains (listed, sqlite3_column_text (stmt, 0)))
+          g_ptr_array_add (gone, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      const char *id = g_ptr_array_index (gone, i);
+      g_autofree char *record_type = cl_sql_query_text (db, NULL, "SELECT record_type FROM "
+                                                        "conflict WHERE id = ?", id, CL_SQL_END);
+      g_autofree char *record_id = cl_sql_query_text (db, NULL, "SELECT record_id FROM "
+                                                      "conflict WHERE id = ?", id, CL_SQL_END);
+
+      if (!cl_sql_exec_params (db, error, "UPDATE conflict SET resolved_at = ?, "
+                               "resolution = 'elsewhere', uploaded = 1 WHERE id = ? AND "
+                               "resolved_at IS NULL", now, id, CL_SQL_END))
+        goto fail;
+      report->closed++;
+      _cl_store_emit_changed (self->store, record_type, record_id);
+    }
+  return cl_store_commit (self->store, error);
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
+/* GET /v1/conflicts, after the pull: conflicts lost on other devices (another of the
+ * user's, or an advocate's the user supervises) reach the person who can resolve them, and
+ * each side says who and when. A list that is not well formed, or does not fit this
+ * vault, is refused whole. */
+static gboolean
+fetch_conflicts (ClSync        *self,
+                 Conn          *conn,
+                 ClSyncReport  *report,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) infos = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *mode = NULL;
+  g_auto(Reply) reply = { 0 };
+  const char *data;
+  gsize len;
+
+  if (!http_send (conn, "GET", "/v1/conflicts", NULL, 0, &reply, cancellable, error))
+    return FALSE;
+  if (reply.status != 200)
+    {
+      reply_error (conn, &reply, &code, &mode, NULL, error);
+      note_revoked (report, code, mode);
+      return FALSE;
+    }
+  data = g_bytes_get_data (reply.body, &len);
+  infos = cl_wire_conflict_list_decode (data, len, error);
+  if (infos == NULL)
+    {
+      g_prefix_error (error, _("The server's list of conflicts was not understood (nothing "
+                               "was changed): "));
+      if (error != NULL && *error != NULL)
+        {
+          (*error)->domain = CL_SYNC_ERROR;
+          (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+        }
+      return FALSE;
+    }
+  return check_conflicts (self, infos, error) &&
+         apply_conflicts (self, infos, report, error);
 }
 
 static gboolean
@@ -1515,7 +1756,7 @@ erase_vault (ClSync        *self,
       return FALSE;
     }
   if (conn->session != NULL)
-    http_post (conn, "/v1/device/erased", "", 0, &reply, cancellable, NULL);
+    http_send (conn, "POST", "/v1/device/erased", "", 0, &reply, cancellable, NULL);
   g_unlink (ca);
   g_rmdir (dir);
 
@@ -1558,6 +1799,7 @@ run_round (ClSync        *self,
   /* A full resync re-pushes what the outbox still holds. */
   if (ok && cl_store_outbox_length (self->store, NULL) > 0)
     ok = push_all (self, &conn, report, cancellable, &local_error);
+  ok = ok && fetch_conflicts (self, &conn, report, cancellable, &local_error);
   report->retry_after = conn.retry_after;
 
   if (report->revoked != NULL)
@@ -1745,10 +1987,12 @@ cl_sync_list_conflicts (ClSync    *self,
     }
   stmt = cl_sql_prepare (db, open_only
                          ? "SELECT id, record_type, record_id, field, local_value, server_value, "
-                           "server_version, created_at, resolved_at, resolution FROM conflict "
+                           "server_version, created_at, resolved_at, resolution, local_by, "
+                           "local_at, server_by, server_at FROM conflict "
                            "WHERE resolved_at IS NULL ORDER BY created_at DESC"
                          : "SELECT id, record_type, record_id, field, local_value, server_value, "
-                           "server_version, created_at, resolved_at, resolution FROM conflict "
+                           "server_version, created_at, resolved_at, resolution, local_by, "
+                           "local_at, server_by, server_at FROM conflict "
                            "ORDER BY created_at DESC", error);
   if (stmt == NULL)
     return NULL;
@@ -1767,7 +2011,13 @@ cl_sync_list_conflicts (ClSync    *self,
       c->created_at = COL (7);
       c->resolved_at = COL (8);
       c->resolution = COL (9);
+      c->local_by = COL (10);
+      c->local_at = COL (11);
+      c->server_by = COL (12);
+      c->server_at = COL (13);
 #undef COL
+      /* This workstation's own losses carry its own time of the edit (docs/SYNC.md). */
+      c->elsewhere = c->local_at == NULL;
       g_ptr_array_add (out, c);
     }
   return g_steal_pointer (&out);

@@ -30,9 +30,13 @@ typedef enum {
 typedef struct {
   guint    pushed;
   guint    pulled;
-  guint    conflicts;
+  guint    conflicts;        /* this vault's changes that lost in a conflict */
   guint    rejected;
   guint    purged;
+  guint    fetched;          /* conflicts lost elsewhere, newly listed here */
+  guint    closed;           /* open conflicts that were resolved elsewhere */
+  guint    superseded;       /* resolutions made here after another one won */
+  guint    refused;          /* resolutions made here the server refused: open again */
   gboolean full_resync;
   char    *revoked;          /* (nullable): "retire" or "lost" when the device was revoked */
   guint    retry_after;      /* seconds the server asked to wait (Retry-After), or 0 */
@@ -98,18 +102,26 @@ guint         cl_sync_backoff_ms      (guint           failures,
                                        guint           retry_after_s);
 gboolean      cl_sync_error_is_transient (const GError *error);
 
-/* A local conflict record: the server kept server_value, this device had local_value. */
+/* A conflict: the server kept server_value; local_value lost, on this workstation or, when
+ * elsewhere is set, on another one (another of the user's, or a colleague's the user
+ * supervises). "mine" always keeps local_value. */
 typedef struct {
-  char   *id;
-  char   *record_type;
-  char   *record_id;
-  char   *field;
-  char   *local_value;
-  char   *server_value;
-  gint64  server_version;
-  char   *created_at;
-  char   *resolved_at;
-  char   *resolution;
+  char     *id;
+  char     *record_type;
+  char     *record_id;
+  char     *field;
+  char     *local_value;
+  char     *server_value;
+  gint64    server_version;
+  char     *local_by;     /* (nullable): who made the losing change */
+  char     *local_at;     /* (nullable): when, by this workstation's clock; lost elsewhere:
+                           * %NULL, and created_at is when it reached the server */
+  char     *server_by;    /* (nullable): who made the value that won, once the server said */
+  char     *server_at;    /* (nullable): when the server received it */
+  gboolean  elsewhere;    /* lost on another workstation, not this one */
+  char     *created_at;
+  char     *resolved_at;
+  char     *resolution;   /* "theirs", "mine", "value", or "elsewhere": settled by someone else */
 } ClConflict;
 
 void          cl_conflict_free        (ClConflict     *conflict);

@@ -14,6 +14,12 @@
  *
  * Safe contact (DOMAIN.md rule 3): logging or starting a contact on a channel the client
  * has not confirmed safe asks first, with the reason and the date of the confirmation.
+ *
+ * Restricted cases (DOMAIN.md rule 4): while the case or its client is restricted, the page
+ * shows who may see it (its named users; the assigned advocate always counts), editable as
+ * usernames separated by commas. Restricting names the assigned advocate and the current
+ * user when nobody is named yet; the server removes the case from everyone else's devices
+ * at their next sync.
  */
 
 #define G_LOG_DOMAIN "cl-case-page"
@@ -89,6 +95,9 @@ struct _ClCasePage
   ClRecordForm        *case_form;
   ClRecordForm        *client_form;
   GtkWidget           *restricted_badge;
+  GtkWidget           *access_group;
+  AdwEntryRow         *named_users_row;
+  char                *named_users_shown;
   ChannelRows         *channels;
   guint                n_channels;
 
@@ -465,6 +474,8 @@ is_restricted (ClCasePage *self)
          (self->client_record != NULL && cl_record_get_bool (self->client_record, "restricted"));
 }
 
+static void update_access (ClCasePage *self);
+
 static void
 update_header (ClCasePage *self)
 {
@@ -487,6 +498,7 @@ update_header (ClCasePage *self)
 
   if (self->restricted_badge != NULL)
     gtk_widget_set_visible (self->restricted_badge, is_restricted (self));
+  update_access (self);
 
   status = cl_record_get (self->case_record, "status");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.close",
@@ -568,6 +580,193 @@ saved_description (const char *type,
   return g_strdup_printf (_("“%s” saved"), field_label (type, field));
 }
 
+/* Saves @values on the case or the client (@type), described by @field, and shows the
+ * result. */
+static gboolean
+save_and_show (ClCasePage *self,
+               const char *type,
+               ClChanges  *values,
+               const char *field)
+{
+  ClRecord *before = g_str_equal (type, "case") ? self->case_record : self->client_record;
+  g_autofree char *description = saved_description (type, field);
+  g_autoptr(GError) error = NULL;
+
+  if (!save_changes (self, type, cl_record_get_id (before), values, before, description))
+    return FALSE;
+
+  if (!reload_records (self, &error))
+    g_debug ("Could not reload the case: %s", error->message);
+  update_header (self);
+  reload_history (self);
+  return TRUE;
+}
+
+static void
+add_group (ClCasePage *self,
+           GtkWidget  *group)
+{
+  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (group));
+}
+
+/* Restricted access ---------------------------------------------------------------- */
+
+static const ClField *
+named_users_field (void)
+{
+  return cl_type_lookup_field (cl_schema_lookup_type ("case"), "named_users");
+}
+
+/* Who a case being restricted names when it names nobody yet: the current user and the
+ * assigned advocate (when that is a username). %NULL when it already names someone. */
+static char *
+default_named_users (ClCasePage *self)
+{
+  const char *me = cl_store_get_user (self->store);
+  const char *assigned = cl_record_get (self->case_record, "assigned_to");
+  g_autofree char *user = me != NULL ? g_ascii_strdown (me, -1) : NULL;
+  g_autofree char *advocate = assigned != NULL ? g_ascii_strdown (assigned, -1) : NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  if (cl_record_get (self->case_record, "named_users") != NULL)
+    return NULL;
+
+  if (cl_is_username (user))
+    g_string_append (names, user);
+  if (cl_is_username (advocate))
+    g_string_append_printf (names, ",%s", advocate);
+  return cl_field_normalize (named_users_field (), names->str, NULL);
+}
+
+/* Restricting: names the defaults in the same edit when nobody is named, then says what
+ * happens to everyone else. */
+static void
+save_restricted (ClCasePage *self,
+                 const char *type,
+                 ClChanges  *values)
+{
+  g_autofree char *named = default_named_users (self);
+
+  if (named != NULL && g_str_equal (type, "case"))
+    cl_changes_set (values, "named_users", named);
+  if (!save_and_show (self, type, values, "restricted"))
+    return;
+
+  /* A restricted client restricts this case too: it gets its own named users. */
+  if (named != NULL && g_str_equal (type, "client"))
+    {
+      g_autoptr(ClChanges) case_values = cl_changes_new ();
+
+      cl_changes_set (case_values, "named_users", named);
+      if (!save_and_show (self, "case", case_values, "named_users"))
+        return;
+    }
+
+  show_message (self, _("Only the named users and the assigned advocate can see this case "
+                        "now; everyone else loses access after their next sync"));
+}
+
+/* The stored "ana;ben" as typed: "ana, ben". */
+static char *
+named_users_text (const char *value)
+{
+  g_auto(GStrv) names = g_strsplit (value != NULL ? value : "", ";", -1);
+
+  return g_strjoinv (", ", names);
+}
+
+/* Shows who may see the case while it is restricted, without touching what is being
+ * typed unless the saved value changed. */
+static void
+update_access (ClCasePage *self)
+{
+  const char *named;
+  g_autofree char *text = NULL;
+
+  if (self->access_group == NULL || self->case_record == NULL)
+    return;
+
+  gtk_widget_set_visible (self->access_group, is_restricted (self));
+
+  named = cl_record_get (self->case_record, "named_users");
+  if (g_strcmp0 (named, self->named_users_shown) == 0)
+    return;
+
+  g_free (self->named_users_shown);
+  self->named_users_shown = g_strdup (named);
+  text = named_users_text (named);
+  self->loading++;
+  gtk_editable_set_text (GTK_EDITABLE (self->named_users_row), text);
+  self->loading--;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->named_users_row), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->named_users_row), NULL);
+}
+
+static void
+named_users_commit (ClCasePage *self)
+{
+  GtkWidget *row = GTK_WIDGET (self->named_users_row);
+  g_autoptr(ClChanges) values = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+
+  if (self->loading > 0 || self->store == NULL || row == NULL)
+    return;
+
+  value = cl_field_normalize (named_users_field (),
+                              gtk_editable_get_text (GTK_EDITABLE (row)), &error);
+  if (error != NULL)
+    {
+      gtk_widget_add_css_class (row, "error");
+      gtk_widget_set_tooltip_text (row, error->message);
+      show_message (self, error->message);
+      return;
+    }
+  gtk_widget_remove_css_class (row, "error");
+  gtk_widget_set_tooltip_text (row, NULL);
+
+  if (g_strcmp0 (value, cl_record_get (self->case_record, "named_users")) == 0)
+    return;
+
+  values = cl_changes_new ();
+  cl_changes_set (values, "named_users", value);
+  save_and_show (self, "case", values, "named_users");
+}
+
+static void
+build_access (ClCasePage *self)
+{
+  GtkEventController *focus;
+
+  self->access_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->access_group),
+                                   _("Who Can See This Case"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->access_group),
+                                         _("Only the users named here and the assigned "
+                                           "advocate can see this restricted case. Everyone "
+                                           "else loses access after their next sync."));
+
+  self->named_users_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->named_users_row),
+                                 field_label ("case", "named_users"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->named_users_row), FALSE);
+  adw_entry_row_set_show_apply_button (self->named_users_row, TRUE);
+  gtk_widget_set_name (GTK_WIDGET (self->named_users_row), "named-users");
+  g_signal_connect_object (self->named_users_row, "apply",
+                           G_CALLBACK (named_users_commit), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->named_users_row, "entry-activated",
+                           G_CALLBACK (named_users_commit), self, G_CONNECT_SWAPPED);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (focus, "leave", G_CALLBACK (named_users_commit), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->named_users_row), focus);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->access_group),
+                             GTK_WIDGET (self->named_users_row));
+
+  add_group (self, self->access_group);
+  update_access (self);
+}
+
 /* Overview and client -------------------------------------------------------------- */
 
 static void close_case (ClCasePage *self);
@@ -580,7 +779,6 @@ case_field_changed_cb (ClCasePage   *self,
                        ClRecordForm *form)
 {
   g_autoptr(ClChanges) values = cl_changes_new ();
-  g_autofree char *description = NULL;
 
   if (g_strcmp0 (field, "status") == 0 && g_strcmp0 (new_value, "closed") == 0)
     {
@@ -591,17 +789,10 @@ case_field_changed_cb (ClCasePage   *self,
     }
 
   cl_changes_set (values, field, new_value);
-  description = saved_description ("case", field);
-
-  if (save_changes (self, "case", self->case_id, values, self->case_record, description))
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!reload_records (self, &error))
-        g_debug ("Could not reload the case: %s", error->message);
-      update_header (self);
-      reload_history (self);
-    }
+  if (g_strcmp0 (field, "restricted") == 0 && g_strcmp0 (new_value, "1") == 0)
+    save_restricted (self, "case", values);
+  else
+    save_and_show (self, "case", values, field);
 }
 
 static void
@@ -612,27 +803,12 @@ client_field_changed_cb (ClCasePage   *self,
                          ClRecordForm *form)
 {
   g_autoptr(ClChanges) values = cl_changes_new ();
-  g_autofree char *description = saved_description ("client", field);
 
   cl_changes_set (values, field, new_value);
-
-  if (save_changes (self, "client", cl_record_get_id (self->client_record), values,
-                    self->client_record, description))
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!reload_records (self, &error))
-        g_debug ("Could not reload the case: %s", error->message);
-      update_header (self);
-      reload_history (self);
-    }
-}
-
-static void
-add_group (ClCasePage *self,
-           GtkWidget  *group)
-{
-  adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (group));
+  if (g_strcmp0 (field, "restricted") == 0 && g_strcmp0 (new_value, "1") == 0)
+    save_restricted (self, "client", values);
+  else
+    save_and_show (self, "client", values, field);
 }
 
 static void
@@ -657,6 +833,7 @@ build_overview (ClCasePage *self)
   self->restricted_badge = badge;
 
   add_group (self, GTK_WIDGET (self->case_form));
+  build_access (self);
 
   self->client_form = cl_record_form_new ("client", client_fields, TRUE);
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->client_form), _("Client"));
@@ -2227,6 +2404,7 @@ cl_case_page_flush (ClCasePage *self)
     cl_record_form_flush (self->case_form);
   if (self->client_form != NULL)
     cl_record_form_flush (self->client_form);
+  named_users_commit (self);
 
   for (guint i = 0; i < self->n_channels; i++)
     channel_times_commit (self, &self->channels[i]);
@@ -2253,6 +2431,10 @@ cl_case_page_clear (ClCasePage *self)
       gtk_window_destroy (dialog);
     }
 
+  /* Before the widgets go: their focus leaving saves nothing. */
+  self->access_group = NULL;
+  self->named_users_row = NULL;
+
   if (self->page != NULL)
     {
       gtk_box_remove (self->case_box, GTK_WIDGET (self->page));
@@ -2269,6 +2451,7 @@ cl_case_page_clear (ClCasePage *self)
   self->case_form = NULL;
   self->client_form = NULL;
   self->restricted_badge = NULL;
+  g_clear_pointer (&self->named_users_shown, g_free);
   self->contact_channel = NULL;
   self->contact_outcome = NULL;
   self->contact_note = NULL;

@@ -3,11 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every open conflict (docs/SYNC.md, "Conflicts and their resolution") as a row: the
- * record and field, since when, the server's value ("theirs") beside this workstation's
- * ("mine"), and Keep Theirs, Keep Mine or a new value. Resolving calls cl_sync_resolve():
- * the vault shows the choice at once and the next round tells the server. Below them the
- * changes the server refused for good, with its reason, to redo and dismiss. The lists
- * are short (a handful at a time), so rows are built directly.
+ * record and field, whether the change that lost was made on this workstation or elsewhere
+ * (another of the user's, or a colleague's the user supervises), the server's value
+ * ("theirs") beside the one that lost ("mine"), each with who changed it and when, and
+ * Keep Theirs, Keep Mine or a new value. Resolving calls cl_sync_resolve(): the vault shows
+ * the choice at once and the next round tells the server; when that round finds the choice
+ * came too late, a toast says so, and when it was refused, a toast and the row, open
+ * again, say so. Below them the changes the server refused
+ * for good, with its reason, to redo and dismiss. The lists are short (a handful at a
+ * time), so rows are built directly.
  */
 
 #define G_LOG_DOMAIN "cl-conflicts-window"
@@ -35,6 +39,8 @@ struct _ClConflictsWindow
   ClContext       *context;
   GPtrArray       *conflicts;  /* (element-type ClConflict) */
   GPtrArray       *rows;       /* (element-type GtkWidget), one per conflict */
+  GHashTable      *resolved;   /* conflict id → its title: resolved here, outcome not seen */
+  GHashTable      *refused;    /* conflict ids whose choice made here the server refused */
 };
 
 G_DEFINE_FINAL_TYPE (ClConflictsWindow, cl_conflicts_window, ADW_TYPE_WINDOW)
@@ -104,13 +110,46 @@ display_value (const char *record_type,
 }
 
 static void
+show_toast (ClConflictsWindow *self,
+            const char        *text,
+            guint              timeout,
+            AdwToastPriority   priority)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast *t = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (t, timeout);
+  adw_toast_set_priority (t, priority);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void
 toast (ClConflictsWindow *self,
        const char        *text)
 {
-  AdwToast *t = adw_toast_new (text);
+  show_toast (self, text, 3, ADW_TOAST_PRIORITY_NORMAL);
+}
 
-  adw_toast_set_timeout (t, 3);
-  adw_toast_overlay_add_toast (self->toast_overlay, t);
+static char *
+conflict_title (ClConflict *c)
+{
+  /* Translators: a record type and one of its fields, e.g. "Client: Phone" */
+  return g_strdup_printf (C_("conflict title", "%s: %s"), type_label (c->record_type),
+                          field_label (c->record_type, c->field));
+}
+
+static ClConflict *
+find_conflict (GPtrArray  *conflicts,
+               const char *id)
+{
+  for (guint i = 0; conflicts != NULL && i < conflicts->len; i++)
+    {
+      ClConflict *c = g_ptr_array_index (conflicts, i);
+
+      if (g_strcmp0 (c->id, id) == 0)
+        return c;
+    }
+  return NULL;
 }
 
 static void
@@ -121,8 +160,9 @@ resolve (ClConflictsWindow *self,
 {
   g_autoptr(GError) error = NULL;
   ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
+  ClConflict *c = find_conflict (self->conflicts, conflict_id);
 
-  if (sync == NULL)
+  if (sync == NULL || c == NULL)
     return;
 
   if (!cl_sync_resolve (sync, conflict_id, keep, value, &error))
@@ -130,6 +170,8 @@ resolve (ClConflictsWindow *self,
       toast (self, error->message);
       return;
     }
+  g_hash_table_replace (self->resolved, g_strdup (conflict_id), conflict_title (c));
+  g_hash_table_remove (self->refused, conflict_id);
 
   toast (self, g_str_equal (keep, "theirs") ? _("Kept the server’s version")
                : g_str_equal (keep, "mine") ? _("Kept your version")
@@ -165,14 +207,33 @@ new_value_changed_cb (GtkEditable *entry,
   gtk_widget_set_sensitive (button, *gtk_editable_get_text (entry) != '\0');
 }
 
+/* "Changed by ana, 28/11/2026 at 15:42": who made one side of a conflict, and when. */
+static char *
+changed_by (const char *by,
+            const char *at)
+{
+  g_autofree char *when = NULL;
+
+  if (by == NULL)
+    return g_strdup (_("Who made this change, and when, is not known"));
+  if (at == NULL)
+    /* Translators: %s is a staff username */
+    return g_strdup_printf (_("Changed by %s"), by);
+  when = cl_format_datetime (at);
+  /* Translators: a staff username and a date and time, e.g. "Changed by ana, 11/28/2026 at 15:42" */
+  return g_strdup_printf (_("Changed by %s, %s"), by, when);
+}
+
 static GtkWidget *
 value_column (const char *heading,
               const char *value,
+              const char *by,
               GtkWidget  *button)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *title = gtk_label_new (heading);
   GtkWidget *label = gtk_label_new (value);
+  GtkWidget *author = gtk_label_new (by);
 
   gtk_widget_set_hexpand (box, TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -184,10 +245,15 @@ value_column (const char *heading,
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_set_vexpand (label, TRUE);
   gtk_label_set_yalign (GTK_LABEL (label), 0);
+  gtk_label_set_xalign (GTK_LABEL (author), 0);
+  gtk_label_set_wrap (GTK_LABEL (author), TRUE);
+  gtk_widget_add_css_class (author, "caption");
+  gtk_widget_add_css_class (author, "dim-label");
   gtk_widget_set_halign (button, GTK_ALIGN_START);
 
   gtk_box_append (GTK_BOX (box), title);
   gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), author);
   gtk_box_append (GTK_BOX (box), button);
   return box;
 }
@@ -217,11 +283,14 @@ conflict_row (ClConflictsWindow *self,
   GtkWidget *sides;
   GtkWidget *theirs;
   GtkWidget *mine;
-  g_autofree char *title_text = NULL;
+  g_autofree char *title_text = conflict_title (c);
   g_autofree char *when_text = NULL;
   g_autofree char *relative = cl_format_relative (c->created_at);
   g_autofree char *server_value = display_value (c->record_type, c->field, c->server_value);
   g_autofree char *local_value = display_value (c->record_type, c->field, c->local_value);
+  g_autofree char *server_by = changed_by (c->server_by, c->server_at);
+  g_autofree char *local_by = changed_by (c->local_by,
+                                          c->local_at != NULL ? c->local_at : c->created_at);
 
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_set_margin_top (box, 12);
@@ -229,30 +298,50 @@ conflict_row (ClConflictsWindow *self,
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
 
-  /* Translators: a record type and one of its fields, e.g. "Client: Phone" */
-  title_text = g_strdup_printf (C_("conflict title", "%s: %s"), type_label (c->record_type),
-                                field_label (c->record_type, c->field));
   title = gtk_label_new (title_text);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_wrap (GTK_LABEL (title), TRUE);
   gtk_widget_add_css_class (title, "heading");
   gtk_box_append (GTK_BOX (box), title);
 
-  /* Translators: %s is when, e.g. "2 hours ago" */
-  when_text = g_strdup_printf (_("Found %s"), relative);
+  when_text = c->elsewhere
+              /* Translators: %s is when, e.g. "Today" or "3 days ago" */
+              ? g_strdup_printf (_("From another workstation · found %s"), relative)
+              /* Translators: %s is when, e.g. "Today" or "3 days ago" */
+              : g_strdup_printf (_("From this workstation · found %s"), relative);
   when = gtk_label_new (when_text);
   gtk_label_set_xalign (GTK_LABEL (when), 0);
+  gtk_label_set_wrap (GTK_LABEL (when), TRUE);
   gtk_widget_add_css_class (when, "dim-label");
   gtk_box_append (GTK_BOX (box), when);
 
+  if (g_hash_table_contains (self->refused, c->id))
+    {
+      GtkWidget *refused = gtk_label_new (_("The server did not accept the last choice made "
+                                            "here: this record may no longer be yours to "
+                                            "change, or the value is not allowed. Choose "
+                                            "again."));
+
+      gtk_label_set_xalign (GTK_LABEL (refused), 0);
+      gtk_label_set_wrap (GTK_LABEL (refused), TRUE);
+      gtk_widget_add_css_class (refused, "warning");
+      gtk_box_append (GTK_BOX (box), refused);
+    }
+
   sides = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
   gtk_box_set_homogeneous (GTK_BOX (sides), TRUE);
-  theirs = keep_button (self, _("Keep _Theirs"), c->id, "theirs");
-  mine = keep_button (self, _("Keep _Mine"), c->id, "mine");
+  /* Lost elsewhere, the losing change may be a colleague's: no "mine" and "theirs". */
+  theirs = keep_button (self, c->elsewhere ? _("Keep _Server Value") : _("Keep _Theirs"), c->id,
+                        "theirs");
+  mine = keep_button (self, c->elsewhere ? _("_Apply This Change") : _("Keep _Mine"), c->id,
+                      "mine");
   gtk_box_append (GTK_BOX (sides),
-                  value_column (_("On the Server (Theirs)"), server_value, theirs));
+                  value_column (c->elsewhere ? _("On the Server") : _("On the Server (Theirs)"),
+                                server_value, server_by, theirs));
   gtk_box_append (GTK_BOX (sides),
-                  value_column (_("On This Workstation (Mine)"), local_value, mine));
+                  value_column (c->elsewhere ? _("Not Applied")
+                                             : _("On This Workstation (Mine)"),
+                                local_value, local_by, mine));
   gtk_box_append (GTK_BOX (box), sides);
   g_object_set_data (G_OBJECT (row), "cl-theirs", theirs);
   g_object_set_data (G_OBJECT (row), "cl-mine", mine);
@@ -411,6 +500,74 @@ cl_conflicts_window_reload (ClConflictsWindow *self)
                                     ? "list" : "empty");
 }
 
+/* Whether the open conflicts in the vault are the ones shown. */
+static gboolean
+same_conflicts (GPtrArray *a,
+                GPtrArray *b)
+{
+  guint na = a != NULL ? a->len : 0;
+  guint nb = b != NULL ? b->len : 0;
+
+  if (na != nb)
+    return FALSE;
+  for (guint i = 0; i < na; i++)
+    {
+      ClConflict *ca = g_ptr_array_index (a, i);
+      ClConflict *cb = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (ca->id, cb->id) != 0 || g_strcmp0 (ca->server_by, cb->server_by) != 0 ||
+          g_strcmp0 (ca->local_by, cb->local_by) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* After a round: say what became of the choices made here that the server had not seen,
+ * and show conflicts fetched or closed meanwhile (without rebuilding the rows, and losing
+ * a half-typed value, when nothing changed). */
+static void
+sync_finished_cb (ClConflictsWindow *self,
+                  const GError      *error)
+{
+  ClSync *sync = cl_context_get_sync (self->context);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  GHashTableIter iter;
+  gpointer id, title;
+
+  if (sync == NULL || (all = cl_sync_list_conflicts (sync, FALSE, NULL)) == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->resolved);
+  while (g_hash_table_iter_next (&iter, &id, &title))
+    {
+      ClConflict *c = find_conflict (all, id);
+      g_autofree char *text = NULL;
+
+      if (c != NULL && c->resolved_at == NULL)
+        {
+          /* Translators: %s is a record type and field, e.g. "Case: Status" */
+          text = g_strdup_printf (_("Your choice for “%s” was not accepted"),
+                                  (const char *) title);
+          g_hash_table_add (self->refused, g_strdup (id));
+        }
+      else if (c != NULL && g_strcmp0 (c->resolution, "elsewhere") == 0)
+        /* Translators: %s is a record type and field, e.g. "Case: Status" */
+        text = g_strdup_printf (_("Someone else resolved “%s” first; their choice stands"),
+                                (const char *) title);
+      else if (c != NULL && error != NULL)
+        continue;  /* not sent yet: the next round tells */
+      /* What became of a choice matters more than that it was made: shown at once, longer. */
+      if (text != NULL)
+        show_toast (self, text, 8, ADW_TOAST_PRIORITY_HIGH);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  open = cl_sync_list_conflicts (sync, TRUE, NULL);
+  if (!same_conflicts (open, self->conflicts))
+    cl_conflicts_window_reload (self);
+}
+
 static void
 cl_conflicts_window_dispose (GObject *object)
 {
@@ -420,6 +577,8 @@ cl_conflicts_window_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_pointer (&self->conflicts, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->resolved, g_hash_table_unref);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
 
   G_OBJECT_CLASS (cl_conflicts_window_parent_class)->dispose (object);
 }
@@ -447,6 +606,8 @@ static void
 cl_conflicts_window_init (ClConflictsWindow *self)
 {
   self->rows = g_ptr_array_new ();
+  self->resolved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -468,6 +629,8 @@ cl_conflicts_window_new (GtkWindow *parent,
                        NULL);
   self->context = g_object_ref (context);
   g_signal_connect_object (context, "locking", G_CALLBACK (gtk_window_destroy), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "sync-finished", G_CALLBACK (sync_finished_cb), self,
                            G_CONNECT_SWAPPED);
   cl_conflicts_window_reload (self);
   return self;

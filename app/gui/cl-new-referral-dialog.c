@@ -6,16 +6,25 @@
  * and when, and the client's name, or a pseudonym when the client stays anonymous. A phone
  * number and the complaint or DIR number are optional. The three records are created in one
  * transaction; ::created then hands the new case's id to the window, which opens it.
+ *
+ * When the vault locks with something typed, cl_new_referral_dialog_keep_draft() keeps it
+ * in the vault; after unlock, cl_new_referral_dialog_restore_draft() shows it again with a
+ * notice. Creating the referral deletes the draft in the same transaction; cancelling asks
+ * first, and only a confirmed discard deletes it.
  */
 
 #define G_LOG_DOMAIN "cl-new-referral-dialog"
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
+#include "cl-drafts.h"
 #include "cl-gui-util.h"
 #include "cl-new-referral-dialog.h"
+#include "cl-record-dialog.h"
 
 struct _ClNewReferralDialog
 {
@@ -24,6 +33,8 @@ struct _ClNewReferralDialog
   GtkWidget          *create_button;
   GtkRevealer        *error_revealer;
   GtkLabel           *error_label;
+  GtkWidget          *notice_group;
+  GtkLabel           *notice_label;
   AdwPreferencesPage *page;
 
   ClStore            *store;
@@ -31,6 +42,9 @@ struct _ClNewReferralDialog
   ClRecordForm       *case_form;
   ClRecordForm       *client_form;
   GtkSwitch          *anonymous_switch;
+
+  char               *draft_id;  /* the entry kept from before a lock, or NULL */
+  GtkWindow          *confirm;   /* the question whether to discard it */
 };
 
 G_DEFINE_FINAL_TYPE (ClNewReferralDialog, cl_new_referral_dialog, ADW_TYPE_WINDOW)
@@ -73,6 +87,44 @@ anonymous_cb (ClNewReferralDialog *self)
 }
 
 static void
+discard_response_cb (ClNewReferralDialog *self,
+                     const char          *response,
+                     AdwMessageDialog    *dialog)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+
+  if (!cl_drafts_delete (self->store, self->draft_id, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static gboolean
+close_request_cb (ClNewReferralDialog *self)
+{
+  if (self->draft_id == NULL)
+    return FALSE;
+
+  /* A kept entry goes only when the advocate says so. */
+  if (self->confirm == NULL)
+    {
+      g_set_weak_pointer (&self->confirm,
+                          _cl_record_dialog_new_discard_question (GTK_WINDOW (self)));
+      g_signal_connect_object (self->confirm, "response", G_CALLBACK (discard_response_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (self->confirm);
+
+  return TRUE;
+}
+
+static void
 create_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -87,6 +139,10 @@ cl_new_referral_dialog_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_NEW_REFERRAL_DIALOG);
   g_clear_object (&self->store);
+  if (self->confirm != NULL)
+    gtk_window_destroy (self->confirm);
+  g_clear_weak_pointer (&self->confirm);
+  g_clear_pointer (&self->draft_id, g_free);
 
   G_OBJECT_CLASS (cl_new_referral_dialog_parent_class)->dispose (object);
 }
@@ -115,6 +171,8 @@ cl_new_referral_dialog_class_init (ClNewReferralDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClNewReferralDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, ClNewReferralDialog, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClNewReferralDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ClNewReferralDialog, notice_group);
+  gtk_widget_class_bind_template_child (widget_class, ClNewReferralDialog, notice_label);
   gtk_widget_class_bind_template_child (widget_class, ClNewReferralDialog, page);
 
   gtk_widget_class_install_action (widget_class, "referral.create", NULL, create_action);
@@ -128,6 +186,8 @@ static void
 cl_new_referral_dialog_init (ClNewReferralDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
 }
 
 static ClRecordForm *
@@ -333,6 +393,9 @@ cl_new_referral_dialog_create (ClNewReferralDialog *self)
   if (referral_id == NULL)
     goto rollback;
 
+  if (self->draft_id != NULL && !cl_drafts_delete (self->store, self->draft_id, &error))
+    goto rollback;
+
   if (!cl_store_commit (self->store, &error))
     goto failed;
 
@@ -355,4 +418,119 @@ failed:
   }
 
   return FALSE;
+}
+
+/**
+ * cl_new_referral_dialog_keep_draft:
+ *
+ * Keeps what the advocate typed in the vault (the vault is about to lock). Nothing is kept
+ * when nothing was typed, unless the dialog already shows a kept entry, which is updated.
+ *
+ * Returns: %FALSE if there was something to keep and it could not be kept
+ */
+gboolean
+cl_new_referral_dialog_keep_draft (ClNewReferralDialog  *self,
+                                   GError              **error)
+{
+  ClRecordForm *forms[] = { self->referral_form, self->case_form, self->client_form };
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  gboolean anonymous;
+  gboolean modified = FALSE;
+  char *id;
+
+  g_return_val_if_fail (CL_IS_NEW_REFERRAL_DIALOG (self), FALSE);
+
+  anonymous = gtk_switch_get_active (self->anonymous_switch);
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    modified = modified || cl_record_form_get_modified (forms[i]);
+  if (self->draft_id == NULL && !modified && !anonymous)
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autoptr(ClChanges) input = cl_record_form_dup_input (forms[i]);
+      const char *type = cl_record_form_get_type_name (forms[i]);
+
+      for (guint j = 0; j < cl_changes_get_n (input); j++)
+        {
+          g_autofree char *key = g_strconcat (type, ".", cl_changes_get_field (input, j), NULL);
+          cl_changes_set (values, key, cl_changes_get_value (input, j));
+        }
+    }
+  cl_changes_set (values, "anonymous", anonymous ? "1" : "0");
+
+  id = cl_drafts_save (self->store, self->draft_id, CL_DRAFT_KIND_NEW_REFERRAL, NULL, NULL,
+                       values, error);
+  if (id == NULL)
+    return FALSE;
+
+  g_free (self->draft_id);
+  self->draft_id = id;
+
+  return TRUE;
+}
+
+/**
+ * cl_new_referral_dialog_restore_draft:
+ * @draft: an entry of this dialog kept from before a lock
+ *
+ * Shows what was typed before the lock, says so, and makes cancelling ask before the kept
+ * entry is discarded.
+ */
+void
+cl_new_referral_dialog_restore_draft (ClNewReferralDialog *self,
+                                      ClDraft             *draft)
+{
+  ClRecordForm *forms[] = { self->referral_form, self->case_form, self->client_form };
+  const char *anonymous = NULL;
+
+  g_return_if_fail (CL_IS_NEW_REFERRAL_DIALOG (self));
+  g_return_if_fail (draft != NULL);
+  g_return_if_fail (g_strcmp0 (draft->kind, CL_DRAFT_KIND_NEW_REFERRAL) == 0);
+
+  g_free (self->draft_id);
+  self->draft_id = g_strdup (draft->id);
+
+  /* "client.legal_name" is the client form's legal_name, as cl_new_referral_dialog_keep_draft()
+   * wrote it. */
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      const char *type = cl_record_form_get_type_name (forms[i]);
+      g_autofree char *prefix = g_strconcat (type, ".", NULL);
+      g_autoptr(ClChanges) input = cl_changes_new ();
+
+      for (guint j = 0; j < cl_changes_get_n (draft->values); j++)
+        {
+          const char *key = cl_changes_get_field (draft->values, j);
+          const char *value = cl_changes_get_value (draft->values, j);
+
+          if (g_str_has_prefix (key, prefix))
+            cl_changes_set (input, key + strlen (prefix), value);
+        }
+      cl_record_form_set_input (forms[i], input);
+    }
+
+  cl_changes_lookup (draft->values, "anonymous", &anonymous);
+  gtk_switch_set_active (self->anonymous_switch, g_strcmp0 (anonymous, "1") == 0);
+
+  gtk_label_set_text (self->notice_label,
+                      _("Kept from before the lock. It is not saved yet: create the referral, "
+                        "or cancel to discard it."));
+  gtk_widget_set_visible (self->notice_group, TRUE);
+}
+
+/**
+ * cl_new_referral_dialog_get_notice:
+ *
+ * Returns: (nullable): what the dialog says about a kept entry, if it shows one
+ */
+const char *
+cl_new_referral_dialog_get_notice (ClNewReferralDialog *self)
+{
+  g_return_val_if_fail (CL_IS_NEW_REFERRAL_DIALOG (self), NULL);
+
+  if (!gtk_widget_get_visible (self->notice_group))
+    return NULL;
+
+  return gtk_label_get_text (self->notice_label);
 }

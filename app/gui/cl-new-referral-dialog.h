@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "cl-drafts.h"
 #include "cl-record-form.h"
 #include "cl-store.h"
 
@@ -25,5 +26,10 @@ void                 cl_new_referral_dialog_set_anonymous (ClNewReferralDialog *
                                                            gboolean             anonymous);
 ClRecordForm        *cl_new_referral_dialog_get_form      (ClNewReferralDialog *self,
                                                            const char          *type_name);
+gboolean             cl_new_referral_dialog_keep_draft    (ClNewReferralDialog  *self,
+                                                           GError              **error);
+void                 cl_new_referral_dialog_restore_draft (ClNewReferralDialog *self,
+                                                           ClDraft             *draft);
+const char          *cl_new_referral_dialog_get_notice    (ClNewReferralDialog *self);
 
 G_END_DECLS

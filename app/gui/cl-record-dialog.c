@@ -6,6 +6,12 @@
  * the advocate clicks Add; the owner creates the record and closes the dialog, or shows
  * why not with cl_record_dialog_set_error(). To edit, the form saves as you go (the owner
  * listens to the form's ::field-changed) and a Delete button asks before emitting ::delete.
+ *
+ * An entry the vault locked on is kept as a draft (cl-drafts.h) and comes back in a new
+ * dialog with cl_record_dialog_restore_draft(): a notice says so, adding it emits ::add as
+ * usual (the owner deletes the draft with the record it creates), and cancelling asks
+ * whether to discard the kept entry; only a confirmed discard deletes the draft. A draft
+ * whose case or client is gone can still be read and copied, not added.
  */
 
 #define G_LOG_DOMAIN "cl-record-dialog"
@@ -14,6 +20,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-drafts.h"
 #include "cl-gui-util.h"
 #include "cl-record-dialog.h"
 
@@ -27,10 +34,17 @@ struct _ClRecordDialog
   GtkWidget       *add_button;
   GtkRevealer     *error_revealer;
   GtkLabel        *error_label;
+  GtkWidget       *notice_group;
+  GtkImage        *notice_icon;
+  GtkLabel        *notice_label;
   AdwPreferencesPage *page;
 
   ClRecordForm    *form;
+  ClStore         *store;     /* set with a restored draft, to discard it */
+  ClDraft         *draft;     /* the entry kept from before a lock, or NULL */
+  GtkWindow       *confirm;   /* the question whether to discard it */
   gboolean         editing;
+  gboolean         orphaned;  /* the draft's case or client is no longer in the vault */
 };
 
 G_DEFINE_FINAL_TYPE (ClRecordDialog, cl_record_dialog, ADW_TYPE_WINDOW)
@@ -91,11 +105,44 @@ delete_clicked_cb (ClRecordDialog *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+discard_response_cb (ClRecordDialog   *self,
+                     const char       *response,
+                     AdwMessageDialog *dialog)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+
+  if (!cl_drafts_delete (self->store, self->draft->id, &error))
+    {
+      cl_record_dialog_set_error (self, error->message);
+      return;
+    }
+
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 static gboolean
 close_request_cb (ClRecordDialog *self)
 {
   if (self->editing && self->form != NULL)
     cl_record_form_flush (self->form);
+
+  /* A kept entry goes only when the advocate says so. */
+  if (self->draft != NULL)
+    {
+      if (self->confirm == NULL)
+        {
+          g_set_weak_pointer (&self->confirm,
+                              _cl_record_dialog_new_discard_question (GTK_WINDOW (self)));
+          g_signal_connect_object (self->confirm, "response",
+                                   G_CALLBACK (discard_response_cb), self, G_CONNECT_SWAPPED);
+        }
+      gtk_window_present (self->confirm);
+      return TRUE;
+    }
 
   return FALSE;
 }
@@ -107,6 +154,11 @@ cl_record_dialog_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_RECORD_DIALOG);
   self->form = NULL;
+  if (self->confirm != NULL)
+    gtk_window_destroy (self->confirm);
+  g_clear_weak_pointer (&self->confirm);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->draft, cl_draft_free);
 
   G_OBJECT_CLASS (cl_record_dialog_parent_class)->dispose (object);
 }
@@ -150,6 +202,9 @@ cl_record_dialog_class_init (ClRecordDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, add_button);
   gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, notice_group);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, notice_icon);
+  gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, notice_label);
   gtk_widget_class_bind_template_child (widget_class, ClRecordDialog, page);
   gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
 
@@ -272,7 +327,7 @@ cl_record_dialog_add (ClRecordDialog *self)
 
   g_return_if_fail (CL_IS_RECORD_DIALOG (self));
 
-  if (self->editing)
+  if (self->editing || self->orphaned)
     return;
 
   values = cl_record_form_collect (self->form, &error);
@@ -284,4 +339,147 @@ cl_record_dialog_add (ClRecordDialog *self)
 
   cl_record_dialog_set_error (self, NULL);
   g_signal_emit (self, signals[ADD], 0, values);
+}
+
+/**
+ * cl_record_dialog_dup_input:
+ *
+ * What the advocate typed into a new record, to keep it when the vault locks.
+ *
+ * Returns: (transfer full) (nullable): field -> value as typed, or %NULL when the dialog
+ *   edits a record, or nothing was typed and no kept entry is shown
+ */
+ClChanges *
+cl_record_dialog_dup_input (ClRecordDialog *self)
+{
+  g_return_val_if_fail (CL_IS_RECORD_DIALOG (self), NULL);
+
+  if (self->editing || (self->draft == NULL && !cl_record_form_get_modified (self->form)))
+    return NULL;
+
+  return cl_record_form_dup_input (self->form);
+}
+
+/**
+ * cl_record_dialog_restore_draft:
+ * @store: the store the draft is in
+ * @draft: (transfer full): an entry kept from before a lock, of the dialog's record type
+ *
+ * Shows what was typed before the lock, says so, and makes cancelling ask before the kept
+ * entry is discarded. When the record's case or client is gone, the entry can be read and
+ * copied but not added.
+ */
+void
+cl_record_dialog_restore_draft (ClRecordDialog *self,
+                                ClStore        *store,
+                                ClDraft        *draft)
+{
+  const ClType *type;
+  g_autoptr(ClRecord) parent = NULL;
+  g_autoptr(ClRecord) case_record = NULL;
+  g_autofree char *notice = NULL;
+
+  g_return_if_fail (CL_IS_RECORD_DIALOG (self));
+  g_return_if_fail (CL_IS_STORE (store));
+  g_return_if_fail (draft != NULL);
+  g_return_if_fail (!self->editing);
+  g_return_if_fail (g_strcmp0 (draft->kind, cl_record_form_get_type_name (self->form)) == 0);
+
+  type = cl_schema_lookup_type (draft->kind);
+  g_set_object (&self->store, store);
+  g_clear_pointer (&self->draft, cl_draft_free);
+  self->draft = draft;
+
+  cl_record_form_set_input (self->form, draft->values);
+
+  if (draft->parent_id != NULL)
+    parent = cl_store_get (store,
+                           g_strcmp0 (type->parent, "client_id") == 0 ? "client" : "case",
+                           draft->parent_id, NULL);
+  if (draft->case_id != NULL)
+    case_record = cl_store_get (store, "case", draft->case_id, NULL);
+
+  self->orphaned = parent == NULL;
+  if (self->orphaned)
+    notice = g_strdup (_("Kept from before the lock, but its case or client is no longer on "
+                         "this device (deleted, or moved out of your commands), so it cannot "
+                         "be added. Copy what you need, then cancel to discard it."));
+  else if (case_record != NULL && cl_record_get (case_record, "case_number") != NULL)
+    /* Translators: %s is a case number */
+    notice = g_strdup_printf (_("Kept from before the lock, for case %s. It is not saved yet: "
+                                "add it, or cancel to discard it."),
+                              cl_record_get (case_record, "case_number"));
+  else
+    notice = g_strdup (_("Kept from before the lock. It is not saved yet: add it, or cancel "
+                         "to discard it."));
+
+  gtk_label_set_text (self->notice_label, notice);
+  if (self->orphaned)
+    {
+      gtk_image_set_from_icon_name (self->notice_icon, "dialog-warning-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->notice_icon), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->notice_label), "warning");
+    }
+  gtk_widget_set_visible (self->notice_group, TRUE);
+  gtk_widget_set_sensitive (self->add_button, !self->orphaned);
+}
+
+/**
+ * cl_record_dialog_get_draft:
+ *
+ * Returns: (transfer none) (nullable): the kept entry the dialog shows
+ */
+ClDraft *
+cl_record_dialog_get_draft (ClRecordDialog *self)
+{
+  g_return_val_if_fail (CL_IS_RECORD_DIALOG (self), NULL);
+
+  return self->draft;
+}
+
+/**
+ * cl_record_dialog_get_notice:
+ *
+ * Returns: (nullable): what the dialog says about a kept entry, if it shows one
+ */
+const char *
+cl_record_dialog_get_notice (ClRecordDialog *self)
+{
+  g_return_val_if_fail (CL_IS_RECORD_DIALOG (self), NULL);
+
+  if (!gtk_widget_get_visible (self->notice_group))
+    return NULL;
+
+  return gtk_label_get_text (self->notice_label);
+}
+
+/**
+ * _cl_record_dialog_new_discard_question:
+ * @parent: a dialog showing an entry kept from before a lock
+ *
+ * Asks whether to discard the kept entry: responds "discard" or, by default, "keep".
+ * Discarding destroys @parent, so the question does not go with it (GTK would leave it
+ * pointing at a finalized parent while it closes): @parent destroys it in its dispose.
+ *
+ * Returns: (transfer none): a new message dialog, transient for @parent
+ */
+GtkWindow *
+_cl_record_dialog_new_discard_question (GtkWindow *parent)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (parent, _("Discard the Kept Entry?"),
+                                   _("What was typed before the lock is deleted from the "
+                                     "vault for good."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "keep", _("_Keep"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), FALSE);
+
+  return GTK_WINDOW (dialog);
 }

@@ -11,11 +11,19 @@
  * changes or the vault locks); a committed value that differs from the saved one is emitted
  * as ::field-changed for the owner to store. Without autosave the form only collects values
  * (cl_record_form_collect()) for a record about to be created.
+ *
+ * What a new record's form shows can be kept as typed (cl_record_form_dup_input()) and shown
+ * again (cl_record_form_set_input()): the window keeps it in the vault when the vault locks
+ * before the record was added. When the form goes away it empties its entries first, with
+ * their undo history turned off: GtkEntryBuffer wipes the memory that held the text, and no
+ * undo step keeps a copy.
  */
 
 #define G_LOG_DOMAIN "cl-record-form"
 
 #include "config.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -46,6 +54,8 @@ struct _ClRecordForm
   GtkStringList       *command_labels;
   guint                loading;
   guint                autosave : 1;
+  guint                modified : 1;
+  guint                wiped : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ClRecordForm, cl_record_form, ADW_TYPE_PREFERENCES_GROUP)
@@ -341,6 +351,7 @@ input_changed (FieldRow *fr)
   if (fr->form->loading > 0)
     return;
 
+  fr->form->modified = TRUE;
   gtk_widget_remove_css_class (fr->row, "error");
   g_signal_emit (fr->form, signals[INPUT_CHANGED], 0);
 }
@@ -564,12 +575,39 @@ create_row (FieldRow *fr)
     }
 }
 
+/* Empties every entry without committing anything. With undo off first, no undo step
+ * keeps a copy of the text, and the entry buffer wipes the memory it held. */
+static void
+wipe_rows (ClRecordForm *self)
+{
+  self->loading++;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+
+      if (fr->row != NULL && GTK_IS_EDITABLE (fr->row))
+        {
+          gtk_editable_set_enable_undo (GTK_EDITABLE (fr->row), FALSE);
+          gtk_editable_set_text (GTK_EDITABLE (fr->row), "");
+        }
+    }
+
+  self->loading--;
+}
+
 static void
 cl_record_form_dispose (GObject *object)
 {
   ClRecordForm *self = (ClRecordForm *)object;
 
+  /* Forget the record first: nothing emptied here may be committed. */
   g_clear_object (&self->record);
+  if (!self->wiped)
+    {
+      self->wiped = TRUE;
+      wipe_rows (self);
+    }
   g_clear_object (&self->command_codes);
   g_clear_object (&self->command_labels);
 
@@ -883,6 +921,91 @@ cl_record_form_collect (ClRecordForm  *self,
     }
 
   return g_steal_pointer (&changes);
+}
+
+/**
+ * cl_record_form_get_modified:
+ *
+ * Returns: whether the advocate changed a row since the form was filled (defaults and
+ *   values shown with cl_record_form_set_value() or cl_record_form_set_input() do not count)
+ */
+gboolean
+cl_record_form_get_modified (ClRecordForm *self)
+{
+  g_return_val_if_fail (CL_IS_RECORD_FORM (self), FALSE);
+
+  return self->modified;
+}
+
+/**
+ * cl_record_form_dup_input:
+ *
+ * What every editable row shows, as typed: half-typed and invalid values too, so an entry
+ * can be kept and shown again with cl_record_form_set_input().
+ *
+ * Returns: (transfer full): field -> value (%NULL for an empty row), in the form's order
+ */
+ClChanges *
+cl_record_form_dup_input (ClRecordForm *self)
+{
+  ClChanges *input;
+
+  g_return_val_if_fail (CL_IS_RECORD_FORM (self), NULL);
+
+  ensure_rows (self);
+
+  input = cl_changes_new ();
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      g_autofree char *value = NULL;
+
+      if (fr->read_only)
+        continue;
+
+      value = row_raw_value (fr);
+      cl_changes_set (input, fr->field->name, value != NULL && *value != '\0' ? value : NULL);
+      if (value != NULL)
+        explicit_bzero (value, strlen (value));
+    }
+
+  return input;
+}
+
+/**
+ * cl_record_form_set_input:
+ * @input: field -> value, as cl_record_form_dup_input() returned them
+ *
+ * Shows values as they were typed, without committing them. Fields the form does not
+ * show are ignored.
+ */
+void
+cl_record_form_set_input (ClRecordForm *self,
+                          ClChanges    *input)
+{
+  g_return_if_fail (CL_IS_RECORD_FORM (self));
+  g_return_if_fail (input != NULL);
+
+  ensure_rows (self);
+
+  for (guint i = 0; i < cl_changes_get_n (input); i++)
+    {
+      FieldRow *fr = find_row (self, cl_changes_get_field (input, i));
+      const char *value = cl_changes_get_value (input, i);
+
+      if (fr == NULL || fr->read_only)
+        continue;
+
+      /* Entries take the text as typed (a date and time stays in local time). */
+      if (ADW_IS_ENTRY_ROW (fr->row))
+        {
+          self->loading++;
+          gtk_editable_set_text (GTK_EDITABLE (fr->row), value != NULL ? value : "");
+          self->loading--;
+        }
+      else
+        show_row_value (fr, value);
+    }
 }
 
 /**

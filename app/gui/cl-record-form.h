@@ -34,6 +34,10 @@ GtkWidget    *cl_record_form_get_row       (ClRecordForm        *self,
                                             const char          *field);
 ClChanges    *cl_record_form_collect       (ClRecordForm        *self,
                                             GError             **error);
+gboolean      cl_record_form_get_modified  (ClRecordForm        *self);
+ClChanges    *cl_record_form_dup_input     (ClRecordForm        *self);
+void          cl_record_form_set_input     (ClRecordForm        *self,
+                                            ClChanges           *input);
 void          cl_record_form_flush         (ClRecordForm        *self);
 void          cl_record_form_clear         (ClRecordForm        *self);
 

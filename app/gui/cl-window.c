@@ -8,9 +8,12 @@
  * type) or one case (ClCasePage).
  *
  * Locking (DESIGN.md §4). On the context's ::locking, while the store is still open, the
- * window saves pending edits, then drops everything that showed client data: the case list
- * (cl_case_list_clear), search results, the search text, the case page, every dialog, the
- * undo state, the counts and the clipboard; then only the unlock page shows. The window
+ * window saves pending edits and keeps what was typed into a new record's dialog (New
+ * Referral, a task, a service, …) as a draft in the vault (cl-drafts.h), then drops
+ * everything that showed client data: the case list (cl_case_list_clear), search results,
+ * the search text, the case page, every dialog (their forms wipe their entries), the undo
+ * state, the counts and the clipboard; then only the unlock page shows. After unlock, each
+ * kept draft comes back, one at a time, in its dialog with the values restored. The window
  * also locks after a period without input (the auto-lock-seconds setting): a legacy event
  * controller in the capture phase sees every input event and restarts the idle clock.
  */
@@ -25,10 +28,12 @@
 #include "cl-case-page.h"
 #include "cl-case-sorter.h"
 #include "cl-case-summary.h"
+#include "cl-drafts.h"
 #include "cl-first-run.h"
 #include "cl-gui-util.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-preferences-window.h"
+#include "cl-record-dialog.h"
 #include "cl-reports-page.h"
 #include "cl-sync-indicator.h"
 #include "cl-unlock-page.h"
@@ -152,6 +157,9 @@ static void set_sort            (ClWindow   *self,
                                  ClCaseSort  sort,
                                  gboolean    descending,
                                  gboolean    sync_header);
+static void referral_created_cb (ClWindow            *self,
+                                 const char          *case_id,
+                                 ClNewReferralDialog *dialog);
 
 /* Toasts and undo ------------------------------------------------------------------ */
 
@@ -1217,6 +1225,191 @@ sidebar_row_activated_cb (ClWindow      *self,
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
 }
 
+/* Entries kept across a lock ------------------------------------------------------- */
+
+static void offer_drafts (ClWindow *self);
+
+/* A dialog restored from a draft keeps it up to date; a new one (the case page opened it)
+ * is a record of the case on the page, or of its client. */
+static gboolean
+keep_record_draft (ClWindow        *self,
+                   ClRecordDialog  *dialog,
+                   GError         **error)
+{
+  g_autoptr(ClChanges) input = cl_record_dialog_dup_input (dialog);
+  ClDraft *draft = cl_record_dialog_get_draft (dialog);
+  const char *kind = cl_record_form_get_type_name (cl_record_dialog_get_form (dialog));
+  const ClType *type = cl_schema_lookup_type (kind);
+  const char *case_id;
+  const char *parent_id;
+  g_autoptr(ClRecord) case_record = NULL;
+  g_autofree char *id = NULL;
+
+  if (input == NULL)
+    return TRUE;
+
+  if (draft != NULL)
+    {
+      id = cl_drafts_save (self->store, draft->id, kind, draft->parent_id, draft->case_id,
+                           input, error);
+      return id != NULL;
+    }
+
+  case_id = parent_id = cl_case_page_get_case_id (self->case_page);
+  if (case_id != NULL && g_strcmp0 (type->parent, "client_id") == 0)
+    {
+      case_record = cl_store_get (self->store, "case", case_id, NULL);
+      parent_id = case_record != NULL ? cl_record_get (case_record, "client_id") : NULL;
+    }
+  id = cl_drafts_save (self->store, NULL, kind, parent_id, case_id, input, error);
+
+  return id != NULL;
+}
+
+static void
+draft_dialog_destroy_cb (ClWindow  *self,
+                         GtkWindow *dialog)
+{
+  if (self->dialog == dialog)
+    g_clear_weak_pointer (&self->dialog);
+
+  offer_drafts (self);
+}
+
+/* Before the vault closes: what was typed into a new record's dialog is kept in the vault,
+ * to come back after unlock. A failure cannot stop the lock. */
+static void
+keep_drafts (ClWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  if (self->store == NULL)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      g_autoptr(GError) error = NULL;
+
+      if (gtk_window_get_transient_for (window) != GTK_WINDOW (self))
+        continue;
+
+      /* It goes with the lock: nothing else is offered when it does. */
+      g_signal_handlers_disconnect_by_func (window, draft_dialog_destroy_cb, self);
+
+      if (CL_IS_NEW_REFERRAL_DIALOG (window))
+        cl_new_referral_dialog_keep_draft (CL_NEW_REFERRAL_DIALOG (window), &error);
+      else if (CL_IS_RECORD_DIALOG (window))
+        keep_record_draft (self, CL_RECORD_DIALOG (window), &error);
+
+      if (error != NULL)
+        g_warning ("Could not keep an unsaved entry before locking: %s", error->message);
+    }
+}
+
+/* A kept record was added: the record and the end of its draft commit together. */
+static void
+restored_add_cb (ClWindow       *self,
+                 ClChanges      *values,
+                 ClRecordDialog *dialog)
+{
+  ClDraft *draft = cl_record_dialog_get_draft (dialog);
+  const ClType *type = cl_schema_lookup_type (draft->kind);
+  g_autofree char *message = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  cl_changes_set (values, type->parent, draft->parent_id);
+
+  if (!cl_store_begin (self->store, &error))
+    goto failed;
+  id = cl_store_create (self->store, draft->kind, values, &error);
+  if (id == NULL || !cl_drafts_delete (self->store, draft->id, &error))
+    {
+      cl_store_rollback (self->store);
+      goto failed;
+    }
+  if (!cl_store_commit (self->store, &error))
+    goto failed;
+
+  /* Translators: %s is a kind of record, e.g. "Task" */
+  message = g_strdup_printf (_("%s added"), g_dgettext (GETTEXT_PACKAGE, type->label));
+  show_toast (self, message);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  return;
+
+failed:
+  cl_record_dialog_set_error (dialog, error->message);
+}
+
+/* Reopens the dialog of @draft (taking it) with its values and a notice. */
+static void
+restore_draft (ClWindow *self,
+               ClDraft  *draft)
+{
+  GtkWindow *dialog;
+
+  if (g_str_equal (draft->kind, CL_DRAFT_KIND_NEW_REFERRAL))
+    {
+      ClNewReferralDialog *referral;
+
+      referral = cl_new_referral_dialog_new (GTK_WINDOW (self), self->store,
+                                             self->command_codes, self->command_labels,
+                                             NULL);
+      cl_new_referral_dialog_restore_draft (referral, draft);
+      g_signal_connect_object (referral, "created", G_CALLBACK (referral_created_cb), self,
+                               G_CONNECT_SWAPPED);
+      dialog = GTK_WINDOW (referral);
+      cl_draft_free (draft);
+    }
+  else
+    {
+      guint n = cl_changes_get_n (draft->values);
+      g_autofree const char **fields = g_new0 (const char *, n + 1);
+      ClRecordDialog *record;
+
+      /* The rows the dialog showed are the fields it kept. */
+      for (guint i = 0; i < n; i++)
+        fields[i] = cl_changes_get_field (draft->values, i);
+
+      record = cl_record_dialog_new (GTK_WINDOW (self), draft->kind, fields, NULL,
+                                     self->command_codes, self->command_labels);
+      g_signal_connect_object (record, "add", G_CALLBACK (restored_add_cb), self,
+                               G_CONNECT_SWAPPED);
+      cl_record_dialog_restore_draft (record, self->store, draft);
+      dialog = GTK_WINDOW (record);
+    }
+
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (draft_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->dialog, dialog);
+  gtk_window_present (dialog);
+}
+
+/* Offers the oldest kept entry back; the next one when its dialog closes. */
+static void
+offer_drafts (ClWindow *self)
+{
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || self->dialog != NULL)
+    return;
+
+  drafts = cl_drafts_list (self->store, &error);
+  if (drafts == NULL)
+    {
+      g_warning ("Could not read the entries kept before the lock: %s", error->message);
+      return;
+    }
+
+  if (drafts->len > 0)
+    restore_draft (self, g_ptr_array_steal_index (drafts, 0));
+}
+
 /* Lock and unlock ------------------------------------------------------------------ */
 
 static void
@@ -1304,6 +1497,8 @@ unlocked (ClWindow *self)
 
   self->last_input = g_get_monotonic_time ();
   schedule_idle_check (self);
+
+  offer_drafts (self);
 }
 
 static void
@@ -1326,6 +1521,7 @@ locking_cb (ClWindow  *self,
       self->first_run_active = FALSE;
     }
 
+  keep_drafts (self);
   destroy_dialogs (self);
   g_clear_weak_pointer (&self->dialog);
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "cl-drafts.h"
 #include "cl-migrations.h"
 #include "cl-sql.h"
 #include "cl-test-util.h"
@@ -22,6 +23,7 @@ test_upgrade_from (gconstpointer data)
   g_autoptr(ClStore) store = NULL;
   g_autoptr(ClRecord) client = NULL;
   g_autofree char *name = NULL;
+  const char *restricted_case = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
   sqlite3 *db;
   gint64 n;
 
@@ -36,6 +38,35 @@ test_upgrade_from (gconstpointer data)
                                      "legal_name) VALUES ('0f8fad5b-d9cb-469f-a165-70867728950e', "
                                      "0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)",
                                      "Old Schema Person", CL_SQL_END));
+  g_assert_no_error (error);
+  if (from >= 4)
+    {
+      g_assert_true (cl_sql_exec_params (db, &error,
+                                         "INSERT INTO draft (id, kind, parent_id, case_id, "
+                                         "form_values, created_at, updated_at) VALUES "
+                                         "('5e0b3a4c-9f4e-4d8a-a1b2-3c4d5e6f7a8b', 'task', NULL, "
+                                         "NULL, ?, '2026-01-01T00:00:00Z', "
+                                         "'2026-01-01T00:00:00Z')",
+                                         "{\"title\":\"Call the shelter\",\"due\":null}",
+                                         CL_SQL_END));
+      g_assert_no_error (error);
+    }
+  /* A restricted case; from migration 5 on with its named users. */
+  g_assert_true (cl_sql_exec_params (db, &error,
+                                     from >= 5
+                                     ? "INSERT INTO cases (id, version, created_at, updated_at, "
+                                       "client_id, command, track, status, restricted, "
+                                       "named_users) VALUES (?, 0, '2026-01-01T00:00:00Z', "
+                                       "'2026-01-01T00:00:00Z', "
+                                       "'0f8fad5b-d9cb-469f-a165-70867728950e', '14', 'dv', "
+                                       "'active', 1, 'ana;bob')"
+                                     : "INSERT INTO cases (id, version, created_at, updated_at, "
+                                       "client_id, command, track, status, restricted) "
+                                       "VALUES (?, 0, '2026-01-01T00:00:00Z', "
+                                       "'2026-01-01T00:00:00Z', "
+                                       "'0f8fad5b-d9cb-469f-a165-70867728950e', '14', 'dv', "
+                                       "'active', 1)",
+                                     restricted_case, CL_SQL_END));
   g_assert_no_error (error);
   cl_vault_lock (old);
 
@@ -52,8 +83,53 @@ test_upgrade_from (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, 0);
 
-  /* The upgraded vault takes new edits. */
+  /* Drafts (migration 4): kept from a vault that had them, an empty table otherwise. */
+  {
+    g_autoptr(GPtrArray) drafts = cl_drafts_list (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (drafts->len, ==, from >= 4 ? 1 : 0);
+    if (from >= 4)
+      {
+        ClDraft *draft = g_ptr_array_index (drafts, 0);
+        const char *due = "";
+
+        g_assert_cmpstr (draft->kind, ==, "task");
+        g_assert_cmpuint (cl_changes_get_n (draft->values), ==, 2);
+        g_assert_true (cl_changes_lookup (draft->values, "due", &due));
+        g_assert_null (due);
+      }
+  }
+
+  /* Named users (migration 5): kept from a vault that had them, none otherwise; they
+   * can be set after the upgrade, normalized. */
+  {
+    g_autoptr(ClRecord) kase = cl_store_get (store, "case", restricted_case, &error);
+    g_autoptr(ClRecord) named = NULL;
+    g_autoptr(ClChanges) values = cl_changes_new ();
+
+    g_assert_no_error (error);
+    g_assert_true (cl_record_get_bool (kase, "restricted"));
+    g_assert_cmpstr (cl_record_get (kase, "named_users"), ==, from >= 5 ? "ana;bob" : NULL);
+    cl_changes_set (values, "named_users", "Carol, ana");
+    g_assert_true (cl_store_update (store, "case", restricted_case, values, &error));
+    g_assert_no_error (error);
+    named = cl_store_get (store, "case", restricted_case, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (cl_record_get (named, "named_users"), ==, "ana;carol");
+  }
+
+  /* The upgraded vault takes new edits, and new drafts. */
   g_free (cl_test_new_case (store, "After Upgrade"));
+  {
+    g_autoptr(ClChanges) values = cl_changes_new ();
+    g_autofree char *id = NULL;
+
+    cl_changes_set (values, "title", "After Upgrade");
+    id = cl_drafts_save (store, NULL, "task", NULL, NULL, values, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (id);
+  }
 
   g_clear_object (&store);
   cl_vault_lock (vault);
@@ -89,7 +165,8 @@ main (int   argc,
 {
   cl_test_init (&argc, &argv);
 
-  for (int v = 1; v < cl_migrations_latest (); v++)
+  /* Up to the latest: a vault of this version opens unchanged too. */
+  for (int v = 1; v <= cl_migrations_latest (); v++)
     {
       g_autofree char *path = g_strdup_printf ("/core/migrations/upgrade-from-%d", v);
       g_test_add_data_func (path, GINT_TO_POINTER (v), test_upgrade_from);

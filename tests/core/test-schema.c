@@ -133,6 +133,35 @@ test_normalize (void)
           "0f8fad5b-d9cb-469f-a165-70867728950e");
   expect_bad ("case", "client_id", "not-a-uuid");
   expect ("case", "command", "psa 2", "PSA 2");
+
+  /* Named users: a set of usernames, lower-case, sorted, each once. */
+  expect ("case", "named_users", "bob, Ana;carol  bob", "ana;bob;carol");
+  expect ("case", "named_users", "ana", "ana");
+  expect ("case", "named_users", "ana.b_c-1;", "ana.b_c-1");
+  expect ("case", "named_users", " , ; ", NULL);
+  expect_bad ("case", "named_users", "ana;bob:14");
+  expect_bad ("case", "named_users", "josé");
+  expect_bad ("case", "named_users", "ana;(all)");
+  {
+    g_autoptr(GString) many = g_string_new (NULL);
+    g_autoptr(GString) stored = g_string_new (NULL);
+    g_autofree char *longest = g_strnfill (64, 'a');
+    g_autofree char *too_long = g_strnfill (65, 'a');
+
+    expect ("case", "named_users", longest, longest);
+    expect_bad ("case", "named_users", too_long);
+    for (guint i = CL_FIELD_USER_SET_MAX; i > 0; i--)
+      g_string_append_printf (many, "user%02u,", i - 1);
+    for (guint i = 0; i < CL_FIELD_USER_SET_MAX; i++)
+      g_string_append_printf (stored, "%suser%02u", i > 0 ? ";" : "", i);
+    expect ("case", "named_users", many->str, stored->str);
+    g_string_append (many, "one-too-many");
+    expect_bad ("case", "named_users", many->str);
+  }
+  g_assert_true (cl_is_username ("ana"));
+  g_assert_false (cl_is_username ("Ana"));
+  g_assert_false (cl_is_username (""));
+  g_assert_false (cl_is_username (NULL));
 }
 
 static void

@@ -456,6 +456,31 @@ cl_e2e_count_in_vault_db (ClE2eClient *client,
   return hits;
 }
 
+/* The rows @sql reads from the decrypted vault, one a line, columns joined by '|' (NULL
+ * as "∅"): to compare a table before and after. */
+char *
+cl_e2e_vault_rows (ClE2eClient *client,
+                   const char  *sql)
+{
+  g_autoptr(ClVault) vault = open_vault (client);
+  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (cl_vault_get_db (vault), sql, NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_nonnull (stmt);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int c = 0; c < sqlite3_column_count (stmt); c++)
+        {
+          const char *v = (const char *) sqlite3_column_text (stmt, c);
+          g_string_append_printf (out, "%s%s", c > 0 ? "|" : "", v != NULL ? v : "∅");
+        }
+      g_string_append_c (out, '\n');
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  cl_vault_lock (vault);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* The note texts of live notes in the vault. */
 GPtrArray *
 cl_e2e_vault_tokens (ClE2eClient *client)

@@ -86,6 +86,8 @@ void          cl_e2e_assert_vault_matches_server (ClE2eClient *client,
                                       gboolean      complete);
 gsize         cl_e2e_count_in_vault_db (ClE2eClient *client,
                                       const char   *needle);
+char         *cl_e2e_vault_rows      (ClE2eClient  *client,
+                                      const char   *sql);
 void          cl_e2e_assert_converged (ClTestStack *stack,
                                       ClE2eClient **clients,
                                       guint         n_clients,

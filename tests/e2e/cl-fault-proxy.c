@@ -641,6 +641,26 @@ cl_fault_proxy_record (ClFaultProxy *proxy,
   g_mutex_unlock (&proxy->lock);
 }
 
+/* HTTP mode: freezes a made-up answer (@status, JSON @body) for CL_FAULT_REPLAY. */
+void
+cl_fault_proxy_forge (ClFaultProxy *proxy,
+                      guint         status,
+                      const char   *body)
+{
+  g_autofree char *response = g_strdup_printf ("HTTP/1.1 %u Forged\r\n"
+                                               "Content-Type: application/json\r\n"
+                                               "Cache-Control: no-store\r\n"
+                                               "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s",
+                                               status, strlen (body), body);
+  gsize len = strlen (response);
+
+  g_mutex_lock (&proxy->lock);
+  g_clear_pointer (&proxy->record_path, g_free);
+  g_clear_pointer (&proxy->recorded, g_bytes_unref);
+  proxy->recorded = g_bytes_new_take (g_steal_pointer (&response), len);
+  g_mutex_unlock (&proxy->lock);
+}
+
 gboolean
 cl_fault_proxy_has_record (ClFaultProxy *proxy)
 {

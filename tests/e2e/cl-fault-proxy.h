@@ -17,7 +17,8 @@ typedef enum {
   CL_FAULT_RESET,          /* param: TCP reset after N bytes towards the client (0: at once) */
   CL_FAULT_BLACKHOLE,      /* accept and read, never forward, never answer */
   CL_FAULT_DROP_RESPONSE,  /* HTTP mode: forward the request, read the whole answer, cut */
-  CL_FAULT_REPLAY,         /* HTTP mode: answer with the response frozen by _record() */
+  CL_FAULT_REPLAY,         /* HTTP mode: answer with the response frozen by _record() or
+                            * made up by _forge() */
   CL_FAULT_CHAOS,          /* a random fault (or none) per connection, from the seed in param */
 } ClFaultMode;
 
@@ -36,6 +37,9 @@ void          cl_fault_proxy_set        (ClFaultProxy     *proxy,
 void          cl_fault_proxy_heal       (ClFaultProxy     *proxy);
 void          cl_fault_proxy_record     (ClFaultProxy     *proxy,
                                          const char       *path);
+void          cl_fault_proxy_forge      (ClFaultProxy     *proxy,
+                                         guint             status,
+                                         const char       *body);
 gboolean      cl_fault_proxy_has_record (ClFaultProxy     *proxy);
 guint         cl_fault_proxy_get_hits   (ClFaultProxy     *proxy);
 guint         cl_fault_proxy_get_connections (ClFaultProxy *proxy);

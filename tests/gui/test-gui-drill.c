@@ -354,6 +354,8 @@ main (int   argc,
 
   cl_secure_init ();
   setlocale (LC_ALL, "");
+  if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
+    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_TEST_LOCALEDIR"));
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

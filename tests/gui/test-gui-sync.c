@@ -6,7 +6,9 @@
  * end-to-end suite drives a real one): the header bar's indicator says "not connected"
  * and counts the changes waiting; the enrollment dialog refuses a plain http:// address
  * before anything is sent; the conflict view lists a conflict put into the vault's
- * `conflict` table and Keep Mine resolves it. Screenshots go to $CASELOAD_SCREENSHOT_DIR.
+ * `conflict` table and Keep Mine resolves it; a conflict lost on another workstation (as
+ * the engine fetches it) says who changed each side and when, and counts in Needs
+ * Attention. Screenshots go to $CASELOAD_SCREENSHOT_DIR.
  */
 
 #define G_LOG_DOMAIN "test-gui-sync"
@@ -23,6 +25,7 @@
 #include "cl-application-private.h"
 #include "cl-conflicts-window.h"
 #include "cl-enroll-dialog.h"
+#include "cl-gui-util.h"
 #include "cl-preferences-window.h"
 #include "cl-sql.h"
 #include "cl-store-private.h"
@@ -33,6 +36,7 @@
 static char *tmp_dir;
 static char *vault_dir;
 static char *client_id;
+static char *case_id;
 static ClApplication *app;
 
 static ClWindow *
@@ -88,6 +92,43 @@ query_int (const char *sql)
   g_assert_true (cl_sql_query_int (_cl_store_get_db (store ()), sql, &n, &error));
   g_assert_no_error (error);
   return n;
+}
+
+/* Every label's text under @widget, one a line. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static char *
+row_text (ClConflictsWindow *conflicts,
+          guint              position)
+{
+  GtkWidget *button = GTK_WIDGET (cl_conflicts_window_get_button (conflicts, position, "theirs"));
+  GString *out = g_string_new (NULL);
+
+  collect_labels (gtk_widget_get_ancestor (button, GTK_TYPE_LIST_BOX_ROW), out);
+  return g_string_free (out, FALSE);
+}
+
+static void
+screenshots (GtkWindow  *window,
+             const char *name)
+{
+  g_autofree char *dark = g_strconcat (name, "-dark", NULL);
+
+  cl_gui_test_screenshot_window (window, name);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  cl_gui_test_screenshot_window (window, dark);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
 }
 
 /* Tests ------------------------------------------------------------------------------ */
@@ -208,9 +249,11 @@ test_conflict_keep_mine (void)
 
   g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
                                      "INSERT INTO conflict (id, record_type, record_id, field, "
-                                     "local_value, server_value, server_version, created_at) "
+                                     "local_value, server_value, server_version, local_by, "
+                                     "local_at, server_by, server_at, created_at) "
                                      "VALUES ('c0ffee00-0000-4000-8000-000000000001', 'client', "
-                                     "?, 'phone', '347-555-0177', '718-555-0100', 7, "
+                                     "?, 'phone', '347-555-0177', '718-555-0100', 7, 'ana', "
+                                     "'2026-01-05T09:58:00Z', 'ben', '2026-01-05T09:30:00Z', "
                                      "'2026-01-05T10:00:00Z')",
                                      client_id, CL_SQL_END));
   g_assert_no_error (error);
@@ -227,7 +270,15 @@ test_conflict_keep_mine (void)
   g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
   g_assert_cmpstr (cl_conflicts_window_get_conflict_id (conflicts, 0), ==,
                    "c0ffee00-0000-4000-8000-000000000001");
-  cl_gui_test_screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts");
+  {
+    g_autofree char *text = row_text (conflicts, 0);
+
+    g_assert_nonnull (strstr (text, "From this workstation"));
+    g_assert_nonnull (strstr (text, "On This Workstation (Mine)"));
+    g_assert_nonnull (strstr (text, "Changed by ana, "));
+    g_assert_nonnull (strstr (text, "Changed by ben, "));
+  }
+  screenshots (GTK_WINDOW (conflicts), "sync-conflicts");
   gtk_window_set_default_size (GTK_WINDOW (conflicts), 360, 600);
   cl_gui_test_spin (300);
   cl_gui_test_screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts-narrow");
@@ -244,6 +295,100 @@ test_conflict_keep_mine (void)
   client = cl_store_get (store (), "client", client_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (cl_record_get (client, "phone"), ==, "347-555-0177");
+
+  gtk_window_destroy (GTK_WINDOW (conflicts));
+}
+
+/* A conflict the engine fetched: ben's change, lost on his workstation to ana's. It says
+ * who changed each side and when, and counts wherever conflicts are counted. */
+static void
+test_conflict_from_elsewhere (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClRecord) kase = NULL;
+  g_auto(ClSyncStatus) status = { 0 };
+  ClConflictsWindow *conflicts;
+  gint64 attention;
+  g_autofree char *text = NULL;
+  g_autofree char *lost_at = cl_format_datetime ("2026-11-28T16:05:00Z");
+  g_autofree char *won_at = cl_format_datetime ("2026-11-28T15:42:00Z");
+  g_autofree char *lost = g_strdup_printf ("Changed by ben, %s", lost_at);
+  g_autofree char *won = g_strdup_printf ("Changed by ana, %s", won_at);
+
+  attention = cl_store_count_view (store (), CL_CASE_VIEW_NEEDS_ATTENTION, &error);
+  g_assert_no_error (error);
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "INSERT INTO conflict (id, record_type, record_id, field, "
+                                     "local_value, server_value, server_version, local_by, "
+                                     "local_at, server_by, server_at, created_at) "
+                                     "VALUES ('c0ffee00-0000-4000-8000-000000000002', 'case', "
+                                     "?, 'status', 'on_hold', 'active', 9, 'ben', NULL, 'ana', "
+                                     "'2026-11-28T15:42:00Z', '2026-11-28T16:05:00Z')",
+                                     case_id, CL_SQL_END));
+  g_assert_no_error (error);
+  cl_context_sync_changed (context ());
+
+  /* Counted in Needs Attention and by the sync indicator's source. */
+  g_assert_cmpint (cl_store_count_view (store (), CL_CASE_VIEW_NEEDS_ATTENTION, NULL), ==,
+                   attention + 1);
+  g_assert_true (cl_sync_get_status (cl_context_get_sync (context ()), &status, &error));
+  g_assert_cmpint (status.open_conflicts, ==, 1);
+
+  cl_window_show_view (window (), CL_CASE_VIEW_NEEDS_ATTENTION);
+  g_signal_emit_by_name (_cl_window_get_conflicts_button (window ()), "clicked");
+  WAIT_UNTIL ((conflicts = find_toplevel (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
+  g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
+  text = row_text (conflicts, 0);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "From another workstation"));
+  g_assert_nonnull (strstr (text, "Not Applied"));
+  g_assert_null (strstr (text, "(Mine)"));
+  g_assert_nonnull (strstr (text, lost));
+  g_assert_nonnull (strstr (text, won));
+  g_assert_cmpstr (gtk_button_get_label (cl_conflicts_window_get_button (conflicts, 0, "mine")),
+                   ==, "_Apply This Change");
+  screenshots (GTK_WINDOW (conflicts), "sync-conflicts-elsewhere");
+  gtk_window_set_default_size (GTK_WINDOW (conflicts), 360, 600);
+  cl_gui_test_spin (300);
+  cl_gui_test_screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts-elsewhere-narrow");
+
+  /* Resolved here like any other: the server's value stays. */
+  g_signal_emit_by_name (cl_conflicts_window_get_button (conflicts, 0, "theirs"), "clicked");
+  g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 0);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM conflict WHERE id = "
+                              "'c0ffee00-0000-4000-8000-000000000002' AND resolution = 'theirs' "
+                              "AND uploaded = 0"), ==, 1);
+  kase = cl_store_get (store (), "case", case_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_record_get (kase, "status"), ==, "active");
+  g_assert_cmpint (cl_store_count_view (store (), CL_CASE_VIEW_NEEDS_ATTENTION, NULL), ==,
+                   attention);
+
+  /* The next round finds the server refused that choice (the engine opened the conflict
+   * again): the window shows it again, and says so. */
+  gtk_window_set_default_size (GTK_WINDOW (conflicts), 720, 600);
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "UPDATE conflict SET resolved_at = NULL, resolution = NULL "
+                                     "WHERE id = 'c0ffee00-0000-4000-8000-000000000002'",
+                                     CL_SQL_END));
+  g_signal_emit_by_name (context (), "sync-finished", NULL);
+  g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
+  g_free (text);
+  text = row_text (conflicts, 0);
+  g_assert_nonnull (strstr (text, "The server did not accept the last choice made here"));
+  cl_gui_test_spin (300);
+  screenshots (GTK_WINDOW (conflicts), "sync-conflicts-refused");
+
+  /* Chosen again, but someone else's choice came first: it goes. */
+  g_signal_emit_by_name (cl_conflicts_window_get_button (conflicts, 0, "mine"), "clicked");
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "UPDATE conflict SET resolution = 'elsewhere', uploaded = 1 "
+                                     "WHERE id = 'c0ffee00-0000-4000-8000-000000000002'",
+                                     CL_SQL_END));
+  g_signal_emit_by_name (context (), "sync-finished", NULL);
+  g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 0);
+  cl_gui_test_spin (300);
+  cl_gui_test_screenshot_window (GTK_WINDOW (conflicts), "sync-conflicts-superseded");
 
   gtk_window_destroy (GTK_WINDOW (conflicts));
 }
@@ -328,6 +473,15 @@ create_test_vault (void)
   cl_changes_set (values, "phone", "347-555-0142");
   client_id = cl_store_create (s, "client", values, &error);
   g_assert_no_error (error);
+  g_clear_pointer (&values, cl_changes_unref);
+  values = cl_changes_new ();
+  cl_changes_set (values, "client_id", client_id);
+  cl_changes_set (values, "command", "14");
+  cl_changes_set (values, "track", "dv");
+  cl_changes_set (values, "status", "active");
+  cl_changes_set (values, "referral_received_at", "2026-11-01T10:00:00Z");
+  case_id = cl_store_create (s, "case", values, &error);
+  g_assert_no_error (error);
   g_clear_object (&s);
   cl_vault_lock (vault);
 }
@@ -385,6 +539,7 @@ main (int   argc,
   g_test_add_func ("/gui-sync/indicator", test_indicator);
   g_test_add_func ("/gui-sync/enroll-refuses-http", test_enroll_refuses_http);
   g_test_add_func ("/gui-sync/conflict-keep-mine", test_conflict_keep_mine);
+  g_test_add_func ("/gui-sync/conflict-from-elsewhere", test_conflict_from_elsewhere);
   g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
@@ -395,6 +550,7 @@ main (int   argc,
 
   rm_rf (tmp_dir);
   g_free (client_id);
+  g_free (case_id);
   g_free (vault_dir);
   g_free (tmp_dir);
   return status;

@@ -7,7 +7,8 @@
  * inside the application's main loop, each one a step of an advocate's day: unlock, create
  * a referral, log a contact on an unsafe channel, add a service, undo an edit, search, open
  * a restricted case, close a case, lock (Ctrl+L, idle, the screen saver's ActiveChanged,
- * logind's PrepareForSleep and Session.Lock) and unlock. They assert on the store and on
+ * logind's PrepareForSleep and Session.Lock) and unlock, with a new record half-typed when
+ * the vault locks (kept, and back after unlock). They assert on the store and on
  * widget state, never on pixels. Screenshots of the main screens (light, dark, right to
  * left, narrow) go to $CASELOAD_SCREENSHOT_DIR as artifacts.
  *
@@ -32,6 +33,8 @@
 #include "cl-application-private.h"
 #include "cl-case-list.h"
 #include "cl-case-page-private.h"
+#include "cl-drafts.h"
+#include "cl-gui-util.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-record-dialog.h"
 #include "cl-reports-page.h"
@@ -40,6 +43,7 @@
 
 #define PASSPHRASE "correct horse battery staple"
 #define MARKER "Zorbafield"
+#define DRAFT_MARKER "Quillonwick"
 
 static char *tmp_dir;
 static char *vault_dir;
@@ -169,13 +173,16 @@ find_message_dialog (void)
   return NULL;
 }
 
-/* What clicking a response button does: the response, then the dialog closes. */
+/* What clicking a response button does: the response, then the dialog closes (holding a
+ * reference, as libadwaita does, in case the response destroys the dialog's parent). */
 static void
 respond (AdwMessageDialog *dialog,
          const char       *response)
 {
+  g_object_ref (dialog);
   adw_message_dialog_response (dialog, response);
   gtk_window_close (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }
 
 static void
@@ -208,6 +215,70 @@ assert_locked_and_clean (void)
   g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_MINE), ==, -1);
   g_assert_false (_cl_window_get_can_undo (w));
   g_assert_cmpuint (n_transient_windows (), ==, 0);
+}
+
+static guint
+n_drafts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = cl_drafts_list (store (), &error);
+
+  g_assert_no_error (error);
+  return drafts->len;
+}
+
+/* Whether an entry or a label of @widget or below shows @needle. */
+static gboolean
+widget_shows (GtkWidget  *widget,
+              const char *needle)
+{
+  if (GTK_IS_EDITABLE (widget) &&
+      strstr (gtk_editable_get_text (GTK_EDITABLE (widget)), needle) != NULL)
+    return TRUE;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), needle) != NULL)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (widget_shows (child, needle))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+any_window_shows (const char *needle)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (widget_shows (GTK_WIDGET (w), needle))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static const char *
+row_text (ClRecordForm *form,
+          const char   *field)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (cl_record_form_get_row (form, field)));
+}
+
+/* The buffer holding what a row's entry shows: it outlives the row with a reference. */
+static GtkEntryBuffer *
+ref_row_buffer (ClRecordForm *form,
+                const char   *field)
+{
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (cl_record_form_get_row (form,
+                                                                                     field)));
+
+  return g_object_ref (gtk_text_get_buffer (GTK_TEXT (text)));
 }
 
 /* Screenshots ------------------------------------------------------------------------ */
@@ -1003,6 +1074,184 @@ test_logind_lock (void)
   unlock ();
 }
 
+/* Typed into a new record's dialog, not yet saved, when the vault locks: kept in the vault,
+ * wiped from the widgets, back after unlock; saving it or a confirmed discard ends it. */
+static void
+test_drafts (void)
+{
+  ClWindow *w = window ();
+  ClCasePage *page = _cl_window_get_case_page (w);
+  GSettings *settings = cl_context_get_settings (context ());
+  const char *note = "Asked about the " DRAFT_MARKER " job offer";
+  g_autofree char *today = cl_today ();
+  g_autofree char *code = NULL;
+  g_autoptr(GtkEntryBuffer) buffer = NULL;
+  ClRecordDialog *dialog;
+  ClNewReferralDialog *referral;
+  ClRecordForm *form;
+  AdwMessageDialog *question;
+
+  /* A service half-typed on a case. */
+  cl_window_open_case (w, plain_case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (page), plain_case_id) == 0, 2000);
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.add-record", "s", "service");
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_case_page_get_dialog (page)), 2000);
+  form = cl_record_dialog_get_form (CL_RECORD_DIALOG (_cl_case_page_get_dialog (page)));
+  cl_record_form_set_value (form, "code", "C1");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (form, "times")), "2");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (form, "note")), note);
+  buffer = ref_row_buffer (form, "note");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+  /* Not only dropped: emptied, so the buffer wiped the text. */
+  g_assert_cmpstr (gtk_entry_buffer_get_text (buffer), ==, "");
+  g_clear_object (&buffer);
+
+  /* Back after unlock, as typed, with a notice. */
+  unlock ();
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
+  form = cl_record_dialog_get_form (dialog);
+  g_assert_cmpstr (cl_record_form_get_type_name (form), ==, "service");
+  g_assert_cmpstr (row_text (form, "note"), ==, note);
+  g_assert_cmpstr (row_text (form, "times"), ==, "2");
+  g_assert_cmpstr (row_text (form, "date"), ==, today);
+  code = cl_record_form_dup_value (form, "code");
+  g_assert_cmpstr (code, ==, "C1");
+  g_assert_nonnull (strstr (cl_record_dialog_get_notice (dialog), "Kept from before the lock"));
+  g_assert_cmpuint (n_drafts (), ==, 1);
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-service-light");
+  g_settings_set_string (settings, "color-scheme", "dark");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-service-dark");
+  g_settings_set_string (settings, "color-scheme", "light");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-service-rtl");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 360, 640);
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-service-narrow");
+
+  /* Locked again before it was added: the same kept entry. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+  unlock ();
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
+  g_assert_cmpstr (row_text (cl_record_dialog_get_form (dialog), "note"), ==, note);
+  g_assert_cmpuint (n_drafts (), ==, 1);
+
+  /* Added: the service is there, the kept entry is gone. */
+  cl_record_dialog_add (dialog);
+  g_assert_cmpint (count ("service", "case_id", plain_case_id, "code", "C1", "times", "2",
+                          "note", note, NULL), ==, 1);
+  g_assert_cmpuint (n_drafts (), ==, 0);
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+  g_assert_cmpuint (n_transient_windows (), ==, 0);
+
+  /* A new referral, half-typed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.new-referral", NULL));
+  WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
+  referral = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
+  form = cl_new_referral_dialog_get_form (referral, "client");
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (form, "legal_name")),
+                         "Amara " DRAFT_MARKER);
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (form, "phone")), "718-55");
+  cl_record_form_set_value (cl_new_referral_dialog_get_form (referral, "case"), "command",
+                            "75");
+  buffer = ref_row_buffer (form, "legal_name");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+  g_assert_cmpstr (gtk_entry_buffer_get_text (buffer), ==, "");
+  g_clear_object (&buffer);
+
+  unlock ();
+  WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
+  referral = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
+  form = cl_new_referral_dialog_get_form (referral, "client");
+  g_assert_cmpstr (row_text (form, "legal_name"), ==, "Amara " DRAFT_MARKER);
+  g_assert_cmpstr (row_text (form, "phone"), ==, "718-55");
+  {
+    g_autofree char *command = cl_record_form_dup_value (
+                                 cl_new_referral_dialog_get_form (referral, "case"), "command");
+    g_assert_cmpstr (command, ==, "75");
+  }
+  g_assert_nonnull (strstr (cl_new_referral_dialog_get_notice (referral),
+                            "Kept from before the lock"));
+  g_assert_cmpuint (n_drafts (), ==, 1);
+  cl_gui_test_screenshot_window (GTK_WINDOW (referral), "draft-referral-light");
+
+  /* Cancelling asks, and keeping is the default: nothing is lost. */
+  gtk_window_close (GTK_WINDOW (referral));
+  WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (question), ==, "keep");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (question), ==, "keep");
+  cl_gui_test_screenshot_window (GTK_WINDOW (question), "draft-discard-light");
+  respond (question, "keep");
+  WAIT_UNTIL (find_message_dialog () == NULL, 2000);
+  g_assert_true (_cl_window_get_dialog (w) == GTK_WINDOW (referral));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (referral)));
+  g_assert_cmpuint (n_drafts (), ==, 1);
+
+  /* A confirmed discard deletes it, and creates nothing. */
+  gtk_window_close (GTK_WINDOW (referral));
+  WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
+  respond (question, "discard");
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpint (count ("client", "legal_name", "Amara " DRAFT_MARKER, NULL), ==, 0);
+  g_assert_cmpuint (n_transient_windows (), ==, 0);
+}
+
+/* A kept entry whose case was deleted meanwhile (by sync, say) still comes back, and says
+ * why it cannot be added; it goes only when discarded. */
+static void
+test_draft_orphaned (void)
+{
+  ClWindow *w = window ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autofree char *client = create (store (), "client", "legal_name", "Ines Moreau", NULL);
+  g_autofree char *case_id = create (store (), "case", "client_id", client, "command", "75",
+                                     "track", "cv", NULL);
+  g_autofree char *id = NULL;
+  ClRecordDialog *dialog;
+  AdwMessageDialog *question;
+
+  cl_changes_set (values, "title", "Bring the " DRAFT_MARKER " letter");
+  cl_changes_set (values, "due", "2030-01-02");
+  cl_changes_set (values, "done", "0");
+  id = cl_drafts_save (store (), NULL, "task", case_id, case_id, values, &error);
+  g_assert_no_error (error);
+  g_assert_true (cl_store_delete (store (), "case", case_id, &error));
+  g_assert_no_error (error);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  unlock ();
+
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
+  g_assert_cmpstr (row_text (cl_record_dialog_get_form (dialog), "title"), ==,
+                   "Bring the " DRAFT_MARKER " letter");
+  g_assert_nonnull (strstr (cl_record_dialog_get_notice (dialog), "no longer on this device"));
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-orphaned-light");
+
+  /* It cannot be added; it is not dropped either. */
+  cl_record_dialog_add (dialog);
+  g_assert_cmpint (count ("task", "title", "Bring the " DRAFT_MARKER " letter", NULL), ==, 0);
+  g_assert_cmpuint (n_drafts (), ==, 1);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
+  respond (question, "discard");
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+  g_assert_cmpuint (n_drafts (), ==, 0);
+}
+
 static void
 test_recover (void)
 {
@@ -1100,6 +1349,7 @@ test_arabic (void)
 {
   ClWindow *w = window ();
   ClNewReferralDialog *dialog;
+  AdwMessageDialog *question;
 
   /* The direction comes from the locale (GTK's own translation of "default:LTR"), not
    * from the test: the layout mirrors because Arabic is right to left. */
@@ -1122,7 +1372,25 @@ test_arabic (void)
   WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
   dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-ar");
-  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Kept across a lock: back with its notice, and the question before discarding it. */
+  gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (
+                           cl_new_referral_dialog_get_form (dialog, "client"), "legal_name")),
+                         "أمل " DRAFT_MARKER);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+  unlock ();
+  WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
+  g_assert_nonnull (cl_new_referral_dialog_get_notice (dialog));
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-referral-ar");
+  gtk_window_close (GTK_WINDOW (dialog));
+  WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
+  cl_gui_test_screenshot_window (GTK_WINDOW (question), "draft-discard-ar");
+  respond (question, "discard");
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+  g_assert_cmpuint (n_drafts (), ==, 0);
 }
 
 /* Runs the test again in @locale (e.g. "ar_EG.UTF-8"), compiled with localedef into a
@@ -1363,6 +1631,8 @@ add_tests (void)
   g_test_add_func ("/gui/idle-lock", test_idle_lock);
   g_test_add_func ("/gui/screensaver-lock", test_screensaver_lock);
   g_test_add_func ("/gui/logind-lock", test_logind_lock);
+  g_test_add_func ("/gui/drafts", test_drafts);
+  g_test_add_func ("/gui/draft-orphaned", test_draft_orphaned);
   g_test_add_func ("/gui/screenshots", test_screenshots);
   g_test_add_func ("/gui/recover", test_recover);
 }

@@ -1,6 +1,7 @@
 /* test-authz.c: S11, an authorization property test. Random (user, record, operation)
  * triples, forged cursors and forged ids included, are sent to the server and compared with
- * a small model of the access rules written here, independently of server/srv-scope.c.
+ * a small model of the access rules written here, independently of server/srv-scope.c:
+ * roles and commands, and restricted cases and clients visible to named users only.
  * Pass: zero differences in what is read and what is written, every denial audited, a
  * denied operation changes nothing.
  *
@@ -42,10 +43,13 @@ static const char *all_commands[] = { "14", "20", "PSA 2" };
 typedef struct {
   char       *id;
   const char *type;
-  char       *parent;   /* case_id or client_id */
-  char       *command;  /* cases */
-  guint       creator;  /* index in users */
+  char       *parent;      /* case_id or client_id */
+  char       *command;     /* cases */
+  guint       creator;     /* index in users */
   gboolean    deleted;
+  gboolean    restricted;  /* cases and clients */
+  guint       named;       /* cases: the named users, a bit per index in users */
+  int         assigned;    /* cases: the assigned advocate's index, or -1 (none, free text) */
 } Rec;
 
 typedef struct {
@@ -69,66 +73,79 @@ holds (const User *u,
   return FALSE;
 }
 
-/* The scope of a record, from first principles: PROTOCOL.md, "Scope". */
-static GPtrArray *
-scope_of (World *w,
-          Rec   *r)
-{
-  GPtrArray *s = g_ptr_array_new_with_free_func (g_free);
+/* The access rules, from first principles: PROTOCOL.md, "Scope", and DOMAIN.md rule 4. */
 
-  if (strcmp (r->type, "partner") == 0)
-    g_ptr_array_add (s, g_strdup ("ref"));
-  else if (strcmp (r->type, "audit") == 0)
-    g_ptr_array_add (s, g_strdup_printf ("user:%u", r->creator));
-  else if (strcmp (r->type, "case") == 0)
-    g_ptr_array_add (s, g_strdup_printf ("cmd:%s", r->command));
-  else if (strcmp (r->type, "client") == 0)
-    {
-      for (guint i = 0; i < w->recs->len; i++)
-        {
-          Rec *c = g_ptr_array_index (w->recs, i);
-          if (strcmp (c->type, "case") == 0 && strcmp (c->parent, r->id) == 0)
-            g_ptr_array_add (s, g_strdup_printf ("cmd:%s", c->command));
-        }
-      if (s->len == 0)
-        g_ptr_array_add (s, g_strdup_printf ("user:%u", r->creator));
-    }
-  else
-    {
-      g_ptr_array_unref (s);
-      return scope_of (w, g_hash_table_lookup (w->by_id, r->parent));
-    }
-  return s;
+static gboolean
+has_commands (guint u)
+{
+  return users[u].role == ADVOCATE || users[u].role == SUPERVISOR;
+}
+
+static Rec *
+parent_of (World *w,
+           Rec   *r)
+{
+  return g_hash_table_lookup (w->by_id, r->parent);
+}
+
+/* A case is restricted when it or its client is. */
+static gboolean
+case_restricted (World *w,
+                 Rec   *c)
+{
+  Rec *client = parent_of (w, c);
+
+  return c->restricted || (client != NULL && client->restricted);
+}
+
+/* The named users and the assigned advocate. */
+static gboolean
+named_on (guint  u,
+          Rec   *c)
+{
+  return (c->named & (1u << u)) != 0 || c->assigned == (int) u;
 }
 
 static gboolean
-scope_has (GPtrArray  *scope,
-           const char *token)
+sees_case (World *w,
+           guint  u,
+           Rec   *c)
 {
-  for (guint i = 0; i < scope->len; i++)
-    if (strcmp (g_ptr_array_index (scope, i), token) == 0)
-      return TRUE;
-  return FALSE;
+  gboolean nobody_named = c->named == 0 && c->assigned < 0;
+
+  if (!case_restricted (w, c))
+    return users[u].role == DIRECTOR || (has_commands (u) && holds (&users[u], c->command));
+  if (nobody_named)
+    return has_commands (u) && c->creator == u;
+  if (users[u].role == DIRECTOR)
+    return named_on (u, c);
+  return has_commands (u) && named_on (u, c) && holds (&users[u], c->command);
 }
 
-/* Tokens that let a user work on case content: their commands and themselves. */
+/* A client follows its cases (deleted ones too); without one, its creator, and directors
+ * unless it is restricted. */
 static gboolean
-content_access (World  *w,
-                guint   u,
-                Rec    *r)
+sees_client (World *w,
+             guint  u,
+             Rec   *k)
 {
-  g_autoptr(GPtrArray) scope = scope_of (w, r);
-  g_autofree char *me = g_strdup_printf ("user:%u", u);
+  gboolean any_case = FALSE;
 
-  if (scope_has (scope, me))
-    return TRUE;
-  for (guint i = 0; users[u].commands[i] != NULL; i++)
+  for (guint i = 0; i < w->recs->len; i++)
     {
-      g_autofree char *t = g_strdup_printf ("cmd:%s", users[u].commands[i]);
-      if (scope_has (scope, t))
+      Rec *c = g_ptr_array_index (w->recs, i);
+
+      if (strcmp (c->type, "case") != 0 || strcmp (c->parent, k->id) != 0)
+        continue;
+      any_case = TRUE;
+      if (sees_case (w, u, c))
         return TRUE;
     }
-  return FALSE;
+  if (any_case)
+    return FALSE;
+  if (users[u].role == DIRECTOR)
+    return !k->restricted;
+  return has_commands (u) && k->creator == u;
 }
 
 static gboolean
@@ -136,19 +153,23 @@ model_can_read (World *w,
                 guint  u,
                 Rec   *r)
 {
+  Rec *parent;
+
   if (strcmp (r->type, "partner") == 0)
     return TRUE;
   if (strcmp (r->type, "audit") == 0)
     return r->creator == u;
-  switch (users[u].role)
-    {
-    case DIRECTOR: return TRUE;
-    case ADVOCATE:
-    case SUPERVISOR: return content_access (w, u, r);
-    default: return FALSE;
-    }
+  if (strcmp (r->type, "case") == 0)
+    return sees_case (w, u, r);
+  if (strcmp (r->type, "client") == 0)
+    return sees_client (w, u, r);
+  parent = parent_of (w, r);
+  if (strcmp (parent->type, "case") == 0)
+    return sees_case (w, u, parent);
+  return sees_client (w, u, parent);
 }
 
+/* Advocates and supervisors write the case content they read; nobody else writes any. */
 static gboolean
 model_can_write (World *w,
                  guint  u,
@@ -158,9 +179,60 @@ model_can_write (World *w,
     return r->creator == u;
   if (strcmp (r->type, "partner") == 0)
     return users[u].role == ADMIN || users[u].role == SUPERVISOR;
-  if (users[u].role != ADVOCATE && users[u].role != SUPERVISOR)
-    return FALSE;
-  return content_access (w, u, r);
+  return has_commands (u) && model_can_read (w, u, r);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The named_users value of a set of users, normalized: sorted, ';' between. */
+static char *
+names_of (guint mask)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (guint u = 0; u < G_N_ELEMENTS (users); u++)
+    if (mask & (1u << u))
+      g_ptr_array_add (names, (gpointer) users[u].name);
+  if (names->len == 0)
+    return NULL;
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (";", (char **) names->pdata);
+}
+
+/* A random restriction for a case: the flag, named users (often nobody), an assigned
+ * advocate as a username (any letter case), as free text naming nobody, or none. */
+static void
+random_restriction (World     *w,
+                    gboolean  *restricted,
+                    guint     *named,
+                    int       *assigned,
+                    char     **named_value,
+                    char     **assigned_value)
+{
+  int pick = g_rand_int_range (w->rand, 0, 4);
+
+  *restricted = g_rand_int_range (w->rand, 0, 3) > 0;
+  *named = 0;
+  for (guint u = 0; u < G_N_ELEMENTS (users); u++)
+    if (g_rand_int_range (w->rand, 0, 4) == 0)
+      *named |= 1u << u;
+  *named_value = names_of (*named);
+  *assigned = -1;
+  *assigned_value = NULL;
+  if (pick == 1)
+    *assigned_value = g_strdup ("Somebody Else");
+  else if (pick >= 2)
+    {
+      *assigned = g_rand_int_range (w->rand, 0, G_N_ELEMENTS (users));
+      *assigned_value = pick == 2 ? g_strdup (users[*assigned].name)
+                                  : g_ascii_strup (users[*assigned].name, -1);
+    }
 }
 
 static gboolean
@@ -195,6 +267,7 @@ add_rec (World      *w,
   r->parent = g_strdup (parent);
   r->command = g_strdup (command);
   r->creator = creator;
+  r->assigned = -1;
   g_ptr_array_add (w->recs, r);
   g_hash_table_insert (w->by_id, r->id, r);
   return r;
@@ -250,6 +323,36 @@ seed (World      *w,
   if (r->status != CL_WIRE_STATUS_APPLIED)
     g_error ("seeding %s by %s: %s", type, users[u].name, r->code);
   add_rec (w, id, type, parent, command, u);
+  return id;
+}
+
+/* A restricted case naming @named (a bit per user), or a restricted lone client
+ * (@command %NULL). */
+static char *
+seed_restricted (World      *w,
+                 guint       u,
+                 const char *parent,
+                 const char *command,
+                 guint       named)
+{
+  char *id = cl_uuid_new ();
+  g_autofree char *names = names_of (named);
+  g_autoptr(ClWireResult) r = NULL;
+  Rec *rec;
+
+  if (command == NULL)
+    r = push (w, u, srv_test_mutation (users[u].device, "client", id, CL_WIRE_OP_PUT, 0,
+                                       "pseudonym", "P", "restricted", "1", NULL));
+  else
+    r = push (w, u, srv_test_mutation (users[u].device, "case", id, CL_WIRE_OP_PUT, 0,
+                                       "client_id", parent, "command", command, "track", "dv",
+                                       "status", "active", "restricted", "1",
+                                       "named_users", names, NULL));
+  if (r->status != CL_WIRE_STATUS_APPLIED)
+    g_error ("seeding a restricted record by %s: %s", users[u].name, r->code);
+  rec = add_rec (w, id, command != NULL ? "case" : "client", parent, command, u);
+  rec->restricted = TRUE;
+  rec->named = named;
   return id;
 }
 
@@ -360,12 +463,58 @@ random_op (World *w)
           rec->command = g_strdup (to);
         }
     }
+  else if (kind < 75 && strcmp (rec->type, "case") == 0)
+    {
+      /* Restrict a case (or lift it), naming users. */
+      const char *status = "applied", *code = NULL;
+      g_autofree char *named_value = NULL;
+      g_autofree char *assigned_value = NULL;
+      gboolean restricted;
+      guint named;
+      int assigned;
+
+      random_restriction (w, &restricted, &named, &assigned, &named_value, &assigned_value);
+      r = push (w, u, srv_test_mutation (users[u].device, "case", rec->id, CL_WIRE_OP_PUT,
+                                         version, "restricted", restricted ? "1" : "0",
+                                         "named_users", named_value,
+                                         "assigned_to", assigned_value, NULL));
+      if (!writable)
+        status = "rejected", code = "forbidden", denied = TRUE;
+      else if (rec->deleted)
+        status = "conflict";
+      expect (w, "restrict", u, r, status, code);
+      if (r->status == CL_WIRE_STATUS_APPLIED)
+        {
+          rec->restricted = restricted;
+          rec->named = named;
+          rec->assigned = assigned;
+        }
+    }
+  else if (kind < 75 && strcmp (rec->type, "client") == 0)
+    {
+      /* Restrict a client (or lift it). */
+      const char *status = "applied", *code = NULL;
+      gboolean restricted = !rec->restricted;
+
+      r = push (w, u, srv_test_mutation (users[u].device, "client", rec->id, CL_WIRE_OP_PUT,
+                                         version, "restricted", restricted ? "1" : "0", NULL));
+      if (!writable)
+        status = "rejected", code = "forbidden", denied = TRUE;
+      else if (rec->deleted)
+        status = "conflict";
+      expect (w, "restrict client", u, r, status, code);
+      if (r->status == CL_WIRE_STATUS_APPLIED)
+        rec->restricted = restricted;
+    }
   else if (kind < 90)
     {
       /* Create something under this record (or a case for this client, or a lone
        * client, a partner, an audit event). */
       g_autofree char *id = cl_uuid_new ();
+      g_autofree char *named_value = NULL;
+      g_autofree char *assigned_value = NULL;
       const char *type, *parent = NULL, *command = NULL, *status = "applied", *code = NULL;
+      Rec new_case = { .id = id, .type = "case", .creator = u, .assigned = -1 };
       gboolean allowed;
 
       if (strcmp (rec->type, "case") == 0)
@@ -384,9 +533,17 @@ random_op (World *w)
             }
           else
             {
+              /* A case, a third of them restricted: the creator must be allowed to
+               * write it where it goes, named on it when it names anyone. */
               type = "case";
               command = all_commands[g_rand_int_range (w->rand, 0, G_N_ELEMENTS (all_commands))];
-              allowed = writable && holds (&users[u], command);
+              new_case.parent = rec->id;
+              new_case.command = (char *) command;
+              if (g_rand_int_range (w->rand, 0, 3) == 0)
+                random_restriction (w, &new_case.restricted, &new_case.named,
+                                    &new_case.assigned, &named_value, &assigned_value);
+              allowed = writable && holds (&users[u], command) &&
+                        sees_case (w, u, &new_case);
             }
           parent = rec->id;
         }
@@ -402,14 +559,27 @@ random_op (World *w)
             allowed = TRUE;
         }
 
-      r = push (w, u, create_mutation (w, u, type, id, parent, command));
+      if (new_case.restricted)
+        r = push (w, u, srv_test_mutation (users[u].device, "case", id, CL_WIRE_OP_PUT, 0,
+                                           "client_id", parent, "command", command,
+                                           "track", "cv", "status", "referred",
+                                           "restricted", "1", "named_users", named_value,
+                                           "assigned_to", assigned_value, NULL));
+      else
+        r = push (w, u, create_mutation (w, u, type, id, parent, command));
       if (parent != NULL && ((Rec *) g_hash_table_lookup (w->by_id, parent))->deleted)
         status = "rejected", code = "parent_not_found";
       else if (!allowed)
         status = "rejected", code = "forbidden";
       expect (w, "create", u, r, status, code);
       if (r->status == CL_WIRE_STATUS_APPLIED)
-        add_rec (w, id, type, parent, command, u);
+        {
+          Rec *added = add_rec (w, id, type, parent, command, u);
+
+          added->restricted = new_case.restricted;
+          added->named = new_case.named;
+          added->assigned = new_case.assigned;
+        }
     }
   else
     {
@@ -531,6 +701,19 @@ test_s11 (void)
     g_free (seed (&w, 3, "case", shared, "14"));
     g_free (seed (&w, 3, "case", shared, "20"));
     g_free (seed (&w, 3, "safe_contact", shared, NULL));
+  }
+  /* Restricted: a case in 14 naming a14 and the director, with children; one in 20 naming
+   * nobody (its creator's); a lone client. */
+  {
+    g_autofree char *client = seed (&w, 0, "client", NULL, NULL);
+    g_autofree char *kase = seed_restricted (&w, 0, client, "14", 1u << 0 | 1u << 5);
+    g_autofree char *client20 = seed (&w, 3, "client", NULL, NULL);
+    g_autofree char *kase20 = seed_restricted (&w, 3, client20, "20", 0);
+
+    g_free (seed (&w, 0, "note", kase, NULL));
+    g_free (seed (&w, 0, "safe_contact", client, NULL));
+    g_free (seed (&w, 3, "task", kase20, NULL));
+    g_free (seed_restricted (&w, 2, NULL, NULL, 0));
   }
   g_free (seed (&w, 0, "client", NULL, NULL));
   g_free (seed (&w, 2, "client", NULL, NULL));

@@ -36,6 +36,20 @@ list (Fixture       *f,
   return infos;
 }
 
+static ClWireConflictInfo *
+find_info (GPtrArray  *infos,
+           const char *id)
+{
+  for (guint i = 0; i < infos->len; i++)
+    {
+      ClWireConflictInfo *info = g_ptr_array_index (infos, i);
+
+      if (strcmp (info->id, id) == 0)
+        return info;
+    }
+  g_error ("conflict %s is not listed", id);
+}
+
 static SrvTestReply *
 resolve (Fixture       *f,
          SrvTestDevice *device,
@@ -132,6 +146,73 @@ test_visibility (Fixture       *f,
   g_assert_cmpuint (ana->len, ==, 0);
   g_assert_cmpuint (sam->len, ==, 0);
   g_assert_cmpuint (dir->len, ==, 0);
+}
+
+/* Who made each side, and when: the losing edit (ben) and the value that won (ana), the
+ * same for everyone who sees the conflict; only the device that lost it is "this device". */
+static void
+test_who_and_when (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(SrvTestDevice) ben2 = srv_test_login (f->env, "ben");
+  g_autoptr(GPtrArray) ben = list (f, f->ben);
+  g_autoptr(GPtrArray) sue = list (f, f->sue);
+  g_autoptr(GPtrArray) other = list (f, ben2);
+  g_autoptr(GPtrArray) later = NULL;
+  g_autoptr(ClWireResult) r = NULL;
+  g_autoptr(SrvTestReply) value = NULL;
+  g_autofree char *created = NULL;
+  ClWireConflictInfo *info;
+  gint64 stale;
+
+  info = find_info (ben, f->conflict);
+  g_assert_cmpstr (info->client_by, ==, "ben");
+  g_assert_cmpstr (info->server_by, ==, "ana");
+  g_assert_nonnull (info->server_at);
+  /* Times as the server received the changes: ana's first. */
+  g_assert_cmpstr (info->server_at, <=, info->created_at);
+  created = srv_test_sql (f->env, "SELECT to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+                          "FROM conflict WHERE id = $1", f->conflict, NULL);
+  g_assert_cmpstr (info->created_at, ==, created);
+  g_assert_true (info->mine);
+  g_assert_true (info->this_device);
+
+  info = find_info (sue, f->conflict);
+  g_assert_cmpstr (info->client_by, ==, "ben");
+  g_assert_cmpstr (info->server_by, ==, "ana");
+  g_assert_false (info->mine);
+  g_assert_false (info->this_device);
+
+  /* Another of ben's devices sees his conflict, as not its own. */
+  info = find_info (other, f->conflict);
+  g_assert_true (info->mine);
+  g_assert_false (info->this_device);
+
+  /* A value a resolution wrote was made by the one who resolved: sue. A later push of
+   * the same value changes nothing and does not take it over. */
+  stale = srv_test_record_version (f->env, f->kase);
+  value = resolve (f, f->sue, f->conflict, "{\"keep\":\"value\",\"value\":\"on_hold\"}");
+  g_assert_cmpuint (value->status, ==, 200);
+  r = srv_test_push_one (f->env, f->ana, srv_test_mutation (f->ana, "case", f->kase,
+                                                            CL_WIRE_OP_PUT, stale,
+                                                            "status", "on_hold", NULL));
+  g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+  g_clear_pointer (&r, cl_wire_result_free);
+  r = srv_test_push_one (f->env, f->ben, srv_test_mutation (f->ben, "case", f->kase,
+                                                            CL_WIRE_OP_PUT, stale,
+                                                            "status", "active", NULL));
+  g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_CONFLICT);
+  later = list (f, f->ben);
+  g_assert_cmpuint (later->len, ==, 1);
+  info = g_ptr_array_index (later, 0);
+  g_assert_cmpstr (info->id, !=, f->conflict);
+  g_assert_cmpstr (info->client_by, ==, "ben");
+  g_assert_cmpstr (info->server_by, ==, "sue");
+  g_assert_cmpstr (info->server_value, ==, "on_hold");
+
+  /* Every conflict recorded since the server knew who won. */
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM conflict WHERE "
+                                     "server_by IS NULL", NULL), ==, 0);
 }
 
 static void
@@ -236,6 +317,8 @@ test_resolve_delete (Fixture       *f,
   g_autoptr(ClWireResult) r = NULL;
   g_autoptr(SrvTestReply) value = NULL;
   g_autoptr(SrvTestReply) mine = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  ClWireConflictInfo *info;
   gint64 base;
   const char *id;
 
@@ -252,6 +335,12 @@ test_resolve_delete (Fixture       *f,
                                                             CL_WIRE_OP_DELETE, base, NULL));
   g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_CONFLICT);
   id = ((ClWireConflict *) g_ptr_array_index (r->conflicts, 0))->conflict_id;
+  /* The side that won is ana's edit of the title. */
+  listed = list (f, f->sue);
+  info = find_info (listed, id);
+  g_assert_cmpstr (info->kind, ==, "delete");
+  g_assert_cmpstr (info->client_by, ==, "ben");
+  g_assert_cmpstr (info->server_by, ==, "ana");
 
   value = resolve (f, f->ben, id, "{\"keep\":\"value\",\"value\":\"x\"}");
   g_assert_cmpuint (value->status, ==, 400);
@@ -269,7 +358,10 @@ test_resolve_deleted (Fixture       *f,
   g_autofree char *task = cl_uuid_new ();
   g_autoptr(ClWireResult) r = NULL;
   g_autoptr(SrvTestReply) mine = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autofree char *deleted_at = NULL;
   g_autofree char *title = NULL;
+  ClWireConflictInfo *info;
   gint64 base;
   const char *id;
 
@@ -286,6 +378,14 @@ test_resolve_deleted (Fixture       *f,
                                                             base, "title", "Call at 5", NULL));
   g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_CONFLICT);
   id = ((ClWireConflict *) g_ptr_array_index (r->conflicts, 0))->conflict_id;
+  /* The side that won is ana's delete, when she deleted it. */
+  listed = list (f, f->ben);
+  info = find_info (listed, id);
+  g_assert_cmpstr (info->kind, ==, "deleted");
+  g_assert_cmpstr (info->server_by, ==, "ana");
+  deleted_at = srv_test_sql (f->env, "SELECT to_char(deleted_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+                             "FROM record WHERE id = $1", task, NULL);
+  g_assert_cmpstr (info->server_at, ==, deleted_at);
 
   mine = resolve (f, f->sue, id, "{\"keep\":\"mine\"}");
   g_assert_cmpuint (mine->status, ==, 200);
@@ -304,6 +404,7 @@ main (int   argc,
 #define ADD(path, fn) \
   g_test_add ("/server/conflicts/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("visibility", test_visibility);
+  ADD ("who-and-when", test_who_and_when);
   ADD ("resolve-theirs", test_resolve_theirs);
   ADD ("resolve-mine", test_resolve_mine);
   ADD ("resolve-value", test_resolve_value);

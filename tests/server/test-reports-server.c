@@ -62,13 +62,16 @@ push_batch (SrvTestDevice *device,
   g_ptr_array_set_size (mutations, 0);
 }
 
-/* Every record of the vault, as the sync engine would push it. */
+/* Every record of the vault, as the sync engine would push it. The writer is named on no
+ * restricted case: those are pushed open, then restricted last (as when an advocate marks
+ * a case restricted), so the writer may still add what hangs off them. */
 static void
 push_vault (SrvTestDevice *device)
 {
   sqlite3 *db = _cl_store_get_db (vault.store);
   g_autoptr(GPtrArray) mutations = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
   g_autoptr(GPtrArray) deletes = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
+  g_autoptr(GPtrArray) restrictions = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
 
   for (guint t = 0; t < G_N_ELEMENTS (push_types); t++)
     {
@@ -97,8 +100,22 @@ push_vault (SrvTestDevice *device)
             {
               const char *value = (const char *) sqlite3_column_text (stmt, (int) i + 2);
 
-              if (value != NULL && !(type->fields[i].flags & CL_FIELD_DERIVED))
-                cl_wire_mutation_add_change (m, type->fields[i].name, NULL, value);
+              if (value == NULL || (type->fields[i].flags & CL_FIELD_DERIVED))
+                continue;
+              if (strcmp (type->fields[i].name, "restricted") == 0 && strcmp (value, "1") == 0)
+                {
+                  ClWireMutation *r = cl_wire_mutation_new ();
+
+                  r->id = cl_uuid_new ();
+                  r->type = g_strdup (type->name);
+                  r->record = g_strdup (id);
+                  r->op = CL_WIRE_OP_PUT;
+                  r->at = cl_now_utc ();
+                  cl_wire_mutation_add_change (r, "restricted", NULL, value);
+                  g_ptr_array_add (restrictions, r);
+                  continue;
+                }
+              cl_wire_mutation_add_change (m, type->fields[i].name, NULL, value);
             }
           g_ptr_array_add (mutations, m);
           if (sqlite3_column_int (stmt, 1))
@@ -118,6 +135,7 @@ push_vault (SrvTestDevice *device)
       push_batch (device, mutations);
     }
   push_batch (device, deletes);
+  push_batch (device, restrictions);
 }
 
 /* The JSON of a result without its generation time. */

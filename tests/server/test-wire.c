@@ -374,6 +374,130 @@ test_small_messages (void)
 #undef REFUSED
 }
 
+#define CONFLICT(id, extra) \
+  "{\"id\":\"" id "\",\"type\":\"case\"," \
+  "\"record\":\"6f1f7a3e-2b1c-4d5e-8f90-123456789abe\",\"server_value\":\"active\"," \
+  "\"client_value\":\"on_hold\",\"server_version\":118,\"mine\":true" extra "}"
+#define WHO ",\"created_at\":\"2026-11-28T15:42:31Z\",\"client_by\":\"ben\"," \
+  "\"server_by\":\"ana\",\"server_at\":\"2026-11-28T15:40:02Z\",\"this_device\":false"
+#define ID1 "6f1f7a3e-2b1c-4d5e-8f90-123456789ab1"
+#define ID2 "6f1f7a3e-2b1c-4d5e-8f90-123456789ab2"
+
+/* GET /v1/conflicts: who and when on both sides; anything malformed refused whole. */
+static void
+test_conflict_list (void)
+{
+  const char *good = "{\"conflicts\":[" CONFLICT (ID1, ",\"field\":\"status\","
+                                                    "\"kind\":\"field\"" WHO) ","
+                     CONFLICT (ID2, ",\"field\":\"_deleted\",\"kind\":\"delete\","
+                               "\"created_at\":\"2026-11-28T15:42:31Z\","
+                               "\"client_by\":\"ben.k-2\",\"server_by\":null,"
+                               "\"server_at\":null,\"this_device\":true") "]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = cl_wire_conflict_list_decode (good, strlen (good), &error);
+  g_autoptr(GPtrArray) again = NULL;
+  g_autofree char *body = NULL;
+  ClWireConflictInfo *info;
+  gsize len;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  info = g_ptr_array_index (list, 0);
+  g_assert_cmpstr (info->client_by, ==, "ben");
+  g_assert_cmpstr (info->server_by, ==, "ana");
+  g_assert_cmpstr (info->server_at, ==, "2026-11-28T15:40:02Z");
+  g_assert_cmpstr (info->created_at, ==, "2026-11-28T15:42:31Z");
+  g_assert_false (info->this_device);
+  info = g_ptr_array_index (list, 1);
+  g_assert_null (info->server_by);
+  g_assert_null (info->server_at);
+  g_assert_true (info->this_device);
+
+  body = cl_wire_conflict_list_encode (list, &len);
+  again = cl_wire_conflict_list_decode (body, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 2);
+  g_assert_cmpstr (((ClWireConflictInfo *) g_ptr_array_index (again, 0))->server_by, ==, "ana");
+
+#define REFUSED(text, code)                                                      \
+  G_STMT_START {                                                                 \
+    g_autoptr(GError) e2 = NULL;                                                 \
+    g_autoptr(GPtrArray) r2 = cl_wire_conflict_list_decode (text, strlen (text), &e2); \
+    g_assert_null (r2);                                                          \
+    g_assert_error (e2, CL_WIRE_ERROR, code);                                    \
+  } G_STMT_END
+#define ONE(extra) "{\"conflicts\":[" CONFLICT (ID1, extra) "]}"
+#define FIELD ",\"field\":\"status\",\"kind\":\"field\""
+
+  /* Members missing, unknown, of the wrong type. */
+  REFUSED (ONE (FIELD), CL_WIRE_ERROR_MISSING_KEY);
+  REFUSED (ONE (FIELD WHO ",\"device\":\"x\""), CL_WIRE_ERROR_UNKNOWN_KEY);
+  REFUSED ("{\"conflicts\":[" CONFLICT (ID1, FIELD ",\"created_at\":\"2026-11-28T15:42:31Z\","
+           "\"client_by\":7,\"server_by\":null,\"server_at\":null,"
+           "\"this_device\":false") "]}", CL_WIRE_ERROR_WRONG_TYPE);
+  /* Values out of their form. */
+  REFUSED (ONE (",\"field\":\"status\",\"kind\":\"merge\"" WHO), CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (",\"field\":\"_deleted\",\"kind\":\"field\"" WHO), CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (",\"field\":\"status\",\"kind\":\"delete\"" WHO), CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (FIELD ",\"created_at\":\"yesterday\",\"client_by\":\"ben\","
+                "\"server_by\":null,\"server_at\":null,\"this_device\":false"),
+           CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (FIELD ",\"created_at\":\"2026-02-30T15:42:31Z\",\"client_by\":\"ben\","
+                "\"server_by\":null,\"server_at\":null,\"this_device\":false"),
+           CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (FIELD ",\"created_at\":\"2026-11-28T15:42:31Z\",\"client_by\":\"Ben <b>\","
+                "\"server_by\":null,\"server_at\":null,\"this_device\":false"),
+           CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (FIELD ",\"created_at\":\"2026-11-28T15:42:31Z\",\"client_by\":\"ben\","
+                "\"server_by\":\"ana\",\"server_at\":null,\"this_device\":false"),
+           CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (ONE (FIELD ",\"created_at\":\"2026-11-28T15:42:31Z\",\"client_by\":\"ben\","
+                "\"server_by\":\"ana\",\"server_at\":\"2026-11-28 15:40\","
+                "\"this_device\":false"), CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED ("{\"conflicts\":[" CONFLICT (ID1, FIELD ",\"created_at\":\"2026-11-28T15:42:31Z\","
+           "\"client_by\":\"ben\",\"server_by\":null,\"server_at\":null,"
+           "\"this_device\":true,\"mine\":false") "]}", CL_WIRE_ERROR_DUPLICATE_KEY);
+  /* One conflict twice. */
+  REFUSED ("{\"conflicts\":[" CONFLICT (ID1, FIELD WHO) "," CONFLICT (ID1, FIELD WHO) "]}",
+           CL_WIRE_ERROR_INVALID_VALUE);
+#undef ONE
+#undef FIELD
+#undef REFUSED
+
+  /* Claims to be this device's but not this user's. */
+  {
+    const char *text = "{\"conflicts\":[{\"id\":\"" ID1 "\",\"type\":\"case\","
+                       "\"record\":\"6f1f7a3e-2b1c-4d5e-8f90-123456789abe\","
+                       "\"field\":\"status\",\"kind\":\"field\",\"server_value\":null,"
+                       "\"client_value\":null,\"server_version\":1,"
+                       "\"created_at\":\"2026-11-28T15:42:31Z\",\"client_by\":\"ben\","
+                       "\"server_by\":null,\"server_at\":null,\"mine\":false,"
+                       "\"this_device\":true}]}";
+    g_autoptr(GError) e2 = NULL;
+    g_autoptr(GPtrArray) r2 = cl_wire_conflict_list_decode (text, strlen (text), &e2);
+
+    g_assert_null (r2);
+    g_assert_error (e2, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE);
+  }
+
+  /* More than the server ever sends. */
+  {
+    g_autoptr(GString) many = g_string_new ("{\"conflicts\":[");
+    g_autoptr(GError) e2 = NULL;
+    g_autoptr(GPtrArray) r2 = NULL;
+
+    for (guint i = 0; i <= CL_WIRE_MAX_CONFLICTS; i++)
+      g_string_append_printf (many, "%s" CONFLICT ("6f1f7a3e-2b1c-4d5e-8f90-%012x",
+                                                   ",\"field\":\"status\","
+                                                   "\"kind\":\"field\"" WHO),
+                              i > 0 ? "," : "", i);
+    g_string_append (many, "]}");
+    r2 = cl_wire_conflict_list_decode (many->str, many->len, &e2);
+    g_assert_null (r2);
+    g_assert_error (e2, CL_WIRE_ERROR, CL_WIRE_ERROR_TOO_MANY_ITEMS);
+  }
+}
+
 static void
 test_canonical_hash (void)
 {
@@ -456,6 +580,7 @@ test_corpus (void)
     {
       g_autofree char *file = g_build_filename (path, name, NULL);
       g_autofree char *data = NULL;
+      g_autoptr(GPtrArray) list = NULL;
       gsize len;
 
       if (!g_file_get_contents (file, &data, &len, NULL))
@@ -468,6 +593,7 @@ test_corpus (void)
       cl_wire_login_response_free (cl_wire_login_response_decode (data, len, NULL));
       cl_wire_resolve_request_free (cl_wire_resolve_request_decode (data, len, NULL));
       cl_wire_error_reply_free (cl_wire_error_reply_decode (data, len, NULL));
+      list = cl_wire_conflict_list_decode (data, len, NULL);
       g_clear_pointer (&data, g_free);
       n++;
     }
@@ -494,6 +620,7 @@ main (int   argc,
   g_test_add_func ("/wire/push/strict", test_push_strict);
   g_test_add_func ("/wire/pull/roundtrip", test_pull_roundtrip);
   g_test_add_func ("/wire/small-messages", test_small_messages);
+  g_test_add_func ("/wire/conflict-list", test_conflict_list);
   g_test_add_func ("/wire/canonical-hash", test_canonical_hash);
   g_test_add_func ("/wire/digest", test_digest);
   g_test_add_func ("/wire/seed-id", test_seed_id);

@@ -1,0 +1,148 @@
+/* test-e2e-restricted.c: a restricted case end to end (DOMAIN.md rule 4), vaults driven
+ * through caseloadctl
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two advocates of the same command hold a case. One marks it restricted, naming only
+ * herself: after both sync, the other's vault no longer holds the case, its client, its
+ * note or its contact (no row, no trace of the client's name in the database), hers still
+ * does, and the other's own case stays. Opened up again, it comes back on the next sync.
+ */
+
+#define G_LOG_DOMAIN "test-e2e-restricted"
+
+#include <string.h>
+
+#include "cl-e2e.h"
+
+typedef struct {
+  char *kase;
+  char *client;
+  char *note;
+  char *contact;
+} Held;
+
+static void
+held_clear (Held *h)
+{
+  g_free (h->kase);
+  g_free (h->client);
+  g_free (h->note);
+  g_free (h->contact);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Held, held_clear)
+
+/* How many of the case, its client, note and contact @client's vault holds (0 or 4). */
+static guint
+count_held (ClE2eClient *client,
+            Held        *h)
+{
+  const char *types[] = { "case", "client", "note", "contact" };
+  const char *ids[] = { h->kase, h->client, h->note, h->contact };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *id = cl_e2e_field (client, types[i], ids[i], "id");
+      n += id != NULL;
+    }
+  g_assert_true (n == 0 || n == G_N_ELEMENTS (types));
+  return n;
+}
+
+static void
+sync_ok (ClE2eClient *client,
+         ClE2eSync   *s)
+{
+  cl_e2e_sync_clear (s);
+  cl_e2e_sync_ok (client, s);
+  g_test_message ("%s: %s", client->username, s->out);
+}
+
+static void
+test_restrict_and_open (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) a = NULL;
+  g_autoptr(ClE2eClient) b = NULL;
+  const char *marker = "Qvrestrictedmarker";
+  g_auto(Held) h = { 0 };
+  g_autofree char *own = NULL;
+  g_autofree char *case_arg = NULL;
+  g_autofree char *value = NULL;
+  ClE2eSync s = { 0 };
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  cl_test_stack_user_add (stack, "ben", "advocate_cv", "14");
+  a = cl_e2e_client_new (stack, "ana", NULL);
+  b = cl_e2e_client_new (stack, "ben", NULL);
+
+  h.kase = cl_e2e_new_case (a, marker, "14");
+  h.client = cl_e2e_field (a, "case", h.kase, "client_id");
+  h.note = cl_e2e_note (a, h.kase, "Qvrestrictedmarker note");
+  case_arg = g_strdup_printf ("case_id=%s", h.kase);
+  h.contact = cl_e2e_add (a, "contact", case_arg, "at=2026-11-02T11:00:00Z", "channel=phone",
+                          "outcome=reached", NULL);
+  own = cl_e2e_new_case (b, "Bens Own Client", "14");
+  sync_ok (a, &s);
+  sync_ok (b, &s);
+  sync_ok (a, &s);
+
+  /* Both advocates of 14 hold it. */
+  g_assert_cmpuint (count_held (a, &h), ==, 4);
+  g_assert_cmpuint (count_held (b, &h), ==, 4);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (b, marker), >, 0);
+
+  /* Ana restricts it, naming only herself. Ben, not yet told, edits it offline: his edit
+   * is refused (forbidden), and the same sync purges the case. */
+  cl_e2e_set (a, "case", h.kase, "restricted=1", "named_users=ana", NULL);
+  sync_ok (a, &s);
+  cl_e2e_set (b, "case", h.kase, "status=active", NULL);
+  sync_ok (b, &s);
+  g_assert_cmpuint (s.pushed, ==, 1);
+  g_assert_cmpuint (s.rejected, ==, 1);
+  g_assert_cmpuint (s.purged, >=, 4);
+  value = cl_test_stack_sql (stack, "SELECT (fields ->> 'status') || ' ' || "
+                             "(SELECT count(*) FROM audit_log WHERE event = 'denied' "
+                             "AND outcome = 'forbidden') FROM record WHERE type = 'case' "
+                             "AND fields ->> 'restricted' = '1'");
+  g_assert_cmpstr (value, ==, "referred 1");
+  g_clear_pointer (&value, g_free);
+
+  /* Gone from ben's vault, kept in ana's; ben's own case stays. */
+  g_assert_cmpuint (count_held (b, &h), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (b, marker), ==, 0);
+  g_assert_cmpuint (count_held (a, &h), ==, 4);
+  value = cl_e2e_field (a, "case", h.kase, "named_users");
+  g_assert_cmpstr (value, ==, "ana");
+  g_clear_pointer (&value, g_free);
+  value = cl_e2e_field (b, "case", own, "id");
+  g_assert_cmpstr (value, ==, own);
+  g_clear_pointer (&value, g_free);
+
+  /* Opened up again: back in ben's vault on his next sync. */
+  cl_e2e_set (a, "case", h.kase, "restricted=0", NULL);
+  sync_ok (a, &s);
+  sync_ok (b, &s);
+  g_assert_cmpuint (count_held (b, &h), ==, 4);
+  value = cl_e2e_field (b, "note", h.note, "text");
+  g_assert_cmpstr (value, ==, "Qvrestrictedmarker note");
+  g_clear_pointer (&value, g_free);
+  value = cl_e2e_field (b, "case", h.kase, "restricted");
+  g_assert_cmpstr (value, ==, "0");
+  g_clear_pointer (&value, g_free);
+
+  cl_e2e_assert_vault_matches_server (b, stack, "case", FALSE);
+  cl_e2e_sync_clear (&s);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  cl_e2e_init (&argc, &argv);
+
+  g_test_add_func ("/e2e/restricted/restrict-and-open", test_restrict_and_open);
+  return g_test_run ();
+}
