@@ -26,6 +26,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cl-case-page.h"
@@ -2411,6 +2413,51 @@ cl_case_page_flush (ClCasePage *self)
 
   if (CL_IS_RECORD_DIALOG (self->dialog))
     cl_record_form_flush (cl_record_dialog_get_form (CL_RECORD_DIALOG (self->dialog)));
+}
+
+/**
+ * cl_case_page_take_contact_entry:
+ *
+ * What was typed into the contact log's quick add and not logged yet, as the values of a
+ * new contact of the case on the page (when, channel, outcome and note, as the rows show
+ * them), for the window to keep as a draft across a lock. The note entry is emptied with
+ * its undo history off, so that its buffer wipes the text.
+ *
+ * Returns: (transfer full) (nullable): the values, or %NULL when no note was typed
+ */
+ClChanges *
+cl_case_page_take_contact_entry (ClCasePage *self)
+{
+  g_autofree char *now = NULL;
+  g_autofree char *when = NULL;
+  ClChanges *values;
+  const char *note;
+
+  g_return_val_if_fail (CL_IS_CASE_PAGE (self), NULL);
+
+  if (self->case_id == NULL || self->contact_note == NULL)
+    return NULL;
+  note = gtk_editable_get_text (GTK_EDITABLE (self->contact_note));
+  if (note == NULL || *note == '\0' || strspn (note, " \t\n") == strlen (note))
+    return NULL;
+
+  now = cl_now_utc ();
+  when = cl_datetime_to_local_input (now);
+  values = cl_changes_new ();
+  cl_changes_set (values, "at", when);
+  cl_changes_set (values, "direction", "outbound");
+  cl_changes_set (values, "channel",
+                  cl_enum_code_at ("channel",
+                                   adw_combo_row_get_selected (self->contact_channel), FALSE));
+  cl_changes_set (values, "outcome",
+                  cl_enum_code_at ("contact_outcome",
+                                   adw_combo_row_get_selected (self->contact_outcome), FALSE));
+  cl_changes_set (values, "note", note);
+
+  gtk_editable_set_enable_undo (GTK_EDITABLE (self->contact_note), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->contact_note), "");
+  gtk_editable_set_enable_undo (GTK_EDITABLE (self->contact_note), TRUE);
+  return values;
 }
 
 /**

@@ -19,6 +19,7 @@ gboolean    cl_case_page_load         (ClCasePage    *self,
                                        const char    *case_id,
                                        GError       **error);
 void        cl_case_page_reload       (ClCasePage    *self);
+ClChanges  *cl_case_page_take_contact_entry (ClCasePage *self);
 void        cl_case_page_flush        (ClCasePage    *self);
 void        cl_case_page_clear        (ClCasePage    *self);
 const char *cl_case_page_get_case_id  (ClCasePage    *self);

@@ -1283,8 +1283,24 @@ keep_drafts (ClWindow *self)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
+  g_autoptr(ClChanges) contact = NULL;
+
   if (self->store == NULL)
     return;
+
+  /* A contact note typed into the case page's contact log, not logged yet. */
+  contact = cl_case_page_take_contact_entry (self->case_page);
+  if (contact != NULL)
+    {
+      const char *case_id = cl_case_page_get_case_id (self->case_page);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = cl_drafts_save (self->store, NULL, "contact", case_id, case_id,
+                                            contact, &error);
+
+      if (id == NULL)
+        g_warning ("Could not keep an unsaved contact note before locking: %s",
+                   error->message);
+    }
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {

@@ -1208,6 +1208,61 @@ test_drafts (void)
 
 /* A kept entry whose case was deleted meanwhile (by sync, say) still comes back, and says
  * why it cannot be added; it goes only when discarded. */
+/* A contact note typed into the case page's contact log, not logged yet, is kept across a
+ * lock like a dialog's entry and comes back as a new contact of the case. */
+static void
+test_draft_contact_note (void)
+{
+  ClWindow *w = window ();
+  ClCasePage *page = _cl_window_get_case_page (w);
+  const char *note = "Left word with the " DRAFT_MARKER " sister";
+  ClRecordDialog *dialog;
+  ClRecordForm *form;
+  g_autofree char *channel = NULL;
+  g_autofree char *outcome = NULL;
+  gint64 contacts;
+
+  cl_window_open_case (w, plain_case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (page), plain_case_id) == 0, 2000);
+  contacts = count ("contact", "case_id", plain_case_id, NULL);
+  _cl_case_page_set_contact (page, "in_person", "reached", note);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+
+  unlock ();
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
+  form = cl_record_dialog_get_form (dialog);
+  g_assert_cmpstr (cl_record_form_get_type_name (form), ==, "contact");
+  g_assert_cmpstr (row_text (form, "note"), ==, note);
+  channel = cl_record_form_dup_value (form, "channel");
+  outcome = cl_record_form_dup_value (form, "outcome");
+  g_assert_cmpstr (channel, ==, "in_person");
+  g_assert_cmpstr (outcome, ==, "reached");
+  g_assert_cmpuint (n_drafts (), ==, 1);
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-contact-light");
+
+  /* Added: logged on the case it was typed on, and the kept entry is gone. */
+  cl_record_dialog_add (dialog);
+  g_assert_cmpint (count ("contact", "case_id", plain_case_id, NULL), ==, contacts + 1);
+  g_assert_cmpint (count ("contact", "case_id", plain_case_id, "channel", "in_person",
+                          "outcome", "reached", "note", note, NULL), ==, 1);
+  g_assert_cmpuint (n_drafts (), ==, 0);
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+
+  /* Nothing typed, nothing kept. */
+  cl_window_open_case (w, plain_case_id);
+  _cl_case_page_set_contact (page, "phone", "no_answer", "  ");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  unlock ();
+  cl_gui_test_spin (300);
+  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_null (_cl_window_get_dialog (w));
+}
+
 static void
 test_draft_orphaned (void)
 {
@@ -1633,6 +1688,7 @@ add_tests (void)
   g_test_add_func ("/gui/logind-lock", test_logind_lock);
   g_test_add_func ("/gui/drafts", test_drafts);
   g_test_add_func ("/gui/draft-orphaned", test_draft_orphaned);
+  g_test_add_func ("/gui/draft-contact-note", test_draft_contact_note);
   g_test_add_func ("/gui/screenshots", test_screenshots);
   g_test_add_func ("/gui/recover", test_recover);
 }
