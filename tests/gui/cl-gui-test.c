@@ -3,9 +3,19 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "cl-gui-test.h"
+#include "cl-secret.h"
+#include "cl-test-util.h"
 
 /* Runs the main loop for @ms milliseconds. */
 void
@@ -62,7 +72,11 @@ cl_gui_test_screenshot_window (GtkWindow  *window,
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   texture = gsk_renderer_render_texture (renderer, node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
+  /* A run in another locale keeps its own shots beside the English ones. */
+  if (cl_gui_test_in_test_locale ())
+    path = g_strdup_printf ("%s/%s-%s.png", dir, g_getenv ("LANGUAGE"), name);
+  else
+    path = g_strdup_printf ("%s/%s.png", dir, name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
 }
@@ -104,4 +118,121 @@ cl_gui_test_run_app (GApplication *app,
   g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
   g_application_run (app, 1, app_argv);
   return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (app), "cl-test-status"));
+}
+
+/* Compiles @locale (localedef, package locales) and the build's translations for its
+ * language (msgfmt from $CASELOAD_TEST_PO_DIR) into a temporary directory, then runs the
+ * test again in that locale. */
+static void
+reexec_in_locale (const char  *locale,
+                  char       **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("caseload-locale-XXXXXX", &error);
+  g_autofree char *input = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *language = NULL;
+  int status = 0;
+  const char *dot;
+
+  g_assert_no_error (error);
+
+  dot = strchr (locale, '.');
+  input = g_strndup (locale, dot != NULL ? (gsize) (dot - locale) : strlen (locale));
+  out = g_build_filename (dir, locale, NULL);
+  language = g_strndup (input, strcspn (input, "_"));
+
+  {
+    const char *args[] = { "localedef", "-i", input, "-f", "UTF-8", out, NULL };
+
+    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                       NULL, NULL, &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      g_error ("Could not compile the %s locale with localedef (package locales): %s",
+               locale, error->message);
+  }
+
+  {
+    g_autofree char *po = g_strdup_printf ("%s/%s.po", g_getenv ("CASELOAD_TEST_PO_DIR"),
+                                           language);
+    g_autofree char *mo_dir = g_build_filename (dir, language, "LC_MESSAGES", NULL);
+    g_autofree char *mo = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
+    const char *args[] = { "msgfmt", "-o", mo, po, NULL };
+
+    g_mkdir_with_parents (mo_dir, 0700);
+    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                       NULL, NULL, &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      g_error ("Could not compile %s with msgfmt: %s", po, error->message);
+  }
+
+  g_setenv ("CASELOAD_TEST_LOCALEDIR", dir, TRUE);
+  g_setenv ("LOCPATH", dir, TRUE);
+  g_setenv ("LC_ALL", locale, TRUE);
+  g_setenv ("LANG", locale, TRUE);
+  g_setenv ("LANGUAGE", language, TRUE);
+
+  execv (argv[0], argv);
+  g_error ("Could not run the test again: %s", g_strerror (errno));
+}
+
+/**
+ * cl_gui_test_init:
+ * @name: the program's name, for its temporary directory
+ *
+ * What every desktop test program does first: secure memory, the locale (with
+ * $CASELOAD_TEST_LOCALE set, the program runs again in that real locale with the build's
+ * translations), fast key derivation, an in-memory GSettings, g_test_init(), and checks
+ * for the private D-Bus session and the display.
+ *
+ * Returns: (transfer full): a new temporary directory for the test's vaults
+ */
+char *
+cl_gui_test_init (int          *argc,
+                  char       ***argv,
+                  const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strdup_printf ("caseload-%s-XXXXXX", name);
+  const char *locale = g_getenv ("CASELOAD_TEST_LOCALE");
+  char *dir;
+
+  cl_secure_init ();
+
+  if (locale != NULL && g_getenv ("CASELOAD_TEST_LOCALEDIR") == NULL)
+    reexec_in_locale (locale, *argv);
+  setlocale (LC_ALL, "");
+  if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
+    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_TEST_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (argc, argv, NULL);
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    g_error ("The gui tests need a display: run them under xvfb-run");
+
+  dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* Removes @tmp_dir and the compiled locale, if any. */
+void
+cl_gui_test_cleanup (const char *tmp_dir)
+{
+  cl_test_rm_rf (tmp_dir);
+  if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
+    cl_test_rm_rf (g_getenv ("CASELOAD_TEST_LOCALEDIR"));
+}
+
+/* Whether the program runs in the locale of $CASELOAD_TEST_LOCALE. */
+gboolean
+cl_gui_test_in_test_locale (void)
+{
+  return g_getenv ("CASELOAD_TEST_LOCALE") != NULL;
 }

@@ -29,4 +29,10 @@ void cl_gui_test_screenshot_window (GtkWindow  *window,
 int  cl_gui_test_run_app           (GApplication *app,
                                     const char   *argv0);
 
+char    *cl_gui_test_init           (int          *argc,
+                                     char       ***argv,
+                                     const char   *name);
+void     cl_gui_test_cleanup        (const char   *tmp_dir);
+gboolean cl_gui_test_in_test_locale (void);
+
 G_END_DECLS

@@ -15,10 +15,8 @@
 
 #include "config.h"
 
-#include <locale.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "cl-gui-test.h"
 #include "cl-application.h"
@@ -349,27 +347,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
-  cl_secure_init ();
-  setlocale (LC_ALL, "");
-  if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
-    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_TEST_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    g_error ("The gui tests need a display: run them under xvfb-run");
-
-  tmp_dir = g_dir_make_tmp ("caseload-gui-drill-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = cl_gui_test_init (&argc, &argv, "gui-drill");
   vault_dir = g_build_filename (tmp_dir, "vault", NULL);
   create_test_vault ();
 
@@ -386,7 +366,7 @@ main (int   argc,
   status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
   g_clear_object (&app);
 
-  cl_test_rm_rf (tmp_dir);
+  cl_gui_test_cleanup (tmp_dir);
   cl_report_fixture_clear (&fixture);
   g_free (vault_dir);
   g_free (tmp_dir);

@@ -15,10 +15,8 @@
 
 #include "config.h"
 
-#include <locale.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "cl-gui-test.h"
 #include "cl-application.h"
@@ -438,25 +436,6 @@ test_first_run_server_step (void)
 /* Harness ---------------------------------------------------------------------------- */
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 create_test_vault (void)
 {
   g_autoptr(GError) error = NULL;
@@ -486,52 +465,13 @@ create_test_vault (void)
   cl_vault_lock (vault);
 }
 
-static gboolean
-run_tests_cb (gpointer data)
-{
-  int *status = data;
-
-  *status = g_test_run ();
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_cb (GApplication *application,
-             int          *status)
-{
-  static gboolean started;
-
-  if (started)
-    return;
-  started = TRUE;
-  g_idle_add (run_tests_cb, status);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  char *app_argv[] = { argv[0], NULL };
-  int status = 1;
+  int status;
 
-  cl_secure_init ();
-  setlocale (LC_ALL, "");
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    g_error ("The gui tests need a display: run them under xvfb-run");
-
-  tmp_dir = g_dir_make_tmp ("caseload-gui-sync-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = cl_gui_test_init (&argc, &argv, "gui-sync");
   vault_dir = g_build_filename (tmp_dir, "vault", NULL);
   create_test_vault ();
 
@@ -544,11 +484,10 @@ main (int   argc,
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
-  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &status);
-  g_application_run (G_APPLICATION (app), 1, app_argv);
+  status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
   g_clear_object (&app);
 
-  rm_rf (tmp_dir);
+  cl_gui_test_cleanup (tmp_dir);
   g_free (client_id);
   g_free (case_id);
   g_free (vault_dir);

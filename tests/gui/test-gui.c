@@ -21,10 +21,6 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <locale.h>
-#include <unistd.h>
-
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -1412,21 +1408,21 @@ test_arabic (void)
   g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (w)), ==, GTK_TEXT_DIR_RTL);
 
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (w), "unlock") == 0, 5000);
-  screenshot ("unlock-ar");
+  screenshot ("unlock");
   unlock ();
   WAIT_UNTIL (_cl_window_get_view_count (w, CL_CASE_VIEW_MINE) >= 0, 5000);
-  screenshot ("main-ar");
+  screenshot ("main");
 
   cl_window_open_case (w, plain_case_id);
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (w), "case") == 0, 2000);
-  screenshot ("case-ar");
+  screenshot ("case");
   scroll_case_page (0.35);
-  screenshot ("case-ar-2");
+  screenshot ("case-2");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.new-referral", NULL));
   WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
   dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
-  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-ar");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral");
 
   /* Kept across a lock: back with its notice, and the question before discarding it. */
   gtk_editable_set_text (GTK_EDITABLE (cl_record_form_get_row (
@@ -1439,94 +1435,16 @@ test_arabic (void)
   WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w)), 2000);
   dialog = CL_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (w));
   g_assert_nonnull (cl_new_referral_dialog_get_notice (dialog));
-  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-referral-ar");
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-referral");
   gtk_window_close (GTK_WINDOW (dialog));
   WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
-  cl_gui_test_screenshot_window (GTK_WINDOW (question), "draft-discard-ar");
+  cl_gui_test_screenshot_window (GTK_WINDOW (question), "draft-discard");
   respond (question, "discard");
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
   g_assert_cmpuint (n_drafts (), ==, 0);
 }
 
-/* Runs the test again in @locale (e.g. "ar_EG.UTF-8"), compiled with localedef into a
- * temporary directory, with the language's po file compiled with msgfmt beside it: the
- * machine need not have either installed. (Without Caseload's own translation, GLib's
- * g_dgettext() would turn off every translation, GTK's too, and GTK would stay left to
- * right.) */
-static void
-reexec_in_locale (const char  *locale,
-                  char       **argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("caseload-locale-XXXXXX", &error);
-  g_autofree char *input = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *language = NULL;
-  int status = 0;
-  const char *dot;
-
-  g_assert_no_error (error);
-
-  dot = strchr (locale, '.');
-  input = g_strndup (locale, dot != NULL ? (gsize) (dot - locale) : strlen (locale));
-  out = g_build_filename (dir, locale, NULL);
-  language = g_strndup (input, strcspn (input, "_"));
-
-  {
-    const char *args[] = { "localedef", "-i", input, "-f", "UTF-8", out, NULL };
-
-    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                       NULL, NULL, &status, &error) ||
-        !g_spawn_check_wait_status (status, &error))
-      g_error ("Could not compile the %s locale with localedef (package locales): %s",
-               locale, error->message);
-  }
-
-  {
-    g_autofree char *po = g_strdup_printf ("%s/%s.po", g_getenv ("CASELOAD_TEST_PO_DIR"),
-                                           language);
-    g_autofree char *mo_dir = g_build_filename (dir, language, "LC_MESSAGES", NULL);
-    g_autofree char *mo = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
-    const char *args[] = { "msgfmt", "-o", mo, po, NULL };
-
-    g_mkdir_with_parents (mo_dir, 0700);
-    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                       NULL, NULL, &status, &error) ||
-        !g_spawn_check_wait_status (status, &error))
-      g_error ("Could not compile %s with msgfmt: %s", po, error->message);
-  }
-
-  g_setenv ("CASELOAD_TEST_LOCALEDIR", dir, TRUE);
-  g_setenv ("LOCPATH", dir, TRUE);
-  g_setenv ("LC_ALL", locale, TRUE);
-  g_setenv ("LANG", locale, TRUE);
-  g_setenv ("LANGUAGE", language, TRUE);
-  g_setenv ("CASELOAD_TEST_LOCALE_DIR", dir, TRUE);
-
-  execv (argv[0], argv);
-  g_error ("Could not run the test again: %s", g_strerror (errno));
-}
-
 /* Setup ------------------------------------------------------------------------------ */
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static void
 create_test_vault (void)
@@ -1578,90 +1496,35 @@ create_test_vault (void)
   cl_vault_lock (vault);
 }
 
-static gboolean
-run_tests_cb (gpointer data)
-{
-  int *status = data;
-
-  *status = g_test_run ();
-
-  if (login1_owner_id != 0)
-    g_bus_unown_name (login1_owner_id);
-
-  g_application_quit (G_APPLICATION (app));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_cb (GApplication *application,
-             int          *status)
-{
-  static gboolean started;
-
-  if (started)
-    return;
-  started = TRUE;
-
-  g_idle_add (run_tests_cb, status);
-}
-
 static void add_tests (void);
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  const char *session;
-  const char *test_locale;
-  char *app_argv[] = { argv[0], NULL };
-  int status = 1;
+  int status;
 
-  cl_secure_init ();
-
-  /* The right-to-left run: in a real Arabic locale, with the build's translations. */
-  test_locale = g_getenv ("CASELOAD_TEST_LOCALE");
-  if (test_locale != NULL && g_getenv ("CASELOAD_TEST_LOCALE_DIR") == NULL)
-    reexec_in_locale (test_locale, argv);
-  setlocale (LC_ALL, "");
-  if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
-    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_TEST_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_test_init (&argc, &argv, NULL);
-
+  tmp_dir = cl_gui_test_init (&argc, &argv, "gui");
   /* logind's signals come from the test, on the private bus the test runs in. */
-  session = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
-  if (session == NULL)
-    g_error ("The gui tests need a private D-Bus session: run them under dbus-run-session");
-  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", session, TRUE);
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    g_error ("The gui tests need a display: run them under xvfb-run");
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_getenv ("DBUS_SESSION_BUS_ADDRESS"), TRUE);
 
-  tmp_dir = g_dir_make_tmp ("caseload-gui-XXXXXX", &error);
-  g_assert_no_error (error);
   vault_dir = g_build_filename (tmp_dir, "vault", NULL);
   create_test_vault ();
 
-  if (test_locale != NULL)
+  /* The right-to-left run: in a real Arabic locale, with the build's translations. */
+  if (cl_gui_test_in_test_locale ())
     g_test_add_func ("/gui/arabic", test_arabic);
   else
     add_tests ();
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
-  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &status);
-  g_application_run (G_APPLICATION (app), 1, app_argv);
+  status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
   g_clear_object (&app);
+  if (login1_owner_id != 0)
+    g_bus_unown_name (login1_owner_id);
 
-  rm_rf (tmp_dir);
-  if (g_getenv ("CASELOAD_TEST_LOCALE_DIR") != NULL)
-    rm_rf (g_getenv ("CASELOAD_TEST_LOCALE_DIR"));
-
+  cl_gui_test_cleanup (tmp_dir);
   return status;
 }
 
