@@ -35,6 +35,7 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/003-list-indexes.sql", NULL },
   { "/io/github/caseload/core/migrations/004-drafts.sql", NULL },
   { "/io/github/caseload/core/migrations/005-named-users.sql", NULL },
+  { "/io/github/caseload/core/migrations/006-resolution-pulled.sql", NULL },
 };
 
 static gboolean

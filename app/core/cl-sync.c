@@ -19,6 +19,8 @@
  * - a pulled page is applied in one transaction; fields with a pending local mutation keep
  *   their local value (pending work stays on top of the pulled state) and the cursor moves
  *   only forward; an answer that would move it back is refused;
+ * - a resolution not yet taken by the server keeps beside it the server's latest value of
+ *   its field, which the vault shows again if the server turns the resolution down;
  * - 410 and 412 start a full resync that keeps the outbox and pushes it again.
  *
  * CASELOAD_SYNC_CRASH_AT=<point>[:<n>] (tests only: honoured only in builds configured with
@@ -955,6 +957,7 @@ purge_record (ClSync       *self,
 /* Statements a page reuses for every record, and whether any local work is pending. */
 typedef struct {
   gboolean      pending;        /* the outbox or unsent resolutions hold something */
+  gboolean      resolutions;    /* unsent resolutions wait */
   sqlite3_stmt *fv_insert;
   sqlite3_stmt *fv_update;
   sqlite3_stmt *history;
@@ -1003,14 +1006,17 @@ page_init (ClSync  *self,
            GError **error)
 {
   sqlite3 *db = db_of (self);
-  gint64 n = 0;
+  gint64 queued = 0;
+  gint64 resolutions = 0;
 
   memset (page, 0, sizeof *page);
   page->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
-  if (!cl_sql_query_int (db, "SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM "
-                         "conflict WHERE resolved_at IS NOT NULL AND uploaded = 0)", &n, error))
+  if (!cl_sql_query_int (db, "SELECT count(*) FROM outbox", &queued, error) ||
+      !cl_sql_query_int (db, "SELECT count(*) FROM conflict WHERE resolved_at IS NOT NULL "
+                         "AND uploaded = 0", &resolutions, error))
     return FALSE;
-  page->pending = n > 0;
+  page->resolutions = resolutions > 0;
+  page->pending = queued > 0 || page->resolutions;
   page->fv_insert = cl_sql_prepare (db, "INSERT OR IGNORE INTO field_version VALUES (?, ?, ?)",
                                     error);
   page->fv_update = cl_sql_prepare (db, "UPDATE field_version SET version = ? WHERE "
@@ -1155,6 +1161,55 @@ apply_put (ClSync          *self,
   return step_reset (page->history, error);
 }
 
+/* A resolution made here and not yet taken by the server keeps its value on top of pulls
+ * (field_pending()); the server's value of its field that a pulled change brings, and that
+ * change's version, are kept beside it: if the server turns the resolution down, the vault
+ * shows that value again (undo_resolution()), as the cursor is past it by then. */
+static gboolean
+keep_pulled (ClSync          *self,
+             Page            *page,
+             ClWirePullItem  *item,
+             GError         **error)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  stmt = page_statement (self, page, "SELECT DISTINCT field FROM conflict WHERE record_id = ? "
+                         "AND resolved_at IS NOT NULL AND uploaded = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, item->record);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (fields, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const char *field = g_ptr_array_index (fields, i);
+      const char *value;
+
+      if (strcmp (field, "_deleted") == 0)
+        value = item->op == CL_WIRE_PULL_DELETE ? "1" : "0";
+      else if (item->op == CL_WIRE_PULL_PUT)
+        value = item->fields != NULL ? g_hash_table_lookup (item->fields, field) : NULL;
+      else
+        continue;  /* a tombstone leaves the fields as they were */
+
+      stmt = page_statement (self, page, "UPDATE conflict SET pulled_value = ?, "
+                             "pulled_version = ? WHERE record_id = ? AND field = ? AND "
+                             "resolved_at IS NOT NULL AND uploaded = 0", error);
+      if (stmt == NULL)
+        return FALSE;
+      cl_sql_bind_text (stmt, 1, value);
+      sqlite3_bind_int64 (stmt, 2, item->version);
+      cl_sql_bind_text (stmt, 3, item->record);
+      cl_sql_bind_text (stmt, 4, field);
+      if (!step_reset (stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 apply_page (ClSync              *self,
             ClWirePullResponse  *resp,
@@ -1205,6 +1260,9 @@ apply_page (ClSync              *self,
         g_hash_table_add (seen, g_strdup (item->record));
       if (i == resp->changes->len / 2)
         crash_point ("mid-pull-apply");
+      if (page.resolutions && item->op != CL_WIRE_PULL_REMOVE &&
+          !keep_pulled (self, &page, item, error))
+        goto fail;
 
       switch (item->op)
         {
@@ -1422,7 +1480,11 @@ pull_all (ClSync        *self,
 
 /* A resolution made here did not take: the vault shows the server's value again (it stood
  * all along), and the conflict is either settled (someone else resolved it first, or it is
- * no longer this user's to resolve) or open again (the server refused this choice). */
+ * no longer this user's to resolve) or open again (the server refused this choice). The
+ * server's value is the latest this vault has seen of the field (keep_shown_value(),
+ * keep_pulled()): the conflict's own server_value may be older, and the cursor past the
+ * change that replaced it. The record's version is left as it is: it already covers that
+ * value, and it only ever comes from a pull. */
 static gboolean
 undo_resolution (ClSync      *self,
                  const char  *id,
@@ -1430,38 +1492,51 @@ undo_resolution (ClSync      *self,
                  GError     **error)
 {
   sqlite3 *db = db_of (self);
-  g_autofree char *record_type = cl_sql_query_text (db, NULL, "SELECT record_type FROM conflict "
-                                                    "WHERE id = ?", id, CL_SQL_END);
-  g_autofree char *record_id = cl_sql_query_text (db, NULL, "SELECT record_id FROM conflict "
-                                                  "WHERE id = ?", id, CL_SQL_END);
-  g_autofree char *field = cl_sql_query_text (db, NULL, "SELECT field FROM conflict "
-                                              "WHERE id = ?", id, CL_SQL_END);
-  const ClType *type = cl_schema_lookup_type (record_type);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *record_type = NULL;
+  g_autofree char *record_id = NULL;
+  g_autofree char *field = NULL;
+  g_autofree char *value = NULL;
+  const ClType *type;
 
-  if (record_id == NULL || field == NULL)
+  stmt = cl_sql_prepare (db, "SELECT record_type, record_id, field, CASE WHEN pulled_version "
+                         "IS NULL THEN server_value ELSE pulled_value END FROM conflict "
+                         "WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
     return TRUE;
+  record_type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  field = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  type = cl_schema_lookup_type (record_type);
+
   if (!cl_store_begin (self->store, error))
     return FALSE;
   if (type != NULL && strcmp (field, "_deleted") == 0)
     {
-      /* A delete that lost: the record lives on the server. */
-      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = 0 WHERE id = ?",
+      /* A delete that lost: the record lives on the server, unless deleted there since. */
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = ? WHERE id = ?",
                                               type->table);
-      if (!cl_sql_exec_params (db, error, sql, record_id, CL_SQL_END))
+      if (!cl_sql_exec_params (db, error, sql, g_strcmp0 (value, "1") == 0 ? "1" : "0",
+                               record_id, CL_SQL_END))
         goto fail;
     }
   else if (type != NULL && cl_type_lookup_field (type, field) != NULL)
     {
-      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = (SELECT server_value "
-                                              "FROM conflict WHERE id = ?) WHERE id = ?",
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = ? WHERE id = ?",
                                               type->table, field);
-      if (!cl_sql_exec_params (db, error, sql, id, record_id, CL_SQL_END))
+      if (!cl_sql_exec_params (db, error, sql, value, record_id, CL_SQL_END))
         goto fail;
     }
   if (!cl_sql_exec_params (db, error,
                            reopen
                            ? "UPDATE conflict SET resolved_at = NULL, resolution = NULL, "
-                             "resolved_value = NULL, uploaded = 0 WHERE id = ?"
+                             "resolved_value = NULL, uploaded = 0, pulled_value = NULL, "
+                             "pulled_version = NULL WHERE id = ?"
                            : "UPDATE conflict SET resolution = 'elsewhere', uploaded = 1 "
                              "WHERE id = ?", id, CL_SQL_END))
     goto fail;
@@ -2111,6 +2186,56 @@ cl_sync_dismiss_rejected (ClSync      *self,
   return cl_store_commit (self->store, error);
 }
 
+/* Before a resolution of @c changes its record: keeps beside the conflict what the record
+ * shows of the field, with the record's version: the server's latest value this vault knows
+ * (a pull or a push answer put it there; a local edit still queued is pushed before the
+ * resolution is uploaded). While another resolution of the field waits, the value kept for
+ * that one instead. keep_pulled() replaces it with newer ones until the server takes the
+ * resolution. @shown receives the value (the conflict's server_value when the record is
+ * missing). */
+static gboolean
+keep_shown_value (ClSync            *self,
+                  const ClType      *type,
+                  const ClConflict  *c,
+                  char             **shown,
+                  GError           **error)
+{
+  sqlite3 *db = db_of (self);
+  g_autofree char *sql = NULL;
+  g_autofree char *version = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT pulled_value, pulled_version, 0 AS o FROM conflict "
+                         "WHERE record_id = ? AND field = ? AND resolved_at IS NOT NULL AND "
+                         "uploaded = 0 AND pulled_version IS NOT NULL "
+                         "UNION ALL SELECT %s, version, 1 FROM %s WHERE id = ? "
+                         "ORDER BY o LIMIT 1",
+                         strcmp (c->field, "_deleted") == 0 ? "deleted" : c->field,
+                         type->table);
+  if ((stmt = cl_sql_prepare (db, sql, error)) == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, c->record_id);
+  cl_sql_bind_text (stmt, 2, c->field);
+  cl_sql_bind_text (stmt, 3, c->record_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        {
+          cl_sql_set_error (error, db, rc);
+          return FALSE;
+        }
+      *shown = g_strdup (c->server_value);
+      return TRUE;
+    }
+  *shown = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 1));
+  return cl_sql_exec_params (db, error, "UPDATE conflict SET pulled_value = ?, "
+                             "pulled_version = ? WHERE id = ?", *shown, version, c->id,
+                             CL_SQL_END);
+}
+
 /**
  * cl_sync_resolve:
  * @keep: "theirs", "mine" or "value"
@@ -2166,8 +2291,7 @@ cl_sync_resolve (ClSync      *self,
                      "value."));
       return FALSE;
     }
-  chosen = strcmp (keep, "mine") == 0 ? c->local_value
-           : strcmp (keep, "value") == 0 ? value : c->server_value;
+  chosen = strcmp (keep, "mine") == 0 ? c->local_value : value;
 
   if (strcmp (keep, "value") == 0 && type != NULL && value != NULL &&
       cl_type_lookup_field (type, c->field) != NULL)
@@ -2181,10 +2305,15 @@ cl_sync_resolve (ClSync      *self,
     return FALSE;
   if (type != NULL && strcmp (c->field, "_deleted") == 0)
     {
+      /* "theirs" keeps the record as the server holds it now: deleted since, maybe. */
       g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = ? WHERE id = ?",
                                               type->table);
-      if (!cl_sql_exec_params (db, error, sql, strcmp (keep, "mine") == 0 ? "1" : "0",
-                               c->record_id, CL_SQL_END))
+      g_autofree char *shown = NULL;
+
+      if (!keep_shown_value (self, type, c, &shown, error) ||
+          !cl_sql_exec_params (db, error, sql,
+                               strcmp (keep, "mine") == 0 || g_strcmp0 (shown, "1") == 0
+                               ? "1" : "0", c->record_id, CL_SQL_END))
         goto fail;
     }
   else if (type != NULL && cl_type_lookup_field (type, c->field) != NULL)
@@ -2193,9 +2322,16 @@ cl_sync_resolve (ClSync      *self,
       g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = ?, updated_at = ?, "
                                               "updated_by = ? WHERE id = ?", type->table,
                                               c->field);
+      g_autofree char *shown = NULL;
       g_autoptr(GError) local_error = NULL;
       g_autoptr(ClRecord) record = NULL;
 
+      if (!keep_shown_value (self, type, c, &shown, error))
+        goto fail;
+      /* "theirs" keeps what the server holds now, which may have changed since the
+       * conflict was made. */
+      if (strcmp (keep, "theirs") == 0)
+        chosen = shown;
       if (!cl_sql_exec_params (db, error, sql, chosen, now, cl_store_get_user (self->store),
                                c->record_id, CL_SQL_END) ||
           !cl_sql_exec_params (db, error,

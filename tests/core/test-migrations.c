@@ -24,6 +24,7 @@ test_upgrade_from (gconstpointer data)
   g_autoptr(ClRecord) client = NULL;
   g_autofree char *name = NULL;
   const char *restricted_case = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  const char *conflict_id = "9b2e4c1a-6d3f-4e8b-b7a5-0c1d2e3f4a5b";
   sqlite3 *db;
   gint64 n;
 
@@ -68,6 +69,28 @@ test_upgrade_from (gconstpointer data)
                                        "'active', 1)",
                                      restricted_case, CL_SQL_END));
   g_assert_no_error (error);
+  /* A resolution not yet uploaded (sync, migration 2); from migration 6 on with the server's
+   * latest value of its field kept beside it. */
+  if (from >= 2)
+    {
+      g_assert_true (cl_sql_exec_params (db, &error,
+                                         from >= 6
+                                         ? "INSERT INTO conflict (id, record_type, record_id, "
+                                           "field, local_value, server_value, server_version, "
+                                           "created_at, resolved_at, resolution, "
+                                           "pulled_value, pulled_version) VALUES (?, 'case', "
+                                           "?, 'status', 'closed', 'active', 3, "
+                                           "'2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', "
+                                           "'mine', 'on_hold', 5)"
+                                         : "INSERT INTO conflict (id, record_type, record_id, "
+                                           "field, local_value, server_value, server_version, "
+                                           "created_at, resolved_at, resolution) VALUES (?, "
+                                           "'case', ?, 'status', 'closed', 'active', 3, "
+                                           "'2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', "
+                                           "'mine')",
+                                         conflict_id, restricted_case, CL_SQL_END));
+      g_assert_no_error (error);
+    }
   cl_vault_lock (old);
 
   vault = cl_vault_unlock (dir, pass, &error);
@@ -81,7 +104,29 @@ test_upgrade_from (gconstpointer data)
   g_assert_cmpstr (cl_record_get (client, "legal_name"), ==, "Old Schema Person");
   g_assert_true (cl_sql_query_int (db, "SELECT count(*) FROM conflict", &n, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (n, ==, 0);
+  g_assert_cmpint (n, ==, from >= 2 ? 1 : 0);
+
+  /* The server's latest value beside a waiting resolution (migration 6): kept from a vault
+   * that had it; none otherwise (the conflict's server_value stands in), and the columns
+   * take one after the upgrade. */
+  if (from >= 2)
+    {
+      g_autofree char *kept = cl_sql_query_text (db, &error, "SELECT coalesce(pulled_value, "
+                                                 "'none') || '@' || coalesce(pulled_version, "
+                                                 "'none') || '/' || server_value FROM conflict "
+                                                 "WHERE id = ?", conflict_id, CL_SQL_END);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (kept, ==, from >= 6 ? "on_hold@5/active" : "none@none/active");
+      g_assert_true (cl_sql_exec_params (db, &error, "UPDATE conflict SET pulled_value = ?, "
+                                         "pulled_version = 7 WHERE id = ?", "closed",
+                                         conflict_id, CL_SQL_END));
+      g_assert_no_error (error);
+    }
+  g_assert_true (cl_sql_query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = "
+                                   "'index' AND name = 'conflict_record'", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 1);
 
   /* Drafts (migration 4): kept from a vault that had them, an empty table otherwise. */
   {
