@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "cl-schema.h"
+#include "cl-wire.h"
 #include "srv-admin.h"
 #include "srv-audit.h"
 #include "srv-auth.h"
@@ -68,6 +69,69 @@ read_password (const char  *path,
   return password;
 }
 
+/* The command codes given on the command line, normalized, each one the server knows,
+ * sorted and without duplicates. */
+static GStrv
+check_commands (PGconn      *conn,
+                GStrv        commands,
+                GError     **error)
+{
+  const ClField *command_field = cl_type_lookup_field (cl_schema_lookup_type ("case"),
+                                                       "command");
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; commands != NULL && commands[i] != NULL; i++)
+    {
+      g_autofree char *code = cl_field_normalize (command_field, commands[i], NULL);
+      gboolean exists = FALSE;
+
+      if (code == NULL || !srv_record_command_exists (conn, code, &exists, error))
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         "“%s” is not a command code", commands[i]);
+          return NULL;
+        }
+      if (!exists)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "There is no command “%s”", code);
+          return NULL;
+        }
+      g_ptr_array_add (codes, g_steal_pointer (&code));
+    }
+  g_ptr_array_add (codes, NULL);
+  return srv_scope_normalize ((GStrv) codes->pdata);
+}
+
+static gboolean
+insert_commands (PGconn      *conn,
+                 const char  *account_id,
+                 GStrv        codes,
+                 GError     **error)
+{
+  for (guint i = 0; codes[i] != NULL; i++)
+    {
+      g_autoptr(PGresult) r = srv_db_exec (conn, error,
+                                           "INSERT INTO account_command (account_id, command) "
+                                           "VALUES ($1, $2)",
+                                           account_id, codes[i], SRV_DB_END);
+      if (r == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonArray *
+strv_to_array (GStrv strv)
+{
+  JsonArray *a = json_array_new ();
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_array_add_string_element (a, strv[i]);
+  return a;
+}
+
 gboolean
 srv_admin_user_add (PGconn      *conn,
                     const char  *username,
@@ -80,9 +144,8 @@ srv_admin_user_add (PGconn      *conn,
   g_autofree char *password = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *id = cl_uuid_new ();
-  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) codes = NULL;
   g_autoptr(JsonObject) detail = json_object_new ();
-  const ClField *command_field;
 
   if (username == NULL || !cl_is_username (username))
     {
@@ -116,27 +179,9 @@ srv_admin_user_add (PGconn      *conn,
       return FALSE;
     }
 
-  command_field = cl_type_lookup_field (cl_schema_lookup_type ("case"), "command");
-  for (guint i = 0; commands != NULL && commands[i] != NULL; i++)
-    {
-      g_autofree char *code = cl_field_normalize (command_field, commands[i], NULL);
-      gboolean exists = FALSE;
-
-      if (code == NULL || !srv_record_command_exists (conn, code, &exists, error))
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         "“%s” is not a command code", commands[i]);
-          return FALSE;
-        }
-      if (!exists)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "There is no command “%s”", code);
-          return FALSE;
-        }
-      g_ptr_array_add (codes, g_steal_pointer (&code));
-    }
+  codes = check_commands (conn, commands, error);
+  if (codes == NULL)
+    return FALSE;
 
   password = read_password (password_file, error);
   if (password == NULL)
@@ -164,17 +209,10 @@ srv_admin_user_add (PGconn      *conn,
         goto fail;
       }
   }
-  for (guint i = 0; i < codes->len; i++)
-    {
-      g_autoptr(PGresult) r = srv_db_exec (conn, error,
-                                           "INSERT INTO account_command (account_id, command) "
-                                           "VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                                           id, g_ptr_array_index (codes, i), SRV_DB_END);
-      if (r == NULL)
-        goto fail;
-    }
+  if (!insert_commands (conn, id, codes, error))
+    goto fail;
   json_object_set_string_member (detail, "role", role_name);
-  json_object_set_int_member (detail, "commands", codes->len);
+  json_object_set_int_member (detail, "commands", g_strv_length (codes));
   if (!audit_cli (conn, "admin.user_add", id, NULL, detail, error) ||
       !srv_db_command (conn, "COMMIT", error))
     goto fail;
@@ -216,6 +254,234 @@ srv_admin_user_disable (PGconn      *conn,
       !srv_db_command (conn, "COMMIT", error))
     goto fail;
   g_print ("Disabled %s: their devices are refused from now on\n", username);
+  return TRUE;
+
+fail:
+  srv_db_rollback (conn);
+  return FALSE;
+}
+
+/* Records read with the tokens $1 (JSON) and all content $2, and not with $3 and $4. */
+static const char scope_difference[] =
+  "FROM record r WHERE " SRV_RECORDS_SQL_READS ("r", "$1", "$2")
+  " AND NOT " SRV_RECORDS_SQL_READS ("r", "$3", "$4");
+
+/* What changes for the account's devices when it reads as @after instead of @before:
+ * every record it no longer reads gets a scope exit under the account's own token, each
+ * at a version of its own (a page may end between two versions, never inside one), so
+ * each device pulls a "remove" for it; *entering counts the records it now reads. Runs
+ * under the clock's lock: no push or resolution changes a record meanwhile. */
+static gboolean
+rescope_account (PGconn      *conn,
+                 SrvSession  *before,
+                 SrvSession  *after,
+                 gint64      *leaving,
+                 gint64      *entering,
+                 GError     **error)
+{
+  g_auto(GStrv) tokens_before = NULL;
+  g_auto(GStrv) tokens_after = NULL;
+  g_autofree char *json_before = NULL;
+  g_autofree char *json_after = NULL;
+  g_autofree char *own = srv_scope_token_user (after->account_id);
+  g_autofree char *count_sql = NULL;
+  g_autofree char *insert_sql = NULL;
+  g_autoptr(PGresult) n = NULL;
+  gboolean all_before, all_after;
+  SrvClock clock;
+
+  tokens_before = srv_scope_read_tokens (before, &all_before);
+  tokens_after = srv_scope_read_tokens (after, &all_after);
+  json_before = srv_json_strv (tokens_before);
+  json_after = srv_json_strv (tokens_after);
+
+  srv_clock_init (&clock, conn);
+  if (!srv_clock_lock (&clock, error))
+    return FALSE;
+  count_sql = g_strconcat ("SELECT count(*) ", scope_difference, NULL);
+  n = srv_db_exec (conn, error, count_sql, json_after, all_after ? "true" : "false",
+                   json_before, all_before ? "true" : "false", SRV_DB_END);
+  if (n == NULL)
+    return FALSE;
+  *entering = srv_db_get_int (n, 0, 0);
+  g_clear_pointer (&n, PQclear);
+  n = srv_db_exec (conn, error, count_sql, json_before, all_before ? "true" : "false",
+                   json_after, all_after ? "true" : "false", SRV_DB_END);
+  if (n == NULL)
+    return FALSE;
+  *leaving = srv_db_get_int (n, 0, 0);
+
+  if (*leaving > 0)
+    {
+      g_autoptr(PGresult) x = NULL;
+      g_autofree char *first_text = NULL;
+      gint64 first;
+
+      if (!srv_clock_take_n (&clock, *leaving, &first, error))
+        return FALSE;
+      first_text = srv_db_int (first);
+      insert_sql = g_strconcat ("WITH x AS (INSERT INTO scope_exit (version, record_id, type, "
+                                "token) SELECT $5::bigint + row_number() OVER (ORDER BY r.id) "
+                                "- 1, r.id, r.type, $6 ", scope_difference,
+                                " RETURNING 1) SELECT count(*) FROM x", NULL);
+      x = srv_db_exec (conn, error, insert_sql, json_before, all_before ? "true" : "false",
+                       json_after, all_after ? "true" : "false", first_text, own,
+                       SRV_DB_END);
+      if (x == NULL)
+        return FALSE;
+      /* Fewer if gc purged a tombstone meanwhile: a version unused is no harm. */
+      *leaving = srv_db_get_int (x, 0, 0);
+    }
+  return srv_clock_finish (&clock, error);
+}
+
+/**
+ * srv_admin_user_set:
+ * @role_name: (nullable): the new role, or %NULL to keep the account's
+ * @commands: (nullable): the account's commands from now on (all of them), or %NULL to keep
+ *   them; a role without commands drops them
+ *
+ * Changes an active account's role or commands. Its devices converge on their next sync:
+ * records the account no longer reads get scope exits (the devices pull a "remove" for
+ * each); when it now reads records it did not, its scope epoch grows and each device
+ * resynchronizes from the start (410 scope_changed), receiving them however old.
+ */
+gboolean
+srv_admin_user_set (PGconn      *conn,
+                    const char  *username,
+                    const char  *role_name,
+                    GStrv        commands,
+                    GError     **error)
+{
+  g_autoptr(SrvSession) before = srv_session_new ();
+  g_autoptr(SrvSession) after = srv_session_new ();
+  g_autoptr(JsonObject) detail = json_object_new ();
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(PGresult) u = NULL;
+  g_auto(GStrv) codes = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *outcome = NULL;
+  gint64 leaving = 0, entering = 0;
+
+  if (username == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "--username is required");
+      return FALSE;
+    }
+  if (role_name == NULL && commands == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Nothing to set: give --role, --command or both");
+      return FALSE;
+    }
+  if (role_name != NULL && srv_role_from_string (role_name) == SRV_ROLE_INVALID)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The role is one of advocate_dv, advocate_cv, supervisor, director, data, "
+                   "admin");
+      return FALSE;
+    }
+  if (commands != NULL && (codes = check_commands (conn, commands, error)) == NULL)
+    return FALSE;
+
+  if (!srv_db_command (conn, "BEGIN", error))
+    return FALSE;
+  r = srv_db_exec (conn, error,
+                   "SELECT a.id, a.role, a.disabled_at IS NOT NULL, "
+                   "coalesce((SELECT array_to_json(array_agg(command)) FROM account_command "
+                   "WHERE account_id = a.id), '[]')::text "
+                   "FROM account a WHERE a.username = $1 FOR UPDATE",
+                   username, SRV_DB_END);
+  if (r == NULL)
+    goto fail;
+  if (PQntuples (r) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "There is no user “%s”", username);
+      goto fail;
+    }
+  if (srv_db_get_bool (r, 0, 2))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "The account “%s” is disabled: user set changes active accounts only",
+                   username);
+      goto fail;
+    }
+
+  before->account_id = g_strdup (srv_db_get (r, 0, 0));
+  before->username = g_strdup (username);
+  before->role = srv_role_from_string (srv_db_get (r, 0, 1));
+  {
+    g_auto(GStrv) stored = srv_json_parse_strv (srv_db_get (r, 0, 3));
+    before->commands = srv_scope_normalize (stored);
+  }
+  after->account_id = g_strdup (before->account_id);
+  after->username = g_strdup (username);
+  after->role = role_name != NULL ? srv_role_from_string (role_name) : before->role;
+  if (codes != NULL)
+    after->commands = g_strdupv (codes);
+  else if (srv_role_has_commands (after->role))
+    after->commands = g_strdupv (before->commands);
+  else
+    after->commands = g_new0 (char *, 1);
+
+  if (srv_role_has_commands (after->role) && after->commands[0] == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Advocates and supervisors need at least one --command");
+      goto fail;
+    }
+  if (!srv_role_has_commands (after->role) && codes != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Only advocates and supervisors have commands");
+      goto fail;
+    }
+  if (after->role == before->role &&
+      g_strv_equal ((const char * const *) after->commands,
+                    (const char * const *) before->commands))
+    {
+      srv_db_rollback (conn);
+      g_print ("%s already has role %s and these commands: nothing changed\n", username,
+               srv_role_to_string (before->role));
+      return TRUE;
+    }
+
+  if (!rescope_account (conn, before, after, &leaving, &entering, error))
+    goto fail;
+  u = srv_db_exec (conn, error,
+                   "UPDATE account SET role = $2, "
+                   "scope_epoch = scope_epoch + CASE WHEN $3::boolean THEN 1 ELSE 0 END "
+                   "WHERE id = $1",
+                   after->account_id, srv_role_to_string (after->role),
+                   entering > 0 ? "true" : "false", SRV_DB_END);
+  if (u == NULL)
+    goto fail;
+  g_clear_pointer (&u, PQclear);
+  u = srv_db_exec (conn, error, "DELETE FROM account_command WHERE account_id = $1",
+                   after->account_id, SRV_DB_END);
+  if (u == NULL || !insert_commands (conn, after->account_id, after->commands, error))
+    goto fail;
+
+  json_object_set_string_member (detail, "role", srv_role_to_string (after->role));
+  json_object_set_array_member (detail, "commands", strv_to_array (after->commands));
+  json_object_set_string_member (detail, "previous_role", srv_role_to_string (before->role));
+  json_object_set_array_member (detail, "previous_commands", strv_to_array (before->commands));
+  json_object_set_int_member (detail, "removed", leaving);
+  json_object_set_boolean_member (detail, "resync", entering > 0);
+  if (!audit_cli (conn, "admin.user_set", after->account_id, NULL, detail, error) ||
+      !srv_db_command (conn, "COMMIT", error))
+    goto fail;
+
+  listed = after->commands[0] != NULL ? g_strjoinv (",", after->commands) : g_strdup ("-");
+  if (leaving > 0)
+    outcome = g_strdup_printf ("at their next sync their devices remove %" G_GINT64_FORMAT
+                               " records%s", leaving,
+                               entering > 0 ? " and resynchronize" : "");
+  else
+    outcome = g_strdup (entering > 0 ? "at their next sync their devices resynchronize"
+                                     : "their devices keep what they hold");
+  g_print ("Changed %s: role %s, commands %s; %s\n", username,
+           srv_role_to_string (after->role), listed, outcome);
   return TRUE;
 
 fail:
@@ -340,17 +606,25 @@ fail:
 /**
  * srv_admin_gc:
  * @days: purge tombstones and scope exits older than this
+ * @log_days: purge mutation log entries older than this, but the last
+ *   %CL_WIRE_MAX_MUTATIONS seqs of each device that may still push
  *
- * Devices whose cursor is below the highest purged version get 410 and resynchronize.
+ * Devices whose cursor is below the highest purged version get 410 and resynchronize. A
+ * device replaying a seq whose entry is gone gets "seq_expired" for it; last_seq, in the
+ * device row, keeps refusing gaps and counting on whatever is purged.
  */
 gboolean
 srv_admin_gc (PGconn      *conn,
               guint        days,
+              guint        log_days,
               GError     **error)
 {
   g_autofree char *interval = g_strdup_printf ("%u", days);
+  g_autofree char *log_interval = g_strdup_printf ("%u", log_days);
+  g_autofree char *keep = srv_db_int (CL_WIRE_MAX_MUTATIONS);
   g_autoptr(PGresult) t = NULL;
   g_autoptr(PGresult) e = NULL;
+  g_autoptr(PGresult) l = NULL;
   g_autoptr(PGresult) h = NULL;
   g_autoptr(JsonObject) detail = json_object_new ();
 
@@ -370,6 +644,21 @@ srv_admin_gc (PGconn      *conn,
                    interval, SRV_DB_END);
   if (e == NULL)
     goto fail;
+  /* The log answers replays, tells a device's own earlier writes from others' (no
+   * conflict) and names who wrote a value a conflict kept: past log_days only a device
+   * offline that long still needs it. The last batch of a device that may still push (at
+   * most CL_WIRE_MAX_MUTATIONS seqs) stays whatever its age, for a device whose answer was
+   * lost before it went offline; erased and lost devices never push again. */
+  l = srv_db_exec (conn, error,
+                   "WITH gone AS (DELETE FROM mutation_log l USING device d "
+                   "WHERE d.id = l.device_id "
+                   "AND l.at < now() - make_interval(days => $1::integer) "
+                   "AND (l.seq <= d.last_seq - $2::bigint OR d.erased_at IS NOT NULL "
+                   "OR d.revoke_mode = 'lost') RETURNING 1) "
+                   "SELECT count(*) FROM gone",
+                   log_interval, keep, SRV_DB_END);
+  if (l == NULL)
+    goto fail;
   {
     g_autofree char *horizon = srv_db_int (MAX (srv_db_get_int (t, 0, 1),
                                                 srv_db_get_int (e, 0, 1)));
@@ -382,12 +671,15 @@ srv_admin_gc (PGconn      *conn,
     goto fail;
   json_object_set_int_member (detail, "tombstones", srv_db_get_int (t, 0, 0));
   json_object_set_int_member (detail, "scope_exits", srv_db_get_int (e, 0, 0));
+  json_object_set_int_member (detail, "mutation_log", srv_db_get_int (l, 0, 0));
   json_object_set_int_member (detail, "horizon", srv_db_get_int (h, 0, 0));
   if (!audit_cli (conn, "admin.gc", NULL, NULL, detail, error) ||
       !srv_db_command (conn, "COMMIT", error))
     goto fail;
-  g_print ("Purged %s tombstones and %s scope exits; cursors below %s must resynchronize\n",
-           srv_db_get (t, 0, 0), srv_db_get (e, 0, 0), srv_db_get (h, 0, 0));
+  g_print ("Purged %s tombstones, %s scope exits and %s mutation log entries; "
+           "cursors below %s must resynchronize\n",
+           srv_db_get (t, 0, 0), srv_db_get (e, 0, 0), srv_db_get (l, 0, 0),
+           srv_db_get (h, 0, 0));
   return TRUE;
 
 fail:

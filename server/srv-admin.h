@@ -19,6 +19,11 @@ gboolean srv_admin_user_add      (PGconn      *conn,
 gboolean srv_admin_user_disable  (PGconn      *conn,
                                   const char  *username,
                                   GError     **error);
+gboolean srv_admin_user_set      (PGconn      *conn,
+                                  const char  *username,
+                                  const char  *role,
+                                  GStrv        commands,
+                                  GError     **error);
 gboolean srv_admin_user_list     (PGconn      *conn,
                                   GError     **error);
 gboolean srv_admin_device_list   (PGconn      *conn,
@@ -30,6 +35,7 @@ gboolean srv_admin_device_revoke (PGconn      *conn,
                                   GError     **error);
 gboolean srv_admin_gc            (PGconn      *conn,
                                   guint        days,
+                                  guint        log_days,
                                   GError     **error);
 
 G_END_DECLS

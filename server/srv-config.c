@@ -29,6 +29,7 @@ srv_config_new (void)
   c->pull_limit = 500;
   c->pull_max_bytes = 4 * 1024 * 1024;
   c->tombstone_days = 180;
+  c->mutation_log_days = 180;
   c->shutdown_timeout = 20;
   return c;
 }
@@ -97,6 +98,7 @@ srv_config_load_file (SrvConfig   *config,
   gint64 hash_concurrency = config->hash_concurrency;
   gint64 pull_limit = config->pull_limit, pull_max_bytes = (gint64) config->pull_max_bytes;
   gint64 tombstone_days = config->tombstone_days;
+  gint64 mutation_log_days = config->mutation_log_days;
 
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error))
     {
@@ -119,7 +121,8 @@ srv_config_load_file (SrvConfig   *config,
       !get_int (kf, "login", "hash-concurrency", 1, 64, &hash_concurrency, error) ||
       !get_int (kf, "sync", "pull-limit", 1, 1000, &pull_limit, error) ||
       !get_int (kf, "sync", "pull-max-bytes", 65536, 32 * 1024 * 1024, &pull_max_bytes, error) ||
-      !get_int (kf, "sync", "tombstone-days", 1, 36500, &tombstone_days, error))
+      !get_int (kf, "sync", "tombstone-days", 1, 36500, &tombstone_days, error) ||
+      !get_int (kf, "sync", "mutation-log-days", 1, 36500, &mutation_log_days, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
@@ -133,5 +136,6 @@ srv_config_load_file (SrvConfig   *config,
   config->pull_limit = (guint) pull_limit;
   config->pull_max_bytes = (gsize) pull_max_bytes;
   config->tombstone_days = (guint) tombstone_days;
+  config->mutation_log_days = (guint) mutation_log_days;
   return TRUE;
 }

@@ -24,6 +24,7 @@ typedef struct {
   guint   pull_limit;           /* default page size */
   gsize   pull_max_bytes;       /* a page stops growing past this */
   guint   tombstone_days;       /* gc: tombstones and scope exits older than this go */
+  guint   mutation_log_days;    /* gc: mutation log entries older than this go */
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
 } SrvConfig;
 

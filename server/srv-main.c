@@ -28,11 +28,16 @@ static const char summary[] =
   "  user add --username U --role ROLE [--command CODE …] --password-file FILE\n"
   "                                   roles: advocate_dv advocate_cv supervisor director\n"
   "                                   data admin\n"
+  "  user set --username U [--role ROLE] [--command CODE …]\n"
+  "                                   change an active account's role, or replace its\n"
+  "                                   commands (all of them); its devices follow at their\n"
+  "                                   next sync\n"
   "  user disable --username U\n"
   "  user list\n"
   "  device list [--username U]\n"
   "  device revoke ID --mode retire|lost\n"
-  "  gc [--tombstone-days N]          purge old tombstones\n"
+  "  gc [--tombstone-days N] [--mutation-log-days N]\n"
+  "                                   purge old tombstones and mutation log entries\n"
   "\n"
   "Every command takes --db CONNINFO (libpq; empty uses PGHOST, PGDATABASE, …) and\n"
   "--config FILE (a keyfile; flags win over it).";
@@ -81,7 +86,8 @@ main (int   argc,
   g_autofree char *opt_mode = NULL;
   g_auto(GStrv) opt_commands = NULL;
   int opt_workers = 0;
-  int opt_tombstone_days = 0;
+  int opt_tombstone_days = G_MININT;      /* G_MININT: not given */
+  int opt_mutation_log_days = G_MININT;
   gboolean opt_version = FALSE;
   GError *error = NULL;
   const char *command, *sub = NULL;
@@ -93,14 +99,17 @@ main (int   argc,
       "unix:PATH|HOST:PORT" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &opt_workers, "serve: database worker threads", "N" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &opt_username, "user, device: the account", "U" },
-    { "role", 0, 0, G_OPTION_ARG_STRING, &opt_role, "user add: the role", "ROLE" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &opt_role, "user add, user set: the role", "ROLE" },
     { "command", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_commands,
-      "user add: a command (precinct or PSA) of an advocate or supervisor; repeat", "CODE" },
+      "user add, user set: a command (precinct or PSA) of an advocate or supervisor; repeat",
+      "CODE" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_password_file,
       "user add: a file holding the password", "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "device revoke: retire or lost", "MODE" },
     { "tombstone-days", 0, 0, G_OPTION_ARG_INT, &opt_tombstone_days,
       "gc: purge tombstones older than N days", "N" },
+    { "mutation-log-days", 0, 0, G_OPTION_ARG_INT, &opt_mutation_log_days,
+      "gc: purge mutation log entries older than N days", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL },
     { NULL }
   };
@@ -147,8 +156,18 @@ main (int   argc,
     }
   if (opt_workers > 0)
     config->workers = (guint) opt_workers;
-  if (opt_tombstone_days > 0)
-    config->tombstone_days = (guint) opt_tombstone_days;
+  if (opt_tombstone_days != G_MININT)
+    {
+      if (opt_tombstone_days < 1 || opt_tombstone_days > 36500)
+        return usage (context, "--tombstone-days is a whole number from 1 to 36500");
+      config->tombstone_days = (guint) opt_tombstone_days;
+    }
+  if (opt_mutation_log_days != G_MININT)
+    {
+      if (opt_mutation_log_days < 1 || opt_mutation_log_days > 36500)
+        return usage (context, "--mutation-log-days is a whole number from 1 to 36500");
+      config->mutation_log_days = (guint) opt_mutation_log_days;
+    }
 
   if (strcmp (command, "serve") == 0)
     {
@@ -200,10 +219,13 @@ main (int   argc,
     }
   else if (strcmp (command, "gc") == 0)
     ok = srv_migrate_version (conn, &error) == srv_migrate_latest () &&
-         srv_admin_gc (conn, config->tombstone_days, &error);
+         srv_admin_gc (conn, config->tombstone_days, config->mutation_log_days, &error);
   else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "add") == 0 && argc == 3)
     ok = srv_admin_user_add (conn, opt_username, opt_role, opt_commands, opt_password_file,
                              &error);
+  else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "set") == 0 && argc == 3)
+    ok = srv_migrate_version (conn, &error) == srv_migrate_latest () &&
+         srv_admin_user_set (conn, opt_username, opt_role, opt_commands, &error);
   else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "disable") == 0 && argc == 3)
     ok = srv_admin_user_disable (conn, opt_username, &error);
   else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "list") == 0 && argc == 3)

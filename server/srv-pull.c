@@ -3,10 +3,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One REPEATABLE READ, READ ONLY snapshot per page: the changes with a version above the
- * cursor in the user's scope, the removals (records that left the scope), the clock and
- * the device's last_seq all come from it. Versions are taken under the clock row's lock, so
- * a snapshot holds every version up to the clock it reads and none above: when a page is
- * the last one, the cursor it returns is that clock.
+ * cursor in the user's scope, the removals (records that left the scope), the clock, the
+ * device's last_seq and the account's role and commands (the scope itself) all come from
+ * it. Versions are taken under the clock row's lock, so a snapshot holds every version up to
+ * the clock it reads and none above: when a page is the last one, the cursor it returns is
+ * that clock.
+ *
+ * When an account may read records it could not (caseload-server user set), its
+ * scope_epoch grows. A device's vault was filled under the epoch it last pulled from cursor
+ * 0 with; a later cursor from an older epoch is answered 410 scope_changed, so the device
+ * resynchronizes from the start and gets them however old (docs/PROTOCOL.md, "Resets").
  */
 
 #define G_LOG_DOMAIN "srv-pull"
@@ -25,10 +31,7 @@
 
 /* The user's records: $2 is a JSON array of tokens, $3 whether all case content (but
  * restricted content, which only its tokens open). */
-#define IN_SCOPE(r) \
-  "(" r ".scope && ARRAY(SELECT jsonb_array_elements_text($2::jsonb)) " \
-  "OR ($3::boolean AND " r ".type <> 'audit' " \
-  "AND NOT " r ".scope @> ARRAY['" SRV_SCOPE_TOKEN_RESTRICTED "']))"
+#define IN_SCOPE(r) SRV_RECORDS_SQL_READS (r, "$2", "$3")
 
 static const char changes_sql[] =
   "SELECT kind, version, id, type, deleted, fields::text, field_versions::text FROM ("
@@ -106,7 +109,7 @@ srv_handle_pull (SrvWorker   *worker,
   SrvAuditEntry entry = { "pull", "ok", .address = request->address };
   g_autoptr(JsonObject) detail = json_object_new ();
   gboolean all_content;
-  gint64 clock, horizon, limit;
+  gint64 clock, horizon, limit, account_epoch, device_epoch;
   gsize size = 64;
   guint n_rows;
   char *body;
@@ -126,8 +129,6 @@ srv_handle_pull (SrvWorker   *worker,
     }
 
   limit = pull->limit > 0 ? pull->limit : config->pull_limit;
-  tokens = srv_scope_read_tokens (session, &all_content);
-  tokens_json = srv_json_strv (tokens);
   cursor = srv_db_int (pull->cursor);
   limit_text = srv_db_int (limit + 1);
 
@@ -136,12 +137,26 @@ srv_handle_pull (SrvWorker   *worker,
 
   head = srv_db_exec (worker->conn, &error,
                       "SELECT (SELECT v FROM sync_clock), (SELECT gc_horizon FROM sync_meta), "
-                      "last_seq FROM device WHERE id = $1",
+                      "d.last_seq, a.role, "
+                      "coalesce((SELECT array_to_json(array_agg(command ORDER BY command)) "
+                      "FROM account_command WHERE account_id = a.id), '[]')::text, "
+                      "a.scope_epoch, d.scope_epoch "
+                      "FROM device d JOIN account a ON a.id = d.account_id WHERE d.id = $1",
                       session->device_id, SRV_DB_END);
   if (head == NULL || PQntuples (head) != 1)
     goto db_error;
   clock = srv_db_get_int (head, 0, 0);
   horizon = srv_db_get_int (head, 0, 1);
+  account_epoch = srv_db_get_int (head, 0, 5);
+  device_epoch = srv_db_get_int (head, 0, 6);
+
+  /* The scope as of this snapshot: a change that committed after the session was read
+   * is either in it, with its epoch, or not at all. */
+  session->role = srv_role_from_string (srv_db_get (head, 0, 3));
+  g_strfreev (session->commands);
+  session->commands = srv_json_parse_strv (srv_db_get (head, 0, 4));
+  tokens = srv_scope_read_tokens (session, &all_content);
+  tokens_json = srv_json_strv (tokens);
 
   reply = cl_wire_pull_response_new ();
   reply->last_seq = srv_db_get_int (head, 0, 2);
@@ -167,6 +182,17 @@ srv_handle_pull (SrvWorker   *worker,
       srv_response_error (response, SOUP_STATUS_GONE, "cursor_expired",
                           "Deleted records were purged since this cursor: resynchronize "
                           "from the start");
+      return;
+    }
+  if (pull->cursor > 0 && device_epoch < account_epoch)
+    {
+      srv_db_rollback (worker->conn);
+      entry.outcome = "scope_changed";
+      if (!srv_audit (worker->conn, &entry, &error))
+        goto db_error;
+      srv_response_error (response, SOUP_STATUS_GONE, "scope_changed",
+                          "What this account may read has changed: resynchronize from the "
+                          "start");
       return;
     }
 
@@ -239,6 +265,18 @@ srv_handle_pull (SrvWorker   *worker,
 
   if (!srv_db_command (worker->conn, "COMMIT", &error))
     goto db_error;
+
+  /* A pull from the start fills the vault under this snapshot's scope. */
+  if (pull->cursor == 0 && device_epoch < account_epoch)
+    {
+      g_autofree char *epoch = srv_db_int (account_epoch);
+      g_autoptr(PGresult) u = srv_db_exec (worker->conn, &error,
+                                           "UPDATE device SET scope_epoch = "
+                                           "greatest(scope_epoch, $2::integer) WHERE id = $1",
+                                           session->device_id, epoch, SRV_DB_END);
+      if (u == NULL)
+        goto db_error;
+    }
 
   json_object_set_int_member (detail, "from", pull->cursor);
   json_object_set_int_member (detail, "to", reply->cursor);

@@ -72,6 +72,26 @@ srv_clock_take (SrvClock  *clock,
   return TRUE;
 }
 
+/**
+ * srv_clock_take_n:
+ * @n: how many versions, at least 1
+ * @first: (out): the first of @n consecutive versions, as srv_clock_take() would give them
+ */
+gboolean
+srv_clock_take_n (SrvClock  *clock,
+                  gint64     n,
+                  gint64    *first,
+                  GError   **error)
+{
+  g_return_val_if_fail (n >= 1, FALSE);
+
+  if (!srv_clock_lock (clock, error))
+    return FALSE;
+  *first = clock->last + 1;
+  clock->last += n;
+  return TRUE;
+}
+
 /* Stores the last version taken; the row lock already holds the first. */
 gboolean
 srv_clock_finish (SrvClock  *clock,

@@ -8,7 +8,17 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "srv-scope.h"
+
 G_BEGIN_DECLS
+
+/* SQL: whether the session whose read tokens (srv_scope_read_tokens()) are the JSON array
+ * bound as parameter @tokens, and which reads all case content when the boolean parameter
+ * @all is true, reads record @r: srv_scope_can_read() in SQL. */
+#define SRV_RECORDS_SQL_READS(r, tokens, all) \
+  "(" r ".scope && ARRAY(SELECT jsonb_array_elements_text(" tokens "::jsonb)) " \
+  "OR (" all "::boolean AND " r ".type <> 'audit' " \
+  "AND NOT " r ".scope @> ARRAY['" SRV_SCOPE_TOKEN_RESTRICTED "']))"
 
 /* The version clock of one transaction: the first take locks the sync_clock row until the
  * transaction ends; later takes count on in memory; srv_clock_finish() stores the last. */
@@ -25,6 +35,10 @@ gboolean  srv_clock_lock        (SrvClock    *clock,
                                  GError     **error);
 gboolean  srv_clock_take        (SrvClock    *clock,
                                  gint64      *version,
+                                 GError     **error);
+gboolean  srv_clock_take_n      (SrvClock    *clock,
+                                 gint64       n,
+                                 gint64      *first,
                                  GError     **error);
 gboolean  srv_clock_finish      (SrvClock    *clock,
                                  GError     **error);

@@ -1,0 +1,152 @@
+/* test-e2e-move.c: an advocate moves to another command (caseload-server user set), vaults
+ * driven through caseloadctl
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Ana works in 14, Cole in 75; each has a case with a note, and Ana an edit of hers still
+ * queued. The administrator moves Ana to 75. Her next sync resynchronizes from the start:
+ * her queued edit of 14's case is refused (forbidden), 14's case, client and note leave her
+ * vault (no row, no trace of the client's name), and 75's, older than her cursor, arrive.
+ * Cole's vault is untouched and he resynchronizes nothing.
+ */
+
+#define G_LOG_DOMAIN "test-e2e-move"
+
+#include <string.h>
+
+#include "cl-e2e.h"
+
+typedef struct {
+  char *kase;
+  char *client;
+  char *note;
+} Held;
+
+static void
+held_clear (Held *h)
+{
+  g_free (h->kase);
+  g_free (h->client);
+  g_free (h->note);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Held, held_clear)
+
+/* How many of the case, its client and its note @client's vault holds (0 or 3). */
+static guint
+count_held (ClE2eClient *client,
+            Held        *h)
+{
+  const char *types[] = { "case", "client", "note" };
+  const char *ids[] = { h->kase, h->client, h->note };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *id = cl_e2e_field (client, types[i], ids[i], "id");
+      n += id != NULL;
+    }
+  g_assert_true (n == 0 || n == G_N_ELEMENTS (types));
+  return n;
+}
+
+static void
+make_case (ClE2eClient *client,
+           const char  *name,
+           const char  *command,
+           Held        *h)
+{
+  g_autofree char *text = g_strconcat (name, " note", NULL);
+
+  h->kase = cl_e2e_new_case (client, name, command);
+  h->client = cl_e2e_field (client, "case", h->kase, "client_id");
+  h->note = cl_e2e_note (client, h->kase, text);
+}
+
+static void
+sync_ok (ClE2eClient *client,
+         ClE2eSync   *s)
+{
+  cl_e2e_sync_clear (s);
+  cl_e2e_sync_ok (client, s);
+  g_test_message ("%s: %s", client->username, s->out);
+}
+
+static void
+test_move (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) ana = NULL;
+  g_autoptr(ClE2eClient) cole = NULL;
+  const char *marker14 = "Qvmovemarkerfourteen";
+  const char *marker75 = "Qvmovemarkerseventyfive";
+  g_auto(Held) h14 = { 0 };
+  g_auto(Held) h75 = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *value = NULL;
+  ClE2eSync s = { 0 };
+  int status;
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  cl_test_stack_user_add (stack, "cole", "advocate_dv", "75");
+  ana = cl_e2e_client_new (stack, "ana", NULL);
+  cole = cl_e2e_client_new (stack, "cole", NULL);
+
+  /* 75's case first: its versions are below anything Ana's cursor will be. */
+  make_case (cole, marker75, "75", &h75);
+  sync_ok (cole, &s);
+  make_case (ana, marker14, "14", &h14);
+  sync_ok (ana, &s);
+  g_assert_cmpuint (count_held (ana, &h14), ==, 3);
+  g_assert_cmpuint (count_held (ana, &h75), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (ana, marker75), ==, 0);
+
+  /* An edit of her 14 case, still queued when she is moved. */
+  cl_e2e_set (ana, "case", h14.kase, "status=active", NULL);
+
+  out = cl_test_stack_admin (stack, &status, "user", "set", "--username", "ana",
+                             "--command", "75", NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  sync_ok (ana, &s);
+  g_assert_true (s.full_resync);
+  g_assert_cmpuint (s.pushed, ==, 1);
+  g_assert_cmpuint (s.rejected, ==, 1);
+  g_assert_cmpuint (s.purged, >=, 3);
+  g_assert_cmpuint (count_held (ana, &h14), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (ana, marker14), ==, 0);
+  g_assert_cmpuint (count_held (ana, &h75), ==, 3);
+  value = cl_e2e_field (ana, "note", h75.note, "text");
+  g_assert_cmpstr (value, ==, "Qvmovemarkerseventyfive note");
+  g_clear_pointer (&value, g_free);
+  cl_e2e_assert_vault_matches_server (ana, stack, "case", FALSE);
+  cl_e2e_assert_vault_matches_server (ana, stack, "note", FALSE);
+  /* The server kept 14's case as it was: the queued edit did not apply. */
+  value = cl_test_stack_sql (stack, "SELECT fields ->> 'status' FROM record WHERE type = 'case' "
+                             "AND fields ->> 'command' = '14'");
+  g_assert_cmpstr (value, !=, "active");
+  g_clear_pointer (&value, g_free);
+
+  /* Settled: the next sync resynchronizes nothing. */
+  sync_ok (ana, &s);
+  g_assert_false (s.full_resync);
+  g_assert_cmpuint (count_held (ana, &h75), ==, 3);
+
+  /* Cole is not affected. */
+  sync_ok (cole, &s);
+  g_assert_false (s.full_resync);
+  g_assert_cmpuint (s.purged, ==, 0);
+  g_assert_cmpuint (count_held (cole, &h75), ==, 3);
+  g_assert_cmpuint (count_held (cole, &h14), ==, 0);
+  cl_e2e_sync_clear (&s);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  cl_e2e_init (&argc, &argv);
+
+  g_test_add_func ("/e2e/move/command", test_move);
+  return g_test_run ();
+}
