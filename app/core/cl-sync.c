@@ -1460,6 +1460,15 @@ pull_all (ClSync        *self,
           check = FALSE;
           continue;
         }
+      /* A full resync has brought everything this user may read: what it did not bring
+       * left their scope (its scope exit may be long purged by the server's gc), so it
+       * goes before the digest compares what this device holds. */
+      if (seen != NULL)
+        {
+          if (!purge_unseen (self, seen, report, error))
+            return FALSE;
+          g_clear_pointer (&seen, g_hash_table_unref);
+        }
       /* Up to date: done if the digest was just checked against an empty page; else one
        * more (small) request checks it, so drift is found in this round. */
       if ((check && resp->changes->len == 0) || checks >= 2)
@@ -1467,8 +1476,6 @@ pull_all (ClSync        *self,
       check = TRUE;
     }
 
-  if (seen != NULL && !purge_unseen (self, seen, report, error))
-    return FALSE;
   if (report->purged > 0)
     {
       /* Purged client data must not linger in free pages, the search index or the WAL. */

@@ -8,6 +8,10 @@
  * her queued edit of 14's case is refused (forbidden), 14's case, client and note leave her
  * vault (no row, no trace of the client's name), and 75's, older than her cursor, arrive.
  * Cole's vault is untouched and he resynchronizes nothing.
+ *
+ * And a case that left a vault's scope while the vault was away so long that the server's
+ * gc purged the scope exit (the pull answers 410 cursor_expired): the full resync does not
+ * send it, and the vault drops it before it checks its digest, so the round succeeds.
  */
 
 #define G_LOG_DOMAIN "test-e2e-move"
@@ -141,6 +145,57 @@ test_move (void)
   cl_e2e_sync_clear (&s);
 }
 
+static void
+test_exit_purged_by_gc (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) ana = NULL;
+  g_autoptr(ClE2eClient) sam = NULL;
+  const char *marker = "Qvgcexitmarker";
+  g_auto(Held) moved = { 0 };
+  g_auto(Held) kept = { 0 };
+  g_autofree char *clock = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *out = NULL;
+  ClE2eSync s = { 0 };
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  cl_test_stack_user_add (stack, "sam", "supervisor", "14,75");
+  ana = cl_e2e_client_new (stack, "ana", NULL);
+  sam = cl_e2e_client_new (stack, "sam", NULL);
+
+  make_case (ana, marker, "14", &moved);
+  make_case (ana, "Qvgcstays", "14", &kept);
+  sync_ok (ana, &s);
+  sync_ok (sam, &s);
+  g_assert_cmpuint (count_held (sam, &moved), ==, 3);
+
+  /* The supervisor moves the case to 75, out of Ana's reach; Ana is away. */
+  cl_e2e_set (sam, "case", moved.kase, "command=75", NULL);
+  sync_ok (sam, &s);
+  g_assert_cmpuint (s.pushed, ==, 1);
+
+  /* Long enough for gc to purge every scope exit up to now: the horizon moves with it. */
+  clock = cl_test_stack_sql (stack, "SELECT v FROM sync_clock");
+  sql = g_strdup_printf ("UPDATE sync_meta SET gc_horizon = %s", clock);
+  g_free (cl_test_stack_sql (stack, "DELETE FROM scope_exit"));
+  out = cl_test_stack_sql (stack, sql);
+
+  sync_ok (ana, &s);
+  g_assert_true (s.full_resync);
+  g_assert_cmpuint (s.purged, >=, 3);
+  g_assert_cmpuint (count_held (ana, &moved), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (ana, marker), ==, 0);
+  g_assert_cmpuint (count_held (ana, &kept), ==, 3);
+  cl_e2e_assert_vault_matches_server (ana, stack, "case", FALSE);
+
+  /* Settled: the digest agrees, nothing more to do. */
+  sync_ok (ana, &s);
+  g_assert_false (s.full_resync);
+  g_assert_cmpuint (s.pulled, ==, 0);
+  cl_e2e_sync_clear (&s);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -148,5 +203,6 @@ main (int    argc,
   cl_e2e_init (&argc, &argv);
 
   g_test_add_func ("/e2e/move/command", test_move);
+  g_test_add_func ("/e2e/move/exit-purged-by-gc", test_exit_purged_by_gc);
   return g_test_run ();
 }
