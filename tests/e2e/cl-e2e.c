@@ -658,3 +658,45 @@ cl_e2e_assert_converged (ClTestStack  *stack,
       cl_e2e_assert_vault_matches_server (clients[i], stack, "client", TRUE);
     }
 }
+
+/* Syncs (failing the test if the round fails) and logs what the round did. */
+void
+cl_e2e_sync_logged (ClE2eClient *client,
+                    ClE2eSync   *result)
+{
+  cl_e2e_sync_clear (result);
+  cl_e2e_sync_ok (client, result);
+  g_test_message ("%s: %s", client->username, result->out);
+}
+
+void
+cl_e2e_held_clear (ClE2eHeld *held)
+{
+  g_free (held->kase);
+  g_free (held->client);
+  g_free (held->note);
+  g_free (held->contact);
+}
+
+/* How many of @held's records @client's vault holds: all of them or none, asserted. */
+guint
+cl_e2e_count_held (ClE2eClient     *client,
+                   const ClE2eHeld *held)
+{
+  const char *types[] = { "case", "client", "note", "contact" };
+  const char *ids[] = { held->kase, held->client, held->note, held->contact };
+  guint n = 0, wanted = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *id = NULL;
+
+      if (ids[i] == NULL)
+        continue;
+      wanted++;
+      id = cl_e2e_field (client, types[i], ids[i], "id");
+      n += id != NULL;
+    }
+  g_assert_true (n == 0 || n == wanted);
+  return n;
+}

@@ -93,6 +93,22 @@ void          cl_e2e_assert_converged (ClTestStack *stack,
                                       guint         n_clients,
                                       GHashTable   *committed);
 
+void          cl_e2e_sync_logged     (ClE2eClient  *client,
+                                      ClE2eSync    *result);
+
+/* A case and what hangs off it, as a test follows them in and out of vaults. */
+typedef struct {
+  char *kase;
+  char *client;
+  char *note;
+  char *contact;   /* NULL when the test made none */
+} ClE2eHeld;
+
+void          cl_e2e_held_clear      (ClE2eHeld    *held);
+guint         cl_e2e_count_held      (ClE2eClient  *client,
+                                      const ClE2eHeld *held);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClE2eClient, cl_e2e_client_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClE2eHeld, cl_e2e_held_clear)
 
 G_END_DECLS

@@ -20,60 +20,17 @@
 
 #include "cl-e2e.h"
 
-typedef struct {
-  char *kase;
-  char *client;
-  char *note;
-} Held;
-
-static void
-held_clear (Held *h)
-{
-  g_free (h->kase);
-  g_free (h->client);
-  g_free (h->note);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Held, held_clear)
-
-/* How many of the case, its client and its note @client's vault holds (0 or 3). */
-static guint
-count_held (ClE2eClient *client,
-            Held        *h)
-{
-  const char *types[] = { "case", "client", "note" };
-  const char *ids[] = { h->kase, h->client, h->note };
-  guint n = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
-    {
-      g_autofree char *id = cl_e2e_field (client, types[i], ids[i], "id");
-      n += id != NULL;
-    }
-  g_assert_true (n == 0 || n == G_N_ELEMENTS (types));
-  return n;
-}
-
 static void
 make_case (ClE2eClient *client,
            const char  *name,
            const char  *command,
-           Held        *h)
+           ClE2eHeld   *h)
 {
   g_autofree char *text = g_strconcat (name, " note", NULL);
 
   h->kase = cl_e2e_new_case (client, name, command);
   h->client = cl_e2e_field (client, "case", h->kase, "client_id");
   h->note = cl_e2e_note (client, h->kase, text);
-}
-
-static void
-sync_ok (ClE2eClient *client,
-         ClE2eSync   *s)
-{
-  cl_e2e_sync_clear (s);
-  cl_e2e_sync_ok (client, s);
-  g_test_message ("%s: %s", client->username, s->out);
 }
 
 static void
@@ -84,8 +41,8 @@ test_move (void)
   g_autoptr(ClE2eClient) cole = NULL;
   const char *marker14 = "Qvmovemarkerfourteen";
   const char *marker75 = "Qvmovemarkerseventyfive";
-  g_auto(Held) h14 = { 0 };
-  g_auto(Held) h75 = { 0 };
+  g_auto(ClE2eHeld) h14 = { 0 };
+  g_auto(ClE2eHeld) h75 = { 0 };
   g_autofree char *out = NULL;
   g_autofree char *value = NULL;
   ClE2eSync s = { 0 };
@@ -98,11 +55,11 @@ test_move (void)
 
   /* 75's case first: its versions are below anything Ana's cursor will be. */
   make_case (cole, marker75, "75", &h75);
-  sync_ok (cole, &s);
+  cl_e2e_sync_logged (cole, &s);
   make_case (ana, marker14, "14", &h14);
-  sync_ok (ana, &s);
-  g_assert_cmpuint (count_held (ana, &h14), ==, 3);
-  g_assert_cmpuint (count_held (ana, &h75), ==, 0);
+  cl_e2e_sync_logged (ana, &s);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &h14), ==, 3);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &h75), ==, 0);
   g_assert_cmpuint (cl_e2e_count_in_vault_db (ana, marker75), ==, 0);
 
   /* An edit of her 14 case, still queued when she is moved. */
@@ -112,14 +69,14 @@ test_move (void)
                              "--command", "75", NULL);
   g_assert_cmpint (status, ==, 0);
 
-  sync_ok (ana, &s);
+  cl_e2e_sync_logged (ana, &s);
   g_assert_true (s.full_resync);
   g_assert_cmpuint (s.pushed, ==, 1);
   g_assert_cmpuint (s.rejected, ==, 1);
   g_assert_cmpuint (s.purged, >=, 3);
-  g_assert_cmpuint (count_held (ana, &h14), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &h14), ==, 0);
   g_assert_cmpuint (cl_e2e_count_in_vault_db (ana, marker14), ==, 0);
-  g_assert_cmpuint (count_held (ana, &h75), ==, 3);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &h75), ==, 3);
   value = cl_e2e_field (ana, "note", h75.note, "text");
   g_assert_cmpstr (value, ==, "Qvmovemarkerseventyfive note");
   g_clear_pointer (&value, g_free);
@@ -132,16 +89,16 @@ test_move (void)
   g_clear_pointer (&value, g_free);
 
   /* Settled: the next sync resynchronizes nothing. */
-  sync_ok (ana, &s);
+  cl_e2e_sync_logged (ana, &s);
   g_assert_false (s.full_resync);
-  g_assert_cmpuint (count_held (ana, &h75), ==, 3);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &h75), ==, 3);
 
   /* Cole is not affected. */
-  sync_ok (cole, &s);
+  cl_e2e_sync_logged (cole, &s);
   g_assert_false (s.full_resync);
   g_assert_cmpuint (s.purged, ==, 0);
-  g_assert_cmpuint (count_held (cole, &h75), ==, 3);
-  g_assert_cmpuint (count_held (cole, &h14), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_held (cole, &h75), ==, 3);
+  g_assert_cmpuint (cl_e2e_count_held (cole, &h14), ==, 0);
   cl_e2e_sync_clear (&s);
 }
 
@@ -152,8 +109,8 @@ test_exit_purged_by_gc (void)
   g_autoptr(ClE2eClient) ana = NULL;
   g_autoptr(ClE2eClient) sam = NULL;
   const char *marker = "Qvgcexitmarker";
-  g_auto(Held) moved = { 0 };
-  g_auto(Held) kept = { 0 };
+  g_auto(ClE2eHeld) moved = { 0 };
+  g_auto(ClE2eHeld) kept = { 0 };
   g_autofree char *clock = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *out = NULL;
@@ -166,13 +123,13 @@ test_exit_purged_by_gc (void)
 
   make_case (ana, marker, "14", &moved);
   make_case (ana, "Qvgcstays", "14", &kept);
-  sync_ok (ana, &s);
-  sync_ok (sam, &s);
-  g_assert_cmpuint (count_held (sam, &moved), ==, 3);
+  cl_e2e_sync_logged (ana, &s);
+  cl_e2e_sync_logged (sam, &s);
+  g_assert_cmpuint (cl_e2e_count_held (sam, &moved), ==, 3);
 
   /* The supervisor moves the case to 75, out of Ana's reach; Ana is away. */
   cl_e2e_set (sam, "case", moved.kase, "command=75", NULL);
-  sync_ok (sam, &s);
+  cl_e2e_sync_logged (sam, &s);
   g_assert_cmpuint (s.pushed, ==, 1);
 
   /* Long enough for gc to purge every scope exit up to now: the horizon moves with it. */
@@ -181,16 +138,16 @@ test_exit_purged_by_gc (void)
   g_free (cl_test_stack_sql (stack, "DELETE FROM scope_exit"));
   out = cl_test_stack_sql (stack, sql);
 
-  sync_ok (ana, &s);
+  cl_e2e_sync_logged (ana, &s);
   g_assert_true (s.full_resync);
   g_assert_cmpuint (s.purged, >=, 3);
-  g_assert_cmpuint (count_held (ana, &moved), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &moved), ==, 0);
   g_assert_cmpuint (cl_e2e_count_in_vault_db (ana, marker), ==, 0);
-  g_assert_cmpuint (count_held (ana, &kept), ==, 3);
+  g_assert_cmpuint (cl_e2e_count_held (ana, &kept), ==, 3);
   cl_e2e_assert_vault_matches_server (ana, stack, "case", FALSE);
 
   /* Settled: the digest agrees, nothing more to do. */
-  sync_ok (ana, &s);
+  cl_e2e_sync_logged (ana, &s);
   g_assert_false (s.full_resync);
   g_assert_cmpuint (s.pulled, ==, 0);
   cl_e2e_sync_clear (&s);

@@ -15,51 +15,6 @@
 
 #include "cl-e2e.h"
 
-typedef struct {
-  char *kase;
-  char *client;
-  char *note;
-  char *contact;
-} Held;
-
-static void
-held_clear (Held *h)
-{
-  g_free (h->kase);
-  g_free (h->client);
-  g_free (h->note);
-  g_free (h->contact);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Held, held_clear)
-
-/* How many of the case, its client, note and contact @client's vault holds (0 or 4). */
-static guint
-count_held (ClE2eClient *client,
-            Held        *h)
-{
-  const char *types[] = { "case", "client", "note", "contact" };
-  const char *ids[] = { h->kase, h->client, h->note, h->contact };
-  guint n = 0;
-
-  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
-    {
-      g_autofree char *id = cl_e2e_field (client, types[i], ids[i], "id");
-      n += id != NULL;
-    }
-  g_assert_true (n == 0 || n == G_N_ELEMENTS (types));
-  return n;
-}
-
-static void
-sync_ok (ClE2eClient *client,
-         ClE2eSync   *s)
-{
-  cl_e2e_sync_clear (s);
-  cl_e2e_sync_ok (client, s);
-  g_test_message ("%s: %s", client->username, s->out);
-}
-
 static void
 test_restrict_and_open (void)
 {
@@ -67,7 +22,7 @@ test_restrict_and_open (void)
   g_autoptr(ClE2eClient) a = NULL;
   g_autoptr(ClE2eClient) b = NULL;
   const char *marker = "Qvrestrictedmarker";
-  g_auto(Held) h = { 0 };
+  g_auto(ClE2eHeld) h = { 0 };
   g_autofree char *own = NULL;
   g_autofree char *case_arg = NULL;
   g_autofree char *value = NULL;
@@ -85,21 +40,21 @@ test_restrict_and_open (void)
   h.contact = cl_e2e_add (a, "contact", case_arg, "at=2026-11-02T11:00:00Z", "channel=phone",
                           "outcome=reached", NULL);
   own = cl_e2e_new_case (b, "Bens Own Client", "14");
-  sync_ok (a, &s);
-  sync_ok (b, &s);
-  sync_ok (a, &s);
+  cl_e2e_sync_logged (a, &s);
+  cl_e2e_sync_logged (b, &s);
+  cl_e2e_sync_logged (a, &s);
 
   /* Both advocates of 14 hold it. */
-  g_assert_cmpuint (count_held (a, &h), ==, 4);
-  g_assert_cmpuint (count_held (b, &h), ==, 4);
+  g_assert_cmpuint (cl_e2e_count_held (a, &h), ==, 4);
+  g_assert_cmpuint (cl_e2e_count_held (b, &h), ==, 4);
   g_assert_cmpuint (cl_e2e_count_in_vault_db (b, marker), >, 0);
 
   /* Ana restricts it, naming only herself. Ben, not yet told, edits it offline: his edit
    * is refused (forbidden), and the same sync purges the case. */
   cl_e2e_set (a, "case", h.kase, "restricted=1", "named_users=ana", NULL);
-  sync_ok (a, &s);
+  cl_e2e_sync_logged (a, &s);
   cl_e2e_set (b, "case", h.kase, "status=active", NULL);
-  sync_ok (b, &s);
+  cl_e2e_sync_logged (b, &s);
   g_assert_cmpuint (s.pushed, ==, 1);
   g_assert_cmpuint (s.rejected, ==, 1);
   g_assert_cmpuint (s.purged, >=, 4);
@@ -111,9 +66,9 @@ test_restrict_and_open (void)
   g_clear_pointer (&value, g_free);
 
   /* Gone from ben's vault, kept in ana's; ben's own case stays. */
-  g_assert_cmpuint (count_held (b, &h), ==, 0);
+  g_assert_cmpuint (cl_e2e_count_held (b, &h), ==, 0);
   g_assert_cmpuint (cl_e2e_count_in_vault_db (b, marker), ==, 0);
-  g_assert_cmpuint (count_held (a, &h), ==, 4);
+  g_assert_cmpuint (cl_e2e_count_held (a, &h), ==, 4);
   value = cl_e2e_field (a, "case", h.kase, "named_users");
   g_assert_cmpstr (value, ==, "ana");
   g_clear_pointer (&value, g_free);
@@ -123,9 +78,9 @@ test_restrict_and_open (void)
 
   /* Opened up again: back in ben's vault on his next sync. */
   cl_e2e_set (a, "case", h.kase, "restricted=0", NULL);
-  sync_ok (a, &s);
-  sync_ok (b, &s);
-  g_assert_cmpuint (count_held (b, &h), ==, 4);
+  cl_e2e_sync_logged (a, &s);
+  cl_e2e_sync_logged (b, &s);
+  g_assert_cmpuint (cl_e2e_count_held (b, &h), ==, 4);
   value = cl_e2e_field (b, "note", h.note, "text");
   g_assert_cmpstr (value, ==, "Qvrestrictedmarker note");
   g_clear_pointer (&value, g_free);

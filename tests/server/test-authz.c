@@ -515,6 +515,7 @@ random_op (World *w)
       g_autofree char *assigned_value = NULL;
       const char *type, *parent = NULL, *command = NULL, *status = "applied", *code = NULL;
       Rec new_case = { .id = id, .type = "case", .creator = u, .assigned = -1 };
+      gboolean restriction = FALSE;
       gboolean allowed;
 
       if (strcmp (rec->type, "case") == 0)
@@ -539,7 +540,8 @@ random_op (World *w)
               command = all_commands[g_rand_int_range (w->rand, 0, G_N_ELEMENTS (all_commands))];
               new_case.parent = rec->id;
               new_case.command = (char *) command;
-              if (g_rand_int_range (w->rand, 0, 3) == 0)
+              restriction = g_rand_int_range (w->rand, 0, 3) == 0;
+              if (restriction)
                 random_restriction (w, &new_case.restricted, &new_case.named,
                                     &new_case.assigned, &named_value, &assigned_value);
               allowed = writable && holds (&users[u], command) &&
@@ -559,11 +561,14 @@ random_op (World *w)
             allowed = TRUE;
         }
 
-      if (new_case.restricted)
+      /* A case made with a random restriction carries all of it, named users and assigned
+       * advocate too when the flag is off: under a restricted client they still count. */
+      if (restriction)
         r = push (w, u, srv_test_mutation (users[u].device, "case", id, CL_WIRE_OP_PUT, 0,
                                            "client_id", parent, "command", command,
                                            "track", "cv", "status", "referred",
-                                           "restricted", "1", "named_users", named_value,
+                                           "restricted", new_case.restricted ? "1" : "0",
+                                           "named_users", named_value,
                                            "assigned_to", assigned_value, NULL));
       else
         r = push (w, u, create_mutation (w, u, type, id, parent, command));
@@ -571,7 +576,13 @@ random_op (World *w)
         status = "rejected", code = "parent_not_found";
       else if (!allowed)
         status = "rejected", code = "forbidden";
-      expect (w, "create", u, r, status, code);
+      {
+        g_autofree char *what = g_strdup_printf ("create %s (%s) under %s %s", type,
+                                                 new_case.restricted ? "restricted" : "open",
+                                                 rec->type, rec->id);
+
+        expect (w, what, u, r, status, code);
+      }
       if (r->status == CL_WIRE_STATUS_APPLIED)
         {
           Rec *added = add_rec (w, id, type, parent, command, u);
