@@ -106,22 +106,29 @@ cl_sql_step_done (sqlite3_stmt  *stmt,
   return TRUE;
 }
 
+static void
+bind_va (sqlite3_stmt *stmt,
+         va_list       args)
+{
+  const char *value;
+  int i = 1;
+
+  while ((value = va_arg (args, const char *)) != CL_SQL_END)
+    cl_sql_bind_text (stmt, i++, value);
+  g_assert (i - 1 == sqlite3_bind_parameter_count (stmt));
+}
+
 static sqlite3_stmt *
 prepare_va (sqlite3     *db,
             GError     **error,
             const char  *sql,
             va_list      args)
 {
-  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db, sql, error);
-  const char *value;
-  int i = 1;
+  sqlite3_stmt *stmt = cl_sql_prepare (db, sql, error);
 
-  if (stmt == NULL)
-    return NULL;
-  while ((value = va_arg (args, const char *)) != CL_SQL_END)
-    cl_sql_bind_text (stmt, i++, value);
-  g_assert (i - 1 == sqlite3_bind_parameter_count (stmt));
-  return g_steal_pointer (&stmt);
+  if (stmt != NULL)
+    bind_va (stmt, args);
+  return stmt;
 }
 
 gboolean
@@ -139,6 +146,20 @@ cl_sql_exec_params (sqlite3     *db,
   return stmt != NULL && cl_sql_step_done (stmt, error);
 }
 
+/* The first column of the first row, or NULL (with @error set on failure). */
+static char *
+step_text (sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    cl_sql_set_error (error, sqlite3_db_handle (stmt), rc);
+  return NULL;
+}
+
 char *
 cl_sql_query_text (sqlite3     *db,
                    GError     **error,
@@ -147,19 +168,13 @@ cl_sql_query_text (sqlite3     *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   va_list args;
-  int rc;
 
   va_start (args, sql);
   stmt = prepare_va (db, error, sql, args);
   va_end (args);
   if (stmt == NULL)
     return NULL;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
-    cl_sql_set_error (error, db, rc);
-  return NULL;
+  return step_text (stmt, error);
 }
 
 gboolean
@@ -186,4 +201,184 @@ cl_sql_query_int (sqlite3     *db,
     }
   cl_sql_set_error (error, db, rc);
   return FALSE;
+}
+
+/* Statement cache ------------------------------------------------------------------ */
+
+/* Preparing (parsing, resolving names against the schema, generating code) costs more than
+ * running most of the small statements of a write, and a store runs the same few dozen
+ * statements over and over, so it keeps them prepared: at most this many, least recently
+ * used first out. An update's SQL names the fields it changes, so the number of distinct
+ * statements has no fixed bound. */
+#define CACHE_SIZE 128
+
+typedef struct {
+  char         *sql;
+  sqlite3_stmt *stmt;
+  GList         link;    /* in ClSqlCache.lru, most recently used first */
+  gboolean      taken;   /* handed out and not yet released */
+} CacheEntry;
+
+/* Prepared statements of one connection, keyed by their SQL text. A statement handed out
+ * by cl_sql_cache_prepare() is the caller's until cl_sql_cache_release(), which resets it
+ * and clears its bindings: no value stays bound after its use and no read transaction stays
+ * open. Asking again for SQL whose statement is still out (a nested use) prepares a separate
+ * statement that release finalizes.
+ *
+ * Not thread-safe: a statement must never be used by two threads at once, so the owner
+ * serializes every call (the store holds the vault's mutex). Free the cache before the
+ * connection closes: sqlite3_close_v2() keeps a connection that still has statements open,
+ * with its key and decrypted pages, until the last one is finalized. */
+struct _ClSqlCache
+{
+  sqlite3    *db;
+  GHashTable *by_sql;    /* SQL text → CacheEntry */
+  GHashTable *by_stmt;   /* sqlite3_stmt → CacheEntry */
+  GQueue      lru;
+};
+
+static void
+cache_entry_free (CacheEntry *entry)
+{
+  sqlite3_finalize (entry->stmt);
+  g_free (entry->sql);
+  g_free (entry);
+}
+
+ClSqlCache *
+cl_sql_cache_new (sqlite3 *db)
+{
+  ClSqlCache *cache;
+
+  g_return_val_if_fail (db != NULL, NULL);
+
+  cache = g_new0 (ClSqlCache, 1);
+  cache->db = db;
+  cache->by_sql = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) cache_entry_free);
+  cache->by_stmt = g_hash_table_new (NULL, NULL);
+  g_queue_init (&cache->lru);
+  return cache;
+}
+
+/* Finalizes every statement; none may still be out. */
+void
+cl_sql_cache_free (ClSqlCache *cache)
+{
+  if (cache == NULL)
+    return;
+  g_hash_table_unref (cache->by_stmt);
+  g_hash_table_unref (cache->by_sql);
+  g_free (cache);
+}
+
+static void
+cache_evict (ClSqlCache *cache)
+{
+  for (GList *l = cache->lru.tail; l != NULL && cache->lru.length > CACHE_SIZE; )
+    {
+      CacheEntry *entry = l->data;
+
+      l = l->prev;
+      if (entry->taken)
+        continue;
+      g_queue_unlink (&cache->lru, &entry->link);
+      g_hash_table_remove (cache->by_stmt, entry->stmt);
+      g_hash_table_remove (cache->by_sql, entry->sql);
+    }
+}
+
+/**
+ * cl_sql_cache_prepare:
+ *
+ * Returns: (transfer none): the statement for @sql, ready to bind; give it back with
+ *   cl_sql_cache_release()
+ */
+sqlite3_stmt *
+cl_sql_cache_prepare (ClSqlCache  *cache,
+                      const char  *sql,
+                      GError     **error)
+{
+  CacheEntry *entry = g_hash_table_lookup (cache->by_sql, sql);
+  sqlite3_stmt *stmt;
+
+  if (entry != NULL && !entry->taken)
+    {
+      entry->taken = TRUE;
+      g_queue_unlink (&cache->lru, &entry->link);
+      g_queue_push_head_link (&cache->lru, &entry->link);
+      return entry->stmt;
+    }
+
+  if ((stmt = cl_sql_prepare (cache->db, sql, error)) == NULL || entry != NULL)
+    return stmt;
+
+  entry = g_new0 (CacheEntry, 1);
+  entry->sql = g_strdup (sql);
+  entry->stmt = stmt;
+  entry->link.data = entry;
+  entry->taken = TRUE;
+  g_hash_table_insert (cache->by_sql, entry->sql, entry);
+  g_hash_table_insert (cache->by_stmt, stmt, entry);
+  g_queue_push_head_link (&cache->lru, &entry->link);
+  cache_evict (cache);
+  return stmt;
+}
+
+void
+cl_sql_cache_release (ClSqlCache   *cache,
+                      sqlite3_stmt *stmt)
+{
+  CacheEntry *entry;
+
+  if (stmt == NULL)
+    return;
+  if ((entry = g_hash_table_lookup (cache->by_stmt, stmt)) == NULL)
+    {
+      sqlite3_finalize (stmt);
+      return;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  entry->taken = FALSE;
+}
+
+gboolean
+cl_sql_cache_exec (ClSqlCache  *cache,
+                   GError     **error,
+                   const char  *sql,
+                   ...)
+{
+  sqlite3_stmt *stmt = cl_sql_cache_prepare (cache, sql, error);
+  gboolean ok;
+  va_list args;
+
+  if (stmt == NULL)
+    return FALSE;
+  va_start (args, sql);
+  bind_va (stmt, args);
+  va_end (args);
+  ok = cl_sql_step_done (stmt, error);
+  cl_sql_cache_release (cache, stmt);
+  return ok;
+}
+
+char *
+cl_sql_cache_query_text (ClSqlCache  *cache,
+                         GError     **error,
+                         const char  *sql,
+                         ...)
+{
+  sqlite3_stmt *stmt = cl_sql_cache_prepare (cache, sql, error);
+  char *text;
+  va_list args;
+
+  if (stmt == NULL)
+    return NULL;
+  va_start (args, sql);
+  bind_va (stmt, args);
+  va_end (args);
+  text = step_text (stmt, error);
+  cl_sql_cache_release (cache, stmt);
+  return text;
 }

@@ -5,14 +5,16 @@
  * Every write runs in one BEGIN IMMEDIATE transaction that holds the edit, the outbox
  * mutation that will carry it to the server (DESIGN.md §5), its history lines and the
  * derived columns and search documents it affects: an edit exists if and only if its
- * mutation is queued. Inside a transaction opened with cl_store_begin() each operation runs
- * in a savepoint, so a refused operation leaves nothing behind and the caller decides
- * whether to commit the others (caseloadctl import collects every bad line, then rolls
- * back).
+ * mutation is queued. Inside a transaction opened with cl_store_begin() an operation checks
+ * everything before it writes anything, so a refused operation leaves nothing behind and the
+ * caller decides whether to commit the others (caseloadctl import collects every bad line,
+ * then rolls back); an operation that fails once it has begun writing makes the whole
+ * transaction roll back.
  *
  * Writes and reads hold the vault's recursive mutex, so locking the vault (which takes it
  * too) waits for a search or a list load running in a worker instead of closing the
- * database under it.
+ * database under it. The same mutex guards the store's prepared statements: a statement
+ * must never run on two threads at once.
  */
 
 #define G_LOG_DOMAIN "cl-store"
@@ -20,7 +22,6 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "cl-case-summary.h"
 #include "cl-sql.h"
@@ -37,6 +38,8 @@ struct _ClStore
   guint         depth;        /* nesting of write transactions on the locking thread */
   gboolean      failed;       /* an inner step failed: the outer transaction must roll back */
   GHashTable   *pending;      /* "type\nid" of records changed in the open transaction */
+  ClSqlCache   *stmts;        /* prepared on the vault's connection; under the vault's mutex */
+  gulong        locked_id;
 
   GThread      *owner;
   GMainContext *context;
@@ -93,6 +96,84 @@ get_db (ClStore  *self,
   return db;
 }
 
+/* The statements prepared on the vault's connection. Call with the vault's mutex held and
+ * the vault open. */
+static ClSqlCache *
+stmts (ClStore *self)
+{
+  if (self->stmts == NULL)
+    self->stmts = cl_sql_cache_new (cl_vault_get_db (self->vault));
+  return self->stmts;
+}
+
+/* Locking the vault closes its connection. The statements go with it: sqlite3_close_v2()
+ * would otherwise keep the connection, its key and its decrypted pages alive until the
+ * store is freed. No statement is in use: cl_vault_lock() waited for the mutex before
+ * closing, and whoever takes it after the close finds the vault locked and leaves the
+ * statements alone. */
+static void
+vault_locked_cb (ClStore *self)
+{
+  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  g_clear_pointer (&self->stmts, cl_sql_cache_free);
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+}
+
+/* SQL of each record type ---------------------------------------------------------- */
+
+/* The statements of a type's writes depend only on the schema registry: built once, not
+ * for every write. */
+typedef struct {
+  char *select;      /* the record with a given id */
+  char *insert;      /* id, created/updated at/by, then every field */
+  char *exists;      /* any record with a given id, deleted or not */
+  char *live;        /* a record with a given id that is not deleted (references) */
+  char *tombstone;   /* marks the record with a given id deleted */
+} TypeSql;
+
+static char *select_sql (const ClType *type,
+                         const char   *where);
+
+static const TypeSql *
+type_sql (const ClType *type)
+{
+  static TypeSql *table = NULL;
+  guint n;
+  const ClType *types = cl_schema_types (&n);
+
+  if (g_once_init_enter (&table))
+    {
+      TypeSql *built = g_new0 (TypeSql, n);
+
+      for (guint i = 0; i < n; i++)
+        {
+          const ClType *t = &types[i];
+          GString *insert = g_string_new (NULL);
+
+          g_string_append_printf (insert, "INSERT INTO %s (id, version, created_at, created_by, "
+                                  "updated_at, updated_by, deleted", t->table);
+          for (guint j = 0; j < t->n_fields; j++)
+            g_string_append_printf (insert, ", %s", t->fields[j].name);
+          g_string_append (insert, ") VALUES (?, 0, ?, ?, ?, ?, 0");
+          for (guint j = 0; j < t->n_fields; j++)
+            g_string_append (insert, ", ?");
+          g_string_append (insert, ")");
+
+          built[i].select = select_sql (t, "id = ?");
+          built[i].insert = g_string_free (insert, FALSE);
+          built[i].exists = g_strdup_printf ("SELECT id FROM %s WHERE id = ?", t->table);
+          built[i].live = g_strdup_printf ("SELECT id FROM %s WHERE id = ? AND deleted = 0",
+                                           t->table);
+          built[i].tombstone = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_at = ?, "
+                                                "updated_by = ? WHERE id = ?", t->table);
+        }
+      g_once_init_leave (&table, built);
+    }
+
+  g_assert (type >= types && type < types + n);
+  return &table[type - types];
+}
+
 /* Change notification -------------------------------------------------------------- */
 
 typedef struct {
@@ -132,6 +213,14 @@ _cl_store_emit_changed (ClStore    *self,
 
 /* Transactions --------------------------------------------------------------------- */
 
+static void
+set_failed_error (GError **error)
+{
+  g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_IO,
+               _("A change failed part-way: none of the changes made together with it were "
+                 "saved."));
+}
+
 static gboolean
 write_begin (ClStore  *self,
              GError  **error)
@@ -145,12 +234,18 @@ write_begin (ClStore  *self,
 
   if (self->depth == 0)
     {
-      if (!cl_sql_exec (db, "BEGIN IMMEDIATE", error))
+      if (!cl_sql_cache_exec (stmts (self), error, "BEGIN IMMEDIATE", CL_SQL_END))
         goto fail;
       self->failed = FALSE;
     }
-  else if (!cl_sql_exec (db, "SAVEPOINT op", error))
-    goto fail;
+  else if (sqlite3_get_autocommit (db))
+    {
+      /* SQLite ended the transaction itself (a full disk, an I/O error): nothing more may
+       * be written outside it, one statement at a time. */
+      self->failed = TRUE;
+      set_failed_error (error);
+      goto fail;
+    }
 
   self->depth++;
   return TRUE;
@@ -175,24 +270,17 @@ write_end (ClStore  *self,
     {
       ok = FALSE;
     }
-  else if (self->depth > 0)
+  else if (self->depth == 0)
     {
-      if (!ok)
-        cl_sql_exec (db, "ROLLBACK TO op", NULL);
-      cl_sql_exec (db, "RELEASE op", NULL);
-    }
-  else if (ok && !self->failed)
-    {
-      if (!cl_sql_exec (db, "COMMIT", error))
+      if (ok && self->failed)
         {
-          cl_sql_exec (db, "ROLLBACK", NULL);
+          set_failed_error (error);
           ok = FALSE;
         }
-    }
-  else
-    {
-      cl_sql_exec (db, "ROLLBACK", NULL);
-      ok = FALSE;
+      if (ok && !cl_sql_cache_exec (stmts (self), error, "COMMIT", CL_SQL_END))
+        ok = FALSE;
+      if (!ok)
+        cl_sql_cache_exec (stmts (self), NULL, "ROLLBACK", CL_SQL_END);
     }
 
   if (self->depth == 0)
@@ -219,6 +307,37 @@ write_end (ClStore  *self,
       _cl_store_emit_changed (self, parts[0], parts[1]);
     }
   return ok;
+}
+
+/* An operation (create, update, delete) inside a transaction of cl_store_begin() has no
+ * savepoint of its own: SQLCipher encrypts every page a savepoint journals, and that was
+ * most of the time of an import. Operations check everything before they write, so one
+ * refused by its checks has written nothing and the transaction goes on without it; one
+ * that fails after it began writing (or made SQLite end the transaction) cannot be undone
+ * alone, so the transaction rolls back when it ends. */
+static gboolean
+op_begin (ClStore  *self,
+          int      *changes,
+          GError  **error)
+{
+  if (!write_begin (self, error))
+    return FALSE;
+  *changes = sqlite3_total_changes (cl_vault_get_db (self->vault));
+  return TRUE;
+}
+
+static gboolean
+op_end (ClStore  *self,
+        int       changes,
+        gboolean  ok,
+        GError  **error)
+{
+  sqlite3 *db = cl_vault_get_db (self->vault);
+
+  if (!ok && db != NULL &&
+      (sqlite3_total_changes (db) != changes || sqlite3_get_autocommit (db)))
+    self->failed = TRUE;
+  return write_end (self, ok, error);
 }
 
 static void
@@ -321,23 +440,25 @@ load (ClStore       *self,
       gboolean       with_deleted,
       GError       **error)
 {
-  g_autofree char *sql = select_sql (type, "id = ?");
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   sqlite3 *db = get_db (self, error);
+  ClRecord *record = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
-  if (db == NULL || (stmt = cl_sql_prepare (db, sql, error)) == NULL)
+  if (db == NULL || (stmt = cl_sql_cache_prepare (stmts (self), type_sql (type)->select,
+                                                  error)) == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW && (with_deleted || sqlite3_column_int (stmt, 6) == 0))
-    return record_from_row (type, stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    record = record_from_row (type, stmt);
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     cl_sql_set_error (error, db, rc);
   else
     g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND,
                  _("There is no %s with id %s"), type->name, id);
-  return NULL;
+  cl_sql_cache_release (stmts (self), stmt);
+  return record;
 }
 
 /* Derived columns and search documents --------------------------------------------- */
@@ -379,6 +500,38 @@ static const char deadline_sql[] =
   "date(crime_date, '+' || coalesce((SELECT value FROM meta "
   "     WHERE key = 'compensation_deadline_days'), '365') || ' days') END WHERE id = ?1";
 
+/* The fields derive_case_sql and deadline_sql read (keep them in step); the search
+ * documents read the fields flagged CL_FIELD_SEARCH. */
+static const struct {
+  const char *type;
+  const char *field;
+} derived_inputs[] = {
+  { "case", "referral_received_at" },
+  { "contact", "at" },
+  { "contact", "outcome" },
+  { "service", "date" },
+  { "note", "at" },
+  { "task", "due" },
+  { "task", "done" },
+  { "compensation", "crime_date" },
+};
+
+/* Whether changing @field can change a derived column, a deadline or a search document.
+ * Most edits change none of them, and rewriting a case's search document costs more than
+ * the rest of the edit. */
+static gboolean
+feeds_dependents (const ClType  *type,
+                  const ClField *field)
+{
+  if (field->flags & CL_FIELD_SEARCH)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (derived_inputs); i++)
+    if (strcmp (derived_inputs[i].type, type->name) == 0 &&
+        strcmp (derived_inputs[i].field, field->name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 refresh_case (ClStore     *self,
               const char  *case_id,
@@ -386,15 +539,13 @@ refresh_case (ClStore     *self,
               gboolean     search,
               GError     **error)
 {
-  sqlite3 *db = cl_vault_get_db (self->vault);
-
   if (case_id == NULL)
     return TRUE;
-  if (derived && !cl_sql_exec_params (db, error, derive_case_sql, case_id, CL_SQL_END))
+  if (derived && !cl_sql_cache_exec (stmts (self), error, derive_case_sql, case_id, CL_SQL_END))
     return FALSE;
   if (search &&
-      (!cl_sql_exec_params (db, error, search_delete_sql, case_id, CL_SQL_END) ||
-       !cl_sql_exec_params (db, error, search_insert_sql, case_id, CL_SQL_END)))
+      (!cl_sql_cache_exec (stmts (self), error, search_delete_sql, case_id, CL_SQL_END) ||
+       !cl_sql_cache_exec (stmts (self), error, search_insert_sql, case_id, CL_SQL_END)))
     return FALSE;
   note_changed (self, "case", case_id);
   return TRUE;
@@ -414,7 +565,6 @@ _cl_store_refresh_dependents (ClStore       *self,
                               ClRecord      *record,
                               GError       **error)
 {
-  sqlite3 *db = cl_vault_get_db (self->vault);
   const char *id = cl_record_get_id (record);
 
   if (type_is (type, "case"))
@@ -422,8 +572,9 @@ _cl_store_refresh_dependents (ClStore       *self,
 
   if (type_is (type, "client"))
     {
-      g_autoptr(sqlite3_stmt) stmt =
-        cl_sql_prepare (db, "SELECT id FROM cases WHERE client_id = ? AND deleted = 0", error);
+      sqlite3_stmt *stmt =
+        cl_sql_cache_prepare (stmts (self),
+                              "SELECT id FROM cases WHERE client_id = ? AND deleted = 0", error);
       g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
       if (stmt == NULL)
@@ -431,6 +582,7 @@ _cl_store_refresh_dependents (ClStore       *self,
       cl_sql_bind_text (stmt, 1, id);
       while (sqlite3_step (stmt) == SQLITE_ROW)
         g_ptr_array_add (ids, column_dup (stmt, 0));
+      cl_sql_cache_release (stmts (self), stmt);
       for (guint i = 0; i < ids->len; i++)
         if (!refresh_case (self, g_ptr_array_index (ids, i), FALSE, TRUE, error))
           return FALSE;
@@ -438,7 +590,7 @@ _cl_store_refresh_dependents (ClStore       *self,
     }
 
   if (type_is (type, "compensation") &&
-      !cl_sql_exec_params (db, error, deadline_sql, id, CL_SQL_END))
+      !cl_sql_cache_exec (stmts (self), error, deadline_sql, id, CL_SQL_END))
     return FALSE;
 
   if (type->parent != NULL && strcmp (type->parent, "case_id") == 0)
@@ -458,14 +610,14 @@ _cl_store_refresh_dependents (ClStore       *self,
 /* Outbox and history --------------------------------------------------------------- */
 
 static gboolean
-next_seq (sqlite3  *db,
-          gint64   *seq,
-          GError  **error)
+next_seq (ClSqlCache  *cache,
+          gint64      *seq,
+          GError     **error)
 {
   g_autofree char *text = NULL;
 
-  text = cl_sql_query_text (db, error, "SELECT value FROM meta WHERE key = 'next_seq'",
-                            CL_SQL_END);
+  text = cl_sql_cache_query_text (cache, error, "SELECT value FROM meta WHERE key = 'next_seq'",
+                                  CL_SQL_END);
   if (text == NULL)
     {
       if (error != NULL && *error == NULL)
@@ -474,40 +626,51 @@ next_seq (sqlite3  *db,
       return FALSE;
     }
   *seq = g_ascii_strtoll (text, NULL, 10);
-  return cl_sql_exec_params (db, error,
-                             "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                             "WHERE key = 'next_seq'", CL_SQL_END);
+  return cl_sql_cache_exec (cache, error,
+                            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                            "WHERE key = 'next_seq'", CL_SQL_END);
 }
 
+/* A mutation's changes are written as JSON directly: building a json-glib tree of them
+ * cost a fifth of an import. Values are valid UTF-8 (cl_field_normalize() checks), so
+ * escaping quotes, backslashes and control characters is all RFC 8259 asks. */
 static void
-add_change (JsonBuilder *builder,
-            const char  *field,
-            const char  *old_value,
-            const char  *new_value)
+append_json_string (GString    *json,
+                    const char *value)
 {
-  json_builder_set_member_name (builder, field);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "old");
-  if (old_value != NULL)
-    json_builder_add_string_value (builder, old_value);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "new");
-  if (new_value != NULL)
-    json_builder_add_string_value (builder, new_value);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
+  if (value == NULL)
+    {
+      g_string_append (json, "null");
+      return;
+    }
+  g_string_append_c (json, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (json, '\\');
+      if ((guchar) *p < 0x20)
+        g_string_append_printf (json, "\\u%04x", (guchar) *p);
+      else
+        g_string_append_c (json, *p);
+    }
+  g_string_append_c (json, '"');
 }
 
-static char *
-builder_to_string (JsonBuilder *builder)
+/* Adds "field": {"old": …, "new": …} to @changes, a JSON object opened with "{". */
+static void
+add_change (GString    *changes,
+            const char *field,
+            const char *old_value,
+            const char *new_value)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  if (changes->len > 1)
+    g_string_append_c (changes, ',');
+  append_json_string (changes, field);
+  g_string_append (changes, ":{\"old\":");
+  append_json_string (changes, old_value);
+  g_string_append (changes, ",\"new\":");
+  append_json_string (changes, new_value);
+  g_string_append_c (changes, '}');
 }
 
 static gboolean
@@ -520,7 +683,6 @@ queue_mutation (ClStore      *self,
                 const char   *now,
                 GError      **error)
 {
-  sqlite3 *db = cl_vault_get_db (self->vault);
   g_autofree char *mutation_id = cl_uuid_new ();
   g_autofree char *seq_text = NULL;
   g_autofree char *base_text = NULL;
@@ -528,15 +690,15 @@ queue_mutation (ClStore      *self,
 
   if (type->flags & CL_TYPE_LOCAL_ONLY)
     return TRUE;
-  if (!next_seq (db, &seq, error))
+  if (!next_seq (stmts (self), &seq, error))
     return FALSE;
   seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
   base_text = g_strdup_printf ("%" G_GINT64_FORMAT, base_version);
-  return cl_sql_exec_params (db, error,
-                             "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
-                             "base_version, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             seq_text, mutation_id, type->name, id, op, base_text, changes, now,
-                             CL_SQL_END);
+  return cl_sql_cache_exec (stmts (self), error,
+                            "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
+                            "base_version, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            seq_text, mutation_id, type->name, id, op, base_text, changes, now,
+                            CL_SQL_END);
 }
 
 static void
@@ -576,12 +738,12 @@ add_history (ClStore      *self,
   if (type_is (type, "audit"))
     return TRUE;
   owners (type, record, &case_id, &client_id);
-  return cl_sql_exec_params (cl_vault_get_db (self->vault), error,
-                             "INSERT INTO history (case_id, client_id, record_type, record_id, "
-                             "op, field, old_value, new_value, at, by, origin) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local')",
-                             case_id, client_id, type->name, cl_record_get_id (record), op,
-                             field, old_value, new_value, now, self->user, CL_SQL_END);
+  return cl_sql_cache_exec (stmts (self), error,
+                            "INSERT INTO history (case_id, client_id, record_type, record_id, "
+                            "op, field, old_value, new_value, at, by, origin) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local')",
+                            case_id, client_id, type->name, cl_record_get_id (record), op,
+                            field, old_value, new_value, now, self->user, CL_SQL_END);
 }
 
 /* Validation ----------------------------------------------------------------------- */
@@ -592,24 +754,20 @@ check_reference (ClStore        *self,
                  const char     *value,
                  GError        **error)
 {
-  sqlite3 *db = cl_vault_get_db (self->vault);
-  g_autofree char *sql = NULL;
+  const char *sql;
   g_autofree char *found = NULL;
   GError *local_error = NULL;
 
   if (value == NULL)
     return TRUE;
   if (field->kind == CL_FIELD_REF)
-    {
-      const ClType *target = cl_schema_lookup_type (field->target);
-      sql = g_strdup_printf ("SELECT id FROM %s WHERE id = ? AND deleted = 0", target->table);
-    }
+    sql = type_sql (cl_schema_lookup_type (field->target))->live;
   else if (field->kind == CL_FIELD_COMMAND)
-    sql = g_strdup ("SELECT id FROM command WHERE code = ? AND deleted = 0");
+    sql = "SELECT id FROM command WHERE code = ? AND deleted = 0";
   else
     return TRUE;
 
-  found = cl_sql_query_text (db, &local_error, sql, value, CL_SQL_END);
+  found = cl_sql_cache_query_text (stmts (self), &local_error, sql, value, CL_SQL_END);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -667,21 +825,18 @@ create_in_txn (ClStore       *self,
                ClChanges     *values,
                GError       **error)
 {
-  sqlite3 *db = cl_vault_get_db (self->vault);
   g_autofree char *id = NULL;
   g_autofree char *now = cl_now_utc ();
   g_autoptr(ClRecord) record = NULL;
   const char *given_id = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) marks = g_string_new (NULL);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *changes = NULL;
+  g_autoptr(GString) changes = g_string_new ("{");
+  g_autofree const char **row = g_new (const char *, type->n_fields);
+  sqlite3_stmt *stmt;
+  gboolean ok;
 
   /* An id may be given (imports keep the ids their references point at). */
   if (cl_changes_lookup (values, "id", &given_id) && given_id != NULL && *given_id != '\0')
     {
-      g_autofree char *exists_sql = NULL;
       g_autofree char *exists = NULL;
 
       if (!cl_is_uuid (given_id))
@@ -691,8 +846,8 @@ create_in_txn (ClStore       *self,
           return NULL;
         }
       id = g_ascii_strdown (given_id, -1);
-      exists_sql = g_strdup_printf ("SELECT id FROM %s WHERE id = ?", type->table);
-      exists = cl_sql_query_text (db, NULL, exists_sql, id, CL_SQL_END);
+      exists = cl_sql_cache_query_text (stmts (self), NULL, type_sql (type)->exists, id,
+                                        CL_SQL_END);
       if (exists != NULL)
         {
           g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
@@ -749,9 +904,6 @@ create_in_txn (ClStore       *self,
   else if (type_is (type, "note") && cl_record_get (record, "author") == NULL)
     _cl_record_take (record, "author", g_strdup (self->user));
 
-  g_string_append_printf (sql, "INSERT INTO %s (id, version, created_at, created_by, "
-                          "updated_at, updated_by, deleted", type->table);
-  json_builder_begin_object (builder);
   for (guint i = 0; i < type->n_fields; i++)
     {
       const ClField *field = &type->fields[i];
@@ -765,15 +917,13 @@ create_in_txn (ClStore       *self,
         }
       if (!check_reference (self, field, value, error))
         return NULL;
-      g_string_append_printf (sql, ", %s", field->name);
-      g_string_append (marks, ", ?");
+      row[i] = value;
       if (value != NULL && !(field->flags & CL_FIELD_DERIVED))
-        add_change (builder, field->name, NULL, value);
+        add_change (changes, field->name, NULL, value);
     }
-  json_builder_end_object (builder);
-  g_string_append_printf (sql, ") VALUES (?, 0, ?, ?, ?, ?, 0%s)", marks->str);
+  g_string_append_c (changes, '}');
 
-  stmt = cl_sql_prepare (db, sql->str, error);
+  stmt = cl_sql_cache_prepare (stmts (self), type_sql (type)->insert, error);
   if (stmt == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, id);
@@ -782,12 +932,13 @@ create_in_txn (ClStore       *self,
   cl_sql_bind_text (stmt, 4, now);
   cl_sql_bind_text (stmt, 5, self->user);
   for (guint i = 0; i < type->n_fields; i++)
-    cl_sql_bind_text (stmt, 6 + i, cl_record_get (record, type->fields[i].name));
-  if (!cl_sql_step_done (stmt, error))
+    cl_sql_bind_text (stmt, 6 + i, row[i]);
+  ok = cl_sql_step_done (stmt, error);
+  cl_sql_cache_release (stmts (self), stmt);
+  if (!ok)
     return NULL;
 
-  changes = builder_to_string (builder);
-  if (!queue_mutation (self, type, id, "put", 0, changes, now, error) ||
+  if (!queue_mutation (self, type, id, "put", 0, changes->str, now, error) ||
       !add_history (self, type, record, "create", NULL, NULL, NULL, now, error) ||
       !_cl_store_refresh_dependents (self, type, record, error))
     return NULL;
@@ -813,6 +964,7 @@ cl_store_create (ClStore     *self,
 {
   const ClType *type;
   char *id;
+  int changes;
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
   g_return_val_if_fail (type_name != NULL, NULL);
@@ -820,10 +972,10 @@ cl_store_create (ClStore     *self,
 
   if ((type = lookup_type (type_name, error)) == NULL)
     return NULL;
-  if (!write_begin (self, error))
+  if (!op_begin (self, &changes, error))
     return NULL;
   id = create_in_txn (self, type, values, error);
-  if (!write_end (self, id != NULL, id != NULL ? error : NULL))
+  if (!op_end (self, changes, id != NULL, id != NULL ? error : NULL))
     g_clear_pointer (&id, g_free);
   return id;
 }
@@ -835,16 +987,15 @@ update_in_txn (ClStore       *self,
                ClChanges     *values,
                GError       **error)
 {
-  sqlite3 *db = cl_vault_get_db (self->vault);
   g_autoptr(ClRecord) record = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) changes = g_string_new ("{");
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
   g_autoptr(GPtrArray) new_values = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autofree char *now = cl_now_utc ();
-  g_autofree char *changes = NULL;
-  g_autofree char *base = NULL;
+  gboolean refresh = FALSE;
+  gboolean ok;
   guint n;
 
   if (type->flags & CL_TYPE_APPEND_ONLY)
@@ -888,6 +1039,7 @@ update_in_txn (ClStore       *self,
         }
       if (!check_reference (self, field, value, error))
         return FALSE;
+      refresh |= feeds_dependents (type, field);
       g_ptr_array_add (fields, (gpointer) field);
       g_ptr_array_add (new_values, g_steal_pointer (&value));
     }
@@ -897,30 +1049,32 @@ update_in_txn (ClStore       *self,
     return TRUE;
 
   g_string_append_printf (sql, "UPDATE %s SET updated_at = ?, updated_by = ?", type->table);
-  json_builder_begin_object (builder);
   for (guint i = 0; i < n; i++)
     {
       const ClField *field = g_ptr_array_index (fields, i);
 
       g_string_append_printf (sql, ", %s = ?", field->name);
-      add_change (builder, field->name, cl_record_get (record, field->name),
+      add_change (changes, field->name, cl_record_get (record, field->name),
                   g_ptr_array_index (new_values, i));
       if (!add_history (self, type, record, "update", field->name,
                         cl_record_get (record, field->name),
                         g_ptr_array_index (new_values, i), now, error))
         return FALSE;
     }
-  json_builder_end_object (builder);
+  g_string_append_c (changes, '}');
   g_string_append (sql, " WHERE id = ?");
 
-  if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+  /* Cached by its text: edits of the same fields (the same form) share a statement. */
+  if ((stmt = cl_sql_cache_prepare (stmts (self), sql->str, error)) == NULL)
     return FALSE;
   cl_sql_bind_text (stmt, 1, now);
   cl_sql_bind_text (stmt, 2, self->user);
   for (guint i = 0; i < n; i++)
     cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (new_values, i));
   cl_sql_bind_text (stmt, 3 + n, id);
-  if (!cl_sql_step_done (stmt, error))
+  ok = cl_sql_step_done (stmt, error);
+  cl_sql_cache_release (stmts (self), stmt);
+  if (!ok)
     return FALSE;
 
   for (guint i = 0; i < n; i++)
@@ -929,10 +1083,9 @@ update_in_txn (ClStore       *self,
       _cl_record_take (record, field->name, g_strdup (g_ptr_array_index (new_values, i)));
     }
 
-  changes = builder_to_string (builder);
-  if (!queue_mutation (self, type, id, "put", cl_record_get_version (record), changes, now,
+  if (!queue_mutation (self, type, id, "put", cl_record_get_version (record), changes->str, now,
                        error) ||
-      !_cl_store_refresh_dependents (self, type, record, error))
+      (refresh && !_cl_store_refresh_dependents (self, type, record, error)))
     return FALSE;
 
   note_changed (self, type->name, id);
@@ -954,16 +1107,17 @@ cl_store_update (ClStore     *self,
 {
   const ClType *type;
   gboolean ok;
+  int changes;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   g_return_val_if_fail (type_name != NULL && id != NULL && values != NULL, FALSE);
 
   if ((type = lookup_type (type_name, error)) == NULL)
     return FALSE;
-  if (!write_begin (self, error))
+  if (!op_begin (self, &changes, error))
     return FALSE;
   ok = update_in_txn (self, type, id, values, error);
-  return write_end (self, ok, ok ? error : NULL) && ok;
+  return op_end (self, changes, ok, ok ? error : NULL) && ok;
 }
 
 static gboolean
@@ -974,7 +1128,6 @@ delete_in_txn (ClStore       *self,
 {
   g_autoptr(ClRecord) record = NULL;
   g_autofree char *now = cl_now_utc ();
-  g_autofree char *sql = NULL;
 
   if (type->flags & CL_TYPE_APPEND_ONLY)
     {
@@ -985,10 +1138,8 @@ delete_in_txn (ClStore       *self,
   if ((record = load (self, type, id, FALSE, error)) == NULL)
     return FALSE;
 
-  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_at = ?, updated_by = ? "
-                         "WHERE id = ?", type->table);
-  if (!cl_sql_exec_params (cl_vault_get_db (self->vault), error, sql, now, self->user, id,
-                           CL_SQL_END) ||
+  if (!cl_sql_cache_exec (stmts (self), error, type_sql (type)->tombstone, now, self->user, id,
+                          CL_SQL_END) ||
       !queue_mutation (self, type, id, "delete", cl_record_get_version (record), "{}", now,
                        error) ||
       !add_history (self, type, record, "delete", NULL, NULL, NULL, now, error))
@@ -996,8 +1147,7 @@ delete_in_txn (ClStore       *self,
 
   if (type_is (type, "case"))
     {
-      if (!cl_sql_exec_params (cl_vault_get_db (self->vault), error, search_delete_sql, id,
-                               CL_SQL_END))
+      if (!cl_sql_cache_exec (stmts (self), error, search_delete_sql, id, CL_SQL_END))
         return FALSE;
     }
   else if (!_cl_store_refresh_dependents (self, type, record, error))
@@ -1020,16 +1170,17 @@ cl_store_delete (ClStore     *self,
 {
   const ClType *type;
   gboolean ok;
+  int changes;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   g_return_val_if_fail (type_name != NULL && id != NULL, FALSE);
 
   if ((type = lookup_type (type_name, error)) == NULL)
     return FALSE;
-  if (!write_begin (self, error))
+  if (!op_begin (self, &changes, error))
     return FALSE;
   ok = delete_in_txn (self, type, id, error);
-  return write_end (self, ok, ok ? error : NULL) && ok;
+  return op_end (self, changes, ok, ok ? error : NULL) && ok;
 }
 
 /**
@@ -1146,7 +1297,7 @@ store_list_unlocked (ClStore     *self,
   const ClType *type;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autofree char *where_text = NULL;
   g_autofree char *base = NULL;
   g_autofree char *sql = NULL;
@@ -1160,12 +1311,13 @@ store_list_unlocked (ClStore     *self,
   if ((where_text = where_sql (type, where, params, error)) == NULL)
     return NULL;
   base = select_sql (type, where_text);
-  sql = g_strdup_printf ("%s ORDER BY rowid LIMIT %d OFFSET %u", base,
-                         limit == 0 ? -1 : (int) limit, offset);
-  if ((stmt = cl_sql_prepare (db, sql, error)) == NULL)
+  sql = g_strconcat (base, " ORDER BY rowid LIMIT ? OFFSET ?", NULL);
+  if ((stmt = cl_sql_cache_prepare (stmts (self), sql, error)) == NULL)
     return NULL;
   for (guint i = 0; i < params->len; i++)
     cl_sql_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
+  sqlite3_bind_int (stmt, params->len + 1, limit == 0 ? -1 : (int) limit);
+  sqlite3_bind_int64 (stmt, params->len + 2, offset);
 
   records = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1173,8 +1325,9 @@ store_list_unlocked (ClStore     *self,
   if (rc != SQLITE_DONE)
     {
       cl_sql_set_error (error, db, rc);
-      return NULL;
+      g_clear_pointer (&records, g_ptr_array_unref);
     }
+  cl_sql_cache_release (stmts (self), stmt);
   return g_steal_pointer (&records);
 }
 
@@ -1186,10 +1339,11 @@ store_count_unlocked (ClStore     *self,
 {
   const ClType *type;
   g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autofree char *where_text = NULL;
   g_autofree char *sql = NULL;
   sqlite3 *db;
+  gint64 n = -1;
 
   g_return_val_if_fail (CL_IS_STORE (self), -1);
 
@@ -1198,16 +1352,16 @@ store_count_unlocked (ClStore     *self,
   if ((where_text = where_sql (type, where, params, error)) == NULL)
     return -1;
   sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s", type->table, where_text);
-  if ((stmt = cl_sql_prepare (db, sql, error)) == NULL)
+  if ((stmt = cl_sql_cache_prepare (stmts (self), sql, error)) == NULL)
     return -1;
   for (guint i = 0; i < params->len; i++)
     cl_sql_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      cl_sql_set_error (error, db, sqlite3_errcode (db));
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    cl_sql_set_error (error, db, sqlite3_errcode (db));
+  cl_sql_cache_release (stmts (self), stmt);
+  return n;
 }
 
 /**
@@ -1245,7 +1399,7 @@ store_history_unlocked (ClStore     *self,
                         const char  *case_id,
                         GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) entries = NULL;
   sqlite3 *db;
   int rc;
@@ -1254,11 +1408,11 @@ store_history_unlocked (ClStore     *self,
 
   if ((db = get_db (self, error)) == NULL)
     return NULL;
-  stmt = cl_sql_prepare (db,
-                         "SELECT at, by, record_type, record_id, op, field, old_value, "
-                         "new_value FROM history WHERE case_id = ?1 OR client_id = "
-                         "(SELECT client_id FROM cases WHERE id = ?1) ORDER BY id",
-                         error);
+  stmt = cl_sql_cache_prepare (stmts (self),
+                               "SELECT at, by, record_type, record_id, op, field, old_value, "
+                               "new_value FROM history WHERE case_id = ?1 OR client_id = "
+                               "(SELECT client_id FROM cases WHERE id = ?1) ORDER BY id",
+                               error);
   if (stmt == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, case_id);
@@ -1280,8 +1434,9 @@ store_history_unlocked (ClStore     *self,
   if (rc != SQLITE_DONE)
     {
       cl_sql_set_error (error, db, rc);
-      return NULL;
+      g_clear_pointer (&entries, g_ptr_array_unref);
     }
+  cl_sql_cache_release (stmts (self), stmt);
   return g_steal_pointer (&entries);
 }
 
@@ -1365,20 +1520,22 @@ store_count_view_unlocked (ClStore     *self,
 {
   g_autofree char *cond = _cl_store_view_where (view);
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", cond);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   sqlite3 *db;
+  gint64 n = -1;
 
   g_return_val_if_fail (CL_IS_STORE (self), -1);
 
-  if ((db = get_db (self, error)) == NULL || (stmt = cl_sql_prepare (db, sql, error)) == NULL)
+  if ((db = get_db (self, error)) == NULL ||
+      (stmt = cl_sql_cache_prepare (stmts (self), sql, error)) == NULL)
     return -1;
   _cl_store_bind_view (self, stmt);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      cl_sql_set_error (error, db, sqlite3_errcode (db));
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    cl_sql_set_error (error, db, sqlite3_errcode (db));
+  cl_sql_cache_release (stmts (self), stmt);
+  return n;
 }
 
 /* Search --------------------------------------------------------------------------- */
@@ -1419,7 +1576,7 @@ store_search_unlocked (ClStore     *self,
                        GError     **error)
 {
   g_autoptr(GListStore) results = g_list_store_new (CL_TYPE_CASE_SUMMARY);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autofree char *match = NULL;
   sqlite3 *db;
   int rc;
@@ -1433,13 +1590,13 @@ store_search_unlocked (ClStore     *self,
   if (*match == '\0')
     return G_LIST_MODEL (g_steal_pointer (&results));
 
-  stmt = cl_sql_prepare (db,
-                         "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM case_search s "
-                         "JOIN cases c ON c.rowid = s.docid "
-                         "LEFT JOIN client k ON k.id = c.client_id "
-                         "WHERE case_search MATCH ? AND c.deleted = 0 "
-                         "ORDER BY c.status = 'closed', c.last_activity_at DESC LIMIT ?",
-                         error);
+  stmt = cl_sql_cache_prepare (stmts (self),
+                               "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM case_search s "
+                               "JOIN cases c ON c.rowid = s.docid "
+                               "LEFT JOIN client k ON k.id = c.client_id "
+                               "WHERE case_search MATCH ? AND c.deleted = 0 "
+                               "ORDER BY c.status = 'closed', c.last_activity_at DESC LIMIT ?",
+                               error);
   if (stmt == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, match);
@@ -1452,8 +1609,9 @@ store_search_unlocked (ClStore     *self,
   if (rc != SQLITE_DONE)
     {
       cl_sql_set_error (error, db, rc);
-      return NULL;
+      g_clear_object (&results);
     }
+  cl_sql_cache_release (stmts (self), stmt);
   return G_LIST_MODEL (g_steal_pointer (&results));
 }
 
@@ -1647,10 +1805,25 @@ cl_store_search_finish (ClStore       *self,
 /* Object --------------------------------------------------------------------------- */
 
 static void
+cl_store_constructed (GObject *object)
+{
+  ClStore *self = (ClStore *) object;
+
+  G_OBJECT_CLASS (cl_store_parent_class)->constructed (object);
+
+  self->locked_id = g_signal_connect_swapped (self->vault, "notify::locked",
+                                              G_CALLBACK (vault_locked_cb), self);
+}
+
+static void
 cl_store_finalize (GObject *object)
 {
   ClStore *self = (ClStore *) object;
 
+  g_clear_signal_handler (&self->locked_id, self->vault);
+  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  g_clear_pointer (&self->stmts, cl_sql_cache_free);
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
   g_clear_object (&self->vault);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->command, g_free);
@@ -1707,6 +1880,7 @@ cl_store_class_init (ClStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = cl_store_constructed;
   object_class->finalize = cl_store_finalize;
   object_class->get_property = cl_store_get_property;
   object_class->set_property = cl_store_set_property;

@@ -147,6 +147,14 @@ test_outbox (ClTestVault   *f,
   /* seq has no gaps and mutation ids are unique. */
   g_assert_cmpint (query_int (f, "SELECT max(seq) - min(seq) + 1 = count(*) FROM outbox"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT count(DISTINCT mutation_id) FROM outbox"), ==, 3);
+
+  /* Any text survives the mutation's JSON. */
+  g_free (cl_test_create (f->store, "client", "legal_name", "Ana \"Nita\" Lima \\ Jr.",
+                          "pseudonym", "one\ntwo\tthree ✓ Łódź", NULL));
+  g_clear_pointer (&changes, json_object_unref);
+  changes = outbox_changes (f, 4, NULL, NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (changes, "legal_name"), "new"), ==, "Ana \"Nita\" Lima \\ Jr.");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (changes, "pseudonym"), "new"), ==, "one\ntwo\tthree ✓ Łódź");
 }
 
 static void
@@ -176,6 +184,74 @@ test_failed_write_in_transaction (ClTestVault   *f,
   cl_store_rollback (f->store);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 2);
   g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+}
+
+/* Operations inside a transaction have no savepoint of their own. One refused before it
+ * wrote anything (here by the database, a duplicate command code) leaves the others to
+ * commit; one that fails after it began writing makes the whole transaction roll back. */
+static void
+test_failure_part_way (ClTestVault   *f,
+                       gconstpointer  data)
+{
+  g_autoptr(ClChanges) duplicate = cl_changes_new ();
+  g_autoptr(ClChanges) four = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+  g_autofree char *three = NULL;
+  g_autofree char *five = NULL;
+
+  g_assert_true (cl_store_begin (f->store, &error));
+  one = cl_test_create (f->store, "client", "legal_name", "One", NULL);
+  cl_changes_set (duplicate, "code", "14");
+  cl_changes_set (duplicate, "type", "precinct");
+  cl_changes_set (duplicate, "name", "Another 14th");
+  g_assert_null (cl_store_create (f->store, "command", duplicate, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  two = cl_test_create (f->store, "client", "legal_name", "Two", NULL);
+  g_assert_true (cl_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 2);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+
+  /* The history line of "Four" is refused after its row and its mutation were written. */
+  g_assert_true (cl_sql_exec (cl_vault_get_db (f->vault),
+                              "CREATE TEMP TRIGGER refuse_four BEFORE INSERT ON history "
+                              "WHEN NEW.record_id = (SELECT id FROM client "
+                              "WHERE legal_name = 'Four') "
+                              "BEGIN SELECT RAISE(ABORT, 'refused'); END", &error));
+  g_assert_no_error (error);
+  g_assert_true (cl_store_begin (f->store, &error));
+  three = cl_test_create (f->store, "client", "legal_name", "Three", NULL);
+  cl_changes_set (four, "legal_name", "Four");
+  g_assert_null (cl_store_create (f->store, "client", four, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  five = cl_test_create (f->store, "client", "legal_name", "Five", NULL);
+  g_assert_false (cl_store_commit (f->store, &error));
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 2);
+  g_assert_cmpint (cl_store_outbox_length (f->store, NULL), ==, 2);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM history"), ==, 2);
+
+  /* The store's prepared statements follow the schema change. */
+  g_assert_true (cl_sql_exec (cl_vault_get_db (f->vault), "DROP TRIGGER refuse_four", &error));
+  g_free (cl_test_create (f->store, "client", "legal_name", "Six", NULL));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 3);
+  g_assert_cmpint (query_int (f, "SELECT max(seq) - min(seq) + 1 = count(*) FROM outbox"), ==, 1);
+
+  /* A transaction that SQLite ended by itself (a full disk; here a ROLLBACK behind the
+   * store's back) takes no more writes: they would each commit on their own. */
+  g_assert_true (cl_store_begin (f->store, &error));
+  g_assert_true (cl_sql_exec (cl_vault_get_db (f->vault), "ROLLBACK", &error));
+  g_assert_null (cl_store_create (f->store, "client", four, &error));
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_false (cl_store_commit (f->store, &error));
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_IO);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM client"), ==, 3);
 }
 
 static void
@@ -222,6 +298,10 @@ test_derived_columns (ClTestVault   *f,
                       gconstpointer  data)
 {
   g_autofree char *case_id = cl_test_new_case (f->store, "Eve");
+  g_autofree char *task = NULL;
+  g_autoptr(ClChanges) due = cl_changes_new ();
+  g_autoptr(ClChanges) done = cl_changes_new ();
+  g_autoptr(ClChanges) received = cl_changes_new ();
   g_autoptr(ClRecord) c = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -229,8 +309,8 @@ test_derived_columns (ClTestVault   *f,
                           "channel", "phone", "outcome", "no_answer", NULL));
   g_free (cl_test_create (f->store, "contact", "case_id", case_id, "at", "2026-11-05T10:00:00Z",
                           "channel", "phone", "outcome", "reached", NULL));
-  g_free (cl_test_create (f->store, "task", "case_id", case_id, "due", "2026-12-01",
-                          "title", "Call back", NULL));
+  task = cl_test_create (f->store, "task", "case_id", case_id, "due", "2026-12-01",
+                         "title", "Call back", NULL);
   g_free (cl_test_create (f->store, "task", "case_id", case_id, "due", "2026-11-20",
                           "title", "Court", "done", "1", NULL));
   c = cl_store_get (f->store, "case", case_id, &error);
@@ -242,6 +322,24 @@ test_derived_columns (ClTestVault   *f,
   g_assert_cmpstr (cl_record_get (c, "status"), ==, "referred");
   g_assert_cmpstr (cl_record_get (c, "assigned_to"), ==, "advocate1");
   g_assert_true (g_str_has_prefix (cl_record_get (c, "case_number"), "CL-"));
+  g_clear_object (&c);
+
+  /* Editing a field they are computed from computes them again. */
+  cl_changes_set (due, "due", "2026-11-25");
+  g_assert_true (cl_store_update (f->store, "task", task, due, &error));
+  c = cl_store_get (f->store, "case", case_id, &error);
+  g_assert_cmpstr (cl_record_get (c, "next_due_on"), ==, "2026-11-25");
+  g_clear_object (&c);
+  cl_changes_set (done, "done", "1");
+  g_assert_true (cl_store_update (f->store, "task", task, done, &error));
+  c = cl_store_get (f->store, "case", case_id, &error);
+  g_assert_null (cl_record_get (c, "next_due_on"));
+  g_clear_object (&c);
+  cl_changes_set (received, "referral_received_at", "2026-11-07T10:00:00Z");
+  g_assert_true (cl_store_update (f->store, "case", case_id, received, &error));
+  g_assert_no_error (error);
+  c = cl_store_get (f->store, "case", case_id, &error);
+  g_assert_cmpstr (cl_record_get (c, "last_activity_at"), ==, "2026-11-07T10:00:00Z");
 }
 
 static void
@@ -294,9 +392,13 @@ test_search (ClTestVault   *f,
   g_autoptr(ClCaseSummary) row = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(ClChanges) renumber = cl_changes_new ();
+  g_autoptr(ClChanges) reassign = cl_changes_new ();
+  g_autofree char *referral = NULL;
 
-  g_free (cl_test_create (f->store, "referral", "case_id", b, "received_at", "2026-11-01T09:00:00Z",
-                          "source", "complaint_review", "complaint_number", "2026-014-001234", NULL));
+  referral = cl_test_create (f->store, "referral", "case_id", b,
+                             "received_at", "2026-11-01T09:00:00Z", "source", "complaint_review",
+                             "complaint_number", "2026-014-001234", NULL);
 
   results = cl_store_search (f->store, "jose", 50, &error);
   g_assert_no_error (error);
@@ -335,6 +437,19 @@ test_search (ClTestVault   *f,
   g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
   g_clear_object (&results);
   results = cl_store_search (f->store, "zhang", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_clear_object (&results);
+
+  /* So does a new complaint number; an edit of a field that is not searched keeps it. */
+  cl_changes_set (renumber, "complaint_number", "2026-014-009876");
+  g_assert_true (cl_store_update (f->store, "referral", referral, renumber, &error));
+  cl_changes_set (reassign, "assigned_to", "advocate2");
+  g_assert_true (cl_store_update (f->store, "case", b, reassign, &error));
+  g_assert_no_error (error);
+  results = cl_store_search (f->store, "001234", 50, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  g_clear_object (&results);
+  results = cl_store_search (f->store, "009876 zhang", 50, &error);
   g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
   (void) c;
 }
@@ -461,6 +576,69 @@ test_case_list_minimal_change (ClTestVault   *f,
   g_assert_cmpuint (change.position, ==, 99);
 }
 
+/* A long view shows its first rows at once, read along the index, and a worker appends the
+ * others in one insertion at the end. A view switched while the worker runs drops its
+ * answer. */
+static void
+test_case_list_first_rows (ClTestVault   *f,
+                           gconstpointer  data)
+{
+  const guint n = 300;
+  g_autoptr(ClCaseList) all = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  Change change = { 99, 99, 99 };
+  guint i = 0;
+
+  g_assert_true (cl_store_begin (f->store, &error));
+  for (guint j = 0; j < n; j++)
+    {
+      g_autofree char *name = g_strdup_printf ("Person %03u", j);
+      g_autofree char *at = g_strdup_printf ("2026-%02u-%02uT10:00:00Z", 1 + j % 12, 1 + j % 28);
+      g_autofree char *client = cl_test_create (f->store, "client", "legal_name", name, NULL);
+
+      g_free (cl_test_create (f->store, "case", "client_id", client, "command", "14",
+                              "track", "dv", "referral_received_at", at, NULL));
+    }
+  g_assert_true (cl_store_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  all = cl_case_list_new (f->store, CL_CASE_VIEW_ALL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), <, n);
+  g_signal_connect (all, "items-changed", G_CALLBACK (record_change_cb), &change);
+  wait_for_items (all, n);
+  g_assert_cmpuint (change.removed, ==, 0);
+  g_assert_cmpuint (change.position + change.added, ==, n);
+
+  stmt = cl_sql_prepare (cl_vault_get_db (f->vault),
+                         "SELECT id FROM cases WHERE deleted = 0 AND status <> 'closed' "
+                         "ORDER BY last_activity_at DESC, rowid DESC", &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(ClCaseSummary) row = g_list_model_get_item (G_LIST_MODEL (all), i++);
+      g_assert_cmpstr (cl_case_summary_get_id (row), ==,
+                       (const char *) sqlite3_column_text (stmt, 0));
+    }
+  g_assert_cmpuint (i, ==, n);
+
+  /* Switched away before its worker answered, or before it started. */
+  cl_case_list_set_view (all, CL_CASE_VIEW_CLOSED);
+  cl_case_list_set_view (all, CL_CASE_VIEW_ALL);
+  g_main_context_iteration (NULL, FALSE);
+  cl_case_list_set_view (all, CL_CASE_VIEW_CLOSED);
+  cl_case_list_set_view (all, CL_CASE_VIEW_ALL);
+  cl_case_list_set_view (all, CL_CASE_VIEW_CLOSED);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 0);
+  g_usleep (200000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 0);
+  cl_case_list_set_view (all, CL_CASE_VIEW_ALL);
+  wait_for_items (all, n);
+}
+
 static void
 test_restricted_display (ClTestVault   *f,
                          gconstpointer  data)
@@ -548,6 +726,107 @@ test_schema_matches_registry (ClTestVault   *f,
     }
 }
 
+/* The cache hands out one statement per SQL text at a time, keeps it prepared with its
+ * bindings cleared for the next use, stays bounded, and finalizes everything when freed. */
+static void
+test_statement_cache (ClTestVault   *f,
+                      gconstpointer  data)
+{
+  sqlite3 *db = cl_vault_get_db (f->vault);
+  ClSqlCache *cache = cl_sql_cache_new (db);
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *outer, *inner, *again;
+  guint n = 0;
+
+  g_assert_null (sqlite3_next_stmt (db, NULL));
+
+  outer = cl_sql_cache_prepare (cache, "SELECT ?", &error);
+  g_assert_no_error (error);
+  cl_sql_bind_text (outer, 1, "outer");
+  g_assert_cmpint (sqlite3_step (outer), ==, SQLITE_ROW);
+  /* A nested use of the same SQL gets a statement of its own. */
+  inner = cl_sql_cache_prepare (cache, "SELECT ?", &error);
+  g_assert_no_error (error);
+  g_assert_true (inner != outer);
+  cl_sql_bind_text (inner, 1, "inner");
+  g_assert_cmpint (sqlite3_step (inner), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (inner, 0), ==, "inner");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (outer, 0), ==, "outer");
+  cl_sql_cache_release (cache, inner);
+  cl_sql_cache_release (cache, outer);
+
+  again = cl_sql_cache_prepare (cache, "SELECT ?", &error);
+  g_assert_no_error (error);
+  g_assert_true (again == outer);
+  g_assert_false (sqlite3_stmt_busy (again));
+  g_assert_cmpint (sqlite3_step (again), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_type (again, 0), ==, SQLITE_NULL);
+  cl_sql_cache_release (cache, again);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT %u", i);
+      g_autofree char *text = cl_sql_cache_query_text (cache, &error, sql, CL_SQL_END);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_ascii_strtoull (text, NULL, 10), ==, i);
+    }
+  for (sqlite3_stmt *s = sqlite3_next_stmt (db, NULL); s != NULL; s = sqlite3_next_stmt (db, s))
+    n++;
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (n, <, 1000);
+
+  cl_sql_cache_free (cache);
+  g_assert_null (sqlite3_next_stmt (db, NULL));
+}
+
+/* Locking the vault under a store that holds prepared statements must really close the
+ * connection: one left open would keep its key, its decrypted pages and its WAL file. The
+ * store then reports the vault locked, and the next unlock works. */
+static void
+test_lock_with_cached_statements (ClTestVault   *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *case_id = cl_test_new_case (f->store, "Cached Statements");
+  g_autofree char *wal = g_build_filename (f->dir, "caseload.db-wal", NULL);
+  g_autofree char *shm = g_build_filename (f->dir, "caseload.db-shm", NULL);
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (CL_TEST_PASSPHRASE);
+  g_autoptr(ClChanges) edit = cl_changes_new ();
+  g_autoptr(GListModel) found = NULL;
+  g_autoptr(ClRecord) record = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  found = cl_store_search (f->store, "cached", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (found), ==, 1);
+  g_assert_nonnull (sqlite3_next_stmt (cl_vault_get_db (f->vault), NULL));
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  cl_vault_lock (f->vault);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+
+  cl_changes_set (edit, "assigned_to", "advocate2");
+  g_assert_false (cl_store_update (f->store, "case", case_id, edit, &error));
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED);
+  g_clear_error (&error);
+  g_clear_object (&f->store);
+
+  vault = cl_vault_unlock (f->dir, pass, &error);
+  g_assert_no_error (error);
+  store = cl_store_new (vault, "advocate1");
+  g_assert_true (cl_store_update (store, "case", case_id, edit, &error));
+  g_assert_no_error (error);
+  record = cl_store_get (store, "case", case_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_record_get (record, "assigned_to"), ==, "advocate2");
+
+  cl_vault_lock (vault);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,6 +839,7 @@ main (int   argc,
   ADD ("invalid-writes-nothing", test_create_invalid_writes_nothing);
   ADD ("outbox", test_outbox);
   ADD ("failed-write-in-transaction", test_failed_write_in_transaction);
+  ADD ("failure-part-way", test_failure_part_way);
   ADD ("append-only", test_append_only);
   ADD ("immutable-and-derived", test_immutable_and_derived);
   ADD ("derived-columns", test_derived_columns);
@@ -567,10 +847,13 @@ main (int   argc,
   ADD ("search", test_search);
   ADD ("case-list-live", test_case_list_live);
   ADD ("case-list-minimal-change", test_case_list_minimal_change);
+  ADD ("case-list-first-rows", test_case_list_first_rows);
   ADD ("restricted-display", test_restricted_display);
   ADD ("commands-seeded", test_commands_seeded);
   ADD ("schema-matches-registry", test_schema_matches_registry);
   ADD ("create-with-id", test_create_with_id);
+  ADD ("statement-cache", test_statement_cache);
+  ADD ("lock-with-cached-statements", test_lock_with_cached_statements);
 
   return g_test_run ();
 }
