@@ -1271,87 +1271,6 @@ reload_contacts (ClCasePage *self)
   fill_store (self->contacts, records, TRUE);
 }
 
-/* Rules 3 of DOMAIN.md: is @channel confirmed safe for this client? If not, why not. */
-static gboolean
-check_channel (ClCasePage  *self,
-               const char  *channel,
-               const char  *outcome,
-               char       **heading,
-               char       **body)
-{
-  const char *checked = channel;
-  ChannelRows *rows;
-  const char *safe;
-  const char *agency;
-  const char *confirmed_on;
-  const char *confirmed_by;
-  GString *text;
-
-  /* A voicemail may be heard by anyone with the phone: only if voicemail itself is safe. */
-  if (g_strcmp0 (outcome, "voicemail_safe") == 0)
-    checked = "voicemail";
-
-  rows = find_channel (self, checked);
-  safe = rows != NULL && rows->record != NULL ? cl_record_get (rows->record, "safe") : NULL;
-
-  if (g_strcmp0 (safe, "yes") == 0)
-    return TRUE;
-
-  agency = rows != NULL && rows->record != NULL ? cl_record_get (rows->record, "agency_ok") : NULL;
-  confirmed_on = rows != NULL && rows->record != NULL
-                   ? cl_record_get (rows->record, "confirmed_on") : NULL;
-  confirmed_by = rows != NULL && rows->record != NULL
-                   ? cl_record_get (rows->record, "confirmed_by") : NULL;
-
-  text = g_string_new (NULL);
-
-  if (g_str_equal (checked, "voicemail"))
-    *heading = g_strdup (_("Voicemail Not Confirmed Safe"));
-  else
-    *heading = g_strdup (_("Channel Not Confirmed Safe"));
-
-  if (g_strcmp0 (safe, "no") == 0)
-    /* Translators: %s is a contact channel, e.g. "Phone call" */
-    g_string_append_printf (text, _("The client said “%s” is not safe."),
-                            cl_enum_label ("channel", checked));
-  else
-    /* Translators: %s is a contact channel, e.g. "Phone call" */
-    g_string_append_printf (text, _("Nobody has confirmed with the client that “%s” is safe."),
-                            cl_enum_label ("channel", checked));
-
-  g_string_append_c (text, ' ');
-  if (confirmed_on != NULL)
-    {
-      g_autofree char *date = cl_format_date (confirmed_on);
-
-      if (confirmed_by != NULL)
-        /* Translators: the first %s is a date, the second a staff member */
-        g_string_append_printf (text, _("Last confirmed on %s by %s."), date, confirmed_by);
-      else
-        /* Translators: %s is a date */
-        g_string_append_printf (text, _("Last confirmed on %s."), date);
-    }
-  else
-    g_string_append (text, _("It was never confirmed."));
-
-  g_string_append (text, "\n\n");
-  if (g_str_equal (checked, "voicemail"))
-    g_string_append (text, _("Someone else may hear a voicemail. Leave one only when the "
-                             "client confirmed voicemail is safe."));
-  else
-    g_string_append (text, _("Contacting the client this way may put them in danger."));
-
-  g_string_append (text, "\n\n");
-  if (g_strcmp0 (agency, "yes") == 0)
-    g_string_append (text, _("The client allowed naming the agency."));
-  else
-    g_string_append (text, _("Do not name the agency."));
-
-  *body = g_string_free (text, FALSE);
-
-  return FALSE;
-}
-
 static void
 safety_response_cb (ClCasePage       *self,
                     const char       *response,
@@ -1385,7 +1304,8 @@ log_contact (ClCasePage *self,
   if (channel == NULL || outcome == NULL)
     return;
 
-  if (!confirmed && !check_channel (self, channel, outcome, &heading, &body))
+  if (!confirmed && !cl_check_channel (self->store, cl_record_get_id (self->client_record), channel, outcome,
+                            &heading, &body))
     {
       GtkWidget *dialog = adw_message_dialog_new (cl_widget_get_window (GTK_WIDGET (self)),
                                                   heading, body);
@@ -2128,7 +2048,8 @@ start_contact_action (GtkWidget  *widget,
   adw_combo_row_set_selected (self->contact_channel, pos);
 
   /* Warn now, before the advocate dials; logging warns again only if still unsafe. */
-  if (!check_channel (self, channel, NULL, &heading, &body))
+  if (!cl_check_channel (self->store, cl_record_get_id (self->client_record), channel, NULL,
+                         &heading, &body))
     {
       GtkWidget *dialog = adw_message_dialog_new (cl_widget_get_window (widget), heading, body);
 

@@ -303,6 +303,109 @@ cl_days_until (const char *iso_date)
 }
 
 /**
+ * cl_check_channel:
+ * @store: the open store
+ * @client_id: the client to contact
+ * @channel: a code of the "channel" enum
+ * @outcome: (nullable): a code of the "contact_outcome" enum
+ * @heading: (out): where to put the heading of the warning
+ * @body: (out): where to put its text
+ *
+ * Rule 3 of DOMAIN.md: is @channel confirmed safe for @client_id? If not, why not. The
+ * client's safe-contact preferences are read from @store; unreadable, they count as unknown.
+ *
+ * Returns: %TRUE if it is; %FALSE with a warning in @heading and @body otherwise
+ */
+gboolean
+cl_check_channel (ClStore     *store,
+                  const char  *client_id,
+                  const char  *channel,
+                  const char  *outcome,
+                  char       **heading,
+                  char       **body)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *checked = channel;
+  ClRecord *record = NULL;
+  const char *safe;
+  const char *agency;
+  const char *confirmed_on;
+  const char *confirmed_by;
+  GString *text;
+
+  /* A voicemail may be heard by anyone with the phone: only if voicemail itself is safe. */
+  if (g_strcmp0 (outcome, "voicemail_safe") == 0)
+    checked = "voicemail";
+
+  records = cl_store_list_children (store, "safe_contact", client_id, &error);
+  if (records == NULL)
+    g_debug ("Could not read safe-contact preferences: %s", error->message);
+
+  /* In creation order: the last one of a channel wins. */
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    if (g_strcmp0 (cl_record_get (g_ptr_array_index (records, i), "channel"), checked) == 0)
+      record = g_ptr_array_index (records, i);
+
+  safe = record != NULL ? cl_record_get (record, "safe") : NULL;
+
+  if (g_strcmp0 (safe, "yes") == 0)
+    return TRUE;
+
+  agency = record != NULL ? cl_record_get (record, "agency_ok") : NULL;
+  confirmed_on = record != NULL ? cl_record_get (record, "confirmed_on") : NULL;
+  confirmed_by = record != NULL ? cl_record_get (record, "confirmed_by") : NULL;
+
+  text = g_string_new (NULL);
+
+  if (g_str_equal (checked, "voicemail"))
+    *heading = g_strdup (_("Voicemail Not Confirmed Safe"));
+  else
+    *heading = g_strdup (_("Channel Not Confirmed Safe"));
+
+  if (g_strcmp0 (safe, "no") == 0)
+    /* Translators: %s is a contact channel, e.g. "Phone call" */
+    g_string_append_printf (text, _("The client said “%s” is not safe."),
+                            cl_enum_label ("channel", checked));
+  else
+    /* Translators: %s is a contact channel, e.g. "Phone call" */
+    g_string_append_printf (text, _("Nobody has confirmed with the client that “%s” is safe."),
+                            cl_enum_label ("channel", checked));
+
+  g_string_append_c (text, ' ');
+  if (confirmed_on != NULL)
+    {
+      g_autofree char *date = cl_format_date (confirmed_on);
+
+      if (confirmed_by != NULL)
+        /* Translators: the first %s is a date, the second a staff member */
+        g_string_append_printf (text, _("Last confirmed on %s by %s."), date, confirmed_by);
+      else
+        /* Translators: %s is a date */
+        g_string_append_printf (text, _("Last confirmed on %s."), date);
+    }
+  else
+    g_string_append (text, _("It was never confirmed."));
+
+  g_string_append (text, "\n\n");
+  if (g_str_equal (checked, "voicemail"))
+    g_string_append (text, _("Someone else may hear a voicemail. Leave one only when the "
+                             "client confirmed voicemail is safe."));
+  else
+    g_string_append (text, _("Contacting the client this way may put them in danger."));
+
+  g_string_append (text, "\n\n");
+  if (g_strcmp0 (agency, "yes") == 0)
+    g_string_append (text, _("The client allowed naming the agency."));
+  else
+    g_string_append (text, _("Do not name the agency."));
+
+  *body = g_string_free (text, FALSE);
+
+  return FALSE;
+}
+
+/**
  * cl_record_display_name:
  * @client: a client record
  *

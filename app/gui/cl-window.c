@@ -934,6 +934,9 @@ reason_activate_cb (GtkEntry         *entry,
     }
 }
 
+static void restore_draft (ClWindow *self,
+                           ClDraft  *draft);
+
 static void
 restricted_response_cb (ClWindow         *self,
                         const char       *response,
@@ -947,16 +950,21 @@ restricted_response_cb (ClWindow         *self,
     return;
 
   reason = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  if (*reason == '\0')
+  if (*reason == '\0' || !audit_view (self, case_id, reason))
     return;
 
-  if (audit_view (self, case_id, reason))
+  if (g_object_get_data (G_OBJECT (dialog), "cl-draft") != NULL)
+    restore_draft (self, g_object_steal_data (G_OBJECT (dialog), "cl-draft"));
+  else
     show_case (self, case_id);
 }
 
+/* Asks why the advocate opens the restricted case @case_id, then shows it or, with a
+ * @draft typed on it (taken), restores the draft. */
 static void
 ask_reason (ClWindow   *self,
-            const char *case_id)
+            const char *case_id,
+            ClDraft    *draft)
 {
   GtkWidget *dialog;
   GtkWidget *entry;
@@ -972,6 +980,8 @@ ask_reason (ClWindow   *self,
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   g_object_set_data (G_OBJECT (dialog), "cl-reason", entry);
   g_object_set_data_full (G_OBJECT (dialog), "cl-case-id", g_strdup (case_id), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "cl-draft", draft,
+                          (GDestroyNotify) cl_draft_free);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -993,6 +1003,32 @@ ask_reason (ClWindow   *self,
   gtk_widget_grab_focus (entry);
 }
 
+/* Rule 4 of DOMAIN.md: opening @case_id asks for a reason if it or its client is
+ * restricted. */
+static gboolean
+check_restricted (ClWindow    *self,
+                  const char  *case_id,
+                  gboolean    *restricted,
+                  GError     **error)
+{
+  g_autoptr(ClRecord) case_record = NULL;
+  g_autoptr(ClRecord) client = NULL;
+
+  case_record = cl_store_get (self->store, "case", case_id, error);
+  if (case_record == NULL)
+    return FALSE;
+
+  client = cl_store_get (self->store, "client", cl_record_get (case_record, "client_id"),
+                         error);
+  if (client == NULL)
+    return FALSE;
+
+  *restricted = cl_record_get_bool (case_record, "restricted") ||
+                cl_record_get_bool (client, "restricted");
+
+  return TRUE;
+}
+
 /**
  * cl_window_open_case:
  *
@@ -1002,8 +1038,6 @@ void
 cl_window_open_case (ClWindow   *self,
                      const char *case_id)
 {
-  g_autoptr(ClRecord) case_record = NULL;
-  g_autoptr(ClRecord) client = NULL;
   g_autoptr(GError) error = NULL;
   gboolean restricted;
 
@@ -1015,11 +1049,7 @@ cl_window_open_case (ClWindow   *self,
 
   cl_case_page_flush (self->case_page);
 
-  case_record = cl_store_get (self->store, "case", case_id, &error);
-  if (case_record != NULL)
-    client = cl_store_get (self->store, "client", cl_record_get (case_record, "client_id"),
-                           &error);
-  if (client == NULL)
+  if (!check_restricted (self, case_id, &restricted, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not open the case: %s"),
                                                   error->message);
@@ -1027,11 +1057,8 @@ cl_window_open_case (ClWindow   *self,
       return;
     }
 
-  restricted = cl_record_get_bool (case_record, "restricted") ||
-               cl_record_get_bool (client, "restricted");
-
   if (restricted)
-    ask_reason (self, case_id);
+    ask_reason (self, case_id, NULL);
   else if (audit_view (self, case_id, NULL))
     show_case (self, case_id);
 }
@@ -1323,11 +1350,11 @@ keep_drafts (ClWindow *self)
     }
 }
 
-/* A kept record was added: the record and the end of its draft commit together. */
+/* Adds a kept record: the record and the end of its draft commit together. */
 static void
-restored_add_cb (ClWindow       *self,
-                 ClChanges      *values,
-                 ClRecordDialog *dialog)
+add_restored (ClWindow       *self,
+              ClRecordDialog *dialog,
+              ClChanges      *values)
 {
   ClDraft *draft = cl_record_dialog_get_draft (dialog);
   const ClType *type = cl_schema_lookup_type (draft->kind);
@@ -1359,6 +1386,76 @@ restored_add_cb (ClWindow       *self,
 
 failed:
   cl_record_dialog_set_error (dialog, error->message);
+}
+
+static void
+restored_contact_response_cb (ClWindow         *self,
+                              const char       *response,
+                              AdwMessageDialog *warning)
+{
+  ClRecordDialog *dialog = g_object_get_data (G_OBJECT (warning), "cl-dialog");
+
+  if (g_strcmp0 (response, "log") == 0 && dialog != NULL)
+    add_restored (self, dialog, g_object_get_data (G_OBJECT (warning), "cl-values"));
+}
+
+/* A kept record was added. A contact on a channel not confirmed safe warns first, as the
+ * case page's contact log does (DOMAIN.md rule 3). */
+static void
+restored_add_cb (ClWindow       *self,
+                 ClChanges      *values,
+                 ClRecordDialog *dialog)
+{
+  ClDraft *draft = cl_record_dialog_get_draft (dialog);
+  g_autoptr(ClRecord) case_record = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  const char *channel = NULL;
+  const char *outcome = NULL;
+  GtkWidget *warning;
+
+  if (self->store == NULL)
+    return;
+
+  cl_changes_lookup (values, "channel", &channel);
+  cl_changes_lookup (values, "outcome", &outcome);
+
+  /* Without a channel, the store refuses the contact and says why. */
+  if (!g_str_equal (draft->kind, "contact") || channel == NULL)
+    {
+      add_restored (self, dialog, values);
+      return;
+    }
+
+  case_record = cl_store_get (self->store, "case", draft->parent_id, NULL);
+  if (cl_check_channel (self->store,
+                        case_record != NULL ? cl_record_get (case_record, "client_id") : NULL,
+                        channel, outcome, &heading, &body))
+    {
+      add_restored (self, dialog, values);
+      return;
+    }
+
+  /* Adding destroys @dialog: the warning does not go with it (GTK would leave it pointing
+   * at a finalized parent while it closes), it is destroyed after. */
+  warning = adw_message_dialog_new (GTK_WINDOW (dialog), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (warning),
+                                    "cancel", _("_Cancel"),
+                                    "log", _("_Log Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (warning), "log",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (warning), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (warning), "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (warning), FALSE);
+  g_object_set_data_full (G_OBJECT (warning), "cl-values", cl_changes_ref (values),
+                          (GDestroyNotify) cl_changes_unref);
+  g_object_set_data (G_OBJECT (warning), "cl-dialog", dialog);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (gtk_window_destroy), warning,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (warning, "response", G_CALLBACK (restored_contact_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (warning));
 }
 
 /* Reopens the dialog of @draft (taking it) with its values and a notice. */
@@ -1411,6 +1508,8 @@ offer_drafts (ClWindow *self)
 {
   g_autoptr(GPtrArray) drafts = NULL;
   g_autoptr(GError) error = NULL;
+  ClDraft *draft;
+  gboolean restricted;
 
   if (self->store == NULL || self->dialog != NULL)
     return;
@@ -1422,8 +1521,17 @@ offer_drafts (ClWindow *self)
       return;
     }
 
-  if (drafts->len > 0)
-    restore_draft (self, g_ptr_array_steal_index (drafts, 0));
+  if (drafts->len == 0)
+    return;
+
+  /* One typed on a restricted case shows only with a reason, like the case (rule 4 of
+   * DOMAIN.md); without one it stays kept, and is offered after the next unlock. */
+  draft = g_ptr_array_steal_index (drafts, 0);
+  if (draft->case_id != NULL &&
+      check_restricted (self, draft->case_id, &restricted, NULL) && restricted)
+    ask_reason (self, draft->case_id, draft);
+  else
+    restore_draft (self, draft);
 }
 
 /* Lock and unlock ------------------------------------------------------------------ */

@@ -1213,6 +1213,7 @@ test_draft_contact_note (void)
   ClCasePage *page = _cl_window_get_case_page (w);
   const char *note = "Left word with the " DRAFT_MARKER " sister";
   ClRecordDialog *dialog;
+  AdwMessageDialog *warning;
   ClRecordForm *form;
   g_autofree char *channel = NULL;
   g_autofree char *outcome = NULL;
@@ -1240,8 +1241,11 @@ test_draft_contact_note (void)
   g_assert_cmpuint (n_drafts (), ==, 1);
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-contact-light");
 
-  /* Added: logged on the case it was typed on, and the kept entry is gone. */
+  /* Added (logged anyway: nobody confirmed meeting in person is safe): logged on the case
+   * it was typed on, and the kept entry is gone. */
   cl_record_dialog_add (dialog);
+  WAIT_UNTIL ((warning = find_message_dialog ()) != NULL, 2000);
+  respond (warning, "log");
   g_assert_cmpint (count ("contact", "case_id", plain_case_id, NULL), ==, contacts + 1);
   g_assert_cmpint (count ("contact", "case_id", plain_case_id, "channel", "in_person",
                           "outcome", "reached", "note", note, NULL), ==, 1);
@@ -1257,6 +1261,112 @@ test_draft_contact_note (void)
   cl_gui_test_spin (300);
   g_assert_cmpuint (n_drafts (), ==, 0);
   g_assert_null (_cl_window_get_dialog (w));
+}
+
+/* A contact note kept from a channel the client said is not safe warns when it is added,
+ * as the contact log does (DOMAIN.md rule 3). */
+static void
+test_draft_unsafe_contact (void)
+{
+  ClWindow *w = window ();
+  ClCasePage *page = _cl_window_get_case_page (w);
+  const char *note = "Called the " DRAFT_MARKER " landline";
+  g_autofree char *client = create (store (), "client", "legal_name", "Nadia Petrov", NULL);
+  g_autofree char *case_id = create (store (), "case", "client_id", client, "command", "75",
+                                     "track", "dv", "status", "active", NULL);
+  ClRecordDialog *dialog;
+  AdwMessageDialog *warning;
+
+  cl_window_open_case (w, case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (page), case_id) == 0, 2000);
+  _cl_case_page_set_channel_safe (page, "phone", "no");
+  _cl_case_page_set_contact (page, "phone", "no_answer", note);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  unlock ();
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
+  dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
+
+  /* Adding warns, with the reason; cancelling logs nothing and keeps the entry. */
+  cl_record_dialog_add (dialog);
+  WAIT_UNTIL ((warning = find_message_dialog ()) != NULL, 2000);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (warning), "Not Confirmed Safe"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (warning), "not safe"));
+  respond (warning, "cancel");
+  WAIT_UNTIL (find_message_dialog () == NULL, 2000);
+  g_assert_cmpint (count ("contact", "case_id", case_id, NULL), ==, 0);
+  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_true (_cl_window_get_dialog (w) == GTK_WINDOW (dialog));
+
+  /* Logging anyway records it, and the kept entry goes. */
+  cl_record_dialog_add (dialog);
+  WAIT_UNTIL ((warning = find_message_dialog ()) != NULL, 2000);
+  respond (warning, "log");
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+  g_assert_null (find_message_dialog ());
+  g_assert_cmpint (count ("contact", "case_id", case_id, "channel", "phone",
+                          "outcome", "no_answer", "note", note, NULL), ==, 1);
+  g_assert_cmpuint (n_drafts (), ==, 0);
+}
+
+/* An entry typed on a restricted case shows again only with a reason, which is audited
+ * (DOMAIN.md rule 4); without one it stays kept. */
+static void
+test_draft_restricted (void)
+{
+  ClWindow *w = window ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  const char *reason = "Rita asked for a call back";
+  g_autofree char *id = NULL;
+  ClRecordDialog *dialog;
+  AdwMessageDialog *question;
+  gint64 views = count ("audit", "action", "view", "record_id", restricted_case_id, NULL);
+
+  cl_changes_set (values, "title", "Call the " DRAFT_MARKER " shelter");
+  cl_changes_set (values, "due", "2030-01-03");
+  cl_changes_set (values, "done", "0");
+  id = cl_drafts_save (store (), NULL, "task", restricted_case_id, restricted_case_id, values,
+                       &error);
+  g_assert_no_error (error);
+
+  /* Cancelled: nothing shown, nothing audited, the entry is kept. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  unlock ();
+  WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Restricted Case");
+  g_assert_false (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)));
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+  respond (question, "cancel");
+  cl_gui_test_spin (300);
+  g_assert_null (_cl_window_get_dialog (w));
+  g_assert_false (any_window_shows (DRAFT_MARKER));
+  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpint (count ("audit", "action", "view", "record_id", restricted_case_id, NULL),
+                   ==, views);
+
+  /* With a reason: audited, then shown. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "lock", NULL);
+  assert_locked_and_clean ();
+  unlock ();
+  WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Restricted Case");
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (question)), reason);
+  respond (question, "open");
+  WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
+  g_assert_cmpint (count ("audit", "action", "view", "record_id", restricted_case_id,
+                          "reason", reason, NULL), ==, 1);
+  dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
+  g_assert_cmpstr (row_text (cl_record_dialog_get_form (dialog), "title"), ==,
+                   "Call the " DRAFT_MARKER " shelter");
+
+  cl_record_dialog_add (dialog);
+  WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
+  g_assert_cmpint (count ("task", "case_id", restricted_case_id,
+                          "title", "Call the " DRAFT_MARKER " shelter", NULL), ==, 1);
+  g_assert_cmpuint (n_drafts (), ==, 0);
 }
 
 static void
@@ -1552,6 +1662,8 @@ add_tests (void)
   g_test_add_func ("/gui/drafts", test_drafts);
   g_test_add_func ("/gui/draft-orphaned", test_draft_orphaned);
   g_test_add_func ("/gui/draft-contact-note", test_draft_contact_note);
+  g_test_add_func ("/gui/draft-unsafe-contact", test_draft_unsafe_contact);
+  g_test_add_func ("/gui/draft-restricted", test_draft_restricted);
   g_test_add_func ("/gui/screenshots", test_screenshots);
   g_test_add_func ("/gui/recover", test_recover);
 }
