@@ -700,3 +700,86 @@ cl_e2e_count_held (ClE2eClient     *client,
   g_assert_true (n == 0 || n == wanted);
   return n;
 }
+
+/* Syncs (failing the test if the round fails), logs the round and checks that its summary
+ * holds @expect (unless %NULL), e.g. "conflicts 1". */
+void
+cl_e2e_sync_expect (ClE2eClient *client,
+                    const char  *expect)
+{
+  ClE2eSync s = { 0 };
+
+  cl_e2e_sync_logged (client, &s);
+  if (expect != NULL)
+    g_assert_nonnull (strstr (s.out, expect));
+  cl_e2e_sync_clear (&s);
+}
+
+/* An HTTP-mode fault proxy in front of @stack's nginx, with the stack's TLS. */
+ClFaultProxy *
+cl_e2e_https_proxy (ClTestStack *stack)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (stack->tls->server_cert,
+                                                                      stack->tls->server_key,
+                                                                      &error);
+  g_autoptr(GTlsDatabase) ca = NULL;
+  ClFaultProxy *proxy;
+
+  g_assert_no_error (error);
+  ca = g_tls_file_database_new (stack->tls->ca, &error);
+  g_assert_no_error (error);
+  proxy = cl_fault_proxy_new (stack->port, cert, ca, &error);
+  g_assert_no_error (error);
+  return proxy;
+}
+
+char *
+cl_e2e_proxy_url (ClFaultProxy *proxy)
+{
+  return g_strdup_printf ("https://localhost:%u", cl_fault_proxy_get_port (proxy));
+}
+
+/* `caseloadctl conflicts --json`: the vault's open conflicts. */
+JsonArray *
+cl_e2e_conflicts (ClE2eClient *client)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  out = cl_e2e_ctl (client, NULL, &rc, &err, "conflicts", "--json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+}
+
+/* Member @name of object @index of @list, %NULL when it is null. */
+const char *
+cl_e2e_json_string (JsonArray  *list,
+                    guint       index,
+                    const char *name)
+{
+  JsonObject *o = json_array_get_object_element (list, index);
+
+  return json_object_get_null_member (o, name) ? NULL : json_object_get_string_member (o, name);
+}
+
+/* `caseloadctl conflicts resolve ID --keep=KEEP`, which must succeed. */
+void
+cl_e2e_resolve (ClE2eClient *client,
+                const char  *conflict_id,
+                const char  *keep)
+{
+  g_autofree char *arg = g_strdup_printf ("--keep=%s", keep);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int rc;
+
+  out = cl_e2e_ctl (client, NULL, &rc, &err, "conflicts", "resolve", conflict_id, arg, NULL);
+  if (rc != 0)
+    g_error ("conflicts resolve (%s) failed with %d: %s%s", client->username, rc, out, err);
+}

@@ -5,6 +5,9 @@
 
 #pragma once
 
+#include <json-glib/json-glib.h>
+
+#include "cl-fault-proxy.h"
 #include "cl-test-stack.h"
 
 G_BEGIN_DECLS
@@ -95,6 +98,19 @@ void          cl_e2e_assert_converged (ClTestStack *stack,
 
 void          cl_e2e_sync_logged     (ClE2eClient  *client,
                                       ClE2eSync    *result);
+void          cl_e2e_sync_expect     (ClE2eClient  *client,
+                                      const char   *expect);
+
+ClFaultProxy *cl_e2e_https_proxy     (ClTestStack  *stack);
+char         *cl_e2e_proxy_url       (ClFaultProxy *proxy);
+
+JsonArray    *cl_e2e_conflicts       (ClE2eClient  *client);
+const char   *cl_e2e_json_string     (JsonArray    *list,
+                                      guint         index,
+                                      const char   *name);
+void          cl_e2e_resolve         (ClE2eClient  *client,
+                                      const char   *conflict_id,
+                                      const char   *keep);
 
 /* A case and what hangs off it, as a test follows them in and out of vaults. */
 typedef struct {

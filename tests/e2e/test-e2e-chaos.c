@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "cl-e2e.h"
-#include "cl-fault-proxy.h"
 #include "cl-secret.h"
 #include "cl-sync.h"
 #include "cl-vault.h"
@@ -221,7 +220,7 @@ test_r6_network_chaos (void)
 
   proxy = cl_fault_proxy_new (stack->port, NULL, NULL, &error);
   g_assert_no_error (error);
-  url = g_strdup_printf ("https://localhost:%u", cl_fault_proxy_get_port (proxy));
+  url = cl_e2e_proxy_url (proxy);
   for (guint i = 0; i < 3; i++)
     {
       cl_test_stack_user_add (stack, names[i], "advocate_dv", "14");

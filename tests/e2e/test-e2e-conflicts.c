@@ -6,17 +6,14 @@
  * one vault's push lost is fetched by the others (GET /v1/conflicts after the pull) with
  * both values and who made each and when; resolving it anywhere closes it everywhere; a
  * resolution that comes second, or that the server refuses, says so; a hostile or
- * malformed list of conflicts (made up by the fault proxy) is refused and changes nothing.
+ * malformed list of cl_e2e_conflicts (made up by the fault proxy) is refused and changes nothing.
  */
 
 #define G_LOG_DOMAIN "test-e2e-conflicts"
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "cl-e2e.h"
-#include "cl-fault-proxy.h"
 
 #define CONFLICT_ROWS "SELECT id, record_type, record_id, field, local_value, server_value, " \
                       "server_version, local_by, local_at, server_by, server_at, created_at, " \
@@ -31,65 +28,6 @@ typedef struct {
   char         *case_id;
   GHashTable   *committed;
 } Fixture;
-
-/* An HTTP-mode fault proxy in front of the stack's nginx. */
-static ClFaultProxy *
-http_proxy (ClTestStack *stack)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (stack->tls->server_cert,
-                                                                      stack->tls->server_key,
-                                                                      &error);
-  g_autoptr(GTlsDatabase) ca = NULL;
-  ClFaultProxy *proxy;
-
-  g_assert_no_error (error);
-  ca = g_tls_file_database_new (stack->tls->ca, &error);
-  g_assert_no_error (error);
-  proxy = cl_fault_proxy_new (stack->port, cert, ca, &error);
-  g_assert_no_error (error);
-  return proxy;
-}
-
-static void
-sync_ok (ClE2eClient *client,
-         const char  *expect)
-{
-  ClE2eSync s;
-
-  cl_e2e_sync_ok (client, &s);
-  g_test_message ("sync %s: %s", client->username, s.out);
-  if (expect != NULL)
-    g_assert_nonnull (strstr (s.out, expect));
-  cl_e2e_sync_clear (&s);
-}
-
-/* `caseloadctl conflicts --json`: the open conflicts. */
-static JsonArray *
-conflicts (ClE2eClient *client)
-{
-  g_autofree char *err = NULL;
-  g_autofree char *out = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  int rc;
-
-  out = cl_e2e_ctl (client, NULL, &rc, &err, "conflicts", "--json", NULL);
-  g_assert_cmpint (rc, ==, 0);
-  json_parser_load_from_data (parser, out, -1, &error);
-  g_assert_no_error (error);
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
-}
-
-static const char *
-member (JsonArray  *list,
-        guint       i,
-        const char *name)
-{
-  JsonObject *o = json_array_get_object_element (list, i);
-
-  return json_object_get_null_member (o, name) ? NULL : json_object_get_string_member (o, name);
-}
 
 static gboolean
 elsewhere (JsonArray *list,
@@ -107,20 +45,6 @@ assert_utc_time (const char *text)
   g_assert_cmpuint (strlen (text), ==, 20);
   dt = g_date_time_new_from_iso8601 (text, NULL);
   g_assert_nonnull (dt);
-}
-
-static void
-resolve (ClE2eClient *client,
-         const char  *id,
-         const char  *keep)
-{
-  g_autofree char *arg = g_strdup_printf ("--keep=%s", keep);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int rc;
-
-  out = cl_e2e_ctl (client, NULL, &rc, &err, "conflicts", "resolve", id, arg, NULL);
-  g_assert_cmpint (rc, ==, 0);
 }
 
 static char *
@@ -159,13 +83,13 @@ make_conflict (Fixture    *f,
 
   cl_e2e_set (f->a1, "case", f->case_id, w, NULL);
   cl_e2e_set (f->a2, "case", f->case_id, l, NULL);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_sync_ok (f->a2, &s);
   g_assert_cmpuint (s.conflicts, ==, 1);
   cl_e2e_sync_clear (&s);
-  list = conflicts (f->a2);
+  list = cl_e2e_conflicts (f->a2);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  return g_strdup (member (list, 0, "id"));
+  return g_strdup (cl_e2e_json_string (list, 0, "id"));
 }
 
 static void
@@ -178,8 +102,8 @@ fixture_set_up (Fixture       *f,
   f->stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
   cl_test_stack_user_add (f->stack, "ana", "advocate_dv", "14");
   cl_test_stack_user_add (f->stack, "sue", "supervisor", "14");
-  f->proxy = http_proxy (f->stack);
-  url = g_strdup_printf ("https://localhost:%u", cl_fault_proxy_get_port (f->proxy));
+  f->proxy = cl_e2e_https_proxy (f->stack);
+  url = cl_e2e_proxy_url (f->proxy);
   f->a1 = cl_e2e_client_new (f->stack, "ana", NULL);
   f->a2 = cl_e2e_client_new (f->stack, "ana", url);
   f->sue = cl_e2e_client_new (f->stack, "sue", url);
@@ -189,9 +113,9 @@ fixture_set_up (Fixture       *f,
   token = g_strdup ("CONFLICTS-ana-0");
   g_free (cl_e2e_note (f->a1, f->case_id, token));
   g_hash_table_add (f->committed, token);
-  sync_ok (f->a1, NULL);
-  sync_ok (f->a2, NULL);
-  sync_ok (f->sue, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
+  cl_e2e_sync_expect (f->sue, NULL);
 }
 
 static void
@@ -215,7 +139,7 @@ converged (Fixture *f)
   cl_e2e_assert_converged (f->stack, clients, G_N_ELEMENTS (clients), f->committed);
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
-      g_autoptr(JsonArray) list = conflicts (clients[i]);
+      g_autoptr(JsonArray) list = cl_e2e_conflicts (clients[i]);
       g_assert_cmpuint (json_array_get_length (list), ==, 0);
     }
 }
@@ -228,7 +152,7 @@ test_fetched_and_resolved_elsewhere (Fixture       *f,
                                      gconstpointer  data)
 {
   g_autofree char *id = make_conflict (f, "alpha", "bravo");
-  g_autoptr(JsonArray) own = conflicts (f->a2);
+  g_autoptr(JsonArray) own = cl_e2e_conflicts (f->a2);
   g_autoptr(JsonArray) list = NULL;
   g_autoptr(JsonArray) sue = NULL;
   g_autofree char *out = NULL;
@@ -237,32 +161,32 @@ test_fetched_and_resolved_elsewhere (Fixture       *f,
 
   /* a2's own: who made the value that won is known after its round. */
   g_assert_false (elsewhere (own, 0));
-  g_assert_cmpstr (member (own, 0, "mine"), ==, "bravo");
-  g_assert_cmpstr (member (own, 0, "mine_by"), ==, "ana");
-  g_assert_cmpstr (member (own, 0, "theirs_by"), ==, "ana");
-  assert_utc_time (member (own, 0, "theirs_at"));
+  g_assert_cmpstr (cl_e2e_json_string (own, 0, "mine"), ==, "bravo");
+  g_assert_cmpstr (cl_e2e_json_string (own, 0, "mine_by"), ==, "ana");
+  g_assert_cmpstr (cl_e2e_json_string (own, 0, "theirs_by"), ==, "ana");
+  assert_utc_time (cl_e2e_json_string (own, 0, "theirs_at"));
 
   /* a1 lists it after its next sync, as lost on another workstation. */
-  sync_ok (f->a1, "1 conflict lost on another workstation is listed here now");
-  list = conflicts (f->a1);
+  cl_e2e_sync_expect (f->a1, "1 conflict lost on another workstation is listed here now");
+  list = cl_e2e_conflicts (f->a1);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  g_assert_cmpstr (member (list, 0, "id"), ==, id);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "id"), ==, id);
   g_assert_true (elsewhere (list, 0));
-  g_assert_cmpstr (member (list, 0, "mine"), ==, "bravo");
-  g_assert_cmpstr (member (list, 0, "theirs"), ==, "alpha");
-  g_assert_cmpstr (member (list, 0, "mine_by"), ==, "ana");
-  g_assert_cmpstr (member (list, 0, "theirs_by"), ==, "ana");
-  assert_utc_time (member (list, 0, "mine_at"));
-  assert_utc_time (member (list, 0, "theirs_at"));
-  g_assert_cmpstr (member (list, 0, "theirs_at"), <=, member (list, 0, "mine_at"));
-  g_assert_cmpstr (member (list, 0, "theirs_at"), ==, member (own, 0, "theirs_at"));
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "mine"), ==, "bravo");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, "alpha");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "mine_by"), ==, "ana");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs_by"), ==, "ana");
+  assert_utc_time (cl_e2e_json_string (list, 0, "mine_at"));
+  assert_utc_time (cl_e2e_json_string (list, 0, "theirs_at"));
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs_at"), <=, cl_e2e_json_string (list, 0, "mine_at"));
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs_at"), ==, cl_e2e_json_string (own, 0, "theirs_at"));
 
   /* So does the supervisor's; the list on the terminal says who and when too. */
-  sync_ok (f->sue, "1 conflict lost on another workstation is listed here now");
-  sue = conflicts (f->sue);
+  cl_e2e_sync_expect (f->sue, "1 conflict lost on another workstation is listed here now");
+  sue = cl_e2e_conflicts (f->sue);
   g_assert_cmpuint (json_array_get_length (sue), ==, 1);
   g_assert_true (elsewhere (sue, 0));
-  g_assert_cmpstr (member (sue, 0, "mine_by"), ==, "ana");
+  g_assert_cmpstr (cl_e2e_json_string (sue, 0, "mine_by"), ==, "ana");
   out = cl_e2e_ctl (f->sue, NULL, &rc, &err, "conflicts", NULL);
   g_assert_cmpint (rc, ==, 0);
   g_assert_nonnull (strstr (out, "mine=bravo\tby=ana\tat=20"));
@@ -276,19 +200,19 @@ test_fetched_and_resolved_elsewhere (Fixture       *f,
   g_assert_nonnull (strstr (out, "theirs by: ana\n"));
 
   /* a1 keeps the change a2 lost. */
-  resolve (f->a1, id, "mine");
-  sync_ok (f->a1, NULL);
+  cl_e2e_resolve (f->a1, id, "mine");
+  cl_e2e_sync_expect (f->a1, NULL);
   {
     g_autofree char *v = server_value (f);
     g_assert_cmpstr (v, ==, "bravo");
   }
   g_clear_pointer (&list, json_array_unref);
-  list = conflicts (f->a1);
+  list = cl_e2e_conflicts (f->a1);
   g_assert_cmpuint (json_array_get_length (list), ==, 0);
 
   /* Resolved on one device: gone from the others after their next sync. */
-  sync_ok (f->a2, "1 conflict was resolved elsewhere");
-  sync_ok (f->sue, "1 conflict was resolved elsewhere");
+  cl_e2e_sync_expect (f->a2, "1 conflict was resolved elsewhere");
+  cl_e2e_sync_expect (f->sue, "1 conflict was resolved elsewhere");
   assert_value_everywhere (f, "bravo");
   {
     g_autofree char *closed = cl_e2e_vault_rows (f->a2, "SELECT resolution, uploaded FROM "
@@ -306,24 +230,24 @@ test_resolved_twice (Fixture       *f,
 {
   g_autofree char *id = make_conflict (f, "charlie", "delta");
 
-  sync_ok (f->a1, NULL);
-  resolve (f->a2, id, "theirs");
-  resolve (f->a1, id, "mine");
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_resolve (f->a2, id, "theirs");
+  cl_e2e_resolve (f->a1, id, "mine");
   {
     g_autofree char *v = cl_e2e_field (f->a1, "case", f->case_id, "assigned_to");
     g_assert_cmpstr (v, ==, "delta");
   }
-  sync_ok (f->a2, NULL);
-  sync_ok (f->a1, "1 conflict you resolved had already been settled elsewhere");
+  cl_e2e_sync_expect (f->a2, NULL);
+  cl_e2e_sync_expect (f->a1, "1 conflict you resolved had already been settled elsewhere");
   {
-    g_autoptr(JsonArray) list = conflicts (f->a1);
+    g_autoptr(JsonArray) list = cl_e2e_conflicts (f->a1);
     g_autofree char *v = cl_e2e_field (f->a1, "case", f->case_id, "assigned_to");
 
     g_assert_cmpuint (json_array_get_length (list), ==, 0);
     /* The vault shows the value that stands again. */
     g_assert_cmpstr (v, ==, "charlie");
   }
-  sync_ok (f->sue, NULL);
+  cl_e2e_sync_expect (f->sue, NULL);
   assert_value_everywhere (f, "charlie");
   converged (f);
 }
@@ -338,20 +262,20 @@ test_resolution_refused (Fixture       *f,
   g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
   g_autoptr(JsonArray) list = NULL;
 
-  sync_ok (f->sue, NULL);
-  resolve (f->sue, id, "mine");
-  list = conflicts (f->sue);
+  cl_e2e_sync_expect (f->sue, NULL);
+  cl_e2e_resolve (f->sue, id, "mine");
+  list = cl_e2e_conflicts (f->sue);
   g_assert_cmpuint (json_array_get_length (list), ==, 0);
   cl_fault_proxy_forge (f->proxy, 403, "{\"error\":{\"code\":\"forbidden\","
                                        "\"message\":\"You may not change this record\"}}");
   cl_fault_proxy_set (f->proxy, CL_FAULT_REPLAY, 0, path, 1);
-  sync_ok (f->sue, "The server did not accept your choice for 1 conflict");
+  cl_e2e_sync_expect (f->sue, "The server did not accept your choice for 1 conflict");
   g_assert_cmpuint (cl_fault_proxy_get_hits (f->proxy), ==, 1);
 
   g_clear_pointer (&list, json_array_unref);
-  list = conflicts (f->sue);
+  list = cl_e2e_conflicts (f->sue);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  g_assert_cmpstr (member (list, 0, "id"), ==, id);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "id"), ==, id);
   {
     g_autofree char *v = cl_e2e_field (f->sue, "case", f->case_id, "assigned_to");
     g_autofree char *open = cl_test_stack_sql (f->stack, "SELECT count(*) FROM conflict "
@@ -360,10 +284,10 @@ test_resolution_refused (Fixture       *f,
     g_assert_cmpstr (open, ==, "1");
   }
 
-  resolve (f->sue, id, "mine");
-  sync_ok (f->sue, NULL);
-  sync_ok (f->a1, NULL);
-  sync_ok (f->a2, NULL);
+  cl_e2e_resolve (f->sue, id, "mine");
+  cl_e2e_sync_expect (f->sue, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
   assert_value_everywhere (f, "foxtrot");
   converged (f);
 }
@@ -404,7 +328,7 @@ test_hostile_list (Fixture       *f,
   g_autofree char *unknown = NULL;
   g_autofree char *closing = NULL;
 
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
 #define ITEM(id, type, value) \
   "{\"id\":\"" id "\",\"type\":\"" type "\",\"record\":\"%s\",\"field\":\"assigned_to\"," \
   "\"kind\":\"field\",\"server_value\":\"golf\",\"client_value\":\"" value "\"," \
@@ -433,15 +357,15 @@ test_hostile_list (Fixture       *f,
   /* The well-formed list passes, and the stack heals. */
   cl_fault_proxy_forge (f->proxy, 200, good);
   cl_fault_proxy_set (f->proxy, CL_FAULT_REPLAY, 0, "/v1/conflicts", 1);
-  sync_ok (f->a2, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
   cl_fault_proxy_heal (f->proxy);
   closing = cl_e2e_vault_rows (f->a2, "SELECT count(*) FROM conflict WHERE resolved_at IS NULL");
   g_assert_cmpstr (closing, ==, "1\n");
 
-  resolve (f->a2, id, "theirs");
-  sync_ok (f->a2, NULL);
-  sync_ok (f->a1, NULL);
-  sync_ok (f->sue, NULL);
+  cl_e2e_resolve (f->a2, id, "theirs");
+  cl_e2e_sync_expect (f->a2, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->sue, NULL);
   assert_value_everywhere (f, "golf");
   converged (f);
 }

@@ -20,10 +20,7 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "cl-e2e.h"
-#include "cl-fault-proxy.h"
 
 #define PULL_DELAY_MS 6000
 
@@ -36,80 +33,6 @@ typedef struct {
   char         *case_id;
   GHashTable   *committed;
 } Fixture;
-
-/* An HTTP-mode fault proxy in front of the stack's nginx. */
-static ClFaultProxy *
-http_proxy (ClTestStack *stack)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (stack->tls->server_cert,
-                                                                      stack->tls->server_key,
-                                                                      &error);
-  g_autoptr(GTlsDatabase) ca = NULL;
-  ClFaultProxy *proxy;
-
-  g_assert_no_error (error);
-  ca = g_tls_file_database_new (stack->tls->ca, &error);
-  g_assert_no_error (error);
-  proxy = cl_fault_proxy_new (stack->port, cert, ca, &error);
-  g_assert_no_error (error);
-  return proxy;
-}
-
-static void
-sync_ok (ClE2eClient *client,
-         const char  *expect)
-{
-  ClE2eSync s;
-
-  cl_e2e_sync_ok (client, &s);
-  g_test_message ("sync %s: %s", client->username, s.out);
-  if (expect != NULL)
-    g_assert_nonnull (strstr (s.out, expect));
-  cl_e2e_sync_clear (&s);
-}
-
-/* `caseloadctl conflicts --json`: the open conflicts. */
-static JsonArray *
-conflicts (ClE2eClient *client)
-{
-  g_autofree char *err = NULL;
-  g_autofree char *out = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  int rc;
-
-  out = cl_e2e_ctl (client, NULL, &rc, &err, "conflicts", "--json", NULL);
-  g_assert_cmpint (rc, ==, 0);
-  json_parser_load_from_data (parser, out, -1, &error);
-  g_assert_no_error (error);
-  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
-}
-
-static const char *
-member (JsonArray  *list,
-        guint       i,
-        const char *name)
-{
-  JsonObject *o = json_array_get_object_element (list, i);
-
-  return json_object_get_null_member (o, name) ? NULL : json_object_get_string_member (o, name);
-}
-
-static void
-resolve (ClE2eClient *client,
-         const char  *id,
-         const char  *keep)
-{
-  g_autofree char *arg = g_strdup_printf ("--keep=%s", keep);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int rc;
-
-  out = cl_e2e_ctl (client, NULL, &rc, &err, "conflicts", "resolve", id, arg, NULL);
-  if (rc != 0)
-    g_error ("conflicts resolve (%s) failed with %d: %s%s", client->username, rc, out, err);
-}
 
 static char *
 server_field (Fixture    *f,
@@ -175,15 +98,15 @@ make_conflict (Fixture    *f,
 
   cl_e2e_set (f->a1, "case", f->case_id, w, NULL);
   cl_e2e_set (f->a2, "case", f->case_id, l, NULL);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_sync_ok (f->a2, &s);
   g_assert_cmpuint (s.conflicts, ==, 1);
   cl_e2e_sync_clear (&s);
-  list = conflicts (f->a2);
+  list = cl_e2e_conflicts (f->a2);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  g_assert_cmpstr (member (list, 0, "theirs"), ==, winner);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, winner);
   assert_field (f->a2, f->case_id, "assigned_to", winner);
-  return g_strdup (member (list, 0, "id"));
+  return g_strdup (cl_e2e_json_string (list, 0, "id"));
 }
 
 /* Resolves @id on @client in the middle of a round of @client: the round has sent its
@@ -210,7 +133,7 @@ resolve_during_pull (Fixture     *f,
     }
   held_at = g_get_monotonic_time ();
 
-  resolve (client, id, keep);
+  cl_e2e_resolve (client, id, keep);
   /* Else the answer may have been applied first: the test would prove nothing. */
   if (g_get_monotonic_time () - held_at >= (gint64) PULL_DELAY_MS * 1000)
     g_error ("resolving took longer than the pull answer was held back (%d ms)",
@@ -228,8 +151,8 @@ fixture_set_up (Fixture       *f,
   f->stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
   cl_test_stack_user_add (f->stack, "ana", "advocate_dv", "14");
   cl_test_stack_user_add (f->stack, "sue", "supervisor", "14");
-  f->proxy = http_proxy (f->stack);
-  url = g_strdup_printf ("https://localhost:%u", cl_fault_proxy_get_port (f->proxy));
+  f->proxy = cl_e2e_https_proxy (f->stack);
+  url = cl_e2e_proxy_url (f->proxy);
   f->a1 = cl_e2e_client_new (f->stack, "ana", NULL);
   f->a2 = cl_e2e_client_new (f->stack, "ana", url);
   f->sue = cl_e2e_client_new (f->stack, "sue", url);
@@ -239,9 +162,9 @@ fixture_set_up (Fixture       *f,
   token = g_strdup ("RESOLUTION-RACE-ana-0");
   g_free (cl_e2e_note (f->a1, f->case_id, token));
   g_hash_table_add (f->committed, token);
-  sync_ok (f->a1, NULL);
-  sync_ok (f->a2, NULL);
-  sync_ok (f->sue, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
+  cl_e2e_sync_expect (f->sue, NULL);
 }
 
 static void
@@ -265,7 +188,7 @@ converged (Fixture *f)
   cl_e2e_assert_converged (f->stack, clients, G_N_ELEMENTS (clients), f->committed);
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
-      g_autoptr(JsonArray) list = conflicts (clients[i]);
+      g_autoptr(JsonArray) list = cl_e2e_conflicts (clients[i]);
       g_assert_cmpuint (json_array_get_length (list), ==, 0);
     }
 }
@@ -281,11 +204,11 @@ test_superseded_after_pull (Fixture       *f,
   g_autofree char *id = make_conflict (f, "alpha", "bravo");
   g_autofree char *server = NULL;
 
-  sync_ok (f->a1, "1 conflict lost on another workstation is listed here now");
-  resolve (f->a1, id, "theirs");
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, "1 conflict lost on another workstation is listed here now");
+  cl_e2e_resolve (f->a1, id, "theirs");
+  cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=charlie", NULL);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
 
   resolve_during_pull (f, f->a2, id, "mine");
   /* The choice stays on top of the pulled state until the server answers. */
@@ -300,19 +223,19 @@ test_superseded_after_pull (Fixture       *f,
    * top of it, no conflict; an edit elsewhere that a2 has not pulled still is one. */
   cl_e2e_set (f->a2, "case", f->case_id, "assigned_to=kilo", NULL);
   edit_sync (f->a2, 0);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=lima", NULL);
   edit_sync (f->a1, 0);
   cl_e2e_set (f->a2, "case", f->case_id, "assigned_to=mike", NULL);
   edit_sync (f->a2, 1);
   {
-    g_autoptr(JsonArray) list = conflicts (f->a2);
+    g_autoptr(JsonArray) list = cl_e2e_conflicts (f->a2);
 
     g_assert_cmpuint (json_array_get_length (list), ==, 1);
-    g_assert_cmpstr (member (list, 0, "theirs"), ==, "lima");
-    resolve (f->a2, member (list, 0, "id"), "mine");
+    g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, "lima");
+    cl_e2e_resolve (f->a2, cl_e2e_json_string (list, 0, "id"), "mine");
   }
-  sync_ok (f->a2, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
   converged (f);
   assert_field (f->a2, f->case_id, "assigned_to", "mike");
 }
@@ -331,7 +254,7 @@ test_refused_after_pull (Fixture       *f,
   guint hits;
 
   cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=foxtrot", NULL);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
 
   resolve_during_pull (f, f->a2, id, "mine");
   assert_field (f->a2, f->case_id, "assigned_to", "echo");
@@ -343,17 +266,17 @@ test_refused_after_pull (Fixture       *f,
   sync_nothing_pulled (f->a2, "The server did not accept your choice for 1 conflict");
   g_assert_cmpuint (cl_fault_proxy_get_hits (f->proxy), ==, hits + 1);
 
-  list = conflicts (f->a2);
+  list = cl_e2e_conflicts (f->a2);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  g_assert_cmpstr (member (list, 0, "id"), ==, id);
-  g_assert_cmpstr (member (list, 0, "mine"), ==, "echo");
-  g_assert_cmpstr (member (list, 0, "theirs"), ==, "delta");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "id"), ==, id);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "mine"), ==, "echo");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, "delta");
   assert_field (f->a2, f->case_id, "assigned_to", "foxtrot");
 
-  resolve (f->a2, id, "mine");
-  sync_ok (f->a2, NULL);
-  sync_ok (f->a1, "1 conflict was resolved elsewhere");
-  sync_ok (f->sue, NULL);
+  cl_e2e_resolve (f->a2, id, "mine");
+  cl_e2e_sync_expect (f->a2, NULL);
+  cl_e2e_sync_expect (f->a1, "1 conflict was resolved elsewhere");
+  cl_e2e_sync_expect (f->sue, NULL);
   converged (f);
   assert_field (f->a2, f->case_id, "assigned_to", "echo");
   assert_field (f->a1, f->case_id, "assigned_to", "echo");
@@ -369,15 +292,15 @@ test_changed_before_resolving (Fixture       *f,
   g_autofree char *id = make_conflict (f, "golf", "hotel");
 
   cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=india", NULL);
-  sync_ok (f->a1, NULL);
-  sync_ok (f->a2, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
   assert_field (f->a2, f->case_id, "assigned_to", "india");
-  resolve (f->a2, id, "mine");
+  cl_e2e_resolve (f->a2, id, "mine");
   assert_field (f->a2, f->case_id, "assigned_to", "hotel");
 
-  sync_ok (f->sue, "1 conflict lost on another workstation is listed here now");
-  resolve (f->sue, id, "theirs");
-  sync_ok (f->sue, NULL);
+  cl_e2e_sync_expect (f->sue, "1 conflict lost on another workstation is listed here now");
+  cl_e2e_resolve (f->sue, id, "theirs");
+  cl_e2e_sync_expect (f->sue, NULL);
 
   sync_nothing_pulled (f->a2, "1 conflict you resolved had already been settled elsewhere");
   assert_field (f->a2, f->case_id, "assigned_to", "india");
@@ -406,29 +329,29 @@ test_deleted_after_pull (Fixture       *f,
   ClE2eSync s;
   int rc;
 
-  sync_ok (f->a1, NULL);
-  sync_ok (f->a2, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
   cl_e2e_set (f->a1, "case", case_id, "assigned_to=juliet", NULL);
   out = cl_e2e_ctl (f->a2, NULL, &rc, &err, "delete", "case", case_id, NULL);
   g_assert_cmpint (rc, ==, 0);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_sync_ok (f->a2, &s);
   g_assert_cmpuint (s.conflicts, ==, 1);
   cl_e2e_sync_clear (&s);
-  list = conflicts (f->a2);
+  list = cl_e2e_conflicts (f->a2);
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  g_assert_cmpstr (member (list, 0, "field"), ==, "_deleted");
-  id = g_strdup (member (list, 0, "id"));
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "field"), ==, "_deleted");
+  id = g_strdup (cl_e2e_json_string (list, 0, "id"));
   assert_field (f->a2, case_id, "deleted", "0");
 
-  sync_ok (f->a1, "1 conflict lost on another workstation is listed here now");
-  resolve (f->a1, id, "theirs");
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, "1 conflict lost on another workstation is listed here now");
+  cl_e2e_resolve (f->a1, id, "theirs");
+  cl_e2e_sync_expect (f->a1, NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   out = cl_e2e_ctl (f->a1, NULL, &rc, &err, "delete", "case", case_id, NULL);
   g_assert_cmpint (rc, ==, 0);
-  sync_ok (f->a1, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
 
   resolve_during_pull (f, f->a2, id, "mine");
   assert_field (f->a2, case_id, "deleted", "1");

@@ -14,7 +14,6 @@
 #include <glib/gstdio.h>
 
 #include "cl-e2e.h"
-#include "cl-fault-proxy.h"
 #include "cl-schema.h"
 #include "cl-secret.h"
 #include "cl-sql.h"
@@ -41,31 +40,6 @@ add_token (ClE2eClient *client,
 
   g_hash_table_add (committed, g_steal_pointer (&token));
   return id;
-}
-
-/* An HTTP-mode fault proxy in front of the stack's nginx. */
-static ClFaultProxy *
-http_proxy (ClTestStack *stack)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (stack->tls->server_cert,
-                                                                      stack->tls->server_key,
-                                                                      &error);
-  g_autoptr(GTlsDatabase) ca = NULL;
-  ClFaultProxy *proxy;
-
-  g_assert_no_error (error);
-  ca = g_tls_file_database_new (stack->tls->ca, &error);
-  g_assert_no_error (error);
-  proxy = cl_fault_proxy_new (stack->port, cert, ca, &error);
-  g_assert_no_error (error);
-  return proxy;
-}
-
-static char *
-proxy_url (ClFaultProxy *proxy)
-{
-  return g_strdup_printf ("https://localhost:%u", cl_fault_proxy_get_port (proxy));
 }
 
 /* S6 ------------------------------------------------------------------------------------ */
@@ -270,8 +244,8 @@ test_r8_concurrent_edits (void)
 
   cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
   cl_test_stack_user_add (stack, "ben", "advocate_cv", "14");
-  proxy = http_proxy (stack);
-  url = proxy_url (proxy);
+  proxy = cl_e2e_https_proxy (stack);
+  url = cl_e2e_proxy_url (proxy);
   a = cl_e2e_client_new (stack, "ana", url);
   b = cl_e2e_client_new (stack, "ben", NULL);
 
@@ -687,8 +661,8 @@ static void
 test_r12_replayed_pull (void)
 {
   g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
-  g_autoptr(ClFaultProxy) proxy = http_proxy (stack);
-  g_autofree char *url = proxy_url (proxy);
+  g_autoptr(ClFaultProxy) proxy = cl_e2e_https_proxy (stack);
+  g_autofree char *url = cl_e2e_proxy_url (proxy);
   g_autoptr(ClE2eClient) a = NULL;
   g_autoptr(ClE2eClient) b = NULL;
   g_autoptr(GHashTable) committed = token_set ();
@@ -746,8 +720,8 @@ static void
 test_r3_lost_response (void)
 {
   g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
-  g_autoptr(ClFaultProxy) proxy = http_proxy (stack);
-  g_autofree char *url = proxy_url (proxy);
+  g_autoptr(ClFaultProxy) proxy = cl_e2e_https_proxy (stack);
+  g_autofree char *url = cl_e2e_proxy_url (proxy);
   g_autoptr(ClE2eClient) a = NULL;
   g_autoptr(GHashTable) committed = token_set ();
   g_autofree char *case_id = NULL;
