@@ -112,7 +112,7 @@ activate_cb (ClDrillDownWindow *self,
              guint              position,
              GtkListView       *view)
 {
-  _cl_drill_down_window_activate (self, position);
+  cl_drill_down_window_open_case (self, position);
 }
 
 static void
@@ -259,7 +259,7 @@ _cl_drill_down_window_get_cases (ClDrillDownWindow *self)
 
 /* Opens the case at @position: what a click, or Enter on the focused row, does. */
 void
-_cl_drill_down_window_activate (ClDrillDownWindow *self,
+cl_drill_down_window_open_case (ClDrillDownWindow *self,
                                 guint              position)
 {
   g_autoptr(ClCaseSummary) summary = NULL;

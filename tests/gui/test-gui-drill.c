@@ -209,7 +209,7 @@ test_count_lists_cases (void)
 
   /* Opening a plain case from the list: the list goes, the case page shows it, audited. */
   looks = audits ("view", "case", fixture.cases[1]);
-  _cl_drill_down_window_activate (drill, position_of (cases, fixture.cases[1]));
+  cl_drill_down_window_open_case (drill, position_of (cases, fixture.cases[1]));
   WAIT_UNTIL (_cl_reports_page_get_drill_window (page ()) == NULL, 2000);
   g_assert_cmpstr (_cl_window_get_content_page (window ()), ==, "case");
   g_assert_cmpstr (cl_case_page_get_case_id (_cl_window_get_case_page (window ())), ==,
@@ -228,7 +228,7 @@ test_restricted_asks_reason (void)
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
   drill = click (_cl_reports_page_get_cell_button (page (), "by_advocate", "ana", "active"));
   g_assert_nonnull (drill);
-  _cl_drill_down_window_activate (drill, position_of (_cl_drill_down_window_get_cases (drill),
+  cl_drill_down_window_open_case (drill, position_of (_cl_drill_down_window_get_cases (drill),
                                                       fixture.cases[10]));
   WAIT_UNTIL ((dialog = _cl_window_get_dialog (window ())) != NULL, 2000);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
