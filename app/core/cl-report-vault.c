@@ -692,7 +692,8 @@ cl_report_vault_load_cases (ClStore            *store,
       return NULL;
     }
 
-  _cl_store_read_lock (store);
+  /* A chunk at a time under the store's lock, so that edits are not held up for the
+   * whole list; the vault may lock between chunks. */
   for (guint first = 0; ok && first < n; first += IDS_PER_QUERY)
     {
       guint count = MIN (IDS_PER_QUERY, n - first);
@@ -705,25 +706,33 @@ cl_report_vault_load_cases (ClStore            *store,
       for (guint i = 0; i < count; i++)
         g_string_append (sql, i == 0 ? "?" : ", ?");
       g_string_append_c (sql, ')');
-      stmt = cl_sql_prepare (db, sql->str, error);
-      if (stmt == NULL)
+
+      _cl_store_read_lock (store);
+      if ((db = _cl_store_get_db (store)) == NULL)
         {
-          ok = FALSE;
-          break;
-        }
-      for (guint i = 0; i < count; i++)
-        cl_sql_bind_text (stmt, (int) i + 1, ids[first + i]);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (rows, _cl_case_summary_new_from_row (stmt));
-      if (rc != SQLITE_DONE)
-        {
-          cl_sql_set_error (error, db, rc);
+          g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
           ok = FALSE;
         }
-      else if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      else if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+        ok = FALSE;
+      else
+        {
+          for (guint i = 0; i < count; i++)
+            cl_sql_bind_text (stmt, (int) i + 1, ids[first + i]);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            g_ptr_array_add (rows, _cl_case_summary_new_from_row (stmt));
+          if (rc != SQLITE_DONE)
+            {
+              cl_sql_set_error (error, db, rc);
+              ok = FALSE;
+            }
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+      _cl_store_read_unlock (store);
+
+      if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
         ok = FALSE;
     }
-  _cl_store_read_unlock (store);
   if (!ok)
     return NULL;
 
