@@ -2075,6 +2075,8 @@ cl_wire_conflict_info_free (ClWireConflictInfo *info)
 
 static const ClWireMember conflict_list_members[] = {
   { "conflicts", CL_WIRE_ARRAY, TRUE },
+  { "total", CL_WIRE_INT, FALSE },
+  { "more", CL_WIRE_BOOL, FALSE },
 };
 
 static const ClWireMember conflict_info_members[] = {
@@ -2135,9 +2137,20 @@ conflict_info_check (ClWireConflictInfo  *info,
   return TRUE;
 }
 
+/**
+ * cl_wire_conflict_list_decode:
+ * @total: (out) (optional): how many open conflicts the server has for the asking user, in
+ *   all pages
+ * @more: (out) (optional): whether pages follow (GET /v1/conflicts?after=<last id>)
+ *
+ * A list without "total" and "more" (a server older than paging) counts as complete unless
+ * it holds CL_WIRE_MAX_CONFLICTS, the most such a server sent.
+ */
 GPtrArray *
 cl_wire_conflict_list_decode (const char  *data,
                               gsize        len,
+                              gint64      *total,
+                              gboolean    *more,
                               GError     **error)
 {
   g_autoptr(JsonNode) root = cl_wire_parse (data, len, &response_limits, error);
@@ -2196,16 +2209,42 @@ cl_wire_conflict_list_decode (const char  *data,
         }
       g_ptr_array_add (infos, g_steal_pointer (&info));
     }
+
+  {
+    JsonObject *o = json_node_get_object (root);
+    gint64 n = infos->len;
+    gboolean paged = json_object_has_member (o, "more");
+
+    if (json_object_has_member (o, "total") &&
+        !get_int (o, "response", "total", 0, CL_WIRE_MAX_INT, &n, error))
+      return NULL;
+    if (n < (gint64) infos->len)
+      {
+        invalid (error, "response", "total", "at least the number of conflicts listed");
+        return NULL;
+      }
+    if (total != NULL)
+      *total = n;
+    if (more != NULL)
+      *more = paged ? json_object_get_boolean_member (o, "more")
+                    : infos->len == CL_WIRE_MAX_CONFLICTS;
+  }
   return g_steal_pointer (&infos);
 }
 
 char *
 cl_wire_conflict_list_encode (GPtrArray *infos,
+                              gint64     total,
+                              gboolean   more,
                               gsize     *len)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
   json_builder_begin_object (b);
+  json_builder_set_member_name (b, "total");
+  json_builder_add_int_value (b, total);
+  json_builder_set_member_name (b, "more");
+  json_builder_add_boolean_value (b, more);
   json_builder_set_member_name (b, "conflicts");
   json_builder_begin_array (b);
   for (guint i = 0; i < infos->len; i++)
@@ -2320,6 +2359,7 @@ cl_wire_error_reply_free (ClWireErrorReply *reply)
   g_free (reply->code);
   g_free (reply->message);
   g_free (reply->mode);
+  g_free (reply->conflict_id);
   g_free (reply);
 }
 
@@ -2334,6 +2374,7 @@ static const ClWireMember error_members[] = {
   { "seq", CL_WIRE_INT, FALSE },
   { "mode", CL_WIRE_STRING, FALSE },
   { "retry_after", CL_WIRE_INT, FALSE },
+  { "conflict_id", CL_WIRE_STRING, FALSE },
 };
 
 ClWireErrorReply *
@@ -2372,6 +2413,9 @@ cl_wire_error_reply_decode (const char  *data,
   if (json_object_has_member (o, "retry_after") &&
       !get_int (o, "error", "retry_after", 0, 86400, &r->retry_after, error))
     return NULL;
+  if (json_object_has_member (o, "conflict_id") &&
+      !get_uuid (o, "error", "conflict_id", &r->conflict_id, error))
+    return NULL;
   if (json_object_has_member (o, "mode"))
     {
       const char *mode = json_object_get_string_member (o, "mode");
@@ -2390,7 +2434,7 @@ cl_wire_error_reply_decode (const char  *data,
  * cl_wire_error_reply_encode:
  * @code: a stable machine code
  * @message: English text
- * @extra: (nullable): further members (expected_seq, mode, retry_after)
+ * @extra: (nullable): further members (expected_seq, seq, mode, retry_after, conflict_id)
  *
  * Returns: (transfer full): {"error":{"code":…,"message":…, …}}
  */

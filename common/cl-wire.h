@@ -54,7 +54,7 @@ const char *cl_wire_error_code   (const GError *error);
 #define CL_WIRE_MAX_SMALL_BYTES    (16 * 1024)        /* login, pull, logout, resolve */
 #define CL_WIRE_MAX_MUTATIONS      500
 #define CL_WIRE_MAX_PULL_LIMIT     1000
-#define CL_WIRE_MAX_CONFLICTS      1000               /* GET /v1/conflicts lists at most */
+#define CL_WIRE_MAX_CONFLICTS      1000               /* GET /v1/conflicts: one page at most */
 #define CL_WIRE_MAX_INT            G_GINT64_CONSTANT (9007199254740991) /* 2^53 - 1 */
 #define CL_WIRE_DIGEST_HEX_LEN     16
 
@@ -326,8 +326,12 @@ typedef struct {
 void                  cl_wire_conflict_info_free    (ClWireConflictInfo         *info);
 GPtrArray            *cl_wire_conflict_list_decode  (const char                 *data,
                                                      gsize                       len,
+                                                     gint64                     *total,
+                                                     gboolean                   *more,
                                                      GError                    **error);
 char                 *cl_wire_conflict_list_encode  (GPtrArray                  *infos,
+                                                     gint64                      total,
+                                                     gboolean                    more,
                                                      gsize                      *len);
 void                  cl_wire_resolve_request_free  (ClWireResolveRequest       *request);
 ClWireResolveRequest *cl_wire_resolve_request_decode (const char                *data,
@@ -345,6 +349,8 @@ typedef struct {
   gint64  seq;              /* seq_reused: the seq used for another mutation; else -1 */
   char   *mode;             /* (nullable) device_revoked: "retire" or "lost" */
   gint64  retry_after;      /* too_many_attempts: seconds; else -1 */
+  char   *conflict_id;      /* (nullable) field_changed: the conflict that replaced the one
+                             * being resolved */
 } ClWireErrorReply;
 
 void              cl_wire_error_reply_free   (ClWireErrorReply       *reply);

@@ -604,6 +604,52 @@ fail:
 }
 
 /**
+ * srv_admin_device_reset:
+ *
+ * For a device whose count of changes and the server's cannot be brought together by sync
+ * itself (it says so, and names this command): its next push is taken as it comes. The
+ * first seq it sends starts its numbering afresh; what the mutation log holds under that
+ * seq and later ones is forgotten. Nothing of the records changes, and nothing the device
+ * holds is lost: its outbox is pushed as usual.
+ */
+gboolean
+srv_admin_device_reset (PGconn      *conn,
+                        const char  *device_id,
+                        GError     **error)
+{
+  g_autoptr(PGresult) r = NULL;
+
+  if (device_id == NULL || !cl_is_uuid (device_id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Give the device's id");
+      return FALSE;
+    }
+  if (!srv_db_command (conn, "BEGIN", error))
+    return FALSE;
+  r = srv_db_exec (conn, error,
+                   "UPDATE device SET seq_reset = true WHERE id = $1 AND revoked_at IS NULL "
+                   "RETURNING account_id, last_seq", device_id, SRV_DB_END);
+  if (r == NULL)
+    goto fail;
+  if (PQntuples (r) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "There is no such device, or it was revoked");
+      goto fail;
+    }
+  if (!audit_cli (conn, "admin.device_reset", srv_db_get (r, 0, 0), device_id, NULL, error) ||
+      !srv_db_command (conn, "COMMIT", error))
+    goto fail;
+  g_print ("Reset %s (it had pushed up to change %s): its next push starts its count "
+           "afresh\n", device_id, srv_db_get (r, 0, 1));
+  return TRUE;
+
+fail:
+  srv_db_rollback (conn);
+  return FALSE;
+}
+
+/**
  * srv_admin_gc:
  * @days: purge tombstones and scope exits older than this
  * @log_days: purge mutation log entries older than this, but the last

@@ -33,6 +33,9 @@ gboolean srv_admin_device_revoke (PGconn      *conn,
                                   const char  *device_id,
                                   const char  *mode,
                                   GError     **error);
+gboolean srv_admin_device_reset  (PGconn      *conn,
+                                  const char  *device_id,
+                                  GError     **error);
 gboolean srv_admin_gc            (PGconn      *conn,
                                   guint        days,
                                   guint        log_days,

@@ -29,6 +29,9 @@
   "c.resolved_at IS NULL AND r.scope && ARRAY(SELECT jsonb_array_elements_text($2::jsonb)) " \
   "AND (c.account_id = $1 OR $3::boolean)"
 
+/* GET /v1/conflicts[?after=ID]: a page of at most CL_WIRE_MAX_CONFLICTS open conflicts,
+ * oldest first, after the conflict @after (the last of the previous page), with how many
+ * there are in all and whether more follow. */
 void
 srv_handle_conflicts (SrvWorker   *worker,
                       SrvRequest  *request,
@@ -37,10 +40,14 @@ srv_handle_conflicts (SrvWorker   *worker,
   g_autoptr(SrvSession) session = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) r = NULL;
+  g_autoptr(PGresult) count = NULL;
   g_autoptr(GPtrArray) infos = NULL;
   g_auto(GStrv) tokens = NULL;
   g_autofree char *tokens_json = NULL;
+  const char *after = NULL;
+  const char *supervisor;
   gboolean all_content;
+  gboolean more;
   char *body;
   gsize len;
 
@@ -48,29 +55,78 @@ srv_handle_conflicts (SrvWorker   *worker,
   if (session == NULL)
     return;
 
+  if (request->query != NULL)
+    {
+      GHashTableIter iter;
+      const char *name;
+
+      g_hash_table_iter_init (&iter, request->query);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+        if (strcmp (name, "after") != 0)
+          {
+            srv_response_error (response, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                "Only “after” may be given");
+            return;
+          }
+      after = g_hash_table_lookup (request->query, "after");
+      if (after != NULL && !cl_is_uuid (after))
+        {
+          srv_response_error (response, SOUP_STATUS_BAD_REQUEST, "invalid_value",
+                              "“after” is the id of a conflict");
+          return;
+        }
+    }
+
   tokens = srv_scope_read_tokens (session, &all_content);
   tokens_json = srv_json_strv (tokens);
-  r = srv_db_exec (worker->conn, &error,
-                   "SELECT c.id, c.type, c.record_id, c.field, c.kind, c.server_value, "
-                   "c.client_value, c.server_version, "
-                   "to_char(c.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.account_id = $1, "
-                   "a.username, s.username, "
-                   "to_char(c.server_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.device_id = $4 "
-                   "FROM conflict c JOIN record r ON r.id = c.record_id "
-                   "JOIN account a ON a.id = c.account_id "
-                   "LEFT JOIN account s ON s.id = c.server_by WHERE " VISIBLE
-                   " ORDER BY c.created_at, c.id LIMIT " G_STRINGIFY (CL_WIRE_MAX_CONFLICTS),
-                   session->account_id, tokens_json,
-                   session->role == SRV_ROLE_SUPERVISOR ? "true" : "false", session->device_id,
-                   SRV_DB_END);
-  if (r == NULL)
+  supervisor = session->role == SRV_ROLE_SUPERVISOR ? "true" : "false";
+  if (!srv_db_command (worker->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &error))
     {
+      srv_response_db_error (response, error);
+      return;
+    }
+  if (after != NULL)
+    {
+      g_autoptr(PGresult) known = srv_db_exec (worker->conn, &error,
+                                               "SELECT 1 FROM conflict WHERE id = $1",
+                                               after, SRV_DB_END);
+      if (known != NULL && PQntuples (known) == 0)
+        {
+          srv_db_rollback (worker->conn);
+          srv_response_error (response, SOUP_STATUS_BAD_REQUEST, "invalid_value",
+                              "“after” names no conflict; list from the start");
+          return;
+        }
+    }
+  count = srv_db_exec (worker->conn, &error,
+                       "SELECT count(*) FROM conflict c JOIN record r ON r.id = c.record_id "
+                       "WHERE " VISIBLE,
+                       session->account_id, tokens_json, supervisor, SRV_DB_END);
+  if (count != NULL)
+    r = srv_db_exec (worker->conn, &error,
+                     "SELECT c.id, c.type, c.record_id, c.field, c.kind, c.server_value, "
+                     "c.client_value, c.server_version, "
+                     "to_char(c.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.account_id = $1, "
+                     "a.username, s.username, "
+                     "to_char(c.server_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.device_id = $4 "
+                     "FROM conflict c JOIN record r ON r.id = c.record_id "
+                     "JOIN account a ON a.id = c.account_id "
+                     "LEFT JOIN account s ON s.id = c.server_by WHERE " VISIBLE
+                     " AND ($5::uuid IS NULL OR (c.created_at, c.id) > "
+                     "      (SELECT p.created_at, p.id FROM conflict p WHERE p.id = $5::uuid))"
+                     " ORDER BY c.created_at, c.id LIMIT " G_STRINGIFY (CL_WIRE_MAX_CONFLICTS) " + 1",
+                     session->account_id, tokens_json, supervisor, session->device_id, after,
+                     SRV_DB_END);
+  if (r == NULL || !srv_db_command (worker->conn, "COMMIT", &error))
+    {
+      srv_db_rollback (worker->conn);
       srv_response_db_error (response, error);
       return;
     }
 
   infos = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_conflict_info_free);
-  for (int i = 0; i < PQntuples (r); i++)
+  more = PQntuples (r) > CL_WIRE_MAX_CONFLICTS;
+  for (int i = 0; i < MIN (PQntuples (r), CL_WIRE_MAX_CONFLICTS); i++)
     {
       ClWireConflictInfo *info = g_new0 (ClWireConflictInfo, 1);
 
@@ -91,7 +147,8 @@ srv_handle_conflicts (SrvWorker   *worker,
       g_ptr_array_add (infos, info);
     }
 
-  body = cl_wire_conflict_list_encode (infos, &len);
+  body = cl_wire_conflict_list_encode (infos, MAX (srv_db_get_int (count, 0, 0),
+                                                   (gint64) infos->len), more, &len);
   srv_response_take_json (response, SOUP_STATUS_OK, body, len);
 }
 
@@ -100,6 +157,157 @@ typedef enum {
   RESOLVE_ANSWERED,
   RESOLVE_DB_ERROR,
 } ResolveOutcome;
+
+/* The field of the record that changed last, for a delete conflict's "who won". */
+static const char *
+last_changed_field (SrvRecord *record)
+{
+  GHashTableIter iter;
+  const char *field, *latest = NULL;
+  gint64 *version, best = -1;
+
+  g_hash_table_iter_init (&iter, record->versions);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &field, (gpointer *) &version))
+    if (*version > best || (*version == best && g_strcmp0 (field, latest) < 0))
+      {
+        best = *version;
+        latest = field;
+      }
+  return latest;
+}
+
+/* Whether the resolution would overwrite a change made after the conflict: the field (or,
+ * for a delete conflict, the record) moved past the version the conflict was about, to a
+ * value other than the one chosen. A resolution is an edit like any other, with the
+ * conflict's version as its base. */
+static gboolean
+resolution_is_stale (SrvRecord  *record,
+                     const char *kind,
+                     const char *field,
+                     gint64      conflict_version,
+                     const char *value)
+{
+  if (strcmp (kind, "delete") == 0)
+    return !record->deleted && record->version > conflict_version;
+  if (record->deleted)
+    /* Deleted since (a "field" conflict) or still deleted (a "deleted" one, which the
+     * resolution revives as it was asked to). */
+    return strcmp (kind, "field") == 0;
+  return srv_record_field_version (record, field) > conflict_version &&
+         g_strcmp0 (srv_record_get (record, field), value) != 0;
+}
+
+/* Closes @conflict_id as superseded by a new conflict between what the record holds now
+ * and the value chosen, for the user who chose it: both are kept, a person decides again. */
+static gboolean
+supersede (PGconn      *conn,
+           SrvSession  *session,
+           const char  *conflict_id,
+           SrvRecord   *record,
+           const char  *kind,
+           const char  *field,
+           const char  *value,
+           char       **new_id,
+           GError     **error)
+{
+  g_autofree char *id = cl_uuid_new ();
+  g_autofree char *version = NULL;
+  g_autofree char *by = NULL;
+  g_autofree char *at = NULL;
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(PGresult) u = NULL;
+  const char *new_kind, *server_value, *client_value, *winner;
+  gint64 winner_version;
+
+  if (strcmp (kind, "delete") == 0)
+    {
+      new_kind = "delete";
+      server_value = "0";
+      client_value = "1";
+      winner = last_changed_field (record);
+      winner_version = record->version;
+    }
+  else if (record->deleted)
+    {
+      new_kind = "deleted";
+      server_value = srv_record_get (record, field);
+      client_value = value;
+      winner = NULL;
+      winner_version = record->version;
+    }
+  else
+    {
+      new_kind = "field";
+      server_value = srv_record_get (record, field);
+      client_value = value;
+      winner = field;
+      winner_version = srv_record_field_version (record, field);
+    }
+  if (winner != NULL &&
+      !srv_push_field_writer (conn, record->id, winner,
+                              srv_record_field_version (record, winner), &by, &at, error))
+    return FALSE;
+  if (winner == NULL)
+    {
+      g_autoptr(PGresult) d = srv_db_exec (conn, error,
+                                           "SELECT updated_by, deleted_at FROM record WHERE id = $1 "
+                                           "AND updated_by IS NOT NULL AND deleted_at IS NOT NULL",
+                                           record->id, SRV_DB_END);
+      if (d == NULL)
+        return FALSE;
+      if (PQntuples (d) == 1)
+        {
+          by = g_strdup (srv_db_get (d, 0, 0));
+          at = g_strdup (srv_db_get (d, 0, 1));
+        }
+    }
+  version = srv_db_int (winner_version);
+  r = srv_db_exec (conn, error,
+                   "INSERT INTO conflict (id, record_id, type, field, kind, server_value, "
+                   "client_value, server_version, account_id, device_id, seq, server_by, "
+                   "server_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)",
+                   id, record->id, record->type, field, new_kind, server_value, client_value,
+                   version, session->account_id, session->device_id, by, at, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  u = srv_db_exec (conn, error,
+                   "UPDATE conflict SET resolved_at = now(), resolved_by = $2, "
+                   "resolution = 'superseded', superseded_by = $3 WHERE id = $1",
+                   conflict_id, session->account_id, id, SRV_DB_END);
+  if (u == NULL)
+    return FALSE;
+  *new_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
+/* The field moved since the conflict: a new conflict instead of an overwrite, committed,
+ * and 409 field_changed naming it. */
+static ResolveOutcome
+answer_superseded (PGconn        *conn,
+                   SrvSession    *session,
+                   const char    *conflict_id,
+                   SrvRecord     *record,
+                   const char    *kind,
+                   const char    *field,
+                   const char    *value,
+                   SrvAuditEntry *entry,
+                   SrvResponse   *response,
+                   GError       **error)
+{
+  g_autofree char *new_id = NULL;
+  g_autoptr(JsonObject) extra = json_object_new ();
+
+  entry->outcome = "superseded";
+  if (!supersede (conn, session, conflict_id, record, kind, field, value, &new_id, error) ||
+      !srv_audit (conn, entry, error) ||
+      !srv_db_command (conn, "COMMIT", error))
+    return RESOLVE_DB_ERROR;
+  json_object_set_string_member (extra, "conflict_id", new_id);
+  srv_response_error_extra (response, SOUP_STATUS_CONFLICT, "field_changed",
+                            "The value changed after this conflict; both are kept as a new "
+                            "conflict", extra);
+  return RESOLVE_ANSWERED;
+}
 
 static ResolveOutcome
 resolve_transaction (SrvWorker            *worker,
@@ -120,7 +328,7 @@ resolve_transaction (SrvWorker            *worker,
   const ClType *type;
   const char *field, *kind, *value = NULL;
   gboolean mine_is_value;
-  gint64 v;
+  gint64 v, conflict_version;
   SrvAuditEntry entry = { "conflict.resolve", resolve->keep, .address = address };
 
   srv_clock_init (&clock, conn);
@@ -132,8 +340,8 @@ resolve_transaction (SrvWorker            *worker,
   tokens = srv_scope_read_tokens (session, &(gboolean) { FALSE });
   tokens_json = srv_json_strv (tokens);
   c = srv_db_exec (conn, error,
-                   "SELECT c.record_id, c.field, c.kind, c.client_value, c.resolved_at IS NOT NULL "
-                   "FROM conflict c JOIN record r ON r.id = c.record_id "
+                   "SELECT c.record_id, c.field, c.kind, c.client_value, c.resolved_at IS NOT NULL, "
+                   "c.server_version FROM conflict c JOIN record r ON r.id = c.record_id "
                    "WHERE c.id = $4 AND r.scope && ARRAY(SELECT jsonb_array_elements_text($2::jsonb)) "
                    "AND (c.account_id = $1 OR $3::boolean) FOR UPDATE OF c",
                    session->account_id, tokens_json,
@@ -161,6 +369,7 @@ resolve_transaction (SrvWorker            *worker,
   type = cl_schema_lookup_type (record->type);
   field = srv_db_get (c, 0, 1);
   kind = srv_db_get (c, 0, 2);
+  conflict_version = srv_db_get_int (c, 0, 5);
   mine_is_value = strcmp (resolve->keep, "mine") == 0;
   entry.record_type = record->type;
   entry.record_id = record->id;
@@ -189,6 +398,9 @@ resolve_transaction (SrvWorker            *worker,
                                   "A delete conflict is resolved with theirs or mine");
               return RESOLVE_ANSWERED;
             }
+          if (resolution_is_stale (record, kind, field, conflict_version, NULL))
+            return answer_superseded (conn, session, conflict_id, record, kind, field, NULL,
+                                      &entry, response, error);
           if (!record->deleted)
             {
               if (!srv_clock_take (&clock, &v, error))
@@ -254,6 +466,9 @@ resolve_transaction (SrvWorker            *worker,
                 }
             }
 
+          if (resolution_is_stale (record, kind, field, conflict_version, value))
+            return answer_superseded (conn, session, conflict_id, record, kind, field, value,
+                                      &entry, response, error);
           if (!srv_clock_take (&clock, &v, error))
             return RESOLVE_DB_ERROR;
           /* An edit of a deleted record, kept: the record lives again. */

@@ -217,6 +217,7 @@ request_clear (SrvRequest *request)
   g_free (request->method);
   g_free (request->path);
   g_free (request->arg);
+  g_clear_pointer (&request->query, g_hash_table_unref);
   g_clear_pointer (&request->body, g_bytes_unref);
   if (request->authorization != NULL)
     sodium_memzero (request->authorization, strlen (request->authorization));
@@ -308,14 +309,31 @@ job_run (gpointer data,
       g_private_set (&worker_key, worker);
     }
 
-  job->response.retry_after = -1;
-  if (!srv_db_ensure (&worker->conn, server->config->db, &error))
-    srv_response_db_error (&job->response, error);
-  else
-    job->route->handler (worker, &job->request, &job->response);
+  for (guint attempt = 0; ; attempt++)
+    {
+      job->response.retry_after = -1;
+      if (!srv_db_ensure (&worker->conn, server->config->db, &error))
+        {
+          srv_response_db_error (&job->response, error);
+          break;
+        }
+      job->route->handler (worker, &job->request, &job->response);
 
-  /* A handler never leaves a transaction open; make sure. */
-  srv_db_rollback (worker->conn);
+      /* A handler never leaves a transaction open; make sure. */
+      srv_db_rollback (worker->conn);
+
+      /* The connection died under the request (PostgreSQL restarted since this worker
+       * last used it): once more on a new one. Every handler is safe to run again: a
+       * transaction that failed left nothing, and a push whose commit was lost with the
+       * connection gets its stored results. */
+      if (attempt > 0 || PQstatus (worker->conn) == CONNECTION_OK)
+        break;
+      g_clear_pointer (&job->response.body, g_free);
+      job->response.len = 0;
+      job->response.status = 0;
+      g_clear_pointer (&worker->conn, PQfinish);
+      g_clear_error (&error);
+    }
   if (job->response.status == 0)
     srv_response_error (&job->response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
                         "The server failed to handle the request");
@@ -520,6 +538,7 @@ server_cb (SoupServer        *soup,
   job->request.method = g_strdup (method);
   job->request.path = g_strdup (path);
   job->request.arg = g_steal_pointer (&arg);
+  job->request.query = query != NULL ? g_hash_table_ref (query) : NULL;
   job->request.body = g_steal_pointer (&body);
   job->request.authorization = g_strdup (soup_message_headers_get_one (h, "Authorization"));
   job->request.content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));

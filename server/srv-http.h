@@ -26,6 +26,7 @@ typedef struct {
   char   *method;
   char   *path;
   char   *arg;            /* the {id} of /v1/conflicts/{id}/resolve */
+  GHashTable *query;      /* (nullable): the query string's members, name to value */
   GBytes *body;
   char   *authorization;
   char   *content_type;

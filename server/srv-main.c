@@ -36,6 +36,8 @@ static const char summary[] =
   "  user list\n"
   "  device list [--username U]\n"
   "  device revoke ID --mode retire|lost\n"
+  "  device reset ID                  the device's next push numbers its changes afresh\n"
+  "                                   (when its sync cannot heal by itself: it says so)\n"
   "  gc [--tombstone-days N] [--mutation-log-days N]\n"
   "                                   purge old tombstones and mutation log entries\n"
   "\n"
@@ -234,6 +236,9 @@ main (int   argc,
     ok = srv_admin_device_list (conn, opt_username, &error);
   else if (strcmp (command, "device") == 0 && g_strcmp0 (sub, "revoke") == 0 && argc == 4)
     ok = srv_admin_device_revoke (conn, argv[3], opt_mode, &error);
+  else if (strcmp (command, "device") == 0 && g_strcmp0 (sub, "reset") == 0 && argc == 4)
+    ok = srv_migrate_version (conn, &error) == srv_migrate_latest () &&
+         srv_admin_device_reset (conn, argv[3], &error);
   else
     return usage (context, "unknown command or wrong arguments");
 

@@ -108,19 +108,19 @@ audit_denial (Push           *push,
  * a conflict), or a resolution that wrote it ("mine" or "value"). A later change that set
  * the same value again does not count: it comes after. *by and *at stay NULL when nothing
  * says (older history). */
-static gboolean
-field_writer (Push        *push,
-              const char  *record_id,
-              const char  *field,
-              gint64       version,
-              char       **by,
-              char       **at,
-              GError     **error)
+gboolean
+srv_push_field_writer (PGconn      *conn,
+                       const char  *record_id,
+                       const char  *field,
+                       gint64       version,
+                       char       **by,
+                       char       **at,
+                       GError     **error)
 {
   g_autofree char *v = srv_db_int (version);
   g_autoptr(PGresult) r = NULL;
 
-  r = srv_db_exec (push->conn, error,
+  r = srv_db_exec (conn, error,
                    "SELECT w.by, w.at FROM ("
                    "  SELECT c.resolved_by AS by, c.resolved_at AS at, "
                    "         c.resolved_version AS v, 0 AS o, 0 AS seq FROM conflict c "
@@ -192,7 +192,8 @@ insert_conflict (Push           *push,
 
   if (strcmp (kind, "deleted") == 0
       ? !deleter (push, m->record, &by, &at, error)
-      : !field_writer (push, m->record, winner, winner_version, &by, &at, error))
+      : !srv_push_field_writer (push->conn, m->record, winner, winner_version, &by, &at,
+                                 error))
     return FALSE;
   r = srv_db_exec (push->conn, error,
                    "INSERT INTO conflict (id, record_id, type, field, kind, server_value, "
@@ -631,8 +632,6 @@ apply_mutation (Push           *push,
     }
   else if (type->flags & CL_TYPE_APPEND_ONLY)
     out = reject (result, "append_only", "This kind of record is never changed or deleted");
-  else if (m->base_version > record->version)
-    out = reject (result, "invalid_base_version", "The base version is newer than the record");
   else if (m->op == CL_WIRE_OP_DELETE)
     out = apply_delete (push, type, record, m, result, error);
   else
@@ -720,7 +719,7 @@ push_transaction (Push               *push,
     return PUSH_DB_ERROR;
 
   d = srv_db_exec (push->conn, error,
-                   "SELECT last_seq, revoke_mode FROM device WHERE id = $1 FOR UPDATE",
+                   "SELECT last_seq, revoke_mode, seq_reset FROM device WHERE id = $1 FOR UPDATE",
                    push->session->device_id, SRV_DB_END);
   if (d == NULL)
     return PUSH_DB_ERROR;
@@ -743,6 +742,28 @@ push_transaction (Push               *push,
 
   first = ((ClWireMutation *) g_ptr_array_index (request->mutations, 0))->seq;
   last = first + n - 1;
+  if (srv_db_get_bool (d, 0, 2))
+    {
+      /* An administrator reset the device's count (caseload-server device reset): this
+       * batch's first seq starts it afresh. */
+      g_autofree char *from = srv_db_int (first);
+      g_autofree char *previous = srv_db_int (first - 1);
+      g_autoptr(PGresult) cleared = srv_db_exec (push->conn, error,
+                                                 "DELETE FROM mutation_log WHERE "
+                                                 "device_id = $1 AND seq >= $2",
+                                                 push->session->device_id, from, SRV_DB_END);
+      g_autoptr(PGresult) reset = NULL;
+
+      if (cleared == NULL)
+        return PUSH_DB_ERROR;
+      reset = srv_db_exec (push->conn, error,
+                           "UPDATE device SET last_seq = $2, seq_reset = false WHERE id = $1",
+                           push->session->device_id, previous, SRV_DB_END);
+      if (reset == NULL)
+        return PUSH_DB_ERROR;
+      last_seq = first - 1;
+      reply->last_seq = last_seq;
+    }
   if (first > last_seq + 1)
     {
       srv_db_rollback (push->conn);

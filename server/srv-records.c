@@ -35,6 +35,11 @@ srv_clock_init (SrvClock *clock,
  *
  * Locks the clock row until the transaction ends. Every writer takes this lock before it
  * locks any record row, so writers never deadlock on the clock.
+ *
+ * The clock never runs behind the wall clock in units of 10 µs (a hybrid logical clock):
+ * a database restored from an earlier dump gives out versions above every version it gave
+ * out before, so a device's cursor and base versions keep their meaning across a restore
+ * (docs/PROTOCOL.md, "When the server goes back"). 15 digits last until the year 2286.
  */
 gboolean
 srv_clock_lock (SrvClock  *clock,
@@ -45,7 +50,9 @@ srv_clock_lock (SrvClock  *clock,
   if (clock->locked)
     return TRUE;
   r = srv_db_exec (clock->conn, error,
-                   "UPDATE sync_clock SET v = v + 1 WHERE id = 1 RETURNING v", SRV_DB_END);
+                   "UPDATE sync_clock SET v = greatest(v + 1, "
+                   "floor(extract(epoch FROM clock_timestamp()) * 100000)::bigint) "
+                   "WHERE id = 1 RETURNING v", SRV_DB_END);
   if (r == NULL)
     return FALSE;
   clock->first = srv_db_get_int (r, 0, 0);

@@ -36,6 +36,7 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/004-drafts.sql", NULL },
   { "/io/github/caseload/core/migrations/005-named-users.sql", NULL },
   { "/io/github/caseload/core/migrations/006-resolution-pulled.sql", NULL },
+  { "/io/github/caseload/core/migrations/007-sent.sql", NULL },
 };
 
 static gboolean

@@ -33,7 +33,10 @@
 #define G_LOG_DOMAIN "cl-sync"
 
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -47,6 +50,13 @@
 #include "cl-wire.h"
 
 #define PUSH_BATCH 200
+/* A push carries at most this many bytes of changes: half of what the server and nginx
+ * take in one request (CL_WIRE_MAX_PUSH_BYTES), so the envelope never tips it over. A
+ * batch the server still finds too large (413) is halved until it passes. */
+#define PUSH_BUDGET (CL_WIRE_MAX_PUSH_BYTES / 2)
+/* Mutations the server acknowledged stay this long in `sent`, to be sent again if the
+ * server's database is restored from a dump taken before them. */
+#define KEEP_SENT_DAYS 30
 #define PULL_LIMIT 500
 #define CA_FILE    "server-ca.pem"
 
@@ -401,13 +411,14 @@ http_send (Conn          *conn,
   return TRUE;
 }
 
-/* Turns a non-2xx answer into an error. *code receives the server's machine code. */
+/* Turns a non-2xx answer into an error. *code receives the server's machine code; *seq the
+ * seq a seq_gap expects or a seq_reused names (else -1). */
 static void
 reply_error (Conn    *conn,
              Reply   *reply,
              char   **code,
              char   **mode,
-             gint64  *expected_seq,
+             gint64  *seq,
              GError **error)
 {
   g_autoptr(ClWireErrorReply) e = NULL;
@@ -419,8 +430,8 @@ reply_error (Conn    *conn,
     *code = e != NULL ? g_strdup (e->code) : NULL;
   if (mode != NULL)
     *mode = e != NULL ? g_strdup (e->mode) : NULL;
-  if (expected_seq != NULL)
-    *expected_seq = e != NULL ? e->expected_seq : -1;
+  if (seq != NULL)
+    *seq = e == NULL ? -1 : e->expected_seq >= 0 ? e->expected_seq : e->seq;
 
   if (e != NULL && e->retry_after > 0 && conn != NULL)
     conn->retry_after = MAX (conn->retry_after, (guint) e->retry_after);
@@ -634,29 +645,37 @@ mutation_from_row (sqlite3_stmt  *stmt,
   return g_steal_pointer (&m);
 }
 
-/* Reads the next batch: up to PUSH_BATCH mutations with consecutive seqs, oldest first,
- * exactly as they were queued (a resent batch must be the same bytes). */
+/* Reads the next batch: up to @max mutations with consecutive seqs, oldest first, exactly
+ * as they were queued (the server tells a replay from a different mutation by its bytes),
+ * and no more than PUSH_BUDGET bytes of changes unless one mutation alone is larger. */
 static ClWirePushRequest *
 read_batch (ClSync      *self,
             const char  *device_id,
+            guint        max,
             GError     **error)
 {
   g_autoptr(ClWirePushRequest) req = cl_wire_push_request_new (device_id);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 previous = -1;
+  gsize bytes = 0;
 
   stmt = cl_sql_prepare (db_of (self),
                          "SELECT seq, mutation_id, record_type, record_id, op, base_version, "
                          "changes, created_at FROM outbox ORDER BY seq LIMIT ?", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, PUSH_BATCH);
+  sqlite3_bind_int (stmt, 1, max);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       ClWireMutation *m;
+      /* The changes and an envelope (seq, ids, type, times) of a few hundred bytes. */
+      gsize size = (gsize) sqlite3_column_bytes (stmt, 6) + 512;
 
       if (previous >= 0 && sqlite3_column_int64 (stmt, 0) != previous + 1)
         break;
+      if (req->mutations->len > 0 && bytes + size > PUSH_BUDGET)
+        break;
+      bytes += size;
       previous = sqlite3_column_int64 (stmt, 0);
       m = mutation_from_row (stmt, error);
       if (m == NULL)
@@ -664,6 +683,23 @@ read_batch (ClSync      *self,
       g_ptr_array_add (req->mutations, m);
     }
   return g_steal_pointer (&req);
+}
+
+/* Whether a mutation still in the outbox after @after_seq changes @field of @record_id (or
+ * deletes the record). */
+static gboolean
+outbox_changes_field (ClSync     *self,
+                      const char *record_id,
+                      const char *field,
+                      gint64      after_seq)
+{
+  g_autofree char *pattern = g_strdup_printf ("%%\"%s\":%%", field);
+  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, after_seq);
+  g_autofree char *hit = cl_sql_query_text (db_of (self), NULL,
+                                            "SELECT seq FROM outbox WHERE record_id = ? AND "
+                                            "seq > ? AND (op = 'delete' OR changes LIKE ?) "
+                                            "LIMIT 1", record_id, seq, pattern, CL_SQL_END);
+  return hit != NULL;
 }
 
 /* Whether a later mutation still in the outbox changes @field of @record_id (or deletes
@@ -674,15 +710,9 @@ field_pending (ClSync     *self,
                const char *field,
                gint64      after_seq)
 {
-  g_autofree char *pattern = g_strdup_printf ("%%\"%s\":%%", field);
-  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, after_seq);
-  g_autofree char *hit = cl_sql_query_text (db_of (self), NULL,
-                                            "SELECT seq FROM outbox WHERE record_id = ? AND "
-                                            "seq > ? AND (op = 'delete' OR changes LIKE ?) "
-                                            "LIMIT 1", record_id, seq, pattern, CL_SQL_END);
   g_autofree char *resolution = NULL;
 
-  if (hit != NULL)
+  if (outbox_changes_field (self, record_id, field, after_seq))
     return TRUE;
   resolution = cl_sql_query_text (db_of (self), NULL,
                                   "SELECT id FROM conflict WHERE record_id = ? AND field = ? "
@@ -753,6 +783,10 @@ apply_push_response (ClSync                   *self,
 {
   sqlite3 *db = db_of (self);
   gint64 acked = meta_get_int (self, "sync_acked_seq");
+  g_autofree char *now = cl_now_utc ();
+  g_autoptr(GDateTime) utc = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) keep = g_date_time_add_days (utc, -KEEP_SENT_DAYS);
+  g_autofree char *horizon = g_date_time_format (keep, "%Y-%m-%dT%H:%M:%SZ");
 
   if (resp->results->len != req->mutations->len)
     {
@@ -811,12 +845,20 @@ apply_push_response (ClSync                   *self,
           _cl_store_emit_changed (self->store, m->type, m->record);
         }
 
-      if (!cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE seq = ?", seq, CL_SQL_END))
+      if (!cl_sql_exec_params (db, error,
+                               "INSERT OR REPLACE INTO sent (seq, mutation_id, record_type, "
+                               "record_id, op, base_version, changes, created_at, acked_at) "
+                               "SELECT seq, mutation_id, record_type, record_id, op, "
+                               "base_version, changes, created_at, ? FROM outbox WHERE seq = ?",
+                               now, seq, CL_SQL_END) ||
+          !cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE seq = ?", seq, CL_SQL_END))
         goto fail;
       report->pushed++;
     }
 
-  if (!meta_set_int (self, "sync_acked_seq", MAX (acked, resp->last_seq), error))
+  if (!meta_set_int (self, "sync_acked_seq", MAX (acked, resp->last_seq), error) ||
+      !cl_sql_exec_params (db, error, "DELETE FROM sent WHERE acked_at < ?", horizon,
+                           CL_SQL_END))
     goto fail;
   return cl_store_commit (self->store, error);
 
@@ -836,6 +878,170 @@ note_revoked (ClSyncReport *report,
   report->revoked = g_strdup (g_strcmp0 (mode, "retire") == 0 ? "retire" : "lost");
 }
 
+/* Gives the outbox rows from @from on (and rows re-queued from `sent`, which have negative
+ * seqs and come first, oldest first) consecutive seqs from @first, in their order, and sets
+ * the counter after the last. Inside a transaction. Returns the number of rows renumbered. */
+static gint64
+renumber_outbox (ClSync   *self,
+                 gint64    from,
+                 gint64    first,
+                 GError  **error)
+{
+  /* Above any seq a device reaches, so temporary numbers never meet real ones. */
+  const gint64 temp = G_GINT64_CONSTANT (1000000000000000);
+  sqlite3 *db = db_of (self);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *next = NULL;
+  g_autofree char *shift = NULL;
+
+  stmt = cl_sql_prepare (db, "SELECT seq FROM outbox WHERE seq < 0 OR seq >= ? "
+                         "ORDER BY seq >= 0, abs(seq)", error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, from);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (seqs, seq);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  for (guint i = 0; i < seqs->len; i++)
+    {
+      g_autofree char *old_seq = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                  g_array_index (seqs, gint64, i));
+      g_autofree char *tmp = g_strdup_printf ("%" G_GINT64_FORMAT, -(temp + i));
+
+      if (!cl_sql_exec_params (db, error, "UPDATE outbox SET seq = ? WHERE seq = ?", tmp,
+                               old_seq, CL_SQL_END))
+        return -1;
+    }
+  shift = g_strdup_printf ("%" G_GINT64_FORMAT, first - temp);
+  next = g_strdup_printf ("%" G_GINT64_FORMAT, first + (gint64) seqs->len);
+  if (!cl_sql_exec_params (db, error, "UPDATE outbox SET seq = -seq + ? WHERE seq < 0", shift,
+                           CL_SQL_END) ||
+      !cl_sql_exec_params (db, error, "UPDATE meta SET value = ? WHERE key = 'next_seq'", next,
+                           CL_SQL_END))
+    return -1;
+  return seqs->len;
+}
+
+/* The server's database went back (restored from a dump): it has recorded this device's
+ * mutations only up to @last_seq, below what it had acknowledged. Those it lost are sent
+ * again from `sent`, before what is still queued, all under fresh seqs from @last_seq + 1.
+ * Their base versions stay: the server's clock never gives out a version twice, even
+ * across a restore, so a field changed since is still a conflict. Acknowledged mutations
+ * older than KEEP_SENT_DAYS are gone: report->lost says how many. */
+static gboolean
+heal_server_behind (ClSync        *self,
+                    gint64         last_seq,
+                    ClSyncReport  *report,
+                    GError       **error)
+{
+  sqlite3 *db = db_of (self);
+  gint64 acked = meta_get_int (self, "sync_acked_seq");
+  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, last_seq);
+  g_autofree char *kept = NULL;
+  gint64 requeued;
+
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  kept = cl_sql_query_text (db, error, "SELECT count(*) FROM sent WHERE seq > ?", from,
+                            CL_SQL_END);
+  if (kept == NULL ||
+      !cl_sql_exec_params (db, error,
+                           "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
+                           "base_version, changes, created_at) SELECT -seq, mutation_id, "
+                           "record_type, record_id, op, base_version, changes, created_at "
+                           "FROM sent WHERE seq > ? AND mutation_id NOT IN "
+                           "(SELECT mutation_id FROM outbox) ORDER BY seq", from, CL_SQL_END) ||
+      !cl_sql_exec_params (db, error, "DELETE FROM sent WHERE seq > ?", from, CL_SQL_END) ||
+      renumber_outbox (self, 0, last_seq + 1, error) < 0 ||
+      !meta_set_int (self, "sync_acked_seq", last_seq, error))
+    goto fail;
+  requeued = g_ascii_strtoll (kept, NULL, 10);
+  report->resent += requeued;
+  if (acked - last_seq > requeued)
+    report->lost += acked - last_seq - requeued;
+  return cl_store_commit (self->store, error);
+
+fail:
+  cl_store_rollback (self->store);
+  return FALSE;
+}
+
+/* An empty push: where the server stands with this device (its last recorded seq). */
+static gboolean
+server_last_seq (ClSync        *self,
+                 Conn          *conn,
+                 const char    *device,
+                 gint64        *last_seq,
+                 ClSyncReport  *report,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(ClWirePushRequest) req = cl_wire_push_request_new (device);
+  g_autoptr(ClWirePushResponse) resp = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *mode = NULL;
+  g_auto(Reply) reply = { 0 };
+  const char *data;
+  gsize len;
+
+  body = cl_wire_push_request_encode (req, &len);
+  if (!http_send (conn, "POST", "/v1/push", body, len, &reply, cancellable, error))
+    return FALSE;
+  if (reply.status != 200)
+    {
+      reply_error (conn, &reply, &code, &mode, NULL, error);
+      note_revoked (report, code, mode);
+      return FALSE;
+    }
+  data = g_bytes_get_data (reply.body, &len);
+  if ((resp = cl_wire_push_response_decode (data, len, error)) == NULL)
+    return FALSE;
+  *last_seq = resp->last_seq;
+  return TRUE;
+}
+
+/* This vault went back (restored from its own backup): change numbers from @reused on were
+ * used before for other mutations, which the server holds. What is queued from there on
+ * moves after the server's last seq; what came before it is the same mutation the server
+ * already has, and gets its stored answer. */
+static gboolean
+heal_vault_behind (ClSync        *self,
+                   Conn          *conn,
+                   const char    *device,
+                   gint64         reused,
+                   ClSyncReport  *report,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  gint64 last_seq = 0;
+  gint64 moved;
+
+  if (!server_last_seq (self, conn, device, &last_seq, report, cancellable, error))
+    return FALSE;
+  if (last_seq < reused)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                   _("The server refused change number %lld as used, but says it recorded "
+                     "changes only up to %lld."), (long long) reused, (long long) last_seq);
+      return FALSE;
+    }
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  if ((moved = renumber_outbox (self, reused, last_seq + 1, error)) < 0)
+    {
+      cl_store_rollback (self->store);
+      return FALSE;
+    }
+  report->renumbered += moved;
+  return cl_store_commit (self->store, error);
+}
+
 static gboolean
 push_all (ClSync        *self,
           Conn          *conn,
@@ -844,16 +1050,18 @@ push_all (ClSync        *self,
           GError       **error)
 {
   g_autofree char *device = meta_get (self, "sync_device_id");
+  guint max = PUSH_BATCH;
+  guint heals = 0;
 
   for (;;)
     {
-      g_autoptr(ClWirePushRequest) req = read_batch (self, device, error);
+      g_autoptr(ClWirePushRequest) req = read_batch (self, device, max, error);
       g_autoptr(ClWirePushResponse) resp = NULL;
       g_autofree char *body = NULL;
       g_auto(Reply) reply = { 0 };
       g_autofree char *code = NULL;
       g_autofree char *mode = NULL;
-      gint64 expected = -1;
+      gint64 seq = -1;
       const char *data;
       gsize len;
 
@@ -867,13 +1075,37 @@ push_all (ClSync        *self,
       if (!http_send (conn, "POST", "/v1/push", body, len, &reply, cancellable, error))
         return FALSE;
       crash_point ("after-push-send");
+      if (reply.status == 413 && req->mutations->len > 1)
+        {
+          /* Too large for the server or a proxy in front of it: smaller batches. */
+          max = req->mutations->len / 2;
+          continue;
+        }
       if (reply.status != 200)
         {
-          reply_error (conn, &reply, &code, &mode, &expected, error);
+          reply_error (conn, &reply, &code, &mode, &seq, error);
           note_revoked (report, code, mode);
-          if (g_strcmp0 (code, "seq_gap") == 0)
-            g_prefix_error (error, _("The server expected change number %lld from this "
-                                     "workstation; "), (long long) expected);
+          if (g_strcmp0 (code, "seq_gap") == 0 && seq >= 1 && heals++ < 2)
+            {
+              /* The server expects an earlier change number than this vault sends: its
+               * database went back. */
+              g_clear_error (error);
+              if (!heal_server_behind (self, seq - 1, report, error))
+                return FALSE;
+              continue;
+            }
+          if (g_strcmp0 (code, "seq_reused") == 0 && seq >= 1 && heals++ < 2)
+            {
+              g_clear_error (error);
+              if (!heal_vault_behind (self, conn, device, seq, report, cancellable, error))
+                return FALSE;
+              continue;
+            }
+          if (g_strcmp0 (code, "seq_gap") == 0 || g_strcmp0 (code, "seq_reused") == 0)
+            g_prefix_error (error, _("This workstation's changes and the server's record of "
+                                     "them could not be brought together. Nothing was lost. "
+                                     "Ask your administrator to run “caseload-server device "
+                                     "reset %s”: "), device);
           return FALSE;
         }
       data = g_bytes_get_data (reply.body, &len);
@@ -893,6 +1125,7 @@ push_all (ClSync        *self,
       crash_point ("after-push-commit");
       if (resp->revoked != NULL)
         note_revoked (report, "device_revoked", resp->revoked);
+      max = PUSH_BATCH;
     }
 }
 
@@ -951,7 +1184,9 @@ purge_record (ClSync       *self,
          cl_sql_exec_params (db, error, "UPDATE rejected SET changes = '{}' WHERE record_id = ?",
                              id, CL_SQL_END) &&
          cl_sql_exec_params (db, error, "UPDATE outbox SET changes = '{}' WHERE record_id = ?",
-                             id, CL_SQL_END);
+                             id, CL_SQL_END) &&
+         cl_sql_exec_params (db, error, "DELETE FROM sent WHERE record_id = ?", id,
+                             CL_SQL_END);
 }
 
 /* Statements a page reuses for every record, and whether any local work is pending. */
@@ -1399,6 +1634,7 @@ pull_all (ClSync        *self,
   gboolean check = meta_get_int (self, "sync_cursor") > 0;
   guint checks = 0;
   guint resets = 0;
+  guint heals = 0;
 
   for (;;)
     {
@@ -1452,6 +1688,15 @@ pull_all (ClSync        *self,
               (*error)->code = CL_SYNC_ERROR_PROTOCOL;
             }
           return FALSE;
+        }
+      if (resp->last_seq < meta_get_int (self, "sync_acked_seq") && heals++ == 0)
+        {
+          /* The server recorded fewer of this device's changes than it had acknowledged:
+           * its database went back. What it lost goes again, then the pull goes on. */
+          if (!heal_server_behind (self, resp->last_seq, report, error) ||
+              !push_all (self, conn, report, cancellable, error))
+            return FALSE;
+          continue;
         }
       if (!apply_page (self, resp, seen, report, error))
         return FALSE;
@@ -1523,7 +1768,9 @@ undo_resolution (ClSync      *self,
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
-  if (type != NULL && strcmp (field, "_deleted") == 0)
+  if (outbox_changes_field (self, record_id, field, 0))
+    ; /* A local edit made since waits to be pushed: the vault keeps showing it. */
+  else if (type != NULL && strcmp (field, "_deleted") == 0)
     {
       /* A delete that lost: the record lives on the server, unless deleted there since. */
       g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = ? WHERE id = ?",
@@ -1555,8 +1802,47 @@ fail:
   return FALSE;
 }
 
-/* Conflict resolutions made on this device, told to the server before the pull, so the
- * pull brings back the version the resolution made. */
+/* What a resolution sends. The person's last word on a field stands: a local edit of the
+ * field made after resolving (queued in the outbox, shown in the vault) is what the
+ * resolution writes, as a new value; the edit's own mutation then finds the field already
+ * holding it. */
+static void
+resolution_request (ClSync               *self,
+                    sqlite3_stmt         *row,
+                    ClWireResolveRequest *req,
+                    char                **current)
+{
+  const char *record_type = (const char *) sqlite3_column_text (row, 3);
+  const char *record_id = (const char *) sqlite3_column_text (row, 4);
+  const char *field = (const char *) sqlite3_column_text (row, 5);
+  const ClType *type = cl_schema_lookup_type (record_type);
+
+  req->keep = (char *) sqlite3_column_text (row, 1);
+  req->value = (char *) sqlite3_column_text (row, 2);
+  req->has_value = strcmp (req->keep, "value") == 0;
+  if (type != NULL && strcmp (field, "_deleted") != 0 &&
+      cl_type_lookup_field (type, field) != NULL &&
+      outbox_changes_field (self, record_id, field, 0))
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field,
+                                              type->table);
+      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self), sql, NULL);
+
+      if (stmt == NULL)
+        return;
+      cl_sql_bind_text (stmt, 1, record_id);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        return;
+      *current = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      req->keep = (char *) "value";
+      req->value = *current;
+      req->has_value = TRUE;
+    }
+}
+
+/* Conflict resolutions made on this device, told to the server before this round's push
+ * (so a later edit of the field, queued behind, lands on top of the resolution) and before
+ * the pull (which brings back the version the resolution made). */
 static gboolean
 upload_resolutions (ClSync        *self,
                     Conn          *conn,
@@ -1565,27 +1851,18 @@ upload_resolutions (ClSync        *self,
                     GError       **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) keeps = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+  int rc;
 
-  stmt = cl_sql_prepare (db_of (self), "SELECT id, resolution, resolved_value FROM conflict "
-                         "WHERE resolved_at IS NOT NULL AND uploaded = 0 ORDER BY resolved_at",
-                         error);
+  stmt = cl_sql_prepare (db_of (self), "SELECT id, resolution, resolved_value, record_type, "
+                         "record_id, field FROM conflict WHERE resolved_at IS NOT NULL AND "
+                         "uploaded = 0 ORDER BY resolved_at, id LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      g_ptr_array_add (keeps, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-      g_ptr_array_add (values, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      const char *id = g_ptr_array_index (ids, i);
+      g_autofree char *id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       ClWireResolveRequest req = { 0 };
+      g_autofree char *current = NULL;
       g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
       g_autofree char *body = NULL;
       g_autofree char *code = NULL;
@@ -1593,10 +1870,9 @@ upload_resolutions (ClSync        *self,
       g_auto(Reply) reply = { 0 };
       gsize len;
 
-      req.keep = g_ptr_array_index (keeps, i);
-      req.value = g_ptr_array_index (values, i);
-      req.has_value = strcmp (req.keep, "value") == 0;
+      resolution_request (self, stmt, &req, &current);
       body = cl_wire_resolve_request_encode (&req, &len);
+      sqlite3_reset (stmt);
       if (!http_send (conn, "POST", path, body, len, &reply, cancellable, error))
         return FALSE;
       switch (reply.status)
@@ -1609,11 +1885,17 @@ upload_resolutions (ClSync        *self,
           break;
         case 404:
         case 409:
+          reply_error (conn, &reply, &code, &mode, NULL, NULL);
           /* Resolved by someone else first (or no longer this user's to see): their
-           * choice stands, and the pull brings it. */
+           * choice stands, and the pull brings it. Or the field changed after the
+           * conflict: the server kept both values as a new conflict, which this round
+           * fetches; this one is settled. */
           if (!undo_resolution (self, id, FALSE, error))
             return FALSE;
-          report->superseded++;
+          if (g_strcmp0 (code, "field_changed") == 0)
+            report->renewed++;
+          else
+            report->superseded++;
           break;
         case 400:
         case 403:
@@ -1628,6 +1910,11 @@ upload_resolutions (ClSync        *self,
           note_revoked (report, code, mode);
           return FALSE;
         }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db_of (self), rc);
+      return FALSE;
     }
   return TRUE;
 }
@@ -1735,19 +2022,17 @@ apply_conflicts (ClSync        *self,
       _cl_store_emit_changed (self->store, info->type, info->record);
     }
 
-  /* A full list (the server sends at most CL_WIRE_MAX_CONFLICTS) does not say which
-   * others are still open. */
-  if (infos->len < CL_WIRE_MAX_CONFLICTS)
-    {
-      g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db, "SELECT id FROM conflict "
-                                                     "WHERE resolved_at IS NULL", error);
+  /* Every page was fetched: what the server no longer lists is settled. */
+  {
+    g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db, "SELECT id FROM conflict "
+                                                   "WHERE resolved_at IS NULL", error);
 
-      if (stmt == NULL)
-        goto fail;
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        if (!g_hash_table_contains (listed, sqlite3_column_text (stmt, 0)))
-          g_ptr_array_add (gone, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-    }
+    if (stmt == NULL)
+      goto fail;
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      if (!g_hash_table_contains (listed, sqlite3_column_text (stmt, 0)))
+        g_ptr_array_add (gone, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  }
   for (guint i = 0; i < gone->len; i++)
     {
       const char *id = g_ptr_array_index (gone, i);
@@ -1772,8 +2057,9 @@ fail:
 
 /* GET /v1/conflicts, after the pull: conflicts lost on other devices (another of the
  * user's, or an advocate's the user supervises) reach the person who can resolve them, and
- * each side says who and when. A list that is not well formed, or does not fit this
- * vault, is refused whole. */
+ * each side says who and when. Every page is fetched (CL_WIRE_MAX_CONFLICTS each, oldest
+ * first) before anything changes; a list that is not well formed, repeats a conflict, or
+ * does not fit this vault, is refused whole. */
 static gboolean
 fetch_conflicts (ClSync        *self,
                  Conn          *conn,
@@ -1781,36 +2067,70 @@ fetch_conflicts (ClSync        *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  g_autoptr(GPtrArray) infos = NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *mode = NULL;
-  g_auto(Reply) reply = { 0 };
-  const char *data;
-  gsize len;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_conflict_info_free);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *after = NULL;
+  gboolean more = TRUE;
 
-  if (!http_send (conn, "GET", "/v1/conflicts", NULL, 0, &reply, cancellable, error))
-    return FALSE;
-  if (reply.status != 200)
+  while (more)
     {
-      reply_error (conn, &reply, &code, &mode, NULL, error);
-      note_revoked (report, code, mode);
-      return FALSE;
-    }
-  data = g_bytes_get_data (reply.body, &len);
-  infos = cl_wire_conflict_list_decode (data, len, error);
-  if (infos == NULL)
-    {
-      g_prefix_error (error, _("The server's list of conflicts was not understood (nothing "
-                               "was changed): "));
-      if (error != NULL && *error != NULL)
+      g_autoptr(GPtrArray) infos = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *code = NULL;
+      g_autofree char *mode = NULL;
+      g_auto(Reply) reply = { 0 };
+      gint64 total = 0;
+      const char *data;
+      gsize len;
+
+      path = after != NULL ? g_strconcat ("/v1/conflicts?after=", after, NULL)
+                           : g_strdup ("/v1/conflicts");
+      if (!http_send (conn, "GET", path, NULL, 0, &reply, cancellable, error))
+        return FALSE;
+      if (reply.status != 200)
         {
-          (*error)->domain = CL_SYNC_ERROR;
-          (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+          reply_error (conn, &reply, &code, &mode, NULL, error);
+          note_revoked (report, code, mode);
+          return FALSE;
         }
-      return FALSE;
+      data = g_bytes_get_data (reply.body, &len);
+      infos = cl_wire_conflict_list_decode (data, len, &total, &more, error);
+      if (infos == NULL || (more && infos->len == 0) ||
+          all->len + infos->len > (guint) MAX (total, 0) + CL_WIRE_MAX_CONFLICTS)
+        {
+          if (infos != NULL)
+            g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                         _("The server's pages of conflicts do not add up."));
+          g_prefix_error (error, _("The server's list of conflicts was not understood "
+                                   "(nothing was changed): "));
+          if (error != NULL && *error != NULL)
+            {
+              (*error)->domain = CL_SYNC_ERROR;
+              (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+            }
+          return FALSE;
+        }
+      for (guint i = 0; i < infos->len; i++)
+        {
+          ClWireConflictInfo *info = g_ptr_array_index (infos, i);
+
+          if (!g_hash_table_add (ids, info->id))
+            {
+              g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                           _("The server listed a conflict twice; the list was refused and "
+                             "nothing was changed."));
+              return FALSE;
+            }
+        }
+      if (infos->len > 0)
+        {
+          g_free (after);
+          after = g_strdup (((ClWireConflictInfo *) g_ptr_array_index (infos, infos->len - 1))->id);
+        }
+      g_ptr_array_extend_and_steal (all, g_steal_pointer (&infos));
     }
-  return check_conflicts (self, infos, error) &&
-         apply_conflicts (self, infos, report, error);
+  return check_conflicts (self, all, error) &&
+         apply_conflicts (self, all, report, error);
 }
 
 static gboolean
@@ -1840,7 +2160,7 @@ erase_vault (ClSync        *self,
   if (conn->session != NULL)
     http_send (conn, "POST", "/v1/device/erased", "", 0, &reply, cancellable, NULL);
   g_unlink (ca);
-  g_rmdir (dir);
+  g_rmdir (dir);   /* cl_vault_erase() removed the rest, the round's lock file included */
 
   if (g_strcmp0 (report->revoked, "retire") == 0)
     g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REVOKED,
@@ -1853,6 +2173,16 @@ erase_vault (ClSync        *self,
   return FALSE;
 }
 
+/* Whether the pull may still run after the push failed: the server answered, and the
+ * answer concerned the push alone. */
+static gboolean
+push_failure_allows_pull (const GError *error)
+{
+  return g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED) ||
+         g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL) ||
+         g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_SERVER);
+}
+
 static gboolean
 run_round (ClSync        *self,
            ClSyncReport  *report,
@@ -1862,6 +2192,7 @@ run_round (ClSync        *self,
   g_autofree char *url = meta_get (self, "sync_url");
   g_auto(Conn) conn = { 0 };
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) push_error = NULL;
   gboolean ok;
 
   if (url == NULL)
@@ -1874,9 +2205,16 @@ run_round (ClSync        *self,
     return FALSE;
   conn.token = meta_get (self, "sync_token");
 
-  ok = push_all (self, &conn, report, cancellable, &local_error) &&
-       upload_resolutions (self, &conn, report, cancellable, &local_error) &&
-       pull_all (self, &conn, report, cancellable, &local_error);
+  ok = upload_resolutions (self, &conn, report, cancellable, &local_error) &&
+       push_all (self, &conn, report, cancellable, &local_error);
+  /* A push the server turned down (too large, refused) does not keep others' changes
+   * from coming in: the pull goes on, the push's error is what the round reports. */
+  if (!ok && push_failure_allows_pull (local_error) && report->revoked == NULL)
+    {
+      push_error = g_steal_pointer (&local_error);
+      ok = TRUE;
+    }
+  ok = ok && pull_all (self, &conn, report, cancellable, &local_error);
 
   /* A full resync re-pushes what the outbox still holds. */
   if (ok && cl_store_outbox_length (self->store, NULL) > 0)
@@ -1907,6 +2245,11 @@ run_round (ClSync        *self,
       return erase_vault (self, report, &conn, cancellable, error);
     }
 
+  if (ok && push_error != NULL)
+    {
+      ok = FALSE;
+      local_error = g_steal_pointer (&push_error);
+    }
   if (!ok)
     {
       record_error (self, local_error);
@@ -1920,6 +2263,52 @@ run_round (ClSync        *self,
     meta_set (self, "sync_last_error", NULL, NULL);
   }
   return TRUE;
+}
+
+/* One round per vault at a time, across programs (the app and caseloadctl): an advisory
+ * lock on a file in the vault folder, held for the round. A second round waits for the
+ * first, up to ROUND_LOCK_WAIT_S seconds. Returns the locked descriptor, or -1. */
+#define ROUND_LOCK_WAIT_S 120
+
+static int
+vault_round_lock (ClSync        *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  ClVault *vault = cl_store_get_vault (self->store);
+  g_autofree char *path = g_build_filename (cl_vault_get_dir (vault), "sync.lock", NULL);
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot open the vault's sync lock: %s"), g_strerror (saved));
+      return -1;
+    }
+  for (guint waited = 0; flock (fd, LOCK_EX | LOCK_NB) != 0; waited++)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Cannot lock the vault for sync: %s"), g_strerror (saved));
+          return -1;
+        }
+      if (waited >= ROUND_LOCK_WAIT_S * 10 ||
+          g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          close (fd);
+          if (error != NULL && *error == NULL)
+            g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_BUSY,
+                         _("Another program is syncing this vault right now; try again when "
+                           "it has finished."));
+          return -1;
+        }
+      g_usleep (100 * 1000);
+    }
+  return fd;
 }
 
 /**
@@ -1936,13 +2325,17 @@ cl_sync_run (ClSync        *self,
              GError       **error)
 {
   gboolean ok;
+  int lock;
 
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
   g_return_val_if_fail (report != NULL, FALSE);
 
   memset (report, 0, sizeof *report);
   g_mutex_lock (&self->round_lock);
-  ok = run_round (self, report, cancellable, error);
+  lock = vault_round_lock (self, cancellable, error);
+  ok = lock >= 0 && run_round (self, report, cancellable, error);
+  if (lock >= 0)
+    close (lock);   /* releases the lock */
   g_mutex_unlock (&self->round_lock);
   return ok;
 }
@@ -2393,7 +2786,7 @@ cl_sync_backoff_ms (guint failures,
  * cl_sync_error_is_transient:
  *
  * Returns: whether a failed round is worth retrying by itself after cl_sync_backoff_ms():
- *   the network, a busy or failing server. Refusals (400, 401, 403, 409, 422), TLS and
+ *   the network, a busy or failing server, another program's round on this vault. Refusals (400, 401, 403, 409, 422), TLS and
  *   protocol errors and revocation need a person and are never retried blindly.
  */
 gboolean
@@ -2402,7 +2795,7 @@ cl_sync_error_is_transient (const GError *error)
   if (error == NULL || error->domain != CL_SYNC_ERROR)
     return FALSE;
   return error->code == CL_SYNC_ERROR_NETWORK || error->code == CL_SYNC_ERROR_SERVER ||
-         error->code == CL_SYNC_ERROR_THROTTLED;
+         error->code == CL_SYNC_ERROR_THROTTLED || error->code == CL_SYNC_ERROR_BUSY;
 }
 
 /* Object --------------------------------------------------------------------------- */

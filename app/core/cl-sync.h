@@ -25,6 +25,7 @@ typedef enum {
   CL_SYNC_ERROR_SERVER,         /* 5xx */
   CL_SYNC_ERROR_PROTOCOL,       /* a malformed or inconsistent answer (e.g. a cursor that moved back) */
   CL_SYNC_ERROR_REFUSED,        /* a 4xx the engine cannot recover from by itself */
+  CL_SYNC_ERROR_BUSY,           /* another program runs a round on this vault */
 } ClSyncError;
 
 typedef struct {
@@ -37,6 +38,11 @@ typedef struct {
   guint    closed;           /* open conflicts that were resolved elsewhere */
   guint    superseded;       /* resolutions made here after another one won */
   guint    refused;          /* resolutions made here the server refused: open again */
+  guint    renewed;          /* resolutions made here on a value that changed since: a new
+                              * conflict holds both */
+  gint64   resent;           /* mutations sent again after the server's database went back */
+  gint64   lost;             /* ... of which this vault no longer held a copy */
+  gint64   renumbered;       /* queued mutations given new numbers after this vault went back */
   gboolean full_resync;
   char    *revoked;          /* (nullable): "retire" or "lost" when the device was revoked */
   guint    retry_after;      /* seconds the server asked to wait (Retry-After), or 0 */

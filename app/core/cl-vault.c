@@ -2935,6 +2935,7 @@ cl_vault_erase (const char  *dir,
   static const char * const db_names[] = {
     DB_FILE, DB_FILE "-wal", DB_FILE "-shm", DB_FILE "-journal",
     "server-ca.pem", /* the organization's CA, written out by sync for GTlsFileDatabase */
+    "sync.lock",     /* empty: one sync round at a time (cl-sync.c) */
   };
   g_autofree char *new_path = NULL;
   g_autoptr(GDir) listing = NULL;

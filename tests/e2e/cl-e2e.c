@@ -783,3 +783,61 @@ cl_e2e_resolve (ClE2eClient *client,
   if (rc != 0)
     g_error ("conflicts resolve (%s) failed with %d: %s%s", client->username, rc, out, err);
 }
+
+/* @winner and @loser set the case's assigned_to to their values; @winner syncs first, so
+ * @loser's round loses it in a conflict. Returns the conflict's id (open on @loser). */
+char *
+cl_e2e_make_conflict (ClE2eClient *winner,
+                      ClE2eClient *loser,
+                      const char  *case_id,
+                      const char  *winner_value,
+                      const char  *loser_value)
+{
+  g_autofree char *w = g_strdup_printf ("assigned_to=%s", winner_value);
+  g_autofree char *l = g_strdup_printf ("assigned_to=%s", loser_value);
+  g_autofree char *shown = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  ClE2eSync s;
+
+  cl_e2e_set (winner, "case", case_id, w, NULL);
+  cl_e2e_set (loser, "case", case_id, l, NULL);
+  cl_e2e_sync_expect (winner, NULL);
+  cl_e2e_sync_ok (loser, &s);
+  g_assert_cmpuint (s.conflicts, ==, 1);
+  cl_e2e_sync_clear (&s);
+  list = cl_e2e_conflicts (loser);
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, winner_value);
+  shown = cl_e2e_field (loser, "case", case_id, "assigned_to");
+  g_assert_cmpstr (shown, ==, winner_value);
+  return g_strdup (cl_e2e_json_string (list, 0, "id"));
+}
+
+/* What the server holds in @field of record @id. */
+char *
+cl_e2e_server_field (ClTestStack *stack,
+                     const char  *id,
+                     const char  *field)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT fields ->> '%s' FROM record WHERE id = '%s'",
+                                          field, id);
+  return cl_test_stack_sql (stack, sql);
+}
+
+/* The server and every vault of @clients hold @expected in the case's assigned_to. */
+void
+cl_e2e_assert_assigned (ClTestStack  *stack,
+                        ClE2eClient **clients,
+                        guint         n_clients,
+                        const char   *case_id,
+                        const char   *expected)
+{
+  g_autofree char *server = cl_e2e_server_field (stack, case_id, "assigned_to");
+
+  g_assert_cmpstr (server, ==, expected);
+  for (guint i = 0; i < n_clients; i++)
+    {
+      g_autofree char *v = cl_e2e_field (clients[i], "case", case_id, "assigned_to");
+      g_assert_cmpstr (v, ==, expected);
+    }
+}

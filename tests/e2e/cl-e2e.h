@@ -111,6 +111,19 @@ const char   *cl_e2e_json_string     (JsonArray    *list,
 void          cl_e2e_resolve         (ClE2eClient  *client,
                                       const char   *conflict_id,
                                       const char   *keep);
+char         *cl_e2e_make_conflict   (ClE2eClient  *winner,
+                                      ClE2eClient  *loser,
+                                      const char   *case_id,
+                                      const char   *winner_value,
+                                      const char   *loser_value);
+char         *cl_e2e_server_field    (ClTestStack  *stack,
+                                      const char   *id,
+                                      const char   *field);
+void          cl_e2e_assert_assigned (ClTestStack  *stack,
+                                      ClE2eClient **clients,
+                                      guint         n_clients,
+                                      const char   *case_id,
+                                      const char   *expected);
 
 /* A case and what hangs off it, as a test follows them in and out of vaults. */
 typedef struct {

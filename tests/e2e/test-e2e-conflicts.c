@@ -47,49 +47,13 @@ assert_utc_time (const char *text)
   g_assert_nonnull (dt);
 }
 
-static char *
-server_value (Fixture *f)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT fields ->> 'assigned_to' FROM record "
-                                          "WHERE id = '%s'", f->case_id);
-  return cl_test_stack_sql (f->stack, sql);
-}
-
 static void
 assert_value_everywhere (Fixture    *f,
-                         const char *expected)
+                        const char *expected)
 {
   ClE2eClient *clients[] = { f->a1, f->a2, f->sue };
-  g_autofree char *server = server_value (f);
 
-  g_assert_cmpstr (server, ==, expected);
-  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
-    {
-      g_autofree char *v = cl_e2e_field (clients[i], "case", f->case_id, "assigned_to");
-      g_assert_cmpstr (v, ==, expected);
-    }
-}
-
-/* a1 wins, a2 loses: returns the conflict's id. */
-static char *
-make_conflict (Fixture    *f,
-               const char *winner,
-               const char *loser)
-{
-  g_autofree char *w = g_strdup_printf ("assigned_to=%s", winner);
-  g_autofree char *l = g_strdup_printf ("assigned_to=%s", loser);
-  g_autoptr(JsonArray) list = NULL;
-  ClE2eSync s;
-
-  cl_e2e_set (f->a1, "case", f->case_id, w, NULL);
-  cl_e2e_set (f->a2, "case", f->case_id, l, NULL);
-  cl_e2e_sync_expect (f->a1, NULL);
-  cl_e2e_sync_ok (f->a2, &s);
-  g_assert_cmpuint (s.conflicts, ==, 1);
-  cl_e2e_sync_clear (&s);
-  list = cl_e2e_conflicts (f->a2);
-  g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  return g_strdup (cl_e2e_json_string (list, 0, "id"));
+  cl_e2e_assert_assigned (f->stack, clients, G_N_ELEMENTS (clients), f->case_id, expected);
 }
 
 static void
@@ -151,7 +115,7 @@ static void
 test_fetched_and_resolved_elsewhere (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "alpha", "bravo");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "alpha", "bravo");
   g_autoptr(JsonArray) own = cl_e2e_conflicts (f->a2);
   g_autoptr(JsonArray) list = NULL;
   g_autoptr(JsonArray) sue = NULL;
@@ -203,7 +167,7 @@ test_fetched_and_resolved_elsewhere (Fixture       *f,
   cl_e2e_resolve (f->a1, id, "mine");
   cl_e2e_sync_expect (f->a1, NULL);
   {
-    g_autofree char *v = server_value (f);
+    g_autofree char *v = cl_e2e_server_field (f->stack, f->case_id, "assigned_to");
     g_assert_cmpstr (v, ==, "bravo");
   }
   g_clear_pointer (&list, json_array_unref);
@@ -228,7 +192,7 @@ static void
 test_resolved_twice (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "charlie", "delta");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "charlie", "delta");
 
   cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_resolve (f->a2, id, "theirs");
@@ -258,7 +222,7 @@ static void
 test_resolution_refused (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "echo", "foxtrot");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "echo", "foxtrot");
   g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
   g_autoptr(JsonArray) list = NULL;
 
@@ -320,7 +284,7 @@ static void
 test_hostile_list (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "golf", "hotel");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "golf", "hotel");
   g_autofree char *stranger = g_strdup ("6f1f7a3e-2b1c-4d5e-8f90-123456789abc");
   g_autofree char *good = NULL;
   g_autofree char *twice = NULL;

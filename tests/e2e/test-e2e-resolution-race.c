@@ -34,16 +34,6 @@ typedef struct {
   GHashTable   *committed;
 } Fixture;
 
-static char *
-server_field (Fixture    *f,
-              const char *id,
-              const char *field)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT fields ->> '%s' FROM record WHERE id = '%s'",
-                                          field, id);
-  return cl_test_stack_sql (f->stack, sql);
-}
-
 static void
 assert_field (ClE2eClient *client,
               const char  *id,
@@ -83,30 +73,6 @@ edit_sync (ClE2eClient *client,
   g_assert_cmpuint (s.pushed, ==, 1);
   g_assert_cmpuint (s.conflicts, ==, expected);
   cl_e2e_sync_clear (&s);
-}
-
-/* a1 wins with @winner, a2 loses with @loser: returns the conflict's id (open on a2). */
-static char *
-make_conflict (Fixture    *f,
-               const char *winner,
-               const char *loser)
-{
-  g_autofree char *w = g_strdup_printf ("assigned_to=%s", winner);
-  g_autofree char *l = g_strdup_printf ("assigned_to=%s", loser);
-  g_autoptr(JsonArray) list = NULL;
-  ClE2eSync s;
-
-  cl_e2e_set (f->a1, "case", f->case_id, w, NULL);
-  cl_e2e_set (f->a2, "case", f->case_id, l, NULL);
-  cl_e2e_sync_expect (f->a1, NULL);
-  cl_e2e_sync_ok (f->a2, &s);
-  g_assert_cmpuint (s.conflicts, ==, 1);
-  cl_e2e_sync_clear (&s);
-  list = cl_e2e_conflicts (f->a2);
-  g_assert_cmpuint (json_array_get_length (list), ==, 1);
-  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, winner);
-  assert_field (f->a2, f->case_id, "assigned_to", winner);
-  return g_strdup (cl_e2e_json_string (list, 0, "id"));
 }
 
 /* Resolves @id on @client in the middle of a round of @client: the round has sent its
@@ -201,7 +167,7 @@ static void
 test_superseded_after_pull (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "alpha", "bravo");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "alpha", "bravo");
   g_autofree char *server = NULL;
 
   cl_e2e_sync_expect (f->a1, "1 conflict lost on another workstation is listed here now");
@@ -216,7 +182,7 @@ test_superseded_after_pull (Fixture       *f,
 
   sync_nothing_pulled (f->a2, "1 conflict you resolved had already been settled elsewhere");
   assert_field (f->a2, f->case_id, "assigned_to", "charlie");
-  server = server_field (f, f->case_id, "assigned_to");
+  server = cl_e2e_server_field (f->stack, f->case_id, "assigned_to");
   g_assert_cmpstr (server, ==, "charlie");
 
   /* The record's version covers the value shown: a2's next edit of the field is made on
@@ -243,12 +209,13 @@ test_superseded_after_pull (Fixture       *f,
 /* The same, but the server refuses a2's choice (made up: 403) while the conflict is still
  * open there and a1 changed the field meanwhile: the conflict is open again on a2 and its
  * record shows the server's latest value; the server's list still describes the conflict
- * as it was made, and a later choice goes through. */
+ * as it was made. A later "mine" would overwrite a1's newer value: it becomes a new
+ * conflict between the two, and a choice there goes through. */
 static void
 test_refused_after_pull (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "delta", "echo");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "delta", "echo");
   g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
   g_autoptr(JsonArray) list = NULL;
   guint hits;
@@ -273,9 +240,20 @@ test_refused_after_pull (Fixture       *f,
   g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, "delta");
   assert_field (f->a2, f->case_id, "assigned_to", "foxtrot");
 
+  /* Choosing "mine" again would overwrite a1's later foxtrot: the server keeps both in a
+   * new conflict instead, and a2 decides between them. */
   cl_e2e_resolve (f->a2, id, "mine");
+  cl_e2e_sync_expect (f->a2, "1 field you resolved was changed again meanwhile");
+  assert_field (f->a2, f->case_id, "assigned_to", "foxtrot");
+  g_clear_pointer (&list, json_array_unref);
+  list = cl_e2e_conflicts (f->a2);
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "id"), !=, id);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "mine"), ==, "echo");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, "foxtrot");
+  cl_e2e_resolve (f->a2, cl_e2e_json_string (list, 0, "id"), "mine");
   cl_e2e_sync_expect (f->a2, NULL);
-  cl_e2e_sync_expect (f->a1, "1 conflict was resolved elsewhere");
+  cl_e2e_sync_expect (f->a1, NULL);
   cl_e2e_sync_expect (f->sue, NULL);
   converged (f);
   assert_field (f->a2, f->case_id, "assigned_to", "echo");
@@ -289,7 +267,7 @@ static void
 test_changed_before_resolving (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autofree char *id = make_conflict (f, "golf", "hotel");
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "golf", "hotel");
 
   cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=india", NULL);
   cl_e2e_sync_expect (f->a1, NULL);

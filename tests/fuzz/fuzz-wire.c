@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   cl_wire_login_response_free (cl_wire_login_response_decode (text, size, NULL));
   cl_wire_error_reply_free (cl_wire_error_reply_decode (text, size, NULL));
   {
-    GPtrArray *list = cl_wire_conflict_list_decode (text, size, NULL);
+    GPtrArray *list = cl_wire_conflict_list_decode (text, size, NULL, NULL, NULL);
     if (list != NULL)
       g_ptr_array_unref (list);
   }

@@ -698,6 +698,57 @@ test_gc_mutation_log (void)
   g_assert_cmpint (logged (env, ana), ==, 501);
 }
 
+/* A device whose count the server does not accept (here: it reuses seqs 2 and 3 for other
+ * mutations) is stuck until an administrator resets it; then its next push starts afresh
+ * from the seq it sends, and the records it pushed before stay. Bad input is refused. */
+static void
+test_device_reset (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestDevice) ana = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(ClWirePushResponse) after = NULL;
+  g_autoptr(SrvTestReply) reused = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *code = NULL;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  ana = srv_test_login (env, "ana");
+  first = client_batch (ana, 3);
+  g_clear_pointer (&after, cl_wire_push_response_free);
+  after = push_batch (env, ana, first);
+  g_assert_cmpint (after->last_seq, ==, 3);
+
+  ana->next_seq = 2;
+  again = client_batch (ana, 4);
+  reused = srv_test_push_raw (env, ana, again);
+  g_assert_cmpuint (reused->status, ==, 422);
+  code = srv_test_reply_code (reused);
+  g_assert_cmpstr (code, ==, "seq_reused");
+
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "reset", "not-a-uuid", NULL), !=, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "reset",
+                                 "6f1f7a3e-2b1c-4d5e-8f90-123456789abc", NULL), !=, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "reset", ana->device_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (output, "pushed up to change 3"));
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE "
+                                     "event = 'admin.device_reset'", NULL), ==, 1);
+
+  g_clear_pointer (&after, cl_wire_push_response_free);
+  after = push_batch (env, ana, again);
+  g_assert_cmpint (after->last_seq, ==, 5);
+  for (guint i = 0; i < after->results->len; i++)
+    g_assert_cmpstr (((ClWireResult *) g_ptr_array_index (after->results, i))->status ==
+                     CL_WIRE_STATUS_APPLIED ? "applied" : "not applied", ==, "applied");
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM record WHERE type = 'client'",
+                                     NULL), ==, 7);
+  g_assert_false (srv_test_sql_int (env, "SELECT seq_reset::int FROM device WHERE id = $1",
+                                    ana->device_id, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -711,5 +762,6 @@ main (int   argc,
   g_test_add ("/server/admin/remove-command", Fixture, NULL, fixture_set_up,
               test_remove_command, fixture_tear_down);
   g_test_add_func ("/server/admin/gc-mutation-log", test_gc_mutation_log);
+  g_test_add_func ("/server/admin/device-reset", test_device_reset);
   return g_test_run ();
 }

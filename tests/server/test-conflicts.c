@@ -31,7 +31,7 @@ list (Fixture       *f,
   GPtrArray *infos;
 
   g_assert_cmpuint (reply->status, ==, 200);
-  infos = cl_wire_conflict_list_decode (text, strlen (text), &error);
+  infos = cl_wire_conflict_list_decode (text, strlen (text), NULL, NULL, &error);
   g_assert_no_error (error);
   return infos;
 }

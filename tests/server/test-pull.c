@@ -403,7 +403,9 @@ test_forged_cursor (Fixture       *f,
   g_autofree char *code = NULL;
 
   g_free (srv_test_new_client (f->env, f->ana, "Rose"));
-  reply = srv_test_pull_raw (f->env, f->ana, 1000000, 0, NULL);
+  reply = srv_test_pull_raw (f->env, f->ana,
+                             srv_test_sql_int (f->env, "SELECT v FROM sync_clock", NULL) + 1000000,
+                             0, NULL);
   g_assert_cmpuint (reply->status, ==, 410);
   code = srv_test_reply_code (reply);
   g_assert_cmpstr (code, ==, "cursor_invalid");

@@ -331,8 +331,6 @@ test_rejections (Fixture       *f,
                    "required_field");
   assert_rejected (f, M ("case", kase, CL_WIRE_OP_PUT, v, "client_id", fresh, NULL),
                    "immutable_field");
-  assert_rejected (f, M ("case", kase, CL_WIRE_OP_PUT, v + 1000, "status", "active", NULL),
-                   "invalid_base_version");
   assert_rejected (f, M ("client", kase, CL_WIRE_OP_PUT, v, "pseudonym", "x", NULL),
                    "type_mismatch");
   assert_rejected (f, M ("case", missing, CL_WIRE_OP_PUT, 3, "status", "active", NULL),
@@ -459,6 +457,7 @@ test_lost_response (Fixture       *f,
   ClWirePushRequest request = { f->ana->device_id, batch };
   g_autofree char *body = NULL;
   g_autofree char *head = NULL;
+  g_autofree char *first = NULL;
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GSocketAddress) address = g_unix_socket_address_new (f->env->socket_path);
   g_autoptr(GSocketConnection) connection = NULL;
@@ -524,9 +523,10 @@ test_lost_response (Fixture       *f,
   g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM mutation_log WHERE seq > 2",
                                      NULL), ==, 2);
   /* A third time, still the same. */
+  first = g_strdup (text);
   g_clear_pointer (&retry, srv_test_reply_free);
   retry = srv_test_request (f->env, "POST", "/v1/push", f->ana->token, body, len);
-  g_assert_cmpstr (srv_test_reply_text (retry), ==, text);
+  g_assert_cmpstr (srv_test_reply_text (retry), ==, first);
 }
 
 static void

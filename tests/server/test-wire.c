@@ -394,7 +394,7 @@ test_conflict_list (void)
                                "\"client_by\":\"ben.k-2\",\"server_by\":null,"
                                "\"server_at\":null,\"this_device\":true") "]}";
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) list = cl_wire_conflict_list_decode (good, strlen (good), &error);
+  g_autoptr(GPtrArray) list = cl_wire_conflict_list_decode (good, strlen (good), NULL, NULL, &error);
   g_autoptr(GPtrArray) again = NULL;
   g_autofree char *body = NULL;
   ClWireConflictInfo *info;
@@ -413,8 +413,8 @@ test_conflict_list (void)
   g_assert_null (info->server_at);
   g_assert_true (info->this_device);
 
-  body = cl_wire_conflict_list_encode (list, &len);
-  again = cl_wire_conflict_list_decode (body, len, &error);
+  body = cl_wire_conflict_list_encode (list, list->len, FALSE, &len);
+  again = cl_wire_conflict_list_decode (body, len, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (again->len, ==, 2);
   g_assert_cmpstr (((ClWireConflictInfo *) g_ptr_array_index (again, 0))->server_by, ==, "ana");
@@ -422,7 +422,7 @@ test_conflict_list (void)
 #define REFUSED(text, code)                                                      \
   G_STMT_START {                                                                 \
     g_autoptr(GError) e2 = NULL;                                                 \
-    g_autoptr(GPtrArray) r2 = cl_wire_conflict_list_decode (text, strlen (text), &e2); \
+    g_autoptr(GPtrArray) r2 = cl_wire_conflict_list_decode (text, strlen (text), NULL, NULL, &e2); \
     g_assert_null (r2);                                                          \
     g_assert_error (e2, CL_WIRE_ERROR, code);                                    \
   } G_STMT_END
@@ -474,7 +474,7 @@ test_conflict_list (void)
                        "\"server_by\":null,\"server_at\":null,\"mine\":false,"
                        "\"this_device\":true}]}";
     g_autoptr(GError) e2 = NULL;
-    g_autoptr(GPtrArray) r2 = cl_wire_conflict_list_decode (text, strlen (text), &e2);
+    g_autoptr(GPtrArray) r2 = cl_wire_conflict_list_decode (text, strlen (text), NULL, NULL, &e2);
 
     g_assert_null (r2);
     g_assert_error (e2, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE);
@@ -492,7 +492,7 @@ test_conflict_list (void)
                                                    "\"kind\":\"field\"" WHO),
                               i > 0 ? "," : "", i);
     g_string_append (many, "]}");
-    r2 = cl_wire_conflict_list_decode (many->str, many->len, &e2);
+    r2 = cl_wire_conflict_list_decode (many->str, many->len, NULL, NULL, &e2);
     g_assert_null (r2);
     g_assert_error (e2, CL_WIRE_ERROR, CL_WIRE_ERROR_TOO_MANY_ITEMS);
   }
@@ -593,7 +593,7 @@ test_corpus (void)
       cl_wire_login_response_free (cl_wire_login_response_decode (data, len, NULL));
       cl_wire_resolve_request_free (cl_wire_resolve_request_decode (data, len, NULL));
       cl_wire_error_reply_free (cl_wire_error_reply_decode (data, len, NULL));
-      list = cl_wire_conflict_list_decode (data, len, NULL);
+      list = cl_wire_conflict_list_decode (data, len, NULL, NULL, NULL);
       g_clear_pointer (&data, g_free);
       n++;
     }

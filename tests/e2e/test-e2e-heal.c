@@ -1,0 +1,430 @@
+/* test-e2e-heal.c: sync keeps its promise around the edges
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Against the real stack (PostgreSQL, caseload-server, nginx):
+ * - a resolution made on a value that changed since the conflict overwrites nothing: both
+ *   values wait in a new conflict;
+ * - an edit made after resolving, before the next sync, is what stands;
+ * - more conflicts than one page: every page arrives, and ones settled elsewhere close;
+ * - a backlog of large notes flows in batches the server takes, even when the server takes
+ *   less than a batch (413: split and retry);
+ * - the server's database restored from a dump taken before some pushes: devices with and
+ *   without pending work send again what it lost, and everything converges;
+ * - a vault restored from its own older backup: its reused change numbers are renumbered,
+ *   nothing is lost or duplicated;
+ * - two rounds on one vault at once: the second waits for the first.
+ * Expected values come from what each step did, never from the code under test.
+ */
+
+#define G_LOG_DOMAIN "test-e2e-heal"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "cl-e2e.h"
+
+typedef struct {
+  ClTestStack  *stack;
+  ClE2eClient  *a1;        /* ana */
+  ClE2eClient  *a2;        /* ana, another workstation */
+  ClE2eClient  *sue;       /* ana's supervisor */
+  char         *case_id;
+  GHashTable   *committed; /* note texts that must end up on the server exactly once */
+} Fixture;
+
+static void
+set_up_with (Fixture    *f,
+             const char *server_config)
+{
+  char *token;
+
+  f->stack = cl_test_stack_new (cl_e2e_tls (), server_config, NULL);
+  cl_test_stack_user_add (f->stack, "ana", "advocate_dv", "14");
+  cl_test_stack_user_add (f->stack, "sue", "supervisor", "14");
+  f->a1 = cl_e2e_client_new (f->stack, "ana", NULL);
+  f->a2 = cl_e2e_client_new (f->stack, "ana", NULL);
+  f->sue = cl_e2e_client_new (f->stack, "sue", NULL);
+  f->committed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  f->case_id = cl_e2e_new_case (f->a1, "Heal Client", "14");
+  token = g_strdup ("HEAL-0");
+  g_free (cl_e2e_note (f->a1, f->case_id, token));
+  g_hash_table_add (f->committed, token);
+  cl_e2e_sync_expect (f->a1, NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
+  cl_e2e_sync_expect (f->sue, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  set_up_with (f, NULL);
+}
+
+/* The server takes at most 1 MiB in a request: less than one of the device's batches. */
+static void
+fixture_set_up_small_body (Fixture       *f,
+                           gconstpointer  data)
+{
+  set_up_with (f, "[server]\nworkers = 4\nmax-body = 1048576\n");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&f->a1, cl_e2e_client_free);
+  g_clear_pointer (&f->a2, cl_e2e_client_free);
+  g_clear_pointer (&f->sue, cl_e2e_client_free);
+  g_clear_pointer (&f->stack, cl_test_stack_free);
+  g_clear_pointer (&f->case_id, g_free);
+  g_clear_pointer (&f->committed, g_hash_table_unref);
+}
+
+static void
+note (Fixture    *f,
+      ClE2eClient *client,
+      const char *token)
+{
+  g_free (cl_e2e_note (client, f->case_id, token));
+  g_hash_table_add (f->committed, g_strdup (token));
+}
+
+static void
+converged (Fixture *f)
+{
+  ClE2eClient *clients[] = { f->a1, f->a2, f->sue };
+
+  cl_e2e_assert_converged (f->stack, clients, G_N_ELEMENTS (clients), f->committed);
+}
+
+static void
+assert_assigned_everywhere (Fixture    *f,
+                           const char *expected)
+{
+  ClE2eClient *clients[] = { f->a1, f->a2, f->sue };
+
+  cl_e2e_assert_assigned (f->stack, clients, G_N_ELEMENTS (clients), f->case_id, expected);
+}
+
+static guint
+open_conflicts (ClE2eClient *client)
+{
+  g_autoptr(JsonArray) list = cl_e2e_conflicts (client);
+  return json_array_get_length (list);
+}
+
+/* "mine" after someone else changed the field again: nothing is overwritten; a new
+ * conflict holds the value now on the server and the one chosen. */
+static void
+test_resolution_after_change (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "alpha", "bravo");
+  g_autoptr(JsonArray) list = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *superseded = NULL;
+
+  /* a1 changes the field after the conflict. */
+  cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=charlie", NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+
+  cl_e2e_resolve (f->a2, id, "mine");
+  cl_e2e_sync_expect (f->a2, "changed again meanwhile");
+  value = cl_e2e_server_field (f->stack, f->case_id, "assigned_to");
+  g_assert_cmpstr (value, ==, "charlie");
+  superseded = cl_test_stack_sql (f->stack, "SELECT count(*) FROM conflict "
+                                  "WHERE resolution = 'superseded'");
+  g_assert_cmpstr (superseded, ==, "1");
+
+  list = cl_e2e_conflicts (f->a2);
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "id"), !=, id);
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "mine"), ==, "bravo");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs"), ==, "charlie");
+  g_assert_cmpstr (cl_e2e_json_string (list, 0, "theirs_by"), ==, "ana");
+
+  /* Deciding again, on the new conflict, takes. */
+  cl_e2e_resolve (f->a2, cl_e2e_json_string (list, 0, "id"), "mine");
+  cl_e2e_sync_expect (f->a2, NULL);
+  g_assert_cmpuint (open_conflicts (f->a2), ==, 0);
+  converged (f);
+  assert_assigned_everywhere (f, "bravo");
+}
+
+/* Resolve, then edit the same field before syncing: the edit is the last word. */
+static void
+test_edit_after_resolution (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "alpha", "bravo");
+
+  cl_e2e_resolve (f->a2, id, "theirs");
+  cl_e2e_set (f->a2, "case", f->case_id, "assigned_to=delta", NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
+  g_assert_cmpuint (open_conflicts (f->a2), ==, 0);
+  converged (f);
+  assert_assigned_everywhere (f, "delta");
+  for (guint i = 0; i < 3; i++)
+    {
+      ClE2eClient *clients[] = { f->a1, f->a2, f->sue };
+      g_assert_cmpuint (open_conflicts (clients[i]), ==, 0);
+    }
+
+  /* The same with "mine" and a value. */
+  g_free (id);
+  id = cl_e2e_make_conflict (f->a1, f->a2, f->case_id, "echo", "foxtrot");
+  cl_e2e_resolve (f->a2, id, "mine");
+  cl_e2e_set (f->a2, "case", f->case_id, "assigned_to=golf", NULL);
+  cl_e2e_sync_expect (f->a2, NULL);
+  g_assert_cmpuint (open_conflicts (f->a2), ==, 0);
+  converged (f);
+  assert_assigned_everywhere (f, "golf");
+}
+
+/* 2,345 open conflicts (more than two pages of 1,000): all reach the supervisor's vault;
+ * 20 settled on the server (on the first page and the last) close there. */
+static void
+test_conflict_pages (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *insert = NULL;
+  ClE2eSync s;
+
+  insert = g_strdup_printf ("INSERT INTO conflict (id, record_id, type, field, kind, "
+                            "server_value, client_value, server_version, account_id, device_id, "
+                            "seq, created_at) SELECT gen_random_uuid(), '%s', 'case', "
+                            "'assigned_to', 'field', 'x', 'lost-' || g, 1, a.id, "
+                            "(SELECT d.id FROM device d WHERE d.account_id = a.id LIMIT 1), 0, "
+                            "now() - interval '1 second' * (3000 - g) "
+                            "FROM generate_series(1, 2345) g, account a WHERE a.username = 'ana' "
+                            "RETURNING 1", f->case_id);
+  g_free (cl_test_stack_sql (f->stack, insert));
+
+  cl_e2e_sync_ok (f->sue, &s);
+  cl_e2e_sync_clear (&s);
+  g_assert_cmpuint (open_conflicts (f->sue), ==, 2345);
+
+  g_free (cl_test_stack_sql (f->stack,
+                             "UPDATE conflict SET resolved_at = now(), resolution = 'theirs' "
+                             "WHERE client_value IN (SELECT 'lost-' || g FROM "
+                             "generate_series(1, 10) g UNION SELECT 'lost-' || g FROM "
+                             "generate_series(2336, 2345) g) RETURNING 1"));
+  cl_e2e_sync_expect (f->sue, "20 conflicts were resolved elsewhere");
+  g_assert_cmpuint (open_conflicts (f->sue), ==, 2325);
+}
+
+/* 80 notes of 60 KB queued offline: pushed in batches under the budget, pulled by the other
+ * vaults. With the server taking only 1 MiB (fixture_set_up_small_body) the device's first
+ * batch gets 413 and is split until it passes. */
+static void
+test_large_backlog (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *padding = g_strnfill (60 * 1024, 'p');
+  g_autofree char *count = NULL;
+  ClE2eSync s;
+
+  for (guint i = 0; i < 80; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("HEAL-big-%02u-%s", i, padding);
+      note (f, f->a1, token);
+    }
+  cl_e2e_sync_ok (f->a1, &s);
+  g_assert_cmpuint (s.pushed, ==, 80);
+  cl_e2e_sync_clear (&s);
+  g_assert_cmpint (cl_e2e_pending (f->a1), ==, 0);
+  count = cl_test_stack_sql (f->stack, "SELECT count(*) FROM record WHERE type = 'note' AND "
+                             "fields ->> 'text' LIKE 'HEAL-big-%'");
+  g_assert_cmpstr (count, ==, "80");
+  converged (f);
+}
+
+/* Runs @program with the arguments that follow (NULL-terminated); fails the test if it
+ * fails. */
+static void
+run_ok (const char *program,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list args;
+  int status;
+
+  g_ptr_array_add (argv, (char *) program);
+  va_start (args, program);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  out = cl_test_run ((const char * const *) argv->pdata, NULL, &status, &err);
+  if (status != 0)
+    g_error ("%s failed (%d): %s", program, status, err);
+}
+
+/* The server's database goes back to a dump taken before some pushes. a1 has pending work
+ * when it next syncs; a2 has none; sue pushed nothing since the dump. Each finds out, sends
+ * again what the server lost, and every vault converges with every note once. */
+static void
+test_server_restored (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *dump = g_build_filename (f->stack->dir, "server.dump", NULL);
+  g_autofree char *db = g_strdup_printf ("--dbname=%s", f->stack->database);
+  g_autofree char *file = g_strdup_printf ("--file=%s", dump);
+  ClE2eSync s;
+
+  run_ok ("pg_dump", "--format=custom", db, file, NULL);
+
+  /* After the dump: pushed and acknowledged, then lost by the restore. */
+  note (f, f->a1, "HEAL-after-dump-a1-1");
+  note (f, f->a1, "HEAL-after-dump-a1-2");
+  cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=kilo", NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  note (f, f->a2, "HEAL-after-dump-a2-1");
+  cl_e2e_sync_expect (f->a2, NULL);
+  /* Pending on a1 when the server comes back. */
+  note (f, f->a1, "HEAL-pending-a1");
+
+  cl_test_stack_stop_server (f->stack);
+  run_ok ("pg_restore", "--clean", "--if-exists", db, dump, NULL);
+  cl_test_stack_start_server (f->stack);
+
+  cl_e2e_sync_ok (f->a1, &s);
+  g_assert_nonnull (strstr (s.out, "restored from an earlier copy: 3 changes"));
+  cl_e2e_sync_clear (&s);
+  cl_e2e_sync_ok (f->a2, &s);
+  g_assert_nonnull (strstr (s.out, "restored from an earlier copy: 1 change "));
+  cl_e2e_sync_clear (&s);
+
+  converged (f);
+  assert_assigned_everywhere (f, "kilo");
+
+  /* And sync goes on as usual afterwards. */
+  note (f, f->a2, "HEAL-after-restore");
+  converged (f);
+}
+
+/* caseloadctl on @client's vault, with one argument: fails the test if it fails. */
+static void
+ctl_ok (ClE2eClient *client,
+        const char  *command,
+        const char  *arg)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  out = cl_e2e_ctl (client, NULL, &status, &err, command, arg, NULL);
+  if (status != 0)
+    g_error ("caseloadctl %s failed (%d): %s", command, status, err);
+}
+
+/* a1's vault goes back to its own backup, taken before it pushed two notes; the edits made
+ * after restoring reuse those change numbers. They are renumbered and sent; nothing is
+ * lost or duplicated. Then both at once: the server goes back too. */
+static void
+test_vault_restored (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *backup = g_build_filename (f->stack->dir, "a1.backup", NULL);
+  g_autofree char *output = g_strdup_printf ("--output=%s", backup);
+  g_autofree char *dump = g_build_filename (f->stack->dir, "server.dump", NULL);
+  g_autofree char *db = g_strdup_printf ("--dbname=%s", f->stack->database);
+  g_autofree char *file = g_strdup_printf ("--file=%s", dump);
+  g_autofree char *parent = NULL;
+  g_autofree char *moved = NULL;
+  ClE2eSync s;
+
+  ctl_ok (f->a1, "backup", output);
+  note (f, f->a1, "HEAL-before-restore-1");
+  note (f, f->a1, "HEAL-before-restore-2");
+  cl_e2e_sync_expect (f->a1, NULL);
+
+  /* The workstation's vault is replaced by the backup. */
+  parent = g_path_get_dirname (f->a1->dir);
+  moved = g_build_filename (parent, "vault-broken", NULL);
+  g_assert_cmpint (g_rename (f->a1->dir, moved), ==, 0);
+  ctl_ok (f->a1, "restore", backup);
+
+  note (f, f->a1, "HEAL-after-vault-restore-1");
+  note (f, f->a1, "HEAL-after-vault-restore-2");
+  cl_e2e_sync_ok (f->a1, &s);
+  g_assert_nonnull (strstr (s.out, "restored from a backup: 2 waiting changes"));
+  cl_e2e_sync_clear (&s);
+  converged (f);
+
+  /* Both at once: the server's dump, a2's backup, work on both, then both go back. */
+  g_clear_pointer (&backup, g_free);
+  g_clear_pointer (&output, g_free);
+  backup = g_build_filename (f->stack->dir, "a2.backup", NULL);
+  output = g_strdup_printf ("--output=%s", backup);
+  run_ok ("pg_dump", "--format=custom", db, file, NULL);
+  ctl_ok (f->a2, "backup", output);
+  note (f, f->a2, "HEAL-both-a2-1");
+  cl_e2e_sync_expect (f->a2, NULL);
+  note (f, f->a1, "HEAL-both-a1-1");
+  cl_e2e_sync_expect (f->a1, NULL);
+
+  cl_test_stack_stop_server (f->stack);
+  run_ok ("pg_restore", "--clean", "--if-exists", db, dump, NULL);
+  cl_test_stack_start_server (f->stack);
+  g_clear_pointer (&parent, g_free);
+  g_clear_pointer (&moved, g_free);
+  parent = g_path_get_dirname (f->a2->dir);
+  moved = g_build_filename (parent, "vault-broken", NULL);
+  g_assert_cmpint (g_rename (f->a2->dir, moved), ==, 0);
+  ctl_ok (f->a2, "restore", backup);
+  /* a2's note after its backup is gone from both: the server lost it and so did the
+   * restored vault. That is what restoring both from before it means. */
+  g_hash_table_remove (f->committed, "HEAL-both-a2-1");
+  note (f, f->a2, "HEAL-both-a2-2");
+  converged (f);
+}
+
+/* Two rounds on one vault at once (the app's and caseloadctl's): the second waits for the
+ * first; both succeed; nothing is sent twice. */
+static void
+test_one_round_at_a_time (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("HEAL-round-%03u", i);
+      note (f, f->a1, token);
+    }
+  first = cl_e2e_ctl_spawn (f->a1, NULL, "sync", NULL);
+  second = cl_e2e_ctl_spawn (f->a1, NULL, "sync", NULL);
+  g_assert_cmpint (cl_e2e_wait (first, 120000), ==, 0);
+  g_assert_cmpint (cl_e2e_wait (second, 120000), ==, 0);
+  g_assert_cmpint (cl_e2e_pending (f->a1), ==, 0);
+  converged (f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  cl_e2e_init (&argc, &argv);
+#define ADD(name, fn) \
+  g_test_add ("/e2e/heal/" name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("resolution-after-change", test_resolution_after_change);
+  ADD ("edit-after-resolution", test_edit_after_resolution);
+  ADD ("conflict-pages", test_conflict_pages);
+  ADD ("large-backlog", test_large_backlog);
+  g_test_add ("/e2e/heal/large-backlog-small-server", Fixture, NULL, fixture_set_up_small_body,
+              test_large_backlog, fixture_tear_down);
+  ADD ("server-restored", test_server_restored);
+  ADD ("vault-restored", test_vault_restored);
+  ADD ("one-round-at-a-time", test_one_round_at_a_time);
+#undef ADD
+  return g_test_run ();
+}
