@@ -328,6 +328,7 @@ resolve_transaction (SrvWorker            *worker,
   const ClType *type;
   const char *field, *kind, *value = NULL;
   gboolean mine_is_value;
+  gboolean wrote = FALSE;
   gint64 v, conflict_version;
   SrvAuditEntry entry = { "conflict.resolve", resolve->keep, .address = address };
 
@@ -407,6 +408,7 @@ resolve_transaction (SrvWorker            *worker,
                 return RESOLVE_DB_ERROR;
               record->deleted = TRUE;
               record->version = v;
+              wrote = TRUE;
               if (!srv_record_update (conn, record, session->account_id, error))
                 return RESOLVE_DB_ERROR;
             }
@@ -469,23 +471,31 @@ resolve_transaction (SrvWorker            *worker,
           if (resolution_is_stale (record, kind, field, conflict_version, value))
             return answer_superseded (conn, session, conflict_id, record, kind, field, value,
                                       &entry, response, error);
-          if (!srv_clock_take (&clock, &v, error))
-            return RESOLVE_DB_ERROR;
-          /* An edit of a deleted record, kept: the record lives again. */
-          record->deleted = FALSE;
-          srv_record_set (record, field, value, v);
-          record->version = v;
-          if (!srv_record_update (conn, record, session->account_id, error))
-            return RESOLVE_DB_ERROR;
-          /* A kept command, restriction or list of named users moves the case's scope. */
-          if (srv_records_scope_field (record->type, field) &&
-              !srv_records_refresh_scope (conn, &clock, record, error))
-            return RESOLVE_DB_ERROR;
+          /* The field holds the chosen value already: nothing to write, no new version. */
+          if (record->deleted || g_strcmp0 (srv_record_get (record, field), value) != 0)
+            {
+              if (!srv_clock_take (&clock, &v, error))
+                return RESOLVE_DB_ERROR;
+              /* An edit of a deleted record, kept: the record lives again. */
+              record->deleted = FALSE;
+              srv_record_set (record, field, value, v);
+              record->version = v;
+              wrote = TRUE;
+              if (!srv_record_update (conn, record, session->account_id, error))
+                return RESOLVE_DB_ERROR;
+              /* A kept command, restriction or list of named users moves the case's scope. */
+              if (srv_records_scope_field (record->type, field) &&
+                  !srv_records_refresh_scope (conn, &clock, record, error))
+                return RESOLVE_DB_ERROR;
+            }
         }
     }
 
   {
-    g_autofree char *version = srv_db_int (record->version);
+    /* resolved_version: the version the resolution wrote, which says who wrote the field
+     * (srv_push_field_writer()); "theirs" keeps the record's. */
+    g_autofree char *version = wrote || strcmp (resolve->keep, "theirs") == 0
+                               ? srv_db_int (record->version) : NULL;
     g_autoptr(PGresult) u = srv_db_exec (conn, error,
                                          "UPDATE conflict SET resolved_at = now(), "
                                          "resolved_by = $2, resolution = $3, "

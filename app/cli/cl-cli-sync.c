@@ -98,6 +98,7 @@ cl_cli_cmd_sync (ClCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClSync) sync = NULL;
   ClSyncReport report = { 0 };
+  g_autofree char *notice = NULL;
   GError *error = NULL;
   gboolean ok;
   int rc;
@@ -144,26 +145,9 @@ cl_cli_cmd_sync (ClCli  *cli,
                        "%u fields you resolved were changed again meanwhile: nothing was "
                        "overwritten, and both values of each wait in a new conflict.\n",
                        report.renewed), report.renewed);
-  if (report.resent > 0)
-    g_print (ngettext ("The server's database was restored from an earlier copy: %lld change "
-                       "it had lost was sent again.\n",
-                       "The server's database was restored from an earlier copy: %lld changes "
-                       "it had lost were sent again.\n", (gulong) report.resent),
-             (long long) report.resent);
-  if (report.lost > 0)
-    g_printerr (ngettext ("%lld change the restored server lost is older than this "
-                          "workstation keeps sent changes; it must be entered again. Call "
-                          "your administrator.\n",
-                          "%lld changes the restored server lost are older than this "
-                          "workstation keeps sent changes; they must be entered again. Call "
-                          "your administrator.\n", (gulong) report.lost),
-                (long long) report.lost);
-  if (report.renumbered > 0)
-    g_print (ngettext ("This vault was restored from a backup: %lld waiting change was given "
-                       "a new number and sent.\n",
-                       "This vault was restored from a backup: %lld waiting changes were "
-                       "given new numbers and sent.\n", (gulong) report.renumbered),
-             (long long) report.renumbered);
+  notice = cl_sync_report_heal_notice (&report);
+  if (notice != NULL)
+    g_print ("%s\n", notice);
   cl_sync_report_clear (&report);
   if (!ok)
     return cl_cli_fail (error);

@@ -49,6 +49,7 @@ struct _ClContext
   ClSync          *sync;
   GCancellable    *sync_cancellable;
   GError          *sync_error;
+  char            *sync_notice;   /* the last round's cl_sync_report_heal_notice() */
   GNetworkMonitor *monitor;
   gulong           store_changed_id;
   gulong           network_changed_id;
@@ -205,6 +206,8 @@ run_done_cb (GObject      *object,
 
   set_syncing (self, FALSE);
   g_clear_error (&self->sync_error);
+  g_free (self->sync_notice);
+  self->sync_notice = cl_sync_report_heal_notice (&report);
 
   if (ok)
     {
@@ -303,6 +306,7 @@ sync_stop (ClContext *self)
   g_clear_object (&self->monitor);
   g_clear_object (&self->sync);
   g_clear_error (&self->sync_error);
+  g_clear_pointer (&self->sync_notice, g_free);
   self->sync_again = FALSE;
   self->sync_failures = 0;
   set_syncing (self, FALSE);
@@ -353,6 +357,7 @@ cl_context_finalize (GObject *object)
   g_clear_pointer (&self->vault_dir, g_free);
   g_clear_pointer (&self->demo_dir, g_free);
   g_clear_pointer (&self->demo_user, g_free);
+  g_clear_pointer (&self->sync_notice, g_free);
 
   G_OBJECT_CLASS (cl_context_parent_class)->finalize (object);
 }
@@ -1089,6 +1094,21 @@ cl_context_get_sync_error (ClContext *self)
   g_return_val_if_fail (CL_IS_CONTEXT (self), NULL);
 
   return self->sync_error;
+}
+
+/**
+ * cl_context_get_sync_notice:
+ *
+ * Returns: (transfer none) (nullable): what the last round's person must know because the
+ *   server's database or this vault had gone back to an earlier copy
+ *   (cl_sync_report_heal_notice()), or %NULL
+ */
+const char *
+cl_context_get_sync_notice (ClContext *self)
+{
+  g_return_val_if_fail (CL_IS_CONTEXT (self), NULL);
+
+  return self->sync_notice;
 }
 
 /**

@@ -68,6 +68,7 @@ void         cl_context_discard_demo        (ClContext           *self);
 ClSync      *cl_context_get_sync            (ClContext           *self);
 gboolean     cl_context_get_syncing         (ClContext           *self);
 const GError *cl_context_get_sync_error     (ClContext           *self);
+const char   *cl_context_get_sync_notice    (ClContext           *self);
 void         cl_context_sync_now            (ClContext           *self);
 void         cl_context_sync_changed        (ClContext           *self);
 

@@ -1483,6 +1483,14 @@ apply_page (ClSync              *self,
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  /* The cursor moves only from the one this page was asked with (compare and set). */
+  if (meta_get_int (self, "sync_cursor") != cursor)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_BUSY,
+                   _("Another sync of this vault moved it on meanwhile; the page was not "
+                     "applied."));
+      goto fail;
+    }
   if (!page_init (self, &page, error))
     goto fail;
   for (guint i = 0; i < resp->changes->len; i++)
@@ -1893,7 +1901,12 @@ upload_resolutions (ClSync        *self,
           if (!undo_resolution (self, id, FALSE, error))
             return FALSE;
           if (g_strcmp0 (code, "field_changed") == 0)
-            report->renewed++;
+            {
+              if (!cl_sql_exec_params (db_of (self), error, "UPDATE conflict SET resolution = "
+                                       "'renewed' WHERE id = ?", id, CL_SQL_END))
+                return FALSE;
+              report->renewed++;
+            }
           else
             report->superseded++;
           break;
@@ -2000,7 +2013,20 @@ apply_conflicts (ClSync        *self,
                                info->server_at, info->id, CL_SQL_END))
         goto fail;
       if (sqlite3_changes (db) > 0)
-        continue;
+        {
+          /* Open on the server but settled here, and the server had the outcome: the
+           * server's database went back to before it. The conflict waits for a person
+           * again. */
+          if (!cl_sql_exec_params (db, error, "UPDATE conflict SET resolved_at = NULL, "
+                                   "resolution = NULL, resolved_value = NULL, "
+                                   "pulled_value = NULL, pulled_version = NULL WHERE id = ? "
+                                   "AND resolved_at IS NOT NULL AND uploaded = 1", info->id,
+                                   CL_SQL_END))
+            goto fail;
+          if (sqlite3_changes (db) > 0)
+            report->reopened++;
+          continue;
+        }
 
       held = cl_sql_query_text (db, NULL, exists_sql, info->record, CL_SQL_END);
       if (held == NULL)
@@ -2759,6 +2785,63 @@ cl_sync_resolve (ClSync      *self,
 fail:
   cl_store_rollback (self->store);
   return FALSE;
+}
+
+/**
+ * cl_sync_report_heal_notice:
+ *
+ * Returns: (transfer full) (nullable): what the person must know after a round in which
+ *   the server's database or this vault had gone back to an earlier copy (one sentence a
+ *   line), or %NULL when neither had
+ */
+char *
+cl_sync_report_heal_notice (const ClSyncReport *report)
+{
+  GString *notice;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  if (report->resent == 0 && report->lost == 0 && report->renumbered == 0 &&
+      report->reopened == 0)
+    return NULL;
+  notice = g_string_new (NULL);
+  if (report->resent > 0)
+    g_string_append_printf (notice,
+                            ngettext ("The server's database was restored from an earlier "
+                                      "copy: %lld change it had lost was sent again.\n",
+                                      "The server's database was restored from an earlier "
+                                      "copy: %lld changes it had lost were sent again.\n",
+                                      (gulong) report->resent),
+                            (long long) report->resent);
+  if (report->lost > 0)
+    g_string_append_printf (notice,
+                            ngettext ("%lld change the restored server lost is older than "
+                                      "this workstation keeps sent changes; it must be "
+                                      "entered again. Call your administrator.\n",
+                                      "%lld changes the restored server lost are older than "
+                                      "this workstation keeps sent changes; they must be "
+                                      "entered again. Call your administrator.\n",
+                                      (gulong) report->lost),
+                            (long long) report->lost);
+  if (report->renumbered > 0)
+    g_string_append_printf (notice,
+                            ngettext ("This vault was restored from a backup: %lld waiting "
+                                      "change was given a new number and sent.\n",
+                                      "This vault was restored from a backup: %lld waiting "
+                                      "changes were given new numbers and sent.\n",
+                                      (gulong) report->renumbered),
+                            (long long) report->renumbered);
+  if (report->reopened > 0)
+    g_string_append_printf (notice,
+                            ngettext ("%u conflict you had settled is open again: the "
+                                      "server's database was restored from before it was "
+                                      "settled.\n",
+                                      "%u conflicts you had settled are open again: the "
+                                      "server's database was restored from before they were "
+                                      "settled.\n", report->reopened),
+                            report->reopened);
+  g_string_truncate (notice, notice->len - 1);
+  return g_string_free (notice, FALSE);
 }
 
 /**

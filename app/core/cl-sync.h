@@ -43,6 +43,7 @@ typedef struct {
   gint64   resent;           /* mutations sent again after the server's database went back */
   gint64   lost;             /* ... of which this vault no longer held a copy */
   gint64   renumbered;       /* queued mutations given new numbers after this vault went back */
+  guint    reopened;         /* conflicts settled here that a restored server lists open */
   gboolean full_resync;
   char    *revoked;          /* (nullable): "retire" or "lost" when the device was revoked */
   guint    retry_after;      /* seconds the server asked to wait (Retry-After), or 0 */
@@ -66,6 +67,7 @@ G_DECLARE_FINAL_TYPE (ClSync, cl_sync, CL, SYNC, GObject)
 
 GQuark        cl_sync_error_quark     (void);
 void          cl_sync_report_clear    (ClSyncReport   *report);
+char         *cl_sync_report_heal_notice (const ClSyncReport *report);
 void          cl_sync_status_clear    (ClSyncStatus   *status);
 
 ClSync       *cl_sync_new             (ClStore        *store);
@@ -127,7 +129,8 @@ typedef struct {
   gboolean  elsewhere;    /* lost on another workstation, not this one */
   char     *created_at;
   char     *resolved_at;
-  char     *resolution;   /* "theirs", "mine", "value", or "elsewhere": settled by someone else */
+  char     *resolution;   /* "theirs", "mine", "value", "elsewhere": settled by someone else, or
+                           * "renewed": the field changed meanwhile, a new conflict holds both */
 } ClConflict;
 
 void          cl_conflict_free        (ClConflict     *conflict);

@@ -221,6 +221,18 @@ sync_finished_cb (ClApplication *self,
       data->app = g_object_ref (self);
       data->message = g_strdup (error->message);
       g_idle_add_once (show_revoked_cb, data);
+      return;
+    }
+
+  /* The server or this vault went back to an earlier copy: rare, and the person may have
+   * work to enter again, so it is said in a dialog, not a toast. No client data in it. */
+  if (cl_context_get_sync_notice (context) != NULL && window != NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (window, _("Sync Recovered From a Restore"),
+                                                  cl_context_get_sync_notice (context));
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
     }
 }
 

@@ -555,6 +555,10 @@ sync_finished_cb (ClConflictsWindow *self,
         /* Translators: %s is a record type and field, e.g. "Case: Status" */
         text = g_strdup_printf (_("Someone else resolved “%s” first; their choice stands"),
                                 (const char *) title);
+      else if (c != NULL && g_strcmp0 (c->resolution, "renewed") == 0)
+        /* Translators: %s is a record type and field, e.g. "Case: Status" */
+        text = g_strdup_printf (_("“%s” changed again meanwhile; nothing was overwritten, and "
+                                  "both values wait in a new conflict"), (const char *) title);
       else if (c != NULL && error != NULL)
         continue;  /* not sent yet: the next round tells */
       /* What became of a choice matters more than that it was made: shown at once, longer. */
