@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "cl-report-fixture.h"
+#include "cl-report-vault.h"
 #include "cl-test-util.h"
 
 #define CREATE(...) g_free (cl_test_create (store, __VA_ARGS__, NULL))
@@ -266,4 +267,61 @@ cl_report_fixture_clear (ClReportFixture *ids)
       g_clear_pointer (&ids->cases[i], g_free);
       g_clear_pointer (&ids->number[i], g_free);
     }
+}
+
+ClReportParams *
+cl_report_test_params (const char *from,
+                       const char *to,
+                       const char *today)
+{
+  ClReportParams *p = cl_report_params_new ();
+
+  p->from = cl_day_parse (from);
+  p->to = cl_day_parse (to);
+  p->today = cl_day_parse (today);
+  return p;
+}
+
+ClReportResult *
+cl_report_test_run (ClStore        *store,
+                    const char     *name,
+                    ClReportParams *params)
+{
+  g_autoptr(GError) error = NULL;
+  ClReportResult *r = cl_report_run_vault (store, name, params, CL_REPORT_RUN_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  return r;
+}
+
+ClReportResult *
+cl_report_test_run_period (ClStore    *store,
+                           const char *name,
+                           const char *from,
+                           const char *to,
+                           const char *today)
+{
+  g_autoptr(ClReportParams) p = cl_report_test_params (from, to, today);
+
+  return cl_report_test_run (store, name, p);
+}
+
+/* @column: %NULL for the first column */
+void
+cl_report_test_check_count (ClReportResult *r,
+                            const char     *table,
+                            const char     *row,
+                            const char     *column,
+                            gint64          expected,
+                            const char     *where)
+{
+  const ClReportCell *cell = cl_report_result_get_cell (r, table, row, column);
+
+  if (cell == NULL)
+    g_error ("%s: %s: no cell %s/%s/%s", where, r->name, table, row, column ? column : "-");
+  if (cell->kind != CL_REPORT_CELL_COUNT || cell->suppressed || cell->count != expected)
+    g_error ("%s: %s %s/%s/%s = %" G_GINT64_FORMAT " (kind %d%s), expected %" G_GINT64_FORMAT,
+             where, r->name, table, row, column ? column : "-", cell->count, cell->kind,
+             cell->suppressed ? ", suppressed" : "", expected);
 }
