@@ -30,12 +30,16 @@
  *   CA8  K1  75      cv           referred  —    2026-03-10T15:00Z self
  *   CA9  K2  14      dv           active    ana  (deleted: must count nowhere)
  *   CA10 K2  14      cv           active    ana  2025-12-01T15:00Z officer   (restricted)
+ *   CA11 K8  14      dv           active    ana  2026-02-10T15:00Z walk_in, with a contact
+ *        and a service; K8's tombstone came without its cases (as a pull from an older
+ *        version leaves it): CA11 must count nowhere either
  */
 
 #include <string.h>
 
 #include "cl-report-fixture.h"
 #include "cl-report-vault.h"
+#include "cl-sql.h"
 #include "cl-test-util.h"
 
 #define CREATE(...) g_free (cl_test_create (store, __VA_ARGS__, NULL))
@@ -255,6 +259,22 @@ cl_report_fixture_build (ClStore          *store,
 
   cl_store_delete (store, "case", c[9], &error);
   g_assert_no_error (error);
+
+  {
+    g_autofree char *k8 = new_client (store, "Kay Eight MARKER", "gender", "female",
+                                      "age_band", "25_59", NULL);
+    g_autofree char *ca11 = new_case (store, k8, "14", "dv", "active", "ana",
+                                      "2026-02-10T15:00:00Z", "walk_in", NULL);
+
+    CREATE ("contact", "case_id", ca11, "at", "2026-02-10T16:00:00Z", "direction", "outbound",
+            "channel", "phone", "outcome", "reached", "advocate", "ana");
+    CREATE ("service", "case_id", ca11, "date", "2026-02-11", "code", "A1", "advocate", "ana");
+    CREATE ("victimization", "case_id", ca11, "type", "stalking");
+    g_assert_true (cl_sql_exec_params (_cl_store_get_db (store), &error,
+                                       "UPDATE client SET deleted = 1 WHERE id = ?", k8,
+                                       CL_SQL_END));
+    g_assert_no_error (error);
+  }
 }
 
 void
