@@ -380,6 +380,30 @@ load_kind (sqlite3              *db,
   return ok;
 }
 
+/* The zone of the last cl_local_day() call, kept: GLib reads the zone's file again each
+ * time it makes one anew. */
+static GMutex local_day_lock;
+static GTimeZone *local_day_zone;
+static char *local_day_zone_name;
+
+static GTimeZone *
+local_day_zone_get (const char *name)
+{
+  GTimeZone *tz;
+
+  g_mutex_lock (&local_day_lock);
+  if (local_day_zone == NULL || g_strcmp0 (name, local_day_zone_name) != 0)
+    {
+      g_clear_pointer (&local_day_zone, g_time_zone_unref);
+      g_free (local_day_zone_name);
+      local_day_zone = cl_report_time_zone_new (name);
+      local_day_zone_name = g_strdup (name);
+    }
+  tz = g_time_zone_ref (local_day_zone);
+  g_mutex_unlock (&local_day_lock);
+  return tz;
+}
+
 /* cl_local_day(instant, zone): the local day (YYYY-MM-DD) of a UTC instant in the zone,
  * as the engine computes it; NULL for none. */
 static void
@@ -396,7 +420,7 @@ local_day_function (sqlite3_context  *context,
       sqlite3_result_null (context);
       return;
     }
-  tz = cl_report_time_zone_new ((const char *) sqlite3_value_text (argv[1]));
+  tz = local_day_zone_get ((const char *) sqlite3_value_text (argv[1]));
   day = cl_day_to_string (cl_day_from_time (t, tz));
   sqlite3_result_text (context, day, -1, SQLITE_TRANSIENT);
 }
