@@ -50,7 +50,6 @@
 #include <string.h>
 
 #include "cl-report-fixture.h"
-#include "cl-report-private.h"
 #include "cl-sql.h"
 #include "cl-test-util.h"
 
@@ -60,8 +59,8 @@
 static ClTestVault vault;
 
 static struct {
-  char *ka1, *ka2, *ka3, *kd1, *kd2;
-  char *d1, *d1r, *d2, *a4, *b4;
+  char *kd1;
+  char *d1, *d1r, *a4, *b4;
 } ids;
 
 /* Helpers ----------------------------------------------------------------------------- */
@@ -146,18 +145,18 @@ build_fixture (void)
   g_autofree char *a1 = NULL, *a2 = NULL, *a3 = NULL, *s1 = NULL, *kc4 = NULL;
   g_autofree char *h1 = NULL, *h2 = NULL, *h3 = NULL, *h4 = NULL;
   g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *d4 = NULL;
-  g_autofree char *e1 = NULL, *e2 = NULL;
+  g_autofree char *e1 = NULL, *e2 = NULL, *d2 = NULL, *kd2 = NULL;
 
   /* Age. */
-  a1 = client_case (&ids.ka1, "gender female race_ethnicity asian date_of_birth 2008-04-01",
+  a1 = client_case (NULL, "gender female race_ethnicity asian date_of_birth 2008-04-01",
                     "14", "trafficking", "active", "ana", NULL);
   CREATE ("referral", "case_id", a1, "received_at", "2026-04-01T02:30:00Z", "source", "court");
   SERVICE (a1, "2026-04-02", "B6", "1", "ana");
-  a2 = client_case (&ids.ka2, "gender male race_ethnicity white date_of_birth 1966-06-01",
+  a2 = client_case (NULL, "gender male race_ethnicity white date_of_birth 1966-06-01",
                     "14", "cv", "active", "ana", NULL);
   update ("case", a2, "opened_at", "2026-02-10", NULL);
   SERVICE (a2, "2026-02-11", "C1", "1", "ana");
-  a3 = client_case (&ids.ka3, "gender female race_ethnicity black date_of_birth 2008-01-10",
+  a3 = client_case (NULL, "gender female race_ethnicity black date_of_birth 2008-01-10",
                     "14", "cv", "active", "ana", "2026-01-10T03:00:00Z");
   CREATE ("referral", "case_id", a3, "received_at", "2026-01-10T03:00:00Z", "source", "walk_in");
   SERVICE (a3, "2026-01-12", "A1", "1", "ana");
@@ -169,9 +168,9 @@ build_fixture (void)
   ids.d1r = NEW ("case", "client_id", ids.kd1, "command", "75", "track", "cv", "status", "active",
                  "assigned_to", "ben", "referral_received_at", "2026-02-06T15:00:00Z",
                  "restricted", "1");
-  ids.d2 = client_case (&ids.kd2, "gender male age_band 25_59", "75", "cv", "active", "ben",
+  d2 = client_case (&kd2, "gender male age_band 25_59", "75", "cv", "active", "ben",
                         "2026-02-07T15:00:00Z");
-  SERVICE (ids.d2, "2026-02-08", "A1", "1", "ben");
+  SERVICE (d2, "2026-02-08", "A1", "1", "ben");
 
   /* Services without times or advocate. */
   s1 = client_case (NULL, "gender male race_ethnicity white age_band 25_59", "75", "cv", "active",
@@ -230,7 +229,7 @@ build_fixture (void)
   /* As an older version or a pull leaves them: B4 without its advocate, KD2's tombstone
    * while D2 is still live. */
   sql ("UPDATE service SET advocate = NULL WHERE id = ?", ids.b4);
-  sql ("UPDATE client SET deleted = 1 WHERE id = ?", ids.kd2);
+  sql ("UPDATE client SET deleted = 1 WHERE id = ?", kd2);
 }
 
 #define params_new cl_report_test_params
@@ -632,14 +631,9 @@ main (int    argc,
 
   rc = g_test_run ();
 
-  g_free (ids.ka1);
-  g_free (ids.ka2);
-  g_free (ids.ka3);
   g_free (ids.kd1);
-  g_free (ids.kd2);
   g_free (ids.d1);
   g_free (ids.d1r);
-  g_free (ids.d2);
   g_free (ids.a4);
   g_free (ids.b4);
   cl_test_vault_teardown (&vault, NULL);
