@@ -161,18 +161,26 @@ case_ok (Ctx     *ctx,
   return (ctx->case_flags[c] & CASE_ALL) == CASE_ALL;
 }
 
-/* A contact or service by @advocate on case @c: the event's advocate when recorded, else
- * the case's. */
+/* Who a contact or service on case @c is attributed to, in every table and filter: the
+ * advocate who logged it when recorded, else the case's advocate (CL_REPORT_NO_INDEX when
+ * neither is known). */
+static guint32
+event_advocate (Ctx     *ctx,
+                guint32  c,
+                guint32  advocate)
+{
+  return advocate != CL_REPORT_NO_INDEX ? advocate
+                                        : g_array_index (ctx->f->cases, ClReportCase, c).advocate;
+}
+
 static gboolean
 event_advocate_ok (Ctx     *ctx,
                    guint32  c,
                    guint32  advocate)
 {
-  if (ctx->advocate == -1)
-    return TRUE;
-  if (advocate == CL_REPORT_NO_INDEX)
-    return (ctx->case_flags[c] & CASE_ADV) != 0;
-  return (int) advocate == ctx->advocate;
+  guint32 a = event_advocate (ctx, c, advocate);
+
+  return ctx->advocate == -1 || (a != CL_REPORT_NO_INDEX && (int) a == ctx->advocate);
 }
 
 static gboolean
@@ -299,11 +307,7 @@ ctx_init (Ctx                  *ctx,
   ctx->to = p->to;
   ctx->today = cl_report_params_get_today (p);
   ctx->as_of = cl_report_params_get_as_of (p);
-  ctx->tz = NULL;
-  if (p->time_zone != NULL && *p->time_zone != '\0')
-    ctx->tz = g_time_zone_new_identifier (p->time_zone);
-  if (ctx->tz == NULL)
-    ctx->tz = g_time_zone_new_utc ();
+  ctx->tz = cl_report_time_zone_new (p->time_zone);
   ctx->tz_cache = g_new (TzSlot, TZ_CACHE_SIZE);
   for (guint i = 0; i < TZ_CACHE_SIZE; i++)
     ctx->tz_cache[i].day = CL_DAY_NONE;
@@ -641,6 +645,21 @@ day_string (ClDay day)
 
 /* Report: supervisor caseload ---------------------------------------------------------- */
 
+/* The status of case @c on the as-of day: what its status history says (else its current
+ * status). A case closed after that day, whose closing the history does not show (it came
+ * from another device, or the server keeps no history), was still open: active. */
+static gint8
+case_status_on (Ctx     *ctx,
+                guint32  c)
+{
+  const ClReportCase *k = get_case (ctx, c);
+  gint8 status = k->status_on >= 0 ? k->status_on : k->status;
+
+  if (status == ctx->closed && k->closed != CL_DAY_NONE && k->closed > ctx->as_of)
+    return (gint8) _cl_report_enum_index (CL_REPORT_ENUM_STATUS, "active");
+  return status;
+}
+
 enum {
   CL_ACTIVE, CL_OUTREACH, CL_STATUS_ACTIVE, CL_STALE,
   CL_AGE_30, CL_AGE_90, CL_AGE_180, CL_AGE_OVER, CL_AGE_UNKNOWN,
@@ -694,6 +713,8 @@ run_caseload (Ctx                *ctx,
   int active = _cl_report_enum_index (CL_REPORT_ENUM_STATUS, "active");
   g_autoptr(GArray) stale_cases = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autofree gint64 *adv_counts = g_new0 (gint64, f->advocates->len + 1);
+  g_autofree gint8 *status = g_new0 (gint8, ctx->n_cases + 1);
+  g_autofree guint8 *counted = g_new0 (guint8, ctx->n_cases + 1);
   ClDay d = ctx->as_of;
 
   by_adv = _cl_report_table_new (r, "by_advocate", _("Caseload by advocate"), _("Advocate"));
@@ -702,13 +723,20 @@ run_caseload (Ctx                *ctx,
   caseload_columns (by_track);
   add_enum_rows (by_track, CL_REPORT_ENUM_TRACK, TRUE);
 
+  /* The status of every case on D, from its status history. */
+  for (guint c = 0; c < ctx->n_cases; c++)
+    {
+      status[c] = case_status_on (ctx, c);
+      counted[c] = case_ok (ctx, c) && (status[c] == outreach || status[c] == active) &&
+                   (ctx->start[c] == CL_DAY_NONE || ctx->start[c] <= d);
+    }
+
   /* Advocates with at least one counted case, by username; then "unassigned". */
   for (guint c = 0; c < ctx->n_cases; c++)
     {
       const ClReportCase *k = get_case (ctx, c);
 
-      if (case_ok (ctx, c) && (k->status == outreach || k->status == active) &&
-          (ctx->start[c] == CL_DAY_NONE || ctx->start[c] <= d))
+      if (counted[c])
         adv_counts[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate]++;
     }
   for (guint i = 0; i < advocates->len; i++)
@@ -729,8 +757,7 @@ run_caseload (Ctx                *ctx,
       ClDay last;
       gboolean is_stale;
 
-      if (!case_ok (ctx, c) || !(k->status == outreach || k->status == active) ||
-          (ctx->start[c] != CL_DAY_NONE && ctx->start[c] > d))
+      if (!counted[c])
         continue;
 
       arow = advocate_row[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate];
@@ -752,10 +779,10 @@ run_caseload (Ctx                *ctx,
       last = ctx->last_contact[c] != CL_DAY_NONE ? ctx->last_contact[c] : ctx->start[c];
       is_stale = last == CL_DAY_NONE || d - last > (ClDay) ctx->p->stale_days;
 
-      _cl_report_count_case (by_adv, arow, k->status == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1, c);
+      _cl_report_count_case (by_adv, arow, status[c] == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1, c);
       _cl_report_count_case (by_adv, arow, band, 1, c);
       _cl_report_count_case (by_adv, arow, CL_STALE, is_stale, c);
-      _cl_report_count_case (by_track, trow, k->status == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1, c);
+      _cl_report_count_case (by_track, trow, status[c] == outreach ? CL_OUTREACH : CL_STATUS_ACTIVE, 1, c);
       _cl_report_count_case (by_track, trow, band, 1, c);
       _cl_report_count_case (by_track, trow, CL_STALE, is_stale, c);
       if (is_stale)
@@ -1270,9 +1297,10 @@ run_outreach (Ctx                *ctx,
   for (guint i = 0; i < f->contacts->len; i++)
     {
       const ClReportContact *k = &g_array_index (f->contacts, ClReportContact, i);
+      guint32 a = event_advocate (ctx, k->case_index, k->advocate);
 
       if (contact_ok (ctx, k) && in_period (ctx, local_day (ctx, k->at)))
-        adv_n[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate]++;
+        adv_n[a == CL_REPORT_NO_INDEX ? f->advocates->len : a]++;
     }
   for (guint i = 0; i < advocates->len; i++)
     {
@@ -1288,6 +1316,7 @@ run_outreach (Ctx                *ctx,
   for (guint i = 0; i < f->contacts->len; i++)
     {
       const ClReportContact *k = &g_array_index (f->contacts, ClReportContact, i);
+      guint32 a;
       gboolean ok;
 
       if (!contact_ok (ctx, k) || !in_period (ctx, local_day (ctx, k->at)))
@@ -1298,7 +1327,8 @@ run_outreach (Ctx                *ctx,
       row = enum_row (CL_REPORT_ENUM_CHANNEL, k->channel);
       _cl_report_count_case (by_channel, row, OE_ATTEMPTS, 1, k->case_index);
       _cl_report_count_case (by_channel, row, OE_REACHED, ok, k->case_index);
-      row = adv_row[k->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : k->advocate];
+      a = event_advocate (ctx, k->case_index, k->advocate);
+      row = adv_row[a == CL_REPORT_NO_INDEX ? f->advocates->len : a];
       _cl_report_count_case (by_adv, row, OE_ATTEMPTS, 1, k->case_index);
       _cl_report_count_case (by_adv, row, OE_REACHED, ok, k->case_index);
     }
@@ -1437,10 +1467,11 @@ run_services (Ctx                *ctx,
   for (guint i = 0; i < f->services->len; i++)
     {
       const ClReportService *s = &g_array_index (f->services, ClReportService, i);
+      guint32 a = event_advocate (ctx, s->case_index, s->advocate);
 
       if (!service_ok (ctx, s) || !in_period (ctx, s->date))
         continue;
-      adv_n[s->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : s->advocate]++;
+      adv_n[a == CL_REPORT_NO_INDEX ? f->advocates->len : a]++;
       {
         guint32 cmd = get_case (ctx, s->case_index)->command;
         cmd_n[cmd == CL_REPORT_NO_INDEX ? f->commands->len : cmd]++;
@@ -1474,6 +1505,7 @@ run_services (Ctx                *ctx,
     {
       const ClReportService *s = &g_array_index (f->services, ClReportService, i);
       const ClReportCase *k;
+      guint32 a;
       guint cat;
 
       if (!service_ok (ctx, s) || !in_period (ctx, s->date))
@@ -1494,7 +1526,8 @@ run_services (Ctx                *ctx,
       g_hash_table_add (all_clients, GUINT_TO_POINTER (k->client + 1));
       if (ctx->trace)
         g_array_append_val (served, s->case_index);
-      _cl_report_count_case (by_adv, adv_row[s->advocate == CL_REPORT_NO_INDEX ? f->advocates->len : s->advocate],
+      a = event_advocate (ctx, s->case_index, s->advocate);
+      _cl_report_count_case (by_adv, adv_row[a == CL_REPORT_NO_INDEX ? f->advocates->len : a],
                              cat, s->times, s->case_index);
       _cl_report_count_case (by_cmd, cmd_row[k->command == CL_REPORT_NO_INDEX ? f->commands->len : k->command],
                              cat, s->times, s->case_index);
@@ -1813,6 +1846,7 @@ typedef enum {
   DL_CP_EXPIRES,
   DL_LETTER_EXPIRES,
   DL_COMPENSATION,
+  DL_COMPENSATION_OVERDUE,
   DL_COURT,
   DL_ORDER_EXPIRES,
   DL_FOLLOW_UP,
@@ -1829,6 +1863,7 @@ static const struct {
   { "continued_presence", N_("Continued Presence expiring within 90 days") },
   { "letters", N_("HHS letters expiring within 90 days") },
   { "compensation", N_("Compensation filing deadlines within 90 days") },
+  { "compensation_overdue", N_("Overdue compensation claims: deadline passed, not filed") },
   { "court", N_("Court dates within 30 days") },
   { "orders", N_("Orders of protection expiring within 30 days") },
   { "follow_ups", N_("Overdue follow-ups") },
@@ -1910,7 +1945,10 @@ run_deadlines (Ctx                *ctx,
           (k->status >= 0 && k->status != claim_preparing))
         continue;
       deadline = k->crime + (ClDay) f->compensation_deadline_days;
-      if (WITHIN (deadline, 90))
+      /* A deadline that passed with the claim unfiled stays listed, as overdue. */
+      if (deadline < d)
+        ADD (DL_COMPENSATION_OVERDUE, k->case_index, deadline);
+      else if (WITHIN (deadline, 90))
         ADD (DL_COMPENSATION, k->case_index, deadline);
     }
   for (guint i = 0; i < f->legal_matters->len; i++)
@@ -2494,12 +2532,14 @@ run_pmt (Ctx                *ctx,
       if (v->type >= 0 && served_case[v->case_index])
         vt[get_case (ctx, v->case_index)->client] |= BIT (v->type);
     }
+  /* Assisted with a compensation application: an individual served in the period whose
+   * claim, on a case through which they were served, was filed in the period or was still
+   * being prepared then (not filed before the period). */
   for (guint i = 0; i < f->compensation->len; i++)
     {
       const ClReportCompensation *k = &g_array_index (f->compensation, ClReportCompensation, i);
 
-      if (in_period (ctx, k->filed) && case_ok (ctx, k->case_index) &&
-          get_case (ctx, k->case_index)->victim_role != anonymous)
+      if (served_case[k->case_index] && (k->filed == CL_DAY_NONE || k->filed >= ctx->from))
         comp[get_case (ctx, k->case_index)->client] = 1;
     }
 
@@ -2608,7 +2648,7 @@ run_pmt (Ctx                *ctx,
       }
     }
   for (guint i = 0; i < f->clients->len; i++)
-    n_comp += comp[i];
+    n_comp += comp[i] && pc[i].served && !pc[i].anonymous_only;
 
   _cl_report_set_count (ind, 0, 0, n_served);
   _cl_report_set_count (ind, 1, 0, n_new);
@@ -3065,7 +3105,8 @@ typedef ClReportResult *(*ReportFunc) (Ctx                *ctx,
 static const ClReportInfo reports[] = {
   { "caseload", N_("Supervisor caseload"),
     N_("Active caseload per advocate on a date, stale cases and case age, by track"),
-    BASE_NEEDS | CL_REPORT_NEED_CONTACTS | CL_REPORT_NEED_CASE_NUMBER, FALSE },
+    BASE_NEEDS | CL_REPORT_NEED_CONTACTS | CL_REPORT_NEED_CASE_NUMBER |
+    CL_REPORT_NEED_STATUS_ON, FALSE },
   { "referrals", N_("New referrals"),
     N_("Referrals received in the period by source, command, borough, track and victimization "
        "type, with conversion"),
@@ -3190,7 +3231,11 @@ cl_report_case_scope (const char           *name,
 
   if (g_strcmp0 (name, "referrals") == 0 || g_strcmp0 (name, "first-contact") == 0)
     return CL_REPORT_SCOPE_RECEIVED_IN_PERIOD;
-  if (g_strcmp0 (name, "caseload") == 0 || g_strcmp0 (name, "deadlines") == 0)
+  /* A caseload on a past day counts cases closed since. */
+  if (g_strcmp0 (name, "caseload") == 0)
+    return cl_report_params_get_as_of (params) < cl_report_params_get_today (params)
+           ? CL_REPORT_SCOPE_ALL : CL_REPORT_SCOPE_OPEN;
+  if (g_strcmp0 (name, "deadlines") == 0)
     return CL_REPORT_SCOPE_OPEN;
   if (g_strcmp0 (name, "closures") == 0)
     return CL_REPORT_SCOPE_CLOSED_IN_PERIOD;

@@ -181,6 +181,76 @@ cl_time_parse (const char *text)
   return (ClTime) day * 86400 + h * 3600 + mi * 60 + s;
 }
 
+/**
+ * cl_report_time_zone_new:
+ * @identifier: (nullable): the organization's zone ("America/New_York")
+ *
+ * Returns: (transfer full): the zone reports turn instants into local days in; UTC when
+ *   @identifier is empty or unknown
+ */
+GTimeZone *
+cl_report_time_zone_new (const char *identifier)
+{
+  GTimeZone *tz = NULL;
+
+  if (identifier != NULL && *identifier != '\0')
+    tz = g_time_zone_new_identifier (identifier);
+  return tz != NULL ? tz : g_time_zone_new_utc ();
+}
+
+/**
+ * cl_day_from_time:
+ *
+ * Returns: the local day in @time_zone of the instant @time, %CL_DAY_NONE for none
+ */
+ClDay
+cl_day_from_time (ClTime     time,
+                  GTimeZone *time_zone)
+{
+  gint64 local;
+
+  if (time == CL_TIME_NONE)
+    return CL_DAY_NONE;
+  local = time + g_time_zone_get_offset (time_zone,
+                                         g_time_zone_find_interval (time_zone,
+                                                                    G_TIME_TYPE_UNIVERSAL, time));
+  return (ClDay) (local >= 0 ? local / 86400 : (local - 86399) / 86400);
+}
+
+/**
+ * cl_time_from_day:
+ *
+ * Returns: the instant local day @day begins in @time_zone
+ */
+ClTime
+cl_time_from_day (ClDay      day,
+                  GTimeZone *time_zone)
+{
+  g_autoptr(GDateTime) start = NULL;
+  int y, m, d;
+
+  if (day == CL_DAY_NONE)
+    return CL_TIME_NONE;
+  cl_day_to_ymd (day, &y, &m, &d);
+  start = g_date_time_new (time_zone, y, m, d, 0, 0, 0);
+  return start != NULL ? g_date_time_to_unix (start) : CL_TIME_NONE;
+}
+
+/**
+ * cl_time_to_string:
+ *
+ * Returns: @time as "YYYY-MM-DDTHH:MM:SSZ", "" for none
+ */
+char *
+cl_time_to_string (ClTime time)
+{
+  g_autoptr(GDateTime) t = NULL;
+
+  if (time == CL_TIME_NONE || (t = g_date_time_new_from_unix_utc (time)) == NULL)
+    return g_strdup ("");
+  return g_date_time_format (t, "%Y-%m-%dT%H:%M:%SZ");
+}
+
 /* Enumerations ------------------------------------------------------------------------- */
 
 static const char *const enum_names[CL_REPORT_N_ENUMS] = {
@@ -305,6 +375,7 @@ static const ClReportFactColumn case_columns[] = {
   COL ("closure_reason"), COL ("victim_role"), COL ("funding_sources"), COL ("restricted"),
   COLN ("last_note_at", CL_REPORT_NEED_LAST_NOTE),
   COLN ("case_number", CL_REPORT_NEED_CASE_NUMBER),
+  COLN ("status_on", CL_REPORT_NEED_STATUS_ON),
 };
 static const ClReportFactColumn referral_columns[] = {
   COL ("case_id"), COL ("received_at"), COL ("source"),
@@ -725,7 +796,8 @@ add_case (ClReportFacts      *f,
       !get_enum (k, v, 9, CL_REPORT_ENUM_CLOSURE_REASON, &c.closure_reason, error) ||
       !get_enum (k, v, 10, CL_REPORT_ENUM_VICTIM_ROLE, &c.victim_role, error) ||
       !get_set (k, v, 11, CL_REPORT_ENUM_FUNDING, &funding, error) ||
-      !get_time (k, v, 13, &c.last_note, error))
+      !get_time (k, v, 13, &c.last_note, error) ||
+      !get_enum (k, v, 15, CL_REPORT_ENUM_STATUS, &c.status_on, error))
     return FALSE;
   if (lookup_index (f->case_ids, v[0]) != CL_REPORT_NO_INDEX)
     return TRUE;
@@ -1966,7 +2038,9 @@ table_groups (ClReportResult *r,
  * take only one set of values: all 1 (their sum equals their number), or all @threshold
  * when they are all small cells (their sum is their number times the threshold). Returns
  * TRUE if it had to suppress another cell: the smallest non-zero part still published,
- * else the total. */
+ * else a published zero part, else the total. A zero hidden beside them leaves the
+ * hidden parts more than one set of values; the total, often the same count as cells of
+ * other relations (the new individuals), would take those with it. */
 static gboolean
 protect_group (ClReportResult *r,
                GArray         *g,
@@ -1974,6 +2048,7 @@ protect_group (ClReportResult *r,
 {
   ClReportCell *total = ref_cell (r, g_array_index (g, ClReportCellRef, 0));
   ClReportCell *best = NULL;
+  ClReportCell *zero = NULL;
   guint unknown = total->suppressed ? 1 : 0;
   guint n_parts_suppressed = 0;
   gboolean all_small = TRUE;
@@ -1995,6 +2070,8 @@ protect_group (ClReportResult *r,
           published += part->count;
           if (part->count > 0 && (best == NULL || part->count < best->count))
             best = part;
+          else if (part->count == 0 && zero == NULL)
+            zero = part;
         }
     }
 
@@ -2015,6 +2092,8 @@ protect_group (ClReportResult *r,
 
   if (best != NULL)
     best->suppressed = TRUE;
+  else if (zero != NULL && !total->suppressed)
+    zero->suppressed = TRUE;
   else if (!total->suppressed)
     total->suppressed = TRUE;
   else

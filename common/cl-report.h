@@ -53,6 +53,12 @@ ClDay     cl_day_add_months   (ClDay        day,
                                int          months);
 ClDay     cl_day_today        (const char  *time_zone);
 ClTime    cl_time_parse       (const char  *text);
+GTimeZone *cl_report_time_zone_new (const char *identifier);
+ClDay     cl_day_from_time    (ClTime       time,
+                               GTimeZone   *time_zone);
+ClTime    cl_time_from_day    (ClDay        day,
+                               GTimeZone   *time_zone);
+char     *cl_time_to_string   (ClTime       time);
 
 /* Facts -------------------------------------------------------------------------------- */
 
@@ -98,15 +104,22 @@ typedef enum {
   CL_REPORT_NEED_LAST_NOTE         = 1 << 22, /* case: time of the latest note */
   CL_REPORT_NEED_CASE_NUMBER       = 1 << 23, /* case: its number (deadline lists only) */
   CL_REPORT_NEED_FOREIGN_NATIONAL  = 1 << 24, /* victimization: restricted; trafficking only */
+  CL_REPORT_NEED_STATUS_ON         = 1 << 25, /* case: its status on the as-of day */
 } ClReportNeeds;
 
 /* One column an adapter selects for a fact kind. A name is a schema field of the type,
  * "id", or one of the computed columns an adapter must provide:
  *   client.safe_channel   "1" if the client has a safe_contact with safe = yes, else "0"
- *   client.age_from_dob   whole years between date_of_birth and the client's earliest
- *                         case's referral_received_at (today if none); the date of birth
- *                         itself never leaves the database
+ *   client.age_from_dob   whole years between date_of_birth and the start of the client's
+ *                         earliest case (the local day in params->time_zone it was
+ *                         received: its referral_received_at, else its earliest inbound
+ *                         referral; else its opened_at), NULL without a start; the date
+ *                         of birth itself never leaves the database
  *   case.last_note_at     max(at) of the case's notes
+ *   case.status_on        the status the case had at the end of the as-of day by its
+ *                         status history: the old value of its first status change at or
+ *                         after cl_time_from_day (as_of + 1), else its current status;
+ *                         NULL from an adapter that keeps no status history
  * A column whose need is not part of the loaded needs is passed as NULL. */
 typedef struct {
   const char    *name;
@@ -158,6 +171,7 @@ typedef struct {
   gint8    status;
   gint8    closure_reason;
   gint8    victim_role;
+  gint8    status_on;      /* status on the as-of day (status history), -1 if not known */
   guint8   funding;        /* funding_source set */
   guint8   flags;
   ClTime   received;       /* referral_received_at */

@@ -98,7 +98,8 @@ append_case_where (Query            *q,
                    const CaseFilter *cf,
                    const char       *a)
 {
-  g_string_append_printf (q->sql, "%1$s.type = 'case' AND NOT %1$s.deleted", a);
+  g_string_append_printf (q->sql, "%1$s.type = 'case' AND NOT %1$s.deleted AND NOT EXISTS "
+                          "(SELECT 1 FROM record x WHERE x.id = %1$s.parent_id AND x.deleted)", a);
   if (cf->commands != NULL)
     {
       g_autofree char *json = srv_json_strv (cf->commands);
@@ -152,11 +153,12 @@ append_column (Query                    *q,
                const ClType             *type,
                const ClReportFactColumn *column,
                ClReportNeeds             needs,
-               const char               *today)
+               const char               *time_zone)
 {
-  /* Aggregates only: case numbers never leave the database. */
+  /* Aggregates only: case numbers never leave the database. The server keeps no status
+   * history: the engine takes the current status (and a closing day after the as-of day). */
   if ((column->need != 0 && !(needs & column->need)) ||
-      column->need == CL_REPORT_NEED_CASE_NUMBER)
+      column->need == CL_REPORT_NEED_CASE_NUMBER || column->need == CL_REPORT_NEED_STATUS_ON)
     {
       g_string_append (q->sql, "NULL");
       return;
@@ -168,21 +170,26 @@ append_column (Query                    *q,
                      "AND NOT s.deleted AND s.parent_id = r.id AND s.fields ->> 'safe' = 'yes'))::int::text");
   else if (spec->kind == CL_REPORT_FACT_CLIENT && g_str_equal (column->name, "age_from_dob"))
     {
-      /* Whole years from the date of birth to the first referral (or today), computed as
-       * the vault computes them; only the age is read. */
-      guint n = query_add (q, today);
-      g_autofree char *ref =
-        g_strdup_printf ("coalesce((SELECT min(substr(k.fields ->> 'referral_received_at', 1, 10) COLLATE \"C\") "
-                         "FROM record k WHERE k.type = 'case' AND NOT k.deleted AND k.parent_id = r.id "
-                         "AND coalesce(k.fields ->> 'referral_received_at', '') <> ''), $%u::text)", n);
+      /* Whole years from the date of birth to the local day the client's first case
+       * started, computed as the vault computes them; only the age is read. */
+      guint n = query_add (q, time_zone);
+      g_autofree char *start =
+        g_strdup_printf ("CASE WHEN coalesce(k.fields ->> 'referral_received_at', '') <> '' "
+                         "THEN ((k.fields ->> 'referral_received_at')::timestamptz AT TIME ZONE $%1$u::text)::date "
+                         "ELSE coalesce(((SELECT min((f.fields ->> 'received_at')::timestamptz) FROM record f "
+                         "WHERE f.type = 'referral' AND NOT f.deleted AND f.parent_id = k.id "
+                         "AND coalesce(f.fields ->> 'received_at', '') <> '') AT TIME ZONE $%1$u::text)::date, "
+                         "nullif(k.fields ->> 'opened_at', '')::date) END", n);
 
       g_string_append_printf (q->sql,
                               "CASE WHEN coalesce(r.fields ->> 'date_of_birth', '') = '' THEN NULL "
-                              "ELSE substr(%1$s, 1, 4)::int - "
+                              "ELSE (SELECT substr(s.d, 1, 4)::int - "
                               "substr(r.fields ->> 'date_of_birth', 1, 4)::int - "
-                              "(substr(%1$s, 6, 5) COLLATE \"C\" < "
-                              "substr(r.fields ->> 'date_of_birth', 6, 5) COLLATE \"C\")::int END",
-                              ref);
+                              "(substr(s.d, 6, 5) COLLATE \"C\" < "
+                              "substr(r.fields ->> 'date_of_birth', 6, 5) COLLATE \"C\")::int "
+                              "FROM (SELECT to_char(min(%s), 'YYYY-MM-DD') AS d FROM record k "
+                              "WHERE k.type = 'case' AND NOT k.deleted AND k.parent_id = r.id) s) END",
+                              start);
     }
   else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "last_note_at"))
     g_string_append (q->sql,
@@ -208,7 +215,6 @@ load_kind (PGconn               *conn,
            const CaseFilter     *cf,
            const char           *name,
            const ClReportParams *params,
-           const char           *today,
            GError              **error)
 {
   const ClReportFactSpec *spec = cl_report_fact_spec (kind);
@@ -224,7 +230,7 @@ load_kind (PGconn               *conn,
     {
       if (i > 0)
         g_string_append (q.sql, ", ");
-      append_column (&q, spec, type, &spec->columns[i], needs, today);
+      append_column (&q, spec, type, &spec->columns[i], needs, params->time_zone);
     }
   g_string_append (q.sql, " FROM record r WHERE r.type = ");
   query_param (&q, type->name);
@@ -310,7 +316,6 @@ srv_report_load_facts (PGconn               *conn,
     CL_REPORT_FACT_OUTBOUND_REFERRAL,
   };
   g_autoptr(ClReportFacts) facts = NULL;
-  g_autofree char *today = cl_day_to_string (cl_report_params_get_today (params));
   g_autoptr(GPtrArray) commands = NULL;
   CaseFilter cf = { NULL, };
   ClReportNeeds needs;
@@ -321,7 +326,7 @@ srv_report_load_facts (PGconn               *conn,
   /* One snapshot for every statement: the facts agree with each other. */
   if (!srv_db_command (conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error))
     return NULL;
-  if (!load_kind (conn, facts, CL_REPORT_FACT_COMMAND, needs, &cf, name, params, today, error))
+  if (!load_kind (conn, facts, CL_REPORT_FACT_COMMAND, needs, &cf, name, params, error))
     {
       srv_db_rollback (conn);
       return NULL;
@@ -346,7 +351,7 @@ srv_report_load_facts (PGconn               *conn,
   }
   for (guint i = 0; ok && i < G_N_ELEMENTS (order); i++)
     if (needs & (1 << order[i]))
-      ok = load_kind (conn, facts, order[i], needs, &cf, name, params, today, error);
+      ok = load_kind (conn, facts, order[i], needs, &cf, name, params, error);
   g_free (cf.from);
   g_free (cf.to);
   g_free (cf.received_from);

@@ -60,7 +60,7 @@ static const Command commands[] = {
     N_("Change fields of a record") },
   { "get", cl_cli_cmd_get, "TYPE ID [--json] [--reason TEXT]",
     N_("Show a record") },
-  { "delete", cl_cli_cmd_delete, "TYPE ID",
+  { "delete", cl_cli_cmd_delete, "TYPE ID [--cascade]",
     N_("Delete a record") },
   { "list", cl_cli_cmd_list, "TYPE [--where field=value…] [--json] [--limit N]",
     N_("List records") },

@@ -281,6 +281,13 @@ cl_cli_cmd_delete (ClCli  *cli,
                    int     argc,
                    char  **argv)
 {
+  gboolean cascade = FALSE;
+  const GOptionEntry entries[] = {
+    { "cascade", 0, 0, G_OPTION_ARG_NONE, &cascade,
+      N_("Deleting a client: delete their live cases with them (without it, a client with a "
+         "live case is refused)"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr(GOptionContext) context = NULL;
   const ClType *type;
   GError *error = NULL;
@@ -288,15 +295,20 @@ cl_cli_cmd_delete (ClCli  *cli,
 
   context = cl_cli_option_context ("delete", "TYPE ID",
                                    _("Delete a record. Contacts, services, notes and audit "
-                                     "events are never deleted."), NULL);
+                                     "events are never deleted."), entries);
   if (!cl_cli_parse (context, &argc, &argv, &rc))
     return rc;
   if (argc != 3)
     return cl_cli_usage_error (context, _("delete needs a record type and an id"));
 
-  if ((type = cl_cli_lookup_type (argv[1], &error)) == NULL ||
-      !cl_cli_open (cli, &error) ||
-      !cl_store_delete (cli->store, type->name, argv[2], &error))
+  if ((type = cl_cli_lookup_type (argv[1], &error)) == NULL)
+    return cl_cli_fail (error);
+  if (cascade && strcmp (type->name, "client") != 0)
+    return cl_cli_usage_error (context, _("--cascade applies to clients only"));
+  if (!cl_cli_open (cli, &error) ||
+      !(strcmp (type->name, "client") == 0
+        ? cl_store_delete_client (cli->store, argv[2], cascade, &error)
+        : cl_store_delete (cli->store, type->name, argv[2], &error)))
     return cl_cli_fail (error);
   return CL_EXIT_OK;
 }

@@ -53,7 +53,8 @@ query_bind (Query      *q,
   g_ptr_array_add (q->binds, g_strdup (value));
 }
 
-/* What selects the cases a report reads: not deleted, in the selected commands and track.
+/* What selects the cases a report reads: not deleted, nor their client, in the selected
+ * commands and track.
  * The assigned advocate and the funding source are not used here: services and contacts by
  * an advocate on someone else's case, and services paid from a source the case does not
  * list, still count (cl-report-defs.c). */
@@ -93,7 +94,8 @@ append_case_where (Query            *q,
                    const CaseFilter *cf,
                    const char       *alias)
 {
-  g_string_append_printf (q->sql, "%sdeleted = 0", alias);
+  g_string_append_printf (q->sql, "%1$sdeleted = 0 AND %1$sclient_id NOT IN "
+                          "(SELECT id FROM client WHERE deleted <> 0)", alias);
   if (cf->commands != NULL)
     {
       g_string_append_printf (q->sql, " AND %scommand IN (", alias);
@@ -149,7 +151,7 @@ append_column (Query                    *q,
                const ClType             *type,
                const ClReportFactColumn *column,
                ClReportNeeds             needs,
-               const char               *today)
+               const ClReportParams     *params)
 {
   if (column->need != 0 && !(needs & column->need))
     {
@@ -163,20 +165,40 @@ append_column (Query                    *q,
                      "AND s.deleted = 0 AND s.safe = 'yes')");
   else if (spec->kind == CL_REPORT_FACT_CLIENT && g_str_equal (column->name, "age_from_dob"))
     {
-      /* Whole years from the date of birth to the client's first referral (or today).
-       * Only the age leaves SQLite. */
-      static const char ref[] =
-        "coalesce((SELECT min(substr(k.referral_received_at, 1, 10)) FROM cases k "
-        "WHERE k.client_id = t.id AND k.deleted = 0 AND k.referral_received_at <> ''), ?)";
+      /* Whole years from the date of birth to the start of the client's first case: the
+       * local day it was received (its referral_received_at, else its earliest inbound
+       * referral), else the day it was opened; no age without one. Only the age leaves
+       * SQLite. */
+      static const char start[] =
+        "CASE WHEN coalesce(k.referral_received_at, '') <> '' "
+        "THEN cl_local_day(k.referral_received_at, ?) "
+        "ELSE coalesce(cl_local_day((SELECT min(f.received_at) FROM referral f "
+        "WHERE f.case_id = k.id AND f.deleted = 0 AND coalesce(f.received_at, '') <> ''), ?), "
+        "nullif(k.opened_at, '')) END";
 
       g_string_append_printf (q->sql,
                               "CASE WHEN coalesce(t.date_of_birth, '') = '' THEN NULL ELSE "
-                              "CAST(substr(%s, 1, 4) AS INTEGER) - "
+                              "(SELECT CAST(substr(min(%1$s), 1, 4) AS INTEGER) - "
                               "CAST(substr(t.date_of_birth, 1, 4) AS INTEGER) - "
-                              "(substr(%s, 6, 5) < substr(t.date_of_birth, 6, 5)) END",
-                              ref, ref);
-      query_bind (q, today);
-      query_bind (q, today);
+                              "(substr(min(%1$s), 6, 5) < substr(t.date_of_birth, 6, 5)) "
+                              "FROM cases k WHERE k.client_id = t.id AND k.deleted = 0) END",
+                              start);
+      for (guint i = 0; i < 4; i++)
+        query_bind (q, params->time_zone);
+    }
+  else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "status_on"))
+    {
+      /* The status before the first status change after the as-of day, from the case's
+       * history (changes made here; pulled ones are not itemized). */
+      g_autoptr(GTimeZone) tz = cl_report_time_zone_new (params->time_zone);
+      g_autofree char *after = cl_time_to_string (
+        cl_time_from_day (cl_report_params_get_as_of (params) + 1, tz));
+
+      g_string_append (q->sql,
+                       "coalesce((SELECT h.old_value FROM history h WHERE h.record_id = t.id "
+                       "AND h.record_type = 'case' AND h.field = 'status' AND h.at >= ? "
+                       "ORDER BY h.at, h.id LIMIT 1), t.status)");
+      query_bind (q, after);
     }
   else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "last_note_at"))
     g_string_append (q->sql,
@@ -199,14 +221,14 @@ append_select (Query                  *q,
                const ClReportFactSpec *spec,
                const ClType           *type,
                ClReportNeeds           needs,
-               const char             *today)
+               const ClReportParams   *params)
 {
   g_string_append (q->sql, "SELECT ");
   for (guint i = 0; i < spec->n_columns; i++)
     {
       if (i > 0)
         g_string_append (q->sql, ", ");
-      append_column (q, spec, type, &spec->columns[i], needs, today);
+      append_column (q, spec, type, &spec->columns[i], needs, params);
     }
   g_string_append_printf (q->sql, " FROM %s t", type != NULL ? type->table : "category");
 }
@@ -270,7 +292,6 @@ load_kind (sqlite3              *db,
            const CaseFilter     *cf,
            const ClReportParams *params,
            const char           *name,
-           const char           *today,
            gboolean              scoped,
            GCancellable         *cancellable,
            GError              **error)
@@ -300,7 +321,7 @@ load_kind (sqlite3              *db,
     }
 
   query_init (&q);
-  append_select (&q, spec, type, needs, today);
+  append_select (&q, spec, type, needs, params);
   if (type != NULL)
     g_string_append (q.sql, " WHERE t.deleted = 0");
 
@@ -359,6 +380,76 @@ load_kind (sqlite3              *db,
   return ok;
 }
 
+/* The zone of the last cl_local_day() call, kept: GLib reads the zone's file again each
+ * time it makes one anew. */
+static GMutex local_day_lock;
+static GTimeZone *local_day_zone;
+static char *local_day_zone_name;
+
+static GTimeZone *
+local_day_zone_get (const char *name)
+{
+  GTimeZone *tz;
+
+  g_mutex_lock (&local_day_lock);
+  if (local_day_zone == NULL || g_strcmp0 (name, local_day_zone_name) != 0)
+    {
+      g_clear_pointer (&local_day_zone, g_time_zone_unref);
+      g_free (local_day_zone_name);
+      local_day_zone = cl_report_time_zone_new (name);
+      local_day_zone_name = g_strdup (name);
+    }
+  tz = g_time_zone_ref (local_day_zone);
+  g_mutex_unlock (&local_day_lock);
+  return tz;
+}
+
+/* cl_local_day(instant, zone): the local day (YYYY-MM-DD) of a UTC instant in the zone,
+ * as the engine computes it; NULL for none. */
+static void
+local_day_function (sqlite3_context  *context,
+                    int               argc,
+                    sqlite3_value   **argv)
+{
+  ClTime t = cl_time_parse ((const char *) sqlite3_value_text (argv[0]));
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autofree char *day = NULL;
+
+  if (t == CL_TIME_NONE)
+    {
+      sqlite3_result_null (context);
+      return;
+    }
+  tz = local_day_zone_get ((const char *) sqlite3_value_text (argv[1]));
+  day = cl_day_to_string (cl_day_from_time (t, tz));
+  sqlite3_result_text (context, day, -1, SQLITE_TRANSIENT);
+}
+
+/* Defines cl_local_day() on the connection once: redefining it would expire every
+ * statement the store keeps prepared. */
+static gboolean
+define_local_day (sqlite3  *db,
+                  GError  **error)
+{
+  sqlite3_stmt *probe = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT cl_local_day(NULL, NULL)", -1, &probe, NULL) == SQLITE_OK)
+    {
+      sqlite3_finalize (probe);
+      return TRUE;
+    }
+  rc = sqlite3_create_function (db, "cl_local_day", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                NULL, local_day_function, NULL, NULL);
+  /* SQLITE_BUSY: another load defined it meanwhile and a statement is running. */
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    {
+      cl_sql_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static ClReportFacts *
 load_facts (ClStore              *store,
             const char           *name,
@@ -376,7 +467,6 @@ load_facts (ClStore              *store,
     CL_REPORT_FACT_OUTBOUND_REFERRAL, CL_REPORT_FACT_CATEGORY,
   };
   g_autoptr(ClReportFacts) facts = NULL;
-  g_autofree char *today = cl_day_to_string (cl_report_params_get_today (params));
   CaseFilter cf = { NULL, };
   ClReportNeeds needs;
   sqlite3 *db;
@@ -398,9 +488,11 @@ load_facts (ClStore              *store,
     }
 
   needs = cl_report_needs (name, params) | CL_REPORT_NEED_COMMANDS;
+  if ((needs & CL_REPORT_NEED_AGE_FROM_DOB) && !define_local_day (db, error))
+    return NULL;
   facts = cl_report_facts_new (needs);
-  if (!load_kind (db, facts, CL_REPORT_FACT_COMMAND, needs, &cf, params, name, today,
-                  scoped, cancellable, error))
+  if (!load_kind (db, facts, CL_REPORT_FACT_COMMAND, needs, &cf, params, name, scoped,
+                  cancellable, error))
     return NULL;
 
   cf.commands = cl_report_command_filter (params, facts);
@@ -418,8 +510,8 @@ load_facts (ClStore              *store,
   }
   for (guint i = 0; ok && i < G_N_ELEMENTS (order); i++)
     if (needs & (1 << order[i]))
-      ok = load_kind (db, facts, order[i], needs, &cf, params, name, today, scoped,
-                      cancellable, error);
+      ok = load_kind (db, facts, order[i], needs, &cf, params, name, scoped, cancellable,
+                      error);
   cf.track = NULL;
   case_filter_clear (&cf);
   if (!ok)

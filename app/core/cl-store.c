@@ -558,6 +558,27 @@ type_is (const ClType *type,
   return strcmp (type->name, name) == 0;
 }
 
+/* The ids of the client's live cases, or %NULL on error. */
+static GPtrArray *
+client_cases (ClStore     *self,
+              const char  *client_id,
+              GError     **error)
+{
+  sqlite3_stmt *stmt =
+    cl_sql_cache_prepare (stmts (self),
+                          "SELECT id FROM cases WHERE client_id = ? AND deleted = 0", error);
+  GPtrArray *ids;
+
+  if (stmt == NULL)
+    return NULL;
+  ids = g_ptr_array_new_with_free_func (g_free);
+  cl_sql_bind_text (stmt, 1, client_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, column_dup (stmt, 0));
+  cl_sql_cache_release (stmts (self), stmt);
+  return ids;
+}
+
 /* Keeps the derived columns and search documents that depend on @record right. */
 gboolean
 _cl_store_refresh_dependents (ClStore       *self,
@@ -572,17 +593,10 @@ _cl_store_refresh_dependents (ClStore       *self,
 
   if (type_is (type, "client"))
     {
-      sqlite3_stmt *stmt =
-        cl_sql_cache_prepare (stmts (self),
-                              "SELECT id FROM cases WHERE client_id = ? AND deleted = 0", error);
-      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) ids = client_cases (self, id, error);
 
-      if (stmt == NULL)
+      if (ids == NULL)
         return FALSE;
-      cl_sql_bind_text (stmt, 1, id);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        g_ptr_array_add (ids, column_dup (stmt, 0));
-      cl_sql_cache_release (stmts (self), stmt);
       for (guint i = 0; i < ids->len; i++)
         if (!refresh_case (self, g_ptr_array_index (ids, i), FALSE, TRUE, error))
           return FALSE;
@@ -896,12 +910,13 @@ create_in_txn (ClStore       *self,
         _cl_record_take (record, "command", g_strdup (self->command));
       _cl_record_take (record, "case_number", new_case_number (id));
     }
-  else if (type_is (type, "service") && cl_record_get (record, "times") == NULL)
+  /* A service takes both its defaults: a count of one and the advocate logging it. */
+  if (type_is (type, "service") && cl_record_get (record, "times") == NULL)
     _cl_record_take (record, "times", g_strdup ("1"));
-  else if ((type_is (type, "contact") || type_is (type, "service")) &&
-           cl_record_get (record, "advocate") == NULL)
+  if ((type_is (type, "contact") || type_is (type, "service")) &&
+      cl_record_get (record, "advocate") == NULL)
     _cl_record_take (record, "advocate", g_strdup (self->user));
-  else if (type_is (type, "note") && cl_record_get (record, "author") == NULL)
+  if (type_is (type, "note") && cl_record_get (record, "author") == NULL)
     _cl_record_take (record, "author", g_strdup (self->user));
 
   for (guint i = 0; i < type->n_fields; i++)
@@ -1138,6 +1153,31 @@ delete_in_txn (ClStore       *self,
   if ((record = load (self, type, id, FALSE, error)) == NULL)
     return FALSE;
 
+  /* A client goes only once none of their cases is live (cl_store_delete_client()). */
+  if (type_is (type, "client"))
+    {
+      GError *local_error = NULL;
+      g_autofree char *live =
+        cl_sql_cache_query_text (stmts (self), &local_error,
+                                 "SELECT group_concat(n, ', ') FROM (SELECT CASE WHEN "
+                                 "restricted = '1' THEN ? ELSE case_number END AS n FROM cases "
+                                 "WHERE client_id = ? AND deleted = 0 ORDER BY n)",
+                                 _("(restricted case)"), id, CL_SQL_END);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      if (live != NULL)
+        {
+          g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                       _("This client still has live cases (%s): delete them first, or "
+                         "delete the client with their cases"), live);
+          return FALSE;
+        }
+    }
+
   if (!cl_sql_cache_exec (stmts (self), error, type_sql (type)->tombstone, now, self->user, id,
                           CL_SQL_END) ||
       !queue_mutation (self, type, id, "delete", cl_record_get_version (record), "{}", now,
@@ -1180,6 +1220,37 @@ cl_store_delete (ClStore     *self,
   if (!op_begin (self, &changes, error))
     return FALSE;
   ok = delete_in_txn (self, type, id, error);
+  return op_end (self, changes, ok, ok ? error : NULL) && ok;
+}
+
+/**
+ * cl_store_delete_client:
+ * @cascade: also delete the client's live cases (which takes their records out of every
+ *   view and report); without it, a client with a live case is refused
+ *
+ * Deletes a client, in one transaction. The app asks for a confirmation naming the cases
+ * before it passes @cascade.
+ */
+gboolean
+cl_store_delete_client (ClStore     *self,
+                        const char  *id,
+                        gboolean     cascade,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) cases = NULL;
+  gboolean ok;
+  int changes;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!op_begin (self, &changes, error))
+    return FALSE;
+  ok = !cascade || (cases = client_cases (self, id, error)) != NULL;
+  for (guint i = 0; ok && cases != NULL && i < cases->len; i++)
+    ok = delete_in_txn (self, cl_schema_lookup_type ("case"), g_ptr_array_index (cases, i),
+                        error);
+  ok = ok && delete_in_txn (self, cl_schema_lookup_type ("client"), id, error);
   return op_end (self, changes, ok, ok ? error : NULL) && ok;
 }
 

@@ -84,6 +84,10 @@ gboolean      cl_store_delete           (ClStore      *self,
                                          const char   *type,
                                          const char   *id,
                                          GError      **error);
+gboolean      cl_store_delete_client    (ClStore      *self,
+                                         const char   *id,
+                                         gboolean      cascade,
+                                         GError      **error);
 gboolean      cl_store_audit            (ClStore      *self,
                                          const char   *action,
                                          const char   *record_type,

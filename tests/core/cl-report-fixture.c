@@ -30,11 +30,16 @@
  *   CA8  K1  75      cv           referred  —    2026-03-10T15:00Z self
  *   CA9  K2  14      dv           active    ana  (deleted: must count nowhere)
  *   CA10 K2  14      cv           active    ana  2025-12-01T15:00Z officer   (restricted)
+ *   CA11 K8  14      dv           active    ana  2026-02-10T15:00Z walk_in, with a contact
+ *        and a service; K8's tombstone came without its cases (as a pull from an older
+ *        version leaves it): CA11 must count nowhere either
  */
 
 #include <string.h>
 
 #include "cl-report-fixture.h"
+#include "cl-report-vault.h"
+#include "cl-sql.h"
 #include "cl-test-util.h"
 
 #define CREATE(...) g_free (cl_test_create (store, __VA_ARGS__, NULL))
@@ -254,6 +259,22 @@ cl_report_fixture_build (ClStore          *store,
 
   cl_store_delete (store, "case", c[9], &error);
   g_assert_no_error (error);
+
+  {
+    g_autofree char *k8 = new_client (store, "Kay Eight MARKER", "gender", "female",
+                                      "age_band", "25_59", NULL);
+    g_autofree char *ca11 = new_case (store, k8, "14", "dv", "active", "ana",
+                                      "2026-02-10T15:00:00Z", "walk_in", NULL);
+
+    CREATE ("contact", "case_id", ca11, "at", "2026-02-10T16:00:00Z", "direction", "outbound",
+            "channel", "phone", "outcome", "reached", "advocate", "ana");
+    CREATE ("service", "case_id", ca11, "date", "2026-02-11", "code", "A1", "advocate", "ana");
+    CREATE ("victimization", "case_id", ca11, "type", "stalking");
+    g_assert_true (cl_sql_exec_params (_cl_store_get_db (store), &error,
+                                       "UPDATE client SET deleted = 1 WHERE id = ?", k8,
+                                       CL_SQL_END));
+    g_assert_no_error (error);
+  }
 }
 
 void
@@ -266,4 +287,61 @@ cl_report_fixture_clear (ClReportFixture *ids)
       g_clear_pointer (&ids->cases[i], g_free);
       g_clear_pointer (&ids->number[i], g_free);
     }
+}
+
+ClReportParams *
+cl_report_test_params (const char *from,
+                       const char *to,
+                       const char *today)
+{
+  ClReportParams *p = cl_report_params_new ();
+
+  p->from = cl_day_parse (from);
+  p->to = cl_day_parse (to);
+  p->today = cl_day_parse (today);
+  return p;
+}
+
+ClReportResult *
+cl_report_test_run (ClStore        *store,
+                    const char     *name,
+                    ClReportParams *params)
+{
+  g_autoptr(GError) error = NULL;
+  ClReportResult *r = cl_report_run_vault (store, name, params, CL_REPORT_RUN_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  return r;
+}
+
+ClReportResult *
+cl_report_test_run_period (ClStore    *store,
+                           const char *name,
+                           const char *from,
+                           const char *to,
+                           const char *today)
+{
+  g_autoptr(ClReportParams) p = cl_report_test_params (from, to, today);
+
+  return cl_report_test_run (store, name, p);
+}
+
+/* @column: %NULL for the first column */
+void
+cl_report_test_check_count (ClReportResult *r,
+                            const char     *table,
+                            const char     *row,
+                            const char     *column,
+                            gint64          expected,
+                            const char     *where)
+{
+  const ClReportCell *cell = cl_report_result_get_cell (r, table, row, column);
+
+  if (cell == NULL)
+    g_error ("%s: %s: no cell %s/%s/%s", where, r->name, table, row, column ? column : "-");
+  if (cell->kind != CL_REPORT_CELL_COUNT || cell->suppressed || cell->count != expected)
+    g_error ("%s: %s %s/%s/%s = %" G_GINT64_FORMAT " (kind %d%s), expected %" G_GINT64_FORMAT,
+             where, r->name, table, row, column ? column : "-", cell->count, cell->kind,
+             cell->suppressed ? ", suppressed" : "", expected);
 }

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "cl-report.h"
 #include "cl-store.h"
 
 G_BEGIN_DECLS
@@ -21,5 +22,27 @@ typedef struct {
 void cl_report_fixture_build (ClStore         *store,
                               ClReportFixture *ids);
 void cl_report_fixture_clear (ClReportFixture *ids);
+
+/* Shared by the report tests. */
+ClReportParams *cl_report_test_params      (const char     *from,
+                                            const char     *to,
+                                            const char     *today);
+ClReportResult *cl_report_test_run         (ClStore        *store,
+                                            const char     *name,
+                                            ClReportParams *params);
+ClReportResult *cl_report_test_run_period  (ClStore        *store,
+                                            const char     *name,
+                                            const char     *from,
+                                            const char     *to,
+                                            const char     *today);
+void            cl_report_test_check_count (ClReportResult *result,
+                                            const char     *table,
+                                            const char     *row,
+                                            const char     *column,
+                                            gint64          expected,
+                                            const char     *where);
+
+#define CL_REPORT_TEST_COUNT(r, t, row, col, n) \
+  cl_report_test_check_count (r, t, row, col, n, G_STRLOC)
 
 G_END_DECLS

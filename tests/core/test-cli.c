@@ -510,6 +510,27 @@ test_records (Fixture       *f,
   assert_status (&run, 3);
   CL (f, &run, "delete", "case", case_id);
   assert_status (&run, 3);
+
+  /* A client with a live case goes only with --cascade, which takes the case too. */
+  {
+    g_autofree char *live = NULL;
+    g_autofree char *other = new_client_with_case (f, "Bea Ruiz", &live);
+
+    CL (f, &run, "delete", "client", other);
+    assert_status (&run, 4);
+    g_assert_nonnull (strstr (run.err, "live cases"));
+    g_assert_null (strstr (run.err, "Bea Ruiz"));
+    CL (f, &run, "delete", "case", live, "--cascade");
+    assert_status (&run, 1);
+    CL (f, &run, "get", "case", live);
+    assert_status (&run, 0);
+    CL (f, &run, "delete", "client", other, "--cascade");
+    assert_status (&run, 0);
+    CL (f, &run, "get", "case", live);
+    assert_status (&run, 3);
+    CL (f, &run, "get", "client", other);
+    assert_status (&run, 3);
+  }
   run_clear (&run);
 }
 

@@ -87,12 +87,7 @@ static ClReportParams *
 params_new (const char *from,
             const char *to)
 {
-  ClReportParams *p = cl_report_params_new ();
-
-  p->from = cl_day_parse (from);
-  p->to = cl_day_parse (to);
-  p->today = cl_day_parse (TODAY);
-  return p;
+  return cl_report_test_params (from, to, TODAY);
 }
 
 static ClReportParams *

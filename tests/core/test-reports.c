@@ -60,24 +60,14 @@ static ClReportParams *
 params_new (const char *from,
             const char *to)
 {
-  ClReportParams *p = cl_report_params_new ();
-
-  p->from = cl_day_parse (from);
-  p->to = cl_day_parse (to);
-  p->today = cl_day_parse (TODAY);
-  return p;
+  return cl_report_test_params (from, to, TODAY);
 }
 
 static ClReportResult *
 run (const char     *name,
      ClReportParams *p)
 {
-  g_autoptr(GError) error = NULL;
-  ClReportResult *r = cl_report_run_vault (vault.store, name, p, CL_REPORT_RUN_NONE, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (r);
-  return r;
+  return cl_report_test_run (vault.store, name, p);
 }
 
 static ClReportResult *
@@ -85,27 +75,7 @@ run_period (const char *name,
             const char *from,
             const char *to)
 {
-  g_autoptr(ClReportParams) p = params_new (from, to);
-
-  return run (name, p);
-}
-
-static void
-check_count (ClReportResult *r,
-             const char     *table,
-             const char     *row,
-             const char     *column,
-             gint64          expected,
-             const char     *where)
-{
-  const ClReportCell *cell = cl_report_result_get_cell (r, table, row, column);
-
-  if (cell == NULL)
-    g_error ("%s: %s: no cell %s/%s/%s", where, r->name, table, row, column ? column : "-");
-  if (cell->kind != CL_REPORT_CELL_COUNT || cell->suppressed || cell->count != expected)
-    g_error ("%s: %s %s/%s/%s = %" G_GINT64_FORMAT " (kind %d%s), expected %" G_GINT64_FORMAT,
-             where, r->name, table, row, column ? column : "-", cell->count, cell->kind,
-             cell->suppressed ? ", suppressed" : "", expected);
+  return cl_report_test_run_period (vault.store, name, from, to, TODAY);
 }
 
 static void
@@ -140,7 +110,7 @@ check_empty (ClReportResult *r,
     g_error ("%s: %s %s/%s/%s is not empty", where, r->name, table, row, column);
 }
 
-#define COUNT(r, t, row, col, n) check_count (r, t, row, col, n, G_STRLOC)
+#define COUNT CL_REPORT_TEST_COUNT
 #define NUMBER(r, t, row, col, n) check_number (r, t, row, col, n, G_STRLOC)
 #define EMPTY(r, t, row, col) check_empty (r, t, row, col, G_STRLOC)
 
