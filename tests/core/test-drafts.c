@@ -128,6 +128,9 @@ run_reports (ClStore *store)
       g_assert_no_error (error);
       result = cl_report_run (list[i].name, facts, params, &error);
       g_assert_no_error (error);
+      /* The same figures, whatever second each run finished in. */
+      g_free (result->generated_at);
+      result->generated_at = g_strdup ("2026-05-15T12:00:00Z");
       g_ptr_array_add (out, cl_report_result_to_json (result, NULL));
     }
 
