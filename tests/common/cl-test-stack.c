@@ -413,7 +413,7 @@ start_nginx (ClTestStack *stack)
 
   stack->port = cl_test_free_port ();
   listen = g_strdup_printf ("127.0.0.1:%u", stack->port);
-  upstream = g_strdup_printf ("server unix:%s;", stack->socket);
+  upstream = g_strdup_printf ("server unix:%s max_fails=0;", stack->socket);
   site = replace_all (site, "@LISTEN@", listen);
   site = replace_all (site, "@SERVER_NAME@", "localhost");
   site = replace_all (site, "@CERTIFICATE@", stack->tls->server_cert);

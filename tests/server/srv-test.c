@@ -934,7 +934,7 @@ srv_test_nginx_start_full (const char * const *sockets,
   g_mkdir (tmp, 0700);
 
   for (guint i = 0; sockets[i] != NULL; i++)
-    g_string_append_printf (upstream, "server unix:%s max_fails=1 fail_timeout=2s;\n    ",
+    g_string_append_printf (upstream, "server unix:%s max_fails=0;\n    ",
                             sockets[i]);
 
   template_path = g_test_build_filename (G_TEST_DIST, "..", "..", "data", "nginx-caseload.conf",

@@ -273,6 +273,168 @@ test_r4 (void)
     }
 }
 
+/* Outages end when they end: PostgreSQL restarts under pull and push load through nginx
+ * and two instances, once with requests under way and once between them (every worker
+ * then holds a connection that died without it noticing). Every request gets 200 or a
+ * retryable 5xx (never a 4xx, never a hang), and once the database is back every request
+ * succeeds again: workers reconnect by themselves, and nginx does not keep instances out. */
+typedef struct {
+  SrvTestEnv    *env;
+  SrvTestNginx  *nginx;
+  SoupSession   *session;
+  SrvTestDevice *device;
+  GMutex         lock;
+  GArray        *at;        /* gint64 monotonic µs of each answer */
+  GArray        *status;    /* guint */
+  gint           paused;
+  gint           stop;
+} Load;
+
+/* One push (of a new client) or pull through nginx; records when it was answered and how. */
+static void
+load_once (Load *l)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
+  g_autofree char *id = cl_uuid_new ();
+  ClWirePushRequest request = { l->device->device_id, batch };
+  const char *pull = "{\"cursor\":0,\"limit\":50}";
+  g_autofree char *body = NULL;
+  g_autoptr(SrvTestReply) reply = NULL;
+  gboolean pushing = g_random_boolean ();
+  gsize len = 0;
+  gint64 now;
+
+  if (pushing)
+    {
+      ClWireMutation *m = srv_test_mutation (l->device, "client", id, CL_WIRE_OP_PUT, 0,
+                                             "pseudonym", "x", NULL);
+
+      m->seq = l->device->next_seq;
+      g_ptr_array_add (batch, m);
+      body = cl_wire_push_request_encode (&request, &len);
+    }
+  reply = srv_test_request_full (l->session, l->nginx->base_uri, "POST",
+                                 pushing ? "/v1/push" : "/v1/pull", l->device->token,
+                                 "application/json", pushing ? body : pull,
+                                 pushing ? (gssize) len : -1);
+  if (pushing && reply->status == 200)
+    l->device->next_seq++;
+  now = g_get_monotonic_time ();
+  g_mutex_lock (&l->lock);
+  g_array_append_val (l->at, now);
+  g_array_append_val (l->status, reply->status);
+  g_mutex_unlock (&l->lock);
+}
+
+static gpointer
+load_thread (gpointer data)
+{
+  Load *l = data;
+
+  while (!g_atomic_int_get (&l->stop))
+    {
+      if (!g_atomic_int_get (&l->paused))
+        load_once (l);
+      g_usleep (20000);
+    }
+  return NULL;
+}
+
+static gpointer
+direct_pull (gpointer data)
+{
+  Load *l = data;
+  g_autoptr(SrvTestReply) reply = srv_test_request (l->env, "POST", "/v1/pull",
+                                                    l->device->token,
+                                                    "{\"cursor\":0,\"limit\":5}", -1);
+
+  return GUINT_TO_POINTER (reply->status);
+}
+
+static void
+test_outage (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autofree char *socket2 = g_build_filename (env->tmpdir, "server2.sock", NULL);
+  g_autofree char *log2 = g_build_filename (env->tmpdir, "server2.log", NULL);
+  g_autoptr(GSubprocess) second = srv_test_server_spawn (env, socket2, log2);
+  const char *sockets[] = { env->socket_path, socket2, NULL };
+  g_autoptr(SrvTestNginx) nginx = srv_test_nginx_start_full (sockets, FALSE);
+  Load load = { env, nginx };
+  GThread *thread;
+  gint64 up, recovered = -1;
+  guint failed = 0, failed_after = 0, answers_after = 0;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  load.device = srv_test_login (env, "ana");
+  load.session = srv_test_nginx_session (nginx, NULL);
+  load.at = g_array_new (FALSE, FALSE, sizeof (gint64));
+  load.status = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_mutex_init (&load.lock);
+  thread = g_thread_new ("load", load_thread, &load);
+
+  g_usleep (G_USEC_PER_SEC);
+  restart_postgresql ();
+  g_usleep (4 * G_USEC_PER_SEC);
+  /* Between requests: nothing tells the workers their connections died. */
+  g_atomic_int_set (&load.paused, 1);
+  g_usleep (100000);
+  restart_postgresql ();
+  up = g_get_monotonic_time ();
+  /* Straight to the first instance, no nginx to try the other: as many requests at once as
+   * it has workers, twice, each served on the first try. */
+  for (guint round = 0; round < 2; round++)
+    {
+      GThread *direct[4];
+
+      for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
+        direct[i] = g_thread_new ("direct", direct_pull, &load);
+      for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
+        g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (direct[i])), ==, 200);
+    }
+  g_atomic_int_set (&load.paused, 0);
+  g_usleep (4 * G_USEC_PER_SEC);
+  g_atomic_int_set (&load.stop, 1);
+  g_thread_join (thread);
+
+  for (guint i = 0; i < load.status->len; i++)
+    {
+      guint status = g_array_index (load.status, guint, i);
+      gint64 at = g_array_index (load.at, gint64, i);
+
+      /* 200, or an answer a device retries by itself. */
+      if (status != 200 && !(status >= 500 && status <= 504))
+        g_error ("a request got %u during the restart", status);
+      if (status != 200)
+        {
+          failed++;
+          if (at > up)
+            {
+              recovered = at;
+              failed_after++;
+            }
+        }
+      if (at > up)
+        answers_after++;
+    }
+  g_test_message ("PostgreSQL restart under load through nginx and 2 instances: %u answers, "
+                  "%u retryable failures (%u after the database was back), service back "
+                  "%.2f s after the database", load.status->len, failed, failed_after,
+                  recovered < 0 ? 0.0 : (recovered - up) / 1e6);
+  g_assert_cmpuint (answers_after, >, 20);
+  /* Nothing fails once the database is back (the target was: back within 5 s): no worker
+   * keeps a dead connection, and nginx keeps no instance out for the outage's 503s. */
+  g_assert_cmpuint (failed_after, ==, 0);
+
+  g_subprocess_send_signal (second, SIGTERM);
+  g_subprocess_wait (second, NULL, NULL);
+  g_object_unref (load.session);
+  srv_test_device_free (load.device);
+  g_array_unref (load.at);
+  g_array_unref (load.status);
+  g_mutex_clear (&load.lock);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -280,5 +442,6 @@ main (int   argc,
   srv_test_init (&argc, &argv);
 
   g_test_add_func ("/server/crash/r4-kill-and-restart", test_r4);
+  g_test_add_func ("/server/crash/outage", test_outage);
   return g_test_run ();
 }
