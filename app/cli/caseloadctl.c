@@ -17,10 +17,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 
 #include "cl-cli.h"
@@ -48,7 +50,7 @@ static const Command commands[] = {
     N_("Check keys, database integrity, schema and settings") },
   { "rekey", cl_cli_cmd_rekey, "[--recovery-key-file OUT]",
     N_("Re-encrypt the database under a new key; issues a new recovery key") },
-  { "backup", cl_cli_cmd_backup, "--output FILE",
+  { "backup", cl_cli_cmd_backup, "--output FILE [--force]",
     N_("Write an encrypted backup of the vault") },
   { "restore", cl_cli_cmd_restore, "FILE",
     N_("Restore a backup into the vault folder (which must not hold a vault)") },
@@ -68,7 +70,7 @@ static const Command commands[] = {
     N_("Find cases by name, pseudonym, phone, case, complaint or docket number") },
   { "import", cl_cli_cmd_import, "TYPE FILE.csv",
     N_("Import a CSV file: all or nothing, every bad line reported") },
-  { "export", cl_cli_cmd_export, "TYPE --format csv|json [--output FILE]",
+  { "export", cl_cli_cmd_export, "TYPE --format csv|json [--output FILE [--force]]",
     N_("Export every record of a type (audited)") },
   { "demo", cl_cli_cmd_demo, "--cases N [--seed S]",
     N_("Add a realistic synthetic caseload, for trying and benchmarks") },
@@ -440,32 +442,151 @@ cl_cli_open (ClCli   *cli,
   return TRUE;
 }
 
-/**
- * cl_cli_open_new_private:
- *
- * Creates @path for writing, mode 0600, refusing to replace an existing file.
- *
- * Returns: a file descriptor, or -1 with @error set
- */
-int
-cl_cli_open_new_private (const char  *path,
-                         GError     **error)
+/* Whether @dir (resolved) or a folder above it holds a vault, or is the vault in use. */
+static gboolean
+inside_vault (ClCli      *cli,
+              const char *dir)
 {
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  g_autofree char *vault = realpath (cli->vault_dir, NULL);
+  g_autofree char *d = g_strdup (dir);
 
-  if (fd < 0)
+  for (;;)
+    {
+      g_autofree char *parent = NULL;
+
+      if (cl_vault_exists (d) || (vault != NULL && strcmp (d, vault) == 0))
+        return TRUE;
+      parent = g_path_get_dirname (d);
+      if (strcmp (parent, d) == 0)
+        return FALSE;
+      g_free (d);
+      d = g_steal_pointer (&parent);
+    }
+}
+
+/**
+ * cl_cli_output_new:
+ * @path: the file a command writes
+ * @force: whether an existing file may be replaced
+ *
+ * Refuses @path inside a vault folder (its folder resolved, symbolic links and ".."
+ * included) and, without @force, a path that exists. Creates a temporary file beside it,
+ * mode 0600, for the command to write; cl_cli_output_commit() puts it in place.
+ *
+ * Returns: the output, or %NULL with @error set
+ */
+ClCliOutput *
+cl_cli_output_new (ClCli       *cli,
+                   const char  *path,
+                   gboolean     force,
+                   GError     **error)
+{
+  g_autoptr(ClCliOutput) out = g_new0 (ClCliOutput, 1);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *real_dir = realpath (dir, NULL);
+  struct stat st;
+
+  out->fd = -1;
+  if (real_dir == NULL)
     {
       int saved_errno = errno;
-      g_autofree char *display = g_filename_display_name (path);
-
-      if (saved_errno == EEXIST)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                     _("%s already exists; it is not replaced"), display);
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                     _("Could not create %s: %s"), display, g_strerror (saved_errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
     }
-  return fd;
+  if (inside_vault (cli, real_dir) ||
+      (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode) && inside_vault (cli, path)))
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("%s is inside a vault folder: write it somewhere else"), display);
+      return NULL;
+    }
+  if (!force && g_lstat (path, &st) == 0)
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("%s already exists: give another name, or --force to replace it"),
+                   display);
+      return NULL;
+    }
+
+  out->path = g_build_filename (real_dir, base, NULL);
+  out->tmp_path = g_build_filename (real_dir, ".caseloadctl-XXXXXX", NULL);
+  out->force = force;
+  out->fd = g_mkstemp_full (out->tmp_path, O_RDWR | O_CLOEXEC, 0600);
+  if (out->fd < 0)
+    {
+      int saved_errno = errno;
+      g_clear_pointer (&out->tmp_path, g_free);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* A stream over the temporary file; the output keeps its descriptor. */
+GOutputStream *
+cl_cli_output_stream (ClCliOutput *out)
+{
+  return g_unix_output_stream_new (out->fd, FALSE);
+}
+
+/**
+ * cl_cli_output_commit:
+ *
+ * Syncs the temporary file and renames it to the destination (never over a file that
+ * appeared meanwhile, unless forced), then syncs the folder.
+ */
+gboolean
+cl_cli_output_commit (ClCliOutput  *out,
+                      GError      **error)
+{
+  g_autofree char *display = g_filename_display_name (out->path);
+  g_autofree char *dir = g_path_get_dirname (out->path);
+  int saved_errno, dir_fd;
+
+  if (fsync (out->fd) != 0 && errno != EINVAL && errno != EROFS)
+    goto fail;
+  close (out->fd);
+  out->fd = -1;
+  if (renameat2 (AT_FDCWD, out->tmp_path, AT_FDCWD, out->path,
+                 out->force ? 0 : RENAME_NOREPLACE) != 0)
+    goto fail;
+  g_clear_pointer (&out->tmp_path, g_free);
+  dir_fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
+  return TRUE;
+
+fail:
+  saved_errno = errno;
+  if (saved_errno == EEXIST)
+    g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                 _("%s already exists: give another name, or --force to replace it"), display);
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 _("Could not write %s: %s"), display, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Removes the temporary file unless committed. */
+void
+cl_cli_output_free (ClCliOutput *out)
+{
+  if (out == NULL)
+    return;
+  if (out->fd >= 0)
+    close (out->fd);
+  if (out->tmp_path != NULL)
+    g_unlink (out->tmp_path);
+  g_free (out->tmp_path);
+  g_free (out->path);
+  g_free (out);
 }
 
 gboolean

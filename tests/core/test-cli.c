@@ -995,6 +995,107 @@ test_backup_restore (Fixture       *f,
   run_clear (&run);
 }
 
+/* No temporary file of caseloadctl is left in @dir. */
+static void
+assert_no_temporary (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_false (g_str_has_prefix (name, ".caseloadctl-"));
+}
+
+/* Files written by caseloadctl never land in a vault folder (however the path gets there),
+ * never replace a file without --force, and appear whole or not at all, mode 0600. */
+static void
+test_output_safety (Fixture       *f,
+                    gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *keys = g_build_filename (f->vault, "keys.json", NULL);
+  g_autofree char *keys_before = NULL;
+  g_autofree char *keys_after = NULL;
+  g_autofree char *link = path_in (f, "link");
+  g_autofree char *via_link = g_build_filename (link, "clients.csv", NULL);
+  g_autofree char *sub = path_in (f, "sub");
+  g_autofree char *via_dots = g_build_filename (sub, "..", "vault", "clients.csv", NULL);
+  g_autofree char *other = path_in (f, "other");
+  g_autofree char *in_other = g_build_filename (other, "nested", "clients.csv", NULL);
+  g_autofree char *nested = g_build_filename (other, "nested", NULL);
+  g_autofree char *in_vault = g_build_filename (f->vault, "report.txt", NULL);
+  g_autofree char *out = path_in (f, "clients.csv");
+  g_autofree char *backup = path_in (f, "vault.backup");
+  g_autofree char *written = NULL;
+  g_autofree char *original = g_strdup (f->vault);
+  g_autofree char *case_id = NULL;
+  struct stat st;
+
+  init_vault (f);
+  g_free (new_client_with_case (f, "Kept Whole", &case_id));
+  keys_before = read_file (keys);
+
+  /* The vault's own key file, straight, through a symbolic link and through "..". */
+  CL (f, &run, "export", "client", "--output", keys, "--force");
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "vault folder"));
+  CL (f, &run, "backup", "--output", keys, "--force");
+  assert_status (&run, 4);
+  g_assert_cmpint (symlink (f->vault, link), ==, 0);
+  CL (f, &run, "export", "client", "--output", via_link);
+  assert_status (&run, 4);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  CL (f, &run, "export", "client", "--output", via_dots);
+  assert_status (&run, 4);
+  CL (f, &run, "report", "services", "--output", in_vault);
+  assert_status (&run, 4);
+  CL (f, &run, "rekey", "--recovery-key-file", in_vault);
+  assert_status (&run, 4);
+  keys_after = read_file (keys);
+  g_assert_cmpstr (keys_after, ==, keys_before);
+  g_assert_false (g_file_test (in_vault, G_FILE_TEST_EXISTS));
+  assert_no_temporary (f->vault);
+
+  /* A folder under another vault counts too. */
+  g_free (f->vault);
+  f->vault = g_strdup (other);
+  init_vault (f);
+  g_assert_cmpint (g_mkdir (nested, 0700), ==, 0);
+  g_free (f->vault);
+  f->vault = g_strdup (original);
+  CL (f, &run, "export", "client", "--output", in_other);
+  assert_status (&run, 4);
+  g_assert_false (g_file_test (in_other, G_FILE_TEST_EXISTS));
+
+  /* An existing file stays unless --force; then it is replaced whole, mode 0600. */
+  write_file (out, "precious\n");
+  CL (f, &run, "export", "client", "--output", out);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "--force"));
+  written = read_file (out);
+  g_assert_cmpstr (written, ==, "precious\n");
+  g_clear_pointer (&written, g_free);
+  g_assert_cmpint (chmod (out, 0644), ==, 0);
+  CL (f, &run, "export", "client", "--output", out, "--force");
+  assert_status (&run, 0);
+  written = read_file (out);
+  g_assert_nonnull (strstr (written, "Kept Whole"));
+  g_assert_cmpint (g_stat (out, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  CL (f, &run, "backup", "--output", backup);
+  assert_status (&run, 0);
+  CL (f, &run, "backup", "--output", backup);
+  assert_status (&run, 4);
+  CL (f, &run, "backup", "--output", backup, "--force");
+  assert_status (&run, 0);
+  g_assert_cmpint (g_stat (backup, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  assert_no_temporary (f->dir);
+  run_clear (&run);
+}
+
 static void
 test_passwd (Fixture       *f,
              gconstpointer  data)
@@ -1152,6 +1253,7 @@ main (int    argc,
   ADD ("demo", test_demo);
   ADD ("search", test_search);
   ADD ("backup-restore", test_backup_restore);
+  ADD ("output-safety", test_output_safety);
   ADD ("passwd", test_passwd);
   ADD ("recover-rekey", test_recover_rekey);
   ADD ("verify", test_verify);
