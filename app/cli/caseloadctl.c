@@ -29,6 +29,7 @@
 #include "cl-csv.h"
 #include "cl-import.h"
 #include "cl-sync.h"
+#include "cl-wire.h"
 
 G_DEFINE_QUARK (cl-cli-error-quark, cl_cli_error)
 
@@ -56,9 +57,9 @@ static const Command commands[] = {
     N_("Restore a backup into the vault folder (which must not hold a vault)") },
   { "schema", cl_cli_cmd_schema, "[TYPE]",
     N_("Show record types, their fields and enumeration codes") },
-  { "add", cl_cli_cmd_add, "TYPE field=value…",
+  { "add", cl_cli_cmd_add, "TYPE [--from-json FILE|-] [field=value…]",
     N_("Add a record; prints its id") },
-  { "set", cl_cli_cmd_set, "TYPE ID field=value…",
+  { "set", cl_cli_cmd_set, "TYPE ID [--from-json FILE|-] [field=value…]",
     N_("Change fields of a record") },
   { "get", cl_cli_cmd_get, "TYPE ID [--json] [--reason TEXT]",
     N_("Show a record") },
@@ -646,6 +647,19 @@ cl_cli_lookup_type (const char  *name,
   return type;
 }
 
+static gboolean
+check_field (const ClType  *type,
+             const char    *field,
+             GError       **error)
+{
+  if (cl_type_lookup_field (type, field) != NULL)
+    return TRUE;
+  g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
+               _("A %s has no field “%s” (see caseloadctl schema %s)"),
+               type->name, field, type->name);
+  return FALSE;
+}
+
 /* Parses field=value arguments into @changes, refusing fields the type does not have. */
 gboolean
 cl_cli_check_assignments (const ClType  *type,
@@ -660,11 +674,124 @@ cl_cli_check_assignments (const ClType  *type,
       if (!cl_changes_parse (changes, assignments[i], error))
         return FALSE;
       field = cl_changes_get_field (changes, cl_changes_get_n (changes) - 1);
-      if (cl_type_lookup_field (type, field) == NULL)
+      if (!check_field (type, field, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The whole of @fd, refusing more than @max bytes. */
+static char *
+read_bounded (int           fd,
+              const char   *display,
+              gsize         max,
+              gsize        *len,
+              GError      **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buf[4096];
+
+  for (;;)
+    {
+      gssize n = read (fd, buf, sizeof buf);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
         {
-          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
-                       _("A %s has no field “%s” (see caseloadctl schema %s)"),
-                       type->name, field, type->name);
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Could not read %s: %s"), display, g_strerror (saved_errno));
+          explicit_bzero (data->data, data->len);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max)
+        {
+          g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                       _("%s is too large"), display);
+          explicit_bzero (data->data, data->len);
+          return NULL;
+        }
+      g_byte_array_append (data, buf, (guint) n);
+    }
+  explicit_bzero (buf, sizeof buf);
+  *len = data->len;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+}
+
+/**
+ * cl_cli_read_json_fields:
+ * @path: a file holding one JSON object of field names and values, or "-" for standard
+ *   input
+ *
+ * Adds the object's members to @changes: strings as they are, whole numbers as text,
+ * null as an empty value (which clears a field). Values given this way stay out of the
+ * process list and the shell history, where field=value arguments end up.
+ */
+gboolean
+cl_cli_read_json_fields (const ClType  *type,
+                         ClChanges     *changes,
+                         const char    *path,
+                         GError       **error)
+{
+  static const ClWireLimits limits = { 4 * 1024 * 1024, 1, CL_FIELD_TEXT_MAX, 256, 4096 };
+  g_autofree char *display = strcmp (path, "-") == 0 ? g_strdup (_("standard input"))
+                                                     : g_filename_display_name (path);
+  g_autofree char *data = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObjectIter iter;
+  const char *field;
+  JsonNode *value;
+  gsize len = 0;
+  int fd;
+
+  fd = strcmp (path, "-") == 0 ? STDIN_FILENO : g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not read %s: %s"), display, g_strerror (saved_errno));
+      return FALSE;
+    }
+  data = read_bounded (fd, display, limits.max_bytes, &len, error);
+  if (fd != STDIN_FILENO)
+    close (fd);
+  if (data == NULL)
+    return FALSE;
+  root = cl_wire_parse (data, len, &limits, &local_error);
+  explicit_bzero (data, len);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("%s must hold one JSON object of field names and values: %s"), display,
+                   local_error != NULL ? local_error->message : _("not an object"));
+      return FALSE;
+    }
+
+  json_object_iter_init (&iter, json_node_get_object (root));
+  while (json_object_iter_next (&iter, &field, &value))
+    {
+      g_autofree char *number = NULL;
+
+      if (!check_field (type, field, error))
+        return FALSE;
+      if (JSON_NODE_HOLDS_NULL (value))
+        cl_changes_set (changes, field, "");
+      else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+        cl_changes_set (changes, field, json_node_get_string (value));
+      else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64)
+        {
+          number = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+          cl_changes_set (changes, field, number);
+        }
+      else
+        {
+          g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                       _("The value of “%s” must be a string, a whole number or null"), field);
           return FALSE;
         }
     }

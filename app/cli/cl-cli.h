@@ -100,6 +100,10 @@ gboolean   cl_cli_check_assignments    (const ClType  *type,
                                         ClChanges     *changes,
                                         char         **assignments,
                                         GError       **error);
+gboolean   cl_cli_read_json_fields     (const ClType  *type,
+                                        ClChanges     *changes,
+                                        const char    *path,
+                                        GError       **error);
 void       cl_cli_print_json           (JsonNode      *node);
 
 /* Commands */

@@ -1096,6 +1096,73 @@ test_output_safety (Fixture       *f,
   run_clear (&run);
 }
 
+/* The "get TYPE ID --json" object of a record. */
+static JsonObject *
+get_json (Fixture    *f,
+          const char *type,
+          const char *id)
+{
+  Run run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  CL (f, &run, "get", type, id, "--json");
+  assert_status (&run, 0);
+  node = parse_json (run.out);
+  object = json_object_ref (json_node_get_object (node));
+  run_clear (&run);
+  return object;
+}
+
+/* Client data can come from a file or standard input, never the command line. */
+static void
+test_from_json (Fixture       *f,
+                gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *json = path_in (f, "client.json");
+  g_autofree char *client = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  init_vault (f);
+  write_file (json, "{\"legal_name\": \"Zoë \\\"Zee\\\" O'Hara\", \"phone\": \"718 555 0100\", "
+              "\"preferred_language\": \"es\"}");
+  client = add (f, "client", "--from-json", json, NULL);
+  object = get_json (f, "client", client);
+  g_assert_cmpstr (json_object_get_string_member (object, "legal_name"), ==, "Zoë \"Zee\" O'Hara");
+  g_assert_cmpstr (json_object_get_string_member (object, "phone"), ==, "718 555 0100");
+  g_clear_pointer (&object, json_object_unref);
+
+  /* From standard input; null clears; arguments still apply on top. */
+  run_argv (f, &run, "{\"phone\": null, \"preferred_name\": \"Zee\"}", -1,
+            (const char * const[]) { "--vault", f->vault, "--passphrase-file", f->pass, "set",
+                                     "client", client, "--from-json", "-",
+                                     "preferred_language=en", NULL });
+  assert_status (&run, 0);
+  object = get_json (f, "client", client);
+  g_assert_null (member (object, "phone"));
+  g_assert_cmpstr (json_object_get_string_member (object, "preferred_name"), ==, "Zee");
+  g_assert_cmpstr (json_object_get_string_member (object, "preferred_language"), ==, "en");
+
+  /* Refused, with nothing written: an unknown field, not an object, a nested value. */
+  write_file (json, "{\"legal_name\": \"Somebody\", \"favourite_colour\": \"blue\"}");
+  CL (f, &run, "add", "client", "--from-json", json);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "favourite_colour"));
+  write_file (json, "[\"legal_name\"]");
+  CL (f, &run, "add", "client", "--from-json", json);
+  assert_status (&run, 4);
+  write_file (json, "{\"legal_name\": {\"first\": \"Some\"}}");
+  CL (f, &run, "add", "client", "--from-json", json);
+  assert_status (&run, 4);
+  g_assert_cmpuint (count (f, "client"), ==, 1);
+
+  RAW (f, &run, "add", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "--from-json"));
+  run_clear (&run);
+}
+
 static void
 test_passwd (Fixture       *f,
              gconstpointer  data)
@@ -1254,6 +1321,7 @@ main (int    argc,
   ADD ("search", test_search);
   ADD ("backup-restore", test_backup_restore);
   ADD ("output-safety", test_output_safety);
+  ADD ("from-json", test_from_json);
   ADD ("passwd", test_passwd);
   ADD ("recover-rekey", test_recover_rekey);
   ADD ("verify", test_verify);
