@@ -1163,6 +1163,32 @@ test_from_json (Fixture       *f,
   run_clear (&run);
 }
 
+/* A name with a right-to-left override is stored, shown and exported without it. */
+static void
+test_bidi_export (Fixture       *f,
+                  gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *json = path_in (f, "client.json");
+  g_autofree char *client = NULL;
+
+  init_vault (f);
+  write_file (json, "{\"legal_name\": \"\\u202Eenilorac\", \"phone\": \"\\u2066718 555 0100\\u2069\"}");
+  client = add (f, "client", "--from-json", json, NULL);
+
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "enilorac"));
+  g_assert_null (strstr (run.out, "\u202E"));
+  CL (f, &run, "export", "client", "--format", "csv");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "enilorac"));
+  g_assert_nonnull (strstr (run.out, "718 555 0100"));
+  g_assert_null (strstr (run.out, "\u202E"));
+  g_assert_null (strstr (run.out, "\u2066"));
+  run_clear (&run);
+}
+
 static void
 test_passwd (Fixture       *f,
              gconstpointer  data)
@@ -1322,6 +1348,7 @@ main (int    argc,
   ADD ("backup-restore", test_backup_restore);
   ADD ("output-safety", test_output_safety);
   ADD ("from-json", test_from_json);
+  ADD ("bidi-export", test_bidi_export);
   ADD ("passwd", test_passwd);
   ADD ("recover-rekey", test_recover_rekey);
   ADD ("verify", test_verify);
