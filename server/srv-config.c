@@ -32,6 +32,7 @@ srv_config_new (void)
   c->tombstone_days = 180;
   c->mutation_log_days = 180;
   c->shutdown_timeout = 20;
+  c->io_timeout = 30;
   return c;
 }
 
@@ -114,6 +115,7 @@ srv_config_load_file (SrvConfig   *config,
   if (!get_int (kf, "server", "workers", 1, 256, &workers, error) ||
       !get_int (kf, "server", "max-body", 1024, 64 * 1024 * 1024, &max_body, error) ||
       !get_int (kf, "server", "shutdown-timeout", 0, 3600, &config->shutdown_timeout, error) ||
+      !get_int (kf, "server", "io-timeout", 1, 3600, &config->io_timeout, error) ||
       !get_int (kf, "tokens", "idle-timeout", 1, 366 * 86400, &config->token_idle, error) ||
       !get_int (kf, "tokens", "lifetime", 1, 366 * 86400, &config->token_lifetime, error) ||
       !get_int (kf, "login", "account-limit", 1, 1000, &account_limit, error) ||

@@ -27,6 +27,7 @@ typedef struct {
   guint   tombstone_days;       /* gc: tombstones and scope exits older than this go */
   guint   mutation_log_days;    /* gc: mutation log entries older than this go */
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
+  gint64  io_timeout;           /* seconds a connection may send or take nothing */
 } SrvConfig;
 
 SrvConfig *srv_config_new       (void);
