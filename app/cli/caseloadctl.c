@@ -422,6 +422,7 @@ cl_cli_open (ClCli   *cli,
              GError **error)
 {
   ClSecret *passphrase;
+  guint wait_s;
 
   if (cli->store != NULL)
     return TRUE;
@@ -436,6 +437,12 @@ cl_cli_open (ClCli   *cli,
     }
   if ((passphrase = cl_cli_get_passphrase (cli, error)) == NULL)
     return FALSE;
+  /* The vault makes the wait; say why nothing happens meanwhile. */
+  wait_s = (cl_vault_pending_delay_ms (cli->vault_dir) + 999) / 1000;
+  if (wait_s > 0)
+    g_printerr (ngettext ("Earlier wrong passphrases: waiting %u second before this try.\n",
+                          "Earlier wrong passphrases: waiting %u seconds before this try.\n",
+                          wait_s), wait_s);
   cli->vault = cl_vault_unlock (cli->vault_dir, passphrase, error);
   if (cli->vault == NULL)
     return FALSE;

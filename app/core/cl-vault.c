@@ -853,23 +853,33 @@ failures_store (const char *dir,
     g_warning ("Could not record failed unlock attempts: %s", error->message);
 }
 
-/* A new process (caseloadctl, a restarted app) takes over the count recorded beside the
- * vault and first waits whatever delay the last failure asked for; within one process the
- * app counts the delay down itself. */
+/* What is left of the delay @failures asked for, if this process has not counted them:
+ * within one process the app counts the delay down itself. */
+static guint
+failures_pending_ms (const Failures *failures)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 wait_ms;
+
+  if (failures->count <= (guint) g_atomic_int_get (&failed_attempts))
+    return 0;
+  wait_ms = (gint64) delay_after_ms (failures->count) - (now - failures->at) * 1000;
+  return (guint) CLAMP (wait_ms, 0, MAX_DELAY_MS);
+}
+
+/* A new process (caseloadctl, a restarted app) first waits whatever delay the last
+ * failure recorded beside the vault asked for, and goes on counting from there. */
 static Failures
 failures_wait (const char *dir,
                const char *vault_id)
 {
   Failures failures = failures_load (dir, vault_id);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 wait_ms;
+  guint wait_ms = failures_pending_ms (&failures);
 
-  if (failures.count <= (guint) g_atomic_int_get (&failed_attempts))
-    return failures;
-  g_atomic_int_set (&failed_attempts, (gint) failures.count);
-  wait_ms = (gint64) delay_after_ms (failures.count) - (now - failures.at) * 1000;
+  if (failures.count > (guint) g_atomic_int_get (&failed_attempts))
+    g_atomic_int_set (&failed_attempts, (gint) failures.count);
   if (wait_ms > 0)
-    g_usleep ((gulong) MIN (wait_ms, MAX_DELAY_MS) * 1000);
+    g_usleep ((gulong) wait_ms * 1000);
   return failures;
 }
 
@@ -3176,6 +3186,31 @@ guint
 cl_vault_failed_attempts (void)
 {
   return (guint) g_atomic_int_get (&failed_attempts);
+}
+
+/**
+ * cl_vault_pending_delay_ms:
+ * @dir: a vault directory
+ *
+ * Returns: how long the next unlock of @dir by this process will wait before it tries,
+ *   because of failed attempts recorded beside the vault by another process or before a
+ *   restart (0 when there is no vault)
+ */
+guint
+cl_vault_pending_delay_ms (const char *dir)
+{
+  g_autofree char *keys_path = NULL;
+  g_autoptr(Keys) keys = NULL;
+  Failures failures;
+
+  g_return_val_if_fail (dir != NULL, 0);
+
+  keys_path = g_build_filename (dir, KEYS_FILE, NULL);
+  keys = keys_load (keys_path, NULL);
+  if (keys == NULL)
+    return 0;
+  failures = failures_load (dir, keys->vault_id);
+  return failures_pending_ms (&failures);
 }
 
 /**

@@ -88,5 +88,6 @@ gboolean     cl_vault_erase                  (const char  *dir,
 
 guint        cl_vault_failed_attempts        (void);
 guint        cl_vault_retry_delay_ms         (void);
+guint        cl_vault_pending_delay_ms       (const char  *dir);
 
 G_END_DECLS

@@ -414,6 +414,22 @@ test_wrong_passphrase (Fixture       *f,
   /* No passphrase source and no terminal: refused, not hanging. */
   RAW (f, &run, "--vault", f->vault, "list", "client");
   assert_status (&run, 1);
+
+  /* Each run is a new process, yet the delay grows across them: after three wrong
+   * passphrases the next run waits 2 s first, and says so, even with the right one. */
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", wrong, "list", "client");
+  assert_status (&run, 2);
+  {
+    gint64 t0 = g_get_monotonic_time ();
+
+    CL (f, &run, "list", "client");
+    assert_status (&run, 0);
+    g_assert_cmpint (g_get_monotonic_time () - t0, >=, 1500 * 1000);
+    g_assert_nonnull (strstr (run.err, "waiting 2 seconds"));
+  }
+  CL (f, &run, "list", "client");
+  assert_status (&run, 0);
+  g_assert_null (strstr (run.err, "waiting"));
   run_clear (&run);
 }
 
