@@ -123,6 +123,30 @@ is_clean_text (const char *value)
   return TRUE;
 }
 
+/* Bidirectional controls (embeddings, overrides, isolates, LRM, RLM, ALM) reorder what a
+ * reader sees: "\u202Eenilorac" shows as "caroline". */
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+         c == 0x200E || c == 0x200F || c == 0x061C;
+}
+
+static char *
+strip_bidi_controls (const char *value)
+{
+  GString *out = g_string_sized_new (strlen (value));
+
+  for (const char *p = value; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!is_bidi_control (c))
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 normalize_date (const char *value)
 {
@@ -292,7 +316,13 @@ cl_field_normalize (const ClField *field,
       return NULL;
     }
 
-  trimmed = g_strstrip (g_strdup (value));
+  /* Names and numbers (the searched fields: names, pseudonym, phone, case, complaint,
+   * docket and claim numbers) lose bidi controls, so none reads as something else where
+   * it is shown or exported. Notes keep theirs, which right-to-left prose may need. */
+  if (field->kind == CL_FIELD_TEXT && (field->flags & CL_FIELD_SEARCH))
+    trimmed = g_strstrip (strip_bidi_controls (value));
+  else
+    trimmed = g_strstrip (g_strdup (value));
   if (*trimmed == '\0')
     return NULL;
 

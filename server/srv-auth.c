@@ -4,9 +4,11 @@
  *
  * Passwords are Argon2id strings (crypto_pwhash_str). A login for an unknown user verifies
  * against a dummy hash with the same parameters, and every failure (unknown user, wrong
- * password, disabled account) gives the same answer after the same work. Failures are
- * counted per account and per address in PostgreSQL (the server keeps no state); past the
- * limits every attempt gets 429 before any hashing.
+ * password, disabled account) gives the same answer after the same work. Attempts are
+ * counted in PostgreSQL (the server keeps no state) before any hashing, per account from
+ * one address and per address; past a limit the next attempt must wait, longer each time
+ * (429 until then). A success gives its attempt back. An attacker elsewhere cannot lock
+ * the real user out: the count that holds an account is that of one address.
  *
  * A token is "clt_" and 43 base64url characters (32 random bytes). Only its BLAKE2b-256 is
  * stored. It expires when unused for token idle-timeout and token lifetime after login.
@@ -255,16 +257,98 @@ srv_auth_check_empty_body (SrvRequest  *request,
 
 /* ---- Login ---------------------------------------------------------------------------- */
 
+/* The key of one account's sign-ins from one address: a hash, so names typed at a failed
+ * sign-in (typos, passwords typed into the name field) are not stored as such. */
 static char *
-account_throttle_key (const char *username)
+pair_throttle_key (const char *username,
+                   const char *address)
 {
   g_autofree char *lower = g_ascii_strdown (username, -1);
   guint8 h[16];
   char hex[33];
+  crypto_generichash_state state;
 
-  crypto_generichash (h, sizeof h, (const guint8 *) lower, strlen (lower), NULL, 0);
+  crypto_generichash_init (&state, NULL, 0, sizeof h);
+  crypto_generichash_update (&state, (const guint8 *) lower, strlen (lower) + 1);
+  crypto_generichash_update (&state, (const guint8 *) address, strlen (address));
+  crypto_generichash_final (&state, h, sizeof h);
   sodium_bin2hex (hex, sizeof hex, h, sizeof h);
-  return g_strconcat ("user:", hex, NULL);
+  return g_strconcat ("pair:", hex, NULL);
+}
+
+/* Counts a sign-in attempt against one account from one address (pair_key) and against
+ * the address over every account, before any password work. Once a key has reached its
+ * limit, each attempt puts the next one further away (login_backoff seconds, doubling, up
+ * to the window); an attempt before then is refused and not counted. The rows are locked
+ * in key order, so parallel attempts are counted one after the other. Returns 0 to go on,
+ * the seconds to wait when refused (*by_account says which key refused), -1 on error. */
+static gint64
+throttle_attempt (SrvWorker   *worker,
+                  const char  *pair_key,
+                  const char  *address_key,
+                  gboolean    *by_account,
+                  GError     **error)
+{
+  const SrvConfig *config = srv_worker_get_config (worker);
+  g_autofree char *window = g_strdup_printf ("%" G_GINT64_FORMAT, config->login_window);
+  g_autofree char *backoff = g_strdup_printf ("%" G_GINT64_FORMAT, config->login_backoff);
+  g_autofree char *pair_limit = g_strdup_printf ("%u", config->login_account_limit);
+  g_autofree char *address_limit = g_strdup_printf ("%u", config->login_address_limit);
+  g_autoptr(PGresult) created = NULL;
+  g_autoptr(PGresult) held = NULL;
+  g_autoptr(PGresult) counted = NULL;
+  gint64 wait = 0;
+
+  if (!srv_db_command (worker->conn, "BEGIN", error))
+    return -1;
+  created = srv_db_exec (worker->conn, error,
+                         "INSERT INTO login_throttle (key, failures, window_start) "
+                         "SELECT k, 0, now() FROM unnest(ARRAY[$1, $2]) AS k ORDER BY k "
+                         "ON CONFLICT (key) DO NOTHING",
+                         pair_key, address_key, SRV_DB_END);
+  if (created == NULL)
+    goto fail;
+  held = srv_db_exec (worker->conn, error,
+                      "SELECT key, CASE WHEN window_start > now() - "
+                      "make_interval(secs => $3::double precision) AND next_at > now() "
+                      "THEN ceil(extract(epoch FROM next_at - now())) ELSE 0 END "
+                      "FROM login_throttle WHERE key IN ($1, $2) ORDER BY key FOR UPDATE",
+                      pair_key, address_key, window, SRV_DB_END);
+  if (held == NULL)
+    goto fail;
+  for (int i = 0; i < PQntuples (held); i++)
+    if (srv_db_get_int (held, i, 1) > wait)
+      {
+        wait = srv_db_get_int (held, i, 1);
+        *by_account = strcmp (srv_db_get (held, i, 0), pair_key) == 0;
+      }
+  if (wait > 0)
+    {
+      srv_db_rollback (worker->conn);
+      return wait;
+    }
+
+  counted = srv_db_exec (worker->conn, error,
+                         "UPDATE login_throttle t SET failures = n.f, window_start = n.ws, "
+                         "next_at = CASE WHEN n.f >= n.lim THEN now() + make_interval(secs => "
+                         "least($3::double precision, $4::double precision * "
+                         "2 ^ least(n.f - n.lim, 30))) END "
+                         "FROM (SELECT key, CASE WHEN expired THEN 1 ELSE failures + 1 END AS f, "
+                         "CASE WHEN expired THEN now() ELSE window_start END AS ws, "
+                         "CASE WHEN key = $1 THEN $5::integer ELSE $6::integer END AS lim "
+                         "FROM (SELECT *, window_start <= now() - "
+                         "make_interval(secs => $3::double precision) AS expired "
+                         "FROM login_throttle WHERE key IN ($1, $2)) AS o) AS n "
+                         "WHERE t.key = n.key",
+                         pair_key, address_key, window, backoff, pair_limit, address_limit,
+                         SRV_DB_END);
+  if (counted == NULL || !srv_db_command (worker->conn, "COMMIT", error))
+    goto fail;
+  return 0;
+
+fail:
+  srv_db_rollback (worker->conn);
+  return -1;
 }
 
 static void
@@ -297,9 +381,9 @@ srv_handle_login (SrvWorker   *worker,
   g_autoptr(PGresult) r = NULL;
   g_autoptr(PGresult) account = NULL;
   g_autofree char *lower = NULL;
-  g_autofree char *account_key = NULL;
+  g_autofree char *pair_key = NULL;
   g_autofree char *address_key = NULL;
-  g_autofree char *window = NULL;
+  g_autofree char *address_limit = g_strdup_printf ("%u", config->login_address_limit);
   g_autofree char *token = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *device_id = NULL;
@@ -309,7 +393,8 @@ srv_handle_login (SrvWorker   *worker,
   SrvAuditEntry entry = { "login", NULL, .address = request->address };
   const char *stored_hash;
   const char *account_id = NULL;
-  gboolean verified, disabled = FALSE;
+  gboolean verified, disabled = FALSE, retry_after_account = FALSE;
+  gint64 retry_after;
   char *body;
   gsize len;
 
@@ -322,34 +407,22 @@ srv_handle_login (SrvWorker   *worker,
     }
 
   lower = g_ascii_strdown (login->username, -1);
-  account_key = account_throttle_key (login->username);
+  pair_key = pair_throttle_key (login->username, request->address);
   address_key = g_strconcat ("addr:", request->address, NULL);
-  window = g_strdup_printf ("%" G_GINT64_FORMAT, config->login_window);
 
-  /* Throttle before any hashing: known and unknown names alike. */
-  r = srv_db_exec (worker->conn, &error,
-                   "SELECT key, failures, ceil(extract(epoch FROM window_start + "
-                   "make_interval(secs => $3::double precision) - now())) "
-                   "FROM login_throttle WHERE key IN ($1, $2) "
-                   "AND window_start > now() - make_interval(secs => $3::double precision)",
-                   account_key, address_key, window, SRV_DB_END);
-  if (r == NULL)
+  /* Counted before any hashing, known and unknown names alike. */
+  retry_after = throttle_attempt (worker, pair_key, address_key, &retry_after_account, &error);
+  if (retry_after < 0)
     {
       srv_response_db_error (response, error);
       return;
     }
-  for (int i = 0; i < PQntuples (r); i++)
+  if (retry_after > 0)
     {
-      gboolean is_account = strcmp (srv_db_get (r, i, 0), account_key) == 0;
-      guint limit = is_account ? config->login_account_limit : config->login_address_limit;
-
-      if (srv_db_get_int (r, i, 1) >= limit)
-        {
-          entry.outcome = is_account ? "throttled_account" : "throttled_address";
-          audit_quietly (worker->conn, &entry);
-          too_many_attempts (response, MAX (1, srv_db_get_int (r, i, 2)));
-          return;
-        }
+      entry.outcome = retry_after_account ? "throttled_account" : "throttled_address";
+      audit_quietly (worker->conn, &entry);
+      too_many_attempts (response, retry_after);
+      return;
     }
 
   account = srv_db_exec (worker->conn, &error,
@@ -377,26 +450,9 @@ srv_handle_login (SrvWorker   *worker,
 
   if (!verified || account_id == NULL || disabled)
     {
-      g_autoptr(PGresult) f = NULL;
       g_autoptr(JsonObject) detail = json_object_new ();
 
-      f = srv_db_exec (worker->conn, &error,
-                       "INSERT INTO login_throttle (key, failures, window_start) "
-                       "SELECT k, 1, now() FROM unnest(ARRAY[$1, $2]) AS k "
-                       "ON CONFLICT (key) DO UPDATE SET "
-                       "failures = CASE WHEN login_throttle.window_start < now() - "
-                       "make_interval(secs => $3::double precision) THEN 1 "
-                       "ELSE login_throttle.failures + 1 END, "
-                       "window_start = CASE WHEN login_throttle.window_start < now() - "
-                       "make_interval(secs => $3::double precision) THEN now() "
-                       "ELSE login_throttle.window_start END",
-                       account_key, address_key, window, SRV_DB_END);
-      if (f == NULL)
-        {
-          srv_response_db_error (response, error);
-          return;
-        }
-      /* The audit log may say why; the answer never does. */
+      /* The attempt is counted already. The audit log may say why; the answer never does. */
       json_object_set_string_member (detail, "reason",
                                      account_id == NULL ? "unknown_user"
                                      : disabled ? "disabled" : "wrong_password");
@@ -476,8 +532,14 @@ srv_handle_login (SrvWorker   *worker,
     g_autoptr(PGresult) c = NULL;
     g_autoptr(PGresult) t = NULL;
 
-    c = srv_db_exec (worker->conn, &error, "DELETE FROM login_throttle WHERE key = $1",
-                     account_key, SRV_DB_END);
+    /* A success clears this account's count from this address and gives the attempt
+     * back to the address. */
+    c = srv_db_exec (worker->conn, &error,
+                     "WITH gone AS (DELETE FROM login_throttle WHERE key = $1) "
+                     "UPDATE login_throttle SET failures = greatest(failures - 1, 0), "
+                     "next_at = CASE WHEN failures - 1 < $3::integer THEN NULL ELSE next_at END "
+                     "WHERE key = $2",
+                     pair_key, address_key, address_limit, SRV_DB_END);
     if (c == NULL)
       goto db_error;
 

@@ -25,12 +25,14 @@ srv_config_new (void)
   c->login_account_limit = 5;
   c->login_address_limit = 30;
   c->login_window = 15 * 60;
+  c->login_backoff = 30;
   c->hash_concurrency = 2;
   c->pull_limit = 500;
   c->pull_max_bytes = 4 * 1024 * 1024;
   c->tombstone_days = 180;
   c->mutation_log_days = 180;
   c->shutdown_timeout = 20;
+  c->io_timeout = 30;
   return c;
 }
 
@@ -113,11 +115,13 @@ srv_config_load_file (SrvConfig   *config,
   if (!get_int (kf, "server", "workers", 1, 256, &workers, error) ||
       !get_int (kf, "server", "max-body", 1024, 64 * 1024 * 1024, &max_body, error) ||
       !get_int (kf, "server", "shutdown-timeout", 0, 3600, &config->shutdown_timeout, error) ||
+      !get_int (kf, "server", "io-timeout", 1, 3600, &config->io_timeout, error) ||
       !get_int (kf, "tokens", "idle-timeout", 1, 366 * 86400, &config->token_idle, error) ||
       !get_int (kf, "tokens", "lifetime", 1, 366 * 86400, &config->token_lifetime, error) ||
       !get_int (kf, "login", "account-limit", 1, 1000, &account_limit, error) ||
       !get_int (kf, "login", "address-limit", 1, 100000, &address_limit, error) ||
       !get_int (kf, "login", "window", 1, 86400, &config->login_window, error) ||
+      !get_int (kf, "login", "backoff", 1, 86400, &config->login_backoff, error) ||
       !get_int (kf, "login", "hash-concurrency", 1, 64, &hash_concurrency, error) ||
       !get_int (kf, "sync", "pull-limit", 1, 1000, &pull_limit, error) ||
       !get_int (kf, "sync", "pull-max-bytes", 65536, 32 * 1024 * 1024, &pull_max_bytes, error) ||

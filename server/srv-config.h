@@ -17,15 +17,17 @@ typedef struct {
   char   *real_ip_header;       /* set by nginx; trusted only from loopback or a Unix socket */
   gint64  token_idle;           /* seconds a token lives unused */
   gint64  token_lifetime;       /* seconds a token lives at most */
-  guint   login_account_limit;  /* failed logins per account per window */
+  guint   login_account_limit;  /* sign-ins per account from one address before backoff */
   guint   login_address_limit;  /* failed logins per address per window */
   gint64  login_window;         /* seconds */
+  gint64  login_backoff;        /* first backoff in seconds, doubling up to the window */
   guint   hash_concurrency;     /* Argon2id verifications at once (64 MiB each) */
   guint   pull_limit;           /* default page size */
   gsize   pull_max_bytes;       /* a page stops growing past this */
   guint   tombstone_days;       /* gc: tombstones and scope exits older than this go */
   guint   mutation_log_days;    /* gc: mutation log entries older than this go */
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
+  gint64  io_timeout;           /* seconds a connection may send or take nothing */
 } SrvConfig;
 
 SrvConfig *srv_config_new       (void);

@@ -653,6 +653,11 @@ incoming_cb (GSocketService    *service,
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GError) error = NULL;
 
+  /* A connection that sends or takes nothing for io-timeout seconds (a half-sent request,
+   * a client that stopped reading) fails with G_IO_ERROR_TIMED_OUT and is closed, so no one
+   * can hold the server's sockets open. Work on a request does not wait on the socket. */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection),
+                        (guint) server->config->io_timeout);
   if (!soup_server_accept_iostream (server->soup, G_IO_STREAM (connection), local, remote,
                                     &error))
     g_message ("Cannot accept a connection: %s", error->message);

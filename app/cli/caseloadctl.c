@@ -17,16 +17,19 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 
 #include "cl-cli.h"
 #include "cl-csv.h"
 #include "cl-import.h"
 #include "cl-sync.h"
+#include "cl-wire.h"
 
 G_DEFINE_QUARK (cl-cli-error-quark, cl_cli_error)
 
@@ -48,15 +51,15 @@ static const Command commands[] = {
     N_("Check keys, database integrity, schema and settings") },
   { "rekey", cl_cli_cmd_rekey, "[--recovery-key-file OUT]",
     N_("Re-encrypt the database under a new key; issues a new recovery key") },
-  { "backup", cl_cli_cmd_backup, "--output FILE",
+  { "backup", cl_cli_cmd_backup, "--output FILE [--force]",
     N_("Write an encrypted backup of the vault") },
   { "restore", cl_cli_cmd_restore, "FILE",
     N_("Restore a backup into the vault folder (which must not hold a vault)") },
   { "schema", cl_cli_cmd_schema, "[TYPE]",
     N_("Show record types, their fields and enumeration codes") },
-  { "add", cl_cli_cmd_add, "TYPE field=value…",
+  { "add", cl_cli_cmd_add, "TYPE [--from-json FILE|-] [field=value…]",
     N_("Add a record; prints its id") },
-  { "set", cl_cli_cmd_set, "TYPE ID field=value…",
+  { "set", cl_cli_cmd_set, "TYPE ID [--from-json FILE|-] [field=value…]",
     N_("Change fields of a record") },
   { "get", cl_cli_cmd_get, "TYPE ID [--json] [--reason TEXT]",
     N_("Show a record") },
@@ -68,7 +71,7 @@ static const Command commands[] = {
     N_("Find cases by name, pseudonym, phone, case, complaint or docket number") },
   { "import", cl_cli_cmd_import, "TYPE FILE.csv",
     N_("Import a CSV file: all or nothing, every bad line reported") },
-  { "export", cl_cli_cmd_export, "TYPE --format csv|json [--output FILE]",
+  { "export", cl_cli_cmd_export, "TYPE --format csv|json [--output FILE [--force]]",
     N_("Export every record of a type (audited)") },
   { "demo", cl_cli_cmd_demo, "--cases N [--seed S]",
     N_("Add a realistic synthetic caseload, for trying and benchmarks") },
@@ -419,6 +422,7 @@ cl_cli_open (ClCli   *cli,
              GError **error)
 {
   ClSecret *passphrase;
+  guint wait_s;
 
   if (cli->store != NULL)
     return TRUE;
@@ -433,6 +437,12 @@ cl_cli_open (ClCli   *cli,
     }
   if ((passphrase = cl_cli_get_passphrase (cli, error)) == NULL)
     return FALSE;
+  /* The vault makes the wait; say why nothing happens meanwhile. */
+  wait_s = (cl_vault_pending_delay_ms (cli->vault_dir) + 999) / 1000;
+  if (wait_s > 0)
+    g_printerr (ngettext ("Earlier wrong passphrases: waiting %u second before this try.\n",
+                          "Earlier wrong passphrases: waiting %u seconds before this try.\n",
+                          wait_s), wait_s);
   cli->vault = cl_vault_unlock (cli->vault_dir, passphrase, error);
   if (cli->vault == NULL)
     return FALSE;
@@ -440,32 +450,151 @@ cl_cli_open (ClCli   *cli,
   return TRUE;
 }
 
-/**
- * cl_cli_open_new_private:
- *
- * Creates @path for writing, mode 0600, refusing to replace an existing file.
- *
- * Returns: a file descriptor, or -1 with @error set
- */
-int
-cl_cli_open_new_private (const char  *path,
-                         GError     **error)
+/* Whether @dir (resolved) or a folder above it holds a vault, or is the vault in use. */
+static gboolean
+inside_vault (ClCli      *cli,
+              const char *dir)
 {
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  g_autofree char *vault = realpath (cli->vault_dir, NULL);
+  g_autofree char *d = g_strdup (dir);
 
-  if (fd < 0)
+  for (;;)
+    {
+      g_autofree char *parent = NULL;
+
+      if (cl_vault_exists (d) || (vault != NULL && strcmp (d, vault) == 0))
+        return TRUE;
+      parent = g_path_get_dirname (d);
+      if (strcmp (parent, d) == 0)
+        return FALSE;
+      g_free (d);
+      d = g_steal_pointer (&parent);
+    }
+}
+
+/**
+ * cl_cli_output_new:
+ * @path: the file a command writes
+ * @force: whether an existing file may be replaced
+ *
+ * Refuses @path inside a vault folder (its folder resolved, symbolic links and ".."
+ * included) and, without @force, a path that exists. Creates a temporary file beside it,
+ * mode 0600, for the command to write; cl_cli_output_commit() puts it in place.
+ *
+ * Returns: the output, or %NULL with @error set
+ */
+ClCliOutput *
+cl_cli_output_new (ClCli       *cli,
+                   const char  *path,
+                   gboolean     force,
+                   GError     **error)
+{
+  g_autoptr(ClCliOutput) out = g_new0 (ClCliOutput, 1);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *real_dir = realpath (dir, NULL);
+  struct stat st;
+
+  out->fd = -1;
+  if (real_dir == NULL)
     {
       int saved_errno = errno;
-      g_autofree char *display = g_filename_display_name (path);
-
-      if (saved_errno == EEXIST)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                     _("%s already exists; it is not replaced"), display);
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                     _("Could not create %s: %s"), display, g_strerror (saved_errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
     }
-  return fd;
+  if (inside_vault (cli, real_dir) ||
+      (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode) && inside_vault (cli, path)))
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("%s is inside a vault folder: write it somewhere else"), display);
+      return NULL;
+    }
+  if (!force && g_lstat (path, &st) == 0)
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("%s already exists: give another name, or --force to replace it"),
+                   display);
+      return NULL;
+    }
+
+  out->path = g_build_filename (real_dir, base, NULL);
+  out->tmp_path = g_build_filename (real_dir, ".caseloadctl-XXXXXX", NULL);
+  out->force = force;
+  out->fd = g_mkstemp_full (out->tmp_path, O_RDWR | O_CLOEXEC, 0600);
+  if (out->fd < 0)
+    {
+      int saved_errno = errno;
+      g_clear_pointer (&out->tmp_path, g_free);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create %s: %s"), display, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* A stream over the temporary file; the output keeps its descriptor. */
+GOutputStream *
+cl_cli_output_stream (ClCliOutput *out)
+{
+  return g_unix_output_stream_new (out->fd, FALSE);
+}
+
+/**
+ * cl_cli_output_commit:
+ *
+ * Syncs the temporary file and renames it to the destination (never over a file that
+ * appeared meanwhile, unless forced), then syncs the folder.
+ */
+gboolean
+cl_cli_output_commit (ClCliOutput  *out,
+                      GError      **error)
+{
+  g_autofree char *display = g_filename_display_name (out->path);
+  g_autofree char *dir = g_path_get_dirname (out->path);
+  int saved_errno, dir_fd;
+
+  if (fsync (out->fd) != 0 && errno != EINVAL && errno != EROFS)
+    goto fail;
+  close (out->fd);
+  out->fd = -1;
+  if (renameat2 (AT_FDCWD, out->tmp_path, AT_FDCWD, out->path,
+                 out->force ? 0 : RENAME_NOREPLACE) != 0)
+    goto fail;
+  g_clear_pointer (&out->tmp_path, g_free);
+  dir_fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
+  return TRUE;
+
+fail:
+  saved_errno = errno;
+  if (saved_errno == EEXIST)
+    g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                 _("%s already exists: give another name, or --force to replace it"), display);
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 _("Could not write %s: %s"), display, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Removes the temporary file unless committed. */
+void
+cl_cli_output_free (ClCliOutput *out)
+{
+  if (out == NULL)
+    return;
+  if (out->fd >= 0)
+    close (out->fd);
+  if (out->tmp_path != NULL)
+    g_unlink (out->tmp_path);
+  g_free (out->tmp_path);
+  g_free (out->path);
+  g_free (out);
 }
 
 gboolean
@@ -525,6 +654,19 @@ cl_cli_lookup_type (const char  *name,
   return type;
 }
 
+static gboolean
+check_field (const ClType  *type,
+             const char    *field,
+             GError       **error)
+{
+  if (cl_type_lookup_field (type, field) != NULL)
+    return TRUE;
+  g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
+               _("A %s has no field “%s” (see caseloadctl schema %s)"),
+               type->name, field, type->name);
+  return FALSE;
+}
+
 /* Parses field=value arguments into @changes, refusing fields the type does not have. */
 gboolean
 cl_cli_check_assignments (const ClType  *type,
@@ -539,11 +681,124 @@ cl_cli_check_assignments (const ClType  *type,
       if (!cl_changes_parse (changes, assignments[i], error))
         return FALSE;
       field = cl_changes_get_field (changes, cl_changes_get_n (changes) - 1);
-      if (cl_type_lookup_field (type, field) == NULL)
+      if (!check_field (type, field, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The whole of @fd, refusing more than @max bytes. */
+static char *
+read_bounded (int           fd,
+              const char   *display,
+              gsize         max,
+              gsize        *len,
+              GError      **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buf[4096];
+
+  for (;;)
+    {
+      gssize n = read (fd, buf, sizeof buf);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
         {
-          g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_UNKNOWN_FIELD,
-                       _("A %s has no field “%s” (see caseloadctl schema %s)"),
-                       type->name, field, type->name);
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Could not read %s: %s"), display, g_strerror (saved_errno));
+          explicit_bzero (data->data, data->len);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max)
+        {
+          g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                       _("%s is too large"), display);
+          explicit_bzero (data->data, data->len);
+          return NULL;
+        }
+      g_byte_array_append (data, buf, (guint) n);
+    }
+  explicit_bzero (buf, sizeof buf);
+  *len = data->len;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+}
+
+/**
+ * cl_cli_read_json_fields:
+ * @path: a file holding one JSON object of field names and values, or "-" for standard
+ *   input
+ *
+ * Adds the object's members to @changes: strings as they are, whole numbers as text,
+ * null as an empty value (which clears a field). Values given this way stay out of the
+ * process list and the shell history, where field=value arguments end up.
+ */
+gboolean
+cl_cli_read_json_fields (const ClType  *type,
+                         ClChanges     *changes,
+                         const char    *path,
+                         GError       **error)
+{
+  static const ClWireLimits limits = { 4 * 1024 * 1024, 1, CL_FIELD_TEXT_MAX, 256, 4096 };
+  g_autofree char *display = strcmp (path, "-") == 0 ? g_strdup (_("standard input"))
+                                                     : g_filename_display_name (path);
+  g_autofree char *data = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObjectIter iter;
+  const char *field;
+  JsonNode *value;
+  gsize len = 0;
+  int fd;
+
+  fd = strcmp (path, "-") == 0 ? STDIN_FILENO : g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not read %s: %s"), display, g_strerror (saved_errno));
+      return FALSE;
+    }
+  data = read_bounded (fd, display, limits.max_bytes, &len, error);
+  if (fd != STDIN_FILENO)
+    close (fd);
+  if (data == NULL)
+    return FALSE;
+  root = cl_wire_parse (data, len, &limits, &local_error);
+  explicit_bzero (data, len);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                   _("%s must hold one JSON object of field names and values: %s"), display,
+                   local_error != NULL ? local_error->message : _("not an object"));
+      return FALSE;
+    }
+
+  json_object_iter_init (&iter, json_node_get_object (root));
+  while (json_object_iter_next (&iter, &field, &value))
+    {
+      g_autofree char *number = NULL;
+
+      if (!check_field (type, field, error))
+        return FALSE;
+      if (JSON_NODE_HOLDS_NULL (value))
+        cl_changes_set (changes, field, "");
+      else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+        cl_changes_set (changes, field, json_node_get_string (value));
+      else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64)
+        {
+          number = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+          cl_changes_set (changes, field, number);
+        }
+      else
+        {
+          g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                       _("The value of “%s” must be a string, a whole number or null"), field);
           return FALSE;
         }
     }

@@ -106,18 +106,20 @@ cl_cli_cmd_export (ClCli  *cli,
   g_autofree char *format_text = NULL;
   g_autofree char *output_path = NULL;
   g_autofree char *reason = NULL;
+  gboolean force = FALSE;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_text, N_("csv (default) or json"),
       N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
       N_("Write to FILE (mode 0600) instead of standard output"), N_("FILE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace FILE if it exists"), NULL },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason,
       N_("Why (recorded in the audit log)"), N_("TEXT") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GOutputStream) output = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(ClCliOutput) out = NULL;
   ClExportFormat format = CL_EXPORT_FORMAT_CSV;
   const ClType *type;
   GError *error = NULL;
@@ -137,34 +139,20 @@ cl_cli_cmd_export (ClCli  *cli,
                                format_text);
 
   if ((type = cl_cli_lookup_type (argv[1], &error)) == NULL ||
+      (output_path != NULL &&
+       (out = cl_cli_output_new (cli, output_path, force, &error)) == NULL) ||
       !cl_cli_open (cli, &error))
     return cl_cli_fail (error);
 
-  if (output_path != NULL)
-    {
-      file = g_file_new_for_path (output_path);
-      output = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE,
-                                                G_FILE_CREATE_PRIVATE |
-                                                G_FILE_CREATE_REPLACE_DESTINATION,
-                                                NULL, &error));
-      if (output == NULL)
-        return cl_cli_fail (error);
-    }
+  if (out != NULL)
+    output = cl_cli_output_stream (out);
   else
     output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
-  if (!cl_export (cli->store, type->name, format, output, reason, &n, NULL, &error))
-    {
-      if (file != NULL)
-        {
-          /* A cancelled close leaves no half-written file behind. */
-          g_autoptr(GCancellable) cancel = g_cancellable_new ();
-          g_cancellable_cancel (cancel);
-          g_output_stream_close (output, cancel, NULL);
-        }
-      return cl_cli_fail (error);
-    }
-  if (!g_output_stream_close (output, NULL, &error))
+  /* On failure the output's temporary file goes: no half-written file is left. */
+  if (!cl_export (cli->store, type->name, format, output, reason, &n, NULL, &error) ||
+      !g_output_stream_close (output, NULL, &error) ||
+      (out != NULL && !cl_cli_output_commit (out, &error)))
     return cl_cli_fail (error);
 
   g_printerr (ngettext ("Exported %lu %s record.\n", "Exported %lu %s records.\n", (gulong) n),

@@ -218,11 +218,20 @@ cl_cli_cmd_schema (ClCli  *cli,
 
 /* add, set, delete ------------------------------------------------------------------- */
 
+#define JSON_FIELDS_HELP \
+  N_("Take field values from FILE, a JSON object such as {\"legal_name\": \"…\"}, or from " \
+     "standard input with -")
+
 int
 cl_cli_cmd_add (ClCli  *cli,
                 int     argc,
                 char  **argv)
 {
+  g_autofree char *from_json = NULL;
+  const GOptionEntry entries[] = {
+    { "from-json", 0, 0, G_OPTION_ARG_FILENAME, &from_json, JSON_FIELDS_HELP, N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClChanges) changes = cl_changes_new ();
   g_autofree char *id = NULL;
@@ -230,15 +239,19 @@ cl_cli_cmd_add (ClCli  *cli,
   GError *error = NULL;
   int rc;
 
-  context = cl_cli_option_context ("add", "TYPE field=value…",
+  context = cl_cli_option_context ("add", "TYPE [field=value…]",
                                    _("Add a record and print its id. Field names and codes: "
-                                     "caseloadctl schema TYPE."), NULL);
+                                     "caseloadctl schema TYPE. Client data belongs in "
+                                     "--from-json, not in arguments, which other users of "
+                                     "the computer see and the shell history keeps."),
+                                   entries);
   if (!cl_cli_parse (context, &argc, &argv, &rc))
     return rc;
   if (argc < 2)
     return cl_cli_usage_error (context, _("add needs a record type"));
 
   if ((type = cl_cli_lookup_type (argv[1], &error)) == NULL ||
+      (from_json != NULL && !cl_cli_read_json_fields (type, changes, from_json, &error)) ||
       !cl_cli_check_assignments (type, changes, argv + 2, &error) ||
       !cl_cli_open (cli, &error) ||
       (id = cl_store_create (cli->store, type->name, changes, &error)) == NULL)
@@ -253,22 +266,28 @@ cl_cli_cmd_set (ClCli  *cli,
                 int     argc,
                 char  **argv)
 {
+  g_autofree char *from_json = NULL;
+  const GOptionEntry entries[] = {
+    { "from-json", 0, 0, G_OPTION_ARG_FILENAME, &from_json, JSON_FIELDS_HELP, N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClChanges) changes = cl_changes_new ();
   const ClType *type;
   GError *error = NULL;
   int rc;
 
-  context = cl_cli_option_context ("set", "TYPE ID field=value…",
-                                   _("Change fields of a record; an empty value clears a "
-                                     "field."), NULL);
+  context = cl_cli_option_context ("set", "TYPE ID [field=value…]",
+                                   _("Change fields of a record; an empty value (or null "
+                                     "in --from-json) clears a field."), entries);
   if (!cl_cli_parse (context, &argc, &argv, &rc))
     return rc;
-  if (argc < 4)
+  if (argc < 3 || (argc < 4 && from_json == NULL))
     return cl_cli_usage_error (context, _("set needs a record type, an id and at least one "
                                           "field=value"));
 
   if ((type = cl_cli_lookup_type (argv[1], &error)) == NULL ||
+      (from_json != NULL && !cl_cli_read_json_fields (type, changes, from_json, &error)) ||
       !cl_cli_check_assignments (type, changes, argv + 3, &error) ||
       !cl_cli_open (cli, &error) ||
       !cl_store_update (cli->store, type->name, argv[2], changes, &error))

@@ -124,7 +124,7 @@ cl_cli_cmd_report (ClCli  *cli,
   g_autofree char *borough = NULL, *advocate = NULL, *track = NULL, *funding = NULL;
   g_auto(GStrv) commands = NULL;
   int fiscal_start = 0, stale_days = 0, threshold = -1;
-  gboolean outside = FALSE;
+  gboolean outside = FALSE, force = FALSE;
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("First day of the period"),
       N_("YYYY-MM-DD") },
@@ -156,13 +156,14 @@ cl_cli_cmd_report (ClCli  *cli,
       N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
       N_("Write to FILE (mode 0600) instead of standard output"), N_("FILE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace FILE if it exists"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClReportParams) params = cl_report_params_new ();
   g_autoptr(ClReportResult) result = NULL;
   g_autoptr(GOutputStream) output = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(ClCliOutput) out = NULL;
   g_autofree char *names = report_names ();
   g_autofree char *summary = g_strdup_printf (_("Run a report on the vault and write it. The "
                                                 "reports are: %s. Without NAME, lists them. "
@@ -229,6 +230,9 @@ cl_cli_cmd_report (ClCli  *cli,
   if (!cl_report_params_validate (params, &error))
     return report_fail (error);
 
+  if (output_path != NULL &&
+      (out = cl_cli_output_new (cli, output_path, force, &error)) == NULL)
+    return cl_cli_fail (error);
   if (!cl_cli_open (cli, &error) || !check_commands (cli->store, commands, &error))
     return report_fail (error);
   params->commands = g_steal_pointer (&commands);
@@ -237,31 +241,16 @@ cl_cli_cmd_report (ClCli  *cli,
   if (result == NULL)
     return report_fail (error);
 
-  if (output_path != NULL)
-    {
-      file = g_file_new_for_path (output_path);
-      output = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE,
-                                                G_FILE_CREATE_PRIVATE |
-                                                G_FILE_CREATE_REPLACE_DESTINATION,
-                                                NULL, &error));
-      if (output == NULL)
-        return cl_cli_fail (error);
-    }
+  if (out != NULL)
+    output = cl_cli_output_stream (out);
   else
     output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
+  /* On failure the output's temporary file goes: no half-written file is left. */
   if (!cl_report_export (cli->store, result, format, outside, output, NULL, &error))
-    {
-      if (file != NULL)
-        {
-          /* A cancelled close leaves no half-written file behind. */
-          g_autoptr(GCancellable) cancel = g_cancellable_new ();
-          g_cancellable_cancel (cancel);
-          g_output_stream_close (output, cancel, NULL);
-        }
-      return report_fail (error);
-    }
-  if (!g_output_stream_close (output, NULL, &error))
+    return report_fail (error);
+  if (!g_output_stream_close (output, NULL, &error) ||
+      (out != NULL && !cl_cli_output_commit (out, &error)))
     return cl_cli_fail (error);
 
   if (output_path != NULL)

@@ -27,33 +27,23 @@ check_no_arguments (GOptionContext *context,
   return CL_EXIT_OK;
 }
 
-/* Hands a new recovery key over: into @fd (a file made for it), or once on stdout. With
- * no key (the vault has no recovery slot), the file made for it is removed again. */
+/* Hands a new recovery key over: into @out (a file made for it), or once on stdout. With
+ * no key (the vault has no recovery slot), the file made for it goes with @out. */
 static int
-deliver_recovery_key (ClSecret   *key,
-                      int         fd,
-                      const char *path)
+deliver_recovery_key (ClSecret    *key,
+                      ClCliOutput *out)
 {
   g_autoptr(GError) error = NULL;
 
   if (key == NULL)
-    {
-      if (fd >= 0)
-        {
-          close (fd);
-          g_unlink (path);
-        }
-      return CL_EXIT_OK;
-    }
+    return CL_EXIT_OK;
 
-  if (fd >= 0)
+  if (out != NULL)
     {
-      gboolean ok = cl_cli_write_recovery_key (key, fd, &error);
-
-      close (fd);
-      if (ok)
+      if (cl_cli_write_recovery_key (key, out->fd, &error) &&
+          cl_cli_output_commit (out, &error))
         {
-          g_autofree char *display = g_filename_display_name (path);
+          g_autofree char *display = g_filename_display_name (out->path);
           g_printerr (_("The recovery key is in %s. Give it to your supervisor to keep "
                         "apart from this computer, then delete the file.\n"), display);
           return CL_EXIT_OK;
@@ -67,7 +57,7 @@ deliver_recovery_key (ClSecret   *key,
                   "shown only once:\n"));
 
   g_print ("%s\n", cl_secret_get_string (key));
-  return fd >= 0 ? CL_EXIT_IO : CL_EXIT_OK;
+  return out != NULL ? CL_EXIT_IO : CL_EXIT_OK;
 }
 
 int
@@ -86,9 +76,10 @@ cl_cli_cmd_init (ClCli  *cli,
   g_autoptr(ClSecret) passphrase = NULL;
   g_autoptr(ClSecret) recovery = NULL;
   g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClCliOutput) out = NULL;
   g_autofree char *display = NULL;
   GError *error = NULL;
-  int rc, fd = -1;
+  int rc;
 
   context = cl_cli_option_context ("init", "", _("Create a vault."), entries);
   if (!cl_cli_parse (context, &argc, &argv, &rc) ||
@@ -103,7 +94,7 @@ cl_cli_cmd_init (ClCli  *cli,
       return cl_cli_fail (error);
     }
 
-  if (key_file != NULL && (fd = cl_cli_open_new_private (key_file, &error)) < 0)
+  if (key_file != NULL && (out = cl_cli_output_new (cli, key_file, FALSE, &error)) == NULL)
     return cl_cli_fail (error);
 
   /* From a file or descriptor as given; on a terminal, asked twice. */
@@ -118,18 +109,11 @@ cl_cli_cmd_init (ClCli  *cli,
   if (passphrase != NULL)
     vault = cl_vault_create (cli->vault_dir, passphrase, &recovery, &error);
   if (vault == NULL)
-    {
-      if (fd >= 0)
-        {
-          close (fd);
-          g_unlink (key_file);
-        }
-      return cl_cli_fail (error);
-    }
+    return cl_cli_fail (error);
   cl_vault_lock (vault);
 
   g_printerr (_("Vault created in %s.\n"), display);
-  return deliver_recovery_key (recovery, fd, key_file);
+  return deliver_recovery_key (recovery, out);
 }
 
 int
@@ -257,8 +241,9 @@ cl_cli_cmd_rekey (ClCli  *cli,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClSecret) recovery = NULL;
+  g_autoptr(ClCliOutput) out = NULL;
   GError *error = NULL;
-  int rc, fd = -1;
+  int rc;
 
   context = cl_cli_option_context ("rekey", "",
                                    _("Re-encrypt the whole database under a new key. The old "
@@ -270,23 +255,16 @@ cl_cli_cmd_rekey (ClCli  *cli,
 
   if (!cl_cli_open (cli, &error))
     return cl_cli_fail (error);
-  if (key_file != NULL && (fd = cl_cli_open_new_private (key_file, &error)) < 0)
+  if (key_file != NULL && (out = cl_cli_output_new (cli, key_file, FALSE, &error)) == NULL)
     return cl_cli_fail (error);
 
   /* The store is closed first: rekeying replaces the database under it. */
   g_clear_object (&cli->store);
   if (!cl_vault_rekey (cli->vault, cli->passphrase, &recovery, &error))
-    {
-      if (fd >= 0)
-        {
-          close (fd);
-          g_unlink (key_file);
-        }
-      return cl_cli_fail (error);
-    }
+    return cl_cli_fail (error);
 
   g_printerr (_("The vault was re-encrypted under a new key.\n"));
-  return deliver_recovery_key (recovery, fd, key_file);
+  return deliver_recovery_key (recovery, out);
 }
 
 int
@@ -295,12 +273,15 @@ cl_cli_cmd_backup (ClCli  *cli,
                    char  **argv)
 {
   g_autofree char *output = NULL;
+  gboolean force = FALSE;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_("The backup file to write (mode 0600)"), N_("FILE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace FILE if it exists"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClCliOutput) out = NULL;
   g_autofree char *display = NULL;
   GError *error = NULL;
   int rc;
@@ -315,7 +296,10 @@ cl_cli_cmd_backup (ClCli  *cli,
   if (output == NULL)
     return cl_cli_usage_error (context, _("backup needs --output FILE"));
 
-  if (!cl_cli_open (cli, &error) || !cl_vault_backup (cli->vault, output, &error))
+  /* The backup replaces the temporary file made for it, which then takes its name. */
+  if ((out = cl_cli_output_new (cli, output, force, &error)) == NULL ||
+      !cl_cli_open (cli, &error) || !cl_vault_backup (cli->vault, out->tmp_path, &error) ||
+      !cl_cli_output_commit (out, &error))
     return cl_cli_fail (error);
 
   display = g_filename_display_name (output);

@@ -43,6 +43,14 @@ typedef struct {
   ClStore   *store;
 } ClCli;
 
+/* A file a command writes: a temporary file beside it until committed. */
+typedef struct {
+  char     *path;
+  char     *tmp_path;
+  int       fd;
+  gboolean  force;
+} ClCliOutput;
+
 typedef int (*ClCliCommandFunc) (ClCli  *cli,
                                  int     argc,
                                  char  **argv);
@@ -77,14 +85,24 @@ gboolean   cl_cli_open                 (ClCli         *cli,
 gboolean   cl_cli_write_recovery_key   (ClSecret      *key,
                                         int            fd,
                                         GError       **error);
-int        cl_cli_open_new_private     (const char    *path,
+ClCliOutput *cl_cli_output_new        (ClCli         *cli,
+                                        const char    *path,
+                                        gboolean       force,
                                         GError       **error);
+GOutputStream *cl_cli_output_stream    (ClCliOutput   *out);
+gboolean   cl_cli_output_commit        (ClCliOutput   *out,
+                                        GError       **error);
+void       cl_cli_output_free          (ClCliOutput   *out);
 
 const ClType *cl_cli_lookup_type       (const char    *name,
                                         GError       **error);
 gboolean   cl_cli_check_assignments    (const ClType  *type,
                                         ClChanges     *changes,
                                         char         **assignments,
+                                        GError       **error);
+gboolean   cl_cli_read_json_fields     (const ClType  *type,
+                                        ClChanges     *changes,
+                                        const char    *path,
                                         GError       **error);
 void       cl_cli_print_json           (JsonNode      *node);
 
@@ -112,5 +130,7 @@ int  cl_cli_cmd_sync      (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_status    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_conflicts (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_report    (ClCli *cli, int argc, char **argv);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClCliOutput, cl_cli_output_free)
 
 G_END_DECLS

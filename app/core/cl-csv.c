@@ -9,6 +9,14 @@
  * record over its cap is skipped to its end, not buffered.
  *
  * The writer quotes only what needs it and ends every record with CRLF, as RFC 4180 says.
+ *
+ * Formulas: a spreadsheet runs a cell that starts with = + - @ (or a tab or CR before
+ * them) as a formula, so a client's name "=HYPERLINK(…)" would act on whoever opens an
+ * export. The writer puts a single quote before every such cell (OWASP's rule), and before
+ * a cell that is quotes followed by one of those, so that the reader, which takes one
+ * leading quote off such a cell, gives back exactly what was written: exports still import.
+ * A cell that is only a number ("-3", "+1.5") stays as it is: a spreadsheet reads it as
+ * that number, never as a formula, and a quote would turn counts into text.
  */
 
 #define G_LOG_DOMAIN "cl-csv"
@@ -53,6 +61,42 @@ struct _ClCsvWriter
 };
 
 G_DEFINE_QUARK (cl-csv-error-quark, cl_csv_error)
+
+/* Formulas */
+
+static gboolean
+is_formula_start (char c)
+{
+  return c != '\0' && strchr ("=+-@\t\r", c) != NULL;
+}
+
+static gboolean
+is_plain_number (const char *value)
+{
+  const char *p = value;
+  gboolean digits = FALSE;
+
+  if (*p == '-' || *p == '+')
+    p++;
+  for (; g_ascii_isdigit (*p); p++)
+    digits = TRUE;
+  if (digits && *p == '.')
+    {
+      digits = FALSE;
+      for (p++; g_ascii_isdigit (*p); p++)
+        digits = TRUE;
+    }
+  return digits && *p == '\0';
+}
+
+/* Whether @value is quotes followed by a character that starts a formula. */
+static gboolean
+is_quoted_formula (const char *value)
+{
+  while (*value == '\'')
+    value++;
+  return is_formula_start (*value);
+}
 
 /* Reader */
 
@@ -226,6 +270,9 @@ record_end_field (ClCsvReader *self,
     record_fail (rec, CL_CSV_ERROR_TOO_MANY_FIELDS, _("The line has too many fields"));
   else if (!g_utf8_validate_len (rec->field->str, rec->field->len, NULL))
     record_fail (rec, CL_CSV_ERROR_ENCODING, _("The line is not valid UTF-8 text"));
+  else if (rec->error == NULL && rec->field->str[0] == '\'' &&
+           is_quoted_formula (rec->field->str))
+    g_ptr_array_add (rec->fields, g_strndup (rec->field->str + 1, rec->field->len - 1));
   else if (rec->error == NULL)
     g_ptr_array_add (rec->fields, g_strndup (rec->field->str, rec->field->len));
   g_string_truncate (rec->field, 0);
@@ -464,7 +511,7 @@ needs_quotes (const char *value)
  * cl_csv_append_record:
  * @fields: (array length=n_fields) (nullable): values; %NULL entries are empty fields
  *
- * Appends one record, ended by CRLF, to @out.
+ * Appends one record, ended by CRLF, to @out, with formulas neutralised (see above).
  */
 void
 cl_csv_append_record (GString     *out,
@@ -477,11 +524,15 @@ cl_csv_append_record (GString     *out,
     {
       const char *value = fields[i] != NULL ? fields[i] : "";
 
+      gboolean formula = is_quoted_formula (value) && !is_plain_number (value);
+
       if (i > 0)
         g_string_append_c (out, ',');
       if (needs_quotes (value))
         {
           g_string_append_c (out, '"');
+          if (formula)
+            g_string_append_c (out, '\'');
           for (const char *p = value; *p; p++)
             {
               if (*p == '"')
@@ -491,7 +542,11 @@ cl_csv_append_record (GString     *out,
           g_string_append_c (out, '"');
         }
       else
-        g_string_append (out, value);
+        {
+          if (formula)
+            g_string_append_c (out, '\'');
+          g_string_append (out, value);
+        }
     }
   g_string_append (out, "\r\n");
 }

@@ -1612,9 +1612,11 @@ store_count_view_unlocked (ClStore     *self,
 /* Search --------------------------------------------------------------------------- */
 
 /* Turns what was typed into an FTS4 query of prefix terms that all must match. Only
- * letters and digits survive, so nothing typed can change the query's structure. */
+ * letters and digits survive, so nothing typed can change the query's structure.
+ * *n_words counts the terms. */
 static char *
-match_expression (const char *text)
+match_expression (const char *text,
+                  guint      *n_words)
 {
   GString *out = g_string_new (NULL);
   GString *term = g_string_new (NULL);
@@ -1632,6 +1634,7 @@ match_expression (const char *text)
             g_string_append_c (out, ' ');
           g_string_append_printf (out, "%s*", term->str);
           g_string_truncate (term, 0);
+          (*n_words)++;
         }
       if (c == 0)
         break;
@@ -1649,6 +1652,7 @@ store_search_unlocked (ClStore     *self,
   g_autoptr(GListStore) results = g_list_store_new (CL_TYPE_CASE_SUMMARY);
   sqlite3_stmt *stmt;
   g_autofree char *match = NULL;
+  guint n_words = 0;
   sqlite3 *db;
   int rc;
 
@@ -1657,9 +1661,19 @@ store_search_unlocked (ClStore     *self,
 
   if ((db = get_db (self, error)) == NULL)
     return NULL;
-  match = match_expression (text);
+  match = match_expression (text, &n_words);
   if (*match == '\0')
     return G_LIST_MODEL (g_steal_pointer (&results));
+  if (n_words > CL_STORE_SEARCH_MAX_WORDS)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Search for at most %d word: a name or a number.",
+                                "Search for at most %d words: a name or a number.",
+                                CL_STORE_SEARCH_MAX_WORDS),
+                   CL_STORE_SEARCH_MAX_WORDS);
+      return NULL;
+    }
 
   stmt = cl_sql_cache_prepare (stmts (self),
                                "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM case_search s "

@@ -127,6 +127,10 @@ gint64        cl_store_outbox_length    (ClStore      *self,
 gint64        cl_store_count_view       (ClStore      *self,
                                          ClCaseView    view,
                                          GError      **error);
+/* Words a search may have: a name, a number or two. Longer queries are refused with a
+ * clear message (thousands of terms would exceed what SQLite parses). */
+#define CL_STORE_SEARCH_MAX_WORDS 16
+
 GListModel   *cl_store_search           (ClStore      *self,
                                          const char   *text,
                                          guint         limit,

@@ -56,6 +56,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <pwquality.h>
 #include <sodium.h>
 
 #include "cl-migrations.h"
@@ -67,6 +68,11 @@
 #define KEYS_FILE        "keys.json"
 #define KEYS_NEW_FILE    "keys.json.new"
 #define DB_FILE          "caseload.db"
+#define FAILURES_FILE    "unlock-failures"
+#define FAILURES_TAG     "caseload-unlock-failures-v1"
+/* A failure record that is missing or does not check out counts as this many failures,
+ * which asks for the longest delay. */
+#define FAILURES_TAMPERED 7
 #define KEYS_FORMAT      "caseload-keys"
 #define KEYS_VERSION     1
 #define KEYS_MAX_SIZE    (64 * 1024)
@@ -239,15 +245,34 @@ reset_failures (void)
   g_atomic_int_set (&failed_attempts, 0);
 }
 
-static gboolean
-secret_is_weak (ClSecret  *passphrase,
-                GError   **error)
+/**
+ * cl_vault_check_passphrase:
+ * @passphrase: a new passphrase, UTF-8
+ * @error: return location for an error
+ *
+ * The one rule for new passphrases, for the app and caseloadctl alike: at least
+ * %CL_VAULT_MIN_PASSPHRASE characters, and not easy to guess by libpwquality's checks (a
+ * dictionary word, a keyboard or number sequence, too few different characters…).
+ *
+ * Returns: %TRUE if @passphrase may protect a vault; %FALSE with %CL_VAULT_ERROR_WEAK_SECRET
+ */
+gboolean
+cl_vault_check_passphrase (const char  *passphrase,
+                           GError     **error)
 {
-  const char *text = cl_secret_get_string (passphrase);
-  gsize len = cl_secret_get_len (passphrase);
+  static GMutex pwquality_mutex;   /* cracklib keeps state of its own */
+  pwquality_settings_t *settings;
+  char reason[PWQ_MAX_ERROR_MESSAGE_LEN];
+  void *aux = NULL;
+  gsize len;
   glong chars;
+  int score;
 
-  chars = g_utf8_validate_len (text, len, NULL) ? g_utf8_strlen (text, len) : (glong) len;
+  g_return_val_if_fail (passphrase != NULL, FALSE);
+
+  len = strlen (passphrase);
+  chars = g_utf8_validate_len (passphrase, len, NULL) ? g_utf8_strlen (passphrase, len)
+                                                     : (glong) len;
   if (chars < CL_VAULT_MIN_PASSPHRASE)
     {
       g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WEAK_SECRET,
@@ -256,9 +281,34 @@ secret_is_weak (ClSecret  *passphrase,
                                 "The passphrase is too short: use at least %d characters.",
                                 CL_VAULT_MIN_PASSPHRASE),
                    CL_VAULT_MIN_PASSPHRASE);
-      return TRUE;
+      return FALSE;
     }
-  return FALSE;
+
+  /* The defaults, not the system's pwquality.conf: the rule is the same on every desk. */
+  g_mutex_lock (&pwquality_mutex);
+  settings = pwquality_default_settings ();
+  pwquality_set_int_value (settings, PWQ_SETTING_MIN_LENGTH, CL_VAULT_MIN_PASSPHRASE);
+  score = pwquality_check (settings, passphrase, NULL, NULL, &aux);
+  if (score < 0)
+    pwquality_strerror (reason, sizeof reason, score, aux);
+  pwquality_free_settings (settings);
+  g_mutex_unlock (&pwquality_mutex);
+
+  if (score < 0)
+    {
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WEAK_SECRET,
+                   _("This passphrase is too easy to guess (%s). Use four or more words "
+                     "that do not belong together, like a short odd sentence."), reason);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+secret_is_weak (ClSecret  *passphrase,
+                GError   **error)
+{
+  return !cl_vault_check_passphrase (cl_secret_get_string (passphrase), error);
 }
 
 typedef enum {
@@ -706,7 +756,7 @@ static void
 remove_db_files (const char *dir)
 {
   static const char * const names[] = {
-    DB_FILE, DB_FILE "-wal", DB_FILE "-shm", DB_FILE "-journal",
+    DB_FILE, DB_FILE "-wal", DB_FILE "-shm", DB_FILE "-journal", FAILURES_FILE,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -715,6 +765,122 @@ remove_db_files (const char *dir)
 
       g_unlink (path);
     }
+}
+
+/* Failed attempts across restarts ------------------------------------------------------ */
+
+/* The delay after @n failed attempts: none after the first, then 1 s, 2 s, 4 s … 30 s. */
+static guint
+delay_after_ms (guint n)
+{
+  if (n <= 1)
+    return 0;
+  if (n - 2 >= 5)
+    return MAX_DELAY_MS;
+  return MIN (1000u << (n - 2), MAX_DELAY_MS);
+}
+
+typedef struct {
+  guint    count;
+  gint64   at;      /* the last failure, seconds since the epoch */
+  gboolean valid;
+} Failures;
+
+/* A BLAKE2b MAC under a key derived from the vault's id: a record edited by hand, or
+ * copied from another vault, does not check out. */
+static void
+failures_mac (const char *vault_id,
+              guint       count,
+              gint64      at,
+              char        hex[65])
+{
+  g_autofree char *message = g_strdup_printf ("%u %" G_GINT64_FORMAT, count, at);
+  guint8 key[32];
+  guint8 mac[32];
+
+  crypto_generichash (key, sizeof key, (const guint8 *) vault_id, strlen (vault_id),
+                      (const guint8 *) FAILURES_TAG, strlen (FAILURES_TAG));
+  crypto_generichash (mac, sizeof mac, (const guint8 *) message, strlen (message),
+                      key, sizeof key);
+  sodium_bin2hex (hex, 65, mac, sizeof mac);
+}
+
+/* The failed attempts recorded beside the vault. Missing or altered, the record counts as
+ * FAILURES_TAMPERED failures, the last one now. */
+static Failures
+failures_load (const char *dir,
+               const char *vault_id)
+{
+  g_autofree char *path = g_build_filename (dir, FAILURES_FILE, NULL);
+  g_autofree guint8 *data = NULL;
+  Failures failures = { FAILURES_TAMPERED, g_get_real_time () / G_USEC_PER_SEC, FALSE };
+  char stored[65] = "", expected[65];
+  gint64 at = 0;
+  guint count = 0;
+  gsize len = 0;
+  int errsv = 0;
+
+  data = read_small_file (path, 256, &len, &errsv);
+  if (data == NULL || memchr (data, '\0', len) != NULL)
+    return failures;
+  data = g_realloc (data, len + 1);
+  data[len] = '\0';
+  if (sscanf ((const char *) data, FAILURES_TAG " %u %" G_GINT64_FORMAT " %64s",
+              &count, &at, stored) != 3)
+    return failures;
+  failures_mac (vault_id, count, at, expected);
+  if (strlen (stored) != 64 || sodium_memcmp (stored, expected, 64) != 0)
+    return failures;
+  return (Failures) { count, at, TRUE };
+}
+
+/* Records @count failed attempts, the last one now. Best effort: a vault that cannot be
+ * written to still opens. */
+static void
+failures_store (const char *dir,
+                const char *vault_id,
+                guint       count)
+{
+  g_autofree char *path = g_build_filename (dir, FAILURES_FILE, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 at = g_get_real_time () / G_USEC_PER_SEC;
+  char mac[65];
+
+  failures_mac (vault_id, count, at, mac);
+  text = g_strdup_printf (FAILURES_TAG " %u %" G_GINT64_FORMAT " %s\n", count, at, mac);
+  if (!write_file_atomic (path, text, strlen (text), &error))
+    g_warning ("Could not record failed unlock attempts: %s", error->message);
+}
+
+/* What is left of the delay @failures asked for, if this process has not counted them:
+ * within one process the app counts the delay down itself. */
+static guint
+failures_pending_ms (const Failures *failures)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 wait_ms;
+
+  if (failures->count <= (guint) g_atomic_int_get (&failed_attempts))
+    return 0;
+  wait_ms = (gint64) delay_after_ms (failures->count) - (now - failures->at) * 1000;
+  return (guint) CLAMP (wait_ms, 0, MAX_DELAY_MS);
+}
+
+/* A new process (caseloadctl, a restarted app) first waits whatever delay the last
+ * failure recorded beside the vault asked for, and goes on counting from there. */
+static Failures
+failures_wait (const char *dir,
+               const char *vault_id)
+{
+  Failures failures = failures_load (dir, vault_id);
+  guint wait_ms = failures_pending_ms (&failures);
+
+  if (failures.count > (guint) g_atomic_int_get (&failed_attempts))
+    g_atomic_int_set (&failed_attempts, (gint) failures.count);
+  if (wait_ms > 0)
+    g_usleep ((gulong) wait_ms * 1000);
+  return failures;
 }
 
 /* Secrets and key slots ---------------------------------------------------------------- */
@@ -1665,6 +1831,7 @@ vault_open (const char  *dir,
   g_autoptr(ClSecret) dek = NULL;
   g_autoptr(GError) local_error = NULL;
   GError *file_error = NULL;
+  Failures failures;
   gboolean have_keys;
   gboolean have_db = FALSE;
   gboolean promote = FALSE;
@@ -1703,11 +1870,15 @@ vault_open (const char  *dir,
     return NULL;
 
   /* Key derivation first: the database is not touched until a slot unwraps. */
+  failures = failures_wait (dir, keys->vault_id);
   dek = keys_unwrap (keys, type, secret, &local_error);
   if (dek == NULL)
     {
       if (g_error_matches (local_error, CL_VAULT_ERROR, CL_VAULT_ERROR_WRONG_SECRET))
-        record_failure ();
+        {
+          record_failure ();
+          failures_store (dir, keys->vault_id, cl_vault_failed_attempts ());
+        }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
@@ -1782,6 +1953,8 @@ vault_open (const char  *dir,
     }
 
   reset_failures ();
+  if (failures.count != 0 || !failures.valid)
+    failures_store (dir, keys->vault_id, 0);
   vault = vault_new (dir, keys->vault_id, db, g_steal_pointer (&dek));
   if (keys_out != NULL)
     *keys_out = g_steal_pointer (&keys);
@@ -1849,6 +2022,7 @@ vault_create (const char  *dir,
     goto fail;
 
   /* keys.json last: its atomic rename is the moment the vault exists. */
+  failures_store (dir, vault_id, 0);
   keys = keys_new (vault_id);
   if (!keys_set_slot (keys, SLOT_PASSPHRASE, passphrase, dek, error) ||
       !keys_set_slot (keys, SLOT_RECOVERY, recovery_raw, dek, error) ||
@@ -2329,7 +2503,10 @@ cl_vault_rekey (ClVault    *self,
   if (check == NULL)
     {
       if (g_error_matches (local_error, CL_VAULT_ERROR, CL_VAULT_ERROR_WRONG_SECRET))
-        record_failure ();
+        {
+          record_failure ();
+          failures_store (self->dir, keys->vault_id, cl_vault_failed_attempts ());
+        }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -2819,6 +2996,7 @@ vault_restore (const char  *backup_path,
 
   if (restore_unpack (in, backup_path, dir, keys_data, (gsize) keys_len, db_len, error))
     {
+      failures_store (dir, keys->vault_id, 0);
       /* Prove it: it must open with the passphrase and pass every check. */
       vault = cl_vault_unlock (dir, passphrase, error);
       if (vault != NULL)
@@ -2933,7 +3111,7 @@ cl_vault_erase (const char  *dir,
 {
   static const char * const keys_names[] = { KEYS_FILE, KEYS_NEW_FILE };
   static const char * const db_names[] = {
-    DB_FILE, DB_FILE "-wal", DB_FILE "-shm", DB_FILE "-journal",
+    DB_FILE, DB_FILE "-wal", DB_FILE "-shm", DB_FILE "-journal", FAILURES_FILE,
     "server-ca.pem", /* the organization's CA, written out by sync for GTlsFileDatabase */
     "sync.lock",     /* empty: one sync round at a time (cl-sync.c) */
   };
@@ -2971,10 +3149,11 @@ cl_vault_erase (const char  *dir,
 
       if (!g_str_has_prefix (name, "." KEYS_FILE ".") &&
           !g_str_has_prefix (name, "." KEYS_NEW_FILE ".") &&
+          !g_str_has_prefix (name, "." FAILURES_FILE ".") &&
           !g_str_has_prefix (name, ".backup-"))
         continue;
       path = g_build_filename (dir, name, NULL);
-      if (g_str_has_prefix (name, ".backup-"))
+      if (g_str_has_prefix (name, ".backup-") || g_str_has_prefix (name, "." FAILURES_FILE "."))
         {
           if (!unlink_if_exists (path, error))
             return FALSE;
@@ -3011,6 +3190,31 @@ cl_vault_failed_attempts (void)
 }
 
 /**
+ * cl_vault_pending_delay_ms:
+ * @dir: a vault directory
+ *
+ * Returns: how long the next unlock of @dir by this process will wait before it tries,
+ *   because of failed attempts recorded beside the vault by another process or before a
+ *   restart (0 when there is no vault)
+ */
+guint
+cl_vault_pending_delay_ms (const char *dir)
+{
+  g_autofree char *keys_path = NULL;
+  g_autoptr(Keys) keys = NULL;
+  Failures failures;
+
+  g_return_val_if_fail (dir != NULL, 0);
+
+  keys_path = g_build_filename (dir, KEYS_FILE, NULL);
+  keys = keys_load (keys_path, NULL);
+  if (keys == NULL)
+    return 0;
+  failures = failures_load (dir, keys->vault_id);
+  return failures_pending_ms (&failures);
+}
+
+/**
  * cl_vault_retry_delay_ms:
  *
  * Returns: how long the UI should wait before accepting the next attempt: 0 after the
@@ -3019,11 +3223,5 @@ cl_vault_failed_attempts (void)
 guint
 cl_vault_retry_delay_ms (void)
 {
-  guint n = cl_vault_failed_attempts ();
-
-  if (n <= 1)
-    return 0;
-  if (n - 2 >= 5)
-    return MAX_DELAY_MS;
-  return MIN (1000u << (n - 2), MAX_DELAY_MS);
+  return delay_after_ms (cl_vault_failed_attempts ());
 }

@@ -25,7 +25,7 @@ typedef enum {
   CL_VAULT_ERROR_PERMISSIONS,      /* unsafe or unusable file modes / ownership */
   CL_VAULT_ERROR_IO,               /* disk full, read-only, … */
   CL_VAULT_ERROR_LOCKED,           /* the operation needs an unlocked vault */
-  CL_VAULT_ERROR_WEAK_SECRET,      /* passphrase too short */
+  CL_VAULT_ERROR_WEAK_SECRET,      /* passphrase too short or too easy to guess */
   CL_VAULT_ERROR_NO_RECOVERY_SLOT, /* the vault has no recovery key */
 } ClVaultError;
 
@@ -37,6 +37,8 @@ G_DECLARE_FINAL_TYPE (ClVault, cl_vault, CL, VAULT, GObject)
 GQuark       cl_vault_error_quark            (void);
 
 gboolean     cl_vault_exists                 (const char  *dir);
+gboolean     cl_vault_check_passphrase       (const char  *passphrase,
+                                              GError     **error);
 char        *cl_vault_default_dir            (void);
 
 ClVault     *cl_vault_create                 (const char  *dir,
@@ -86,5 +88,6 @@ gboolean     cl_vault_erase                  (const char  *dir,
 
 guint        cl_vault_failed_attempts        (void);
 guint        cl_vault_retry_delay_ms         (void);
+guint        cl_vault_pending_delay_ms       (const char  *dir);
 
 G_END_DECLS

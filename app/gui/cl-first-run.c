@@ -161,8 +161,13 @@ update_strength (ClFirstRun *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_row));
   const char *again = gtk_editable_get_text (GTK_EDITABLE (self->confirm_row));
   int strength = cl_first_run_estimate_strength (text);
+  g_autoptr(GError) weak = NULL;
+  gboolean acceptable = cl_vault_check_passphrase (text, &weak);
   g_autofree char *feedback = NULL;
 
+  /* Long enough but easy to guess: the vault's own rule says why. */
+  if (strength > 0 && !acceptable)
+    strength = 1;
   gtk_level_bar_set_value (self->strength_bar, strength);
 
   switch (strength)
@@ -183,7 +188,8 @@ update_strength (ClFirstRun *self)
       break;
 
     case 1:
-      feedback = g_strdup (_("Weak: easy to guess. Add words or make it longer."));
+      feedback = acceptable ? g_strdup (_("Weak: easy to guess. Add words or make it longer."))
+                            : g_strdup (weak->message);
       break;
 
     case 2:
@@ -208,7 +214,7 @@ update_strength (ClFirstRun *self)
     show_error (self, NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "first-run.create-vault",
-                                 strength >= 2 && g_strcmp0 (text, again) == 0);
+                                 acceptable && strength >= 2 && g_strcmp0 (text, again) == 0);
 }
 
 static void
@@ -290,6 +296,7 @@ create_vault_action (GtkWidget  *widget,
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_row));
 
   if (self->context == NULL || cl_first_run_estimate_strength (text) < 2 ||
+      !cl_vault_check_passphrase (text, NULL) ||
       g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (self->confirm_row))) != 0)
     return;
 

@@ -203,6 +203,7 @@ recover_response_cb (ClUnlockPage     *self,
   GtkEditable *again_row = g_object_get_data (G_OBJECT (dialog), "cl-again");
   g_autoptr(ClSecret) key = NULL;
   g_autoptr(ClSecret) passphrase = NULL;
+  g_autoptr(GError) weak = NULL;
   const char *new_text;
 
   if (g_strcmp0 (response, "recover") != 0 || self->context == NULL)
@@ -210,15 +211,9 @@ recover_response_cb (ClUnlockPage     *self,
 
   new_text = gtk_editable_get_text (new_row);
 
-  if (g_utf8_strlen (new_text, -1) < CL_VAULT_MIN_PASSPHRASE)
+  if (!cl_vault_check_passphrase (new_text, &weak))
     {
-      g_autofree char *message =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                      "The new passphrase needs at least %d character.",
-                                      "The new passphrase needs at least %d characters.",
-                                      CL_VAULT_MIN_PASSPHRASE),
-                         CL_VAULT_MIN_PASSPHRASE);
-      show_error (self, message);
+      show_error (self, weak->message);
       return;
     }
 

@@ -414,6 +414,22 @@ test_wrong_passphrase (Fixture       *f,
   /* No passphrase source and no terminal: refused, not hanging. */
   RAW (f, &run, "--vault", f->vault, "list", "client");
   assert_status (&run, 1);
+
+  /* Each run is a new process, yet the delay grows across them: after three wrong
+   * passphrases the next run waits 2 s first, and says so, even with the right one. */
+  RAW (f, &run, "--vault", f->vault, "--passphrase-file", wrong, "list", "client");
+  assert_status (&run, 2);
+  {
+    gint64 t0 = g_get_monotonic_time ();
+
+    CL (f, &run, "list", "client");
+    assert_status (&run, 0);
+    g_assert_cmpint (g_get_monotonic_time () - t0, >=, 1500 * 1000);
+    g_assert_nonnull (strstr (run.err, "waiting 2 seconds"));
+  }
+  CL (f, &run, "list", "client");
+  assert_status (&run, 0);
+  g_assert_null (strstr (run.err, "waiting"));
   run_clear (&run);
 }
 
@@ -1016,6 +1032,200 @@ test_backup_restore (Fixture       *f,
   run_clear (&run);
 }
 
+/* No temporary file of caseloadctl is left in @dir. */
+static void
+assert_no_temporary (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_false (g_str_has_prefix (name, ".caseloadctl-"));
+}
+
+/* Files written by caseloadctl never land in a vault folder (however the path gets there),
+ * never replace a file without --force, and appear whole or not at all, mode 0600. */
+static void
+test_output_safety (Fixture       *f,
+                    gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *keys = g_build_filename (f->vault, "keys.json", NULL);
+  g_autofree char *keys_before = NULL;
+  g_autofree char *keys_after = NULL;
+  g_autofree char *link = path_in (f, "link");
+  g_autofree char *via_link = g_build_filename (link, "clients.csv", NULL);
+  g_autofree char *sub = path_in (f, "sub");
+  g_autofree char *via_dots = g_build_filename (sub, "..", "vault", "clients.csv", NULL);
+  g_autofree char *other = path_in (f, "other");
+  g_autofree char *in_other = g_build_filename (other, "nested", "clients.csv", NULL);
+  g_autofree char *nested = g_build_filename (other, "nested", NULL);
+  g_autofree char *in_vault = g_build_filename (f->vault, "report.txt", NULL);
+  g_autofree char *out = path_in (f, "clients.csv");
+  g_autofree char *backup = path_in (f, "vault.backup");
+  g_autofree char *written = NULL;
+  g_autofree char *original = g_strdup (f->vault);
+  g_autofree char *case_id = NULL;
+  struct stat st;
+
+  init_vault (f);
+  g_free (new_client_with_case (f, "Kept Whole", &case_id));
+  keys_before = read_file (keys);
+
+  /* The vault's own key file, straight, through a symbolic link and through "..". */
+  CL (f, &run, "export", "client", "--output", keys, "--force");
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "vault folder"));
+  CL (f, &run, "backup", "--output", keys, "--force");
+  assert_status (&run, 4);
+  g_assert_cmpint (symlink (f->vault, link), ==, 0);
+  CL (f, &run, "export", "client", "--output", via_link);
+  assert_status (&run, 4);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  CL (f, &run, "export", "client", "--output", via_dots);
+  assert_status (&run, 4);
+  CL (f, &run, "report", "services", "--output", in_vault);
+  assert_status (&run, 4);
+  CL (f, &run, "rekey", "--recovery-key-file", in_vault);
+  assert_status (&run, 4);
+  keys_after = read_file (keys);
+  g_assert_cmpstr (keys_after, ==, keys_before);
+  g_assert_false (g_file_test (in_vault, G_FILE_TEST_EXISTS));
+  assert_no_temporary (f->vault);
+
+  /* A folder under another vault counts too. */
+  g_free (f->vault);
+  f->vault = g_strdup (other);
+  init_vault (f);
+  g_assert_cmpint (g_mkdir (nested, 0700), ==, 0);
+  g_free (f->vault);
+  f->vault = g_strdup (original);
+  CL (f, &run, "export", "client", "--output", in_other);
+  assert_status (&run, 4);
+  g_assert_false (g_file_test (in_other, G_FILE_TEST_EXISTS));
+
+  /* An existing file stays unless --force; then it is replaced whole, mode 0600. */
+  write_file (out, "precious\n");
+  CL (f, &run, "export", "client", "--output", out);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "--force"));
+  written = read_file (out);
+  g_assert_cmpstr (written, ==, "precious\n");
+  g_clear_pointer (&written, g_free);
+  g_assert_cmpint (chmod (out, 0644), ==, 0);
+  CL (f, &run, "export", "client", "--output", out, "--force");
+  assert_status (&run, 0);
+  written = read_file (out);
+  g_assert_nonnull (strstr (written, "Kept Whole"));
+  g_assert_cmpint (g_stat (out, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  CL (f, &run, "backup", "--output", backup);
+  assert_status (&run, 0);
+  CL (f, &run, "backup", "--output", backup);
+  assert_status (&run, 4);
+  CL (f, &run, "backup", "--output", backup, "--force");
+  assert_status (&run, 0);
+  g_assert_cmpint (g_stat (backup, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  assert_no_temporary (f->dir);
+  run_clear (&run);
+}
+
+/* The "get TYPE ID --json" object of a record. */
+static JsonObject *
+get_json (Fixture    *f,
+          const char *type,
+          const char *id)
+{
+  Run run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  CL (f, &run, "get", type, id, "--json");
+  assert_status (&run, 0);
+  node = parse_json (run.out);
+  object = json_object_ref (json_node_get_object (node));
+  run_clear (&run);
+  return object;
+}
+
+/* Client data can come from a file or standard input, never the command line. */
+static void
+test_from_json (Fixture       *f,
+                gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *json = path_in (f, "client.json");
+  g_autofree char *client = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  init_vault (f);
+  write_file (json, "{\"legal_name\": \"Zoë \\\"Zee\\\" O'Hara\", \"phone\": \"718 555 0100\", "
+              "\"preferred_language\": \"es\"}");
+  client = add (f, "client", "--from-json", json, NULL);
+  object = get_json (f, "client", client);
+  g_assert_cmpstr (json_object_get_string_member (object, "legal_name"), ==, "Zoë \"Zee\" O'Hara");
+  g_assert_cmpstr (json_object_get_string_member (object, "phone"), ==, "718 555 0100");
+  g_clear_pointer (&object, json_object_unref);
+
+  /* From standard input; null clears; arguments still apply on top. */
+  run_argv (f, &run, "{\"phone\": null, \"preferred_name\": \"Zee\"}", -1,
+            (const char * const[]) { "--vault", f->vault, "--passphrase-file", f->pass, "set",
+                                     "client", client, "--from-json", "-",
+                                     "preferred_language=en", NULL });
+  assert_status (&run, 0);
+  object = get_json (f, "client", client);
+  g_assert_null (member (object, "phone"));
+  g_assert_cmpstr (json_object_get_string_member (object, "preferred_name"), ==, "Zee");
+  g_assert_cmpstr (json_object_get_string_member (object, "preferred_language"), ==, "en");
+
+  /* Refused, with nothing written: an unknown field, not an object, a nested value. */
+  write_file (json, "{\"legal_name\": \"Somebody\", \"favourite_colour\": \"blue\"}");
+  CL (f, &run, "add", "client", "--from-json", json);
+  assert_status (&run, 4);
+  g_assert_nonnull (strstr (run.err, "favourite_colour"));
+  write_file (json, "[\"legal_name\"]");
+  CL (f, &run, "add", "client", "--from-json", json);
+  assert_status (&run, 4);
+  write_file (json, "{\"legal_name\": {\"first\": \"Some\"}}");
+  CL (f, &run, "add", "client", "--from-json", json);
+  assert_status (&run, 4);
+  g_assert_cmpuint (count (f, "client"), ==, 1);
+
+  RAW (f, &run, "add", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "--from-json"));
+  run_clear (&run);
+}
+
+/* A name with a right-to-left override is stored, shown and exported without it. */
+static void
+test_bidi_export (Fixture       *f,
+                  gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *json = path_in (f, "client.json");
+  g_autofree char *client = NULL;
+
+  init_vault (f);
+  write_file (json, "{\"legal_name\": \"\\u202Eenilorac\", \"phone\": \"\\u2066718 555 0100\\u2069\"}");
+  client = add (f, "client", "--from-json", json, NULL);
+
+  CL (f, &run, "get", "client", client);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "enilorac"));
+  g_assert_null (strstr (run.out, "\u202E"));
+  CL (f, &run, "export", "client", "--format", "csv");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "enilorac"));
+  g_assert_nonnull (strstr (run.out, "718 555 0100"));
+  g_assert_null (strstr (run.out, "\u202E"));
+  g_assert_null (strstr (run.out, "\u2066"));
+  run_clear (&run);
+}
+
 static void
 test_passwd (Fixture       *f,
              gconstpointer  data)
@@ -1173,6 +1383,9 @@ main (int    argc,
   ADD ("demo", test_demo);
   ADD ("search", test_search);
   ADD ("backup-restore", test_backup_restore);
+  ADD ("output-safety", test_output_safety);
+  ADD ("from-json", test_from_json);
+  ADD ("bidi-export", test_bidi_export);
   ADD ("passwd", test_passwd);
   ADD ("recover-rekey", test_recover_rekey);
   ADD ("verify", test_verify);

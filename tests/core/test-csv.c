@@ -177,6 +177,30 @@ test_writer (void)
                    "4:plain|with,comma\n");
 }
 
+/* OWASP's rule: a cell that a spreadsheet would run as a formula gets a leading quote;
+ * plain numbers stay numbers; reading gives back exactly what was written. */
+static void
+test_formulas (void)
+{
+  const char *values[] = { "=HYPERLINK(\"http://x\",\"y\")", "+1 212 555 0100", "-cmd", "@SUM(A1)",
+                           "\t=1", "=1,2", "-3", "+1.5", "3-2", "O'Brien", "'=quoted", "'",
+                           "- 3", "-", "1.", "plain" };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new ("1:");
+  g_autofree char *back = NULL;
+
+  cl_csv_append_record (text, values, G_N_ELEMENTS (values));
+  g_assert_cmpstr (text->str, ==,
+                   "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1 212 555 0100,'-cmd,'@SUM(A1),"
+                   "'\t=1,\"'=1,2\",-3,+1.5,3-2,O'Brien,''=quoted,','- 3,'-,1.,plain\r\n");
+
+  back = READ (text->str);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_string_append_printf (expected, "%s%s", i > 0 ? "|" : "", values[i]);
+  g_string_append_c (expected, '\n');
+  g_assert_cmpstr (back, ==, expected->str);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -190,6 +214,7 @@ main (int    argc,
   g_test_add_func ("/core/csv/limits", test_limits);
   g_test_add_func ("/core/csv/buffer-boundaries", test_buffer_boundaries);
   g_test_add_func ("/core/csv/writer", test_writer);
+  g_test_add_func ("/core/csv/formulas", test_formulas);
 
   return g_test_run ();
 }

@@ -193,6 +193,26 @@ test_commands (void)
   g_assert_cmpuint (psas, ==, 9);
 }
 
+/* Bidi controls cannot make a name or a number read as another. */
+static void
+test_bidi_controls (void)
+{
+  /* Shown as "caroline" by a bidi-aware display. */
+  expect ("client", "legal_name", "\u202Eenilorac", "enilorac");
+  expect ("client", "legal_name",
+          "A\u202AB\u202BC\u202CD\u202DE\u202EF\u2066G\u2067H\u2068I\u2069J\u200EK\u200FL\u061CM",
+          "ABCDEFGHIJKLM");
+  expect ("client", "preferred_name", " \u2067\u0639\u0644\u064A\u2069 ", "\u0639\u0644\u064A");
+  expect ("client", "pseudonym", "\u202Dx\u202C", "x");
+  expect ("client", "phone", "\u2066718\u2069 555 \u202E0100", "718 555 0100");
+  expect ("case", "case_number", "2026\u202E-0001", "2026-0001");
+  expect ("referral", "complaint_number", "\u200F2026-014-00042", "2026-014-00042");
+  expect ("client", "legal_name", "\u202E\u202C", NULL);
+  /* Free text keeps them: right-to-left prose may need a mark. */
+  expect ("note", "text", "\u0645\u0644\u0627\u062D\u0638\u0629 \u200F(2)",
+          "\u0645\u0644\u0627\u062D\u0638\u0629 \u200F(2)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +222,7 @@ main (int   argc,
   g_test_add_func ("/core/schema/registry-consistent", test_registry_consistent);
   g_test_add_func ("/core/schema/issue-field-names", test_issue_field_names);
   g_test_add_func ("/core/schema/normalize", test_normalize);
+  g_test_add_func ("/core/schema/bidi-controls", test_bidi_controls);
   g_test_add_func ("/core/schema/uuid", test_uuid);
   g_test_add_func ("/core/schema/commands", test_commands);
 

@@ -454,6 +454,41 @@ test_search (ClTestVault   *f,
   (void) c;
 }
 
+/* A query of thousands of words is refused with a message, not a raw SQLite error; the
+ * longest allowed still runs. */
+static void
+test_search_long (ClTestVault   *f,
+                  gconstpointer  data)
+{
+  g_autofree char *a = cl_test_new_case (f->store, "Maria Lopez");
+  g_autoptr(GString) longest = g_string_new ("maria lopez");
+  g_autoptr(GString) huge = g_string_new (NULL);
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 2; i < CL_STORE_SEARCH_MAX_WORDS; i++)
+    g_string_append (longest, " m");
+  results = cl_store_search (f->store, longest->str, 50, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_clear_object (&results);
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (huge, "word%u ", i);
+  results = cl_store_search (f->store, huge->str, 50, &error);
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "at most 16 words"));
+  g_assert_null (strstr (error->message, "word1"));
+  g_assert_null (results);
+  g_clear_error (&error);
+
+  g_string_append (longest, " m");
+  results = cl_store_search (f->store, longest->str, 50, &error);
+  g_assert_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID);
+  g_assert_null (results);
+  (void) a;
+}
+
 static void
 changed_cb (GListModel *model,
             guint       position,
@@ -845,6 +880,7 @@ main (int   argc,
   ADD ("derived-columns", test_derived_columns);
   ADD ("history-and-audit", test_history_and_audit);
   ADD ("search", test_search);
+  ADD ("search-long", test_search_long);
   ADD ("case-list-live", test_case_list_live);
   ADD ("case-list-minimal-change", test_case_list_minimal_change);
   ADD ("case-list-first-rows", test_case_list_first_rows);

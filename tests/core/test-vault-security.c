@@ -520,6 +520,163 @@ test_no_plaintext_in_heap (Fixture       *f,
   scan_area_clear (&area);
 }
 
+/* Weak passphrases ------------------------------------------------------------------- */
+
+/* A passphrase a guesser tries first is refused wherever one is set, with a reason. */
+static void
+test_weak_passphrase (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char * const weak[] = { "password", "12345678", "Password1", "abcdefgh",
+                                       "qwertyuiop", "aaaaaaaa" };
+  g_autofree char *other = g_build_filename (f->parent, "other", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClVault) vault = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    {
+      g_autoptr(ClSecret) secret = cl_secret_new_from_string (weak[i]);
+
+      g_assert_false (cl_vault_check_passphrase (weak[i], &error));
+      g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WEAK_SECRET);
+      g_assert_nonnull (strstr (error->message, "too easy to guess"));
+      g_clear_error (&error);
+
+      vault = cl_vault_create (other, secret, NULL, &error);
+      g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WEAK_SECRET);
+      g_assert_null (vault);
+      g_assert_false (cl_vault_exists (other));
+      g_clear_error (&error);
+
+      g_assert_false (cl_vault_change_passphrase (f->vault, secret, &error));
+      g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WEAK_SECRET);
+      g_clear_error (&error);
+    }
+
+  g_assert_false (cl_vault_check_passphrase ("short", &error));
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WEAK_SECRET);
+  g_assert_nonnull (strstr (error->message, "too short"));
+  g_clear_error (&error);
+  g_assert_true (cl_vault_check_passphrase (PASSPHRASE, &error));
+  g_assert_true (cl_vault_check_passphrase ("tr0ub4dor & 3 more words", &error));
+  g_assert_no_error (error);
+
+  /* The passphrase was never changed. */
+  cl_vault_lock (f->vault);
+  vault = cl_vault_unlock (f->dir, f->pass, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (vault);
+}
+
+/* S2 across restarts --------------------------------------------------------------------- */
+
+static void
+fail_unlock (const char *dir,
+             guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ClSecret) wrong = cl_secret_new_from_string ("not the passphrase");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClVault) vault = cl_vault_unlock (dir, wrong, &error);
+
+      g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_WRONG_SECRET);
+    }
+}
+
+/* A new process (another caseloadctl, a restarted app) still waits the delay that the
+ * failures before it asked for, and goes on counting from them. */
+static void
+test_delay_across_restarts (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  gint64 start;
+
+  cl_vault_lock (f->vault);
+  fail_unlock (f->dir, 3);
+  g_assert_cmpuint (cl_vault_retry_delay_ms (), ==, 2000);
+
+  /* "Restart": the process forgets; the record beside the vault does not. */
+  _cl_vault_reset_failed_attempts ();
+  start = g_get_monotonic_time ();
+  fail_unlock (f->dir, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1500 * 1000);
+  g_assert_cmpuint (cl_vault_failed_attempts (), ==, 4);
+  g_assert_cmpuint (cl_vault_retry_delay_ms (), ==, 4000);
+
+  /* A success clears the record too. */
+  _cl_vault_reset_failed_attempts ();
+  vault = cl_vault_unlock (f->dir, f->pass, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (vault);
+  cl_vault_lock (vault);
+  _cl_vault_reset_failed_attempts ();
+  start = g_get_monotonic_time ();
+  fail_unlock (f->dir, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1000 * 1000);
+  g_assert_cmpuint (cl_vault_failed_attempts (), ==, 1);
+}
+
+/* The record of failures is removed or edited by hand: the next process waits the longest
+ * delay before it tries anything. Run in a child that gets 2 s: it must not get through. */
+static void
+test_failures_tampered (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *record = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(ClVault) vault = NULL;
+  char *count;
+
+  if (g_test_subprocess ())
+    {
+      vault = cl_vault_unlock (g_getenv ("CL_TEST_VAULT_DIR"), pass, &error);
+      g_assert_no_error (error);
+      g_print ("unlocked\n");
+      return;
+    }
+
+  parent = g_dir_make_tmp ("caseload-vault-sec-XXXXXX", &error);
+  g_assert_no_error (error);
+  dir = g_build_filename (parent, "vault", NULL);
+  record = g_build_filename (dir, "unlock-failures", NULL);
+  vault = cl_vault_create (dir, pass, NULL, &error);
+  g_assert_no_error (error);
+  cl_vault_lock (vault);
+  g_setenv ("CL_TEST_VAULT_DIR", dir, TRUE);
+
+  /* An untouched record: the child gets through at once. */
+  g_test_trap_subprocess (NULL, 2 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*unlocked*");
+
+  /* Four failures, then the count edited back to zero. */
+  _cl_vault_reset_failed_attempts ();
+  fail_unlock (dir, 4);
+  g_assert_true (g_file_get_contents (record, &text, NULL, NULL));
+  count = strstr (text, " 4 ");
+  g_assert_nonnull (count);
+  count[1] = '0';
+  g_assert_true (g_file_set_contents (record, text, -1, NULL));
+  g_test_trap_subprocess (NULL, 2 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*unlocked*");
+
+  /* Deleted. */
+  g_assert_cmpint (g_unlink (record), ==, 0);
+  g_test_trap_subprocess (NULL, 2 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*unlocked*");
+
+  g_unsetenv ("CL_TEST_VAULT_DIR");
+  rm_rf (parent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +690,11 @@ main (int   argc,
               setup, test_no_plaintext_on_disk, teardown);
   g_test_add ("/core/vault/security/s2-wrong-passphrase-repeated", Fixture, NULL,
               setup, test_wrong_passphrase_repeated, teardown);
+  g_test_add ("/core/vault/security/s2-delay-across-restarts", Fixture, NULL,
+              setup, test_delay_across_restarts, teardown);
+  g_test_add_func ("/core/vault/security/s2-failures-tampered", test_failures_tampered);
+  g_test_add ("/core/vault/security/weak-passphrase", Fixture, NULL,
+              setup, test_weak_passphrase, teardown);
   g_test_add ("/core/vault/security/s3-no-plaintext-in-heap", Fixture, NULL,
               setup, test_no_plaintext_in_heap, teardown);
 

@@ -360,6 +360,12 @@ test_first_run (void)
   g_assert_cmpint (cl_first_run_get_strength (first_run), ==, 0);
   cl_first_run_set_passphrase (first_run, "aaaaaaaaaa", "aaaaaaaaaa");
   g_assert_cmpint (cl_first_run_get_strength (first_run), <=, 1);
+  /* Long and varied, but a keyboard walk: the vault's rule refuses it. */
+  cl_first_run_set_passphrase (first_run, "Qwerty123456!", "Qwerty123456!");
+  g_assert_cmpint (cl_first_run_get_strength (first_run), <=, 1);
+  gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);
+  g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "passphrase");
+  g_assert_false (cl_vault_exists (dir));
   cl_first_run_set_passphrase (first_run, PASSPHRASE, "correct horse battery stapel");
   g_assert_cmpint (cl_first_run_get_strength (first_run), >=, 3);
   gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);

@@ -962,9 +962,11 @@ srv_test_nginx_start_full (const char * const *sockets,
     g_string_append (conf, "user root root;\n");
   g_string_append_printf (conf,
                           "worker_processes 1;\n"
+                          "worker_rlimit_nofile 16384;\n"
                           "pid %s/nginx.pid;\n"
                           "error_log %s/error.log info;\n"
-                          "events { worker_connections 2048; }\n"
+                          /* As data/nginx-caseload.conf asks of nginx.conf. */
+                          "events { worker_connections 4096; }\n"
                           "http {\n"
                           "  client_body_temp_path %s/body;\n"
                           "  proxy_temp_path %s/proxy;\n"

@@ -10,10 +10,10 @@
 #include "srv-test.h"
 
 static SrvTestReply *
-login_as (SrvTestEnv *env,
-          const char *username,
-          const char *password,
-          const char *address)
+login_on (SoupSession *session,
+          const char  *username,
+          const char  *password,
+          const char  *address)
 {
   g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\","
                                            "\"device_name\":\"ws\"}", username, password);
@@ -26,7 +26,7 @@ login_as (SrvTestEnv *env,
   if (address != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Real-IP", address);
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  reply->body = soup_session_send_and_read (env->session, msg, NULL, &error);
+  reply->body = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
   reply->status = soup_message_get_status (msg);
   reply->retry_after = g_strdup (soup_message_headers_get_one (
@@ -34,55 +34,136 @@ login_as (SrvTestEnv *env,
   return reply;
 }
 
-/* S9: failures per account are limited; past the limit even the right password waits. */
+static SrvTestReply *
+login_as (SrvTestEnv *env,
+          const char *username,
+          const char *password,
+          const char *address)
+{
+  return login_on (env->session, username, password, address);
+}
+
+static void
+assert_throttled (SrvTestReply *reply,
+                  gint64        min_wait,
+                  gint64        max_wait)
+{
+  g_autofree char *code = srv_test_reply_code (reply);
+
+  g_assert_cmpuint (reply->status, ==, 429);
+  g_assert_cmpstr (code, ==, "too_many_attempts");
+  g_assert_nonnull (reply->retry_after);
+  g_assert_cmpint (g_ascii_strtoll (reply->retry_after, NULL, 10), >=, min_wait);
+  g_assert_cmpint (g_ascii_strtoll (reply->retry_after, NULL, 10), <=, max_wait);
+}
+
+/* S9: failures of one account from one address are limited, then each attempt waits
+ * twice as long; past the limit even the right password waits there. Elsewhere the real
+ * user still signs in: guessing cannot lock an account out. */
 static void
 test_throttle_account (void)
 {
   g_autoptr(SrvTestEnv) env = srv_test_env_new ("[login]\naccount-limit=3\naddress-limit=100\n"
-                                                "window=60\n");
+                                                "window=600\nbackoff=60\n");
   g_autoptr(SrvTestReply) reply = NULL;
-  g_autofree char *code = NULL;
 
   srv_test_add_user (env, "ana", "advocate_dv", "14");
   for (int i = 0; i < 3; i++)
     {
-      g_autofree char *address = g_strdup_printf ("10.0.0.%d", i + 1);
       g_clear_pointer (&reply, srv_test_reply_free);
-      reply = login_as (env, "ana", "guess", address);
+      reply = login_as (env, "ana", "guess", "10.0.0.1");
       g_assert_cmpuint (reply->status, ==, 401);
     }
 
-  /* From yet another address, with the right password: throttled all the same. */
+  /* From the guessing address, with the right password: throttled all the same. */
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "10.0.0.1");
+  assert_throttled (reply, 1, 60);
+
+  /* From the real user's address: signed in. */
   g_clear_pointer (&reply, srv_test_reply_free);
   reply = login_as (env, "ana", SRV_TEST_PASSWORD, "10.0.0.99");
-  g_assert_cmpuint (reply->status, ==, 429);
-  code = srv_test_reply_code (reply);
-  g_assert_cmpstr (code, ==, "too_many_attempts");
-  g_assert_nonnull (reply->retry_after);
-  g_assert_cmpint (g_ascii_strtoll (reply->retry_after, NULL, 10), >, 0);
-  g_assert_cmpint (g_ascii_strtoll (reply->retry_after, NULL, 10), <=, 60);
+  g_assert_cmpuint (reply->status, ==, 200);
+
+  /* Once the wait is over, one more guess, and the next wait is twice as long. */
+  g_free (srv_test_sql (env, "UPDATE login_throttle SET next_at = now() - interval '1 second' "
+                        "WHERE key LIKE 'pair:%'", NULL));
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", "guess", "10.0.0.1");
+  g_assert_cmpuint (reply->status, ==, 401);
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = login_as (env, "ana", "guess", "10.0.0.1");
+  assert_throttled (reply, 61, 120);
 
   /* An unknown name is throttled the same way: no hint it does not exist. */
   for (int i = 0; i < 3; i++)
     {
       g_clear_pointer (&reply, srv_test_reply_free);
       reply = login_as (env, "nobody", "guess", NULL);
+      g_assert_cmpuint (reply->status, ==, 401);
     }
   g_clear_pointer (&reply, srv_test_reply_free);
   reply = login_as (env, "nobody", "guess", NULL);
   g_assert_cmpuint (reply->status, ==, 429);
 
-  /* After the window, the account opens again. */
-  g_free (srv_test_sql (env, "UPDATE login_throttle SET window_start = now() - interval '2 "
+  /* After the window, the account opens again from that address too. */
+  g_free (srv_test_sql (env, "UPDATE login_throttle SET window_start = now() - interval '20 "
                         "minutes'", NULL));
   g_clear_pointer (&reply, srv_test_reply_free);
-  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "10.0.0.99");
+  reply = login_as (env, "ana", SRV_TEST_PASSWORD, "10.0.0.1");
   g_assert_cmpuint (reply->status, ==, 200);
   g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = 'login' "
-                                     "AND outcome = 'throttled_account'", NULL), ==, 2);
+                                     "AND outcome = 'throttled_account'", NULL), ==, 3);
   /* Names typed at a failed sign-in are not stored as such. */
   g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM login_throttle WHERE key LIKE "
                                      "'%nobody%'", NULL), ==, 0);
+}
+
+typedef struct {
+  SrvTestEnv *env;
+  guint       status;
+} Guess;
+
+static gpointer
+guess_thread (gpointer data)
+{
+  Guess *guess = data;
+  g_autoptr(SoupSession) session = srv_test_session_new (guess->env);
+  g_autoptr(SrvTestReply) reply = login_on (session, "ana", "guess", "10.0.0.5");
+
+  guess->status = reply->status;
+  return NULL;
+}
+
+/* S9: guesses sent in parallel are counted before any of them is checked, so no more than
+ * the limit ever reach the password check. */
+static void
+test_throttle_parallel (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[login]\naccount-limit=5\naddress-limit=1000\n"
+                                                "window=600\nbackoff=600\nhash-concurrency=4\n");
+  Guess guesses[60];
+  GThread *threads[G_N_ELEMENTS (guesses)];
+  guint refused = 0, checked = 0;
+
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  for (guint i = 0; i < G_N_ELEMENTS (guesses); i++)
+    {
+      guesses[i] = (Guess) { env, 0 };
+      threads[i] = g_thread_new ("guess", guess_thread, &guesses[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (guesses); i++)
+    {
+      g_thread_join (threads[i]);
+      if (guesses[i].status == 401)
+        checked++;
+      else if (guesses[i].status == 429)
+        refused++;
+    }
+  g_assert_cmpuint (checked, ==, 5);
+  g_assert_cmpuint (refused, ==, G_N_ELEMENTS (guesses) - 5);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = 'login' "
+                                     "AND outcome = 'failed'", NULL), ==, 5);
 }
 
 /* S9: one address trying many accounts. */
@@ -94,6 +175,13 @@ test_throttle_address (void)
   g_autoptr(SrvTestReply) reply = NULL;
 
   srv_test_add_user (env, "ana", "advocate_dv", "14");
+  /* Sign-ins that succeed give their attempt back: an office behind one address is fine. */
+  for (int i = 0; i < 7; i++)
+    {
+      g_clear_pointer (&reply, srv_test_reply_free);
+      reply = login_as (env, "ana", SRV_TEST_PASSWORD, "192.0.2.7");
+      g_assert_cmpuint (reply->status, ==, 200);
+    }
   for (int i = 0; i < 5; i++)
     {
       g_autofree char *name = g_strdup_printf ("user%d", i);
@@ -340,6 +428,7 @@ main (int   argc,
 
   g_test_add_func ("/server/auth/s9-throttle-account", test_throttle_account);
   g_test_add_func ("/server/auth/s9-throttle-address", test_throttle_address);
+  g_test_add_func ("/server/auth/s9-throttle-parallel", test_throttle_parallel);
   g_test_add_func ("/server/auth/s9-indistinguishable", test_indistinguishable);
   g_test_add_func ("/server/auth/s10-idle-expiry", test_idle_expiry);
   g_test_add_func ("/server/auth/s10-absolute-expiry", test_absolute_expiry);

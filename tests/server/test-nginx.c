@@ -388,6 +388,227 @@ test_two_instances (void)
     }
 }
 
+/* An error answer in the protocol's shape, as the app decodes it. */
+static void
+assert_json_error (SrvTestReply *reply,
+                   guint         status,
+                   const char   *code)
+{
+  const char *text = srv_test_reply_text (reply);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClWireErrorReply) e = cl_wire_error_reply_decode (text, strlen (text), &error);
+
+  g_assert_cmpuint (reply->status, ==, status);
+  g_assert_no_error (error);
+  g_assert_cmpstr (e->code, ==, code);
+  g_assert_nonnull (e->message);
+}
+
+/* nginx's own refusals (too large, too many, no upstream, no such path) speak JSON. */
+static void
+test_json_errors (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  const char *sockets[] = { env->socket_path, NULL };
+  g_autoptr(SrvTestNginx) nginx = srv_test_nginx_start (sockets);
+  g_autoptr(SoupSession) session = srv_test_nginx_session (nginx, NULL);
+  g_autoptr(GString) big = g_string_new ("{\"device_id\":\"");
+  g_autoptr(SrvTestReply) reply = NULL;
+  gboolean limited = FALSE;
+
+  while (big->len < 5 * 1024 * 1024)
+    g_string_append (big, "0000000000000000000000000000000000000000000000000000000000000000");
+  g_string_append (big, "\"}");
+  reply = https (session, nginx, "/v1/push", NULL, big->str, big->len);
+  assert_json_error (reply, 413, "body_too_large");
+  g_clear_pointer (&reply, srv_test_reply_free);
+
+  reply = https (session, nginx, "/nowhere", NULL, NULL, 0);
+  assert_json_error (reply, 404, "not_found");
+  g_clear_pointer (&reply, srv_test_reply_free);
+
+  /* Other names each time: the server's own throttle (per account and address) stays out. */
+  for (int i = 0; i < 30 && !limited; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"username\":\"x%d\",\"password\":\"y\","
+                                               "\"device_name\":\"z\"}", i);
+      g_clear_pointer (&reply, srv_test_reply_free);
+      reply = https (session, nginx, "/v1/login", NULL, body, -1);
+      limited = reply->status == 429;
+    }
+  g_assert_true (limited);
+  assert_json_error (reply, 429, "rate_limited");
+  g_assert_cmpstr (reply->retry_after, ==, "5");
+  g_clear_pointer (&reply, srv_test_reply_free);
+
+  /* No server behind nginx any more: 502, still JSON. */
+  srv_test_server_stop (env, SIGTERM);
+  reply = https (session, nginx, "/v1/health", NULL, NULL, 0);
+  assert_json_error (reply, 502, "unavailable");
+  g_assert_cmpstr (reply->retry_after, ==, "5");
+}
+
+/* caseload-server itself drops a connection that stops sending (io-timeout), but not one
+ * whose request is being worked on. */
+typedef struct {
+  SrvTestEnv    *env;
+  SrvTestDevice *device;
+} Waiter;
+
+static gpointer
+push_waiting (gpointer data)
+{
+  Waiter *w = data;
+
+  return srv_test_new_client (w->env, w->device, "waiting");
+}
+
+static gint64
+closed_after (GIOStream *stream)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  g_autofree char *answer = read_answer (stream);
+
+  return g_get_monotonic_time () - t0;
+}
+
+static void
+test_server_io_timeout (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[server]\nio-timeout=2\n");
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (env->socket_path);
+  g_autoptr(SrvTestDevice) device = NULL;
+  g_autofree char *id = NULL;
+  Waiter waiter;
+  GThread *thread;
+  const char *half[] = {
+    "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
+    "POST /v1/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    "Content-Length: 100\r\n\r\n{\"username\":",
+    "",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (half); i++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) c = g_socket_client_connect (client,
+                                                                G_SOCKET_CONNECTABLE (address),
+                                                                NULL, NULL);
+      gint64 after;
+
+      g_assert_nonnull (c);
+      g_socket_set_timeout (g_socket_connection_get_socket (c), 10);
+      if (*half[i] != '\0')
+        write_text (G_IO_STREAM (c), half[i]);
+      after = closed_after (G_IO_STREAM (c));
+      g_assert_cmpint (after, >=, 1 * G_USEC_PER_SEC);
+      g_assert_cmpint (after, <, 6 * G_USEC_PER_SEC);
+    }
+
+  /* A push waiting 4 s for the version clock (held here) is answered all the same. */
+  srv_test_add_user (env, "ana", "advocate_dv", "14");
+  device = srv_test_login (env, "ana");
+  device->session = srv_test_session_new (env);
+  g_free (srv_test_sql (env, "BEGIN", NULL));
+  g_free (srv_test_sql (env, "SELECT v FROM sync_clock FOR UPDATE", NULL));
+  waiter = (Waiter) { env, device };
+  thread = g_thread_new ("push", push_waiting, &waiter);
+  g_usleep (4 * G_USEC_PER_SEC);
+  g_free (srv_test_sql (env, "COMMIT", NULL));
+  id = g_thread_join (thread);
+  g_assert_true (g_uuid_string_is_valid (id));
+}
+
+typedef struct {
+  SoupSession  *session;
+  SrvTestNginx *nginx;
+  gint          stop;
+  guint         answered;
+  guint         failed;
+  gint64        slowest;   /* µs */
+} Prober;
+
+static gpointer
+health_prober (gpointer data)
+{
+  Prober *p = data;
+
+  while (!g_atomic_int_get (&p->stop))
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr(SrvTestReply) reply = https (p->session, p->nginx, "/v1/health", NULL, NULL, 0);
+
+      p->slowest = MAX (p->slowest, g_get_monotonic_time () - t0);
+      if (reply->status == 200)
+        p->answered++;
+      else
+        p->failed++;
+      g_usleep (100000);
+    }
+  return NULL;
+}
+
+/* A bounded slowloris on loopback: 300 connections from one address send half a request
+ * (150 stop inside the headers, 150 inside the body) and hold on; health checks from
+ * another address keep being answered quickly throughout, and nginx lets go of every
+ * half-sent connection after its timeouts. */
+static void
+test_slowloris (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  const char *sockets[] = { env->socket_path, NULL };
+  g_autoptr(SrvTestNginx) nginx = srv_test_nginx_start (sockets);
+  Slow slow[300];
+  GThread *readers[G_N_ELEMENTS (slow)];
+  Prober prober = { srv_test_nginx_session (nginx, "127.0.0.2"), nginx };
+  GThread *thread;
+  guint refused = 0, held = 0;
+  gint64 longest = 0;
+
+  thread = g_thread_new ("health", health_prober, &prober);
+  for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
+    {
+      slow[i] = (Slow) { tls_connect (nginx, "127.0.0.1") };
+      write_text (slow[i].stream, i % 2 == 0
+                  ? "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+                  : "POST /v1/login HTTP/1.1\r\nHost: localhost\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+      readers[i] = g_thread_new ("slow", slow_reader, &slow[i]);
+    }
+  /* Past the 20 requests an address may have in progress (and the sign-in rate), nginx
+   * refused the half-sent bodies at once, in JSON; the rest it held until its timeouts
+   * (10 s) and then let go. */
+  for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
+    {
+      g_thread_join (readers[i]);
+      longest = MAX (longest, slow[i].closed_after);
+      if (strstr (slow[i].answer, " 429 ") != NULL &&
+          strstr (slow[i].answer, "\"rate_limited\"") != NULL)
+        refused++;
+      else if (slow[i].closed_after >= 8 * G_USEC_PER_SEC &&
+               (slow[i].answer[0] == '\0' || strstr (slow[i].answer, " 408 ") != NULL))
+        held++;
+      g_object_unref (slow[i].stream);
+      g_free (slow[i].answer);
+    }
+  g_assert_cmpuint (held, >=, 150);
+  g_assert_cmpuint (refused, >=, 100);
+  g_assert_cmpuint (held + refused, ==, G_N_ELEMENTS (slow));
+  g_assert_cmpint (longest, <, 15 * G_USEC_PER_SEC);
+
+  g_atomic_int_set (&prober.stop, 1);
+  g_thread_join (thread);
+  g_test_message ("slowloris: %u half-sent connections, %u held by nginx until its timeouts "
+                  "(all closed within %.1f s), %u refused at once; /v1/health from another "
+                  "address answered %u times (slowest %.2f s), failed %u times",
+                  (guint) G_N_ELEMENTS (slow), held, longest / 1e6, refused, prober.answered,
+                  prober.slowest / 1e6, prober.failed);
+  g_assert_cmpuint (prober.failed, ==, 0);
+  g_assert_cmpuint (prober.answered, >=, 20);
+  g_assert_cmpint (prober.slowest, <, 2 * G_USEC_PER_SEC);
+  g_object_unref (prober.session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -396,5 +617,8 @@ main (int   argc,
 
   g_test_add_func ("/server/nginx/s8-limits", test_s8);
   g_test_add_func ("/server/nginx/two-instances", test_two_instances);
+  g_test_add_func ("/server/nginx/json-errors", test_json_errors);
+  g_test_add_func ("/server/nginx/slowloris", test_slowloris);
+  g_test_add_func ("/server/nginx/server-io-timeout", test_server_io_timeout);
   return g_test_run ();
 }

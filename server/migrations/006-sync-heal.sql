@@ -1,4 +1,4 @@
--- 005-sync-heal.sql: sync heals itself around resolutions and restores.
+-- 006-sync-heal.sql: sync heals itself around resolutions and restores.
 -- A resolution made on top of a value that changed since the conflict does not overwrite
 -- it. The conflict closes as 'superseded' and a new one, between the value now held and
 -- the one chosen, takes its place (superseded_by), so both are kept and a person decides
