@@ -788,7 +788,9 @@ apply_push_response (ClSync                   *self,
   g_autoptr(GDateTime) keep = g_date_time_add_days (utc, -KEEP_SENT_DAYS);
   g_autofree char *horizon = g_date_time_format (keep, "%Y-%m-%dT%H:%M:%SZ");
 
-  if (resp->results->len != req->mutations->len)
+  /* All of the batch, or its first mutations when the server's work for one request ran
+   * out (the rest goes in the next batch). */
+  if (resp->results->len == 0 || resp->results->len > req->mutations->len)
     {
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
                    _("The server answered for %u changes out of %u sent."),

@@ -82,6 +82,78 @@ make_conflict (Fixture    *f,
   return g_strdup (((ClWireConflict *) g_ptr_array_index (b->conflicts, 0))->conflict_id);
 }
 
+/* One push of 500 edits that each conflict on three fields: the server answers for the
+ * first ones (at most 100 conflicts a request), commits them and leaves the rest to the
+ * next requests, so no request holds the version clock for long; in the end every edit has
+ * its answer and every conflict its row, exactly once. */
+static void
+test_conflict_budget (Fixture       *f,
+                      gconstpointer  data)
+{
+  gint64 base = srv_test_record_version (f->env, f->kase);
+  g_autoptr(ClWireResult) a = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
+  guint answered = 0, requests = 0;
+  gint64 slowest = 0;
+
+  a = srv_test_push_one (f->env, f->ana, srv_test_mutation (f->ana, "case", f->kase,
+                                                            CL_WIRE_OP_PUT, base,
+                                                            "assigned_to", "ana",
+                                                            "opened_at", "2026-11-01",
+                                                            "closed_at", "2026-11-30", NULL));
+  g_assert_cmpint (a->status, ==, CL_WIRE_STATUS_APPLIED);
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autofree char *who = g_strdup_printf ("ben%u", i);
+      g_autofree char *opened = g_strdup_printf ("2026-10-%02u", 1 + i % 28);
+
+      g_ptr_array_add (batch, srv_test_mutation (f->ben, "case", f->kase, CL_WIRE_OP_PUT, base,
+                                                 "assigned_to", who, "opened_at", opened,
+                                                 "closed_at", "2026-12-01", NULL));
+    }
+
+  while (answered < batch->len)
+    {
+      g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+      g_autoptr(SrvTestReply) reply = NULL;
+      g_autoptr(ClWirePushResponse) response = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *text;
+      gint64 start = g_get_monotonic_time ();
+
+      for (guint i = answered; i < batch->len; i++)
+        g_ptr_array_add (rest, g_ptr_array_index (batch, i));
+      reply = srv_test_push_raw (f->env, f->ben, rest);
+      slowest = MAX (slowest, g_get_monotonic_time () - start);
+      g_assert_cmpuint (reply->status, ==, 200);
+      text = srv_test_reply_text (reply);
+      response = cl_wire_push_response_decode (text, strlen (text), &error);
+      g_assert_no_error (error);
+      /* A prefix of what was sent, answered in order, and last_seq its end. */
+      g_assert_cmpuint (response->results->len, >=, 1);
+      g_assert_cmpuint (response->results->len, <=, 34);
+      for (guint i = 0; i < response->results->len; i++)
+        {
+          ClWireResult *r = g_ptr_array_index (response->results, i);
+          ClWireMutation *m = g_ptr_array_index (batch, answered + i);
+
+          g_assert_cmpint (r->seq, ==, m->seq);
+          g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_CONFLICT);
+          g_assert_cmpuint (r->conflicts->len, ==, 3);
+        }
+      answered += response->results->len;
+      g_assert_cmpint (response->last_seq, ==,
+                       ((ClWireMutation *) g_ptr_array_index (batch, answered - 1))->seq);
+      requests++;
+    }
+  g_test_message ("500 edits conflicting on 3 fields each: %u requests, the slowest %.3f s",
+                  requests, slowest / 1e6);
+  g_assert_cmpuint (requests, ==, 15);
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM conflict WHERE account_id = "
+                                     "(SELECT account_id FROM device WHERE id = $1) AND seq > 0",
+                                     f->ben->device_id, NULL), ==, 1 + 1500);
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -403,6 +475,7 @@ main (int   argc,
 
 #define ADD(path, fn) \
   g_test_add ("/server/conflicts/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("budget", test_conflict_budget);
   ADD ("visibility", test_visibility);
   ADD ("who-and-when", test_who_and_when);
   ADD ("resolve-theirs", test_resolve_theirs);
