@@ -205,8 +205,18 @@ recover_response_cb (ClUnlockPage     *self,
   g_autoptr(ClSecret) passphrase = NULL;
   const char *new_text;
 
+  /* Whatever the answer (Escape and closing answer "cancel"), the dialog goes next. Its
+   * rows give up the focus now, while they are alive: libadwaita's handlers of a password
+   * row's focus must not run on a row already destroyed with its dialog. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
   if (g_strcmp0 (response, "recover") != 0 || self->context == NULL)
-    return;
+    {
+      gtk_editable_set_text (key_row, "");
+      gtk_editable_set_text (new_row, "");
+      gtk_editable_set_text (again_row, "");
+      return;
+    }
 
   new_text = gtk_editable_get_text (new_row);
 
