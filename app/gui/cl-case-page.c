@@ -139,8 +139,6 @@ static void track_dialog    (ClCasePage *self,
                              GtkWindow  *dialog);
 static void reload_history  (ClCasePage *self);
 static void reload_contacts (ClCasePage *self);
-static void track_dialog    (ClCasePage *self,
-                             GtkWindow  *dialog);
 static void log_contact     (ClCasePage *self,
                              gboolean    confirmed);
 
