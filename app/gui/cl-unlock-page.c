@@ -206,8 +206,10 @@ recover_response_cb (ClUnlockPage     *self,
   const char *new_text;
 
   /* Whatever the answer (Escape and closing answer "cancel"), the dialog goes next. Its
-   * rows give up the focus now, while they are alive: libadwaita's handlers of a password
-   * row's focus must not run on a row already destroyed with its dialog. */
+   * rows give up the focus now, while they are alive: otherwise the focus leaves them only
+   * when the last reference to the dialog goes (after the key press that closed it, at the
+   * next one), and libadwaita's focus handler of a password row then runs on a row already
+   * freed. */
   gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
 
   if (g_strcmp0 (response, "recover") != 0 || self->context == NULL)

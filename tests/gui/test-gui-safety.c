@@ -114,17 +114,17 @@ key_event (KeySym   keysym,
   XTestFakeKeyEvent (xdisplay (), XKeysymToKeycode (xdisplay (), keysym), press, CurrentTime);
 }
 
-/* Presses and releases @keysym on the X server, with Control held if @control. */
+/* Presses and releases @keysym on the X server, with @modifier (a keysym, or 0) held. */
 static void
-press_key (KeySym   keysym,
-           gboolean control)
+press_key (KeySym keysym,
+           KeySym modifier)
 {
-  if (control)
-    key_event (XK_Control_L, TRUE);
+  if (modifier != 0)
+    key_event (modifier, TRUE);
   key_event (keysym, TRUE);
   key_event (keysym, FALSE);
-  if (control)
-    key_event (XK_Control_L, FALSE);
+  if (modifier != 0)
+    key_event (modifier, FALSE);
   XSync (xdisplay (), False);
   cl_gui_test_spin (150);
 }
@@ -134,7 +134,7 @@ static void
 type_text (const char *text)
 {
   for (const char *p = text; *p != '\0'; p++)
-    press_key (*p == ' ' ? XK_space : (KeySym) *p, FALSE);
+    press_key (*p == ' ' ? XK_space : (KeySym) *p, 0);
 }
 
 static GtkWindow *
@@ -169,22 +169,32 @@ message_dialog (void)
   return ADW_MESSAGE_DIALOG (find_window (ADW_TYPE_MESSAGE_DIALOG));
 }
 
-/* The button below @widget labelled @label (with its mnemonic). */
+/* The first descendant of @widget of type @type (a button: labelled @label, with its
+ * mnemonic, unless NULL). */
 static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
+find_child (GtkWidget  *widget,
+            GType       type,
+            const char *label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (label == NULL || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_button (child, label);
+      GtkWidget *found = find_child (child, type, label);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  return find_child (widget, GTK_TYPE_BUTTON, label);
 }
 
 /* How a dialog goes away in the tests below. */
@@ -210,7 +220,7 @@ close_dialog (GtkWindow *dialog,
     {
     case CLOSE_ESCAPE:
       focus_window (dialog);
-      press_key (XK_Escape, FALSE);
+      press_key (XK_Escape, 0);
       break;
 
     case CLOSE_CANCEL:
@@ -256,6 +266,38 @@ test_recovery_dialog (void)
 
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (w), "unlock") == 0, 5000);
 
+  /* As a person does it, from the keyboard alone: Tab to "Forgot Passphrase?", Enter,
+   * Escape, type, Enter. This crashed: libadwaita's focus handler of a password row ran
+   * once the dialog was gone with its rows. */
+  focus_window (GTK_WINDOW (w));
+  wait_ready (page);
+  press_key (XK_Tab, 0);
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (w)) ==
+                 find_button (GTK_WIDGET (page),
+                              g_dgettext (GETTEXT_PACKAGE, "_Forgot Passphrase?")));
+  press_key (XK_Return, 0);
+  {
+    g_autoptr(GtkWindow) dialog = NULL;
+
+    WAIT_UNTIL (message_dialog () != NULL, 2000);
+    dialog = g_object_ref (GTK_WINDOW (message_dialog ()));
+    cl_gui_test_spin (1000);
+    press_key (XK_Escape, 0);
+    WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (dialog)), 2000);
+  }
+  cl_gui_test_spin (1000);
+  type_text ("abc");
+  press_key (XK_Return, 0);
+  cl_gui_test_spin (1000);
+
+  /* Enter pressed "Forgot Passphrase?" again. */
+  {
+    AdwMessageDialog *again = message_dialog ();
+
+    g_assert_nonnull (again);
+    close_dialog (GTK_WINDOW (again), CLOSE_WINDOW);
+  }
+
   for (CloseWay way = CLOSE_ESCAPE; way <= CLOSE_WINDOW; way++)
     {
       AdwMessageDialog *dialog;
@@ -267,11 +309,14 @@ test_recovery_dialog (void)
       type_text ("abc");
       close_dialog (GTK_WINDOW (dialog), way);
 
-      /* Back on the unlock page: a wrong passphrase typed and entered. */
+      /* Back on the unlock page, from "Forgot Passphrase?" back to the passphrase: a wrong
+       * one typed and entered. */
       focus_window (GTK_WINDOW (w));
       wait_ready (page);
+      if (GTK_IS_BUTTON (gtk_window_get_focus (GTK_WINDOW (w))))
+        press_key (XK_Tab, XK_Shift_L);
       type_text ("wrong");
-      press_key (XK_Return, FALSE);
+      press_key (XK_Return, 0);
       WAIT_UNTIL (cl_unlock_page_get_error (page) != NULL, 20000);
       WAIT_UNTIL (!cl_unlock_page_get_busy (page), 20000);
       g_assert_true (cl_context_get_locked (context ()));
@@ -280,7 +325,7 @@ test_recovery_dialog (void)
   /* The passphrase, typed, opens the vault. */
   wait_ready (page);
   type_text (PASSPHRASE);
-  press_key (XK_Return, FALSE);
+  press_key (XK_Return, 0);
   WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (w), "main") == 0, 5000);
   gtk_window_set_default_size (GTK_WINDOW (w), 1200, 760);
@@ -422,14 +467,14 @@ test_safe_contact (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "case.start-contact", "s", "phone");
   dialog = expect_warning (phone_not_safe);
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "start-contact-not-safe");
-  press_key (XK_Return, FALSE);
+  press_key (XK_Return, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_cmpstr (_cl_case_page_get_contact_channel (page), ==, "sms");
 
   /* Escape too; "Contact Anyway" picks the channel. */
   gtk_widget_activate_action (GTK_WIDGET (page), "case.start-contact", "s", "phone");
   expect_warning (phone_not_safe);
-  press_key (XK_Escape, FALSE);
+  press_key (XK_Escape, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_cmpstr (_cl_case_page_get_contact_channel (page), ==, "sms");
   gtk_widget_activate_action (GTK_WIDGET (page), "case.start-contact", "s", "phone");
@@ -446,7 +491,7 @@ test_safe_contact (void)
   dialog = expect_warning (phone_not_safe);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), phone));
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "log-contact-not-safe");
-  press_key (XK_Return, FALSE);
+  press_key (XK_Return, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_cmpint (n_contacts (), ==, 0);
 
@@ -491,7 +536,7 @@ test_viewing_writes_nothing (void)
     focus_window (GTK_WINDOW (w));
     for (guint i = 0; i < 60; i++)
       {
-        press_key (XK_Tab, FALSE);
+        press_key (XK_Tab, 0);
         assert_unchanged (outbox, "Moving through the case page");
       }
   }
@@ -519,8 +564,8 @@ test_viewing_writes_nothing (void)
           WAIT_UNTIL ((dialog = _cl_case_page_get_dialog (case_page ())) != NULL, 2000);
           g_assert_true (CL_IS_RECORD_DIALOG (dialog));
           focus_window (dialog);
-          press_key (XK_Tab, FALSE);
-          press_key (XK_Tab, FALSE);
+          press_key (XK_Tab, 0);
+          press_key (XK_Tab, 0);
           close_dialog (dialog, way);
           g_assert_null (_cl_case_page_get_dialog (case_page ()));
           assert_unchanged (outbox, section_types[i]);
@@ -600,17 +645,33 @@ test_close_dialogs (void)
     for (CloseWay way = CLOSE_ESCAPE; way <= CLOSE_WINDOW; way++)
       {
         GtkWindow *dialog = opens[i] ();
+        GtkWidget *password = find_child (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
 
+        /* The focus in a password row when the dialog goes, as in the recovery dialog. */
         focus_window (dialog);
-        press_key (XK_Tab, FALSE);
+        if (password != NULL)
+          gtk_widget_grab_focus (password);
+        else
+          press_key (XK_Tab, 0);
         close_dialog (dialog, way);
 
-        /* The search entry takes typing and Enter. */
+        /* Typing and Enter wherever the focus went (after a password row, as in the
+         * recovery dialog), then in the search entry. */
+        cl_gui_test_spin (500);
+        if (password != NULL)
+          {
+            type_text ("zz");
+            press_key (XK_Return, 0);
+            cl_gui_test_spin (500);
+            /* Enter on the window's first button, the lock. */
+            if (cl_context_get_locked (context ()))
+              unlock ();
+          }
         focus_window (GTK_WINDOW (w));
-        press_key (XK_f, TRUE);
+        press_key (XK_f, XK_Control_L);
         type_text ("zz");
-        press_key (XK_Return, FALSE);
-        press_key (XK_Escape, FALSE);
+        press_key (XK_Return, 0);
+        press_key (XK_Escape, 0);
       }
 
   g_assert_cmpint (outbox_length (), ==, outbox);
@@ -630,7 +691,7 @@ lock_from (gconstpointer data)
   g_set_weak_pointer (&watched, w);
   focus_window (w);
   type_text ("a");
-  press_key (XK_l, TRUE);
+  press_key (XK_l, XK_Control_L);
 
   WAIT_UNTIL (cl_context_get_locked (context ()), 2000);
   WAIT_UNTIL (watched == NULL, 2000);
