@@ -73,7 +73,8 @@ test_no_preference (ClTestVault  *fixture,
   g_assert_cmpint (warning->safety, ==, CL_SAFETY_UNKNOWN);
   assert_channels (warning, "phone", NULL);
   g_assert_cmpstr (warning->heading, ==, "“Phone call” Not Confirmed Safe");
-  assert_contains (warning->body, "Nobody has confirmed with the client that “Phone call” is safe.");
+  assert_contains (warning->body,
+                   "Nobody has confirmed with the client that “Phone call” is safe.");
   assert_contains (warning->body, "It was never confirmed.");
   assert_contains (warning->body, "may put them in danger");
   assert_contains (warning->body, "Do not name the agency.");
@@ -134,7 +135,8 @@ test_voicemail_unknown (ClTestVault  *fixture,
   assert_channels (warning, "phone", NULL);
   g_assert_cmpstr (warning->heading, ==, "Client Said “Phone call” Is Not Safe");
   not_safe = strstr (warning->body, "The client said “Phone call” is not safe.");
-  unknown = strstr (warning->body, "Nobody has confirmed with the client that “Voicemail” is safe.");
+  unknown = strstr (warning->body,
+                    "Nobody has confirmed with the client that “Voicemail” is safe.");
   g_assert_nonnull (not_safe);
   g_assert_nonnull (unknown);
   g_assert_true (not_safe < unknown);

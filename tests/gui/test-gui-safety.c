@@ -5,14 +5,17 @@
  * Runs the real ClApplication on a vault with one case holding a record of every type, and
  * drives it with real key presses (XTest, on the X server the test runs under):
  *
- * - the recovery dialog of the unlock page closed by Escape, Cancel or the window manager,
- *   then typing and Enter in the main window (this crashed once);
+ * - the recovery dialog of the unlock page opened from the keyboard, closed by Escape, then
+ *   typing and Enter (this crashed); closed by Escape, Cancel or the window manager, then a
+ *   passphrase typed and entered;
  * - the safe-contact warnings of "Start Contact" and the contact log (DOMAIN.md rule 3);
  * - opening and leaving the case page and every record's dialog writes nothing;
- * - Escape, Cancel and closing every dialog that holds entries;
+ * - Escape, Cancel and closing New Referral, a record's dialog and enrollment (with the
+ *   focus in a password row where there is one), then typing and Enter;
  * - Ctrl+L with the focus in each window of the app locks the vault and closes the window.
  *
- * Screenshots of the warnings go to $CASELOAD_SCREENSHOT_DIR.
+ * Screenshots of the warnings go to $CASELOAD_SCREENSHOT_DIR. Run without G_DEBUG=gc-friendly:
+ * GLib clearing freed blocks hides a use after free.
  */
 
 #define G_LOG_DOMAIN "test-gui-safety"
