@@ -120,6 +120,48 @@ lock_action (GSimpleAction *action,
   cl_application_lock (CL_APPLICATION (user_data));
 }
 
+/* Ctrl+L locks from every window. The application's accelerators reach only the windows it
+ * holds, not the dialogs: each window of the process gets its own shortcut for the lock
+ * (the main window then has two, and the first one locks). */
+static gboolean
+lock_shortcut_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "lock", NULL);
+  return TRUE;
+}
+
+static void
+toplevels_changed_cb (ClApplication *self,
+                      guint          position,
+                      guint          removed,
+                      guint          added,
+                      GListModel    *toplevels)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (self),
+                                                                   "app.lock");
+      GtkEventController *controller = gtk_shortcut_controller_new ();
+
+      gtk_event_controller_set_static_name (controller, "cl-lock-shortcut");
+      gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+      gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                         GTK_SHORTCUT_SCOPE_GLOBAL);
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          GtkShortcutTrigger *trigger = gtk_shortcut_trigger_parse_string (accels[j]);
+          GtkShortcutAction *lock = gtk_callback_action_new (lock_shortcut_cb, self, NULL);
+
+          gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                                gtk_shortcut_new (trigger, lock));
+        }
+      gtk_widget_add_controller (GTK_WIDGET (window), controller);
+    }
+}
+
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *param,
@@ -345,6 +387,9 @@ cl_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
                                          close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync-now", sync_accels);
+
+  g_signal_connect_object (gtk_window_get_toplevels (), "items-changed",
+                           G_CALLBACK (toplevels_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void

@@ -14,6 +14,8 @@ void          _cl_case_page_set_contact      (ClCasePage *self,
                                               const char *channel,
                                               const char *outcome,
                                               const char *note);
+const char   *_cl_case_page_get_contact_channel (ClCasePage *self);
+const char   *_cl_case_page_get_contact_outcome (ClCasePage *self);
 void          _cl_case_page_set_channel_safe (ClCasePage *self,
                                               const char *channel,
                                               const char *safe);
@@ -21,6 +23,9 @@ ClRecordForm *_cl_case_page_get_case_form    (ClCasePage *self);
 ClRecordForm *_cl_case_page_get_client_form  (ClCasePage *self);
 guint         _cl_case_page_get_n_rows       (ClCasePage *self,
                                               const char *type);
+void          _cl_case_page_activate_row     (ClCasePage *self,
+                                              const char *type,
+                                              guint       index);
 GtkWindow    *_cl_case_page_get_dialog       (ClCasePage *self);
 
 G_END_DECLS

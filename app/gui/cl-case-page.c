@@ -35,6 +35,7 @@
 #include "cl-gui-util.h"
 #include "cl-record-dialog.h"
 #include "cl-record-form.h"
+#include "cl-safe-contact.h"
 #include "cl-service-picker.h"
 
 typedef struct _Section Section;
@@ -1180,12 +1181,53 @@ contact_note_activated_cb (ClCasePage *self)
   log_contact (self, FALSE);
 }
 
+static const char *
+contact_outcome (ClCasePage *self)
+{
+  return cl_enum_code_at ("contact_outcome", adw_combo_row_get_selected (self->contact_outcome),
+                          TRUE);
+}
+
+/* Logging needs an outcome. */
+static void
+update_log_action (ClCasePage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.log-contact",
+                                 self->contact_outcome != NULL && contact_outcome (self) != NULL);
+}
+
+/* A warning before a contact on a channel not confirmed safe (DOMAIN.md rule 3): Cancel is
+ * the default, and what Escape and closing answer. */
+static GtkWidget *
+safety_dialog_new (ClCasePage           *self,
+                   ClSafeContactWarning *warning,
+                   const char           *response,
+                   const char           *label)
+{
+  GtkWidget *dialog = adw_message_dialog_new (cl_widget_get_window (GTK_WIDGET (self)),
+                                              warning->heading, warning->body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    response, label,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), response,
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  track_dialog (self, GTK_WINDOW (dialog));
+
+  return dialog;
+}
+
 static void
 build_contact_log (ClCasePage *self)
 {
   GtkWidget *group = adw_preferences_group_new ();
   g_autoptr(GtkStringList) channels = cl_enum_string_list_new ("channel", NULL);
-  g_autoptr(GtkStringList) outcomes = cl_enum_string_list_new ("contact_outcome", NULL);
+  /* No outcome until the advocate picks one: a careless click records no success. */
+  g_autoptr(GtkStringList) outcomes = cl_enum_string_list_new ("contact_outcome",
+                                                               _("Choose an outcome"));
   GtkWidget *button;
   GtkWidget *placeholder;
 
@@ -1199,6 +1241,8 @@ build_contact_log (ClCasePage *self)
   self->contact_outcome = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->contact_outcome), _("Outcome"));
   adw_combo_row_set_model (self->contact_outcome, G_LIST_MODEL (outcomes));
+  g_signal_connect_object (self->contact_outcome, "notify::selected",
+                           G_CALLBACK (update_log_action), self, G_CONNECT_SWAPPED);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->contact_outcome));
 
   self->contact_note = ADW_ENTRY_ROW (adw_entry_row_new ());
@@ -1233,6 +1277,7 @@ build_contact_log (ClCasePage *self)
 
   add_group (self, group);
   reload_contacts (self);
+  update_log_action (self);
 }
 
 static void
@@ -1289,8 +1334,7 @@ log_contact (ClCasePage *self,
   g_autofree char *id = NULL;
   g_autofree char *now = NULL;
   g_autofree char *note = NULL;
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
+  g_autoptr(ClSafeContactWarning) warning = NULL;
   const char *channel;
   const char *outcome;
 
@@ -1299,28 +1343,26 @@ log_contact (ClCasePage *self,
 
   channel = cl_enum_code_at ("channel", adw_combo_row_get_selected (self->contact_channel),
                              FALSE);
-  outcome = cl_enum_code_at ("contact_outcome",
-                             adw_combo_row_get_selected (self->contact_outcome), FALSE);
-  if (channel == NULL || outcome == NULL)
+  outcome = contact_outcome (self);
+  if (channel == NULL)
     return;
-
-  if (!confirmed && !cl_check_channel (self->store, cl_record_get_id (self->client_record), channel, outcome,
-                            &heading, &body))
+  if (outcome == NULL)
     {
-      GtkWidget *dialog = adw_message_dialog_new (cl_widget_get_window (GTK_WIDGET (self)),
-                                                  heading, body);
+      show_message (self, _("Choose the contact’s outcome first"));
+      gtk_widget_grab_focus (GTK_WIDGET (self->contact_outcome));
+      return;
+    }
 
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Cancel"),
-                                        "log", _("_Log Anyway"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "log",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  if (!confirmed)
+    warning = cl_safe_contact_check_client (self->store,
+                                            cl_record_get_id (self->client_record),
+                                            channel, outcome);
+  if (warning != NULL)
+    {
+      GtkWidget *dialog = safety_dialog_new (self, warning, "log", _("_Log Anyway"));
+
       g_signal_connect_object (dialog, "response", G_CALLBACK (safety_response_cb), self,
                                G_CONNECT_SWAPPED);
-      track_dialog (self, GTK_WINDOW (dialog));
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
@@ -1347,6 +1389,7 @@ log_contact (ClCasePage *self,
     }
 
   gtk_editable_set_text (GTK_EDITABLE (self->contact_note), "");
+  adw_combo_row_set_selected (self->contact_outcome, 0);
   reload_contacts (self);
   reload_history (self);
   show_message (self, _("Contact logged"));
@@ -2032,37 +2075,52 @@ focus_contact_action (GtkWidget  *widget,
 }
 
 static void
+start_contact (ClCasePage *self,
+               const char *channel)
+{
+  adw_combo_row_set_selected (self->contact_channel, cl_enum_position ("channel", channel, FALSE));
+  gtk_widget_grab_focus (GTK_WIDGET (self->contact_outcome));
+}
+
+static void
+start_contact_response_cb (ClCasePage       *self,
+                           const char       *response,
+                           AdwMessageDialog *dialog)
+{
+  const char *channel = g_object_get_data (G_OBJECT (dialog), "cl-channel");
+
+  if (g_strcmp0 (response, "start") == 0 && self->contact_channel != NULL)
+    start_contact (self, channel);
+}
+
+static void
 start_contact_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
 {
   ClCasePage *self = CL_CASE_PAGE (widget);
   const char *channel = g_variant_get_string (param, NULL);
-  guint pos = cl_enum_position ("channel", channel, FALSE);
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
+  g_autoptr(ClSafeContactWarning) warning = NULL;
+  GtkWidget *dialog;
 
-  if (self->contact_channel == NULL || pos == GTK_INVALID_LIST_POSITION)
+  if (self->contact_channel == NULL ||
+      cl_enum_position ("channel", channel, FALSE) == GTK_INVALID_LIST_POSITION)
     return;
 
-  adw_combo_row_set_selected (self->contact_channel, pos);
-
   /* Warn now, before the advocate dials; logging warns again only if still unsafe. */
-  if (!cl_check_channel (self->store, cl_record_get_id (self->client_record), channel, NULL,
-                         &heading, &body))
+  warning = cl_safe_contact_check_client (self->store, cl_record_get_id (self->client_record),
+                                          channel, NULL);
+  if (warning == NULL)
     {
-      GtkWidget *dialog = adw_message_dialog_new (cl_widget_get_window (widget), heading, body);
-
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "ok", _("_I Understand"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "ok",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      track_dialog (self, GTK_WINDOW (dialog));
-      gtk_window_present (GTK_WINDOW (dialog));
+      start_contact (self, channel);
+      return;
     }
 
-  gtk_widget_grab_focus (GTK_WIDGET (self->contact_note));
+  dialog = safety_dialog_new (self, warning, "start", _("_Contact Anyway"));
+  g_object_set_data_full (G_OBJECT (dialog), "cl-channel", g_strdup (channel), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (start_contact_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Object --------------------------------------------------------------------------- */
@@ -2370,9 +2428,7 @@ cl_case_page_take_contact_entry (ClCasePage *self)
   cl_changes_set (values, "channel",
                   cl_enum_code_at ("channel",
                                    adw_combo_row_get_selected (self->contact_channel), FALSE));
-  cl_changes_set (values, "outcome",
-                  cl_enum_code_at ("contact_outcome",
-                                   adw_combo_row_get_selected (self->contact_outcome), FALSE));
+  cl_changes_set (values, "outcome", contact_outcome (self));
   cl_changes_set (values, "note", note);
 
   gtk_editable_set_enable_undo (GTK_EDITABLE (self->contact_note), FALSE);
@@ -2466,8 +2522,26 @@ _cl_case_page_set_contact (ClCasePage *self,
   adw_combo_row_set_selected (self->contact_channel,
                               cl_enum_position ("channel", channel, FALSE));
   adw_combo_row_set_selected (self->contact_outcome,
-                              cl_enum_position ("contact_outcome", outcome, FALSE));
+                              cl_enum_position ("contact_outcome", outcome, TRUE));
   gtk_editable_set_text (GTK_EDITABLE (self->contact_note), note != NULL ? note : "");
+}
+
+const char *
+_cl_case_page_get_contact_channel (ClCasePage *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_PAGE (self), NULL);
+  g_return_val_if_fail (self->contact_channel != NULL, NULL);
+
+  return cl_enum_code_at ("channel", adw_combo_row_get_selected (self->contact_channel), FALSE);
+}
+
+const char *
+_cl_case_page_get_contact_outcome (ClCasePage *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_PAGE (self), NULL);
+  g_return_val_if_fail (self->contact_outcome != NULL, NULL);
+
+  return contact_outcome (self);
 }
 
 void
@@ -2529,6 +2603,30 @@ _cl_case_page_get_n_rows (ClCasePage *self,
     }
 
   return 0;
+}
+
+/* Activates the row at @index of the section of @type, as a click on it does. */
+void
+_cl_case_page_activate_row (ClCasePage *self,
+                            const char *type,
+                            guint       index)
+{
+  g_return_if_fail (CL_IS_CASE_PAGE (self));
+
+  for (guint i = 0; self->sections != NULL && i < self->sections->len; i++)
+    {
+      Section *section = g_ptr_array_index (self->sections, i);
+      GtkListBoxRow *row;
+
+      if (!g_str_equal (section->info->type, type))
+        continue;
+      row = gtk_list_box_get_row_at_index (section->list, index);
+      g_return_if_fail (row != NULL);
+      g_signal_emit_by_name (section->list, "row-activated", row);
+      return;
+    }
+
+  g_return_if_reached ();
 }
 
 GtkWindow *

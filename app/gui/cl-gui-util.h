@@ -34,12 +34,6 @@ char          *cl_today                    (void);
 int            cl_days_until               (const char   *iso_date);
 
 const char    *cl_record_display_name      (ClRecord     *client);
-gboolean       cl_check_channel            (ClStore      *store,
-                                            const char   *client_id,
-                                            const char   *channel,
-                                            const char   *outcome,
-                                            char        **heading,
-                                            char        **body);
 
 void           cl_widget_set_label         (GtkWidget    *widget,
                                             const char   *label);

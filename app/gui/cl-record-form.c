@@ -39,6 +39,7 @@ typedef struct {
   GtkWidget     *popover;
   GPtrArray     *checks;      /* GtkCheckButton per code of a set */
   char          *saved;       /* the value last loaded or committed */
+  char          *shown;       /* what the row showed then, as row_raw_value() reads it */
   guint          has_unset : 1;
   guint          read_only : 1;
 } FieldRow;
@@ -75,6 +76,7 @@ field_row_free (FieldRow *fr)
 {
   g_clear_pointer (&fr->checks, g_ptr_array_unref);
   g_clear_pointer (&fr->saved, g_free);
+  g_clear_pointer (&fr->shown, g_free);
   g_free (fr);
 }
 
@@ -240,6 +242,9 @@ show_row_value (FieldRow   *fr,
 
   gtk_widget_remove_css_class (fr->row, "error");
 
+  g_free (fr->shown);
+  fr->shown = row_raw_value (fr);
+
   self->loading--;
 }
 
@@ -319,10 +324,18 @@ static void
 commit_row (FieldRow *fr)
 {
   ClRecordForm *self = fr->form;
+  g_autofree char *raw = NULL;
   g_autofree char *value = NULL;
   g_autofree char *old = NULL;
 
   if (self->loading > 0 || fr->read_only || !self->autosave || self->record == NULL)
+    return;
+
+  /* Only what a person changed: a row still showing what it was filled with commits
+   * nothing, even where the widget cannot hold the value exactly (a date and time shown to
+   * the minute). */
+  raw = row_raw_value (fr);
+  if (g_strcmp0 (raw, fr->shown) == 0)
     return;
 
   if (!normalize_row (fr, &value, NULL))
@@ -335,6 +348,8 @@ commit_row (FieldRow *fr)
 
   old = g_steal_pointer (&fr->saved);
   fr->saved = g_strdup (value);
+  g_free (fr->shown);
+  fr->shown = g_steal_pointer (&raw);
 
   if (fr->field->kind == CL_FIELD_ENUM_SET)
     {

@@ -206,8 +206,20 @@ recover_response_cb (ClUnlockPage     *self,
   g_autoptr(GError) weak = NULL;
   const char *new_text;
 
+  /* Whatever the answer (Escape and closing answer "cancel"), the dialog goes next. Its
+   * rows give up the focus now, while they are alive: otherwise the focus leaves them only
+   * when the last reference to the dialog goes (after the key press that closed it, at the
+   * next one), and libadwaita's focus handler of a password row then runs on a row already
+   * freed. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
   if (g_strcmp0 (response, "recover") != 0 || self->context == NULL)
-    return;
+    {
+      gtk_editable_set_text (key_row, "");
+      gtk_editable_set_text (new_row, "");
+      gtk_editable_set_text (again_row, "");
+      return;
+    }
 
   new_text = gtk_editable_get_text (new_row);
 

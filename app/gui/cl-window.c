@@ -35,6 +35,7 @@
 #include "cl-preferences-window.h"
 #include "cl-record-dialog.h"
 #include "cl-reports-page.h"
+#include "cl-safe-contact.h"
 #include "cl-sync-indicator.h"
 #include "cl-unlock-page.h"
 #include "cl-window.h"
@@ -1408,8 +1409,7 @@ restored_add_cb (ClWindow       *self,
 {
   ClDraft *draft = cl_record_dialog_get_draft (dialog);
   g_autoptr(ClRecord) case_record = NULL;
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
+  g_autoptr(ClSafeContactWarning) safety = NULL;
   const char *channel = NULL;
   const char *outcome = NULL;
   GtkWidget *warning;
@@ -1428,9 +1428,11 @@ restored_add_cb (ClWindow       *self,
     }
 
   case_record = cl_store_get (self->store, "case", draft->parent_id, NULL);
-  if (cl_check_channel (self->store,
-                        case_record != NULL ? cl_record_get (case_record, "client_id") : NULL,
-                        channel, outcome, &heading, &body))
+  safety = cl_safe_contact_check_client (self->store,
+                                         case_record != NULL
+                                           ? cl_record_get (case_record, "client_id") : NULL,
+                                         channel, outcome);
+  if (safety == NULL)
     {
       add_restored (self, dialog, values);
       return;
@@ -1438,7 +1440,7 @@ restored_add_cb (ClWindow       *self,
 
   /* Adding destroys @dialog: the warning does not go with it (GTK would leave it pointing
    * at a finalized parent while it closes), it is destroyed after. */
-  warning = adw_message_dialog_new (GTK_WINDOW (dialog), heading, body);
+  warning = adw_message_dialog_new (GTK_WINDOW (dialog), safety->heading, safety->body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (warning),
                                     "cancel", _("_Cancel"),
                                     "log", _("_Log Anyway"),
@@ -1536,6 +1538,9 @@ offer_drafts (ClWindow *self)
 
 /* Lock and unlock ------------------------------------------------------------------ */
 
+/* Every window in front of this one, and in front of those (a dialog of the preferences, a
+ * warning over a record's dialog). Each lets go of its parent first: one still held (by the
+ * key press that locked, say) would otherwise point at a parent already gone. */
 static void
 destroy_dialogs (ClWindow *self)
 {
@@ -1545,12 +1550,16 @@ destroy_dialogs (ClWindow *self)
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      GtkWindow *parent = gtk_window_get_transient_for (window);
 
-      if (window != GTK_WINDOW (self) &&
-          gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+      while (parent != NULL && parent != GTK_WINDOW (self))
+        parent = gtk_window_get_transient_for (parent);
+      if (window != GTK_WINDOW (self) && parent == GTK_WINDOW (self))
         g_ptr_array_add (doomed, g_object_ref (window));
     }
 
+  for (guint i = 0; i < doomed->len; i++)
+    gtk_window_set_transient_for (g_ptr_array_index (doomed, i), NULL);
   for (guint i = 0; i < doomed->len; i++)
     gtk_window_destroy (g_ptr_array_index (doomed, i));
 }

@@ -622,7 +622,7 @@ test_unsafe_contact (void)
   _cl_case_page_set_contact (page, "phone", "no_answer", "tried the cell");
   gtk_widget_activate_action (GTK_WIDGET (page), "case.log-contact", NULL);
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
-  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "Not Confirmed Safe"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "Is Not Safe"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "not safe"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Last confirmed on"));
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "unsafe-contact-warning-light");
@@ -1297,7 +1297,7 @@ test_draft_unsafe_contact (void)
   /* Adding warns, with the reason; cancelling logs nothing and keeps the entry. */
   cl_record_dialog_add (dialog);
   WAIT_UNTIL ((warning = find_message_dialog ()) != NULL, 2000);
-  g_assert_nonnull (strstr (adw_message_dialog_get_heading (warning), "Not Confirmed Safe"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (warning), "Is Not Safe"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (warning), "not safe"));
   respond (warning, "cancel");
   WAIT_UNTIL (find_message_dialog () == NULL, 2000);
