@@ -2418,12 +2418,13 @@ cl_sync_run_finish (ClSync        *self,
                     ClSyncReport  *report,
                     GError       **error)
 {
+  g_autoptr(GError) local_error = NULL;
   ClSyncReport *r;
   GTask *task = G_TASK (result);
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  r = g_task_propagate_pointer (task, error);
+  r = g_task_propagate_pointer (task, &local_error);
   if (r == NULL)
     r = g_task_get_task_data (task);
   if (report != NULL && r != NULL)
@@ -2433,7 +2434,12 @@ cl_sync_run_finish (ClSync        *self,
     }
   if (r != NULL && r != g_task_get_task_data (task))
     report_free (r);
-  return error == NULL || *error == NULL;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Status and conflicts ------------------------------------------------------------- */

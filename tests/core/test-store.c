@@ -10,6 +10,7 @@
 #include "cl-case-list.h"
 #include "cl-migrations.h"
 #include "cl-sql.h"
+#include "cl-sync.h"
 #include "cl-test-util.h"
 
 static gint64
@@ -862,6 +863,37 @@ test_lock_with_cached_statements (ClTestVault   *f,
   g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
 }
 
+static void
+round_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A failed round is reported as failed however it is asked: with an error pointer, and
+ * without one (the round fails here: the vault is not enrolled). */
+static void
+test_sync_finish_failure (ClTestVault   *f,
+                          gconstpointer  data)
+{
+  for (guint with_error = 0; with_error < 2; with_error++)
+    {
+      g_autoptr(ClSync) sync = cl_sync_new (f->store);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      ClSyncReport report = { 0 };
+
+      cl_sync_run_async (sync, NULL, round_done_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_false (cl_sync_run_finish (sync, result, &report, with_error ? &error : NULL));
+      if (with_error)
+        g_assert_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NOT_ENROLLED);
+      cl_sync_report_clear (&report);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -890,6 +922,7 @@ main (int   argc,
   ADD ("create-with-id", test_create_with_id);
   ADD ("statement-cache", test_statement_cache);
   ADD ("lock-with-cached-statements", test_lock_with_cached_statements);
+  ADD ("sync-finish-failure", test_sync_finish_failure);
 
   return g_test_run ();
 }
