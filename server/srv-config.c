@@ -31,6 +31,7 @@ srv_config_new (void)
   c->pull_max_bytes = 4 * 1024 * 1024;
   c->tombstone_days = 180;
   c->mutation_log_days = 180;
+  c->max_open_conflicts = 5000;
   c->shutdown_timeout = 20;
   c->io_timeout = 30;
   return c;
@@ -126,7 +127,9 @@ srv_config_load_file (SrvConfig   *config,
       !get_int (kf, "sync", "pull-limit", 1, 1000, &pull_limit, error) ||
       !get_int (kf, "sync", "pull-max-bytes", 65536, 32 * 1024 * 1024, &pull_max_bytes, error) ||
       !get_int (kf, "sync", "tombstone-days", 1, 36500, &tombstone_days, error) ||
-      !get_int (kf, "sync", "mutation-log-days", 1, 36500, &mutation_log_days, error))
+      !get_int (kf, "sync", "mutation-log-days", 1, 36500, &mutation_log_days, error) ||
+      !get_int (kf, "sync", "max-open-conflicts", 1, 1000000, &config->max_open_conflicts,
+                error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;

@@ -26,6 +26,7 @@ typedef struct {
   gsize   pull_max_bytes;       /* a page stops growing past this */
   guint   tombstone_days;       /* gc: tombstones and scope exits older than this go */
   guint   mutation_log_days;    /* gc: mutation log entries older than this go */
+  gint64  max_open_conflicts;   /* a device with this many open conflicts makes no more */
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
   gint64  io_timeout;           /* seconds a connection may send or take nothing */
 } SrvConfig;

@@ -37,6 +37,7 @@ typedef struct {
   guint             n_rejected;
   guint             n_duplicate;
   guint             n_conflict_rows;
+  gint64            open_conflicts;   /* this device's open conflicts; -1: not counted yet */
 } Push;
 
 /* One push request records at most this many conflicts (about 0.1 s of work under the
@@ -175,6 +176,28 @@ deleter (Push        *push,
   return TRUE;
 }
 
+/* Whether the device has as many open conflicts as it may have ([sync] max-open-conflicts):
+ * then an edit that could conflict is refused whole (too_many_conflicts) until a person
+ * resolves some. One account cannot fill the supervisors' lists without end. */
+static gboolean
+conflicts_full (Push     *push,
+                gboolean *full,
+                GError  **error)
+{
+  if (push->open_conflicts < 0)
+    {
+      g_autoptr(PGresult) r = srv_db_exec (push->conn, error,
+                                           "SELECT count(*) FROM conflict WHERE device_id = $1 "
+                                           "AND resolved_at IS NULL",
+                                           push->session->device_id, SRV_DB_END);
+      if (r == NULL)
+        return FALSE;
+      push->open_conflicts = srv_db_get_int (r, 0, 0);
+    }
+  *full = push->open_conflicts >= srv_worker_get_config (push->worker)->max_open_conflicts;
+  return TRUE;
+}
+
 /* Records the conflict, with who made the value that won (docs/PROTOCOL.md, "Conflicts"):
  * the writer of @winner (a field) at @winner_version, or for a "deleted" conflict the one
  * who deleted the record. */
@@ -213,6 +236,8 @@ insert_conflict (Push           *push,
   if (r == NULL)
     return FALSE;
   cl_wire_result_add_conflict (result, field, server_value, client_value, id);
+  if (push->open_conflicts >= 0)
+    push->open_conflicts++;
   return TRUE;
 }
 
@@ -485,6 +510,13 @@ apply_delete (Push           *push,
     return NULL;
   if (edited != NULL)
     {
+      gboolean full = FALSE;
+
+      if (!conflicts_full (push, &full, error))
+        return NULL;
+      if (full)
+        return reject (result, "too_many_conflicts", "This workstation has too many open "
+                       "conflicts; resolve some, then make this change again");
       if (!insert_conflict (push, m, "_deleted", "delete", "0", "1", record->version, edited,
                             srv_record_field_version (record, edited), result, error))
         return NULL;
@@ -544,6 +576,18 @@ apply_update (Push           *push,
     return NULL;
   if (result->status == CL_WIRE_STATUS_REJECTED)
     return result;
+
+  /* Only an edit made on an older version, or of a deleted record, can conflict. */
+  if (record->deleted || m->base_version < record->version)
+    {
+      gboolean full = FALSE;
+
+      if (!conflicts_full (push, &full, error))
+        return NULL;
+      if (full)
+        return reject (result, "too_many_conflicts", "This workstation has too many open "
+                       "conflicts; resolve some, then make this change again");
+    }
 
   result->status = CL_WIRE_STATUS_APPLIED;
   result->version = record->version;
@@ -954,7 +998,7 @@ srv_handle_push (SrvWorker   *worker,
   for (int attempt = 0; ; attempt++)
     {
       g_autoptr(ClWirePushResponse) reply = cl_wire_push_response_new ();
-      Push push = { worker, worker->conn, session, request->address };
+      Push push = { worker, worker->conn, session, request->address, .open_conflicts = -1 };
       PushOutcome outcome;
 
       srv_clock_init (&push.clock, worker->conn);

@@ -154,6 +154,72 @@ test_conflict_budget (Fixture       *f,
                                      f->ben->device_id, NULL), ==, 1 + 1500);
 }
 
+/* A device may hold so many open conflicts ([sync] max-open-conflicts, 3 here): past it, an
+ * edit that could add more is refused whole; an edit on the latest version still goes
+ * through; once a conflict is resolved, edits of older versions are taken again. */
+static void
+test_conflict_cap (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[sync]\nmax-open-conflicts=3\n");
+  g_autoptr(SrvTestDevice) ana = NULL;
+  g_autoptr(SrvTestDevice) ben = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *kase = NULL;
+  gint64 base;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  g_free (srv_test_add_user (env, "ben", "advocate_cv", "14"));
+  ana = srv_test_login (env, "ana");
+  ben = srv_test_login (env, "ben");
+  client = srv_test_new_client (env, ana, "Rose");
+  kase = srv_test_new_case (env, ana, client, "14");
+  base = srv_test_record_version (env, kase);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *a_value = g_strdup_printf ("ana%u", i);
+      g_autofree char *b_value = g_strdup_printf ("ben%u", i);
+      g_autoptr(ClWireResult) a = NULL;
+      g_autoptr(ClWireResult) b = NULL;
+
+      a = srv_test_push_one (env, ana, srv_test_mutation (ana, "case", kase, CL_WIRE_OP_PUT,
+                                                          srv_test_record_version (env, kase),
+                                                          "assigned_to", a_value, NULL));
+      g_assert_cmpint (a->status, ==, CL_WIRE_STATUS_APPLIED);
+      b = srv_test_push_one (env, ben, srv_test_mutation (ben, "case", kase, CL_WIRE_OP_PUT,
+                                                          base, "assigned_to", b_value, NULL));
+      if (i < 3)
+        g_assert_cmpint (b->status, ==, CL_WIRE_STATUS_CONFLICT);
+      else
+        {
+          g_assert_cmpint (b->status, ==, CL_WIRE_STATUS_REJECTED);
+          g_assert_cmpstr (b->code, ==, "too_many_conflicts");
+        }
+    }
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM conflict WHERE device_id = $1 "
+                                     "AND resolved_at IS NULL", ben->device_id, NULL), ==, 3);
+
+  /* On the latest version: nothing to conflict with, so it goes through. */
+  {
+    g_autoptr(ClWireResult) b = srv_test_push_one (env, ben, srv_test_mutation (
+                                  ben, "case", kase, CL_WIRE_OP_PUT,
+                                  srv_test_record_version (env, kase), "assigned_to", "ben-now",
+                                  NULL));
+    g_assert_cmpint (b->status, ==, CL_WIRE_STATUS_APPLIED);
+  }
+
+  /* One resolved: room again. */
+  g_free (srv_test_sql (env, "UPDATE conflict SET resolved_at = now(), resolution = 'theirs' "
+                        "WHERE id = (SELECT id FROM conflict WHERE device_id = $1 LIMIT 1)",
+                        ben->device_id, NULL));
+  {
+    g_autoptr(ClWireResult) b = srv_test_push_one (env, ben, srv_test_mutation (
+                                  ben, "case", kase, CL_WIRE_OP_PUT, base, "opened_at",
+                                  "2026-10-02", NULL));
+    g_assert_cmpint (b->status, !=, CL_WIRE_STATUS_REJECTED);
+  }
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -476,6 +542,7 @@ main (int   argc,
 #define ADD(path, fn) \
   g_test_add ("/server/conflicts/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("budget", test_conflict_budget);
+  g_test_add_func ("/server/conflicts/cap", test_conflict_cap);
   ADD ("visibility", test_visibility);
   ADD ("who-and-when", test_who_and_when);
   ADD ("resolve-theirs", test_resolve_theirs);
