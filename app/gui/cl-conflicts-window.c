@@ -30,6 +30,7 @@ struct _ClConflictsWindow
   AdwWindow        parent_instance;
 
   AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
   GtkStack        *stack;
   GtkWidget       *conflicts_heading;
   GtkListBox      *conflict_list;
@@ -491,6 +492,16 @@ cl_conflicts_window_reload (ClConflictsWindow *self)
   for (guint i = 0; rejected != NULL && i < rejected->len; i++)
     gtk_list_box_append (self->rejected_list, rejected_row (self, g_ptr_array_index (rejected, i)));
 
+  /* How many wait, however long the list: a supervisor's can hold thousands. */
+  if (self->rows->len > 0)
+    {
+      g_autofree char *count = g_strdup_printf (ngettext ("%u conflict waits for a decision",
+                                                          "%u conflicts wait for a decision",
+                                                          self->rows->len), self->rows->len);
+      adw_window_title_set_subtitle (self->window_title, count);
+    }
+  else
+    adw_window_title_set_subtitle (self->window_title, "");
   gtk_widget_set_visible (self->conflicts_heading, self->rows->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->conflict_list), self->rows->len > 0);
   gtk_widget_set_visible (self->rejected_heading, rejected != NULL && rejected->len > 0);
@@ -598,6 +609,7 @@ cl_conflicts_window_class_init (ClConflictsWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/caseload/Caseload/cl-conflicts-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, conflicts_heading);
   gtk_widget_class_bind_template_child (widget_class, ClConflictsWindow, conflict_list);

@@ -236,6 +236,21 @@ test_enroll_refuses_http (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static AdwWindowTitle *
+find_window_title (GtkWidget *widget)
+{
+  if (ADW_IS_WINDOW_TITLE (widget))
+    return ADW_WINDOW_TITLE (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      AdwWindowTitle *found = find_window_title (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_conflict_keep_mine (void)
 {
@@ -268,6 +283,9 @@ test_conflict_keep_mine (void)
   g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
   g_assert_cmpstr (cl_conflicts_window_get_conflict_id (conflicts, 0), ==,
                    "c0ffee00-0000-4000-8000-000000000001");
+  /* How many wait is said in the header, however long the list. */
+  g_assert_cmpstr (adw_window_title_get_subtitle (find_window_title (GTK_WIDGET (conflicts))),
+                   ==, "1 conflict waits for a decision");
   {
     g_autofree char *text = row_text (conflicts, 0);
 
