@@ -119,7 +119,7 @@ resolve_transaction (SrvWorker            *worker,
   SrvClock clock;
   const ClType *type;
   const char *field, *kind, *value = NULL;
-  gboolean mine_is_value;
+  gboolean mine_is_value, rescope, restored, visible = FALSE;
   gint64 v;
   SrvAuditEntry entry = { "conflict.resolve", resolve->keep, .address = address };
 
@@ -195,7 +195,8 @@ resolve_transaction (SrvWorker            *worker,
                 return RESOLVE_DB_ERROR;
               record->deleted = TRUE;
               record->version = v;
-              if (!srv_record_update (conn, record, session->account_id, error))
+              if (!srv_record_update (conn, record, session->account_id, error) ||
+                  !srv_records_refresh_deleted (conn, &clock, record, error))
                 return RESOLVE_DB_ERROR;
             }
         }
@@ -254,17 +255,32 @@ resolve_transaction (SrvWorker            *worker,
                 }
             }
 
+          rescope = srv_records_scope_field (record->type, field) &&
+                    g_strcmp0 (value, srv_record_get (record, field)) != 0;
+          if (rescope &&
+              !srv_records_rescope_readable (conn, session, record, &visible, error))
+            return RESOLVE_DB_ERROR;
+          if (rescope && !visible)
+            {
+              srv_db_rollback (conn);
+              srv_response_error (response, SOUP_STATUS_FORBIDDEN, "affects_hidden",
+                                  "This change would affect records you may not see");
+              return RESOLVE_ANSWERED;
+            }
+
           if (!srv_clock_take (&clock, &v, error))
             return RESOLVE_DB_ERROR;
           /* An edit of a deleted record, kept: the record lives again. */
+          restored = record->deleted;
           record->deleted = FALSE;
           srv_record_set (record, field, value, v);
           record->version = v;
           if (!srv_record_update (conn, record, session->account_id, error))
             return RESOLVE_DB_ERROR;
-          /* A kept command, restriction or list of named users moves the case's scope. */
-          if (srv_records_scope_field (record->type, field) &&
-              !srv_records_refresh_scope (conn, &clock, record, error))
+          /* A kept command, restriction or list of named users moves the case's scope; a
+           * restored case its client's. */
+          if ((rescope && !srv_records_refresh_scope (conn, &clock, record, error)) ||
+              (restored && !srv_records_refresh_deleted (conn, &clock, record, error)))
             return RESOLVE_DB_ERROR;
         }
     }

@@ -50,7 +50,8 @@ test_restrict_and_open (void)
   g_assert_cmpuint (cl_e2e_count_in_vault_db (b, marker), >, 0);
 
   /* Ana restricts it, naming only herself. Ben, not yet told, edits it offline: his edit
-   * is refused (forbidden), and the same sync purges the case. */
+   * is refused as an edit of a case that does not exist (audited), and the same sync
+   * purges the case. */
   cl_e2e_set (a, "case", h.kase, "restricted=1", "named_users=ana", NULL);
   cl_e2e_sync_logged (a, &s);
   cl_e2e_set (b, "case", h.kase, "status=active", NULL);
@@ -60,7 +61,7 @@ test_restrict_and_open (void)
   g_assert_cmpuint (s.purged, >=, 4);
   value = cl_test_stack_sql (stack, "SELECT (fields ->> 'status') || ' ' || "
                              "(SELECT count(*) FROM audit_log WHERE event = 'denied' "
-                             "AND outcome = 'forbidden') FROM record WHERE type = 'case' "
+                             "AND outcome = 'hidden') FROM record WHERE type = 'case' "
                              "AND fields ->> 'restricted' = '1'");
   g_assert_cmpstr (value, ==, "referred 1");
   g_clear_pointer (&value, g_free);
