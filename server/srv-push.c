@@ -540,8 +540,9 @@ apply_update (Push           *push,
         }
     }
   /* A new restriction, named users, assigned advocate or command rescopes records: the
-   * user must see every one of them. */
-  for (guint i = 0; i < m->changes->len; i++)
+   * user must see every one of them. (An edit of a deleted record rescopes nothing: it
+   * becomes a conflict, checked again when resolved.) */
+  for (guint i = 0; !record->deleted && i < m->changes->len; i++)
     {
       const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
       gboolean visible = FALSE;
