@@ -102,7 +102,6 @@ query_param (Query      *q,
   g_string_append_printf (q->sql, "$%u", q->params->len);
 }
 
-
 /* The cases the report reads, on the record alias @a (see cl-report-vault.c): only those
  * the reader may read. */
 static void
