@@ -327,7 +327,7 @@ resolve_transaction (SrvWorker            *worker,
   SrvClock clock;
   const ClType *type;
   const char *field, *kind, *value = NULL;
-  gboolean mine_is_value;
+  gboolean mine_is_value, rescope, restored, visible = FALSE;
   gboolean wrote = FALSE;
   gint64 v, conflict_version;
   SrvAuditEntry entry = { "conflict.resolve", resolve->keep, .address = address };
@@ -409,7 +409,8 @@ resolve_transaction (SrvWorker            *worker,
               record->deleted = TRUE;
               record->version = v;
               wrote = TRUE;
-              if (!srv_record_update (conn, record, session->account_id, error))
+              if (!srv_record_update (conn, record, session->account_id, error) ||
+                  !srv_records_refresh_deleted (conn, &clock, record, error))
                 return RESOLVE_DB_ERROR;
             }
         }
@@ -471,21 +472,37 @@ resolve_transaction (SrvWorker            *worker,
           if (resolution_is_stale (record, kind, field, conflict_version, value))
             return answer_superseded (conn, session, conflict_id, record, kind, field, value,
                                       &entry, response, error);
+
+          rescope = srv_records_scope_field (record->type, field) &&
+                    g_strcmp0 (value, srv_record_get (record, field)) != 0;
+          if (rescope &&
+              !srv_records_rescope_readable (conn, session, record, &visible, error))
+            return RESOLVE_DB_ERROR;
+          if (rescope && !visible)
+            {
+              srv_db_rollback (conn);
+              srv_response_error (response, SOUP_STATUS_FORBIDDEN, "affects_hidden",
+                                  "This change would affect records you may not see");
+              return RESOLVE_ANSWERED;
+            }
+
           /* The field holds the chosen value already: nothing to write, no new version. */
           if (record->deleted || g_strcmp0 (srv_record_get (record, field), value) != 0)
             {
               if (!srv_clock_take (&clock, &v, error))
                 return RESOLVE_DB_ERROR;
               /* An edit of a deleted record, kept: the record lives again. */
+              restored = record->deleted;
               record->deleted = FALSE;
               srv_record_set (record, field, value, v);
               record->version = v;
               wrote = TRUE;
               if (!srv_record_update (conn, record, session->account_id, error))
                 return RESOLVE_DB_ERROR;
-              /* A kept command, restriction or list of named users moves the case's scope. */
-              if (srv_records_scope_field (record->type, field) &&
-                  !srv_records_refresh_scope (conn, &clock, record, error))
+              /* A kept command, restriction or list of named users moves the case's scope;
+               * a restored case its client's. */
+              if ((rescope && !srv_records_refresh_scope (conn, &clock, record, error)) ||
+                  (restored && !srv_records_refresh_deleted (conn, &clock, record, error)))
                 return RESOLVE_DB_ERROR;
             }
         }

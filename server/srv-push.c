@@ -309,10 +309,13 @@ change_value (ClWireMutation *m,
   return c != NULL ? c->new_value : NULL;
 }
 
+/* @taken: the id is a record the user may not read: answered as for an unused id, but
+ * what would be created is refused. */
 static ClWireResult *
 apply_create (Push           *push,
               const ClType   *type,
               ClWireMutation *m,
+              gboolean        taken,
               ClWireResult   *result,
               GError        **error)
 {
@@ -321,6 +324,7 @@ apply_create (Push           *push,
   g_auto(GStrv) scope = NULL;
   const char *parent_id = NULL;
   const char *command = NULL;
+  gboolean visible = FALSE;
   gint64 v;
 
   if (m->op == CL_WIRE_OP_DELETE || m->base_version != 0)
@@ -351,7 +355,10 @@ apply_create (Push           *push,
           g_propagate_error (error, local_error);
           return NULL;
         }
-      if (parent == NULL || parent->deleted || strcmp (parent->type, pf->target) != 0)
+      if (parent != NULL &&
+          !srv_records_readable (push->conn, push->session, parent->id, &visible, error))
+        return NULL;
+      if (parent == NULL || !visible || parent->deleted || strcmp (parent->type, pf->target) != 0)
         return reject (result, "parent_not_found", "The record it belongs to does not exist");
     }
   if (strcmp (type->name, "case") == 0)
@@ -376,9 +383,9 @@ apply_create (Push           *push,
       (parent != NULL &&
        !srv_scope_can_write (push->session, cl_schema_lookup_type (parent->type),
                              parent->scope)) ||
-      (command != NULL && !srv_scope_can_use_command (push->session, command)))
+      (command != NULL && !srv_scope_can_use_command (push->session, command)) || taken)
     {
-      if (!audit_denial (push, m, "forbidden", error))
+      if (!taken && !audit_denial (push, m, "forbidden", error))
         return NULL;
       return reject (result, "forbidden", "You may not create this record");
     }
@@ -528,7 +535,8 @@ apply_delete (Push           *push,
     return NULL;
   record->deleted = TRUE;
   record->version = v;
-  if (!srv_record_update (push->conn, record, push->session->account_id, error))
+  if (!srv_record_update (push->conn, record, push->session->account_id, error) ||
+      !srv_records_refresh_deleted (push->conn, &push->clock, record, error))
     return NULL;
   result->status = CL_WIRE_STATUS_APPLIED;
   result->version = v;
@@ -571,6 +579,28 @@ apply_update (Push           *push,
             return NULL;
           return reject (result, "forbidden", "You may not move a case to that command");
         }
+    }
+  /* A new restriction, named users, assigned advocate or command rescopes records: the
+   * user must see every one of them. (An edit of a deleted record rescopes nothing: it
+   * becomes a conflict, checked again when resolved.) */
+  for (guint i = 0; !record->deleted && i < m->changes->len; i++)
+    {
+      const ClWireFieldChange *c = g_ptr_array_index (m->changes, i);
+      gboolean visible = FALSE;
+
+      if (!srv_records_scope_field (type->name, c->field) ||
+          g_strcmp0 (srv_record_get (record, c->field), c->new_value) == 0)
+        continue;
+      if (!srv_records_rescope_readable (push->conn, push->session, record, &visible, error))
+        return NULL;
+      if (!visible)
+        {
+          if (!audit_denial (push, m, "affects_hidden", error))
+            return NULL;
+          return reject (result, "affects_hidden",
+                         "This change would affect records you may not see");
+        }
+      break;
     }
   if (!check_commands (push, type, m, result, error))
     return NULL;
@@ -655,6 +685,7 @@ apply_mutation (Push           *push,
   GError *local_error = NULL;
   const ClType *type;
   ClWireResult *out;
+  gboolean visible = FALSE;
 
   result->seq = m->seq;
   result->id = g_strdup (m->id);
@@ -672,8 +703,15 @@ apply_mutation (Push           *push,
       return NULL;
     }
 
-  if (record == NULL)
-    out = apply_create (push, type, m, result, error);
+  /* A record the user may not read answers as one that does not exist. */
+  if (record != NULL &&
+      !srv_records_readable (push->conn, push->session, record->id, &visible, error))
+    return NULL;
+  if (record != NULL && !visible && !audit_denial (push, m, "hidden", error))
+    return NULL;
+
+  if (record == NULL || !visible)
+    out = apply_create (push, type, m, record != NULL, result, error);
   else if (strcmp (record->type, type->name) != 0)
     out = reject (result, "type_mismatch", "The record exists with another type");
   else if (!srv_scope_can_write (push->session, type, record->scope))

@@ -499,8 +499,10 @@ refresh_case_scope (PGconn      *conn,
   return set_children_scope (conn, clock, case_record->id, "", scope, error);
 }
 
-/* Gives a client, and what hangs off it but its cases, the tokens of all its cases; it is
- * restricted content when every case is (or, without a case, when it is itself). */
+/* Gives a client, and what hangs off it but its cases, the tokens of all its live cases; it
+ * is restricted content when every live case is. Without a live case it is its creator's,
+ * restricted when it is itself or one of its deleted cases was: a deleted case never
+ * widens its client's scope. */
 static gboolean
 refresh_client_scope (PGconn      *conn,
                       SrvClock    *clock,
@@ -511,26 +513,30 @@ refresh_client_scope (PGconn      *conn,
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_auto(GStrv) tokens = NULL;
   g_auto(GStrv) client_scope = NULL;
-  gboolean has_cases, all_restricted;
+  gboolean has_cases, all_restricted, deleted_restricted;
 
   r = srv_db_exec (conn, error,
                    "SELECT coalesce((SELECT array_to_json(array_agg(DISTINCT t ORDER BY t))::text "
                    "FROM record, unnest(scope) AS t "
-                   "WHERE type = 'case' AND parent_id = $1 AND t <> $2), '[]'), "
-                   "EXISTS (SELECT 1 FROM record WHERE type = 'case' AND parent_id = $1), "
+                   "WHERE type = 'case' AND parent_id = $1 AND NOT deleted AND t <> $2), '[]'), "
+                   "EXISTS (SELECT 1 FROM record WHERE type = 'case' AND parent_id = $1 "
+                   "AND NOT deleted), "
                    "NOT EXISTS (SELECT 1 FROM record WHERE type = 'case' AND parent_id = $1 "
-                   "AND NOT $2 = ANY (scope))",
+                   "AND NOT deleted AND NOT $2 = ANY (scope)), "
+                   "EXISTS (SELECT 1 FROM record WHERE type = 'case' AND parent_id = $1 "
+                   "AND deleted AND $2 = ANY (scope))",
                    client->id, SRV_SCOPE_TOKEN_RESTRICTED, SRV_DB_END);
   if (r == NULL)
     return FALSE;
   tokens = srv_json_parse_strv (srv_db_get (r, 0, 0));
   has_cases = srv_db_get_bool (r, 0, 1);
   all_restricted = srv_db_get_bool (r, 0, 2);
+  deleted_restricted = srv_db_get_bool (r, 0, 3);
 
   g_strv_builder_addv (b, (const char **) tokens);
   if (!has_cases && client->created_by != NULL)
     srv_strv_builder_take (b, srv_scope_token_user (client->created_by));
-  if (has_cases ? all_restricted : is_restricted (client))
+  if (has_cases ? all_restricted : is_restricted (client) || deleted_restricted)
     g_strv_builder_add (b, SRV_SCOPE_TOKEN_RESTRICTED);
   client_scope = g_strv_builder_end (b);
 
@@ -607,6 +613,24 @@ refresh_client (PGconn      *conn,
 }
 
 /**
+ * srv_records_refresh_deleted:
+ * @record: a record just deleted or restored, already written
+ *
+ * A case's client follows its live cases only: deleting a case takes its tokens out of its
+ * client's scope (with scope exits), restoring it puts them back.
+ */
+gboolean
+srv_records_refresh_deleted (PGconn      *conn,
+                             SrvClock    *clock,
+                             SrvRecord   *record,
+                             GError     **error)
+{
+  if (strcmp (record->type, "case") != 0)
+    return TRUE;
+  return srv_records_refresh_case (conn, clock, record, error);
+}
+
+/**
  * srv_records_scope_field:
  *
  * Returns: whether a change of @field of a record of type @type changes scopes: a case's
@@ -639,4 +663,77 @@ srv_records_refresh_scope (PGconn      *conn,
     return srv_records_refresh_case (conn, clock, record, error);
   g_return_val_if_fail (strcmp (record->type, "client") == 0, FALSE);
   return refresh_client (conn, clock, record, error);
+}
+
+/* Whether @session may read every record matching @where (SQL on the alias r, with @id as
+ * $3 and @parent_id, when not %NULL, as $4): SRV_RECORDS_SQL_READS, the one read rule. */
+static gboolean
+all_readable (PGconn            *conn,
+              const SrvSession  *session,
+              const char        *where,
+              const char        *id,
+              const char        *parent_id,
+              gboolean          *readable,
+              GError           **error)
+{
+  g_auto(GStrv) tokens = NULL;
+  g_autofree char *tokens_json = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(PGresult) r = NULL;
+  gboolean all_content;
+  const char *params[4];
+
+  tokens = srv_scope_read_tokens (session, &all_content);
+  tokens_json = srv_json_strv (tokens);
+  params[0] = tokens_json;
+  params[1] = all_content ? "true" : "false";
+  params[2] = id;
+  params[3] = parent_id;
+  sql = g_strconcat ("SELECT NOT EXISTS (SELECT 1 FROM record r WHERE (", where, ") AND NOT ",
+                     SRV_RECORDS_SQL_READS ("r", "$1", "$2"), ")", NULL);
+  r = srv_db_execv (conn, sql, parent_id != NULL ? 4 : 3, params, error);
+  if (r == NULL)
+    return FALSE;
+  *readable = srv_db_get_bool (r, 0, 0);
+  return TRUE;
+}
+
+/**
+ * srv_records_readable:
+ * @readable: (out): whether @session may read the record @id
+ *
+ * A record the session may not read is, to it, a record that does not exist.
+ */
+gboolean
+srv_records_readable (PGconn            *conn,
+                      const SrvSession  *session,
+                      const char        *id,
+                      gboolean          *readable,
+                      GError           **error)
+{
+  return all_readable (conn, session, "r.id = $3::uuid", id, NULL, readable, error);
+}
+
+/**
+ * srv_records_rescope_readable:
+ * @record: a case or client whose scope field (srv_records_scope_field()) is to change
+ * @readable: (out): whether @session may read every record whose scope derives from it
+ *
+ * A change of a case's scope fields rescopes the case (what hangs off it shares its scope)
+ * and its client; a client's restricted flag rescopes every case of the client, deleted
+ * ones included. Whoever changes them must see all of them: a user named on one case of a
+ * restricted client may not open up the client's other cases.
+ */
+gboolean
+srv_records_rescope_readable (PGconn            *conn,
+                              const SrvSession  *session,
+                              SrvRecord         *record,
+                              gboolean          *readable,
+                              GError           **error)
+{
+  return all_readable (conn, session,
+                       record->parent_id != NULL
+                       ? "r.id = $3::uuid OR r.id = $4::uuid"
+                       : "r.id = $3::uuid OR (r.type = 'case' AND r.parent_id = $3::uuid)",
+                       record->id, record->parent_id, readable, error);
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* SQL: whether the session whose read tokens (srv_scope_read_tokens()) are the JSON array
  * bound as parameter @tokens, and which reads all case content when the boolean parameter
- * @all is true, reads record @r: srv_scope_can_read() in SQL. */
+ * @all is true, reads record @r. The one read rule of the server: pulls, the digest,
+ * push answers (srv_records_readable()) and reports all use it. */
 #define SRV_RECORDS_SQL_READS(r, tokens, all) \
   "(" r ".scope && ARRAY(SELECT jsonb_array_elements_text(" tokens "::jsonb)) " \
   "OR (" all "::boolean AND " r ".type <> 'audit' " \
@@ -86,6 +87,20 @@ gboolean    srv_record_command_exists (PGconn      *conn,
 gboolean    srv_records_refresh_case  (PGconn      *conn,
                                        SrvClock    *clock,
                                        SrvRecord   *case_record,
+                                       GError     **error);
+gboolean    srv_records_refresh_deleted (PGconn    *conn,
+                                       SrvClock    *clock,
+                                       SrvRecord   *record,
+                                       GError     **error);
+gboolean    srv_records_readable      (PGconn      *conn,
+                                       const SrvSession *session,
+                                       const char  *id,
+                                       gboolean    *readable,
+                                       GError     **error);
+gboolean    srv_records_rescope_readable (PGconn   *conn,
+                                       const SrvSession *session,
+                                       SrvRecord   *record,
+                                       gboolean    *readable,
                                        GError     **error);
 gboolean    srv_records_scope_field   (const char  *type,
                                        const char  *field);

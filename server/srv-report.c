@@ -8,16 +8,19 @@
  * (common/cl-report-defs.c): the same data gives the same numbers on both sides.
  *
  * Aggregates only: case numbers are never read and lists of cases are never returned.
- * Cases are chosen by their fields, not by scope, so restricted cases (visible to their
- * named users only) are counted like any other and identify nobody.
+ * Only the cases the caller may read are counted (SRV_RECORDS_SQL_READS, as a pull): a
+ * restricted case only by its named users, so a report narrowed by advocate or track never
+ * singles one out; data staff, who read no case, count every unrestricted one.
  * Who may ask: directors and data staff for every command; supervisors for the commands
- * they oversee; advocates for their own command(s); administrators not at all. A request
- * naming a command outside the user's is refused (403), never silently narrowed.
+ * they oversee; advocates and administrators not at all. A request naming a command
+ * outside the user's is refused (403), never silently narrowed. Small cells are
+ * suppressed unless a supervisor or director asks for internal figures ("outside": false).
  *
  * Request body (JSON object, every member optional): from, to (YYYY-MM-DD), period
  * (this-quarter, last-quarter, fiscal-year, last-fiscal-year, this-half, last-half), as_of,
  * today, commands (array of codes), borough, advocate, track, funding,
- * fiscal_start_month, stale_days, outside (bool: small-cell suppression), threshold.
+ * fiscal_start_month, stale_days, outside (bool: small-cell suppression, the default),
+ * threshold.
  * Answer: the result as cl_report_result_to_json() writes it.
  */
 
@@ -40,15 +43,38 @@
 /* ---- Facts from PostgreSQL ------------------------------------------------------------ */
 
 typedef struct {
+  const char        *tokens;         /* the reader's tokens, a JSON array */
+  gboolean           all_content;    /* it reads all unrestricted content */
+  GStrv              commands;       /* NULL: all */
+  const char        *track;
+  ClReportCaseScope  scope;
+  char              *from;
+  char              *to;
+  char              *received_from;
+  char              *received_to;
+} CaseFilter;
+
+typedef struct {
   GString   *sql;
   GPtrArray *params;   /* char *, $1 … $n */
 } Query;
 
+/* In a query of case content, $1 and $2 are the reader's tokens and whether it reads all
+ * unrestricted content: READS (alias) is the one read rule (SRV_RECORDS_SQL_READS) on
+ * them. */
+#define READS(a) SRV_RECORDS_SQL_READS (a, "$1", "$2")
+
+/* @cf: (nullable): the filter of a query of case content; %NULL for reference data */
 static void
-query_init (Query *q)
+query_init (Query            *q,
+            const CaseFilter *cf)
 {
   q->sql = g_string_new (NULL);
   q->params = g_ptr_array_new_with_free_func (g_free);
+  if (cf == NULL)
+    return;
+  g_ptr_array_add (q->params, g_strdup (cf->tokens));
+  g_ptr_array_add (q->params, g_strdup (cf->all_content ? "true" : "false"));
 }
 
 static void
@@ -76,30 +102,16 @@ query_param (Query      *q,
   g_string_append_printf (q->sql, "$%u", q->params->len);
 }
 
-typedef struct {
-  GStrv              commands;       /* NULL: all */
-  const char        *track;
-  ClReportCaseScope  scope;
-  char              *from;
-  char              *to;
-  char              *received_from;
-  char              *received_to;
-} CaseFilter;
-
-static gboolean
-case_filter_any (const CaseFilter *cf)
-{
-  return cf->commands != NULL || cf->track != NULL || cf->scope != CL_REPORT_SCOPE_ALL;
-}
-
-/* The cases the report reads, on the record alias @a (see cl-report-vault.c). */
+/* The cases the report reads, on the record alias @a (see cl-report-vault.c): only those
+ * the reader may read. */
 static void
 append_case_where (Query            *q,
                    const CaseFilter *cf,
                    const char       *a)
 {
   g_string_append_printf (q->sql, "%1$s.type = 'case' AND NOT %1$s.deleted AND NOT EXISTS "
-                          "(SELECT 1 FROM record x WHERE x.id = %1$s.parent_id AND x.deleted)", a);
+                          "(SELECT 1 FROM record x WHERE x.id = %1$s.parent_id AND x.deleted) "
+                          "AND " READS ("%1$s"), a);
   if (cf->commands != NULL)
     {
       g_autofree char *json = srv_json_strv (cf->commands);
@@ -188,7 +200,8 @@ append_column (Query                    *q,
                               "(substr(s.d, 6, 5) COLLATE \"C\" < "
                               "substr(r.fields ->> 'date_of_birth', 6, 5) COLLATE \"C\")::int "
                               "FROM (SELECT to_char(min(%s), 'YYYY-MM-DD') AS d FROM record k "
-                              "WHERE k.type = 'case' AND NOT k.deleted AND k.parent_id = r.id) s) END",
+                              "WHERE k.type = 'case' AND NOT k.deleted AND k.parent_id = r.id "
+                              "AND " READS ("k") ") s) END",
                               start);
     }
   else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "last_note_at"))
@@ -224,7 +237,7 @@ load_kind (PGconn               *conn,
   Query q;
 
   g_assert (spec->n_columns <= G_N_ELEMENTS (values));
-  query_init (&q);
+  query_init (&q, kind != CL_REPORT_FACT_COMMAND ? cf : NULL);
   g_string_append (q.sql, "SELECT ");
   for (guint i = 0; i < spec->n_columns; i++)
     {
@@ -249,7 +262,7 @@ load_kind (PGconn               *conn,
       append_case_where (&q, cf, "c");
       g_string_append (q.sql, ")");
     }
-  else if (kind != CL_REPORT_FACT_COMMAND && case_filter_any (cf))
+  else if (kind != CL_REPORT_FACT_COMMAND)
     {
       g_string_append (q.sql, " AND r.parent_id IN (SELECT c.id FROM record c WHERE ");
       append_case_where (&q, cf, "c");
@@ -304,6 +317,7 @@ load_kind (PGconn               *conn,
  */
 ClReportFacts *
 srv_report_load_facts (PGconn               *conn,
+                       const SrvSession     *session,
                        const char           *name,
                        const ClReportParams *params,
                        GError              **error)
@@ -318,8 +332,17 @@ srv_report_load_facts (PGconn               *conn,
   g_autoptr(ClReportFacts) facts = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   CaseFilter cf = { NULL, };
+  g_auto(GStrv) tokens = NULL;
+  g_autofree char *tokens_json = NULL;
   ClReportNeeds needs;
   gboolean ok = TRUE;
+
+  /* The cases the session may read; data staff, who read no case, count every one that is
+   * not restricted (aggregates only). */
+  tokens = srv_scope_read_tokens (session, &cf.all_content);
+  tokens_json = srv_json_strv (tokens);
+  cf.tokens = tokens_json;
+  cf.all_content |= session->role == SRV_ROLE_DATA;
 
   needs = cl_report_needs (name, params) | CL_REPORT_NEED_COMMANDS;
   facts = cl_report_facts_new (needs);
@@ -455,8 +478,9 @@ params_decode (GBytes  *body,
     p->stale_days = (guint) CLAMP (json_object_get_int_member (o, "stale_days"), 0, 100000);
   if (json_object_has_member (o, "threshold"))
     p->threshold = (guint) CLAMP (json_object_get_int_member (o, "threshold"), 0, 100000);
-  if (json_object_has_member (o, "outside"))
-    p->outside = json_object_get_boolean_member (o, "outside");
+  /* For outside use (small cells suppressed) unless asked otherwise. */
+  p->outside = !json_object_has_member (o, "outside") ||
+               json_object_get_boolean_member (o, "outside");
   if (json_object_has_member (o, "commands"))
     {
       JsonArray *array = json_object_get_array_member (o, "commands");
@@ -532,12 +556,14 @@ srv_handle_report (SrvWorker   *worker,
   json_object_set_string_member (detail, "report", name);
   entry.detail = detail;
 
-  if (session->role == SRV_ROLE_ADMIN || session->role == SRV_ROLE_INVALID)
+  if (session->role != SRV_ROLE_SUPERVISOR && session->role != SRV_ROLE_DIRECTOR &&
+      session->role != SRV_ROLE_DATA)
     {
       entry.outcome = "forbidden";
       srv_audit (worker->conn, &entry, NULL);
       srv_response_error (response, SOUP_STATUS_FORBIDDEN, "forbidden",
-                          "Administrators do not see case content, reports included");
+                          "Reports on the server are for supervisors, directors and data "
+                          "staff");
       return;
     }
   all_commands = session->role == SRV_ROLE_DIRECTOR || session->role == SRV_ROLE_DATA;
@@ -550,8 +576,19 @@ srv_handle_report (SrvWorker   *worker,
       return;
     }
 
-  /* Supervisors see the commands they oversee, advocates their own: a command outside
-   * them is refused, not dropped. */
+  /* Small cells are suppressed unless a supervisor or director asks for internal figures
+   * ("outside": false). */
+  if (!params->outside && session->role == SRV_ROLE_DATA)
+    {
+      entry.outcome = "forbidden";
+      srv_audit (worker->conn, &entry, NULL);
+      srv_response_error (response, SOUP_STATUS_FORBIDDEN, "forbidden",
+                          "Internal figures are for supervisors and directors");
+      return;
+    }
+
+  /* Supervisors see the commands they oversee: a command outside them is refused, not
+   * dropped. */
   if (!all_commands)
     {
       if (session->commands == NULL || session->commands[0] == NULL)
@@ -579,7 +616,7 @@ srv_handle_report (SrvWorker   *worker,
         }
     }
 
-  facts = srv_report_load_facts (worker->conn, name, params, &error);
+  facts = srv_report_load_facts (worker->conn, session, name, params, &error);
   if (facts == NULL)
     {
       if (error->domain == CL_REPORT_ERROR)

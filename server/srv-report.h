@@ -8,10 +8,12 @@
 #include <libpq-fe.h>
 
 #include "cl-report.h"
+#include "srv-scope.h"
 
 G_BEGIN_DECLS
 
 ClReportFacts *srv_report_load_facts (PGconn               *conn,
+                                      const SrvSession     *session,
                                       const char           *name,
                                       const ClReportParams *params,
                                       GError              **error);

@@ -287,19 +287,6 @@ srv_scope_for_case (const char *command,
   return srv_scope_normalize (scope);
 }
 
-gboolean
-srv_scope_can_read (const SrvSession *session,
-                    const char       *type,
-                    GStrv             scope)
-{
-  gboolean all_content;
-  g_auto(GStrv) tokens = srv_scope_read_tokens (session, &all_content);
-
-  if (all_content && strcmp (type, "audit") != 0 && !srv_scope_is_restricted (scope))
-    return TRUE;
-  return intersects (scope, tokens);
-}
-
 /**
  * srv_scope_can_write:
  * @type: the record's type

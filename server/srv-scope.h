@@ -60,9 +60,6 @@ GStrv       srv_scope_for_case           (const char       *command,
                                           const char       *assigned_to,
                                           const char       *created_by);
 gboolean    srv_scope_is_restricted      (GStrv             scope);
-gboolean    srv_scope_can_read           (const SrvSession *session,
-                                          const char       *type,
-                                          GStrv             scope);
 gboolean    srv_scope_can_write          (const SrvSession *session,
                                           const ClType     *type,
                                           GStrv             scope);

@@ -4,7 +4,11 @@
  *
  * Text output is "field: value" lines aligned on the values; --json prints what
  * cl_export_record_to_json() makes, pretty. Looking at clients and cases (get, list,
- * search) is recorded as a "view" audit event, as the desktop app does.
+ * search) is recorded as a "view" audit event, as the desktop app does. A restricted
+ * client or case (restricted itself, or a case of a restricted client: DOMAIN.md rule 4)
+ * is shown only with --reason, which goes into the audit log with its id: get refuses
+ * without one, list shows such rows without their identifying fields (search shows case
+ * summaries, which never name a restricted client).
  */
 
 #define G_LOG_DOMAIN "caseloadctl"
@@ -40,8 +44,20 @@ print_pair (const char *key,
     g_print ("%*s %s\n", (int) width, "", lines[i]);
 }
 
+/* What a masked field shows instead. */
+#define MASKED N_("(restricted: give --reason to see it)")
+
+/* Identifying fields: those a restricted row shows only with a reason. */
+static gboolean
+is_identifying (const ClField *field)
+{
+  return (field->flags & (CL_FIELD_PII | CL_FIELD_RESTRICTED)) != 0;
+}
+
+/* @masked: leave out identifying fields (a restricted record looked at without a reason) */
 static void
-print_record (ClRecord *record)
+print_record (ClRecord *record,
+              gboolean  masked)
 {
   const ClType *type = cl_record_get_record_type (record);
   g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT,
@@ -58,11 +74,93 @@ print_record (ClRecord *record)
       const char *value = cl_record_get (record, type->fields[i].name);
 
       if (value != NULL)
-        print_pair (type->fields[i].name, value, width);
+        print_pair (type->fields[i].name,
+                    masked && is_identifying (&type->fields[i]) ? _(MASKED) : value, width);
     }
   print_pair ("version", version, width);
   print_pair ("created_at", cl_record_get_created_at (record), width);
   print_pair ("updated_at", cl_record_get_updated_at (record), width);
+}
+
+/* cl_export_record_to_json(); masked, identifying fields are null and "masked" is true. */
+static JsonNode *
+record_to_json (ClRecord *record,
+                gboolean  masked)
+{
+  const ClType *type = cl_record_get_record_type (record);
+  JsonNode *node = cl_export_record_to_json (record);
+  JsonObject *object = json_node_get_object (node);
+
+  if (!masked)
+    return node;
+  for (guint i = 0; i < type->n_fields; i++)
+    if (is_identifying (&type->fields[i]))
+      json_object_set_null_member (object, type->fields[i].name);
+  json_object_set_boolean_member (object, "masked", TRUE);
+  return node;
+}
+
+/* Whether looking at @record needs a reason: a restricted client, a case restricted itself
+ * or through its client. */
+static gboolean
+is_restricted (ClCli     *cli,
+               ClRecord  *record,
+               gboolean  *restricted,
+               GError   **error)
+{
+  const char *client_id;
+  g_autoptr(ClRecord) client = NULL;
+  GError *local_error = NULL;
+
+  *restricted = g_strcmp0 (cl_record_get (record, "restricted"), "1") == 0;
+  if (*restricted || strcmp (cl_record_get_type_name (record), "case") != 0 ||
+      (client_id = cl_record_get (record, "client_id")) == NULL)
+    return TRUE;
+  client = cl_store_get (cli->store, "client", client_id, &local_error);
+  /* A case whose client is gone has only its own flag. */
+  if (g_error_matches (local_error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND))
+    {
+      g_error_free (local_error);
+      return TRUE;
+    }
+  if (client == NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  *restricted = g_strcmp0 (cl_record_get (client, "restricted"), "1") == 0;
+  return TRUE;
+}
+
+/* Whether @record is shown whole: it is not a restricted client or case, or @reason says
+ * why it is looked at (then audited with its id, as the desktop does when it opens one). */
+static gboolean
+show_whole (ClCli       *cli,
+            ClRecord    *record,
+            const char  *reason,
+            gboolean    *whole,
+            GError     **error)
+{
+  gboolean restricted = FALSE;
+
+  *whole = TRUE;
+  if (!is_audited_type (cl_record_get_record_type (record)))
+    return TRUE;
+  if (!is_restricted (cli, record, &restricted, error))
+    return FALSE;
+  if (!restricted)
+    return TRUE;
+  *whole = reason != NULL;
+  return reason == NULL ||
+         cl_store_audit (cli->store, "view", cl_record_get_type_name (record),
+                         cl_record_get_id (record), reason, error);
+}
+
+/* A --reason of only blanks is no reason. */
+static const char *
+given_reason (char *reason)
+{
+  return reason != NULL && *g_strstrip (reason) != '\0' ? reason : NULL;
 }
 
 /* schema ----------------------------------------------------------------------------- */
@@ -367,26 +465,30 @@ cl_cli_cmd_get (ClCli  *cli,
 
   if (is_audited_type (type))
     {
-      if (g_strcmp0 (cl_record_get (record, "restricted"), "1") == 0 &&
-          (reason == NULL || *g_strstrip (reason) == '\0'))
+      const char *why = given_reason (reason);
+      gboolean restricted = FALSE;
+
+      if (!is_restricted (cli, record, &restricted, &error))
+        return cl_cli_fail (error);
+      if (restricted && why == NULL)
         {
           g_set_error (&error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
                        _("This %s is restricted: say why you open it with --reason TEXT "
                          "(it goes into the audit log)"), type->name);
           return cl_cli_fail (error);
         }
-      if (!cl_store_audit (cli->store, "view", type->name, cl_record_get_id (record), reason,
+      if (!cl_store_audit (cli->store, "view", type->name, cl_record_get_id (record), why,
                            &error))
         return cl_cli_fail (error);
     }
 
   if (json)
     {
-      g_autoptr(JsonNode) node = cl_export_record_to_json (record);
+      g_autoptr(JsonNode) node = record_to_json (record, FALSE);
       cl_cli_print_json (node);
     }
   else
-    print_record (record);
+    print_record (record, FALSE);
   return CL_EXIT_OK;
 }
 
@@ -406,13 +508,15 @@ cl_cli_cmd_list (ClCli  *cli,
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("At most N records (0: all)"), N_("N") },
     { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Skip the first N records"), N_("N") },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason,
-      N_("Why the records are looked at (recorded in the audit log)"), N_("TEXT") },
+      N_("Why the records are looked at (recorded in the audit log; without it restricted "
+         "clients and cases show no identifying fields)"), N_("TEXT") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClChanges) where = cl_changes_new ();
   g_autoptr(GPtrArray) records = NULL;
   const ClType *type;
+  const char *why;
   GError *error = NULL;
   int rc;
 
@@ -432,27 +536,37 @@ cl_cli_cmd_list (ClCli  *cli,
                                 &error)) == NULL)
     return cl_cli_fail (error);
 
+  why = given_reason (reason);
   if (is_audited_type (type) && records->len > 0 &&
-      !cl_store_audit (cli->store, "view", type->name, NULL, reason, &error))
+      !cl_store_audit (cli->store, "view", type->name, NULL, why, &error))
     return cl_cli_fail (error);
 
-  if (json)
-    {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-      g_autoptr(JsonArray) array = json_array_sized_new (records->len);
+  {
+    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+    g_autoptr(JsonArray) array = json_array_sized_new (records->len);
 
-      for (guint i = 0; i < records->len; i++)
-        json_array_add_element (array, cl_export_record_to_json (g_ptr_array_index (records, i)));
-      json_node_set_array (node, array);
-      cl_cli_print_json (node);
-    }
-  else
     for (guint i = 0; i < records->len; i++)
       {
-        if (i > 0)
-          g_print ("\n");
-        print_record (g_ptr_array_index (records, i));
+        ClRecord *record = g_ptr_array_index (records, i);
+        gboolean whole;
+
+        if (!show_whole (cli, record, why, &whole, &error))
+          return cl_cli_fail (error);
+        if (json)
+          json_array_add_element (array, record_to_json (record, !whole));
+        else
+          {
+            if (i > 0)
+              g_print ("\n");
+            print_record (record, !whole);
+          }
       }
+    if (json)
+      {
+        json_node_set_array (node, array);
+        cl_cli_print_json (node);
+      }
+  }
   return CL_EXIT_OK;
 }
 

@@ -550,6 +550,104 @@ test_records (Fixture       *f,
   run_clear (&run);
 }
 
+/* How many "view" audit events name @id with @reason. */
+static guint
+views_of (Fixture    *f,
+          const char *id,
+          const char *reason)
+{
+  Run run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *events;
+  guint n = 0;
+
+  CL (f, &run, "list", "audit", "--where", "action=view", "--json");
+  assert_status (&run, 0);
+  node = parse_json (run.out);
+  events = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *o = json_array_get_object_element (events, i);
+
+      n += g_strcmp0 (member (o, "record_id"), id) == 0 &&
+           g_strcmp0 (member (o, "reason"), reason) == 0;
+    }
+  run_clear (&run);
+  return n;
+}
+
+/* list follows get's rule: a restricted client, or a case of one, shows its identifying
+ * fields only with --reason, which is audited with its id. */
+static void
+test_restricted_reading (Fixture       *f,
+                         gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *open_client = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *case_id = NULL;
+  g_autofree char *client_arg = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *rows;
+
+  init_vault (f);
+  open_client = add (f, "client", "legal_name=Open Person", "phone=+12125550100", NULL);
+  client = add (f, "client", "legal_name=Hidden Person", "phone=+12125550199",
+                "restricted=yes", NULL);
+  client_arg = g_strdup_printf ("client_id=%s", client);
+  case_id = add (f, "case", client_arg, "command=14", "track=dv", "status=active", NULL);
+
+  /* Without a reason: the open client whole, the restricted one without name or phone. */
+  CL (f, &run, "list", "client");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "Open Person"));
+  g_assert_nonnull (strstr (run.out, "+12125550100"));
+  g_assert_null (strstr (run.out, "Hidden Person"));
+  g_assert_null (strstr (run.out, "+12125550199"));
+  g_assert_nonnull (strstr (run.out, client));
+  CL (f, &run, "list", "client", "--json");
+  assert_status (&run, 0);
+  g_assert_null (strstr (run.out, "Hidden Person"));
+  g_assert_null (strstr (run.out, "+12125550199"));
+  g_clear_pointer (&node, json_node_unref);
+  node = parse_json (run.out);
+  rows = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *o = json_array_get_object_element (rows, i);
+      gboolean restricted = g_strcmp0 (member (o, "id"), client) == 0;
+
+      g_assert_cmpint (json_object_has_member (o, "masked"), ==, restricted);
+      g_assert_cmpint (member (o, "legal_name") == NULL, ==, restricted);
+    }
+  /* Search shows case summaries, which never name a restricted client. */
+  CL (f, &run, "search", "person", "--json");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, case_id));
+  g_assert_null (strstr (run.out, "Hidden Person"));
+  /* get refuses a case of a restricted client too. */
+  CL (f, &run, "get", "case", case_id);
+  assert_status (&run, 4);
+  g_assert_cmpuint (views_of (f, client, "court date"), ==, 0);
+  g_assert_cmpuint (views_of (f, case_id, "court date"), ==, 0);
+
+  /* With a reason: shown, and each restricted record's view audited with it. */
+  CL (f, &run, "list", "client", "--reason", "court date");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "Hidden Person"));
+  g_assert_nonnull (strstr (run.out, "+12125550199"));
+  g_assert_cmpuint (views_of (f, client, "court date"), ==, 1);
+  g_assert_cmpuint (views_of (f, open_client, "court date"), ==, 0);
+  CL (f, &run, "get", "case", case_id, "--reason", "court date");
+  assert_status (&run, 0);
+  g_assert_cmpuint (views_of (f, case_id, "court date"), ==, 1);
+  /* A blank reason is none. */
+  CL (f, &run, "list", "client", "--reason", "  ");
+  assert_status (&run, 0);
+  g_assert_null (strstr (run.out, "Hidden Person"));
+  run_clear (&run);
+}
+
 static void
 test_bad_input (Fixture       *f,
                 gconstpointer  data)
@@ -1375,6 +1473,7 @@ main (int    argc,
   ADD ("wrong-passphrase", test_wrong_passphrase);
   ADD ("missing-vault", test_missing_vault);
   ADD ("records", test_records);
+  ADD ("restricted-reading", test_restricted_reading);
   ADD ("bad-input", test_bad_input);
   ADD ("schema", test_schema);
   ADD ("import-bad", test_import_bad);

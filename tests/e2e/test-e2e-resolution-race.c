@@ -299,6 +299,12 @@ test_deleted_after_pull (Fixture       *f,
                          gconstpointer  data)
 {
   g_autofree char *case_id = cl_e2e_new_case (f->a1, "Deleted Client", "14");
+  g_autofree char *client = cl_e2e_field (f->a1, "case", case_id, "client_id");
+  g_autofree char *client_arg = g_strdup_printf ("client_id=%s", client);
+  /* Another case keeps the client in 14 (and in sue's vault) once this one is deleted: a
+   * client follows its live cases. */
+  g_autofree char *kept = cl_e2e_add (f->a1, "case", client_arg, "command=14", "track=dv",
+                                      NULL);
   g_autoptr(JsonArray) list = NULL;
   g_autofree char *id = NULL;
   g_autofree char *out = NULL;

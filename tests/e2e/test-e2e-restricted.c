@@ -7,6 +7,9 @@
  * herself: after both sync, the other's vault no longer holds the case, its client, its
  * note or its contact (no row, no trace of the client's name in the database), hers still
  * does, and the other's own case stays. Opened up again, it comes back on the next sync.
+ *
+ * A client with cases in two commands: once its case in the second command is deleted, the
+ * second command's advocate's vault no longer holds the client after a sync.
  */
 
 #define G_LOG_DOMAIN "test-e2e-restricted"
@@ -50,7 +53,8 @@ test_restrict_and_open (void)
   g_assert_cmpuint (cl_e2e_count_in_vault_db (b, marker), >, 0);
 
   /* Ana restricts it, naming only herself. Ben, not yet told, edits it offline: his edit
-   * is refused (forbidden), and the same sync purges the case. */
+   * is refused as an edit of a case that does not exist (audited), and the same sync
+   * purges the case. */
   cl_e2e_set (a, "case", h.kase, "restricted=1", "named_users=ana", NULL);
   cl_e2e_sync_logged (a, &s);
   cl_e2e_set (b, "case", h.kase, "status=active", NULL);
@@ -60,7 +64,7 @@ test_restrict_and_open (void)
   g_assert_cmpuint (s.purged, >=, 4);
   value = cl_test_stack_sql (stack, "SELECT (fields ->> 'status') || ' ' || "
                              "(SELECT count(*) FROM audit_log WHERE event = 'denied' "
-                             "AND outcome = 'forbidden') FROM record WHERE type = 'case' "
+                             "AND outcome = 'hidden') FROM record WHERE type = 'case' "
                              "AND fields ->> 'restricted' = '1'");
   g_assert_cmpstr (value, ==, "referred 1");
   g_clear_pointer (&value, g_free);
@@ -92,6 +96,54 @@ test_restrict_and_open (void)
   cl_e2e_sync_clear (&s);
 }
 
+static void
+test_deleted_case_takes_client_away (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) a = NULL;
+  g_autoptr(ClE2eClient) sup = NULL;
+  g_autoptr(ClE2eClient) c = NULL;
+  const char *marker = "Qvdeletedcasemarker";
+  g_autofree char *kase = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *client_arg = NULL;
+  g_autofree char *case20 = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  ClE2eSync s = { 0 };
+  int rc;
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  cl_test_stack_user_add (stack, "sue", "supervisor", "14,20");
+  cl_test_stack_user_add (stack, "cy", "advocate_cv", "20");
+  a = cl_e2e_client_new (stack, "ana", NULL);
+  sup = cl_e2e_client_new (stack, "sue", NULL);
+  c = cl_e2e_client_new (stack, "cy", NULL);
+
+  /* Ana's client gets a second case, in 20, from their supervisor: cy holds the client. */
+  kase = cl_e2e_new_case (a, marker, "14");
+  client = cl_e2e_field (a, "case", kase, "client_id");
+  cl_e2e_sync_logged (a, &s);
+  cl_e2e_sync_logged (sup, &s);
+  client_arg = g_strdup_printf ("client_id=%s", client);
+  case20 = cl_e2e_add (sup, "case", client_arg, "command=20", "track=cv", NULL);
+  cl_e2e_sync_logged (sup, &s);
+  cl_e2e_sync_logged (c, &s);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (c, marker), >, 0);
+
+  /* The case in 20 is deleted: at cy's next sync the client leaves his vault. */
+  out = cl_e2e_ctl (sup, NULL, &rc, &err, "delete", "case", case20, NULL);
+  g_assert_cmpint (rc, ==, 0);
+  cl_e2e_sync_logged (sup, &s);
+  cl_e2e_sync_logged (c, &s);
+  g_assert_cmpuint (s.purged, >=, 1);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (c, marker), ==, 0);
+  /* Ana, whose case is live, keeps it. */
+  cl_e2e_sync_logged (a, &s);
+  g_assert_cmpuint (cl_e2e_count_in_vault_db (a, marker), >, 0);
+  cl_e2e_sync_clear (&s);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -99,5 +151,7 @@ main (int    argc,
   cl_e2e_init (&argc, &argv);
 
   g_test_add_func ("/e2e/restricted/restrict-and-open", test_restrict_and_open);
+  g_test_add_func ("/e2e/restricted/deleted-case-takes-client-away",
+                   test_deleted_case_takes_client_away);
   return g_test_run ();
 }

@@ -424,6 +424,8 @@ test_r9_edit_versus_delete (void)
   g_autoptr(GHashTable) committed = token_set ();
   g_autofree char *case1 = NULL;
   g_autofree char *case2 = NULL;
+  g_autofree char *client1 = NULL;
+  g_autofree char *client_arg = NULL;
   g_autofree char *json = NULL;
   g_autofree char *deleted = NULL;
   g_autofree char *err = NULL;
@@ -436,7 +438,11 @@ test_r9_edit_versus_delete (void)
   a = cl_e2e_client_new (stack, "ana", NULL);
   b = cl_e2e_client_new (stack, "ben", NULL);
   case1 = cl_e2e_new_case (a, "R9 One", "14");
-  case2 = cl_e2e_new_case (a, "R9 Two", "14");
+  /* The same client's: once case2 is deleted, its client stays in 14 through case1 (a
+   * client follows its live cases). */
+  client1 = cl_e2e_field (a, "case", case1, "client_id");
+  client_arg = g_strdup_printf ("client_id=%s", client1);
+  case2 = cl_e2e_add (a, "case", client_arg, "command=14", "track=dv", NULL);
   cl_e2e_sync_ok (a, &s);
   cl_e2e_sync_clear (&s);
   cl_e2e_sync_ok (b, &s);

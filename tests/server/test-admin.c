@@ -406,13 +406,14 @@ test_move (Fixture       *f,
   g_assert_cmpuint (holds (s_ana2, f->case75, f->client75, f->note75), ==, 3);
   assert_converged (f->env, f->ana2, s_ana2);
 
-  /* Her pushes follow the move: 14's case is no longer hers, 75's is. */
+  /* Her pushes follow the move: 14's case is no longer hers (to her it does not exist),
+   * 75's is. */
   r = srv_test_push_one (f->env, f->ana,
                          srv_test_mutation (f->ana, "case", f->case14, CL_WIRE_OP_PUT,
                                             srv_test_record_version (f->env, f->case14),
                                             "status", "active", NULL));
   g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_REJECTED);
-  g_assert_cmpstr (r->code, ==, "forbidden");
+  g_assert_cmpstr (r->code, ==, "not_found");
   g_clear_pointer (&r, cl_wire_result_free);
   r = srv_test_push_one (f->env, f->ana,
                          srv_test_mutation (f->ana, "case", f->case75, CL_WIRE_OP_PUT,

@@ -391,10 +391,11 @@ test_authorization (Fixture       *f,
   dir = srv_test_login (f->env, "dir");
   admin = srv_test_login (f->env, "root");
 
-  /* Another command's advocate, a director (reads only), an admin (no case content). */
+  /* Another command's advocate (to whom the case does not exist), a director (reads
+   * only), an admin (no case content). */
   r = srv_test_push_one (f->env, cy, srv_test_mutation (cy, "case", kase, CL_WIRE_OP_PUT, v,
                                                         "status", "closed", NULL));
-  g_assert_cmpstr (r->code, ==, "forbidden");
+  g_assert_cmpstr (r->code, ==, "not_found");
   g_clear_pointer (&r, cl_wire_result_free);
   r = srv_test_push_one (f->env, dir, srv_test_mutation (dir, "case", kase, CL_WIRE_OP_PUT, v,
                                                          "status", "closed", NULL));
@@ -404,7 +405,7 @@ test_authorization (Fixture       *f,
                                                            CL_WIRE_OP_PUT, 0, "case_id", kase,
                                                            "at", "2026-11-28T10:00:00Z",
                                                            "text", "x", NULL));
-  g_assert_cmpstr (r->code, ==, "forbidden");
+  g_assert_cmpstr (r->code, ==, "parent_not_found");
   g_clear_pointer (&r, cl_wire_result_free);
   r = srv_test_push_one (f->env, dir, srv_test_mutation (dir, "client", other, CL_WIRE_OP_PUT, 0,
                                                          "pseudonym", "x", NULL));
@@ -439,7 +440,9 @@ test_authorization (Fixture       *f,
 
   /* Every denial is audited, without values. */
   g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM audit_log WHERE event = "
-                                     "'denied' AND outcome = 'forbidden'", NULL), ==, 6);
+                                     "'denied' AND outcome = 'forbidden'", NULL), ==, 4);
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'denied' AND outcome = 'hidden'", NULL), ==, 1);
   g_assert_cmpstr (srv_test_sql (f->env, "SELECT fields ->> 'status' FROM record WHERE id = $1",
                                  kase, NULL), ==, "referred");
 }

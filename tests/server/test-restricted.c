@@ -283,7 +283,8 @@ test_transitions (Fixture       *f,
   }
 }
 
-/* Pushes by someone not named are refused and audited, and change nothing. */
+/* Pushes by someone not named are refused and audited, and change nothing: to those who
+ * may not see the case, it does not exist. */
 static void
 test_push_refused (Fixture       *f,
                    gconstpointer  data)
@@ -320,26 +321,118 @@ test_push_refused (Fixture       *f,
                                                           "command", "14", "track", "dv",
                                                           "status", "referred", NULL));
 
-    g_assert_cmpstr (c1, ==, "forbidden");
-    g_assert_cmpstr (c2, ==, "forbidden");
-    g_assert_cmpstr (c3, ==, "forbidden");
-    g_assert_cmpstr (c4, ==, "forbidden");
-    g_assert_cmpstr (c5, ==, "forbidden");
+    g_assert_cmpstr (c1, ==, "not_found");
+    g_assert_cmpstr (c2, ==, "not_found");
+    g_assert_cmpstr (c3, ==, "not_found");
+    g_assert_cmpstr (c4, ==, "not_found");
+    g_assert_cmpstr (c5, ==, "not_found");
     /* A named director reads it, and writes nothing, as ever. */
     g_assert_cmpstr (c6, ==, "forbidden");
-    g_assert_cmpstr (r7->code, ==, "forbidden");
-    g_assert_cmpstr (r8->code, ==, "forbidden");
+    g_assert_cmpstr (r7->code, ==, "parent_not_found");
+    g_assert_cmpstr (r8->code, ==, "parent_not_found");
   }
   after = srv_test_sql (f->env, "SELECT string_agg(id::text || version || fields::text, ',' "
                         "ORDER BY id) FROM record WHERE type <> 'audit'", NULL);
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM audit_log WHERE event = "
                                      "'denied' AND outcome = 'forbidden'", NULL), ==,
-                   denials + 8);
+                   denials + 1);
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'denied' AND outcome = 'hidden'", NULL), ==, 5);
 
   /* The named supervisor writes it. */
   EDIT_OK (f, f->sue, "case", f->kase, "status", "active");
   EDIT_OK (f, f->sue, "task", f->children[2], "done", "1");
+}
+
+/* The answer to a push on @id by @device, as "code|message". */
+static char *
+answer (Fixture        *f,
+        SrvTestDevice  *device,
+        ClWireMutation *m)
+{
+  g_autoptr(ClWireResult) r = push (f, device, m);
+
+  return g_strdup_printf ("%s|%s|%s", cl_wire_status_to_string (r->status), r->code,
+                          r->message);
+}
+
+/* A push naming a record the user may not see answers exactly as one naming a record that
+ * never existed: no "forbidden" or "type_mismatch" tells it is there. */
+static void
+test_no_oracle (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *unused = cl_uuid_new ();
+  gint64 version;
+
+  EDIT_OK (f, f->ana, "case", f->kase, "restricted", "1", "named_users", "ana");
+  version = srv_test_record_version (f->env, f->kase);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      const char *type = i % 3 == 0 ? "case" : i % 3 == 1 ? "note" : "client";
+      SrvTestDevice *who = i < 3 ? f->ben : f->cy;
+      g_autofree char *hidden = NULL;
+      g_autofree char *never = NULL;
+
+      /* An edit, of the right type or not. */
+      hidden = answer (f, who, srv_test_mutation (who, type, f->kase, CL_WIRE_OP_PUT, version,
+                                                  "status", "active", NULL));
+      never = answer (f, who, srv_test_mutation (who, type, unused, CL_WIRE_OP_PUT, version,
+                                                 "status", "active", NULL));
+      g_assert_cmpstr (hidden, ==, never);
+      g_clear_pointer (&hidden, g_free);
+      g_clear_pointer (&never, g_free);
+
+      /* A delete. */
+      hidden = answer (f, who, srv_test_mutation (who, type, f->client, CL_WIRE_OP_DELETE,
+                                                  version, NULL));
+      never = answer (f, who, srv_test_mutation (who, type, unused, CL_WIRE_OP_DELETE,
+                                                 version, NULL));
+      g_assert_cmpstr (hidden, ==, never);
+      g_assert_nonnull (strstr (hidden, "not_found"));
+      g_clear_pointer (&hidden, g_free);
+      g_clear_pointer (&never, g_free);
+    }
+
+  /* A new record under it. */
+  {
+    g_autofree char *n1 = cl_uuid_new ();
+    g_autofree char *n2 = cl_uuid_new ();
+    g_autofree char *hidden = answer (f, f->ben, srv_test_mutation (f->ben, "note", n1,
+                                                                    CL_WIRE_OP_PUT, 0,
+                                                                    "case_id", f->kase,
+                                                                    "at", "2026-11-28T11:00:00Z",
+                                                                    "text", "x", NULL));
+    g_autofree char *never = answer (f, f->ben, srv_test_mutation (f->ben, "note", n2,
+                                                                   CL_WIRE_OP_PUT, 0,
+                                                                   "case_id", unused,
+                                                                   "at", "2026-11-28T11:00:00Z",
+                                                                   "text", "x", NULL));
+    g_assert_cmpstr (hidden, ==, never);
+    g_assert_nonnull (strstr (hidden, "parent_not_found"));
+  }
+
+  /* Its task's id for a new task of one's own case: refused, nothing changes. */
+  {
+    g_autofree char *client = srv_test_new_client (f->env, f->ben, "Lily");
+    g_autofree char *own = srv_test_new_case (f->env, f->ben, client, "14");
+    g_autofree char *before = srv_test_sql (f->env, "SELECT version || fields::text || "
+                                            "parent_id FROM record WHERE id = $1",
+                                            f->children[2], NULL);
+    g_autofree char *after = NULL;
+    g_autoptr(ClWireResult) r = push (f, f->ben,
+                                      srv_test_mutation (f->ben, "task", f->children[2],
+                                                         CL_WIRE_OP_PUT, 0,
+                                                         "case_id", own, "title", "t",
+                                                         "due", "2026-12-01", NULL));
+
+    g_assert_cmpstr (r->code, ==, "forbidden");
+    after = srv_test_sql (f->env, "SELECT version || fields::text || parent_id FROM record "
+                          "WHERE id = $1", f->children[2], NULL);
+    g_assert_cmpstr (before, ==, after);
+  }
 }
 
 /* Creating a restricted case: the creator must be named, or name nobody (then the case is
@@ -427,8 +520,13 @@ test_restricted_client (Fixture       *f,
   EDIT_OK (f, f->sue, "case", f->kase, "restricted", "0");
 
   /* The client restricted: both cases are, each to its named users (sue in 14 and 20 is
-   * named on the case in 14 only; ana created that case but is not named on it). */
-  EDIT_OK (f, f->ana, "client", f->client, "restricted", "1");
+   * named on the case in 14 only; ana created that case but is not named on it). Ana, who
+   * cannot see the case in 20, may not restrict it: only someone who sees both cases. */
+  {
+    g_autofree char *code = edit (f, f->ana, "client", f->client, "restricted", "1", NULL);
+    g_assert_cmpstr (code, ==, "affects_hidden");
+  }
+  EDIT_OK (f, f->sue, "client", f->client, "restricted", "1");
   srv_test_pull_all (f->env, f->cy, s_cy);
   srv_test_pull_all (f->env, f->ben, s_ben);
   srv_test_pull_all (f->env, f->dir, s_dir);
@@ -443,12 +541,101 @@ test_restricted_client (Fixture       *f,
   g_assert_false (g_hash_table_contains (s_dir, case20));
   g_assert_false (sees (f, f->ana));
 
-  /* Lifted: back to the commands. */
-  EDIT_OK (f, f->cy, "client", f->client, "restricted", "0");
+  /* Cy, named on the case in 20 only, may not lift it: that would open the case in 14,
+   * where he is not named, to its whole command. Nothing changes. */
+  {
+    g_autofree char *before = srv_test_sql (f->env, "SELECT string_agg(id::text || version || "
+                                            "scope::text, ',' ORDER BY id) FROM record", NULL);
+    g_autofree char *code = edit (f, f->cy, "client", f->client, "restricted", "0", NULL);
+    g_autofree char *after = srv_test_sql (f->env, "SELECT string_agg(id::text || version || "
+                                           "scope::text, ',' ORDER BY id) FROM record", NULL);
+
+    g_assert_cmpstr (code, ==, "affects_hidden");
+    g_assert_cmpstr (before, ==, after);
+    srv_test_pull_all (f->env, f->ben, s_ben);
+    g_assert_cmpuint (held (f, s_ben), ==, 0);
+  }
+
+  /* Lifted by someone named on both: back to the commands. */
+  EDIT_OK (f, f->cy, "case", case20, "named_users", "cy;sue");
+  EDIT_OK (f, f->sue, "client", f->client, "restricted", "0");
   srv_test_pull_all (f->env, f->ben, s_ben);
   srv_test_pull_all (f->env, f->dir, s_dir);
   g_assert_cmpuint (held (f, s_ben), ==, 7);
   g_assert_true (g_hash_table_contains (s_dir, case20));
+}
+
+/* Deleting a case takes its command out of its client's scope: the other command's devices
+ * remove the client at their next pull. Restoring the case brings it back. */
+static void
+test_delete_rescopes (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *case20 = srv_test_new_case (f->env, f->sue, f->client, "20");
+  g_autoptr(GHashTable) s_cy = srv_test_pull_all (f->env, f->cy, NULL);
+  g_autoptr(GHashTable) s_dir = NULL;
+  g_autoptr(ClWireResult) del = NULL;
+  g_autoptr(ClWireResult) edit20 = NULL;
+  g_autoptr(ClWirePullResponse) p = NULL;
+  g_autoptr(SrvTestReply) resolved = NULL;
+  g_autofree char *path = NULL;
+  gboolean removed = FALSE;
+
+  g_assert_true (g_hash_table_contains (s_cy, f->client));
+  g_assert_true (g_hash_table_contains (s_cy, f->children[4]));
+
+  del = push (f, f->sue, srv_test_mutation (f->sue, "case", case20, CL_WIRE_OP_DELETE,
+                                            srv_test_record_version (f->env, case20), NULL));
+  g_assert_cmpstr (cl_wire_status_to_string (del->status), ==, "applied");
+  p = srv_test_pull (f->env, f->cy, f->cy->cursor, 0);
+  for (guint i = 0; i < p->changes->len; i++)
+    {
+      ClWirePullItem *item = g_ptr_array_index (p->changes, i);
+
+      removed |= strcmp (item->record, f->client) == 0 && item->op == CL_WIRE_PULL_REMOVE;
+    }
+  g_assert_true (removed);
+  srv_test_pull_all (f->env, f->cy, s_cy);
+  g_assert_false (g_hash_table_contains (s_cy, f->client));
+  g_assert_false (g_hash_table_contains (s_cy, f->children[4]));
+  g_assert_false (g_hash_table_contains (s_cy, case20));
+  {
+    g_autofree char *scope = srv_test_sql (f->env, "SELECT scope::text FROM record "
+                                           "WHERE id = $1", f->client, NULL);
+    g_assert_cmpstr (scope, ==, "{cmd:14}");
+  }
+
+  /* Restored (an edit of the deleted case, kept): the client is in 20 again. */
+  edit20 = push (f, f->cy, srv_test_mutation (f->cy, "case", case20, CL_WIRE_OP_PUT,
+                                              srv_test_record_version (f->env, case20),
+                                              "status", "active", NULL));
+  g_assert_cmpstr (cl_wire_status_to_string (edit20->status), ==, "conflict");
+  path = g_strdup_printf ("/v1/conflicts/%s/resolve",
+                          ((ClWireConflict *) g_ptr_array_index (edit20->conflicts, 0))->conflict_id);
+  resolved = srv_test_request (f->env, "POST", path, f->cy->token, "{\"keep\":\"mine\"}", -1);
+  g_assert_cmpuint (resolved->status, ==, 200);
+  srv_test_pull_all (f->env, f->cy, s_cy);
+  g_assert_true (g_hash_table_contains (s_cy, f->client));
+  g_assert_true (g_hash_table_contains (s_cy, f->children[4]));
+  g_assert_true (g_hash_table_contains (s_cy, case20));
+
+  /* A client whose only case was restricted and is deleted stays restricted: the directors
+   * do not get it. */
+  EDIT_OK (f, f->sue, "case", case20, "restricted", "1", "named_users", "sue");
+  EDIT_OK (f, f->ana, "case", f->kase, "restricted", "1", "named_users", "ana");
+  s_dir = srv_test_pull_all (f->env, f->dir, NULL);
+  g_assert_false (g_hash_table_contains (s_dir, f->client));
+  g_clear_pointer (&del, cl_wire_result_free);
+  del = push (f, f->ana, srv_test_mutation (f->ana, "case", f->kase, CL_WIRE_OP_DELETE,
+                                            srv_test_record_version (f->env, f->kase), NULL));
+  g_assert_cmpstr (cl_wire_status_to_string (del->status), ==, "applied");
+  g_clear_pointer (&del, cl_wire_result_free);
+  del = push (f, f->sue, srv_test_mutation (f->sue, "case", case20, CL_WIRE_OP_DELETE,
+                                            srv_test_record_version (f->env, case20), NULL));
+  g_assert_cmpstr (cl_wire_status_to_string (del->status), ==, "applied");
+  srv_test_pull_all (f->env, f->dir, s_dir);
+  g_assert_false (g_hash_table_contains (s_dir, f->client));
+  g_assert_false (sees (f, f->sue));
 }
 
 /* A lone restricted client: its creator's, not the directors'. */
@@ -478,14 +665,17 @@ test_lone_client (Fixture       *f,
   g_assert_false (g_hash_table_contains (s_dir, lone));
 }
 
-/* A report's answer without its generation time. */
+/* The answer of @device to a report: its status, and the JSON without its generation
+ * time. @extra is added to the request's members. */
 static char *
-report (Fixture       *f,
-        SrvTestDevice *device,
-        const char    *name)
+report_full (Fixture       *f,
+             SrvTestDevice *device,
+             const char    *name,
+             const char    *extra,
+             guint         *status)
 {
-  const char *body = "{\"from\": \"2026-01-01\", \"to\": \"2026-12-31\", "
-                     "\"today\": \"2026-12-01\"}";
+  g_autofree char *body = g_strdup_printf ("{\"from\": \"2026-01-01\", \"to\": \"2026-12-31\", "
+                                           "\"today\": \"2026-12-01\"%s}", extra);
   g_autofree char *path = g_strconcat ("/v1/reports/", name, NULL);
   g_autoptr(SrvTestReply) reply = srv_test_request (f->env, "POST", path, device->token, body,
                                                     -1);
@@ -493,7 +683,9 @@ report (Fixture       *f,
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpuint (reply->status, ==, 200);
+  *status = reply->status;
+  if (reply->status != 200)
+    return NULL;
   json_parser_load_from_data (parser, srv_test_reply_text (reply), -1, &error);
   g_assert_no_error (error);
   json_object_remove_member (json_node_get_object (json_parser_get_root (parser)),
@@ -502,36 +694,101 @@ report (Fixture       *f,
   return json_generator_to_data (generator, NULL);
 }
 
-/* Reports still count restricted cases, and name nothing. */
+/* Internal figures, which a supervisor or director may ask for. */
+static char *
+report (Fixture       *f,
+        SrvTestDevice *device,
+        const char    *name)
+{
+  guint status;
+  char *json = report_full (f, device, name, ", \"outside\": false", &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  return json;
+}
+
+/* Reports count a restricted case for its named users only, and name nothing; advocates
+ * ask none, and small cells are suppressed unless internal figures are asked for. */
 static void
-test_reports_count (Fixture       *f,
+test_reports_scope (Fixture       *f,
                     gconstpointer  data)
 {
-  const char *names[] = { "caseload", "referrals", "outreach", "deadlines", "data-quality" };
+  const char *names[] = { "caseload", "referrals", "outreach", "data-quality" };
 
-  /* Counted in each: open, assigned, referred in the period, contacted, a task due. */
+  /* Counted in each: open, assigned, referred in the period, contacted. */
   EDIT_OK (f, f->ana, "case", f->kase, "status", "active", "assigned_to", "ana",
            "referral_received_at", "2026-11-27T10:00:00Z");
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autofree char *open_ben = NULL;
-      g_autofree char *open_dir = NULL;
-      g_autofree char *restricted_ben = NULL;
-      g_autofree char *restricted_dir = NULL;
+      g_autofree char *open_sam = NULL, *open_sue = NULL, *open_dir = NULL;
+      g_autofree char *open_dora = NULL, *open_dat = NULL;
+      g_autofree char *restricted_sam = NULL, *restricted_sue = NULL, *restricted_dir = NULL;
+      g_autofree char *restricted_dora = NULL, *restricted_dat = NULL;
+      guint status;
 
       EDIT_OK (f, f->ana, "case", f->kase, "restricted", "0");
-      open_ben = report (f, f->ben, names[i]);
+      open_sam = report (f, f->sam, names[i]);
+      open_sue = report (f, f->sue, names[i]);
       open_dir = report (f, f->dir, names[i]);
-      EDIT_OK (f, f->ana, "case", f->kase, "restricted", "1", "named_users", "ana");
-      restricted_ben = report (f, f->ben, names[i]);
+      open_dora = report (f, f->dora, names[i]);
+      open_dat = report_full (f, f->dat, names[i], ", \"threshold\": 0", &status);
+      g_assert_cmpuint (status, ==, 200);
+      EDIT_OK (f, f->ana, "case", f->kase, "restricted", "1", "named_users", "ana;dora;sue");
+      restricted_sam = report (f, f->sam, names[i]);
+      restricted_sue = report (f, f->sue, names[i]);
       restricted_dir = report (f, f->dir, names[i]);
-      g_assert_cmpstr (open_ben, ==, restricted_ben);
-      g_assert_cmpstr (open_dir, ==, restricted_dir);
-      g_assert_null (strstr (restricted_ben, f->kase));
-      g_assert_null (strstr (restricted_ben, f->client));
-      g_assert_null (strstr (restricted_ben, "Rose"));
-      g_assert_null (strstr (restricted_ben, "Met at precinct"));
+      restricted_dora = report (f, f->dora, names[i]);
+      restricted_dat = report_full (f, f->dat, names[i], ", \"threshold\": 0", &status);
+      g_assert_cmpuint (status, ==, 200);
+
+      /* Named: counted as before. Not named: no longer counted. */
+      g_assert_cmpstr (open_sue, ==, restricted_sue);
+      g_assert_cmpstr (open_dora, ==, restricted_dora);
+      g_assert_cmpstr (open_sam, !=, restricted_sam);
+      g_assert_cmpstr (open_dir, !=, restricted_dir);
+      g_assert_cmpstr (open_dat, !=, restricted_dat);
+      g_assert_null (strstr (restricted_sue, f->kase));
+      g_assert_null (strstr (restricted_sue, f->client));
+      g_assert_null (strstr (restricted_sue, "Rose"));
+      g_assert_null (strstr (restricted_sue, "Met at precinct"));
     }
+
+  /* Narrowed to the named advocate, the unnamed supervisor's report counts nothing. */
+  {
+    g_autofree char *narrowed = NULL;
+    g_autofree char *nobody = NULL;
+    guint status;
+
+    narrowed = report_full (f, f->sam, "caseload", ", \"outside\": false, \"advocate\": \"ana\"",
+                            &status);
+    g_assert_cmpuint (status, ==, 200);
+    nobody = report_full (f, f->sam, "caseload", ", \"outside\": false, \"advocate\": \"zed\"",
+                          &status);
+    g_assert_cmpuint (status, ==, 200);
+    /* The same answer but for the parameter echoed. */
+    memcpy (strstr (nobody, "\"advocate\":\"zed\"") + strlen ("\"advocate\":\""), "ana", 3);
+    g_assert_cmpstr (narrowed, ==, nobody);
+  }
+
+  /* Advocates ask none; data staff get no internal figures. */
+  {
+    guint status;
+    g_autofree char *ben = report_full (f, f->ben, "caseload", "", &status);
+    g_autofree char *dat = NULL;
+    g_autofree char *sue = NULL;
+
+    g_assert_cmpuint (status, ==, 403);
+    g_assert_null (ben);
+    dat = report_full (f, f->dat, "caseload", ", \"outside\": false", &status);
+    g_assert_cmpuint (status, ==, 403);
+    /* Suppressed unless asked otherwise. */
+    sue = report_full (f, f->sue, "caseload", "", &status);
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_nonnull (strstr (sue, "\"suppressed\":true"));
+    g_clear_pointer (&sue, g_free);
+    sue = report (f, f->sue, "caseload");
+    g_assert_nonnull (strstr (sue, "\"suppressed\":false"));
+  }
 }
 
 /* Migration 3: cases restricted before it get their named users' scope, and the devices
@@ -583,10 +840,12 @@ main (int   argc,
   ADD ("scope", test_scope);
   ADD ("transitions", test_transitions);
   ADD ("push-refused", test_push_refused);
+  ADD ("no-oracle", test_no_oracle);
   ADD ("create", test_create);
   ADD ("restricted-client", test_restricted_client);
+  ADD ("delete-rescopes", test_delete_rescopes);
   ADD ("lone-client", test_lone_client);
-  ADD ("reports-count", test_reports_count);
+  ADD ("reports-scope", test_reports_scope);
   ADD ("migration", test_migration);
 #undef ADD
   return g_test_run ();
