@@ -28,6 +28,7 @@ cl_cli_cmd_enroll (ClCli  *cli,
   g_autofree char *ca = NULL;
   g_autofree char *username = NULL;
   g_autofree char *password_file = NULL;
+  g_autofree char *device_name = NULL;
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("The server's https:// address"), N_("URL") },
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
@@ -35,6 +36,9 @@ cl_cli_cmd_enroll (ClCli  *cli,
     { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Your user name on the server"), N_("U") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       N_("Read the password from FILE (else asked on the terminal)"), N_("FILE") },
+    { "device-name", 0, 0, G_OPTION_ARG_STRING, &device_name,
+      N_("This workstation's name, shown to the server's administrators (default: "
+         "USER@HOSTNAME)"), N_("NAME") },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -52,6 +56,7 @@ cl_cli_cmd_enroll (ClCli  *cli,
     return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username"));
 
   if ((sync = open_sync (cli, &error)) == NULL ||
+      !cl_sync_set_device_name (sync, device_name, &error) ||
       (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
       !cl_sync_enroll (sync, server, ca, username, password, NULL, &error))
     return cl_cli_fail (error);

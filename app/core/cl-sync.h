@@ -72,6 +72,9 @@ void          cl_sync_status_clear    (ClSyncStatus   *status);
 
 ClSync       *cl_sync_new             (ClStore        *store);
 gboolean      cl_sync_is_enrolled     (ClSync         *self);
+gboolean      cl_sync_set_device_name (ClSync         *self,
+                                       const char     *name,
+                                       GError        **error);
 gboolean      cl_sync_enroll          (ClSync         *self,
                                        const char     *url,
                                        const char     *ca_file,
