@@ -329,6 +329,11 @@ test_help (Fixture       *f,
       g_autofree char *line = g_strdup_printf ("\n  %d  ", code);
       g_assert_nonnull (strstr (run.out, line));
     }
+  g_assert_nonnull (strstr (run.out, "enroll --server URL --ca FILE --username U "
+                                     "[--device-name NAME]"));
+  RAW (f, &run, "enroll", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "--device-name=NAME"));
 
   RAW (f, &run, "frobnicate");
   assert_status (&run, 1);

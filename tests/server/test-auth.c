@@ -611,6 +611,11 @@ test_enable (void)
 
   ASSERT_LOGIN (env, SRV_TEST_PASSWORD, NULL, 200, NULL);
   assert_token_refused (env, lost, "device_revoked");
+
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (output, "user passwd --username U --password-file FILE"));
+  g_assert_nonnull (strstr (output, "user enable --username U"));
 }
 
 /* Enrollment names the device, or not; a name that is no name is refused. */
