@@ -484,6 +484,25 @@ srv_handle_login (SrvWorker   *worker,
                                        strlen (login->password)) == 0;
   srv_worker_hash_leave (worker);
 
+  /* A revocation is honoured whatever state the account is in: with the right password, a
+   * revoked device of a disabled account is told its mode, as its requests are. */
+  if (verified && disabled && login->device_id != NULL)
+    {
+      g_autoptr(PGresult) d = srv_db_exec (worker->conn, &error,
+                                           "SELECT revoke_mode FROM device WHERE id = $1 "
+                                           "AND account_id = $2 AND revoke_mode IS NOT NULL",
+                                           login->device_id, account_id, SRV_DB_END);
+      if (d == NULL)
+        {
+          srv_response_db_error (response, error);
+          return;
+        }
+      if (PQntuples (d) == 1)
+        {
+          srv_auth_revoked_error (response, srv_db_get (d, 0, 0));
+          return;
+        }
+    }
   if (!verified || account_id == NULL || disabled)
     {
       g_autoptr(JsonObject) detail = json_object_new ();

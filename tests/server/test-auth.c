@@ -408,6 +408,16 @@ test_revoked_retire (void)
                                      "'device.erased'", NULL), ==, 1);
 }
 
+/* ana's sign-in again on @device. */
+static char *
+relogin_body (SrvTestDevice *device)
+{
+  ClWireLoginRequest request = { (char *) "ana", (char *) SRV_TEST_PASSWORD, NULL,
+                                 device->device_id, NULL };
+
+  return cl_wire_login_request_encode (&request, NULL);
+}
+
 /* A revocation is honoured whatever state the account is in: revoked, then the account
  * disabled, a retiring device still pushes its outbox and reports its erasure, and a lost
  * one is still told to erase. */
@@ -420,8 +430,13 @@ test_revoked_disabled (void)
   g_autoptr(SrvTestDevice) kept = NULL;
   g_autoptr(ClWirePushResponse) push = NULL;
   g_autoptr(SrvTestReply) erased = NULL;
+  g_autoptr(SrvTestReply) again = NULL;
+  g_autoptr(ClWireErrorReply) e = NULL;
   g_autofree char *output = NULL;
   g_autofree char *client = cl_uuid_new ();
+  g_autofree char *relogin = NULL;
+  g_autofree char *code = NULL;
+  const char *text;
 
   g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
   retiring = srv_test_login (env, "ana");
@@ -438,6 +453,20 @@ test_revoked_disabled (void)
 
   /* The device not revoked is refused as the account is. */
   assert_token_refused (env, kept, "token_invalid");
+  /* Signing in again: the account is disabled, but the revoked device learns its mode. */
+  relogin = relogin_body (lost);
+  again = srv_test_request (env, "POST", "/v1/login", NULL, relogin, -1);
+  g_assert_cmpuint (again->status, ==, 401);
+  text = srv_test_reply_text (again);
+  e = cl_wire_error_reply_decode (text, strlen (text), NULL);
+  g_assert_cmpstr (e->code, ==, "device_revoked");
+  g_assert_cmpstr (e->mode, ==, "lost");
+  g_clear_pointer (&relogin, g_free);
+  relogin = relogin_body (kept);
+  g_clear_pointer (&again, srv_test_reply_free);
+  again = srv_test_request (env, "POST", "/v1/login", NULL, relogin, -1);
+  code = srv_test_reply_code (again);
+  g_assert_cmpstr (code, ==, "login_failed");
 
   push = srv_test_push (env, retiring, srv_test_mutation (retiring, "client", client,
                                                           CL_WIRE_OP_PUT, 0, "pseudonym", "x",
