@@ -1019,6 +1019,63 @@ test_device_name_and_demo (void)
   g_assert_cmpint (cl_e2e_pending (named), ==, 0);
 }
 
+/* caseloadctl login <args…> with ana's vault: its exit status; stderr in *err. */
+static int
+login_with (ClE2eClient *c,
+            char       **err,
+            const char  *password,
+            const char  *new_password)
+{
+  g_autofree char *dir = g_path_get_dirname (c->dir);
+  g_autofree char *pw = g_build_filename (dir, "login-password", NULL);
+  g_autofree char *npw = g_build_filename (dir, "login-new-password", NULL);
+  g_autofree char *pw_arg = g_strdup_printf ("--password-file=%s", pw);
+  g_autofree char *npw_arg = g_strdup_printf ("--new-password-file=%s", npw);
+  g_autofree char *out = NULL;
+  int rc;
+
+  g_assert_true (g_file_set_contents (pw, password, -1, NULL));
+  if (new_password != NULL)
+    g_assert_true (g_file_set_contents (npw, new_password, -1, NULL));
+  g_clear_pointer (err, g_free);
+  out = cl_e2e_ctl (c, NULL, &rc, err, "login", pw_arg,
+                    new_password != NULL ? npw_arg : NULL, NULL);
+  return rc;
+}
+
+/* After an administrator's reset, the workstation signs in once with the reset password,
+ * choosing a new one; the server's refusals are told as such. */
+static void
+test_password_reset_login (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) c = NULL;
+  g_autofree char *reset = g_build_filename (stack->dir, "reset-password", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  ClE2eSync s;
+  int status;
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  c = cl_e2e_client_new (stack, "ana", NULL);
+  g_assert_true (g_file_set_contents (reset, "reset by the admin 7\n", -1, NULL));
+  out = cl_test_stack_admin (stack, &status, "user", "passwd", "--username", "ana",
+                             "--password-file", reset, NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--change-password"));
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", "short\n"), ==, 2);
+  g_assert_nonnull (strstr (err, "at least 12 characters"));
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", "my own chosen secret\n"),
+                   ==, 0);
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "not right"));
+  g_assert_cmpint (login_with (c, &err, "my own chosen secret\n", NULL), ==, 0);
+  cl_e2e_sync_ok (c, &s);
+  cl_e2e_sync_clear (&s);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1036,6 +1093,7 @@ main (int    argc,
   g_test_add_func ("/e2e/s10/token-expiry", test_s10_tokens);
   g_test_add_func ("/e2e/s10/revoked-retire-and-lost", test_s10_revoked);
   g_test_add_func ("/e2e/enroll/device-name-and-demo", test_device_name_and_demo);
+  g_test_add_func ("/e2e/enroll/password-reset-login", test_password_reset_login);
   (void) no_env;
   return g_test_run ();
 }
