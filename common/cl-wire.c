@@ -1879,15 +1879,47 @@ cl_wire_login_request_free (ClWireLoginRequest *request)
   g_free (request->password);
   g_free (request->device_name);
   g_free (request->device_id);
+  if (request->new_password != NULL)
+    sodium_memzero (request->new_password, strlen (request->new_password));
+  g_free (request->new_password);
   g_free (request);
 }
 
 static const ClWireMember login_request_members[] = {
   { "username", CL_WIRE_STRING, TRUE },
   { "password", CL_WIRE_STRING, TRUE },
-  { "device_name", CL_WIRE_STRING, TRUE },
+  { "device_name", CL_WIRE_STRING, FALSE },
   { "device_id", CL_WIRE_STRING, FALSE },
+  { "new_password", CL_WIRE_STRING, FALSE },
 };
+
+/**
+ * cl_wire_is_device_name:
+ *
+ * Whether @name may name a device: 1 to 64 characters of valid UTF-8, each printable
+ * (no control, format or line-separating character: it is shown in a terminal).
+ */
+gboolean
+cl_wire_is_device_name (const char *name)
+{
+  glong n;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return FALSE;
+  n = g_utf8_strlen (name, -1);
+  if (n < 1 || n > 64)
+    return FALSE;
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType t = g_unichar_type (c);
+
+      if (!g_unichar_isprint (c) || t == G_UNICODE_FORMAT || t == G_UNICODE_LINE_SEPARATOR ||
+          t == G_UNICODE_PARAGRAPH_SEPARATOR)
+        return FALSE;
+    }
+  return TRUE;
+}
 
 ClWireLoginRequest *
 cl_wire_login_request_decode (const char  *data,
@@ -1907,11 +1939,24 @@ cl_wire_login_request_decode (const char  *data,
 
   r = g_new0 (ClWireLoginRequest, 1);
   if (!get_text (o, "request", "username", 1, 128, &r->username, error) ||
-      !get_text (o, "request", "password", 1, 1024, &r->password, error) ||
-      !get_text (o, "request", "device_name", 1, 128, &r->device_name, error))
+      !get_text (o, "request", "password", 1, 1024, &r->password, error))
     return NULL;
+  if (json_object_has_member (o, "device_name"))
+    {
+      const char *name = json_object_get_string_member (o, "device_name");
+
+      if (!cl_wire_is_device_name (name))
+        {
+          invalid (error, "request", "device_name", "1 to 64 printable characters");
+          return NULL;
+        }
+      r->device_name = g_strdup (name);
+    }
   if (json_object_has_member (o, "device_id") &&
       !get_uuid (o, "request", "device_id", &r->device_id, error))
+    return NULL;
+  if (json_object_has_member (o, "new_password") &&
+      !get_text (o, "request", "new_password", 1, 1024, &r->new_password, error))
     return NULL;
   return g_steal_pointer (&r);
 }
@@ -1927,12 +1972,20 @@ cl_wire_login_request_encode (const ClWireLoginRequest *request,
   json_builder_add_string_value (b, request->username);
   json_builder_set_member_name (b, "password");
   json_builder_add_string_value (b, request->password);
-  json_builder_set_member_name (b, "device_name");
-  json_builder_add_string_value (b, request->device_name);
+  if (request->device_name != NULL)
+    {
+      json_builder_set_member_name (b, "device_name");
+      json_builder_add_string_value (b, request->device_name);
+    }
   if (request->device_id != NULL)
     {
       json_builder_set_member_name (b, "device_id");
       json_builder_add_string_value (b, request->device_id);
+    }
+  if (request->new_password != NULL)
+    {
+      json_builder_set_member_name (b, "new_password");
+      json_builder_add_string_value (b, request->new_password);
     }
   json_builder_end_object (b);
   return builder_to_data (b, len);

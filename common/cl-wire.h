@@ -265,14 +265,16 @@ void                cl_wire_digest_add              (guint64                  *d
                                                      const char               *record_id,
                                                      gint64                    version);
 char               *cl_wire_digest_to_hex           (guint64                   digest);
+gboolean            cl_wire_is_device_name          (const char               *name);
 
 /* ---- Login ---------------------------------------------------------------------------- */
 
 typedef struct {
   char *username;
   char *password;
-  char *device_name;
-  char *device_id;   /* (nullable): re-authenticate this device instead of enrolling one */
+  char *device_name;  /* (nullable): 1 to 64 printable characters, shown to administrators */
+  char *device_id;    /* (nullable): re-authenticate this device instead of enrolling one */
+  char *new_password; /* (nullable): the password from now on (a reset one must change) */
 } ClWireLoginRequest;
 
 typedef struct {

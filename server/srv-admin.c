@@ -21,8 +21,6 @@
 #include "srv-records.h"
 #include "srv-scope.h"
 
-#define MIN_PASSWORD 12
-
 static gboolean
 audit_cli (PGconn      *conn,
            const char  *event,
@@ -57,11 +55,11 @@ read_password (const char  *path,
                    "The password file must hold one line of text");
       return NULL;
     }
-  if (g_utf8_strlen (contents, -1) < MIN_PASSWORD || len > 1024)
+  if (g_utf8_strlen (contents, -1) < SRV_AUTH_MIN_PASSWORD || len > 1024)
     {
       sodium_memzero (contents, len);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "A password has %d to 1024 characters", MIN_PASSWORD);
+                   "A password has %d to 1024 characters", SRV_AUTH_MIN_PASSWORD);
       return NULL;
     }
   password = g_strndup (contents, len);
@@ -225,10 +223,17 @@ fail:
   return FALSE;
 }
 
+/**
+ * srv_admin_user_set_disabled:
+ * @disabled: %TRUE for `user disable` (the account's sign-ins and devices are refused; its
+ *   revoked devices are still told to erase themselves), %FALSE for `user enable` (it may
+ *   sign in again; its revoked devices stay revoked)
+ */
 gboolean
-srv_admin_user_disable (PGconn      *conn,
-                        const char  *username,
-                        GError     **error)
+srv_admin_user_set_disabled (PGconn      *conn,
+                             const char  *username,
+                             gboolean     disabled,
+                             GError     **error)
 {
   g_autoptr(PGresult) r = NULL;
 
@@ -240,9 +245,11 @@ srv_admin_user_disable (PGconn      *conn,
   if (!srv_db_command (conn, "BEGIN", error))
     return FALSE;
   r = srv_db_exec (conn, error,
-                   "UPDATE account SET disabled_at = coalesce(disabled_at, now()) "
-                   "WHERE username = $1 RETURNING id",
-                   username, SRV_DB_END);
+                   "UPDATE account a SET disabled_at = CASE WHEN $2::boolean "
+                   "THEN coalesce(o.disabled_at, now()) END "
+                   "FROM (SELECT id, disabled_at FROM account WHERE username = $1 FOR UPDATE) o "
+                   "WHERE a.id = o.id RETURNING a.id, (o.disabled_at IS NOT NULL) = $2::boolean",
+                   username, disabled ? "true" : "false", SRV_DB_END);
   if (r == NULL)
     goto fail;
   if (PQntuples (r) == 0)
@@ -250,10 +257,78 @@ srv_admin_user_disable (PGconn      *conn,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "There is no user “%s”", username);
       goto fail;
     }
-  if (!audit_cli (conn, "admin.user_disable", srv_db_get (r, 0, 0), NULL, NULL, error) ||
+  if (srv_db_get_bool (r, 0, 1))
+    {
+      srv_db_rollback (conn);
+      g_print ("%s is %s already: nothing changed\n", username,
+               disabled ? "disabled" : "enabled");
+      return TRUE;
+    }
+  if (!audit_cli (conn, disabled ? "admin.user_disable" : "admin.user_enable",
+                  srv_db_get (r, 0, 0), NULL, NULL, error) ||
       !srv_db_command (conn, "COMMIT", error))
     goto fail;
-  g_print ("Disabled %s: their devices are refused from now on\n", username);
+  if (disabled)
+    g_print ("Disabled %s: their devices are refused from now on\n", username);
+  else
+    g_print ("Enabled %s: they may sign in again\n", username);
+  return TRUE;
+
+fail:
+  srv_db_rollback (conn);
+  return FALSE;
+}
+
+/**
+ * srv_admin_user_passwd:
+ *
+ * Sets a new password from @password_file and forces a change at the next sign-in: the
+ * user signs in once with it, giving the password they choose (docs/PROTOCOL.md). Devices
+ * already signed in stay so.
+ */
+gboolean
+srv_admin_user_passwd (PGconn      *conn,
+                       const char  *username,
+                       const char  *password_file,
+                       GError     **error)
+{
+  g_autofree char *password = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(PGresult) r = NULL;
+
+  if (username == NULL || password_file == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--username and --password-file are required");
+      return FALSE;
+    }
+  password = read_password (password_file, error);
+  if (password == NULL)
+    return FALSE;
+  hash = srv_auth_hash_password (password, error);
+  sodium_memzero (password, strlen (password));
+  if (hash == NULL)
+    return FALSE;
+
+  if (!srv_db_command (conn, "BEGIN", error))
+    return FALSE;
+  r = srv_db_exec (conn, error,
+                   "UPDATE account SET password_hash = $2, password_must_change = true "
+                   "WHERE username = $1 RETURNING id, disabled_at IS NOT NULL",
+                   username, hash, SRV_DB_END);
+  if (r == NULL)
+    goto fail;
+  if (PQntuples (r) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "There is no user “%s”", username);
+      goto fail;
+    }
+  if (!audit_cli (conn, "admin.user_passwd", srv_db_get (r, 0, 0), NULL, NULL, error) ||
+      !srv_db_command (conn, "COMMIT", error))
+    goto fail;
+  g_print ("Reset the password of %s: they choose a new one at their next sign-in%s\n",
+           username, srv_db_get_bool (r, 0, 1) ? " (the account is disabled: user enable)"
+                                                : "");
   return TRUE;
 
 fail:
@@ -533,19 +608,20 @@ srv_admin_device_list (PGconn      *conn,
                    username, SRV_DB_END);
   if (r == NULL)
     return FALSE;
-  g_print ("%-36s %-16s %-20s %-16s %-16s %8s %s\n", "ID", "USER", "NAME", "ENROLLED",
-           "LAST SEEN", "LAST SEQ", "STATUS");
+  g_print ("%-36s %-16s %-16s %-16s %8s %-16s %s\n", "ID", "USER", "ENROLLED", "LAST SYNC",
+           "LAST SEQ", "STATUS", "NAME");
   for (int i = 0; i < PQntuples (r); i++)
     {
       /* The device name is typed by its user: show printable text only. */
-      g_autofree char *name = g_strdup (srv_db_get (r, i, 2));
+      g_autofree char *name = g_strdup (srv_db_get (r, i, 2) != NULL ? srv_db_get (r, i, 2)
+                                                                     : "-");
 
       for (char *p = name; *p; p++)
         if ((guchar) *p < 0x20 || *p == 0x7f)
           *p = '?';
-      g_print ("%-36s %-16s %-20.20s %-16s %-16s %8s %s\n", srv_db_get (r, i, 0),
-               srv_db_get (r, i, 1), name, srv_db_get (r, i, 3), srv_db_get (r, i, 4),
-               srv_db_get (r, i, 5), srv_db_get (r, i, 6));
+      g_print ("%-36s %-16s %-16s %-16s %8s %-16s %s\n", srv_db_get (r, i, 0),
+               srv_db_get (r, i, 1), srv_db_get (r, i, 3), srv_db_get (r, i, 4),
+               srv_db_get (r, i, 5), srv_db_get (r, i, 6), name);
     }
   return TRUE;
 }

@@ -16,8 +16,13 @@ gboolean srv_admin_user_add      (PGconn      *conn,
                                   GStrv        commands,
                                   const char  *password_file,
                                   GError     **error);
-gboolean srv_admin_user_disable  (PGconn      *conn,
+gboolean srv_admin_user_set_disabled (PGconn      *conn,
+                                      const char  *username,
+                                      gboolean     disabled,
+                                      GError     **error);
+gboolean srv_admin_user_passwd   (PGconn      *conn,
                                   const char  *username,
+                                  const char  *password_file,
                                   GError     **error);
 gboolean srv_admin_user_set      (PGconn      *conn,
                                   const char  *username,

@@ -125,7 +125,8 @@ audit_quietly (PGconn              *conn,
  *
  * Authenticates a request by its bearer token. On failure fills @response (401) and
  * returns %NULL. A revoked device is told its mode before anything else, even with an
- * expired token, so a lost laptop that comes back erases itself.
+ * expired token or a disabled account, so a lost laptop that comes back erases itself and
+ * a retiring one drains its outbox first.
  *
  * Returns: (transfer full) (nullable): the session
  */
@@ -202,7 +203,9 @@ srv_auth_session (SrvWorker    *worker,
       session->revoke_mode = g_strdup (mode);
       return g_steal_pointer (&session);
     }
-  if (srv_db_get_bool (r, 0, 5) || session->role == SRV_ROLE_INVALID)
+  /* A revocation is honoured whatever state the account is in: a retiring device of an
+   * account disabled since still pushes its outbox (the erasure report is above). */
+  if ((mode == NULL && srv_db_get_bool (r, 0, 5)) || session->role == SRV_ROLE_INVALID)
     {
       entry.outcome = "account_disabled";
       audit_quietly (worker->conn, &entry);
@@ -370,6 +373,36 @@ login_failed (SrvResponse *response)
                       "Wrong username or password");
 }
 
+/* The hash of the new password a sign-in sets, once the old one was verified; %NULL with
+ * @response filled when it is refused (too short, too long, or the old one again). */
+static char *
+new_password_hash (SrvWorker          *worker,
+                   ClWireLoginRequest *login,
+                   SrvResponse        *response)
+{
+  g_autoptr(GError) error = NULL;
+  char *hash;
+
+  if (g_utf8_strlen (login->new_password, -1) < SRV_AUTH_MIN_PASSWORD ||
+      strcmp (login->new_password, login->password) == 0)
+    {
+      g_autofree char *message = g_strdup_printf ("A new password has %d to 1024 characters "
+                                                  "and is not the old one",
+                                                  SRV_AUTH_MIN_PASSWORD);
+
+      srv_response_error (response, 422 /* Unprocessable Content */, "password_rejected",
+                          message);
+      return NULL;
+    }
+  srv_worker_hash_enter (worker);
+  hash = srv_auth_hash_password (login->new_password, &error);
+  srv_worker_hash_leave (worker);
+  if (hash == NULL)
+    srv_response_error (response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
+                        error->message);
+  return hash;
+}
+
 void
 srv_handle_login (SrvWorker   *worker,
                   SrvRequest  *request,
@@ -389,11 +422,13 @@ srv_handle_login (SrvWorker   *worker,
   g_autofree char *device_id = NULL;
   g_autofree char *lifetime = NULL;
   g_autofree char *idle = NULL;
+  g_autofree char *new_hash = NULL;
   g_autoptr(ClWireLoginResponse) reply = NULL;
+  g_autoptr(JsonObject) changed = json_object_new ();
   SrvAuditEntry entry = { "login", NULL, .address = request->address };
   const char *stored_hash;
   const char *account_id = NULL;
-  gboolean verified, disabled = FALSE, retry_after_account = FALSE;
+  gboolean verified, disabled = FALSE, must_change = FALSE, retry_after_account = FALSE;
   gint64 retry_after;
   char *body;
   gsize len;
@@ -426,8 +461,8 @@ srv_handle_login (SrvWorker   *worker,
     }
 
   account = srv_db_exec (worker->conn, &error,
-                         "SELECT id, password_hash, role, disabled_at IS NOT NULL "
-                         "FROM account WHERE username = $1",
+                         "SELECT id, password_hash, role, disabled_at IS NOT NULL, "
+                         "password_must_change FROM account WHERE username = $1",
                          lower, SRV_DB_END);
   if (account == NULL)
     {
@@ -439,6 +474,7 @@ srv_handle_login (SrvWorker   *worker,
       account_id = srv_db_get (account, 0, 0);
       stored_hash = srv_db_get (account, 0, 1);
       disabled = srv_db_get_bool (account, 0, 3);
+      must_change = srv_db_get_bool (account, 0, 4);
     }
   else
     stored_hash = srv_worker_get_dummy_hash (worker);
@@ -448,6 +484,25 @@ srv_handle_login (SrvWorker   *worker,
                                        strlen (login->password)) == 0;
   srv_worker_hash_leave (worker);
 
+  /* A revocation is honoured whatever state the account is in: with the right password, a
+   * revoked device of a disabled account is told its mode, as its requests are. */
+  if (verified && disabled && login->device_id != NULL)
+    {
+      g_autoptr(PGresult) d = srv_db_exec (worker->conn, &error,
+                                           "SELECT revoke_mode FROM device WHERE id = $1 "
+                                           "AND account_id = $2 AND revoke_mode IS NOT NULL",
+                                           login->device_id, account_id, SRV_DB_END);
+      if (d == NULL)
+        {
+          srv_response_db_error (response, error);
+          return;
+        }
+      if (PQntuples (d) == 1)
+        {
+          srv_auth_revoked_error (response, srv_db_get (d, 0, 0));
+          return;
+        }
+    }
   if (!verified || account_id == NULL || disabled)
     {
       g_autoptr(JsonObject) detail = json_object_new ();
@@ -463,6 +518,20 @@ srv_handle_login (SrvWorker   *worker,
       login_failed (response);
       return;
     }
+
+  /* After an administrator's reset, the password works once more: to set a new one. */
+  if (must_change && login->new_password == NULL)
+    {
+      entry.outcome = "password_change_required";
+      entry.account_id = account_id;
+      audit_quietly (worker->conn, &entry);
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "password_change_required",
+                          "Your password was reset: choose a new one");
+      return;
+    }
+  if (login->new_password != NULL &&
+      (new_hash = new_password_hash (worker, login, response)) == NULL)
+    return;
 
   token = token_new ();
   hash = token_hash_hex (token);
@@ -563,6 +632,18 @@ srv_handle_login (SrvWorker   *worker,
     reply->role = g_strdup (srv_db_get (account, 0, 2));
     reply->commands = srv_json_parse_strv (srv_db_get (t, 0, 2));
   }
+
+  if (new_hash != NULL)
+    {
+      g_autoptr(PGresult) p = srv_db_exec (worker->conn, &error,
+                                           "UPDATE account SET password_hash = $2, "
+                                           "password_must_change = false WHERE id = $1",
+                                           account_id, new_hash, SRV_DB_END);
+      if (p == NULL)
+        goto db_error;
+      json_object_set_boolean_member (changed, "password_changed", TRUE);
+      entry.detail = changed;
+    }
 
   entry.outcome = "ok";
   entry.account_id = account_id;

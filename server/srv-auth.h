@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* The shortest password, in characters (user add, user passwd, a change at sign-in). */
+#define SRV_AUTH_MIN_PASSWORD 12
+
 typedef enum {
   SRV_AUTH_DEFAULT     = 0,
   SRV_AUTH_RETIRING_OK = 1 << 0,  /* a retiring device may still push its outbox */

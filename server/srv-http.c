@@ -53,7 +53,7 @@ typedef void (*SrvHandler) (SrvWorker   *worker,
                             SrvResponse *response);
 
 typedef struct {
-  const char *method;
+  const char *method;   /* one, or several separated by ", " (as in an Allow header) */
   const char *path;     /* exact, or a prefix ending in '/' when has_arg */
   const char *suffix;   /* after the {id} */
   gboolean    has_arg;
@@ -61,7 +61,7 @@ typedef struct {
 } Route;
 
 static const Route routes[] = {
-  { "GET", "/v1/health", NULL, FALSE, srv_handle_health },
+  { "GET, HEAD", "/v1/health", NULL, FALSE, srv_handle_health },
   { "POST", "/v1/login", NULL, FALSE, srv_handle_login },
   { "POST", "/v1/logout", NULL, FALSE, srv_handle_logout },
   { "POST", "/v1/push", NULL, FALSE, srv_handle_push },
@@ -385,6 +385,15 @@ client_address (SrvServer         *server,
   return g_strdup ("local");
 }
 
+static gboolean
+method_matches (const Route *route,
+                const char  *method)
+{
+  g_auto(GStrv) methods = g_strsplit (route->method, ", ", -1);
+
+  return g_strv_contains ((const char * const *) methods, method);
+}
+
 static const Route *
 find_route (const char  *path,
             const char  *method,
@@ -407,7 +416,7 @@ find_route (const char  *path,
           id = g_strndup (path + plen, n - plen - slen);
           if (!cl_is_uuid (id))
             continue;
-          if (strcmp (method, r->method) != 0)
+          if (!method_matches (r, method))
             {
               *allow = r->method;
               continue;
@@ -417,7 +426,7 @@ find_route (const char  *path,
         }
       if (strcmp (path, r->path) != 0)
         continue;
-      if (strcmp (method, r->method) != 0)
+      if (!method_matches (r, method))
         {
           *allow = r->method;
           continue;
@@ -517,10 +526,11 @@ server_cb (SoupServer        *soup,
                     "The request body is too large");
       return;
     }
-  if (strcmp (method, "GET") == 0 && g_bytes_get_size (body) > 0)
+  if ((strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0) &&
+      g_bytes_get_size (body) > 0)
     {
       answer_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                    "A GET request has no body");
+                    "A GET or HEAD request has no body");
       return;
     }
   if (strcmp (method, "POST") == 0 && g_bytes_get_size (body) > 0 &&
@@ -559,15 +569,17 @@ srv_handle_health (SrvWorker   *worker,
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) r = srv_db_exec (worker->conn, &error, "SELECT v FROM sync_clock",
                                        SRV_DB_END);
+  char *body;
 
   if (r == NULL)
     {
       srv_response_db_error (response, error);
       return;
     }
-  srv_response_take_json (response, SOUP_STATUS_OK,
-                          g_strdup ("{\"status\":\"ok\",\"database\":\"ok\"}"),
-                          strlen ("{\"status\":\"ok\",\"database\":\"ok\"}"));
+  /* HEAD gets the same headers; libsoup leaves the body out. */
+  body = g_strdup ("{\"status\":\"ok\",\"database\":\"ok\","
+                   "\"version\":\"" PACKAGE_VERSION "\"}");
+  srv_response_take_json (response, SOUP_STATUS_OK, body, strlen (body));
 }
 
 /* ---- Life cycle ------------------------------------------------------------------------- */

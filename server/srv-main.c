@@ -32,9 +32,15 @@ static const char summary[] =
   "                                   change an active account's role, or replace its\n"
   "                                   commands (all of them); its devices follow at their\n"
   "                                   next sync\n"
-  "  user disable --username U\n"
+  "  user passwd --username U --password-file FILE\n"
+  "                                   reset a password: the user chooses a new one at\n"
+  "                                   their next sign-in\n"
+  "  user disable --username U        refuse the account's sign-ins and devices (revoked\n"
+  "                                   devices are still told to erase themselves)\n"
+  "  user enable --username U         let a disabled account sign in again\n"
   "  user list\n"
-  "  device list [--username U]\n"
+  "  device list [--username U]       each device: its name, last sync, last change\n"
+  "                                   pushed (LAST SEQ) and status\n"
   "  device revoke ID --mode retire|lost\n"
   "  device reset ID                  the device's next push numbers its changes afresh\n"
   "                                   (when its sync cannot heal by itself: it says so)\n"
@@ -106,7 +112,7 @@ main (int   argc,
       "user add, user set: a command (precinct or PSA) of an advocate or supervisor; repeat",
       "CODE" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_password_file,
-      "user add: a file holding the password", "FILE" },
+      "user add, user passwd: a file holding the password", "FILE" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "device revoke: retire or lost", "MODE" },
     { "tombstone-days", 0, 0, G_OPTION_ARG_INT, &opt_tombstone_days,
       "gc: purge tombstones older than N days", "N" },
@@ -229,7 +235,12 @@ main (int   argc,
     ok = srv_migrate_version (conn, &error) == srv_migrate_latest () &&
          srv_admin_user_set (conn, opt_username, opt_role, opt_commands, &error);
   else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "disable") == 0 && argc == 3)
-    ok = srv_admin_user_disable (conn, opt_username, &error);
+    ok = srv_admin_user_set_disabled (conn, opt_username, TRUE, &error);
+  else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "enable") == 0 && argc == 3)
+    ok = srv_admin_user_set_disabled (conn, opt_username, FALSE, &error);
+  else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "passwd") == 0 && argc == 3)
+    ok = srv_migrate_version (conn, &error) == srv_migrate_latest () &&
+         srv_admin_user_passwd (conn, opt_username, opt_password_file, &error);
   else if (strcmp (command, "user") == 0 && g_strcmp0 (sub, "list") == 0 && argc == 3)
     ok = srv_admin_user_list (conn, &error);
   else if (strcmp (command, "device") == 0 && g_strcmp0 (sub, "list") == 0 && argc == 3)

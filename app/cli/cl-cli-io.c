@@ -19,6 +19,7 @@
 #include "cl-demo.h"
 #include "cl-export.h"
 #include "cl-import.h"
+#include "cl-sync.h"
 
 static gboolean
 has_identifying_fields (const ClType *type)
@@ -217,6 +218,19 @@ cl_cli_cmd_demo (ClCli  *cli,
 
   if (!cl_cli_open (cli, &error))
     return cl_cli_fail (error);
+  /* Its changes would be pushed to the server like any others. */
+  {
+    g_autoptr(ClSync) sync = cl_sync_new (cli->store);
+
+    if (cl_sync_is_enrolled (sync))
+      {
+        g_set_error (&error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                     _("This vault is enrolled with a server: demo cases would be synced to "
+                       "it. Create a separate vault for the demo (caseloadctl --vault DIR "
+                       "init) and never enroll it."));
+        return cl_cli_fail (error);
+      }
+  }
 
   timer = g_timer_new ();
   if (!cl_demo_generate (cli->store, (guint) n_cases, (guint32) seed, demo_progress_cb, &tty,

@@ -19,6 +19,32 @@ open_sync (ClCli   *cli,
   return cl_sync_new (cli->store);
 }
 
+#define NEW_PASSWORD_ENTRIES(change, file) \
+  { "change-password", 0, 0, G_OPTION_ARG_NONE, change, \
+    N_("Choose a new server password at this sign-in (asked on the terminal unless " \
+       "--new-password-file), as after an administrator's reset"), NULL }, \
+  { "new-password-file", 0, 0, G_OPTION_ARG_FILENAME, file, \
+    N_("Read the new server password from FILE"), N_("FILE") }
+
+/* --change-password, --new-password-file: the server password the sign-in sets. */
+static gboolean
+take_new_password (ClCli       *cli,
+                   ClSync      *sync,
+                   gboolean     change,
+                   const char  *file,
+                   GError     **error)
+{
+  g_autoptr(ClSecret) password = NULL;
+
+  if (!change && file == NULL)
+    return TRUE;
+  password = cl_cli_read_new_secret (cli, file, _("Password"), error);
+  if (password == NULL)
+    return FALSE;
+  cl_sync_set_new_password (sync, password);
+  return TRUE;
+}
+
 int
 cl_cli_cmd_enroll (ClCli  *cli,
                    int     argc,
@@ -28,6 +54,9 @@ cl_cli_cmd_enroll (ClCli  *cli,
   g_autofree char *ca = NULL;
   g_autofree char *username = NULL;
   g_autofree char *password_file = NULL;
+  g_autofree char *device_name = NULL;
+  g_autofree char *new_password_file = NULL;
+  gboolean change_password = FALSE;
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("The server's https:// address"), N_("URL") },
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
@@ -35,6 +64,10 @@ cl_cli_cmd_enroll (ClCli  *cli,
     { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Your user name on the server"), N_("U") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       N_("Read the password from FILE (else asked on the terminal)"), N_("FILE") },
+    { "device-name", 0, 0, G_OPTION_ARG_STRING, &device_name,
+      N_("This workstation's name, shown to the server's administrators (default: "
+         "USER@HOSTNAME)"), N_("NAME") },
+    NEW_PASSWORD_ENTRIES (&change_password, &new_password_file),
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -52,7 +85,9 @@ cl_cli_cmd_enroll (ClCli  *cli,
     return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username"));
 
   if ((sync = open_sync (cli, &error)) == NULL ||
+      !cl_sync_set_device_name (sync, device_name, &error) ||
       (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
+      !take_new_password (cli, sync, change_password, new_password_file, &error) ||
       !cl_sync_enroll (sync, server, ca, username, password, NULL, &error))
     return cl_cli_fail (error);
   g_print (_("Enrolled with %s as %s.\n"), server, username);
@@ -65,9 +100,12 @@ cl_cli_cmd_login (ClCli  *cli,
                   char  **argv)
 {
   g_autofree char *password_file = NULL;
+  g_autofree char *new_password_file = NULL;
+  gboolean change_password = FALSE;
   const GOptionEntry entries[] = {
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       N_("Read the password from FILE (else asked on the terminal)"), N_("FILE") },
+    NEW_PASSWORD_ENTRIES (&change_password, &new_password_file),
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -84,6 +122,7 @@ cl_cli_cmd_login (ClCli  *cli,
     return cl_cli_usage_error (context, _("login takes no arguments"));
   if ((sync = open_sync (cli, &error)) == NULL ||
       (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
+      !take_new_password (cli, sync, change_password, new_password_file, &error) ||
       !cl_sync_login (sync, password, NULL, &error))
     return cl_cli_fail (error);
   g_print (_("Logged in.\n"));

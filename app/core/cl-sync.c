@@ -66,6 +66,8 @@ struct _ClSync
 
   ClStore  *store;
   GMutex    round_lock;   /* one round at a time */
+  char     *device_name;  /* (nullable): what enrollment names the device */
+  ClSecret *new_password; /* (nullable): the server password the next sign-in sets */
 };
 
 G_DEFINE_FINAL_TYPE (ClSync, cl_sync, G_TYPE_OBJECT)
@@ -460,6 +462,68 @@ reply_error (Conn    *conn,
 
 /* Enrollment ----------------------------------------------------------------------- */
 
+/* The name set with cl_sync_set_device_name(), else "user@host" cut to a device name's
+ * length; %NULL (the server then shows none) when the host's name is not printable. */
+static char *
+default_device_name (ClSync     *self,
+                     const char *username)
+{
+  g_autofree char *joined = NULL;
+  g_autofree char *cut = NULL;
+
+  if (self->device_name != NULL)
+    return g_strdup (self->device_name);
+  joined = g_strconcat (username, "@", g_get_host_name (), NULL);
+  if (!g_utf8_validate (joined, -1, NULL))
+    return NULL;
+  cut = g_utf8_substring (joined, 0, MIN (g_utf8_strlen (joined, -1), 64));
+  return cl_wire_is_device_name (cut) ? g_steal_pointer (&cut) : NULL;
+}
+
+/**
+ * cl_sync_set_new_password:
+ * @password: (nullable): the server password from now on
+ *
+ * The next sign-in (cl_sync_enroll(), cl_sync_login()) changes the user's server password
+ * to @password, as it must after an administrator's reset.
+ */
+void
+cl_sync_set_new_password (ClSync         *self,
+                          const ClSecret *password)
+{
+  g_return_if_fail (CL_IS_SYNC (self));
+
+  g_clear_pointer (&self->new_password, cl_secret_free);
+  if (password != NULL)
+    self->new_password = cl_secret_dup (password);
+}
+
+/**
+ * cl_sync_set_device_name:
+ * @name: (nullable): 1 to 64 printable characters, or %NULL for "user@host"
+ *
+ * The name the next enrollment gives this device, shown to the server's administrators.
+ *
+ * Returns: %FALSE (with @error) when @name is not a valid device name
+ */
+gboolean
+cl_sync_set_device_name (ClSync      *self,
+                         const char  *name,
+                         GError     **error)
+{
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  if (name != NULL && !cl_wire_is_device_name (name))
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED,
+                   _("A device name has 1 to 64 printable characters."));
+      return FALSE;
+    }
+  g_free (self->device_name);
+  self->device_name = g_strdup (name);
+  return TRUE;
+}
+
 static gboolean
 do_login (ClSync        *self,
           Conn          *conn,
@@ -473,14 +537,19 @@ do_login (ClSync        *self,
   g_autoptr(ClWireLoginResponse) resp = NULL;
   g_autofree char *body = NULL;
   g_auto(Reply) reply = { 0 };
-  g_autofree char *hostname = g_strdup (g_get_host_name ());
+  g_autofree char *device_name = NULL;
   gsize len, rlen;
   const char *data;
 
+  /* Enrolling names the device; signing in again keeps the name it has. */
+  if (device_id == NULL)
+    device_name = default_device_name (self, username);
   req.username = (char *) username;
   req.password = (char *) cl_secret_get_string (password);
-  req.device_name = hostname;
+  req.device_name = device_name;
   req.device_id = (char *) device_id;
+  req.new_password = self->new_password != NULL
+                     ? (char *) cl_secret_get_string (self->new_password) : NULL;
   body = cl_wire_login_request_encode (&req, &len);
   if (!http_send (conn, "POST", "/v1/login", body, len, &reply, cancellable, error))
     {
@@ -490,13 +559,26 @@ do_login (ClSync        *self,
   memset (body, 0, len);
   if (reply.status != 200)
     {
-      if (reply.status == 401 || reply.status == 403)
+      g_autofree char *code = NULL;
+      g_autoptr(GError) refused = NULL;
+
+      reply_error (conn, &reply, &code, NULL, NULL, &refused);
+      if (g_strcmp0 (code, "password_change_required") == 0)
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
+                     _("An administrator reset your server password: sign in with it once "
+                       "more, choosing a new one (caseloadctl login --change-password)."));
+      else if (g_strcmp0 (code, "password_rejected") == 0)
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
+                     _("The server refused the new password: it needs at least 12 characters "
+                       "and must differ from the old one."));
+      else if (reply.status == 401 || reply.status == 403)
         g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
                      _("The user name or password is not right, or the account is disabled."));
       else
-        reply_error (conn, &reply, NULL, NULL, NULL, error);
+        g_propagate_error (error, g_steal_pointer (&refused));
       return FALSE;
     }
+  g_clear_pointer (&self->new_password, cl_secret_free);
   data = g_bytes_get_data (reply.body, &rlen);
   resp = cl_wire_login_response_decode (data, rlen, error);
   if (resp == NULL)
@@ -2897,6 +2979,8 @@ cl_sync_finalize (GObject *object)
   ClSync *self = (ClSync *) object;
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->device_name, g_free);
+  g_clear_pointer (&self->new_password, cl_secret_free);
   g_mutex_clear (&self->round_lock);
 
   G_OBJECT_CLASS (cl_sync_parent_class)->finalize (object);

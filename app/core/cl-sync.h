@@ -72,6 +72,11 @@ void          cl_sync_status_clear    (ClSyncStatus   *status);
 
 ClSync       *cl_sync_new             (ClStore        *store);
 gboolean      cl_sync_is_enrolled     (ClSync         *self);
+void          cl_sync_set_new_password (ClSync        *self,
+                                        const ClSecret *password);
+gboolean      cl_sync_set_device_name (ClSync         *self,
+                                       const char     *name,
+                                       GError        **error);
 gboolean      cl_sync_enroll          (ClSync         *self,
                                        const char     *url,
                                        const char     *ca_file,

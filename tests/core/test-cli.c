@@ -329,6 +329,14 @@ test_help (Fixture       *f,
       g_autofree char *line = g_strdup_printf ("\n  %d  ", code);
       g_assert_nonnull (strstr (run.out, line));
     }
+  RAW (f, &run, "enroll", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "--device-name=NAME"));
+  g_assert_nonnull (strstr (run.out, "--change-password"));
+  g_assert_nonnull (strstr (run.out, "--new-password-file=FILE"));
+  RAW (f, &run, "login", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "--change-password"));
 
   RAW (f, &run, "frobnicate");
   assert_status (&run, 1);

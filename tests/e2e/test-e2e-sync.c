@@ -971,6 +971,117 @@ test_backoff (void)
     }
 }
 
+/* Enrollment names the device (--device-name, else "user@host"), refuses a name that is no
+ * name before any request, and an enrolled vault refuses demo cases. */
+static void
+test_device_name_and_demo (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) named = NULL;
+  g_autoptr(ClE2eClient) plain = NULL;
+  g_autoptr(ClE2eClient) bad = NULL;
+  g_autofree char *pw = g_build_filename (stack->dir, "server-password", NULL);
+  g_autofree char *server = g_strdup_printf ("--server=%s", stack->url);
+  g_autofree char *ca = g_strdup_printf ("--ca=%s", stack->tls->ca);
+  g_autofree char *pwf = g_strdup_printf ("--password-file=%s", pw);
+  g_autofree char *host = g_strdup_printf ("ana@%s", g_get_host_name ());
+  g_autofree char *expected = NULL;
+  g_autofree char *names = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *status = NULL;
+  int rc;
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  g_assert_true (g_file_set_contents (pw, CL_TEST_SERVER_PASSWORD "\n", -1, NULL));
+
+  bad = cl_e2e_client_new_unenrolled (stack, "ana");
+  out = cl_e2e_ctl (bad, NULL, &rc, &err, "enroll", server, ca, "--username=ana", pwf,
+                    "--device-name=front\tdesk", NULL);
+  g_assert_cmpint (rc, !=, 0);
+  g_assert_nonnull (strstr (err, "64 printable characters"));
+  status = cl_e2e_status (bad, "server");
+  g_assert_cmpstr (status, ==, "(not enrolled)");
+
+  named = cl_e2e_client_new_unenrolled (stack, "ana");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  out = cl_e2e_ctl (named, NULL, &rc, &err, "enroll", server, ca, "--username=ana", pwf,
+                    "--device-name=Front desk 3", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  plain = cl_e2e_client_new (stack, "ana", NULL);
+  names = cl_test_stack_sql (stack, "SELECT string_agg(name, '|' ORDER BY enrolled_at) "
+                             "FROM device");
+  expected = g_strdup_printf ("Front desk 3|%.*s", (int) (g_utf8_offset_to_pointer (
+                                host, MIN (g_utf8_strlen (host, -1), 64)) - host), host);
+  g_assert_cmpstr (names, ==, expected);
+
+  /* Demo cases in an enrolled vault would reach the server: refused, nothing added. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  out = cl_e2e_ctl (named, NULL, &rc, &err, "demo", "--cases", "2", "--seed", "1", NULL);
+  g_assert_cmpint (rc, ==, 4);
+  g_assert_nonnull (strstr (err, "separate vault"));
+  g_assert_cmpint (cl_e2e_pending (named), ==, 0);
+}
+
+/* caseloadctl login <args…> with ana's vault: its exit status; stderr in *err. */
+static int
+login_with (ClE2eClient *c,
+            char       **err,
+            const char  *password,
+            const char  *new_password)
+{
+  g_autofree char *dir = g_path_get_dirname (c->dir);
+  g_autofree char *pw = g_build_filename (dir, "login-password", NULL);
+  g_autofree char *npw = g_build_filename (dir, "login-new-password", NULL);
+  g_autofree char *pw_arg = g_strdup_printf ("--password-file=%s", pw);
+  g_autofree char *npw_arg = g_strdup_printf ("--new-password-file=%s", npw);
+  g_autofree char *out = NULL;
+  int rc;
+
+  g_assert_true (g_file_set_contents (pw, password, -1, NULL));
+  if (new_password != NULL)
+    g_assert_true (g_file_set_contents (npw, new_password, -1, NULL));
+  g_clear_pointer (err, g_free);
+  out = cl_e2e_ctl (c, NULL, &rc, err, "login", pw_arg,
+                    new_password != NULL ? npw_arg : NULL, NULL);
+  return rc;
+}
+
+/* After an administrator's reset, the workstation signs in once with the reset password,
+ * choosing a new one; the server's refusals are told as such. */
+static void
+test_password_reset_login (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (), NULL, NULL);
+  g_autoptr(ClE2eClient) c = NULL;
+  g_autofree char *reset = g_build_filename (stack->dir, "reset-password", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  ClE2eSync s;
+  int status;
+
+  cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
+  c = cl_e2e_client_new (stack, "ana", NULL);
+  g_assert_true (g_file_set_contents (reset, "reset by the admin 7\n", -1, NULL));
+  out = cl_test_stack_admin (stack, &status, "user", "passwd", "--username", "ana",
+                             "--password-file", reset, NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--change-password"));
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", "short\n"), ==, 2);
+  g_assert_nonnull (strstr (err, "at least 12 characters"));
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", "my own chosen secret\n"),
+                   ==, 0);
+  g_assert_cmpint (login_with (c, &err, "reset by the admin 7\n", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "not right"));
+  g_assert_cmpint (login_with (c, &err, "my own chosen secret\n", NULL), ==, 0);
+  cl_e2e_sync_ok (c, &s);
+  cl_e2e_sync_clear (&s);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -987,6 +1098,8 @@ main (int    argc,
   g_test_add_func ("/e2e/r3/lost-response", test_r3_lost_response);
   g_test_add_func ("/e2e/s10/token-expiry", test_s10_tokens);
   g_test_add_func ("/e2e/s10/revoked-retire-and-lost", test_s10_revoked);
+  g_test_add_func ("/e2e/enroll/device-name-and-demo", test_device_name_and_demo);
+  g_test_add_func ("/e2e/enroll/password-reset-login", test_password_reset_login);
   (void) no_env;
   return g_test_run ();
 }

@@ -273,6 +273,22 @@ assert_token_refused (SrvTestEnv    *env,
   g_assert_cmpstr (got, ==, code);
 }
 
+/* The device's next pull is told it is revoked, in @mode. */
+static void
+assert_revoked (SrvTestEnv    *env,
+                SrvTestDevice *device,
+                const char    *mode)
+{
+  g_autoptr(SrvTestReply) reply = srv_test_pull_raw (env, device, 0, 0, NULL);
+  g_autoptr(ClWireErrorReply) e = NULL;
+  const char *text = srv_test_reply_text (reply);
+
+  g_assert_cmpuint (reply->status, ==, 401);
+  e = cl_wire_error_reply_decode (text, strlen (text), NULL);
+  g_assert_cmpstr (e->code, ==, "device_revoked");
+  g_assert_cmpstr (e->mode, ==, mode);
+}
+
 /* S10: a token unused for the idle timeout is refused. */
 static void
 test_idle_expiry (void)
@@ -362,14 +378,11 @@ test_revoked_retire (void)
   g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
   g_autoptr(SrvTestDevice) device = NULL;
   g_autoptr(ClWirePushResponse) push = NULL;
-  g_autoptr(SrvTestReply) pull = NULL;
   g_autoptr(SrvTestReply) erased = NULL;
   g_autoptr(SrvTestReply) not_revoked = NULL;
-  g_autoptr(ClWireErrorReply) e = NULL;
   g_autoptr(SrvTestDevice) other = NULL;
   g_autofree char *output = NULL;
   g_autofree char *client = cl_uuid_new ();
-  const char *text;
 
   srv_test_add_user (env, "ana", "advocate_dv", "14");
   device = srv_test_login (env, "ana");
@@ -386,18 +399,92 @@ test_revoked_retire (void)
   g_assert_cmpint (((ClWireResult *) g_ptr_array_index (push->results, 0))->status, ==,
                    CL_WIRE_STATUS_APPLIED);
 
-  pull = srv_test_pull_raw (env, device, 0, 0, NULL);
-  g_assert_cmpuint (pull->status, ==, 401);
-  text = srv_test_reply_text (pull);
-  e = cl_wire_error_reply_decode (text, strlen (text), NULL);
-  g_assert_cmpstr (e->code, ==, "device_revoked");
-  g_assert_cmpstr (e->mode, ==, "retire");
+  assert_revoked (env, device, "retire");
 
   erased = srv_test_request (env, "POST", "/v1/device/erased", device->token, "{}", -1);
   g_assert_cmpuint (erased->status, ==, 200);
   assert_token_refused (env, device, "token_invalid");
   g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
                                      "'device.erased'", NULL), ==, 1);
+}
+
+/* ana's sign-in again on @device. */
+static char *
+relogin_body (SrvTestDevice *device)
+{
+  ClWireLoginRequest request = { (char *) "ana", (char *) SRV_TEST_PASSWORD, NULL,
+                                 device->device_id, NULL };
+
+  return cl_wire_login_request_encode (&request, NULL);
+}
+
+/* A revocation is honoured whatever state the account is in: revoked, then the account
+ * disabled, a retiring device still pushes its outbox and reports its erasure, and a lost
+ * one is still told to erase. */
+static void
+test_revoked_disabled (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestDevice) retiring = NULL;
+  g_autoptr(SrvTestDevice) lost = NULL;
+  g_autoptr(SrvTestDevice) kept = NULL;
+  g_autoptr(ClWirePushResponse) push = NULL;
+  g_autoptr(SrvTestReply) erased = NULL;
+  g_autoptr(SrvTestReply) again = NULL;
+  g_autoptr(ClWireErrorReply) e = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *client = cl_uuid_new ();
+  g_autofree char *relogin = NULL;
+  g_autofree char *code = NULL;
+  const char *text;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  retiring = srv_test_login (env, "ana");
+  lost = srv_test_login (env, "ana");
+  kept = srv_test_login (env, "ana");
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "revoke", retiring->device_id,
+                                 "--mode", "retire", NULL), ==, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "revoke", lost->device_id,
+                                 "--mode", "lost", NULL), ==, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "disable", "--username", "ana", NULL),
+                   ==, 0);
+
+  /* The device not revoked is refused as the account is. */
+  assert_token_refused (env, kept, "token_invalid");
+  /* Signing in again: the account is disabled, but the revoked device learns its mode. */
+  relogin = relogin_body (lost);
+  again = srv_test_request (env, "POST", "/v1/login", NULL, relogin, -1);
+  g_assert_cmpuint (again->status, ==, 401);
+  text = srv_test_reply_text (again);
+  e = cl_wire_error_reply_decode (text, strlen (text), NULL);
+  g_assert_cmpstr (e->code, ==, "device_revoked");
+  g_assert_cmpstr (e->mode, ==, "lost");
+  g_clear_pointer (&relogin, g_free);
+  relogin = relogin_body (kept);
+  g_clear_pointer (&again, srv_test_reply_free);
+  again = srv_test_request (env, "POST", "/v1/login", NULL, relogin, -1);
+  code = srv_test_reply_code (again);
+  g_assert_cmpstr (code, ==, "login_failed");
+
+  push = srv_test_push (env, retiring, srv_test_mutation (retiring, "client", client,
+                                                          CL_WIRE_OP_PUT, 0, "pseudonym", "x",
+                                                          NULL), NULL);
+  g_assert_cmpstr (push->revoked, ==, "retire");
+  g_assert_cmpint (((ClWireResult *) g_ptr_array_index (push->results, 0))->status, ==,
+                   CL_WIRE_STATUS_APPLIED);
+  assert_revoked (env, retiring, "retire");
+  erased = srv_test_request (env, "POST", "/v1/device/erased", retiring->token, NULL, 0);
+  g_assert_cmpuint (erased->status, ==, 200);
+  assert_token_refused (env, retiring, "token_invalid");
+
+  assert_revoked (env, lost, "lost");
+  g_clear_pointer (&erased, srv_test_reply_free);
+  erased = srv_test_request (env, "POST", "/v1/device/erased", lost->token, NULL, 0);
+  g_assert_cmpuint (erased->status, ==, 200);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM device WHERE erased_at IS NOT "
+                                     "NULL AND token_hash IS NULL", NULL), ==, 2);
 }
 
 static void
@@ -420,6 +507,176 @@ test_revoked_relogin (void)
   g_assert_cmpuint (reply->status, ==, 401);
 }
 
+/* POST /v1/login as ana with @password, and @new_password unless NULL; the status, and the
+ * error code in *code (NULL on success). */
+static guint
+login_changing (SrvTestEnv  *env,
+                const char  *password,
+                const char  *new_password,
+                char       **code)
+{
+  ClWireLoginRequest request = { (char *) "ana", (char *) password, NULL, NULL,
+                                 (char *) new_password };
+  g_autofree char *body = cl_wire_login_request_encode (&request, NULL);
+  g_autoptr(SrvTestReply) reply = srv_test_request (env, "POST", "/v1/login", NULL, body, -1);
+
+  *code = reply->status == 200 ? NULL : srv_test_reply_code (reply);
+  return reply->status;
+}
+
+static char *
+password_file (SrvTestEnv *env,
+               const char *password)
+{
+  char *path = g_build_filename (env->tmpdir, "password", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, password, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+#define ASSERT_LOGIN(env, password, new_password, status, expected_code) \
+  G_STMT_START { \
+    g_autofree char *code_ = NULL; \
+    \
+    g_assert_cmpuint (login_changing (env, password, new_password, &code_), ==, status); \
+    g_assert_cmpstr (code_, ==, expected_code); \
+  } G_STMT_END
+
+/* user passwd: the reset password works once, to choose a new one; bad input is refused. */
+static void
+test_password_reset (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new ("[login]\naccount-limit=100\n");
+  g_autoptr(SrvTestDevice) device = NULL;
+  g_autoptr(ClWirePullResponse) still = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *short_file = NULL;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  device = srv_test_login (env, "ana");
+
+  short_file = password_file (env, "too short\n");
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "passwd", "--username", "ana",
+                                 "--password-file", short_file, NULL), !=, 0);
+  g_assert_nonnull (strstr (output, "12 to 1024 characters"));
+  g_clear_pointer (&output, g_free);
+  file = password_file (env, "reset by the admin 7\n");
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "passwd", "--username", "ana", NULL),
+                   !=, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "passwd", "--username", "nobody",
+                                 "--password-file", file, NULL), !=, 0);
+  g_assert_nonnull (strstr (output, "no user"));
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'admin.user_passwd'", NULL), ==, 0);
+
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "passwd", "--username", "ana",
+                                 "--password-file", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (output, "next sign-in"));
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'admin.user_passwd'", NULL), ==, 1);
+
+  /* A device signed in stays so. */
+  still = srv_test_pull (env, device, 0, 0);
+
+  ASSERT_LOGIN (env, SRV_TEST_PASSWORD, NULL, 401, "login_failed");
+  ASSERT_LOGIN (env, "reset by the admin 7", NULL, 401, "password_change_required");
+  ASSERT_LOGIN (env, "reset by the admin 7", "short", 422, "password_rejected");
+  ASSERT_LOGIN (env, "reset by the admin 7", "reset by the admin 7", 422, "password_rejected");
+  ASSERT_LOGIN (env, SRV_TEST_PASSWORD, "my own chosen secret", 401, "login_failed");
+  ASSERT_LOGIN (env, "reset by the admin 7", "my own chosen secret", 200, NULL);
+  ASSERT_LOGIN (env, "my own chosen secret", NULL, 200, NULL);
+  ASSERT_LOGIN (env, "reset by the admin 7", NULL, 401, "login_failed");
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'login' AND outcome = 'password_change_required'",
+                                     NULL), ==, 1);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'login' AND detail ->> 'password_changed' = 'true'",
+                                     NULL), ==, 1);
+
+  /* A user may also change a password that was not reset. */
+  ASSERT_LOGIN (env, "my own chosen secret", "and another one again", 200, NULL);
+  ASSERT_LOGIN (env, "and another one again", NULL, 200, NULL);
+}
+
+/* user enable: a disabled account signs in again; its revoked devices stay revoked. */
+static void
+test_enable (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestDevice) lost = NULL;
+  g_autofree char *output = NULL;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  lost = srv_test_login (env, "ana");
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "revoke", lost->device_id,
+                                 "--mode", "lost", NULL), ==, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "disable", "--username", "ana", NULL),
+                   ==, 0);
+  g_clear_pointer (&output, g_free);
+  ASSERT_LOGIN (env, SRV_TEST_PASSWORD, NULL, 401, "login_failed");
+
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "enable", NULL), !=, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "enable", "--username", "nobody", NULL),
+                   !=, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "enable", "--username", "ana", NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (output, "Enabled ana"));
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "enable", "--username", "ana", NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (output, "nothing changed"));
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'admin.user_enable'", NULL), ==, 1);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event = "
+                                     "'admin.user_disable'", NULL), ==, 1);
+
+  ASSERT_LOGIN (env, SRV_TEST_PASSWORD, NULL, 200, NULL);
+  assert_token_refused (env, lost, "device_revoked");
+
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (output, "user passwd --username U --password-file FILE"));
+  g_assert_nonnull (strstr (output, "user enable --username U"));
+}
+
+/* Enrollment names the device, or not; a name that is no name is refused. */
+static void
+test_device_names (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
+  g_autoptr(SrvTestReply) unnamed = NULL;
+  g_autoptr(SrvTestReply) control = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *named = NULL;
+
+  g_free (srv_test_add_user (env, "ana", "advocate_dv", "14"));
+  unnamed = srv_test_request (env, "POST", "/v1/login", NULL,
+                              "{\"username\":\"ana\",\"password\":\"" SRV_TEST_PASSWORD "\"}",
+                              -1);
+  g_assert_cmpuint (unnamed->status, ==, 200);
+  control = srv_test_request (env, "POST", "/v1/login", NULL,
+                              "{\"username\":\"ana\",\"password\":\"" SRV_TEST_PASSWORD "\","
+                              "\"device_name\":\"ws\\u001b[2J\"}", -1);
+  g_assert_cmpuint (control->status, ==, 400);
+  g_free (srv_test_login (env, "ana"));
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM device", NULL), ==, 2);
+
+  g_assert_cmpint (srv_test_cli (env, &output, "device", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (output, "LAST SYNC"));
+  g_assert_nonnull (strstr (output, "LAST SEQ"));
+  g_assert_nonnull (strstr (output, "test workstation"));
+  named = srv_test_sql (env, "SELECT count(*) FROM device WHERE name IS NULL", NULL);
+  g_assert_cmpstr (named, ==, "1");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -435,5 +692,9 @@ main (int   argc,
   g_test_add_func ("/server/auth/s10-revoked-lost", test_revoked_lost);
   g_test_add_func ("/server/auth/s10-revoked-retire", test_revoked_retire);
   g_test_add_func ("/server/auth/revoked-relogin", test_revoked_relogin);
+  g_test_add_func ("/server/auth/revoked-disabled", test_revoked_disabled);
+  g_test_add_func ("/server/auth/password-reset", test_password_reset);
+  g_test_add_func ("/server/auth/enable", test_enable);
+  g_test_add_func ("/server/auth/device-names", test_device_names);
   return g_test_run ();
 }

@@ -215,12 +215,28 @@ test_health (void)
 {
   g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
   g_autoptr(SrvTestReply) reply = NULL;
+  g_autofree char *version = NULL;
   g_autofree char *code = NULL;
   g_autofree char *sql = NULL;
 
   reply = srv_test_request (env, "GET", "/v1/health", NULL, NULL, 0);
   g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpstr (srv_test_reply_text (reply), ==,
+                   "{\"status\":\"ok\",\"database\":\"ok\",\"version\":\"" PACKAGE_VERSION "\"}");
   g_clear_pointer (&reply, srv_test_reply_free);
+
+  /* HEAD answers as GET does, without the body. */
+  reply = srv_test_request (env, "HEAD", "/v1/health", NULL, NULL, 0);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (reply->body), ==, 0);
+  g_clear_pointer (&reply, srv_test_reply_free);
+  reply = srv_test_request (env, "POST", "/v1/health", NULL, NULL, 0);
+  g_assert_cmpuint (reply->status, ==, 405);
+  g_clear_pointer (&reply, srv_test_reply_free);
+
+  /* The command line says the same version. */
+  g_assert_cmpint (srv_test_cli (env, &version, "--version", NULL), ==, 0);
+  g_assert_cmpstr (version, ==, "caseload-server " PACKAGE_VERSION "\n");
 
   /* The database goes away: 503, and back again: 200. */
   sql = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS false", env->dbname);

@@ -318,6 +318,44 @@ test_pull_roundtrip (void)
   g_assert_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE);
 }
 
+/* 64 characters, 128 bytes. */
+#define LONG_NAME "éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé"
+
+/* The login request: the device's name and a new password are optional. */
+static void
+test_login_request (void)
+{
+  const char *named = "{\"username\":\"a\",\"password\":\"p\",\"device_name\":\""
+                      LONG_NAME "\",\"new_password\":\"a new one\"}";
+  const char *bare = "{\"username\":\"a\",\"password\":\"p\"}";
+  g_autoptr(ClWireLoginRequest) l = NULL;
+  g_autoptr(ClWireLoginRequest) b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *encoded = NULL;
+
+  l = cl_wire_login_request_decode (named, strlen (named), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (l->device_name, ==, LONG_NAME);
+  g_assert_cmpstr (l->new_password, ==, "a new one");
+  encoded = cl_wire_login_request_encode (l, NULL);
+  g_assert_cmpstr (encoded, ==, named);
+
+  b = cl_wire_login_request_decode (bare, strlen (bare), &error);
+  g_assert_no_error (error);
+  g_assert_null (b->device_name);
+  g_assert_null (b->new_password);
+  g_clear_pointer (&encoded, g_free);
+  encoded = cl_wire_login_request_encode (b, NULL);
+  g_assert_cmpstr (encoded, ==, bare);
+
+  g_assert_true (cl_wire_is_device_name ("ana@ws-14-dv"));
+  g_assert_true (cl_wire_is_device_name ("Ordinateur de Zoë"));
+  g_assert_false (cl_wire_is_device_name ("tab\there"));
+  g_assert_false (cl_wire_is_device_name ("\x7f"));
+  g_assert_false (cl_wire_is_device_name ("\xc3"));
+  g_assert_false (cl_wire_is_device_name (""));
+}
+
 static void
 test_small_messages (void)
 {
@@ -365,8 +403,23 @@ test_small_messages (void)
   REFUSED (cl_wire_pull_request_decode, "{\"cursor\":false}", CL_WIRE_ERROR_WRONG_TYPE);
   REFUSED (cl_wire_login_request_decode, "{\"username\":\"\",\"password\":\"p\","
            "\"device_name\":\"d\"}", CL_WIRE_ERROR_INVALID_VALUE);
-  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\"}",
-           CL_WIRE_ERROR_MISSING_KEY);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\"}", CL_WIRE_ERROR_MISSING_KEY);
+  /* A device name is 1 to 64 printable characters: not empty, no control or format
+   * character (an escape sequence, a bidirectional override), no more than 64. */
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"device_name\":\"\"}", CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"device_name\":\"ws\\u001b[2J\"}", CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"device_name\":\"ws\\n14\"}", CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"device_name\":\"ws\\u202e41\"}", CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"device_name\":\"" LONG_NAME "x\"}", CL_WIRE_ERROR_INVALID_VALUE);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"device_name\":7}", CL_WIRE_ERROR_WRONG_TYPE);
+  REFUSED (cl_wire_login_request_decode, "{\"username\":\"a\",\"password\":\"p\","
+           "\"new_password\":\"\"}", CL_WIRE_ERROR_INVALID_VALUE);
   REFUSED (cl_wire_resolve_request_decode, "{\"keep\":\"mine\",\"value\":\"x\"}",
            CL_WIRE_ERROR_INVALID_VALUE);
   REFUSED (cl_wire_resolve_request_decode, "{\"keep\":\"value\"}", CL_WIRE_ERROR_INVALID_VALUE);
@@ -620,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/wire/push/strict", test_push_strict);
   g_test_add_func ("/wire/pull/roundtrip", test_pull_roundtrip);
   g_test_add_func ("/wire/small-messages", test_small_messages);
+  g_test_add_func ("/wire/login-request", test_login_request);
   g_test_add_func ("/wire/conflict-list", test_conflict_list);
   g_test_add_func ("/wire/canonical-hash", test_canonical_hash);
   g_test_add_func ("/wire/digest", test_digest);
