@@ -109,7 +109,8 @@ cl_cli_exit_code (const GError *error)
     return error->code == CL_STORE_ERROR_NOT_FOUND ? CL_EXIT_NOT_FOUND : CL_EXIT_INVALID;
 
   if (error->domain == CL_SYNC_ERROR)
-    return error->code == CL_SYNC_ERROR_AUTH ? CL_EXIT_AUTH : CL_EXIT_SYNC;
+    return error->code == CL_SYNC_ERROR_AUTH || error->code == CL_SYNC_ERROR_PASSWORD_CHANGE
+           ? CL_EXIT_AUTH : CL_EXIT_SYNC;
 
   if (error->domain == CL_VAULT_ERROR)
     {

@@ -564,7 +564,7 @@ do_login (ClSync        *self,
 
       reply_error (conn, &reply, &code, NULL, NULL, &refused);
       if (g_strcmp0 (code, "password_change_required") == 0)
-        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_AUTH,
+        g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PASSWORD_CHANGE,
                      _("An administrator reset your server password: sign in with it once "
                        "more, choosing a new one (caseloadctl login --change-password)."));
       else if (g_strcmp0 (code, "password_rejected") == 0)

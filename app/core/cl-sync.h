@@ -26,6 +26,7 @@ typedef enum {
   CL_SYNC_ERROR_PROTOCOL,       /* a malformed or inconsistent answer (e.g. a cursor that moved back) */
   CL_SYNC_ERROR_REFUSED,        /* a 4xx the engine cannot recover from by itself */
   CL_SYNC_ERROR_BUSY,           /* another program runs a round on this vault */
+  CL_SYNC_ERROR_PASSWORD_CHANGE, /* an administrator reset the password: sign in with a new one */
 } ClSyncError;
 
 typedef struct {

@@ -403,6 +403,7 @@ typedef struct {
   ClContext *context;
   ClSync    *sync;
   ClSecret  *password;
+  ClSecret  *new_password;   /* (nullable): after an administrator's reset */
   GtkWindow *parent;
 } LoginData;
 
@@ -412,6 +413,7 @@ login_data_free (LoginData *data)
   g_clear_object (&data->context);
   g_clear_object (&data->sync);
   g_clear_pointer (&data->password, cl_secret_free);
+  g_clear_pointer (&data->new_password, cl_secret_free);
   g_clear_weak_pointer (&data->parent);
   g_free (data);
 }
@@ -425,6 +427,7 @@ login_thread (GTask        *task,
   LoginData *data = task_data;
   GError *error = NULL;
 
+  cl_sync_set_new_password (data->sync, data->new_password);
   if (cl_sync_login (data->sync, data->password, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -433,6 +436,7 @@ login_thread (GTask        *task,
 
 static void ask_login (GtkWindow  *parent,
                        ClContext  *context,
+                       gboolean    change,
                        const char *problem);
 
 static void
@@ -448,7 +452,13 @@ login_done_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      ask_login (data->parent, data->context, error->message);
+      /* A reset password, or a new one the server did not take: ask for one. */
+      if (g_error_matches (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PASSWORD_CHANGE) ||
+          data->new_password != NULL)
+        ask_login (data->parent, data->context, TRUE,
+                   data->new_password != NULL ? error->message : NULL);
+      else
+        ask_login (data->parent, data->context, FALSE, error->message);
       return;
     }
 
@@ -462,18 +472,41 @@ login_response_cb (AdwMessageDialog *dialog,
                    ClContext        *context)
 {
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "cl-password");
+  GtkEditable *new_entry = g_object_get_data (G_OBJECT (dialog), "cl-new-password");
+  GtkEditable *repeat_entry = g_object_get_data (G_OBJECT (dialog), "cl-repeat-password");
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
   g_autoptr(GTask) task = NULL;
   LoginData *data;
   ClSync *sync = cl_context_get_sync (context);
 
+  /* The password entries give up the focus while they are alive: GTK 4.8's password entry
+   * watches its window's focus, and a window destroyed with one focused calls it on a freed
+   * entry (as on the unlock page). */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
   if (g_strcmp0 (response, "login") != 0 || sync == NULL)
     return;
+
+  if (new_entry != NULL &&
+      g_strcmp0 (gtk_editable_get_text (new_entry), gtk_editable_get_text (repeat_entry)) != 0)
+    {
+      gtk_editable_set_text (entry, "");
+      gtk_editable_set_text (new_entry, "");
+      gtk_editable_set_text (repeat_entry, "");
+      ask_login (parent, context, TRUE, _("The new passwords do not match. Type them again."));
+      return;
+    }
 
   data = g_new0 (LoginData, 1);
   data->context = g_object_ref (context);
   data->sync = g_object_ref (sync);
   data->password = cl_secret_new_from_string (gtk_editable_get_text (entry));
-  g_set_weak_pointer (&data->parent, gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  if (new_entry != NULL)
+    {
+      data->new_password = cl_secret_new_from_string (gtk_editable_get_text (new_entry));
+      gtk_editable_set_text (new_entry, "");
+      gtk_editable_set_text (repeat_entry, "");
+    }
+  g_set_weak_pointer (&data->parent, parent);
   gtk_editable_set_text (entry, "");
 
   task = g_task_new (NULL, NULL, login_done_cb, NULL);
@@ -490,9 +523,24 @@ login_entry_activate_cb (GtkWidget        *entry,
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
+static GtkWidget *
+password_entry (const char *label)
+{
+  GtkWidget *entry = gtk_password_entry_new ();
+
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  g_object_set (entry, "placeholder-text", label, NULL);
+  return entry;
+}
+
+/* @change: the password was reset by an administrator (or the new one was refused): the
+ * dialog asks for it and for a new one, twice. */
 static void
 ask_login (GtkWindow  *parent,
            ClContext  *context,
+           gboolean    change,
            const char *problem)
 {
   AdwMessageDialog *dialog;
@@ -506,13 +554,18 @@ ask_login (GtkWindow  *parent,
 
   if (problem != NULL)
     body = g_strdup (problem);
+  else if (change)
+    body = g_strdup (_("An administrator reset your server password. Enter the password you "
+                       "were given, then choose a new one of at least 12 characters; nothing "
+                       "on this workstation was lost."));
   else
     /* Translators: %s is the advocate's username on the server */
     body = g_strdup_printf (_("Your session with the server ended. Enter the password of %s "
                               "to keep syncing; nothing on this workstation was lost."),
                             status.username != NULL ? status.username : "");
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Sign In Again"), body));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, change ? _("Choose a New Password")
+                                                               : _("Sign In Again"), body));
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("_Later"),
                                     "login", _("_Sign In"),
@@ -521,15 +574,31 @@ ask_login (GtkWindow  *parent,
   adw_message_dialog_set_default_response (dialog, "login");
   adw_message_dialog_set_close_response (dialog, "cancel");
 
-  entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"),
-                                  -1);
-  g_object_set (entry, "placeholder-text", _("Password"), NULL);
-  g_signal_connect (entry, "activate", G_CALLBACK (login_entry_activate_cb), dialog);
-  adw_message_dialog_set_extra_child (dialog, entry);
+  entry = password_entry (_("Password"));
   g_object_set_data (G_OBJECT (dialog), "cl-password", entry);
+  if (change)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      GtkWidget *new_entry = password_entry (_("New password"));
+      GtkWidget *repeat_entry = password_entry (_("Repeat the new password"));
+
+      gtk_box_append (GTK_BOX (box), entry);
+      gtk_box_append (GTK_BOX (box), new_entry);
+      gtk_box_append (GTK_BOX (box), repeat_entry);
+      /* Enter moves on to the next field; on the last it signs in. */
+      g_signal_connect_swapped (entry, "activate", G_CALLBACK (gtk_widget_grab_focus), new_entry);
+      g_signal_connect_swapped (new_entry, "activate", G_CALLBACK (gtk_widget_grab_focus),
+                                repeat_entry);
+      g_signal_connect (repeat_entry, "activate", G_CALLBACK (login_entry_activate_cb), dialog);
+      g_object_set_data (G_OBJECT (dialog), "cl-new-password", new_entry);
+      g_object_set_data (G_OBJECT (dialog), "cl-repeat-password", repeat_entry);
+      adw_message_dialog_set_extra_child (dialog, box);
+    }
+  else
+    {
+      g_signal_connect (entry, "activate", G_CALLBACK (login_entry_activate_cb), dialog);
+      adw_message_dialog_set_extra_child (dialog, entry);
+    }
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (login_response_cb), context, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -548,5 +617,20 @@ cl_sync_ask_login (GtkWindow *parent,
 {
   g_return_if_fail (CL_IS_CONTEXT (context));
 
-  ask_login (parent, context, NULL);
+  ask_login (parent, context, FALSE, NULL);
+}
+
+/**
+ * cl_sync_ask_new_password:
+ *
+ * An administrator reset the server password (CL_SYNC_ERROR_PASSWORD_CHANGE): asks for it
+ * and for a new one, twice, and signs in with both, then syncs.
+ */
+void
+cl_sync_ask_new_password (GtkWindow *parent,
+                          ClContext *context)
+{
+  g_return_if_fail (CL_IS_CONTEXT (context));
+
+  ask_login (parent, context, TRUE, NULL);
 }

@@ -27,5 +27,7 @@ gboolean        cl_enroll_dialog_get_busy   (ClEnrollDialog *self);
 
 void            cl_sync_ask_login           (GtkWindow      *parent,
                                              ClContext      *context);
+void            cl_sync_ask_new_password    (GtkWindow      *parent,
+                                             ClContext      *context);
 
 G_END_DECLS

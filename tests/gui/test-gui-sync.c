@@ -236,6 +236,50 @@ test_enroll_refuses_http (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static void
+collect_password_entries (GtkWidget *widget,
+                          GPtrArray *out)
+{
+  if (GTK_IS_PASSWORD_ENTRY (widget))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    collect_password_entries (c, out);
+}
+
+/* After an administrator's reset, the sign-in dialog asks for the given password and a new
+ * one twice; new passwords that differ are asked again, and nothing is sent. */
+static void
+test_new_password (void)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  AdwMessageDialog *dialog;
+  AdwMessageDialog *again;
+
+  cl_sync_ask_new_password (GTK_WINDOW (window ()), context ());
+  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Choose a New Password");
+  collect_password_entries (GTK_WIDGET (dialog), entries);
+  g_assert_cmpuint (entries->len, ==, 3);
+  screenshots (GTK_WINDOW (dialog), "sync-new-password");
+
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[0]), "reset-by-admin-1");
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[1]), "a new password 1");
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[2]), "a new password 2");
+  adw_message_dialog_response (dialog, "login");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  WAIT_UNTIL ((again = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  g_assert_cmpstr (adw_message_dialog_get_body (again), ==,
+                   "The new passwords do not match. Type them again.");
+  g_ptr_array_set_size (entries, 0);
+  collect_password_entries (GTK_WIDGET (again), entries);
+  g_assert_cmpuint (entries->len, ==, 3);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entries->pdata[i])), ==, "");
+  adw_message_dialog_response (again, "cancel");
+  gtk_window_destroy (GTK_WINDOW (again));
+}
+
 static AdwWindowTitle *
 find_window_title (GtkWidget *widget)
 {
@@ -499,6 +543,7 @@ main (int   argc,
   g_test_add_func ("/gui-sync/conflict-keep-mine", test_conflict_keep_mine);
   g_test_add_func ("/gui-sync/conflict-from-elsewhere", test_conflict_from_elsewhere);
   g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
+  g_test_add_func ("/gui-sync/new-password", test_new_password);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
