@@ -25,7 +25,10 @@ main (int   argc,
   cl_secure_init ();
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CASELOAD_LOCALEDIR: the build tree's catalogs, for a run that is not installed
+   * (tools/run-app). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_LOCALEDIR") != NULL
+                                   ? g_getenv ("CASELOAD_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
