@@ -213,7 +213,9 @@ srv_auth_session (SrvWorker    *worker,
                           "Sign in again");
       return NULL;
     }
-  if (srv_db_get_bool (r, 0, 6) || srv_db_get_bool (r, 0, 7))
+  /* A retiring device drains its outbox however long it was idle: an administrator let it
+   * (its pushes are all it may still do, and it erases itself after). */
+  if ((srv_db_get_bool (r, 0, 6) || srv_db_get_bool (r, 0, 7)) && mode == NULL)
     {
       entry.outcome = "token_expired";
       audit_quietly (worker->conn, &entry);

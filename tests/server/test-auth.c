@@ -468,6 +468,11 @@ test_revoked_disabled (void)
   code = srv_test_reply_code (again);
   g_assert_cmpstr (code, ==, "login_failed");
 
+  /* Idle for days, as a workstation put away after its retirement: its token has expired,
+   * and its outbox still goes. */
+  g_free (srv_test_sql (env, "UPDATE device SET token_used_at = now() - interval '30 days', "
+                        "token_created_at = now() - interval '60 days' WHERE id = $1",
+                        retiring->device_id, NULL));
   push = srv_test_push (env, retiring, srv_test_mutation (retiring, "client", client,
                                                           CL_WIRE_OP_PUT, 0, "pseudonym", "x",
                                                           NULL), NULL);
