@@ -90,7 +90,13 @@ srv_handle_conflicts (SrvWorker   *worker,
       g_autoptr(PGresult) known = srv_db_exec (worker->conn, &error,
                                                "SELECT 1 FROM conflict WHERE id = $1",
                                                after, SRV_DB_END);
-      if (known != NULL && PQntuples (known) == 0)
+      if (known == NULL)
+        {
+          srv_db_rollback (worker->conn);
+          srv_response_db_error (response, error);
+          return;
+        }
+      if (PQntuples (known) == 0)
         {
           srv_db_rollback (worker->conn);
           srv_response_error (response, SOUP_STATUS_BAD_REQUEST, "invalid_value",

@@ -324,8 +324,9 @@ job_run (gpointer data,
 
       /* The connection died under the request (PostgreSQL restarted since this worker
        * last used it): once more on a new one. Every handler is safe to run again: a
-       * transaction that failed left nothing, and a push whose commit was lost with the
-       * connection gets its stored results. */
+       * transaction that failed left nothing, a push whose commit was lost with the
+       * connection gets its stored results, and a resolution whose commit was lost is
+       * answered already_resolved (the device then pulls the value it chose). */
       if (attempt > 0 || PQstatus (worker->conn) == CONNECTION_OK)
         break;
       g_clear_pointer (&job->response.body, g_free);
