@@ -22,7 +22,8 @@
 
 static const char summary[] =
   "Commands:\n"
-  "  migrate                          create or update the database schema\n"
+  "  migrate                          create or update the database schema (back up\n"
+  "                                   the database before an upgrade migrates it)\n"
   "  serve [--listen unix:PATH|HOST:PORT] [--workers N]\n"
   "                                   answer sync requests (behind nginx)\n"
   "  user add --username U --role ROLE [--command CODE …] --password-file FILE\n"

@@ -193,16 +193,35 @@ apply_one (PGconn  *conn,
   return r != NULL;
 }
 
+/* "Applied migrations 006, 007", after each migration's own commit. */
+static void
+print_applied (GString *applied)
+{
+  if (applied->len > 0)
+    g_print ("Applied migration%s %s\n", strchr (applied->str, ',') != NULL ? "s" : "",
+             applied->str);
+}
+
+/**
+ * srv_migrate_apply:
+ *
+ * Brings the database to the latest schema, one migration per transaction, and says on
+ * standard output what it did: the migrations applied (even those before one that
+ * failed), or that there was nothing to do. Before migrating a database that holds a
+ * schema already it reminds to back up: a migration is undone only by restoring a backup.
+ */
 gboolean
 srv_migrate_apply (PGconn  *conn,
                    GError **error)
 {
+  g_autoptr(GString) applied = g_string_new (NULL);
+
   for (;;)
     {
       int current;
 
       if (!srv_db_command (conn, "BEGIN", error))
-        return FALSE;
+        goto fail;
       {
         g_autoptr(PGresult) l = srv_db_exec (conn, error, "SELECT pg_advisory_xact_lock($1)",
                                              MIGRATION_LOCK, SRV_DB_END);
@@ -223,14 +242,27 @@ srv_migrate_apply (PGconn  *conn,
           goto fail;
         }
       if (current == srv_migrate_latest ())
-        return srv_db_command (conn, "COMMIT", error);
+        {
+          if (!srv_db_command (conn, "COMMIT", error))
+            goto fail;
+          if (applied->len > 0)
+            print_applied (applied);
+          else
+            g_print ("The database is up to date (schema %d); nothing to do\n", current);
+          return TRUE;
+        }
 
+      if (applied->len == 0 && current > 0)
+        g_print ("Migrating the database from schema %d to %d. A migration cannot be "
+                 "undone: back up the database first (pg_dump; docs/DEPLOYMENT.md)\n",
+                 current, srv_migrate_latest ());
       if (!apply_one (conn, current + 1, error) || !srv_db_command (conn, "COMMIT", error))
         goto fail;
-      g_print ("Migrated the database to schema %d\n", current + 1);
+      g_string_append_printf (applied, "%s%03d", applied->len > 0 ? ", " : "", current + 1);
     }
 
 fail:
   srv_db_rollback (conn);
+  print_applied (applied);
   return FALSE;
 }

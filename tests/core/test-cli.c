@@ -337,6 +337,9 @@ test_help (Fixture       *f,
   RAW (f, &run, "login", "--help");
   assert_status (&run, 0);
   g_assert_nonnull (strstr (run.out, "--change-password"));
+  RAW (f, &run, "--version");
+  assert_status (&run, 0);
+  g_assert_cmpstr (run.out, ==, "caseloadctl " PACKAGE_VERSION "\n");
 
   RAW (f, &run, "frobnicate");
   assert_status (&run, 1);

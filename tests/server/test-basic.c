@@ -18,14 +18,35 @@ test_migrate (void)
 {
   g_autoptr(SrvTestEnv) env = srv_test_env_new_stopped (NULL);
   g_autofree char *output = NULL;
+  g_autofree char *up_to_date = NULL;
+  g_autoptr(GString) all = g_string_new (NULL);
   g_autofree char *id = cl_seed_id ("command", "PSA 2");
   const ClCommandSeed *commands;
   guint n;
 
-  /* Already migrated by the fixture: running it again changes nothing. */
+  /* Already migrated by the fixture: running it again changes nothing, and says so. */
   g_assert_cmpint (srv_test_cli (env, &output, "migrate", NULL), ==, 0);
   g_assert_cmpint (srv_test_sql_int (env, "SELECT max(version) FROM schema_migrations", NULL),
                    ==, srv_migrate_latest ());
+  up_to_date = g_strdup_printf ("The database is up to date (schema %d); nothing to do\n",
+                                srv_migrate_latest ());
+  g_assert_cmpstr (output, ==, up_to_date);
+  g_clear_pointer (&output, g_free);
+
+  /* An empty database: every migration, named, and no reminder to back up nothing. */
+  g_free (srv_test_sql (env, "DROP SCHEMA public CASCADE", NULL));
+  g_free (srv_test_sql (env, "CREATE SCHEMA public", NULL));
+  g_assert_cmpint (srv_test_cli (env, &output, "migrate", NULL), ==, 0);
+  for (int i = 1; i <= srv_migrate_latest (); i++)
+    g_string_append_printf (all, "%s%03d", i > 1 ? ", " : "Applied migrations ", i);
+  g_string_append_c (all, '\n');
+  g_assert_cmpstr (output, ==, all->str);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT max(version) FROM schema_migrations", NULL),
+                   ==, srv_migrate_latest ());
+  g_assert_cmpint (srv_test_cli (env, &output, "migrate", NULL), ==, 0);
+  g_assert_cmpstr (output, ==, up_to_date);
+  g_clear_pointer (&output, g_free);
   g_assert_cmpint (srv_test_sql_int (env, "SELECT v FROM sync_clock", NULL), ==, 0);
 
   /* The commands are seeded under the ids every vault gives them. */

@@ -825,6 +825,11 @@ test_migration (Fixture       *f,
   srv_test_sql (f->env, "DELETE FROM schema_migrations WHERE version >= 3", NULL);
 
   g_assert_cmpint (srv_test_cli (f->env, &output, "migrate", NULL), ==, 0);
+  /* It reminds to back up first, then says what it applied. */
+  g_assert_cmpstr (output, ==,
+                   "Migrating the database from schema 2 to 7. A migration cannot be undone: "
+                   "back up the database first (pg_dump; docs/DEPLOYMENT.md)\n"
+                   "Applied migrations 003, 004, 005, 006, 007\n");
   srv_test_pull_all (f->env, f->ben, s_ben);
   g_assert_cmpuint (held (f, s_ben), ==, 0);
   g_assert_true (sees (f, f->ana));
