@@ -3,12 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * They run on the server host as the operator, straight on the database. Every change is
- * audited (address "cli"). Passwords come from a file, never from the command line.
+ * audited (address "cli"). Passwords come from a file or standard input, never from the
+ * command line.
  */
 
 #define G_LOG_DOMAIN "srv-admin"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -34,6 +37,54 @@ audit_cli (PGconn      *conn,
   return srv_audit (conn, &entry, error);
 }
 
+/* "-": standard input, read whole (a pipe or a redirected file), never a terminal. The
+ * buffer is one byte longer than the longest password with its line end, so a longer
+ * one is seen and refused. */
+static gboolean
+read_stdin_password (char   **contents,
+                     gsize   *len,
+                     GError **error)
+{
+  const gsize cap = 1024 + 3;
+  char *buf;
+  gsize n = 0;
+
+  if (isatty (STDIN_FILENO))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--password-file -: give the password on standard input from a file or a "
+                   "pipe, not typed on the terminal (it would be seen)");
+      return FALSE;
+    }
+  buf = g_malloc (cap + 1);
+  while (n < cap)
+    {
+      ssize_t r = read (STDIN_FILENO, buf + n, cap - n);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          int saved = errno;
+
+          sodium_memzero (buf, cap + 1);
+          g_free (buf);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "Could not read the password from standard input: %s",
+                       g_strerror (saved));
+          return FALSE;
+        }
+      if (r == 0)
+        break;
+      n += (gsize) r;
+    }
+  buf[n] = '\0';
+  *contents = buf;
+  *len = n;
+  return TRUE;
+}
+
+/* The password in the file at @path, or on standard input for "-". */
 static char *
 read_password (const char  *path,
                GError     **error)
@@ -42,7 +93,8 @@ read_password (const char  *path,
   gsize len = 0;
   char *password;
 
-  if (!g_file_get_contents (path, &contents, &len, error))
+  if (g_strcmp0 (path, "-") == 0 ? !read_stdin_password (&contents, &len, error)
+                                 : !g_file_get_contents (path, &contents, &len, error))
     return NULL;
   /* One line; the newline an editor adds is not part of it. */
   while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))

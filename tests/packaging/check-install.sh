@@ -75,10 +75,19 @@ for unit in /lib/systemd/system/*.*; do
   [ -f "$unit" ] && [ "$(readlink -f "$unit")" != /dev/null ] || continue
   [ -e "$dest/usr/lib/systemd/system/${unit##*/}" ] || cp -L "$unit" "$dest/usr/lib/systemd/system/"
 done
+# The system's programs the units run (pg_dump, mv), as on the machine the units go to.
+for cmd in $(sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\(\/[^ ]*\).*/\1/p' "$dest$unitdir"/caseload-server*); do
+  if [ ! -e "$dest$cmd" ] && [ -x "$cmd" ]; then
+    mkdir -p "$dest${cmd%/*}"
+    cp -L "$cmd" "$dest$cmd"
+  fi
+done
 cp "$dest$unitdir/caseload-server@.service" "$dest$unitdir/caseload-server@verify.service"
 out=$(MANPATH="$dest$prefix/share/man" systemd-analyze verify --root="$dest" \
         "$dest$unitdir/caseload-server.service" "$dest$unitdir/caseload-server@verify.service" \
-        "$dest$unitdir/caseload-server-gc.service" "$dest$unitdir/caseload-server-gc.timer" 2>&1)
+        "$dest$unitdir/caseload-server-gc.service" "$dest$unitdir/caseload-server-gc.timer" \
+        "$dest$unitdir/caseload-server-backup.service" \
+        "$dest$unitdir/caseload-server-backup.timer" 2>&1)
 rc=$?
 rm -f "$dest$unitdir/caseload-server@verify.service"
 if [ $rc -ne 0 ] || printf '%s\n' "$out" | grep -q caseload; then

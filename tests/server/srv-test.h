@@ -58,6 +58,11 @@ int            srv_test_cli             (SrvTestEnv   *env,
                                          char        **output,
                                          const char   *first_arg,
                                          ...) G_GNUC_NULL_TERMINATED;
+int            srv_test_cli_input       (SrvTestEnv   *env,
+                                         const char   *input,
+                                         char        **output,
+                                         const char   *first_arg,
+                                         ...) G_GNUC_NULL_TERMINATED;
 char          *srv_test_add_user        (SrvTestEnv   *env,
                                          const char   *username,
                                          const char   *role,

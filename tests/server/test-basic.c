@@ -82,6 +82,7 @@ test_cli_user (void)
   g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
   g_autofree char *pw = password_file (env, SRV_TEST_PASSWORD "\n");
   g_autofree char *short_pw = NULL;
+  g_autofree char *long_pw = NULL;
   g_autofree char *output = NULL;
   g_autoptr(SrvTestDevice) device = NULL;
   g_autoptr(SrvTestReply) reply = NULL;
@@ -153,6 +154,28 @@ test_cli_user (void)
 
   g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM audit_log WHERE event IN "
                                      "('admin.user_add', 'admin.user_disable')", NULL), ==, 2);
+
+  /* "--password-file -" reads standard input (the caseload user cannot read root's files):
+   * one line, 12 to 1024 characters, as from a file. */
+  g_clear_pointer (&output, g_free);
+  long_pw = g_strnfill (1025, 'x');
+  g_assert_cmpint (srv_test_cli_input (env, long_pw, &output, "user", "add", "--username",
+                                       "eve", "--role", "director", "--password-file", "-",
+                                       NULL), !=, 0);
+  g_assert_nonnull (strstr (output, "1024"));
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli_input (env, "", &output, "user", "add", "--username", "eve",
+                                       "--role", "director", "--password-file", "-", NULL),
+                   !=, 0);
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli_input (env, SRV_TEST_PASSWORD "\n", &output, "user", "add",
+                                       "--username", "eve", "--role", "director",
+                                       "--password-file", "-", NULL), ==, 0);
+  g_clear_pointer (&output, g_free);
+  g_clear_pointer (&device, srv_test_device_free);
+  device = srv_test_login (env, "eve");
+  g_assert_nonnull (device);
+  g_clear_pointer (&device, srv_test_device_free);
   g_unlink (pw);
   g_unlink (short_pw);
 }
