@@ -285,29 +285,30 @@ srv_test_read_log (SrvTestEnv *env)
   return contents;
 }
 
-static int
-cli_run (SrvTestEnv  *env,
-         const char  *input,
-         char       **output,
-         const char  *first_arg,
-         va_list      ap)
+/* caseload-server --config ENV's ARGS …, with @input (if any) on its standard input (a
+ * pipe): its exit status, and stdout and stderr together in @output. */
+int
+srv_test_cli_input (SrvTestEnv         *env,
+                    const char         *input,
+                    char              **output,
+                    const char * const *args)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE;
 
-  g_ptr_array_add (args, (gpointer) srv_test_server_path ());
-  g_ptr_array_add (args, (gpointer) "--config");
-  g_ptr_array_add (args, env->config_path);
-  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  g_ptr_array_add (args, NULL);
+  g_ptr_array_add (argv, (gpointer) srv_test_server_path ());
+  g_ptr_array_add (argv, (gpointer) "--config");
+  g_ptr_array_add (argv, env->config_path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
 
   if (input != NULL)
     flags |= G_SUBPROCESS_FLAGS_STDIN_PIPE;
-  process = g_subprocess_newv ((const char * const *) args->pdata, flags, &error);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, flags, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, input, NULL, &out, NULL, &error);
   g_assert_no_error (error);
@@ -316,38 +317,22 @@ cli_run (SrvTestEnv  *env,
   return g_subprocess_get_exit_status (process);
 }
 
-/* caseload-server --config ENV's FIRST_ARG …: its exit status, and stdout and stderr
- * together in @output. */
+/* The same with nothing on standard input, the arguments NULL-terminated. */
 int
 srv_test_cli (SrvTestEnv  *env,
               char       **output,
               const char  *first_arg,
               ...)
 {
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
-  int status;
 
   va_start (ap, first_arg);
-  status = cli_run (env, NULL, output, first_arg, ap);
+  for (const char *a = first_arg; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
   va_end (ap);
-  return status;
-}
-
-/* The same, with @input on its standard input (a pipe). */
-int
-srv_test_cli_input (SrvTestEnv  *env,
-                    const char  *input,
-                    char       **output,
-                    const char  *first_arg,
-                    ...)
-{
-  va_list ap;
-  int status;
-
-  va_start (ap, first_arg);
-  status = cli_run (env, input, output, first_arg, ap);
-  va_end (ap);
-  return status;
+  g_ptr_array_add (args, NULL);
+  return srv_test_cli_input (env, NULL, output, (const char * const *) args->pdata);
 }
 
 /* Accounts straight into the database with one hash made per run: the CLI path has its

@@ -61,8 +61,7 @@ int            srv_test_cli             (SrvTestEnv   *env,
 int            srv_test_cli_input       (SrvTestEnv   *env,
                                          const char   *input,
                                          char        **output,
-                                         const char   *first_arg,
-                                         ...) G_GNUC_NULL_TERMINATED;
+                                         const char * const *args);
 char          *srv_test_add_user        (SrvTestEnv   *env,
                                          const char   *username,
                                          const char   *role,

@@ -83,6 +83,8 @@ test_cli_user (void)
   g_autofree char *pw = password_file (env, SRV_TEST_PASSWORD "\n");
   g_autofree char *short_pw = NULL;
   g_autofree char *long_pw = NULL;
+  const char * const add_eve[] = { "user", "add", "--username", "eve", "--role", "director",
+                                   "--password-file", "-", NULL };
   g_autofree char *output = NULL;
   g_autoptr(SrvTestDevice) device = NULL;
   g_autoptr(SrvTestReply) reply = NULL;
@@ -159,18 +161,14 @@ test_cli_user (void)
    * one line, 12 to 1024 characters, as from a file. */
   g_clear_pointer (&output, g_free);
   long_pw = g_strnfill (1025, 'x');
-  g_assert_cmpint (srv_test_cli_input (env, long_pw, &output, "user", "add", "--username",
-                                       "eve", "--role", "director", "--password-file", "-",
-                                       NULL), !=, 0);
+  g_assert_cmpint (srv_test_cli_input (env, long_pw, &output, add_eve), !=, 0);
   g_assert_nonnull (strstr (output, "1024"));
   g_clear_pointer (&output, g_free);
-  g_assert_cmpint (srv_test_cli_input (env, "", &output, "user", "add", "--username", "eve",
-                                       "--role", "director", "--password-file", "-", NULL),
-                   !=, 0);
+  g_assert_cmpint (srv_test_cli_input (env, "", &output, add_eve), !=, 0);
   g_clear_pointer (&output, g_free);
-  g_assert_cmpint (srv_test_cli_input (env, SRV_TEST_PASSWORD "\n", &output, "user", "add",
-                                       "--username", "eve", "--role", "director",
-                                       "--password-file", "-", NULL), ==, 0);
+  g_assert_cmpint (srv_test_sql_int (env, "SELECT count(*) FROM account WHERE username = 'eve'",
+                                     NULL), ==, 0);
+  g_assert_cmpint (srv_test_cli_input (env, SRV_TEST_PASSWORD "\n", &output, add_eve), ==, 0);
   g_clear_pointer (&output, g_free);
   g_clear_pointer (&device, srv_test_device_free);
   device = srv_test_login (env, "eve");
