@@ -24,6 +24,7 @@
 
 #include "cl-schema.h"
 #include "cl-wire.h"
+#include "srv-audit.h"
 #include "srv-db.h"
 #include "srv-handlers.h"
 #include "srv-http.h"
@@ -52,12 +53,15 @@ typedef void (*SrvHandler) (SrvWorker   *worker,
                             SrvRequest  *request,
                             SrvResponse *response);
 
+/* A route's pattern names it in the audit log and in metrics labels: never the raw path,
+ * whose ids would make every request a label of its own. */
 typedef struct {
   const char *method;   /* one, or several separated by ", " (as in an Allow header) */
   const char *path;     /* exact, or a prefix ending in '/' when has_arg */
   const char *suffix;   /* after the {id} */
   gboolean    has_arg;
   SrvHandler  handler;
+  const char *pattern;  /* (nullable): the path with {id}, when has_arg */
 } Route;
 
 static const Route routes[] = {
@@ -67,7 +71,8 @@ static const Route routes[] = {
   { "POST", "/v1/push", NULL, FALSE, srv_handle_push },
   { "POST", "/v1/pull", NULL, FALSE, srv_handle_pull },
   { "GET", "/v1/conflicts", NULL, FALSE, srv_handle_conflicts },
-  { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve },
+  { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve,
+    "/v1/conflicts/{id}/resolve" },
   { "POST", "/v1/device/erased", NULL, FALSE, srv_handle_erased },
   /* Aggregates from the shared report engine (srv-report.c), one route per report. */
   { "POST", "/v1/reports/caseload", NULL, FALSE, srv_handle_report },
@@ -92,6 +97,12 @@ typedef struct {
 } Job;
 
 static void worker_free (gpointer data);
+
+static const char *
+route_pattern (const Route *route)
+{
+  return route->pattern != NULL ? route->pattern : route->path;
+}
 
 /* Each worker thread keeps its connection here; freed when the thread ends. */
 static GPrivate worker_key = G_PRIVATE_INIT (worker_free);
@@ -317,7 +328,9 @@ job_run (gpointer data,
           srv_response_db_error (&job->response, error);
           break;
         }
+      srv_audit_set_route (route_pattern (job->route));
       job->route->handler (worker, &job->request, &job->response);
+      srv_audit_set_route (NULL);
 
       /* A handler never leaves a transaction open; make sure. */
       srv_db_rollback (worker->conn);

@@ -199,7 +199,10 @@ srv_test_server_start (SrvTestEnv *env)
   g_assert_null (env->server);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (env->quiet)
+    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  else
+    g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   /* Appending keeps the log of earlier runs of this environment (restarts). */
   {
     int fd = g_open (env->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);

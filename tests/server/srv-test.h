@@ -23,6 +23,7 @@ typedef struct {
   char        *config_path;
   char        *log_path;
   GSubprocess *server;
+  gboolean     quiet;        /* start the server without G_MESSAGES_DEBUG, as deployed */
   SoupSession *session;
   PGconn      *conn;         /* the test's own connection, for checks */
 } SrvTestEnv;
