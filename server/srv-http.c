@@ -28,11 +28,15 @@
 #include "srv-db.h"
 #include "srv-handlers.h"
 #include "srv-http.h"
+#include "srv-notify.h"
 
 #define LISTEN_BACKLOG 512
 
 struct _SrvServer {
-  SrvConfig    *config;
+  SrvConfig    *config;       /* replaced on SIGHUP, on the main context, under config_lock */
+  GMutex        config_lock;
+  SrvConfigLoader loader;
+  gpointer      loader_data;
   SoupServer   *soup;
   GMainContext *context;
   GMainLoop    *loop;
@@ -177,10 +181,12 @@ srv_response_wire_error (SrvResponse  *response,
 
 /* ---- Workers ---------------------------------------------------------------------------- */
 
+/* The configuration as it was when the request in hand started (a reload meanwhile
+ * applies to the next). */
 const SrvConfig *
 srv_worker_get_config (SrvWorker *worker)
 {
-  return worker->server->config;
+  return worker->config;
 }
 
 const char *
@@ -196,7 +202,7 @@ srv_worker_hash_enter (SrvWorker *worker)
   SrvServer *server = worker->server;
 
   g_mutex_lock (&server->hash_lock);
-  while (server->hashing >= server->config->hash_concurrency)
+  while (server->hashing >= worker->config->hash_concurrency)
     g_cond_wait (&server->hash_cond, &server->hash_lock);
   server->hashing++;
   g_mutex_unlock (&server->hash_lock);
@@ -320,10 +326,14 @@ job_run (gpointer data,
       g_private_set (&worker_key, worker);
     }
 
+  g_mutex_lock (&server->config_lock);
+  worker->config = srv_config_ref (server->config);
+  g_mutex_unlock (&server->config_lock);
+
   for (guint attempt = 0; ; attempt++)
     {
       job->response.retry_after = -1;
-      if (!srv_db_ensure (&worker->conn, server->config->db, &error))
+      if (!srv_db_ensure (&worker->conn, worker->config->db, &error))
         {
           srv_response_db_error (&job->response, error);
           break;
@@ -351,6 +361,7 @@ job_run (gpointer data,
   if (job->response.status == 0)
     srv_response_error (&job->response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
                         "The server failed to handle the request");
+  g_clear_pointer (&worker->config, srv_config_unref);
 
   g_main_context_invoke (server->context, job_finish_cb, job);
 }
@@ -606,7 +617,8 @@ srv_server_new (SrvConfig  *config,
   char random_password[33];
   guint8 raw[16];
 
-  server->config = config;
+  server->config = srv_config_ref (config);
+  g_mutex_init (&server->config_lock);
   server->context = g_main_context_ref_thread_default ();
   server->loop = g_main_loop_new (server->context, FALSE);
   g_mutex_init (&server->hash_lock);
@@ -663,6 +675,8 @@ srv_server_free (SrvServer *server)
   g_clear_pointer (&server->context, g_main_context_unref);
   g_mutex_clear (&server->hash_lock);
   g_cond_clear (&server->hash_cond);
+  g_clear_pointer (&server->config, srv_config_unref);
+  g_mutex_clear (&server->config_lock);
   g_free (server);
 }
 
@@ -703,6 +717,36 @@ add_socket (SrvServer  *server,
   return g_socket_listener_add_socket (G_SOCKET_LISTENER (server->service), socket, NULL, error);
 }
 
+/* Whether the socket at @path is not ours to take: a server answers on it, or we cannot
+ * tell (@error says which). A refused connection means a stale socket: FALSE. */
+static gboolean
+socket_taken (const char  *path,
+              GError     **error)
+{
+  g_autoptr(GSocket) probe = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GError) local_error = NULL;
+
+  probe = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                        error);
+  if (probe == NULL)
+    return TRUE;
+  if (g_socket_connect (probe, address, NULL, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Another server answers on %s: stop it first, or listen elsewhere", path);
+      return TRUE;
+    }
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Cannot tell whether another server uses %s: %s", path,
+                   local_error->message);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 listen_unix (SrvServer   *server,
              const char  *path,
@@ -718,9 +762,13 @@ listen_unix (SrvServer   *server,
                    "The socket path must be absolute");
       return FALSE;
     }
-  /* A socket left by a server that was killed. */
   if (g_lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
-    g_unlink (path);
+    {
+      if (socket_taken (path, error))
+        return FALSE;
+      /* Nobody answers: a socket left by a server that was killed. */
+      g_unlink (path);
+    }
 
   socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
                          error);
@@ -839,6 +887,7 @@ signal_cb (gpointer data)
   if (server->shutting_down)
     return G_SOURCE_CONTINUE;
   g_message ("Shutting down: finishing %u requests in flight", server->in_flight);
+  srv_notify ("STOPPING=1\nSTATUS=Shutting down");
   server->shutting_down = TRUE;
   server->shutdown_deadline = g_get_monotonic_time () +
                               server->config->shutdown_timeout * G_USEC_PER_SEC;
@@ -848,9 +897,58 @@ signal_cb (gpointer data)
 }
 
 /**
+ * srv_server_set_loader:
+ * @loader: reads the configuration again (the file and the command line's flags)
+ *
+ * Without a loader, SIGHUP changes nothing.
+ */
+void
+srv_server_set_loader (SrvServer       *server,
+                       SrvConfigLoader  loader,
+                       gpointer         data)
+{
+  server->loader = loader;
+  server->loader_data = data;
+}
+
+/* SIGHUP: read the configuration again. Limits and timeouts change at once (for requests
+ * that start from now on); where the server listens, its database and its
+ * workers wait for a restart. A configuration that does not load changes nothing. */
+static gboolean
+reload_cb (gpointer data)
+{
+  SrvServer *server = data;
+  g_autoptr(SrvConfig) next = NULL;
+  g_autoptr(SrvConfig) old = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (server->loader == NULL || server->shutting_down)
+    return G_SOURCE_CONTINUE;
+  srv_notify ("RELOADING=1");
+  next = server->loader (server->loader_data, &error);
+  if (next == NULL)
+    {
+      g_message ("Reload failed, the running configuration stays: %s", error->message);
+      srv_notify ("READY=1\nSTATUS=Serving; the last reload failed (see the log)");
+      return G_SOURCE_CONTINUE;
+    }
+  srv_config_keep_restart_only (next, server->config);
+
+  g_mutex_lock (&server->config_lock);
+  old = server->config;
+  server->config = g_steal_pointer (&next);
+  g_mutex_unlock (&server->config_lock);
+
+  g_message ("Configuration reloaded");
+  srv_notify ("READY=1\nSTATUS=Serving; configuration reloaded");
+  return G_SOURCE_CONTINUE;
+}
+
+/**
  * srv_server_run:
  *
- * Serves until SIGTERM or SIGINT, then stops taking work, lets the requests in flight
+ * Tells the service manager it is ready, reloads its configuration on SIGHUP, serves until
+ * SIGTERM or SIGINT, then stops taking work, lets the requests in flight
  * finish (up to shutdown-timeout seconds) and returns.
  */
 void
@@ -858,7 +956,9 @@ srv_server_run (SrvServer *server)
 {
   guint term = g_unix_signal_add (SIGTERM, signal_cb, server);
   guint intr = g_unix_signal_add (SIGINT, signal_cb, server);
+  guint hup = g_unix_signal_add (SIGHUP, reload_cb, server);
 
+  srv_notify ("READY=1\nSTATUS=Serving");
   g_main_loop_run (server->loop);
 
   /* Let libsoup flush the last answers before the connections close. */
@@ -866,4 +966,5 @@ srv_server_run (SrvServer *server)
     ;
   g_source_remove (term);
   g_source_remove (intr);
+  g_source_remove (hup);
 }
