@@ -43,6 +43,7 @@ typedef struct {
   char   *body;
   gsize   len;
   gint64  retry_after;    /* seconds, or -1 */
+  const char *content_type; /* (nullable): application/json */
 } SrvResponse;
 
 SrvServer       *srv_server_new           (SrvConfig     *config,

@@ -24,7 +24,9 @@ static const char summary[] =
   "Commands:\n"
   "  migrate                          create or update the database schema\n"
   "  serve [--listen unix:PATH|HOST:PORT] [--workers N]\n"
-  "                                   answer sync requests (behind nginx)\n"
+  "        [--metrics-listen unix:PATH|HOST:PORT]\n"
+  "                                   answer sync requests (behind nginx), and /metrics\n"
+  "                                   on a local listener of its own\n"
   "  user add --username U --role ROLE [--command CODE …] --password-file FILE\n"
   "                                   roles: advocate_dv advocate_cv supervisor director\n"
   "                                   data admin\n"
@@ -74,6 +76,7 @@ typedef struct {
   const char *path;     /* (nullable) */
   const char *db;       /* (nullable) */
   const char *listen;   /* (nullable) */
+  const char *metrics_listen;   /* (nullable) */
   int         workers;  /* 0: not given */
 } ConfigSource;
 
@@ -95,6 +98,11 @@ load_config (gpointer   data,
     {
       g_free (config->listen);
       config->listen = g_strdup (source->listen);
+    }
+  if (source->metrics_listen != NULL)
+    {
+      g_free (config->metrics_listen);
+      config->metrics_listen = g_strdup (source->metrics_listen);
     }
   if (source->workers > 0)
     config->workers = (guint) source->workers;
@@ -121,6 +129,7 @@ main (int   argc,
   g_autofree char *opt_config = NULL;
   g_autofree char *opt_db = NULL;
   g_autofree char *opt_listen = NULL;
+  g_autofree char *opt_metrics_listen = NULL;
   g_autofree char *opt_username = NULL;
   g_autofree char *opt_role = NULL;
   g_autofree char *opt_password_file = NULL;
@@ -138,6 +147,9 @@ main (int   argc,
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Read settings from FILE", "FILE" },
     { "db", 0, 0, G_OPTION_ARG_STRING, &opt_db, "PostgreSQL connection", "CONNINFO" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen, "serve: where to listen",
+      "unix:PATH|HOST:PORT" },
+    { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_metrics_listen,
+      "serve: where to answer /metrics (off unless given here or in the file)",
       "unix:PATH|HOST:PORT" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &opt_workers, "serve: database worker threads", "N" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &opt_username, "user, device: the account", "U" },
@@ -184,7 +196,7 @@ main (int   argc,
   if (argc > 2)
     sub = argv[2];
 
-  source = (ConfigSource) { opt_config, opt_db, opt_listen, opt_workers };
+  source = (ConfigSource) { opt_config, opt_db, opt_listen, opt_metrics_listen, opt_workers };
   config = load_config (&source, &error);
   if (config == NULL)
     return fail (error);

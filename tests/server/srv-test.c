@@ -413,6 +413,16 @@ sql_va (SrvTestEnv *env,
   return r;
 }
 
+/* A statement on the default database (ALTER DATABASE of the test's own, …). */
+void
+srv_test_admin_sql (const char *sql)
+{
+  PGconn *admin = admin_connect ("");
+
+  exec_or_die (admin, sql);
+  PQfinish (admin);
+}
+
 /* The first value of the first row, or NULL. Parameters end with NULL. */
 char *
 srv_test_sql (SrvTestEnv *env,

@@ -67,6 +67,7 @@ char          *srv_test_add_user        (SrvTestEnv   *env,
                                          const char   *role,
                                          const char   *commands);
 
+void           srv_test_admin_sql       (const char   *sql);
 char          *srv_test_sql             (SrvTestEnv   *env,
                                          const char   *sql,
                                          ...) G_GNUC_NULL_TERMINATED;

@@ -227,17 +227,6 @@ test_config_file (void)
 }
 
 static void
-admin_sql (const char *sql)
-{
-  PGconn *admin = PQconnectdb ("");
-  PGresult *r = PQexec (admin, sql);
-
-  g_assert_cmpint (PQresultStatus (r), ==, PGRES_COMMAND_OK);
-  PQclear (r);
-  PQfinish (admin);
-}
-
-static void
 test_health (void)
 {
   g_autoptr(SrvTestEnv) env = srv_test_env_new (NULL);
@@ -267,7 +256,7 @@ test_health (void)
 
   /* The database goes away: 503, and back again: 200. */
   sql = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS false", env->dbname);
-  admin_sql (sql);
+  srv_test_admin_sql (sql);
   g_free (srv_test_sql (env, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid()", NULL));
   for (int i = 0; i < 8; i++)
@@ -284,7 +273,7 @@ test_health (void)
 
   g_free (sql);
   sql = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS true", env->dbname);
-  admin_sql (sql);
+  srv_test_admin_sql (sql);
   g_clear_pointer (&reply, srv_test_reply_free);
   reply = srv_test_request (env, "GET", "/v1/health", NULL, NULL, 0);
   g_assert_cmpuint (reply->status, ==, 200);
