@@ -5,8 +5,8 @@
  * Entries name accounts, devices, record ids and types, addresses and outcome codes; never
  * a field value, a password, a token or a username typed at a failed login. The same
  * entry goes to the server's log (journald) as one line at the "message" level (kept
- * without G_MESSAGES_DEBUG) with structured CASELOAD_* fields; security entries (denials)
- * start "SECURITY" and carry CASELOAD_SECURITY=1.
+ * without G_MESSAGES_DEBUG) with structured CASELOAD_* fields; security entries start
+ * "SECURITY", carry CASELOAD_SECURITY=1 and have the journal priority "warning".
  */
 
 #define G_LOG_DOMAIN "srv-audit"
@@ -67,7 +67,9 @@ log_entry (const SrvAuditEntry *entry,
       fields[n++] = (GLogField) { (k), (v), -1 }; \
   } G_STMT_END
   FIELD ("MESSAGE", message);
-  FIELD ("PRIORITY", "5");
+  /* Journal priorities: notice, and warning for security entries (journalctl -p warning);
+   * the GLib level stays "message", which no G_DEBUG setting makes fatal. */
+  FIELD ("PRIORITY", entry->security ? "4" : "5");
   FIELD ("GLIB_DOMAIN", G_LOG_DOMAIN);
   FIELD ("CASELOAD_EVENT", entry->event);
   FIELD ("CASELOAD_RESULT", entry->outcome);

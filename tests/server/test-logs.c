@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "cl-schema.h"
+#include "srv-audit.h"
 #include "srv-test.h"
 
 static char *
@@ -379,6 +380,102 @@ test_audit_lines_kept (void)
   g_assert_null (strstr (log, "Mk"));
 }
 
+/* The fields each audit line carries to the journal, caught on their way to the writer. */
+static GPtrArray *audit_records;   /* (element-type GHashTable): field → value */
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         data)
+{
+  GHashTable *record = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  gboolean audit = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      g_hash_table_insert (record, g_strdup (fields[i].key),
+                           fields[i].length < 0
+                           ? g_strdup (fields[i].value)
+                           : g_strndup (fields[i].value, (gsize) fields[i].length));
+      audit = audit || (strcmp (fields[i].key, "GLIB_DOMAIN") == 0 &&
+                        g_strcmp0 (fields[i].value, "srv-audit") == 0);
+    }
+  if (!audit)
+    {
+      g_hash_table_unref (record);
+      return g_log_writer_default (level, fields, n_fields, data);
+    }
+  g_assert_cmpint (level, ==, G_LOG_LEVEL_MESSAGE);
+  g_ptr_array_add (audit_records, record);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void
+assert_field (GHashTable *record,
+              const char *key,
+              const char *expected)
+{
+  g_assert_cmpstr (g_hash_table_lookup (record, key), ==, expected);
+}
+
+static void
+test_audit_fields (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new_stopped (NULL);
+  g_autofree char *ana = srv_test_add_user (env, "ana", "advocate_dv", "14");
+  g_autofree char *record = cl_uuid_new ();
+  g_autoptr(GError) error = NULL;
+  SrvAuditEntry allowed = { "push", "ok", ana, NULL, "192.0.2.7" };
+  SrvAuditEntry denied = { "denied", "forbidden", ana, NULL, "192.0.2.7", "case", record,
+                           .security = TRUE };
+  SrvAuditEntry unknown = { "login", "failed", NULL, NULL, "192.0.2.8" };
+  GHashTable *r;
+
+  audit_records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
+
+  srv_audit_set_route ("/v1/push");
+  g_assert_true (srv_audit (env->conn, &allowed, &error));
+  g_assert_true (srv_audit (env->conn, &denied, &error));
+  srv_audit_set_route (NULL);
+  g_assert_true (srv_audit (env->conn, &unknown, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (audit_records->len, ==, 3);
+
+  r = g_ptr_array_index (audit_records, 0);
+  assert_field (r, "PRIORITY", "5");
+  assert_field (r, "CASELOAD_EVENT", "push");
+  assert_field (r, "CASELOAD_RESULT", "ok");
+  assert_field (r, "CASELOAD_SECURITY", "0");
+  assert_field (r, "CASELOAD_USER", "ana");
+  assert_field (r, "CASELOAD_ACCOUNT", ana);
+  assert_field (r, "CASELOAD_DEVICE", NULL);
+  assert_field (r, "CASELOAD_ROUTE", "/v1/push");
+  assert_field (r, "CASELOAD_ADDRESS", "192.0.2.7");
+  assert_field (r, "CASELOAD_RECORD", NULL);
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (r, "MESSAGE"),
+                                   "audit push ok user=ana account="));
+
+  /* A denial: a warning in the journal, with the record's id (never its content). */
+  r = g_ptr_array_index (audit_records, 1);
+  assert_field (r, "PRIORITY", "4");
+  assert_field (r, "CASELOAD_EVENT", "denied");
+  assert_field (r, "CASELOAD_RESULT", "forbidden");
+  assert_field (r, "CASELOAD_SECURITY", "1");
+  assert_field (r, "CASELOAD_RECORD", record);
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (r, "MESSAGE"),
+                                   "SECURITY denied forbidden user=ana "));
+
+  /* No account, no route: the fields are left out, not filled with a placeholder. */
+  r = g_ptr_array_index (audit_records, 2);
+  assert_field (r, "CASELOAD_USER", NULL);
+  assert_field (r, "CASELOAD_ACCOUNT", NULL);
+  assert_field (r, "CASELOAD_ROUTE", NULL);
+  assert_field (r, "CASELOAD_ADDRESS", "192.0.2.8");
+  g_clear_pointer (&audit_records, g_ptr_array_unref);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,5 +484,7 @@ main (int   argc,
 
   g_test_add_func ("/server/logs/s13-no-client-data", test_s13);
   g_test_add_func ("/server/logs/audit-lines-kept", test_audit_lines_kept);
+  /* Last: it replaces the process's log writer. */
+  g_test_add_func ("/server/logs/audit-fields", test_audit_fields);
   return g_test_run ();
 }
