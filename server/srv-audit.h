@@ -30,5 +30,6 @@ gboolean srv_audit (PGconn               *conn,
                     GError              **error);
 void     srv_audit_session (SrvAuditEntry    *entry,
                             const SrvSession *session);
+void     srv_audit_set_route (const char     *route);
 
 G_END_DECLS

@@ -8,12 +8,42 @@
 
 #define G_LOG_DOMAIN "srv-config"
 
+#include <string.h>
+
 #include "srv-config.h"
+
+/* Every key the file may hold: any other key or group is a mistake (a typo would otherwise
+ * leave a setting at its default without a word). */
+static const struct {
+  const char *group;
+  const char *key;
+} known_keys[] = {
+  { "database", "conninfo" },
+  { "server", "listen" },
+  { "server", "workers" },
+  { "server", "max-body" },
+  { "server", "real-ip-header" },
+  { "server", "shutdown-timeout" },
+  { "server", "io-timeout" },
+  { "metrics", "listen" },
+  { "tokens", "idle-timeout" },
+  { "tokens", "lifetime" },
+  { "login", "account-limit" },
+  { "login", "address-limit" },
+  { "login", "window" },
+  { "login", "backoff" },
+  { "login", "hash-concurrency" },
+  { "sync", "pull-limit" },
+  { "sync", "pull-max-bytes" },
+  { "sync", "tombstone-days" },
+  { "sync", "mutation-log-days" },
+  { "sync", "max-open-conflicts" },
+};
 
 SrvConfig *
 srv_config_new (void)
 {
-  SrvConfig *c = g_new0 (SrvConfig, 1);
+  SrvConfig *c = g_atomic_rc_box_new0 (SrvConfig);
 
   c->db = g_strdup ("");
   c->listen = g_strdup ("unix:/run/caseload/server.sock");
@@ -34,18 +64,71 @@ srv_config_new (void)
   c->max_open_conflicts = 5000;
   c->shutdown_timeout = 20;
   c->io_timeout = 30;
+  c->metrics_listen = g_strdup ("");
   return c;
 }
 
-void
-srv_config_free (SrvConfig *config)
+SrvConfig *
+srv_config_ref (SrvConfig *config)
 {
-  if (config == NULL)
-    return;
+  return g_atomic_rc_box_acquire (config);
+}
+
+static void
+config_clear (gpointer data)
+{
+  SrvConfig *config = data;
+
   g_free (config->db);
   g_free (config->listen);
   g_free (config->real_ip_header);
-  g_free (config);
+  g_free (config->metrics_listen);
+}
+
+void
+srv_config_unref (SrvConfig *config)
+{
+  if (config != NULL)
+    g_atomic_rc_box_release_full (config, config_clear);
+}
+
+static gboolean
+is_known_key (const char *group,
+              const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (known_keys); i++)
+    if (strcmp (known_keys[i].group, group) == 0 &&
+        (key == NULL || strcmp (known_keys[i].key, key) == 0))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+check_keys (GKeyFile    *kf,
+            GError     **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = NULL;
+
+      if (!is_known_key (groups[i], NULL))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                       "unknown group [%s]", groups[i]);
+          return FALSE;
+        }
+      keys = g_key_file_get_keys (kf, groups[i], NULL, NULL);
+      for (guint j = 0; keys != NULL && keys[j] != NULL; j++)
+        if (!is_known_key (groups[i], keys[j]))
+          {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                         "unknown key “%s” in [%s]", keys[j], groups[i]);
+            return FALSE;
+          }
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -109,9 +192,16 @@ srv_config_load_file (SrvConfig   *config,
       return FALSE;
     }
 
+  if (!check_keys (kf, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
   get_string (kf, "database", "conninfo", &config->db);
   get_string (kf, "server", "listen", &config->listen);
   get_string (kf, "server", "real-ip-header", &config->real_ip_header);
+  get_string (kf, "metrics", "listen", &config->metrics_listen);
 
   if (!get_int (kf, "server", "workers", 1, 256, &workers, error) ||
       !get_int (kf, "server", "max-body", 1024, 64 * 1024 * 1024, &max_body, error) ||
@@ -145,4 +235,38 @@ srv_config_load_file (SrvConfig   *config,
   config->tombstone_days = (guint) tombstone_days;
   config->mutation_log_days = (guint) mutation_log_days;
   return TRUE;
+}
+
+static void
+keep_string (const char *name,
+             char      **next,
+             const char *current)
+{
+  if (g_strcmp0 (*next, current) == 0)
+    return;
+  g_message ("Reload: %s changed; it takes effect at the next restart", name);
+  g_free (*next);
+  *next = g_strdup (current);
+}
+
+/**
+ * srv_config_keep_restart_only:
+ * @next: a configuration read again (on SIGHUP)
+ * @current: the running one
+ *
+ * Settings a running server cannot change (where it listens, its database, its workers)
+ * keep their values in @next; each that changed is logged as needing a restart.
+ */
+void
+srv_config_keep_restart_only (SrvConfig       *next,
+                              const SrvConfig *current)
+{
+  keep_string ("[database] conninfo", &next->db, current->db);
+  keep_string ("[server] listen", &next->listen, current->listen);
+  keep_string ("[metrics] listen", &next->metrics_listen, current->metrics_listen);
+  if (next->workers != current->workers)
+    {
+      g_message ("Reload: [server] workers changed; it takes effect at the next restart");
+      next->workers = current->workers;
+    }
 }

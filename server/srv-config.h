@@ -29,14 +29,20 @@ typedef struct {
   gint64  max_open_conflicts;   /* a device with this many open conflicts makes no more */
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
   gint64  io_timeout;           /* seconds a connection may send or take nothing */
+  char   *metrics_listen;       /* "" (off), "unix:PATH" or "HOST:PORT" (loopback) */
 } SrvConfig;
 
+/* Reference counted: a reload (SIGHUP) replaces the server's configuration while requests
+ * in flight keep the one they started with. */
 SrvConfig *srv_config_new       (void);
-void       srv_config_free      (SrvConfig   *config);
+SrvConfig *srv_config_ref       (SrvConfig   *config);
+void       srv_config_unref     (SrvConfig   *config);
 gboolean   srv_config_load_file (SrvConfig   *config,
                                  const char  *path,
                                  GError     **error);
+void       srv_config_keep_restart_only (SrvConfig       *next,
+                                         const SrvConfig *current);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvConfig, srv_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrvConfig, srv_config_unref)
 
 G_END_DECLS

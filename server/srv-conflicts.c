@@ -22,6 +22,7 @@
 #include "srv-auth.h"
 #include "srv-db.h"
 #include "srv-handlers.h"
+#include "srv-metrics.h"
 #include "srv-push.h"
 #include "srv-records.h"
 
@@ -308,6 +309,7 @@ answer_superseded (PGconn        *conn,
       !srv_audit (conn, entry, error) ||
       !srv_db_command (conn, "COMMIT", error))
     return RESOLVE_DB_ERROR;
+  srv_metrics_conflicts (1);
   json_object_set_string_member (extra, "conflict_id", new_id);
   srv_response_error_extra (response, SOUP_STATUS_CONFLICT, "field_changed",
                             "The value changed after this conflict; both are kept as a new "

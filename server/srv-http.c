@@ -24,21 +24,36 @@
 
 #include "cl-schema.h"
 #include "cl-wire.h"
+#include "srv-audit.h"
 #include "srv-db.h"
 #include "srv-handlers.h"
 #include "srv-http.h"
+#include "srv-metrics.h"
+#include "srv-notify.h"
 
 #define LISTEN_BACKLOG 512
 
+/* A listening socket and the SoupServer its connections go to. */
+typedef struct {
+  SrvServer      *server;
+  SoupServer     *soup;
+  GSocketService *service;
+  GSocket        *socket;
+  char           *socket_path;  /* (nullable): a Unix socket's, removed at the end */
+} Listener;
+
 struct _SrvServer {
-  SrvConfig    *config;
+  SrvConfig    *config;       /* replaced on SIGHUP, on the main context, under config_lock */
+  GMutex        config_lock;
+  SrvConfigLoader loader;
+  gpointer      loader_data;
   SoupServer   *soup;
   GMainContext *context;
   GMainLoop    *loop;
   GThreadPool  *pool;
   char         *dummy_hash;
-  char         *socket_path;
-  GSocketService *service;
+  Listener      api;          /* the sync API, behind nginx */
+  Listener      metrics;      /* /metrics alone, local ([metrics] listen; off by default) */
   guint         in_flight;
   gboolean      shutting_down;
   gint64        shutdown_deadline;
@@ -52,12 +67,15 @@ typedef void (*SrvHandler) (SrvWorker   *worker,
                             SrvRequest  *request,
                             SrvResponse *response);
 
+/* A route's pattern names it in the audit log and in metrics labels: never the raw path,
+ * whose ids would make every request a label of its own. */
 typedef struct {
   const char *method;   /* one, or several separated by ", " (as in an Allow header) */
   const char *path;     /* exact, or a prefix ending in '/' when has_arg */
   const char *suffix;   /* after the {id} */
   gboolean    has_arg;
   SrvHandler  handler;
+  const char *pattern;  /* (nullable): the path with {id}, when has_arg */
 } Route;
 
 static const Route routes[] = {
@@ -67,7 +85,8 @@ static const Route routes[] = {
   { "POST", "/v1/push", NULL, FALSE, srv_handle_push },
   { "POST", "/v1/pull", NULL, FALSE, srv_handle_pull },
   { "GET", "/v1/conflicts", NULL, FALSE, srv_handle_conflicts },
-  { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve },
+  { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve,
+    "/v1/conflicts/{id}/resolve" },
   { "POST", "/v1/device/erased", NULL, FALSE, srv_handle_erased },
   /* Aggregates from the shared report engine (srv-report.c), one route per report. */
   { "POST", "/v1/reports/caseload", NULL, FALSE, srv_handle_report },
@@ -92,6 +111,12 @@ typedef struct {
 } Job;
 
 static void worker_free (gpointer data);
+
+static const char *
+route_pattern (const Route *route)
+{
+  return route->pattern != NULL ? route->pattern : route->path;
+}
 
 /* Each worker thread keeps its connection here; freed when the thread ends. */
 static GPrivate worker_key = G_PRIVATE_INIT (worker_free);
@@ -140,6 +165,7 @@ srv_response_db_error (SrvResponse  *response,
       g_error_matches (error, SRV_DB_ERROR, SRV_DB_ERROR_RETRY))
     {
       g_message ("Database unavailable: %s", error->message);
+      srv_metrics_database_error (TRUE);
       srv_response_error (response, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
                           "The server cannot reach its database; try again later");
       response->retry_after = 2;
@@ -147,6 +173,7 @@ srv_response_db_error (SrvResponse  *response,
   else
     {
       g_message ("Database failure: %s", error->message);
+      srv_metrics_database_error (FALSE);
       srv_response_error (response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
                           "The server failed to handle the request");
     }
@@ -166,10 +193,12 @@ srv_response_wire_error (SrvResponse  *response,
 
 /* ---- Workers ---------------------------------------------------------------------------- */
 
+/* The configuration as it was when the request in hand started (a reload meanwhile
+ * applies to the next). */
 const SrvConfig *
 srv_worker_get_config (SrvWorker *worker)
 {
-  return worker->server->config;
+  return worker->config;
 }
 
 const char *
@@ -185,7 +214,7 @@ srv_worker_hash_enter (SrvWorker *worker)
   SrvServer *server = worker->server;
 
   g_mutex_lock (&server->hash_lock);
-  while (server->hashing >= server->config->hash_concurrency)
+  while (server->hashing >= worker->config->hash_concurrency)
     g_cond_wait (&server->hash_cond, &server->hash_lock);
   server->hashing++;
   g_mutex_unlock (&server->hash_lock);
@@ -251,6 +280,7 @@ set_common_headers (SoupServerMessage *msg)
 static void
 answer (SoupServerMessage *msg,
         guint              status,
+        const char        *content_type,
         const char        *body,
         gsize              len,
         gint64             retry_after)
@@ -264,7 +294,7 @@ answer (SoupServerMessage *msg,
     }
   soup_server_message_set_status (msg, status, NULL);
   if (body != NULL)
-    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, len);
+    soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, body, len);
 }
 
 static void
@@ -276,7 +306,7 @@ answer_error (SoupServerMessage *msg,
   gsize len = 0;
   g_autofree char *body = cl_wire_error_reply_encode (code, message, NULL, &len);
 
-  answer (msg, status, body, len, -1);
+  answer (msg, status, "application/json", body, len, -1);
 }
 
 /* Back on the server's main context: the only place a job touches its message. */
@@ -285,7 +315,9 @@ job_finish_cb (gpointer data)
 {
   Job *job = data;
 
-  answer (job->msg, job->response.status, job->response.body, job->response.len,
+  answer (job->msg, job->response.status,
+          job->response.content_type != NULL ? job->response.content_type : "application/json",
+          job->response.body, job->response.len,
           job->response.retry_after);
   soup_server_message_unpause (job->msg);
   job->server->in_flight--;
@@ -301,6 +333,7 @@ job_run (gpointer data,
   SrvServer *server = user_data;
   SrvWorker *worker = g_private_get (&worker_key);
   g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   if (worker == NULL)
     {
@@ -309,15 +342,21 @@ job_run (gpointer data,
       g_private_set (&worker_key, worker);
     }
 
+  g_mutex_lock (&server->config_lock);
+  worker->config = srv_config_ref (server->config);
+  g_mutex_unlock (&server->config_lock);
+
   for (guint attempt = 0; ; attempt++)
     {
       job->response.retry_after = -1;
-      if (!srv_db_ensure (&worker->conn, server->config->db, &error))
+      if (!srv_db_ensure (&worker->conn, worker->config->db, &error))
         {
           srv_response_db_error (&job->response, error);
           break;
         }
+      srv_audit_set_route (route_pattern (job->route));
       job->route->handler (worker, &job->request, &job->response);
+      srv_audit_set_route (NULL);
 
       /* A handler never leaves a transaction open; make sure. */
       srv_db_rollback (worker->conn);
@@ -338,6 +377,9 @@ job_run (gpointer data,
   if (job->response.status == 0)
     srv_response_error (&job->response, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal_error",
                         "The server failed to handle the request");
+  g_clear_pointer (&worker->config, srv_config_unref);
+  if (job->route->handler == srv_handle_push || job->route->handler == srv_handle_pull)
+    srv_metrics_sync_duration (job->route->path, g_get_monotonic_time () - start);
 
   g_main_context_invoke (server->context, job_finish_cb, job);
 }
@@ -480,6 +522,48 @@ is_json_content_type (const char *value)
          g_str_has_prefix (lower, "application/json;");
 }
 
+/* Hands the request to a worker; its answer comes back in job_finish_cb(). */
+static void
+submit (SrvServer         *server,
+        SoupServerMessage *msg,
+        const Route       *route,
+        const char        *path,
+        GHashTable        *query,
+        GBytes            *body,
+        char              *arg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  Job *job = g_new0 (Job, 1);
+
+  job->server = server;
+  job->msg = g_object_ref (msg);
+  job->route = route;
+  job->request.method = g_strdup (soup_server_message_get_method (msg));
+  job->request.path = g_strdup (path);
+  job->request.arg = arg;
+  job->request.query = query != NULL ? g_hash_table_ref (query) : NULL;
+  job->request.body = body;
+  job->request.authorization = g_strdup (soup_message_headers_get_one (h, "Authorization"));
+  job->request.content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));
+  job->request.address = client_address (server, msg);
+
+  soup_server_message_pause (msg);
+  server->in_flight++;
+  g_thread_pool_push (server->pool, job, NULL);
+}
+
+/* Every answer of the API, counted by its route's pattern. */
+static void
+request_finished_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  const char *route = g_object_get_data (G_OBJECT (msg), "srv-route");
+
+  srv_metrics_request (route != NULL ? route : "unmatched",
+                       soup_server_message_get_status (msg));
+}
+
 static void
 server_cb (SoupServer        *soup,
            SoupServerMessage *msg,
@@ -494,7 +578,6 @@ server_cb (SoupServer        *soup,
   g_autofree char *arg = NULL;
   const char *allow = NULL;
   const Route *route;
-  Job *job;
 
   if (server->shutting_down)
     {
@@ -506,7 +589,9 @@ server_cb (SoupServer        *soup,
     }
 
   route = find_route (path, method, &arg, &allow);
-  if (route == NULL)
+  if (route != NULL)
+    g_object_set_data (G_OBJECT (msg), "srv-route", (gpointer) route_pattern (route));
+  else
     {
       if (allow != NULL)
         {
@@ -542,22 +627,7 @@ server_cb (SoupServer        *soup,
       return;
     }
 
-  job = g_new0 (Job, 1);
-  job->server = server;
-  job->msg = g_object_ref (msg);
-  job->route = route;
-  job->request.method = g_strdup (method);
-  job->request.path = g_strdup (path);
-  job->request.arg = g_steal_pointer (&arg);
-  job->request.query = query != NULL ? g_hash_table_ref (query) : NULL;
-  job->request.body = g_steal_pointer (&body);
-  job->request.authorization = g_strdup (soup_message_headers_get_one (h, "Authorization"));
-  job->request.content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));
-  job->request.address = client_address (server, msg);
-
-  soup_server_message_pause (msg);
-  server->in_flight++;
-  g_thread_pool_push (server->pool, job, NULL);
+  submit (server, msg, route, path, query, g_steal_pointer (&body), g_steal_pointer (&arg));
 }
 
 /* ---- Health ---------------------------------------------------------------------------- */
@@ -583,7 +653,74 @@ srv_handle_health (SrvWorker   *worker,
   srv_response_take_json (response, SOUP_STATUS_OK, body, strlen (body));
 }
 
+/* ---- Metrics ---------------------------------------------------------------------------- */
+
+static void
+handle_metrics (SrvWorker   *worker,
+                SrvRequest  *request,
+                SrvResponse *response)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  char *body = srv_metrics_render (worker->conn, &len, &error);
+
+  if (body == NULL)
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  srv_response_take_json (response, SOUP_STATUS_OK, body, len);
+  response->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static const Route metrics_route = { "GET, HEAD", "/metrics", NULL, FALSE, handle_metrics };
+
+/* The metrics listener answers /metrics and nothing else; the API's routes are not here,
+ * and /metrics is not among them. */
+static void
+metrics_cb (SoupServer        *soup,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  SrvServer *server = user_data;
+
+  if (server->shutting_down)
+    answer_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down",
+                  "The server is shutting down");
+  else if (strcmp (path, metrics_route.path) != 0)
+    answer_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint");
+  else if (!method_matches (&metrics_route, soup_server_message_get_method (msg)))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    metrics_route.method);
+      answer_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                    "This method is not allowed here");
+    }
+  else
+    submit (server, msg, &metrics_route, path, NULL, NULL, NULL);
+}
+
 /* ---- Life cycle ------------------------------------------------------------------------- */
+
+static void
+listener_clear (Listener *listener)
+{
+  if (listener->service != NULL)
+    {
+      g_socket_service_stop (listener->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (listener->service));
+      g_clear_object (&listener->service);
+    }
+  if (listener->soup != NULL)
+    soup_server_disconnect (listener->soup);
+  g_clear_object (&listener->soup);
+  g_clear_object (&listener->socket);
+  if (listener->socket_path != NULL)
+    g_unlink (listener->socket_path);
+  g_clear_pointer (&listener->socket_path, g_free);
+}
 
 SrvServer *
 srv_server_new (SrvConfig  *config,
@@ -593,7 +730,8 @@ srv_server_new (SrvConfig  *config,
   char random_password[33];
   guint8 raw[16];
 
-  server->config = config;
+  server->config = srv_config_ref (config);
+  g_mutex_init (&server->config_lock);
   server->context = g_main_context_ref_thread_default ();
   server->loop = g_main_loop_new (server->context, FALSE);
   g_mutex_init (&server->hash_lock);
@@ -616,6 +754,11 @@ srv_server_new (SrvConfig  *config,
   server->soup = soup_server_new ("server-header", "caseload-server", NULL);
   soup_server_add_early_handler (server->soup, NULL, early_cb, server, NULL);
   soup_server_add_handler (server->soup, NULL, server_cb, server, NULL);
+  g_signal_connect (server->soup, "request-finished", G_CALLBACK (request_finished_cb), NULL);
+  server->api = (Listener) { server, g_object_ref (server->soup) };
+  server->metrics = (Listener) { server, soup_server_new ("server-header", "caseload-server",
+                                                          NULL) };
+  soup_server_add_handler (server->metrics.soup, NULL, metrics_cb, server, NULL);
 
   server->pool = g_thread_pool_new (job_run, server, (int) config->workers, TRUE, error);
   if (server->pool == NULL)
@@ -633,23 +776,16 @@ srv_server_free (SrvServer *server)
     return;
   if (server->pool != NULL)
     g_thread_pool_free (server->pool, FALSE, TRUE);
-  if (server->service != NULL)
-    {
-      g_socket_service_stop (server->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
-      g_clear_object (&server->service);
-    }
-  if (server->soup != NULL)
-    soup_server_disconnect (server->soup);
+  listener_clear (&server->api);
+  listener_clear (&server->metrics);
   g_clear_object (&server->soup);
-  if (server->socket_path != NULL)
-    g_unlink (server->socket_path);
-  g_free (server->socket_path);
   g_free (server->dummy_hash);
   g_clear_pointer (&server->loop, g_main_loop_unref);
   g_clear_pointer (&server->context, g_main_context_unref);
   g_mutex_clear (&server->hash_lock);
   g_cond_clear (&server->hash_cond);
+  g_clear_pointer (&server->config, srv_config_unref);
+  g_mutex_clear (&server->config_lock);
   g_free (server);
 }
 
@@ -661,7 +797,7 @@ incoming_cb (GSocketService    *service,
              GObject           *source,
              gpointer           user_data)
 {
-  SrvServer *server = user_data;
+  Listener *listener = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GError) error = NULL;
@@ -670,30 +806,46 @@ incoming_cb (GSocketService    *service,
    * a client that stopped reading) fails with G_IO_ERROR_TIMED_OUT and is closed, so no one
    * can hold the server's sockets open. Work on a request does not wait on the socket. */
   g_socket_set_timeout (g_socket_connection_get_socket (connection),
-                        (guint) server->config->io_timeout);
-  if (!soup_server_accept_iostream (server->soup, G_IO_STREAM (connection), local, remote,
+                        (guint) listener->server->config->io_timeout);
+  if (!soup_server_accept_iostream (listener->soup, G_IO_STREAM (connection), local, remote,
                                     &error))
     g_message ("Cannot accept a connection: %s", error->message);
   return TRUE;
 }
 
+/* Whether the socket at @path is not ours to take: a server answers on it, or we cannot
+ * tell (@error says which). A refused connection means a stale socket: FALSE. */
 static gboolean
-add_socket (SrvServer  *server,
-            GSocket    *socket,
-            GError    **error)
+socket_taken (const char  *path,
+              GError     **error)
 {
-  if (server->service == NULL)
+  g_autoptr(GSocket) probe = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GError) local_error = NULL;
+
+  probe = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                        error);
+  if (probe == NULL)
+    return TRUE;
+  if (g_socket_connect (probe, address, NULL, &local_error))
     {
-      server->service = g_socket_service_new ();
-      g_signal_connect (server->service, "incoming", G_CALLBACK (incoming_cb), server);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Another server answers on %s: stop it first, or listen elsewhere", path);
+      return TRUE;
     }
-  return g_socket_listener_add_socket (G_SOCKET_LISTENER (server->service), socket, NULL, error);
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Cannot tell whether another server uses %s: %s", path,
+                   local_error->message);
+      return TRUE;
+    }
+  return FALSE;
 }
 
-static gboolean
-listen_unix (SrvServer   *server,
-             const char  *path,
-             GError     **error)
+static GSocket *
+bind_unix (const char  *path,
+           GError     **error)
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) address = NULL;
@@ -703,38 +855,37 @@ listen_unix (SrvServer   *server,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "The socket path must be absolute");
-      return FALSE;
+      return NULL;
     }
-  /* A socket left by a server that was killed. */
   if (g_lstat (path, &st) == 0 && S_ISSOCK (st.st_mode))
-    g_unlink (path);
+    {
+      if (socket_taken (path, error))
+        return NULL;
+      /* Nobody answers: a socket left by a server that was killed. */
+      g_unlink (path);
+    }
 
   socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
                          error);
   if (socket == NULL)
-    return FALSE;
+    return NULL;
   address = g_unix_socket_address_new (path);
   if (!g_socket_bind (socket, address, FALSE, error))
-    return FALSE;
+    return NULL;
   /* nginx connects as its own user in the socket's group. */
   if (g_chmod (path, 0660) != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
                    "Cannot set the socket's permissions: %s", g_strerror (errno));
-      return FALSE;
+      g_unlink (path);
+      return NULL;
     }
-  /* Every answer closes its connection, so connections come as fast as requests. */
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_listen (socket, error))
-    return FALSE;
-  server->socket_path = g_strdup (path);
-  return add_socket (server, socket, error);
+  return g_steal_pointer (&socket);
 }
 
-static gboolean
-listen_inet (SrvServer   *server,
-             const char  *spec,
-             GError     **error)
+static GSocket *
+bind_inet (const char  *spec,
+           GError     **error)
 {
   g_autoptr(GSocketConnectable) connectable = NULL;
   g_autoptr(GSocketAddressEnumerator) enumerator = NULL;
@@ -744,28 +895,64 @@ listen_inet (SrvServer   *server,
 
   connectable = g_network_address_parse (spec, 0, error);
   if (connectable == NULL)
-    return FALSE;
+    return NULL;
   enumerator = g_socket_connectable_enumerate (connectable);
   address = g_socket_address_enumerator_next (enumerator, NULL, error);
   if (address == NULL)
-    return FALSE;
+    return NULL;
   inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
   if (!g_inet_address_get_is_loopback (inet))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "caseload-server listens on a Unix socket or a loopback address only; "
                    "nginx faces the network");
-      return FALSE;
+      return NULL;
     }
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL || !g_socket_bind (socket, address, TRUE, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+/* @spec: "unix:PATH" or "HOST:PORT" (loopback) */
+static gboolean
+listener_open (Listener    *listener,
+               const char  *spec,
+               GError     **error)
+{
+  gboolean is_unix = g_str_has_prefix (spec, "unix:");
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  listener->socket = is_unix ? bind_unix (spec + strlen ("unix:"), error)
+                             : bind_inet (spec, error);
+  if (listener->socket == NULL)
     return FALSE;
-  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_listen (socket, error) || !add_socket (server, socket, error))
+  if (is_unix)
+    listener->socket_path = g_strdup (spec + strlen ("unix:"));
+  /* Every answer closes its connection, so connections come as fast as requests. */
+  g_socket_set_listen_backlog (listener->socket, LISTEN_BACKLOG);
+  if (!g_socket_listen (listener->socket, error))
     return FALSE;
-  g_object_set_data_full (G_OBJECT (server->service), "srv-socket", g_object_ref (socket),
-                          g_object_unref);
+  listener->service = g_socket_service_new ();
+  g_signal_connect (listener->service, "incoming", G_CALLBACK (incoming_cb), listener);
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (listener->service), listener->socket,
+                                     NULL, error))
+    return FALSE;
+
+  bound = g_socket_get_local_address (listener->socket, NULL);
+  if (listener->socket_path != NULL)
+    g_print ("caseload-server: %s on unix:%s\n",
+             listener == &listener->server->api ? "listening" : "metrics",
+             listener->socket_path);
+  else if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound))
+    {
+      g_autofree char *host = g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
+      g_print ("caseload-server: %s on http://%s:%u/\n",
+               listener == &listener->server->api ? "listening" : "metrics", host,
+               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    }
   return TRUE;
 }
 
@@ -773,33 +960,19 @@ gboolean
 srv_server_listen (SrvServer  *server,
                    GError    **error)
 {
-  const char *spec = server->config->listen;
-  gboolean ok;
+  const char *metrics = server->config->metrics_listen;
 
-  if (g_str_has_prefix (spec, "unix:"))
-    ok = listen_unix (server, spec + strlen ("unix:"), error);
-  else
-    ok = listen_inet (server, spec, error);
-  if (!ok)
+  if (!listener_open (&server->api, server->config->listen, error))
     return FALSE;
-
-  if (server->socket_path != NULL)
-    g_print ("caseload-server: listening on unix:%s\n", server->socket_path);
-  else
+  if (metrics != NULL && *metrics != '\0' &&
+      !listener_open (&server->metrics, metrics, error))
     {
-      g_autoptr(GSocketAddress) bound = NULL;
-      GSocket *socket = g_object_get_data (G_OBJECT (server->service), "srv-socket");
-
-      bound = socket != NULL ? g_socket_get_local_address (socket, NULL) : NULL;
-      if (bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound))
-        {
-          g_autofree char *host = g_inet_address_to_string (
-            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (bound)));
-          g_print ("caseload-server: listening on http://%s:%u/\n", host,
-                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-        }
+      g_prefix_error (error, "[metrics] listen: ");
+      return FALSE;
     }
-  g_socket_service_start (server->service);
+  g_socket_service_start (server->api.service);
+  if (server->metrics.service != NULL)
+    g_socket_service_start (server->metrics.service);
   return TRUE;
 }
 
@@ -826,6 +999,7 @@ signal_cb (gpointer data)
   if (server->shutting_down)
     return G_SOURCE_CONTINUE;
   g_message ("Shutting down: finishing %u requests in flight", server->in_flight);
+  srv_notify ("STOPPING=1\nSTATUS=Shutting down");
   server->shutting_down = TRUE;
   server->shutdown_deadline = g_get_monotonic_time () +
                               server->config->shutdown_timeout * G_USEC_PER_SEC;
@@ -835,9 +1009,58 @@ signal_cb (gpointer data)
 }
 
 /**
+ * srv_server_set_loader:
+ * @loader: reads the configuration again (the file and the command line's flags)
+ *
+ * Without a loader, SIGHUP changes nothing.
+ */
+void
+srv_server_set_loader (SrvServer       *server,
+                       SrvConfigLoader  loader,
+                       gpointer         data)
+{
+  server->loader = loader;
+  server->loader_data = data;
+}
+
+/* SIGHUP: read the configuration again. Limits and timeouts change at once (for requests
+ * that start from now on); where the server listens, its database and its
+ * workers wait for a restart. A configuration that does not load changes nothing. */
+static gboolean
+reload_cb (gpointer data)
+{
+  SrvServer *server = data;
+  g_autoptr(SrvConfig) next = NULL;
+  g_autoptr(SrvConfig) old = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (server->loader == NULL || server->shutting_down)
+    return G_SOURCE_CONTINUE;
+  srv_notify ("RELOADING=1");
+  next = server->loader (server->loader_data, &error);
+  if (next == NULL)
+    {
+      g_message ("Reload failed, the running configuration stays: %s", error->message);
+      srv_notify ("READY=1\nSTATUS=Serving; the last reload failed (see the log)");
+      return G_SOURCE_CONTINUE;
+    }
+  srv_config_keep_restart_only (next, server->config);
+
+  g_mutex_lock (&server->config_lock);
+  old = server->config;
+  server->config = g_steal_pointer (&next);
+  g_mutex_unlock (&server->config_lock);
+
+  g_message ("Configuration reloaded");
+  srv_notify ("READY=1\nSTATUS=Serving; configuration reloaded");
+  return G_SOURCE_CONTINUE;
+}
+
+/**
  * srv_server_run:
  *
- * Serves until SIGTERM or SIGINT, then stops taking work, lets the requests in flight
+ * Tells the service manager it is ready, reloads its configuration on SIGHUP, serves until
+ * SIGTERM or SIGINT, then stops taking work, lets the requests in flight
  * finish (up to shutdown-timeout seconds) and returns.
  */
 void
@@ -845,7 +1068,9 @@ srv_server_run (SrvServer *server)
 {
   guint term = g_unix_signal_add (SIGTERM, signal_cb, server);
   guint intr = g_unix_signal_add (SIGINT, signal_cb, server);
+  guint hup = g_unix_signal_add (SIGHUP, reload_cb, server);
 
+  srv_notify ("READY=1\nSTATUS=Serving");
   g_main_loop_run (server->loop);
 
   /* Let libsoup flush the last answers before the connections close. */
@@ -853,4 +1078,5 @@ srv_server_run (SrvServer *server)
     ;
   g_source_remove (term);
   g_source_remove (intr);
+  g_source_remove (hup);
 }

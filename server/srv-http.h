@@ -15,10 +15,15 @@ G_BEGIN_DECLS
 
 typedef struct _SrvServer SrvServer;
 
+/* Returns a new configuration, or NULL with @error set. */
+typedef SrvConfig *(*SrvConfigLoader) (gpointer   data,
+                                       GError   **error);
+
 /* One worker thread: its own database connection, used by one request at a time. */
 typedef struct {
   SrvServer *server;
   PGconn    *conn;
+  SrvConfig *config;      /* the request in hand's */
 } SrvWorker;
 
 /* A request as a worker sees it: copies of what it needs, never the SoupServerMessage. */
@@ -38,6 +43,7 @@ typedef struct {
   char   *body;
   gsize   len;
   gint64  retry_after;    /* seconds, or -1 */
+  const char *content_type; /* (nullable): application/json */
 } SrvResponse;
 
 SrvServer       *srv_server_new           (SrvConfig     *config,
@@ -45,6 +51,9 @@ SrvServer       *srv_server_new           (SrvConfig     *config,
 void             srv_server_free          (SrvServer     *server);
 gboolean         srv_server_listen        (SrvServer     *server,
                                            GError       **error);
+void             srv_server_set_loader    (SrvServer     *server,
+                                           SrvConfigLoader loader,
+                                           gpointer       data);
 void             srv_server_run           (SrvServer     *server);
 
 const SrvConfig *srv_worker_get_config    (SrvWorker     *worker);

@@ -25,7 +25,9 @@ static const char summary[] =
   "  migrate                          create or update the database schema (back up\n"
   "                                   the database before an upgrade migrates it)\n"
   "  serve [--listen unix:PATH|HOST:PORT] [--workers N]\n"
-  "                                   answer sync requests (behind nginx)\n"
+  "        [--metrics-listen unix:PATH|HOST:PORT]\n"
+  "                                   answer sync requests (behind nginx), and /metrics\n"
+  "                                   on a local listener of its own\n"
   "  user add --username U --role ROLE [--command CODE …] --password-file FILE\n"
   "                                   roles: advocate_dv advocate_cv supervisor director\n"
   "                                   data admin\n"
@@ -49,7 +51,8 @@ static const char summary[] =
   "                                   purge old tombstones and mutation log entries\n"
   "\n"
   "Every command takes --db CONNINFO (libpq; empty uses PGHOST, PGDATABASE, …) and\n"
-  "--config FILE (a keyfile; flags win over it).";
+  "--config FILE (a keyfile; flags win over it; an unknown key or group is an error).\n"
+  "serve reads the file again on SIGHUP.";
 
 static int
 fail (GError *error)
@@ -69,6 +72,44 @@ usage (GOptionContext *context,
   return 2;
 }
 
+/* Where the configuration comes from: the file, then the flags that win over it. */
+typedef struct {
+  const char *path;     /* (nullable) */
+  const char *db;       /* (nullable) */
+  const char *listen;   /* (nullable) */
+  const char *metrics_listen;   /* (nullable) */
+  int         workers;  /* 0: not given */
+} ConfigSource;
+
+static SrvConfig *
+load_config (gpointer   data,
+             GError   **error)
+{
+  const ConfigSource *source = data;
+  g_autoptr(SrvConfig) config = srv_config_new ();
+
+  if (source->path != NULL && !srv_config_load_file (config, source->path, error))
+    return NULL;
+  if (source->db != NULL)
+    {
+      g_free (config->db);
+      config->db = g_strdup (source->db);
+    }
+  if (source->listen != NULL)
+    {
+      g_free (config->listen);
+      config->listen = g_strdup (source->listen);
+    }
+  if (source->metrics_listen != NULL)
+    {
+      g_free (config->metrics_listen);
+      config->metrics_listen = g_strdup (source->metrics_listen);
+    }
+  if (source->workers > 0)
+    config->workers = (guint) source->workers;
+  return g_steal_pointer (&config);
+}
+
 static void
 harden_process (void)
 {
@@ -84,11 +125,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(SrvConfig) config = srv_config_new ();
+  g_autoptr(SrvConfig) config = NULL;
   g_autoptr(PGconn) conn = NULL;
   g_autofree char *opt_config = NULL;
   g_autofree char *opt_db = NULL;
   g_autofree char *opt_listen = NULL;
+  g_autofree char *opt_metrics_listen = NULL;
   g_autofree char *opt_username = NULL;
   g_autofree char *opt_role = NULL;
   g_autofree char *opt_password_file = NULL;
@@ -101,10 +143,14 @@ main (int   argc,
   GError *error = NULL;
   const char *command, *sub = NULL;
   gboolean ok;
+  ConfigSource source;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Read settings from FILE", "FILE" },
     { "db", 0, 0, G_OPTION_ARG_STRING, &opt_db, "PostgreSQL connection", "CONNINFO" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen, "serve: where to listen",
+      "unix:PATH|HOST:PORT" },
+    { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_metrics_listen,
+      "serve: where to answer /metrics (off unless given here or in the file)",
       "unix:PATH|HOST:PORT" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &opt_workers, "serve: database worker threads", "N" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &opt_username, "user, device: the account", "U" },
@@ -151,20 +197,10 @@ main (int   argc,
   if (argc > 2)
     sub = argv[2];
 
-  if (opt_config != NULL && !srv_config_load_file (config, opt_config, &error))
+  source = (ConfigSource) { opt_config, opt_db, opt_listen, opt_metrics_listen, opt_workers };
+  config = load_config (&source, &error);
+  if (config == NULL)
     return fail (error);
-  if (opt_db != NULL)
-    {
-      g_free (config->db);
-      config->db = g_strdup (opt_db);
-    }
-  if (opt_listen != NULL)
-    {
-      g_free (config->listen);
-      config->listen = g_strdup (opt_listen);
-    }
-  if (opt_workers > 0)
-    config->workers = (guint) opt_workers;
   if (opt_tombstone_days != G_MININT)
     {
       if (opt_tombstone_days < 1 || opt_tombstone_days > 36500)
@@ -203,6 +239,7 @@ main (int   argc,
       server = srv_server_new (config, &error);
       if (server == NULL)
         return fail (error);
+      srv_server_set_loader (server, load_config, &source);
       if (!srv_server_listen (server, &error))
         {
           srv_server_free (server);

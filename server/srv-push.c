@@ -23,6 +23,7 @@
 #include "srv-auth.h"
 #include "srv-db.h"
 #include "srv-handlers.h"
+#include "srv-metrics.h"
 #include "srv-push.h"
 #include "srv-records.h"
 
@@ -38,6 +39,7 @@ typedef struct {
   guint             n_duplicate;
   guint             n_conflict_rows;
   gint64            open_conflicts;   /* this device's open conflicts; -1: not counted yet */
+  guint             conflicts_made;   /* conflict rows inserted */
 } Push;
 
 /* One push request records at most this many conflicts (about 0.1 s of work under the
@@ -236,6 +238,7 @@ insert_conflict (Push           *push,
   if (r == NULL)
     return FALSE;
   cl_wire_result_add_conflict (result, field, server_value, client_value, id);
+  push->conflicts_made++;
   if (push->open_conflicts >= 0)
     push->open_conflicts++;
   return TRUE;
@@ -1053,6 +1056,7 @@ srv_handle_push (SrvWorker   *worker,
           return;
         }
 
+      srv_metrics_conflicts (push.conflicts_made);
       reply->revoked = g_strdup (session->revoke_mode);
       body = cl_wire_push_response_encode (reply, &len);
       srv_response_take_json (response, SOUP_STATUS_OK, body, len);

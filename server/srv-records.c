@@ -19,6 +19,7 @@
 #include <json-glib/json-glib.h>
 
 #include "srv-db.h"
+#include "srv-metrics.h"
 #include "srv-records.h"
 #include "srv-scope.h"
 
@@ -46,15 +47,18 @@ srv_clock_lock (SrvClock  *clock,
                 GError   **error)
 {
   g_autoptr(PGresult) r = NULL;
+  gint64 start;
 
   if (clock->locked)
     return TRUE;
+  start = g_get_monotonic_time ();
   r = srv_db_exec (clock->conn, error,
                    "UPDATE sync_clock SET v = greatest(v + 1, "
                    "floor(extract(epoch FROM clock_timestamp()) * 100000)::bigint) "
                    "WHERE id = 1 RETURNING v", SRV_DB_END);
   if (r == NULL)
     return FALSE;
+  srv_metrics_clock_wait (g_get_monotonic_time () - start);
   clock->first = srv_db_get_int (r, 0, 0);
   clock->last = clock->first - 1;
   clock->locked = TRUE;

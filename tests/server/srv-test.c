@@ -76,9 +76,10 @@ exec_or_die (PGconn     *conn,
   PQclear (r);
 }
 
-static void
-write_config (SrvTestEnv *env,
-              const char *config)
+/* The server's settings file: the test database and socket, then @config. */
+void
+srv_test_write_config (SrvTestEnv *env,
+                       const char *config)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
@@ -118,7 +119,7 @@ srv_test_env_new_stopped (const char *config)
   env->socket_path = g_build_filename (env->tmpdir, "server.sock", NULL);
   env->config_path = g_build_filename (env->tmpdir, "server.conf", NULL);
   env->log_path = g_build_filename (env->tmpdir, "server.log", NULL);
-  write_config (env, config);
+  srv_test_write_config (env, config);
 
   if (srv_test_cli (env, &output, "migrate", NULL) != 0)
     g_error ("caseload-server migrate failed: %s", output);
@@ -186,6 +187,7 @@ srv_test_env_free (SrvTestEnv *env)
   g_free (env->socket_path);
   g_free (env->config_path);
   g_free (env->log_path);
+  g_strfreev (env->server_env);
   g_free (env);
 }
 
@@ -199,7 +201,15 @@ srv_test_server_start (SrvTestEnv *env)
   g_assert_null (env->server);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (env->quiet)
+    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  else
+    g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  for (guint i = 0; env->server_env != NULL && env->server_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env->server_env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   /* Appending keeps the log of earlier runs of this environment (restarts). */
   {
     int fd = g_open (env->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -419,6 +429,16 @@ sql_va (SrvTestEnv *env,
   if (PQresultStatus (r) != PGRES_COMMAND_OK && PQresultStatus (r) != PGRES_TUPLES_OK)
     g_error ("%s: %s", sql, PQerrorMessage (env->conn));
   return r;
+}
+
+/* A statement on the default database (ALTER DATABASE of the test's own, …). */
+void
+srv_test_admin_sql (const char *sql)
+{
+  PGconn *admin = admin_connect ("");
+
+  exec_or_die (admin, sql);
+  PQfinish (admin);
 }
 
 /* The first value of the first row, or NULL. Parameters end with NULL. */

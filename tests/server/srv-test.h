@@ -23,6 +23,8 @@ typedef struct {
   char        *config_path;
   char        *log_path;
   GSubprocess *server;
+  gboolean     quiet;        /* start the server without G_MESSAGES_DEBUG, as deployed */
+  GStrv        server_env;   /* (nullable): NAME=VALUE more for the server's environment */
   SoupSession *session;
   PGconn      *conn;         /* the test's own connection, for checks */
 } SrvTestEnv;
@@ -49,6 +51,8 @@ void           srv_test_init            (int          *argc,
 SrvTestEnv    *srv_test_env_new         (const char   *config);
 SrvTestEnv    *srv_test_env_new_stopped (const char   *config);
 void           srv_test_env_free        (SrvTestEnv   *env);
+void           srv_test_write_config    (SrvTestEnv   *env,
+                                         const char   *config);
 void           srv_test_server_start    (SrvTestEnv   *env);
 int            srv_test_server_stop     (SrvTestEnv   *env,
                                          int           signum);
@@ -67,6 +71,7 @@ char          *srv_test_add_user        (SrvTestEnv   *env,
                                          const char   *role,
                                          const char   *commands);
 
+void           srv_test_admin_sql       (const char   *sql);
 char          *srv_test_sql             (SrvTestEnv   *env,
                                          const char   *sql,
                                          ...) G_GNUC_NULL_TERMINATED;

@@ -239,17 +239,33 @@ test_config_file (void)
   /* A bad value is refused with its key named. */
   g_assert_cmpint (srv_test_cli (env, &output, "user", "list", NULL), !=, 0);
   g_assert_nonnull (strstr (output, "idle-timeout"));
-}
 
-static void
-admin_sql (const char *sql)
-{
-  PGconn *admin = PQconnectdb ("");
-  PGresult *r = PQexec (admin, sql);
+  /* So is a key or a group nobody reads (a typo would leave the default in force), by
+   * serve as by every command, with the file and the key named. */
+  srv_test_write_config (env, "[tokens]\nidle-timout=60\n");
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "serve", NULL), ==, 1);
+  g_assert_nonnull (strstr (output, env->config_path));
+  g_assert_nonnull (strstr (output, "unknown key “idle-timout” in [tokens]"));
+  g_assert_false (g_file_test (env->socket_path, G_FILE_TEST_EXISTS));
 
-  g_assert_cmpint (PQresultStatus (r), ==, PGRES_COMMAND_OK);
-  PQclear (r);
-  PQfinish (admin);
+  srv_test_write_config (env, "[metric]\nlisten=127.0.0.1:9464\n");
+  g_clear_pointer (&output, g_free);
+  g_assert_cmpint (srv_test_cli (env, &output, "user", "list", NULL), ==, 1);
+  g_assert_nonnull (strstr (output, "unknown group [metric]"));
+
+  /* Every key of the shipped example is known. */
+  {
+    g_autofree char *example = g_test_build_filename (G_TEST_DIST, "..", "..", "data",
+                                                      "caseload-server.conf", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (example, &text, NULL, NULL));
+    g_assert_true (g_file_set_contents (env->config_path, text, -1, NULL));
+    g_clear_pointer (&output, g_free);
+    g_assert_cmpint (srv_test_cli (env, &output, "--db", env->conninfo, "user", "list", NULL),
+                     ==, 0);
+  }
 }
 
 static void
@@ -282,7 +298,7 @@ test_health (void)
 
   /* The database goes away: 503, and back again: 200. */
   sql = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS false", env->dbname);
-  admin_sql (sql);
+  srv_test_admin_sql (sql);
   g_free (srv_test_sql (env, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid()", NULL));
   for (int i = 0; i < 8; i++)
@@ -299,7 +315,7 @@ test_health (void)
 
   g_free (sql);
   sql = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS true", env->dbname);
-  admin_sql (sql);
+  srv_test_admin_sql (sql);
   g_clear_pointer (&reply, srv_test_reply_free);
   reply = srv_test_request (env, "GET", "/v1/health", NULL, NULL, 0);
   g_assert_cmpuint (reply->status, ==, 200);
