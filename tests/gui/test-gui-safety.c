@@ -801,8 +801,9 @@ referral_name (GtkWindow *dialog)
 static GtkEditable *
 record_note (GtkWindow *dialog)
 {
-  return GTK_EDITABLE (cl_record_form_get_row (cl_record_dialog_get_form (CL_RECORD_DIALOG (dialog)),
-                                               "note"));
+  ClRecordForm *form = cl_record_dialog_get_form (CL_RECORD_DIALOG (dialog));
+
+  return GTK_EDITABLE (cl_record_form_get_row (form, "note"));
 }
 
 /* Every window the app opens over its main window while the vault is open. The unlock page's
