@@ -4,7 +4,13 @@
  *
  * The application owns the ClContext (vault, store, settings) and hands it to its window;
  * it also owns the lock monitor, whose reasons to lock (screen lock, suspend, session lock)
- * join Ctrl+L, the lock button and the window's idle timer in one place: app.lock.
+ * join Ctrl+L, the lock button and the idle clock in one place: app.lock.
+ *
+ * Every window of the process (the main window, New Referral, a record's dialog, a warning,
+ * the preferences, …) gets two event controllers as it appears: Ctrl+L, and one that sees
+ * every input event before any widget does and restarts the idle clock. The clock is the
+ * person's, not a window's: typing in a dialog keeps the vault open, and after
+ * auto-lock-seconds without input anywhere in the app it locks.
  */
 
 #define G_LOG_DOMAIN "cl-application"
@@ -32,6 +38,8 @@ struct _ClApplication
   GSettings      *settings;
   ClContext      *context;
   ClLockMonitor  *lock_monitor;
+  gint64          last_input;   /* monotonic, of the last input event in any window */
+  guint           idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (ClApplication, cl_application, ADW_TYPE_APPLICATION)
@@ -84,12 +92,18 @@ lock_requested_cb (ClApplication *self,
   cl_application_lock (self);
 }
 
+static void schedule_idle_check (ClApplication *self);
+
 static void
 locked_cb (ClApplication *self)
 {
   GAction *lock = g_action_map_lookup_action (G_ACTION_MAP (self), "lock");
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (lock), !cl_context_get_locked (self->context));
+
+  /* The idle clock starts at unlock. */
+  self->last_input = g_get_monotonic_time ();
+  schedule_idle_check (self);
 }
 
 static void
@@ -120,6 +134,78 @@ lock_action (GSimpleAction *action,
   cl_application_lock (CL_APPLICATION (user_data));
 }
 
+/* Idle lock ------------------------------------------------------------------------ */
+
+static guint
+idle_timeout_ms (ClApplication *self)
+{
+  return MAX (g_settings_get_uint (self->settings, "auto-lock-seconds"), 1) * 1000;
+}
+
+static gboolean idle_check_cb (gpointer data);
+
+/* Checks again when the time without input would reach the timeout; not while locked. */
+static void
+schedule_idle_check (ClApplication *self)
+{
+  gint64 idle_ms = (g_get_monotonic_time () - self->last_input) / 1000;
+  guint timeout_ms = idle_timeout_ms (self);
+
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+
+  if (self->context == NULL || cl_context_get_locked (self->context))
+    return;
+
+  self->idle_id = g_timeout_add (idle_ms >= timeout_ms ? 0 : timeout_ms - idle_ms,
+                                 idle_check_cb, self);
+}
+
+static gboolean
+idle_check_cb (gpointer data)
+{
+  ClApplication *self = data;
+  gint64 idle_ms = (g_get_monotonic_time () - self->last_input) / 1000;
+
+  self->idle_id = 0;
+
+  if (idle_ms >= idle_timeout_ms (self))
+    {
+      g_debug ("Idle for %" G_GINT64_FORMAT " ms: locking", idle_ms);
+      cl_application_lock (self);
+    }
+  else
+    schedule_idle_check (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+input_event_cb (GtkEventControllerLegacy *controller,
+                GdkEvent                 *event,
+                ClApplication            *self)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_MOTION_NOTIFY:
+    case GDK_BUTTON_PRESS:
+    case GDK_BUTTON_RELEASE:
+    case GDK_KEY_PRESS:
+    case GDK_KEY_RELEASE:
+    case GDK_SCROLL:
+    case GDK_TOUCH_BEGIN:
+    case GDK_TOUCH_UPDATE:
+    case GDK_TOUCHPAD_SWIPE:
+    case GDK_TOUCHPAD_PINCH:
+      self->last_input = g_get_monotonic_time ();
+      break;
+
+    default:
+      break;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
 /* Ctrl+L locks from every window. The application's accelerators reach only the windows it
  * holds, not the dialogs: each window of the process gets its own shortcut for the lock
  * (the main window then has two, and the first one locks). */
@@ -132,6 +218,29 @@ lock_shortcut_cb (GtkWidget *widget,
   return TRUE;
 }
 
+static GtkEventController *
+lock_shortcut_new (ClApplication *self)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (self),
+                                                               "app.lock");
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_event_controller_set_static_name (controller, "cl-lock-shortcut");
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_GLOBAL);
+  for (guint j = 0; accels[j] != NULL; j++)
+    {
+      GtkShortcutTrigger *trigger = gtk_shortcut_trigger_parse_string (accels[j]);
+      GtkShortcutAction *lock = gtk_callback_action_new (lock_shortcut_cb, self, NULL);
+
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                            gtk_shortcut_new (trigger, lock));
+    }
+
+  return controller;
+}
+
 static void
 toplevels_changed_cb (ClApplication *self,
                       guint          position,
@@ -142,23 +251,14 @@ toplevels_changed_cb (ClApplication *self,
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (self),
-                                                                   "app.lock");
-      GtkEventController *controller = gtk_shortcut_controller_new ();
+      GtkEventController *activity = gtk_event_controller_legacy_new ();
 
-      gtk_event_controller_set_static_name (controller, "cl-lock-shortcut");
-      gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-      gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
-                                         GTK_SHORTCUT_SCOPE_GLOBAL);
-      for (guint j = 0; accels[j] != NULL; j++)
-        {
-          GtkShortcutTrigger *trigger = gtk_shortcut_trigger_parse_string (accels[j]);
-          GtkShortcutAction *lock = gtk_callback_action_new (lock_shortcut_cb, self, NULL);
+      gtk_widget_add_controller (GTK_WIDGET (window), lock_shortcut_new (self));
 
-          gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                                gtk_shortcut_new (trigger, lock));
-        }
-      gtk_widget_add_controller (GTK_WIDGET (window), controller);
+      gtk_event_controller_set_static_name (activity, "cl-idle-clock");
+      gtk_event_controller_set_propagation_phase (activity, GTK_PHASE_CAPTURE);
+      g_signal_connect_object (activity, "event", G_CALLBACK (input_event_cb), self, 0);
+      gtk_widget_add_controller (GTK_WIDGET (window), activity);
     }
 }
 
@@ -359,6 +459,8 @@ cl_application_startup (GApplication *application)
     }
 
   self->context = cl_context_new (self->vault_dir, self->settings);
+  g_signal_connect_object (self->settings, "changed::auto-lock-seconds",
+                           G_CALLBACK (schedule_idle_check), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "notify::locked", G_CALLBACK (locked_cb), self,
                            G_CONNECT_SWAPPED);
 
@@ -416,6 +518,7 @@ cl_application_shutdown (GApplication *application)
     }
 
   g_clear_object (&self->lock_monitor);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
 
   G_APPLICATION_CLASS (cl_application_parent_class)->shutdown (application);
 }
@@ -447,6 +550,7 @@ cl_application_dispose (GObject *object)
 {
   ClApplication *self = (ClApplication *)object;
 
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_clear_object (&self->lock_monitor);
   g_clear_object (&self->context);
   g_clear_object (&self->settings);

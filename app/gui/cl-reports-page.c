@@ -60,6 +60,7 @@ struct _ClReportsPage
   GHashTable     *buttons;        /* "table/row/column" → GtkButton of a drillable cell,
                                    * "table/row/" of a case row (borrowed) */
   GtkWindow      *drill_window;   /* weak */
+  GtkNativeDialog *chooser;       /* the file chooser of an export, while it asks */
   GPtrArray      *charts;         /* GtkDrawingArea (borrowed) */
   gboolean        busy;
   gboolean        running;        /* a worker holds the store */
@@ -803,8 +804,18 @@ chooser_response_cb (GtkNativeDialog *chooser,
         }
     }
 
-  export_data_free (data);
-  g_object_unref (chooser);
+  /* The data goes with the chooser. */
+  g_clear_object (&self->chooser);
+}
+
+/* Closes the file chooser of an export, unanswered: the vault locks. Shown by a portal, it
+ * is another program's window, which only this closes. */
+static void
+close_chooser (ClReportsPage *self)
+{
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
 }
 
 static void
@@ -841,8 +852,11 @@ choose_file (ClReportsPage  *self,
   data->page = g_object_ref (self);
   data->format = format;
   data->outside = outside;
-  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), data);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  g_signal_connect_data (chooser, "response", G_CALLBACK (chooser_response_cb), data,
+                         (GClosureNotify) (void (*) (void)) export_data_free, 0);
+  close_chooser (self);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  gtk_native_dialog_show (self->chooser);
 }
 
 static void
@@ -1148,6 +1162,9 @@ print_action (GtkWidget  *widget,
   operation = gtk_print_operation_new ();
   gtk_print_operation_set_job_name (operation, self->result->title);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  /* Not in a main loop of its own: the vault can lock while the dialog asks (which closes
+   * it), and nothing waits for it meanwhile. */
+  gtk_print_operation_set_allow_async (operation, TRUE);
   g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), data);
   g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), data);
   g_signal_connect (operation, "done", G_CALLBACK (print_done_cb), data);
@@ -1216,6 +1233,7 @@ cl_reports_page_dispose (GObject *object)
   g_clear_object (&self->command_codes);
   g_clear_pointer (&self->result, cl_report_result_free);
   g_clear_weak_pointer (&self->drill_window);
+  close_chooser (self);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->dispose (object);
 }
@@ -1436,6 +1454,7 @@ cl_reports_page_clear (ClReportsPage *self)
   /* The cases behind a count name clients: they go with the result. */
   if (self->drill_window != NULL)
     gtk_window_destroy (self->drill_window);
+  close_chooser (self);
   g_clear_pointer (&self->result, cl_report_result_free);
   clear_tables (self);
   adw_window_title_set_subtitle (self->window_title, NULL);

@@ -13,9 +13,8 @@
  * everything that showed client data: the case list (cl_case_list_clear), search results,
  * the search text, the case page, every dialog (their forms wipe their entries), the undo
  * state, the counts and the clipboard; then only the unlock page shows. After unlock, each
- * kept draft comes back, one at a time, in its dialog with the values restored. The window
- * also locks after a period without input (the auto-lock-seconds setting): a legacy event
- * controller in the capture phase sees every input event and restarts the idle clock.
+ * kept draft comes back, one at a time, in its dialog with the values restored. What locks
+ * (Ctrl+L, idle, screen lock, suspend) is the application's (cl-application.c).
  */
 
 #define G_LOG_DOMAIN "cl-window"
@@ -132,8 +131,6 @@ struct _ClWindow
 
   GtkWindow            *dialog;
 
-  gint64                last_input;
-  guint                 idle_id;
 
   guint                 syncing_sort : 1;
   guint                 first_run_active : 1;
@@ -153,7 +150,6 @@ static GParamSpec *properties[N_PROPS];
 
 static void update_list_stack   (ClWindow   *self);
 static void sync_header_sort    (ClWindow   *self);
-static void schedule_idle_check (ClWindow   *self);
 static void set_sort            (ClWindow   *self,
                                  ClCaseSort  sort,
                                  gboolean    descending,
@@ -1538,9 +1534,14 @@ offer_drafts (ClWindow *self)
 
 /* Lock and unlock ------------------------------------------------------------------ */
 
-/* Every window in front of this one, and in front of those (a dialog of the preferences, a
- * warning over a record's dialog). Each lets go of its parent first: one still held (by the
- * key press that locked, say) would otherwise point at a parent already gone. */
+/* Every other window of the app: those in front of this one and in front of those (a
+ * dialog of the preferences, a warning over a record's dialog), and any without a parent.
+ * A GtkDialog (the print dialog, a file chooser) answers Cancel first, so that what waits
+ * for its answer lets go. Each lets go of its parent first: one still held (by the key
+ * press that locked, say) would otherwise point at a parent already gone. Each gives up
+ * its focus while its widgets are alive: otherwise the focus leaves a password entry only
+ * when the last reference to its window goes, and the entry's focus handler runs on an
+ * entry already freed. */
 static void
 destroy_dialogs (ClWindow *self)
 {
@@ -1550,16 +1551,21 @@ destroy_dialogs (ClWindow *self)
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-      GtkWindow *parent = gtk_window_get_transient_for (window);
 
-      while (parent != NULL && parent != GTK_WINDOW (self))
-        parent = gtk_window_get_transient_for (parent);
-      if (window != GTK_WINDOW (self) && parent == GTK_WINDOW (self))
+      if (window != GTK_WINDOW (self))
         g_ptr_array_add (doomed, g_object_ref (window));
     }
 
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   for (guint i = 0; i < doomed->len; i++)
-    gtk_window_set_transient_for (g_ptr_array_index (doomed, i), NULL);
+    if (GTK_IS_DIALOG (g_ptr_array_index (doomed, i)))
+      gtk_dialog_response (g_ptr_array_index (doomed, i), GTK_RESPONSE_CANCEL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  for (guint i = 0; i < doomed->len; i++)
+    {
+      gtk_window_set_focus (g_ptr_array_index (doomed, i), NULL);
+      gtk_window_set_transient_for (g_ptr_array_index (doomed, i), NULL);
+    }
   for (guint i = 0; i < doomed->len; i++)
     gtk_window_destroy (g_ptr_array_index (doomed, i));
 }
@@ -1628,9 +1634,6 @@ unlocked (ClWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-reports", TRUE);
 
-  self->last_input = g_get_monotonic_time ();
-  schedule_idle_check (self);
-
   offer_drafts (self);
 }
 
@@ -1655,6 +1658,8 @@ locking_cb (ClWindow  *self,
     }
 
   keep_drafts (self);
+  /* The reports' windows first: the file chooser of an export may be a portal's. */
+  cl_reports_page_set_store (self->reports_page, NULL, NULL, NULL);
   destroy_dialogs (self);
   g_clear_weak_pointer (&self->dialog);
 
@@ -1668,7 +1673,6 @@ locking_cb (ClWindow  *self,
   g_clear_object (&self->case_list);
 
   cl_case_page_clear (self->case_page);
-  cl_reports_page_set_store (self->reports_page, NULL, NULL, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
 
   clear_undo (self);
@@ -1679,7 +1683,6 @@ locking_cb (ClWindow  *self,
   g_clear_object (&self->command_codes);
   g_clear_object (&self->command_labels);
   g_clear_handle_id (&self->counts_id, g_source_remove);
-  g_clear_handle_id (&self->idle_id, g_source_remove);
   show_counts (self, NULL);
 
   cl_clear_clipboards (gtk_widget_get_display (GTK_WIDGET (self)));
@@ -1709,93 +1712,6 @@ first_run_done_cb (ClWindow   *self,
 {
   self->first_run_active = FALSE;
   show_page (self);
-}
-
-/* Idle lock ------------------------------------------------------------------------ */
-
-static guint
-idle_timeout_ms (ClWindow *self)
-{
-  guint seconds = 300;
-
-  if (self->settings != NULL)
-    seconds = g_settings_get_uint (self->settings, "auto-lock-seconds");
-
-  return MAX (seconds, 1) * 1000;
-}
-
-static gboolean
-idle_check_cb (gpointer data)
-{
-  ClWindow *self = data;
-  gint64 idle_ms = (g_get_monotonic_time () - self->last_input) / 1000;
-  guint timeout_ms = idle_timeout_ms (self);
-
-  self->idle_id = 0;
-
-  if (self->context == NULL || cl_context_get_locked (self->context))
-    return G_SOURCE_REMOVE;
-
-  if (idle_ms >= timeout_ms)
-    {
-      g_debug ("Idle for %" G_GINT64_FORMAT " ms: locking", idle_ms);
-      gtk_widget_activate_action (GTK_WIDGET (self), "app.lock", NULL);
-      if (!cl_context_get_locked (self->context))
-        cl_context_lock (self->context);
-      return G_SOURCE_REMOVE;
-    }
-
-  self->idle_id = g_timeout_add (timeout_ms - idle_ms, idle_check_cb, self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_idle_check (ClWindow *self)
-{
-  gint64 idle_ms = (g_get_monotonic_time () - self->last_input) / 1000;
-  guint timeout_ms = idle_timeout_ms (self);
-
-  g_clear_handle_id (&self->idle_id, g_source_remove);
-
-  if (self->context == NULL || cl_context_get_locked (self->context))
-    return;
-
-  self->idle_id = g_timeout_add (idle_ms >= timeout_ms ? 0 : timeout_ms - idle_ms,
-                                 idle_check_cb, self);
-}
-
-static gboolean
-input_event_cb (GtkEventControllerLegacy *controller,
-                GdkEvent                 *event,
-                ClWindow                 *self)
-{
-  switch ((int) gdk_event_get_event_type (event))
-    {
-    case GDK_MOTION_NOTIFY:
-    case GDK_BUTTON_PRESS:
-    case GDK_BUTTON_RELEASE:
-    case GDK_KEY_PRESS:
-    case GDK_KEY_RELEASE:
-    case GDK_SCROLL:
-    case GDK_TOUCH_BEGIN:
-    case GDK_TOUCH_UPDATE:
-    case GDK_TOUCHPAD_SWIPE:
-    case GDK_TOUCHPAD_PINCH:
-      self->last_input = g_get_monotonic_time ();
-      break;
-
-    default:
-      break;
-    }
-
-  return GDK_EVENT_PROPAGATE;
-}
-
-static void
-auto_lock_changed_cb (ClWindow *self)
-{
-  schedule_idle_check (self);
 }
 
 /* Actions -------------------------------------------------------------------------- */
@@ -1924,8 +1840,6 @@ cl_window_constructed (GObject *object)
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
 
-      g_signal_connect_object (self->settings, "changed::auto-lock-seconds",
-                               G_CALLBACK (auto_lock_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::default-command",
                                G_CALLBACK (apply_default_command), self, G_CONNECT_SWAPPED);
     }
@@ -1955,7 +1869,6 @@ cl_window_dispose (GObject *object)
   g_cancellable_cancel (self->counts_cancellable);
   g_clear_object (&self->counts_cancellable);
   g_clear_handle_id (&self->counts_id, g_source_remove);
-  g_clear_handle_id (&self->idle_id, g_source_remove);
   clear_undo (self);
   g_clear_weak_pointer (&self->dialog);
 
@@ -2150,12 +2063,9 @@ cl_window_class_init (ClWindowClass *klass)
 static void
 cl_window_init (ClWindow *self)
 {
-  GtkEventController *controller;
-
   self->view = CL_CASE_VIEW_MINE;
   self->sort = CL_CASE_SORT_LAST_ACTIVITY;
   self->descending = TRUE;
-  self->last_input = g_get_monotonic_time ();
   g_mutex_init (&self->reader_lock);
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -2171,12 +2081,6 @@ cl_window_init (ClWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_box);
   gtk_editable_set_enable_undo (GTK_EDITABLE (self->search_entry), FALSE);
-
-  /* Every input event, before any widget sees it, restarts the idle clock. */
-  controller = gtk_event_controller_legacy_new ();
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  g_signal_connect (controller, "event", G_CALLBACK (input_event_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-edit", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-referral", FALSE);

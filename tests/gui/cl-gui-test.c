@@ -13,9 +13,12 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "cl-drafts.h"
 #include "cl-gui-test.h"
 #include "cl-secret.h"
 #include "cl-test-util.h"
+
+static guint login1_owner_id;
 
 /* Runs the main loop for @ms milliseconds. */
 void
@@ -182,8 +185,8 @@ reexec_in_locale (const char  *locale,
  *
  * What every desktop test program does first: secure memory, the locale (with
  * $CASELOAD_TEST_LOCALE set, the program runs again in that real locale with the build's
- * translations), fast key derivation, an in-memory GSettings, g_test_init(), and checks
- * for the private D-Bus session and the display.
+ * translations), fast key derivation, an in-memory GSettings, the system bus pointed at the
+ * private D-Bus session, g_test_init(), and checks for that session and the display.
  *
  * Returns: (transfer full): a new temporary directory for the test's vaults
  */
@@ -209,6 +212,10 @@ cl_gui_test_init (int          *argc,
 
   g_setenv ("CASELOAD_TEST_FAST_KDF", "1", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* logind's signals come from the test (cl_gui_test_play_logind()), on the private bus
+   * the test runs in. */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_getenv ("DBUS_SESSION_BUS_ADDRESS"), TRUE);
   g_test_init (argc, argv, NULL);
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
@@ -225,6 +232,9 @@ cl_gui_test_init (int          *argc,
 void
 cl_gui_test_cleanup (const char *tmp_dir)
 {
+  if (login1_owner_id != 0)
+    g_bus_unown_name (login1_owner_id);
+  login1_owner_id = 0;
   cl_test_rm_rf (tmp_dir);
   if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
     cl_test_rm_rf (g_getenv ("CASELOAD_TEST_LOCALEDIR"));
@@ -235,4 +245,63 @@ gboolean
 cl_gui_test_in_test_locale (void)
 {
   return g_getenv ("CASELOAD_TEST_LOCALE") != NULL;
+}
+
+/* Sends the signal @interface.@name from @path on the bus of @bus_type, as the desktop
+ * would (the screen saver on the session bus, logind on the system bus). */
+void
+cl_gui_test_emit_signal (GBusType    bus_type,
+                         const char *path,
+                         const char *interface,
+                         const char *name,
+                         GVariant   *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (bus_type, NULL, &error);
+
+  g_assert_no_error (error);
+  g_dbus_connection_emit_signal (bus, NULL, path, interface, name, parameters, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (bus, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+name_acquired_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Owns org.freedesktop.login1 on the system bus (the private bus of the test, see
+ * cl_gui_test_init()), so that the signals the test sends come from logind. Idempotent. */
+void
+cl_gui_test_play_logind (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  gboolean acquired = FALSE;
+
+  if (login1_owner_id != 0)
+    return;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  g_assert_no_error (error);
+  login1_owner_id = g_bus_own_name_on_connection (bus, "org.freedesktop.login1",
+                                                  G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                  name_acquired_cb, NULL, &acquired, NULL);
+  WAIT_UNTIL (acquired, 5000);
+  cl_gui_test_spin (200);
+}
+
+/* How many entries typed before a lock @store keeps. */
+guint
+cl_gui_test_n_drafts (ClStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = cl_drafts_list (store, &error);
+
+  g_assert_no_error (error);
+  return drafts->len;
 }

@@ -7,6 +7,8 @@
 
 #include <gtk/gtk.h>
 
+#include "cl-store.h"
+
 G_BEGIN_DECLS
 
 /* Runs the main loop until @expr holds; fails the test after @ms milliseconds. */
@@ -34,5 +36,13 @@ char    *cl_gui_test_init           (int          *argc,
                                      const char   *name);
 void     cl_gui_test_cleanup        (const char   *tmp_dir);
 gboolean cl_gui_test_in_test_locale (void);
+
+void     cl_gui_test_emit_signal    (GBusType      bus_type,
+                                     const char   *path,
+                                     const char   *interface,
+                                     const char   *name,
+                                     GVariant     *parameters);
+void     cl_gui_test_play_logind    (void);
+guint    cl_gui_test_n_drafts       (ClStore      *store);
 
 G_END_DECLS

@@ -12,9 +12,9 @@
  * widget state, never on pixels. Screenshots of the main screens (light, dark, right to
  * left, narrow) go to $CASELOAD_SCREENSHOT_DIR as artifacts.
  *
- * The logind signals need a system bus: DBUS_SYSTEM_BUS_ADDRESS is pointed at the private
- * session bus before the application starts, and the test owns org.freedesktop.login1 on
- * it to send them.
+ * The logind signals need a system bus: cl_gui_test_init() points DBUS_SYSTEM_BUS_ADDRESS
+ * at the private session bus before the application starts, and the test owns
+ * org.freedesktop.login1 on it to send them (cl_gui_test_play_logind()).
  */
 
 #define G_LOG_DOMAIN "test-gui"
@@ -47,7 +47,6 @@ static ClApplication *app;
 static char *plain_case_id;
 static char *restricted_case_id;
 static char *new_case_id;
-static guint login1_owner_id;
 static char *recovery_key;
 
 /* Helpers --------------------------------------------------------------------------- */
@@ -211,16 +210,6 @@ assert_locked_and_clean (void)
   g_assert_cmpint (_cl_window_get_view_count (w, CL_CASE_VIEW_MINE), ==, -1);
   g_assert_false (_cl_window_get_can_undo (w));
   g_assert_cmpuint (n_transient_windows (), ==, 0);
-}
-
-static guint
-n_drafts (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) drafts = cl_drafts_list (store (), &error);
-
-  g_assert_no_error (error);
-  return drafts->len;
 }
 
 /* Whether an entry or a label of @widget or below shows @needle. */
@@ -981,96 +970,65 @@ test_idle_lock (void)
 }
 
 static void
-emit_signal (GDBusConnection *bus,
-             const char      *path,
-             const char      *interface,
-             const char      *name,
-             GVariant        *parameters)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_dbus_connection_emit_signal (bus, NULL, path, interface, name, parameters, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_flush_sync (bus, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
 test_screensaver_lock (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   ClLockMonitor *monitor = _cl_application_get_lock_monitor (app);
   gint64 start;
 
-  g_assert_no_error (error);
   WAIT_UNTIL (cl_lock_monitor_get_watching_session (monitor), 5000);
 
   /* Deactivation does not lock. */
-  emit_signal (bus, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", "ActiveChanged",
-               g_variant_new ("(b)", FALSE));
+  cl_gui_test_emit_signal (G_BUS_TYPE_SESSION, "/org/gnome/ScreenSaver",
+                           "org.gnome.ScreenSaver", "ActiveChanged",
+                           g_variant_new ("(b)", FALSE));
   cl_gui_test_spin (300);
   g_assert_false (cl_context_get_locked (context ()));
 
   /* GNOME's screen lock: locked within a second. */
   start = g_get_monotonic_time ();
-  emit_signal (bus, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", "ActiveChanged",
-               g_variant_new ("(b)", TRUE));
+  cl_gui_test_emit_signal (G_BUS_TYPE_SESSION, "/org/gnome/ScreenSaver",
+                           "org.gnome.ScreenSaver", "ActiveChanged",
+                           g_variant_new ("(b)", TRUE));
   WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
   assert_locked_and_clean ();
   unlock ();
 
   /* Other desktops' screen savers. */
-  emit_signal (bus, "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver",
-               "ActiveChanged", g_variant_new ("(b)", TRUE));
+  cl_gui_test_emit_signal (G_BUS_TYPE_SESSION, "/org/freedesktop/ScreenSaver",
+                           "org.freedesktop.ScreenSaver", "ActiveChanged",
+                           g_variant_new ("(b)", TRUE));
   WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
   assert_locked_and_clean ();
   unlock ();
-}
-
-static void
-name_acquired_cb (GDBusConnection *connection,
-                  const char      *name,
-                  gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
 }
 
 static void
 test_logind_lock (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
   ClLockMonitor *monitor = _cl_application_get_lock_monitor (app);
-  gboolean acquired = FALSE;
 
-  g_assert_no_error (error);
   WAIT_UNTIL (cl_lock_monitor_get_watching_system (monitor), 5000);
-
-  /* Play logind on the test bus. */
-  login1_owner_id = g_bus_own_name_on_connection (bus, "org.freedesktop.login1",
-                                                  G_BUS_NAME_OWNER_FLAGS_NONE,
-                                                  name_acquired_cb, NULL, &acquired, NULL);
-  WAIT_UNTIL (acquired, 5000);
-  cl_gui_test_spin (200);
+  cl_gui_test_play_logind ();
 
   /* Suspend. */
-  emit_signal (bus, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
-               "PrepareForSleep", g_variant_new ("(b)", TRUE));
+  cl_gui_test_emit_signal (G_BUS_TYPE_SYSTEM, "/org/freedesktop/login1",
+                           "org.freedesktop.login1.Manager", "PrepareForSleep",
+                           g_variant_new ("(b)", TRUE));
   WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
   assert_locked_and_clean ();
   unlock ();
 
   /* Resume does not lock. */
-  emit_signal (bus, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
-               "PrepareForSleep", g_variant_new ("(b)", FALSE));
+  cl_gui_test_emit_signal (G_BUS_TYPE_SYSTEM, "/org/freedesktop/login1",
+                           "org.freedesktop.login1.Manager", "PrepareForSleep",
+                           g_variant_new ("(b)", FALSE));
   cl_gui_test_spin (300);
   g_assert_false (cl_context_get_locked (context ()));
 
   /* loginctl lock-session. */
-  emit_signal (bus, "/org/freedesktop/login1/session/_31", "org.freedesktop.login1.Session",
-               "Lock", NULL);
+  cl_gui_test_emit_signal (G_BUS_TYPE_SYSTEM, "/org/freedesktop/login1/session/_31",
+                           "org.freedesktop.login1.Session", "Lock", NULL);
   WAIT_UNTIL (cl_context_get_locked (context ()), 1000);
   assert_locked_and_clean ();
   unlock ();
@@ -1123,7 +1081,7 @@ test_drafts (void)
   code = cl_record_form_dup_value (form, "code");
   g_assert_cmpstr (code, ==, "C1");
   g_assert_nonnull (strstr (cl_record_dialog_get_notice (dialog), "Kept from before the lock"));
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-service-light");
   g_settings_set_string (settings, "color-scheme", "dark");
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-service-dark");
@@ -1142,13 +1100,13 @@ test_drafts (void)
   WAIT_UNTIL (CL_IS_RECORD_DIALOG (_cl_window_get_dialog (w)), 2000);
   dialog = CL_RECORD_DIALOG (_cl_window_get_dialog (w));
   g_assert_cmpstr (row_text (cl_record_dialog_get_form (dialog), "note"), ==, note);
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
 
   /* Added: the service is there, the kept entry is gone. */
   cl_record_dialog_add (dialog);
   g_assert_cmpint (count ("service", "case_id", plain_case_id, "code", "C1", "times", "2",
                           "note", note, NULL), ==, 1);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
   g_assert_cmpuint (n_transient_windows (), ==, 0);
 
@@ -1183,7 +1141,7 @@ test_drafts (void)
   }
   g_assert_nonnull (strstr (cl_new_referral_dialog_get_notice (referral),
                             "Kept from before the lock"));
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
   cl_gui_test_screenshot_window (GTK_WINDOW (referral), "draft-referral-light");
 
   /* Cancelling asks, and keeping is the default: nothing is lost. */
@@ -1196,14 +1154,14 @@ test_drafts (void)
   WAIT_UNTIL (find_message_dialog () == NULL, 2000);
   g_assert_true (_cl_window_get_dialog (w) == GTK_WINDOW (referral));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (referral)));
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
 
   /* A confirmed discard deletes it, and creates nothing. */
   gtk_window_close (GTK_WINDOW (referral));
   WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
   respond (question, "discard");
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
   g_assert_cmpint (count ("client", "legal_name", "Amara " DRAFT_MARKER, NULL), ==, 0);
   g_assert_cmpuint (n_transient_windows (), ==, 0);
 }
@@ -1244,7 +1202,7 @@ test_draft_contact_note (void)
   outcome = cl_record_form_dup_value (form, "outcome");
   g_assert_cmpstr (channel, ==, "in_person");
   g_assert_cmpstr (outcome, ==, "reached");
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "draft-contact-light");
 
   /* Added (logged anyway: nobody confirmed meeting in person is safe): logged on the case
@@ -1255,7 +1213,7 @@ test_draft_contact_note (void)
   g_assert_cmpint (count ("contact", "case_id", plain_case_id, NULL), ==, contacts + 1);
   g_assert_cmpint (count ("contact", "case_id", plain_case_id, "channel", "in_person",
                           "outcome", "reached", "note", note, NULL), ==, 1);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
 
   /* Nothing typed, nothing kept. */
@@ -1265,7 +1223,7 @@ test_draft_contact_note (void)
   assert_locked_and_clean ();
   unlock ();
   cl_gui_test_spin (300);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
   g_assert_null (_cl_window_get_dialog (w));
 }
 
@@ -1302,7 +1260,7 @@ test_draft_unsafe_contact (void)
   respond (warning, "cancel");
   WAIT_UNTIL (find_message_dialog () == NULL, 2000);
   g_assert_cmpint (count ("contact", "case_id", case_id, NULL), ==, 0);
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
   g_assert_true (_cl_window_get_dialog (w) == GTK_WINDOW (dialog));
 
   /* Logging anyway records it, and the kept entry goes. */
@@ -1313,7 +1271,7 @@ test_draft_unsafe_contact (void)
   g_assert_null (find_message_dialog ());
   g_assert_cmpint (count ("contact", "case_id", case_id, "channel", "phone",
                           "outcome", "no_answer", "note", note, NULL), ==, 1);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
 }
 
 /* An entry typed on a restricted case shows again only with a reason, which is audited
@@ -1349,7 +1307,7 @@ test_draft_restricted (void)
   cl_gui_test_spin (300);
   g_assert_null (_cl_window_get_dialog (w));
   g_assert_false (any_window_shows (DRAFT_MARKER));
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
   g_assert_cmpint (count ("audit", "action", "view", "record_id", restricted_case_id, NULL),
                    ==, views);
 
@@ -1372,7 +1330,7 @@ test_draft_restricted (void)
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
   g_assert_cmpint (count ("task", "case_id", restricted_case_id,
                           "title", "Call the " DRAFT_MARKER " shelter", NULL), ==, 1);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
 }
 
 static void
@@ -1410,13 +1368,13 @@ test_draft_orphaned (void)
   /* It cannot be added; it is not dropped either. */
   cl_record_dialog_add (dialog);
   g_assert_cmpint (count ("task", "title", "Bring the " DRAFT_MARKER " letter", NULL), ==, 0);
-  g_assert_cmpuint (n_drafts (), ==, 1);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 1);
 
   gtk_window_close (GTK_WINDOW (dialog));
   WAIT_UNTIL ((question = find_message_dialog ()) != NULL, 2000);
   respond (question, "discard");
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
 }
 
 static void
@@ -1557,7 +1515,7 @@ test_arabic (void)
   cl_gui_test_screenshot_window (GTK_WINDOW (question), "draft-discard");
   respond (question, "discard");
   WAIT_UNTIL (_cl_window_get_dialog (w) == NULL, 2000);
-  g_assert_cmpuint (n_drafts (), ==, 0);
+  g_assert_cmpuint (cl_gui_test_n_drafts (store ()), ==, 0);
 }
 
 /* Setup ------------------------------------------------------------------------------ */
@@ -1621,8 +1579,6 @@ main (int   argc,
   int status;
 
   tmp_dir = cl_gui_test_init (&argc, &argv, "gui");
-  /* logind's signals come from the test, on the private bus the test runs in. */
-  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_getenv ("DBUS_SESSION_BUS_ADDRESS"), TRUE);
 
   vault_dir = g_build_filename (tmp_dir, "vault", NULL);
   create_test_vault ();
@@ -1637,8 +1593,6 @@ main (int   argc,
   g_object_set (app, "vault-dir", vault_dir, NULL);
   status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
   g_clear_object (&app);
-  if (login1_owner_id != 0)
-    g_bus_unown_name (login1_owner_id);
 
   cl_gui_test_cleanup (tmp_dir);
   return status;
