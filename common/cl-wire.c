@@ -1991,6 +1991,73 @@ cl_wire_login_request_encode (const ClWireLoginRequest *request,
   return builder_to_data (b, len);
 }
 
+/**
+ * cl_wire_is_refresh_token:
+ *
+ * Whether @token has a refresh token's shape: "clr_" and 43 base64url characters.
+ */
+gboolean
+cl_wire_is_refresh_token (const char *token)
+{
+  gsize prefix = strlen (CL_WIRE_REFRESH_PREFIX);
+
+  if (token == NULL || strlen (token) != prefix + 43 ||
+      !g_str_has_prefix (token, CL_WIRE_REFRESH_PREFIX))
+    return FALSE;
+  for (const char *p = token + prefix; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+get_refresh_token (JsonObject  *object,
+                   const char  *where,
+                   char       **out,
+                   GError     **error)
+{
+  const char *v = json_object_get_string_member (object, "refresh_token");
+
+  if (!cl_wire_is_refresh_token (v))
+    return invalid (error, where, "refresh_token", "a refresh token");
+  *out = g_strdup (v);
+  return TRUE;
+}
+
+static const ClWireMember refresh_request_members[] = {
+  { "refresh_token", CL_WIRE_STRING, TRUE },
+};
+
+/* Returns: (transfer full): the refresh token of a POST /v1/refresh body */
+char *
+cl_wire_refresh_request_decode (const char  *data,
+                                gsize        len,
+                                GError     **error)
+{
+  g_autoptr(JsonNode) root = cl_wire_parse (data, len, &small_limits, error);
+  char *token = NULL;
+
+  if (root == NULL ||
+      !cl_wire_check_object (root, "request", refresh_request_members,
+                             G_N_ELEMENTS (refresh_request_members), error) ||
+      !get_refresh_token (json_node_get_object (root), "request", &token, error))
+    return NULL;
+  return token;
+}
+
+char *
+cl_wire_refresh_request_encode (const char *refresh_token,
+                                gsize      *len)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "refresh_token");
+  json_builder_add_string_value (b, refresh_token);
+  json_builder_end_object (b);
+  return builder_to_data (b, len);
+}
+
 void
 cl_wire_login_response_free (ClWireLoginResponse *response)
 {
@@ -1999,6 +2066,9 @@ cl_wire_login_response_free (ClWireLoginResponse *response)
   if (response->token != NULL)
     sodium_memzero (response->token, strlen (response->token));
   g_free (response->token);
+  if (response->refresh_token != NULL)
+    sodium_memzero (response->refresh_token, strlen (response->refresh_token));
+  g_free (response->refresh_token);
   g_free (response->device_id);
   g_free (response->expires_at);
   g_free (response->idle_expires_at);
@@ -2010,6 +2080,7 @@ cl_wire_login_response_free (ClWireLoginResponse *response)
 
 static const ClWireMember login_response_members[] = {
   { "token", CL_WIRE_STRING, TRUE },
+  { "refresh_token", CL_WIRE_STRING, TRUE },
   { "device_id", CL_WIRE_STRING, TRUE },
   { "expires_at", CL_WIRE_STRING, TRUE },
   { "idle_expires_at", CL_WIRE_STRING, TRUE },
@@ -2046,6 +2117,7 @@ cl_wire_login_response_decode (const char  *data,
 
   r = g_new0 (ClWireLoginResponse, 1);
   if (!get_text (o, "response", "token", 16, 256, &r->token, error) ||
+      !get_refresh_token (o, "response", &r->refresh_token, error) ||
       !get_uuid (o, "response", "device_id", &r->device_id, error) ||
       !get_text (o, "response", "expires_at", 1, 64, &r->expires_at, error) ||
       !get_text (o, "response", "idle_expires_at", 1, 64, &r->idle_expires_at, error) ||
@@ -2083,6 +2155,8 @@ cl_wire_login_response_encode (const ClWireLoginResponse *response,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "token");
   json_builder_add_string_value (b, response->token);
+  json_builder_set_member_name (b, "refresh_token");
+  json_builder_add_string_value (b, response->refresh_token);
   json_builder_set_member_name (b, "device_id");
   json_builder_add_string_value (b, response->device_id);
   json_builder_set_member_name (b, "expires_at");

@@ -22,6 +22,7 @@ srv_config_new (void)
   c->real_ip_header = g_strdup ("X-Real-IP");
   c->token_idle = 12 * 3600;
   c->token_lifetime = 30 * 24 * 3600;
+  c->refresh_max_age = 90 * 24 * 3600;
   c->login_account_limit = 5;
   c->login_address_limit = 30;
   c->login_window = 15 * 60;
@@ -119,6 +120,8 @@ srv_config_load_file (SrvConfig   *config,
       !get_int (kf, "server", "io-timeout", 1, 3600, &config->io_timeout, error) ||
       !get_int (kf, "tokens", "idle-timeout", 1, 366 * 86400, &config->token_idle, error) ||
       !get_int (kf, "tokens", "lifetime", 1, 366 * 86400, &config->token_lifetime, error) ||
+      !get_int (kf, "tokens", "refresh-max-age", 1, 3660 * 86400, &config->refresh_max_age,
+                error) ||
       !get_int (kf, "login", "account-limit", 1, 1000, &account_limit, error) ||
       !get_int (kf, "login", "address-limit", 1, 100000, &address_limit, error) ||
       !get_int (kf, "login", "window", 1, 86400, &config->login_window, error) ||

@@ -17,6 +17,7 @@ typedef struct {
   char   *real_ip_header;       /* set by nginx; trusted only from loopback or a Unix socket */
   gint64  token_idle;           /* seconds a token lives unused */
   gint64  token_lifetime;       /* seconds a token lives at most */
+  gint64  refresh_max_age;      /* seconds after a password sign-in refresh still works */
   guint   login_account_limit;  /* sign-ins per account from one address before backoff */
   guint   login_address_limit;  /* failed logins per address per window */
   gint64  login_window;         /* seconds */

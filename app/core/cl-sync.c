@@ -23,6 +23,11 @@
  *   its field, which the vault shows again if the server turns the resolution down;
  * - 410 and 412 start a full resync that keeps the outbox and pushes it again.
  *
+ * The device token and its refresh token live in the vault's meta table. A request answered
+ * token_expired trades the refresh token for a new pair (POST /v1/refresh, kept in place of
+ * the old one) and is sent again, so the round goes on without the password; only when the
+ * server refuses the refresh does the round end with %CL_SYNC_ERROR_AUTH.
+ *
  * CASELOAD_SYNC_CRASH_AT=<point>[:<n>] (tests only: honoured only in builds configured with
  * -Dtest_hooks=true; read once) makes the process _exit(137)
  * at the n-th (default first) pass through a named point, to prove crash safety (R2):
@@ -256,6 +261,7 @@ ca_database (ClSync   *self,
 }
 
 typedef struct {
+  ClSync      *owner;         /* (unowned): keeps the tokens a refresh brings */
   SoupSession *session;
   char        *base;
   char        *token;
@@ -301,6 +307,7 @@ conn_open (ClSync      *self,
                                                  "user-agent", "caseload/" PACKAGE_VERSION,
                                                  NULL);
   conn->base = g_str_has_suffix (url, "/") ? g_strndup (url, strlen (url) - 1) : g_strdup (url);
+  conn->owner = self;
   return TRUE;
 }
 
@@ -345,9 +352,8 @@ read_limited (GInputStream  *stream,
   return TRUE;
 }
 
-/* Sends one request; @body NULL: none (a GET). */
 static gboolean
-http_send (Conn          *conn,
+http_send_once (Conn          *conn,
            const char    *method,
            const char    *path,
            const char    *body,
@@ -411,6 +417,115 @@ http_send (Conn          *conn,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Keeps a sign-in's or a refresh's tokens in the vault, both or neither. */
+static gboolean
+keep_tokens (ClSync                    *self,
+             const ClWireLoginResponse *resp,
+             GError                   **error)
+{
+  sqlite3 *db = db_of (self);
+
+  if (db != NULL && !cl_sql_exec (db, "SAVEPOINT keep_tokens", error))
+    return FALSE;
+  if (!meta_set (self, "sync_token", resp->token, error) ||
+      !meta_set (self, "sync_refresh_token", resp->refresh_token, error))
+    {
+      if (db != NULL)
+        cl_sql_exec (db, "ROLLBACK TO keep_tokens; RELEASE keep_tokens", NULL);
+      return FALSE;
+    }
+  return cl_sql_exec (db, "RELEASE keep_tokens", error);
+}
+
+/* The token expired: trades the refresh token kept in the vault for a new pair, kept in
+ * its place, and @conn goes on with the new token. %FALSE when the request cannot be sent
+ * again: with @error set, or with *reply replaced by the server's refusal of the refresh
+ * (or left as it was when this vault holds no refresh token). */
+static gboolean
+refresh_tokens (Conn          *conn,
+                Reply         *reply,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *refresh = meta_get (conn->owner, "sync_refresh_token");
+  g_autofree char *body = NULL;
+  g_autoptr(ClWireLoginResponse) resp = NULL;
+  g_auto(Reply) answer = { 0 };
+  char *expired = conn->token;
+  gsize len, rlen;
+  const char *data;
+  gboolean sent;
+
+  if (refresh == NULL)
+    return FALSE;
+  body = cl_wire_refresh_request_encode (refresh, &len);
+  memset (refresh, 0, strlen (refresh));
+  /* The refresh token is the credential: the expired token is not sent with it. */
+  conn->token = NULL;
+  sent = http_send_once (conn, "POST", "/v1/refresh", body, len, &answer, cancellable, error);
+  conn->token = expired;
+  memset (body, 0, len);
+  if (!sent)
+    return FALSE;
+  if (answer.status != 200)
+    {
+      reply_clear (reply);
+      *reply = answer;
+      answer = (Reply) { 0 };
+      return FALSE;
+    }
+  data = g_bytes_get_data (answer.body, &rlen);
+  resp = cl_wire_login_response_decode (data, rlen, error);
+  if (resp == NULL)
+    {
+      g_prefix_error (error, _("The server's answer was not understood: "));
+      return FALSE;
+    }
+  if (!keep_tokens (conn->owner, resp, error))
+    return FALSE;
+  memset (conn->token, 0, strlen (conn->token));
+  g_free (conn->token);
+  conn->token = g_strdup (resp->token);
+  return TRUE;
+}
+
+/* Sends one request; @body NULL: none (a GET). An expired token is refreshed once and the
+ * request sent again (the server refused it before doing anything). */
+static gboolean
+http_send (Conn          *conn,
+           const char    *method,
+           const char    *path,
+           const char    *body,
+           gsize          len,
+           Reply         *reply,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(ClWireErrorReply) e = NULL;
+  g_autoptr(GError) refresh_error = NULL;
+  gsize rlen = 0;
+  const char *data;
+
+  if (!http_send_once (conn, method, path, body, len, reply, cancellable, error))
+    return FALSE;
+  if (reply->status != 401 || conn->token == NULL || reply->body == NULL)
+    return TRUE;
+  data = g_bytes_get_data (reply->body, &rlen);
+  e = cl_wire_error_reply_decode (data, rlen, NULL);
+  if (e == NULL || g_strcmp0 (e->code, "token_expired") != 0)
+    return TRUE;
+  if (!refresh_tokens (conn, reply, cancellable, &refresh_error))
+    {
+      if (refresh_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&refresh_error));
+      return FALSE;
+    }
+  reply_clear (reply);
+  *reply = (Reply) { 0 };
+  return http_send_once (conn, method, path, body, len, reply, cancellable, error);
 }
 
 /* Turns a non-2xx answer into an error. *code receives the server's machine code; *seq the
@@ -587,7 +702,7 @@ do_login (ClSync        *self,
       return FALSE;
     }
 
-  return meta_set (self, "sync_token", resp->token, error) &&
+  return keep_tokens (self, resp, error) &&
          meta_set (self, "sync_device_id", resp->device_id, error) &&
          meta_set (self, "sync_role", resp->role, error);
 }
