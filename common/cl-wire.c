@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
 #include <sodium.h>
 
 #include "cl-schema.h"
@@ -2175,6 +2176,119 @@ cl_wire_login_response_encode (const ClWireLoginResponse *response,
     json_builder_add_string_value (b, response->commands[i]);
   json_builder_end_array (b);
   json_builder_end_object (b);
+  json_builder_end_object (b);
+  return builder_to_data (b, len);
+}
+
+/* ---- Trust bundle --------------------------------------------------------------------- */
+
+#define PEM_CERTIFICATE "-----BEGIN CERTIFICATE-----"
+#define PEM_CERTIFICATE_END "-----END CERTIFICATE-----"
+
+/**
+ * cl_wire_check_trust_bundle:
+ *
+ * Whether @pem is a trust bundle: 1 to %CL_WIRE_MAX_TRUST_BYTES of printable ASCII holding
+ * 1 to %CL_WIRE_MAX_TRUST_CERTS PEM certificates, each of which parses, and no other PEM
+ * block (no key).
+ */
+gboolean
+cl_wire_check_trust_bundle (const char  *pem,
+                            gsize        len,
+                            GError     **error)
+{
+  g_autofree char *text = NULL;
+  guint blocks = 0;
+
+  if (len == 0 || len > CL_WIRE_MAX_TRUST_BYTES)
+    {
+      g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                   "A trust bundle holds 1 to %d bytes", CL_WIRE_MAX_TRUST_BYTES);
+      return FALSE;
+    }
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isprint (pem[i]) && pem[i] != '\n' && pem[i] != '\r' && pem[i] != '\t')
+      {
+        g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                     "A trust bundle is PEM text (printable ASCII)");
+        return FALSE;
+      }
+  text = g_strndup (pem, len);
+  for (const char *p = text; (p = strstr (p, "-----BEGIN ")) != NULL; blocks++)
+    {
+      const char *end = strstr (p, PEM_CERTIFICATE_END);
+      g_autoptr(GTlsCertificate) cert = NULL;
+
+      if (!g_str_has_prefix (p, PEM_CERTIFICATE) || blocks >= CL_WIRE_MAX_TRUST_CERTS)
+        {
+          g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                       "A trust bundle holds 1 to %d certificates and nothing else",
+                       CL_WIRE_MAX_TRUST_CERTS);
+          return FALSE;
+        }
+      if (end != NULL)
+        end += strlen (PEM_CERTIFICATE_END);
+      cert = end != NULL ? g_tls_certificate_new_from_pem (p, end - p, NULL) : NULL;
+      if (cert == NULL)
+        {
+          g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                       "A certificate of the trust bundle does not parse");
+          return FALSE;
+        }
+      p = end;
+    }
+  if (blocks == 0)
+    {
+      g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                   "A trust bundle holds at least one certificate");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const ClWireMember trust_response_members[] = {
+  { "bundle", CL_WIRE_STRING_OR_NULL, TRUE },
+};
+
+/* *bundle: the PEM the server sends, checked; %NULL when it sends none. */
+gboolean
+cl_wire_trust_response_decode (const char  *data,
+                               gsize        len,
+                               char       **bundle,
+                               GError     **error)
+{
+  g_autoptr(JsonNode) root = cl_wire_parse (data, len, &response_limits, error);
+  const char *pem;
+
+  *bundle = NULL;
+  if (root == NULL ||
+      !cl_wire_check_object (root, "response", trust_response_members,
+                             G_N_ELEMENTS (trust_response_members), error))
+    return FALSE;
+  pem = get_nullable (json_node_get_object (root), "bundle");
+  if (pem == NULL)
+    return TRUE;
+  if (!cl_wire_check_trust_bundle (pem, strlen (pem), error))
+    {
+      g_prefix_error (error, "response.bundle: ");
+      return FALSE;
+    }
+  *bundle = g_strdup (pem);
+  return TRUE;
+}
+
+char *
+cl_wire_trust_response_encode (const char *bundle,
+                               gsize      *len)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bundle");
+  if (bundle != NULL)
+    json_builder_add_string_value (b, bundle);
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
   return builder_to_data (b, len);
 }

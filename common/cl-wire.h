@@ -310,6 +310,21 @@ char                *cl_wire_refresh_request_decode (const char                *
 char                *cl_wire_refresh_request_encode (const char                *refresh_token,
                                                      gsize                     *len);
 
+/* ---- Trust bundle (GET /v1/trust) ------------------------------------------------------ */
+
+#define CL_WIRE_MAX_TRUST_BYTES   (32 * 1024)
+#define CL_WIRE_MAX_TRUST_CERTS   16
+
+gboolean             cl_wire_check_trust_bundle     (const char                *pem,
+                                                     gsize                      len,
+                                                     GError                   **error);
+gboolean             cl_wire_trust_response_decode  (const char                *data,
+                                                     gsize                      len,
+                                                     char                     **bundle,
+                                                     GError                   **error);
+char                *cl_wire_trust_response_encode  (const char                *bundle,
+                                                     gsize                     *len);
+
 /* ---- Conflicts ------------------------------------------------------------------------ */
 
 typedef struct {

@@ -881,6 +881,23 @@ srv_handle_logout (SrvWorker   *worker,
                           strlen ("{\"status\":\"ok\"}"));
 }
 
+/* The CA certificates the device trusts besides its enrolled one ([tls] trust-bundle). */
+void
+srv_handle_trust (SrvWorker   *worker,
+                  SrvRequest  *request,
+                  SrvResponse *response)
+{
+  g_autoptr(SrvSession) session = srv_auth_session (worker, request, SRV_AUTH_DEFAULT,
+                                                    response);
+  char *body;
+  gsize len;
+
+  if (session == NULL)
+    return;
+  body = cl_wire_trust_response_encode (srv_worker_get_config (worker)->trust_bundle, &len);
+  srv_response_take_json (response, SOUP_STATUS_OK, body, len);
+}
+
 /* A revoked device reports that it erased its vault: its token dies with it. */
 void
 srv_handle_erased (SrvWorker   *worker,

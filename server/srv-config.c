@@ -8,6 +8,7 @@
 
 #define G_LOG_DOMAIN "srv-config"
 
+#include "cl-wire.h"
 #include "srv-config.h"
 
 SrvConfig *
@@ -46,6 +47,7 @@ srv_config_free (SrvConfig *config)
   g_free (config->db);
   g_free (config->listen);
   g_free (config->real_ip_header);
+  g_free (config->trust_bundle);
   g_free (config);
 }
 
@@ -90,6 +92,32 @@ get_string (GKeyFile    *kf,
     }
 }
 
+/* [tls] trust-bundle: the CA certificates devices trust besides the one they enrolled
+ * with, checked as devices check them. */
+static gboolean
+load_trust_bundle (GKeyFile    *kf,
+                   SrvConfig   *config,
+                   GError     **error)
+{
+  g_autofree char *path = g_key_file_get_string (kf, "tls", "trust-bundle", NULL);
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+
+  if (path == NULL)
+    return TRUE;
+  if (!g_file_get_contents (path, &pem, &len, &local_error) ||
+      !cl_wire_check_trust_bundle (pem, len, &local_error))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "[tls] trust-bundle %s: %s", path, local_error->message);
+      return FALSE;
+    }
+  g_free (config->trust_bundle);
+  config->trust_bundle = g_steal_pointer (&pem);
+  return TRUE;
+}
+
 gboolean
 srv_config_load_file (SrvConfig   *config,
                       const char  *path,
@@ -132,7 +160,8 @@ srv_config_load_file (SrvConfig   *config,
       !get_int (kf, "sync", "tombstone-days", 1, 36500, &tombstone_days, error) ||
       !get_int (kf, "sync", "mutation-log-days", 1, 36500, &mutation_log_days, error) ||
       !get_int (kf, "sync", "max-open-conflicts", 1, 1000000, &config->max_open_conflicts,
-                error))
+                error) ||
+      !load_trust_bundle (kf, config, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;

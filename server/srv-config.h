@@ -30,6 +30,7 @@ typedef struct {
   gint64  max_open_conflicts;   /* a device with this many open conflicts makes no more */
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
   gint64  io_timeout;           /* seconds a connection may send or take nothing */
+  char   *trust_bundle;         /* (nullable): PEM of [tls] trust-bundle, sent to devices */
 } SrvConfig;
 
 SrvConfig *srv_config_new       (void);
