@@ -355,6 +355,27 @@ test_bad_input (void)
                                      "'refresh' AND outcome <> 'ok'", NULL), ==, 0);
 }
 
+/* refresh-max-age out of range stops the server at start, the key named. */
+static void
+test_config (void)
+{
+  g_autoptr(SrvTestEnv) env = srv_test_env_new_stopped (NULL);
+  g_autofree char *config = NULL;
+  const char *values[] = { "0", "-5", "316224001", "ninety days" };
+
+  g_assert_true (g_file_get_contents (env->config_path, &config, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *bad = g_strdup_printf ("%s\n[tokens]\nrefresh-max-age=%s\n", config,
+                                              values[i]);
+      g_autofree char *output = NULL;
+
+      g_assert_true (g_file_set_contents (env->config_path, bad, -1, NULL));
+      g_assert_cmpint (srv_test_cli (env, &output, "user", "list", NULL), !=, 0);
+      g_assert_nonnull (strstr (output, "refresh-max-age"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,5 +387,6 @@ main (int   argc,
   g_test_add_func ("/server/refresh/refused", test_refused);
   g_test_add_func ("/server/refresh/max-age", test_max_age);
   g_test_add_func ("/server/refresh/bad-input", test_bad_input);
+  g_test_add_func ("/server/refresh/config", test_config);
   return g_test_run ();
 }
