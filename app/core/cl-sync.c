@@ -384,13 +384,13 @@ read_limited (GInputStream  *stream,
 
 static gboolean
 http_send_once (Conn          *conn,
-           const char    *method,
-           const char    *path,
-           const char    *body,
-           gsize          len,
-           Reply         *reply,
-           GCancellable  *cancellable,
-           GError       **error)
+                const char    *method,
+                const char    *path,
+                const char    *body,
+                gsize          len,
+                Reply         *reply,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   g_autofree char *url = g_strconcat (conn->base, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
@@ -904,22 +904,13 @@ probe_server (ClSync        *self,
   return decode_trust (&trust, bundle, error);
 }
 
-/**
- * cl_sync_set_server:
- * @url: the server's new https:// address
- * @ca_file: (nullable): the CA certificate (PEM) to trust from now on instead of the one
- *   enrolled with; %NULL keeps it
- *
- * Moves this enrolled vault to a new server address or CA, keeping the vault, its
- * enrollment and its outbox. Changes nothing unless the server at @url answers over TLS
- * with that trust and knows this device.
- */
-gboolean
-cl_sync_set_server (ClSync        *self,
-                    const char    *url,
-                    const char    *ca_file,
-                    GCancellable  *cancellable,
-                    GError       **error)
+/* cl_sync_set_server() with the vault's round lock held. */
+static gboolean
+set_server (ClSync        *self,
+            const char    *url,
+            const char    *ca_file,
+            GCancellable  *cancellable,
+            GError       **error)
 {
   g_autofree char *pem = NULL;
   g_autofree char *probe_path = NULL;
@@ -928,9 +919,6 @@ cl_sync_set_server (ClSync        *self,
   g_auto(Conn) conn = { 0 };
   sqlite3 *db = db_of (self);
   gboolean ok;
-
-  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
-  g_return_val_if_fail (url != NULL, FALSE);
 
   if (!cl_sync_is_enrolled (self))
     {
@@ -2748,6 +2736,39 @@ cl_sync_run (ClSync        *self,
   ok = lock >= 0 && run_round (self, report, cancellable, error);
   if (lock >= 0)
     close (lock);   /* releases the lock */
+  g_mutex_unlock (&self->round_lock);
+  return ok;
+}
+
+/**
+ * cl_sync_set_server:
+ * @url: the server's new https:// address
+ * @ca_file: (nullable): the CA certificate (PEM) to trust from now on instead of the one
+ *   enrolled with; %NULL keeps it
+ *
+ * Moves this enrolled vault to a new server address or CA, keeping the vault, its
+ * enrollment and its outbox. Changes nothing unless the server at @url answers over TLS
+ * with that trust and knows this device. Waits for a round running on the vault (the
+ * address must not change under it, nor the tokens a refresh may rotate). Blocks.
+ */
+gboolean
+cl_sync_set_server (ClSync        *self,
+                    const char    *url,
+                    const char    *ca_file,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  gboolean ok;
+  int lock;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  g_mutex_lock (&self->round_lock);
+  lock = vault_round_lock (self, cancellable, error);
+  ok = lock >= 0 && set_server (self, url, ca_file, cancellable, error);
+  if (lock >= 0)
+    close (lock);
   g_mutex_unlock (&self->round_lock);
   return ok;
 }
