@@ -2711,6 +2711,30 @@ vault_round_lock (ClSync        *self,
   return fd;
 }
 
+/* The round lock within this process, then across programs: the descriptor to give to
+ * round_lock_release(), or -1 (nothing held). */
+static int
+round_lock_take (ClSync        *self,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  int lock;
+
+  g_mutex_lock (&self->round_lock);
+  lock = vault_round_lock (self, cancellable, error);
+  if (lock < 0)
+    g_mutex_unlock (&self->round_lock);
+  return lock;
+}
+
+static void
+round_lock_release (ClSync *self,
+                    int     lock)
+{
+  close (lock);   /* releases the lock */
+  g_mutex_unlock (&self->round_lock);
+}
+
 /**
  * cl_sync_run:
  * @report: (out caller-allocates): what the round did; clear with cl_sync_report_clear()
@@ -2731,12 +2755,10 @@ cl_sync_run (ClSync        *self,
   g_return_val_if_fail (report != NULL, FALSE);
 
   memset (report, 0, sizeof *report);
-  g_mutex_lock (&self->round_lock);
-  lock = vault_round_lock (self, cancellable, error);
-  ok = lock >= 0 && run_round (self, report, cancellable, error);
-  if (lock >= 0)
-    close (lock);   /* releases the lock */
-  g_mutex_unlock (&self->round_lock);
+  if ((lock = round_lock_take (self, cancellable, error)) < 0)
+    return FALSE;
+  ok = run_round (self, report, cancellable, error);
+  round_lock_release (self, lock);
   return ok;
 }
 
@@ -2764,12 +2786,10 @@ cl_sync_set_server (ClSync        *self,
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
   g_return_val_if_fail (url != NULL, FALSE);
 
-  g_mutex_lock (&self->round_lock);
-  lock = vault_round_lock (self, cancellable, error);
-  ok = lock >= 0 && set_server (self, url, ca_file, cancellable, error);
-  if (lock >= 0)
-    close (lock);
-  g_mutex_unlock (&self->round_lock);
+  if ((lock = round_lock_take (self, cancellable, error)) < 0)
+    return FALSE;
+  ok = set_server (self, url, ca_file, cancellable, error);
+  round_lock_release (self, lock);
   return ok;
 }
 
