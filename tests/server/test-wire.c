@@ -676,6 +676,11 @@ test_corpus (void)
       cl_wire_login_request_free (cl_wire_login_request_decode (data, len, NULL));
       cl_wire_login_response_free (cl_wire_login_response_decode (data, len, NULL));
       g_free (cl_wire_refresh_request_decode (data, len, NULL));
+      {
+        g_autofree char *bundle = NULL;
+
+        cl_wire_trust_response_decode (data, len, &bundle, NULL);
+      }
       cl_wire_resolve_request_free (cl_wire_resolve_request_decode (data, len, NULL));
       cl_wire_error_reply_free (cl_wire_error_reply_decode (data, len, NULL));
       list = cl_wire_conflict_list_decode (data, len, NULL, NULL, NULL);
