@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
 #include <sodium.h>
 
 #include "cl-schema.h"
@@ -1991,6 +1992,73 @@ cl_wire_login_request_encode (const ClWireLoginRequest *request,
   return builder_to_data (b, len);
 }
 
+/**
+ * cl_wire_is_refresh_token:
+ *
+ * Whether @token has a refresh token's shape: "clr_" and 43 base64url characters.
+ */
+gboolean
+cl_wire_is_refresh_token (const char *token)
+{
+  gsize prefix = strlen (CL_WIRE_REFRESH_PREFIX);
+
+  if (token == NULL || strlen (token) != prefix + 43 ||
+      !g_str_has_prefix (token, CL_WIRE_REFRESH_PREFIX))
+    return FALSE;
+  for (const char *p = token + prefix; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+get_refresh_token (JsonObject  *object,
+                   const char  *where,
+                   char       **out,
+                   GError     **error)
+{
+  const char *v = json_object_get_string_member (object, "refresh_token");
+
+  if (!cl_wire_is_refresh_token (v))
+    return invalid (error, where, "refresh_token", "a refresh token");
+  *out = g_strdup (v);
+  return TRUE;
+}
+
+static const ClWireMember refresh_request_members[] = {
+  { "refresh_token", CL_WIRE_STRING, TRUE },
+};
+
+/* Returns: (transfer full): the refresh token of a POST /v1/refresh body */
+char *
+cl_wire_refresh_request_decode (const char  *data,
+                                gsize        len,
+                                GError     **error)
+{
+  g_autoptr(JsonNode) root = cl_wire_parse (data, len, &small_limits, error);
+  char *token = NULL;
+
+  if (root == NULL ||
+      !cl_wire_check_object (root, "request", refresh_request_members,
+                             G_N_ELEMENTS (refresh_request_members), error) ||
+      !get_refresh_token (json_node_get_object (root), "request", &token, error))
+    return NULL;
+  return token;
+}
+
+char *
+cl_wire_refresh_request_encode (const char *refresh_token,
+                                gsize      *len)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "refresh_token");
+  json_builder_add_string_value (b, refresh_token);
+  json_builder_end_object (b);
+  return builder_to_data (b, len);
+}
+
 void
 cl_wire_login_response_free (ClWireLoginResponse *response)
 {
@@ -1999,6 +2067,9 @@ cl_wire_login_response_free (ClWireLoginResponse *response)
   if (response->token != NULL)
     sodium_memzero (response->token, strlen (response->token));
   g_free (response->token);
+  if (response->refresh_token != NULL)
+    sodium_memzero (response->refresh_token, strlen (response->refresh_token));
+  g_free (response->refresh_token);
   g_free (response->device_id);
   g_free (response->expires_at);
   g_free (response->idle_expires_at);
@@ -2010,6 +2081,7 @@ cl_wire_login_response_free (ClWireLoginResponse *response)
 
 static const ClWireMember login_response_members[] = {
   { "token", CL_WIRE_STRING, TRUE },
+  { "refresh_token", CL_WIRE_STRING, TRUE },
   { "device_id", CL_WIRE_STRING, TRUE },
   { "expires_at", CL_WIRE_STRING, TRUE },
   { "idle_expires_at", CL_WIRE_STRING, TRUE },
@@ -2046,6 +2118,7 @@ cl_wire_login_response_decode (const char  *data,
 
   r = g_new0 (ClWireLoginResponse, 1);
   if (!get_text (o, "response", "token", 16, 256, &r->token, error) ||
+      !get_refresh_token (o, "response", &r->refresh_token, error) ||
       !get_uuid (o, "response", "device_id", &r->device_id, error) ||
       !get_text (o, "response", "expires_at", 1, 64, &r->expires_at, error) ||
       !get_text (o, "response", "idle_expires_at", 1, 64, &r->idle_expires_at, error) ||
@@ -2083,6 +2156,8 @@ cl_wire_login_response_encode (const ClWireLoginResponse *response,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "token");
   json_builder_add_string_value (b, response->token);
+  json_builder_set_member_name (b, "refresh_token");
+  json_builder_add_string_value (b, response->refresh_token);
   json_builder_set_member_name (b, "device_id");
   json_builder_add_string_value (b, response->device_id);
   json_builder_set_member_name (b, "expires_at");
@@ -2101,6 +2176,119 @@ cl_wire_login_response_encode (const ClWireLoginResponse *response,
     json_builder_add_string_value (b, response->commands[i]);
   json_builder_end_array (b);
   json_builder_end_object (b);
+  json_builder_end_object (b);
+  return builder_to_data (b, len);
+}
+
+/* ---- Trust bundle --------------------------------------------------------------------- */
+
+#define PEM_CERTIFICATE "-----BEGIN CERTIFICATE-----"
+#define PEM_CERTIFICATE_END "-----END CERTIFICATE-----"
+
+/**
+ * cl_wire_check_trust_bundle:
+ *
+ * Whether @pem is a trust bundle: 1 to %CL_WIRE_MAX_TRUST_BYTES of printable ASCII holding
+ * 1 to %CL_WIRE_MAX_TRUST_CERTS PEM certificates, each of which parses, and no other PEM
+ * block (no key).
+ */
+gboolean
+cl_wire_check_trust_bundle (const char  *pem,
+                            gsize        len,
+                            GError     **error)
+{
+  g_autofree char *text = NULL;
+  guint blocks = 0;
+
+  if (len == 0 || len > CL_WIRE_MAX_TRUST_BYTES)
+    {
+      g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                   "A trust bundle holds 1 to %d bytes", CL_WIRE_MAX_TRUST_BYTES);
+      return FALSE;
+    }
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isprint (pem[i]) && pem[i] != '\n' && pem[i] != '\r' && pem[i] != '\t')
+      {
+        g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                     "A trust bundle is PEM text (printable ASCII)");
+        return FALSE;
+      }
+  text = g_strndup (pem, len);
+  for (const char *p = text; (p = strstr (p, "-----BEGIN ")) != NULL; blocks++)
+    {
+      const char *end = strstr (p, PEM_CERTIFICATE_END);
+      g_autoptr(GTlsCertificate) cert = NULL;
+
+      if (!g_str_has_prefix (p, PEM_CERTIFICATE) || blocks >= CL_WIRE_MAX_TRUST_CERTS)
+        {
+          g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                       "A trust bundle holds 1 to %d certificates and nothing else",
+                       CL_WIRE_MAX_TRUST_CERTS);
+          return FALSE;
+        }
+      if (end != NULL)
+        end += strlen (PEM_CERTIFICATE_END);
+      cert = end != NULL ? g_tls_certificate_new_from_pem (p, end - p, NULL) : NULL;
+      if (cert == NULL)
+        {
+          g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                       "A certificate of the trust bundle does not parse");
+          return FALSE;
+        }
+      p = end;
+    }
+  if (blocks == 0)
+    {
+      g_set_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE,
+                   "A trust bundle holds at least one certificate");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const ClWireMember trust_response_members[] = {
+  { "bundle", CL_WIRE_STRING_OR_NULL, TRUE },
+};
+
+/* *bundle: the PEM the server sends, checked; %NULL when it sends none. */
+gboolean
+cl_wire_trust_response_decode (const char  *data,
+                               gsize        len,
+                               char       **bundle,
+                               GError     **error)
+{
+  g_autoptr(JsonNode) root = cl_wire_parse (data, len, &response_limits, error);
+  const char *pem;
+
+  *bundle = NULL;
+  if (root == NULL ||
+      !cl_wire_check_object (root, "response", trust_response_members,
+                             G_N_ELEMENTS (trust_response_members), error))
+    return FALSE;
+  pem = get_nullable (json_node_get_object (root), "bundle");
+  if (pem == NULL)
+    return TRUE;
+  if (!cl_wire_check_trust_bundle (pem, strlen (pem), error))
+    {
+      g_prefix_error (error, "response.bundle: ");
+      return FALSE;
+    }
+  *bundle = g_strdup (pem);
+  return TRUE;
+}
+
+char *
+cl_wire_trust_response_encode (const char *bundle,
+                               gsize      *len)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bundle");
+  if (bundle != NULL)
+    json_builder_add_string_value (b, bundle);
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
   return builder_to_data (b, len);
 }

@@ -279,6 +279,7 @@ typedef struct {
 
 typedef struct {
   char  *token;
+  char  *refresh_token;  /* exchanged at POST /v1/refresh for a new pair */
   char  *device_id;
   char  *expires_at;
   char  *idle_expires_at;
@@ -298,6 +299,30 @@ ClWireLoginResponse *cl_wire_login_response_decode  (const char                *
                                                      gsize                      len,
                                                      GError                   **error);
 char                *cl_wire_login_response_encode  (const ClWireLoginResponse *response,
+                                                     gsize                     *len);
+
+/* POST /v1/refresh: its answer is a ClWireLoginResponse. */
+#define CL_WIRE_REFRESH_PREFIX "clr_"
+gboolean             cl_wire_is_refresh_token       (const char                *token);
+char                *cl_wire_refresh_request_decode (const char                *data,
+                                                     gsize                      len,
+                                                     GError                   **error);
+char                *cl_wire_refresh_request_encode (const char                *refresh_token,
+                                                     gsize                     *len);
+
+/* ---- Trust bundle (GET /v1/trust) ------------------------------------------------------ */
+
+#define CL_WIRE_MAX_TRUST_BYTES   (32 * 1024)
+#define CL_WIRE_MAX_TRUST_CERTS   16
+
+gboolean             cl_wire_check_trust_bundle     (const char                *pem,
+                                                     gsize                      len,
+                                                     GError                   **error);
+gboolean             cl_wire_trust_response_decode  (const char                *data,
+                                                     gsize                      len,
+                                                     char                     **bundle,
+                                                     GError                   **error);
+char                *cl_wire_trust_response_encode  (const char                *bundle,
                                                      gsize                     *len);
 
 /* ---- Conflicts ------------------------------------------------------------------------ */

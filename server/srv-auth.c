@@ -12,6 +12,12 @@
  *
  * A token is "clt_" and 43 base64url characters (32 random bytes). Only its BLAKE2b-256 is
  * stored. It expires when unused for token idle-timeout and token lifetime after login.
+ *
+ * With it a device gets a refresh token ("clr_", the same shape), bound to the device: POST
+ * /v1/refresh trades it for a new pair and it is used up (rotated). A rotated one presented
+ * again means a copy is in other hands: the device's tokens are revoked. Refresh works up to
+ * refresh-max-age after the last sign-in with the password, and never for a revoked device,
+ * a disabled account or a password an administrator reset.
  */
 
 #define G_LOG_DOMAIN "srv-auth"
@@ -31,6 +37,8 @@
 
 #define TOKEN_PREFIX "clt_"
 #define TOKEN_BYTES 32
+
+G_STATIC_ASSERT (sizeof CL_WIRE_REFRESH_PREFIX == sizeof TOKEN_PREFIX);
 
 static const ClWireLimits empty_limits = { 64, 2, 16, 16, 4 };
 
@@ -63,7 +71,7 @@ token_hash_hex (const char *token)
 }
 
 static char *
-token_new (void)
+token_new (const char *prefix)
 {
   guint8 raw[TOKEN_BYTES];
   char b64[sodium_base64_ENCODED_LEN (TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -71,7 +79,7 @@ token_new (void)
 
   randombytes_buf (raw, sizeof raw);
   sodium_bin2base64 (b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  token = g_strconcat (TOKEN_PREFIX, b64, NULL);
+  token = g_strconcat (prefix, b64, NULL);
   sodium_memzero (raw, sizeof raw);
   sodium_memzero (b64, sizeof b64);
   return token;
@@ -405,6 +413,76 @@ new_password_hash (SrvWorker          *worker,
   return hash;
 }
 
+/* Gives @device_id a new token and refresh token (inside the caller's transaction): the
+ * answer to a sign-in or a refresh. */
+static ClWireLoginResponse *
+issue_tokens (SrvWorker   *worker,
+              const char  *device_id,
+              const char  *account_id,
+              const char  *username,
+              const char  *role,
+              GError     **error)
+{
+  const SrvConfig *config = srv_worker_get_config (worker);
+  g_autofree char *token = token_new (TOKEN_PREFIX);
+  g_autofree char *refresh = token_new (CL_WIRE_REFRESH_PREFIX);
+  g_autofree char *hash = token_hash_hex (token);
+  g_autofree char *refresh_hash = token_hash_hex (refresh);
+  g_autofree char *lifetime = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_lifetime);
+  g_autofree char *idle = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_idle);
+  g_autoptr(PGresult) t = NULL;
+  ClWireLoginResponse *reply;
+
+  t = srv_db_exec (worker->conn, error,
+                   "WITH d AS (UPDATE device SET token_hash = decode($2, 'hex'), "
+                   "token_created_at = now(), token_used_at = now(), last_seen_at = now() "
+                   "WHERE id = $1), "
+                   "r AS (INSERT INTO refresh_token (hash, device_id) "
+                   "VALUES (decode($3, 'hex'), $1)) "
+                   "SELECT to_char(now() + make_interval(secs => $4::double precision), "
+                   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                   "to_char(now() + make_interval(secs => $5::double precision), "
+                   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                   "coalesce((SELECT array_to_json(array_agg(command ORDER BY command)) "
+                   "FROM account_command WHERE account_id = $6), '[]')::text",
+                   device_id, hash, refresh_hash, lifetime, idle, account_id, SRV_DB_END);
+  if (t == NULL)
+    return NULL;
+
+  reply = g_new0 (ClWireLoginResponse, 1);
+  reply->token = g_steal_pointer (&token);
+  reply->refresh_token = g_steal_pointer (&refresh);
+  reply->device_id = g_strdup (device_id);
+  reply->expires_at = g_strdup (srv_db_get (t, 0, 0));
+  reply->idle_expires_at = g_strdup (srv_db_get (t, 0, 1));
+  reply->username = g_strdup (username);
+  reply->role = g_strdup (role);
+  reply->commands = srv_json_parse_strv (srv_db_get (t, 0, 2));
+  return reply;
+}
+
+/* Ends a sign-in or a refresh in its transaction: audits @entry, commits, answers @reply. */
+static void
+answer_tokens (SrvWorker                 *worker,
+               const SrvAuditEntry       *entry,
+               const ClWireLoginResponse *reply,
+               SrvResponse               *response)
+{
+  g_autoptr(GError) error = NULL;
+  char *body;
+  gsize len;
+
+  if (!srv_audit (worker->conn, entry, &error) ||
+      !srv_db_command (worker->conn, "COMMIT", &error))
+    {
+      srv_db_rollback (worker->conn);
+      srv_response_db_error (response, error);
+      return;
+    }
+  body = cl_wire_login_response_encode (reply, &len);
+  srv_response_take_json (response, SOUP_STATUS_OK, body, len);
+}
+
 void
 srv_handle_login (SrvWorker   *worker,
                   SrvRequest  *request,
@@ -419,11 +497,7 @@ srv_handle_login (SrvWorker   *worker,
   g_autofree char *pair_key = NULL;
   g_autofree char *address_key = NULL;
   g_autofree char *address_limit = g_strdup_printf ("%u", config->login_address_limit);
-  g_autofree char *token = NULL;
-  g_autofree char *hash = NULL;
   g_autofree char *device_id = NULL;
-  g_autofree char *lifetime = NULL;
-  g_autofree char *idle = NULL;
   g_autofree char *new_hash = NULL;
   g_autoptr(ClWireLoginResponse) reply = NULL;
   g_autoptr(JsonObject) changed = json_object_new ();
@@ -432,8 +506,6 @@ srv_handle_login (SrvWorker   *worker,
   const char *account_id = NULL;
   gboolean verified, disabled = FALSE, must_change = FALSE, retry_after_account = FALSE;
   gint64 retry_after;
-  char *body;
-  gsize len;
 
   login = cl_wire_login_request_decode (g_bytes_get_data (request->body, NULL),
                                         g_bytes_get_size (request->body), &error);
@@ -535,11 +607,6 @@ srv_handle_login (SrvWorker   *worker,
       (new_hash = new_password_hash (worker, login, response)) == NULL)
     return;
 
-  token = token_new ();
-  hash = token_hash_hex (token);
-  lifetime = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_lifetime);
-  idle = g_strdup_printf ("%" G_GINT64_FORMAT, config->token_idle);
-
   if (!srv_db_command (worker->conn, "BEGIN", &error))
     {
       srv_response_db_error (response, error);
@@ -576,11 +643,13 @@ srv_handle_login (SrvWorker   *worker,
         }
       device_id = g_strdup (login->device_id);
       {
+        /* A sign-in with the password starts a new chain of refresh tokens. */
         g_autoptr(PGresult) u = srv_db_exec (worker->conn, &error,
-                                             "UPDATE device SET token_hash = decode($2, 'hex'), "
-                                             "token_created_at = now(), token_used_at = now(), "
-                                             "last_seen_at = now() WHERE id = $1",
-                                             device_id, hash, SRV_DB_END);
+                                             "WITH gone AS (DELETE FROM refresh_token "
+                                             "WHERE device_id = $1) "
+                                             "UPDATE device SET signed_in_at = now() "
+                                             "WHERE id = $1",
+                                             device_id, SRV_DB_END);
         if (u == NULL)
           goto db_error;
       }
@@ -591,49 +660,32 @@ srv_handle_login (SrvWorker   *worker,
 
       device_id = cl_uuid_new ();
       i = srv_db_exec (worker->conn, &error,
-                       "INSERT INTO device (id, account_id, name, token_hash, token_created_at, "
-                       "token_used_at, last_seen_at) "
-                       "VALUES ($1, $2, $3, decode($4, 'hex'), now(), now(), now())",
-                       device_id, account_id, login->device_name, hash, SRV_DB_END);
+                       "INSERT INTO device (id, account_id, name, signed_in_at) "
+                       "VALUES ($1, $2, $3, now())",
+                       device_id, account_id, login->device_name, SRV_DB_END);
       if (i == NULL)
         goto db_error;
     }
 
   {
-    g_autoptr(PGresult) c = NULL;
-    g_autoptr(PGresult) t = NULL;
-
     /* A success clears this account's count from this address and gives the attempt
      * back to the address. */
-    c = srv_db_exec (worker->conn, &error,
-                     "WITH gone AS (DELETE FROM login_throttle WHERE key = $1) "
-                     "UPDATE login_throttle SET failures = greatest(failures - 1, 0), "
-                     "next_at = CASE WHEN failures - 1 < $3::integer THEN NULL ELSE next_at END "
-                     "WHERE key = $2",
-                     pair_key, address_key, address_limit, SRV_DB_END);
+    g_autoptr(PGresult) c = srv_db_exec (worker->conn, &error,
+                                         "WITH gone AS (DELETE FROM login_throttle "
+                                         "WHERE key = $1) "
+                                         "UPDATE login_throttle SET failures = "
+                                         "greatest(failures - 1, 0), next_at = CASE WHEN "
+                                         "failures - 1 < $3::integer THEN NULL ELSE next_at END "
+                                         "WHERE key = $2",
+                                         pair_key, address_key, address_limit, SRV_DB_END);
     if (c == NULL)
       goto db_error;
-
-    t = srv_db_exec (worker->conn, &error,
-                     "SELECT to_char(now() + make_interval(secs => $1::double precision), "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-                     "to_char(now() + make_interval(secs => $2::double precision), "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-                     "coalesce((SELECT array_to_json(array_agg(command ORDER BY command)) "
-                     "FROM account_command WHERE account_id = $3), '[]')::text",
-                     lifetime, idle, account_id, SRV_DB_END);
-    if (t == NULL)
-      goto db_error;
-
-    reply = g_new0 (ClWireLoginResponse, 1);
-    reply->token = g_steal_pointer (&token);
-    reply->device_id = g_strdup (device_id);
-    reply->expires_at = g_strdup (srv_db_get (t, 0, 0));
-    reply->idle_expires_at = g_strdup (srv_db_get (t, 0, 1));
-    reply->username = g_strdup (lower);
-    reply->role = g_strdup (srv_db_get (account, 0, 2));
-    reply->commands = srv_json_parse_strv (srv_db_get (t, 0, 2));
   }
+
+  reply = issue_tokens (worker, device_id, account_id, lower, srv_db_get (account, 0, 2),
+                        &error);
+  if (reply == NULL)
+    goto db_error;
 
   if (new_hash != NULL)
     {
@@ -650,12 +702,150 @@ srv_handle_login (SrvWorker   *worker,
   entry.outcome = "ok";
   entry.account_id = account_id;
   entry.device_id = device_id;
-  if (!srv_audit (worker->conn, &entry, &error) ||
-      !srv_db_command (worker->conn, "COMMIT", &error))
-    goto db_error;
+  answer_tokens (worker, &entry, reply, response);
+  return;
 
-  body = cl_wire_login_response_encode (reply, &len);
-  srv_response_take_json (response, SOUP_STATUS_OK, body, len);
+db_error:
+  srv_db_rollback (worker->conn);
+  srv_response_db_error (response, error);
+}
+
+/* ---- Refresh -------------------------------------------------------------------------- */
+
+/* A rotated refresh token came back: one of its holders is not the device. Both lose the
+ * device's tokens; the device signs in with the password again. */
+static void
+refresh_reused (SrvWorker     *worker,
+                const char    *device_id,
+                SrvAuditEntry *entry,
+                SrvResponse   *response)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+
+  r = srv_db_exec (worker->conn, &error,
+                   "WITH gone AS (DELETE FROM refresh_token WHERE device_id = $1) "
+                   "UPDATE device SET token_hash = NULL WHERE id = $1",
+                   device_id, SRV_DB_END);
+  entry->outcome = "refresh_reused";
+  entry->security = TRUE;
+  if (r == NULL || !srv_audit (worker->conn, entry, &error) ||
+      !srv_db_command (worker->conn, "COMMIT", &error))
+    {
+      srv_db_rollback (worker->conn);
+      srv_response_db_error (response, error);
+      return;
+    }
+  srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid", "Sign in again");
+}
+
+void
+srv_handle_refresh (SrvWorker   *worker,
+                    SrvRequest  *request,
+                    SrvResponse *response)
+{
+  const SrvConfig *config = srv_worker_get_config (worker);
+  g_autofree char *refresh = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *max_age = g_strdup_printf ("%" G_GINT64_FORMAT, config->refresh_max_age);
+  g_autofree char *device_id = NULL;
+  g_autofree char *account_id = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) r = NULL;
+  g_autoptr(ClWireLoginResponse) reply = NULL;
+  SrvAuditEntry entry = { "refresh", NULL, .address = request->address };
+  const char *mode;
+
+  refresh = cl_wire_refresh_request_decode (g_bytes_get_data (request->body, NULL),
+                                            g_bytes_get_size (request->body), &error);
+  if (refresh == NULL)
+    {
+      srv_response_wire_error (response, error);
+      return;
+    }
+  hash = token_hash_hex (refresh);
+  sodium_memzero (refresh, strlen (refresh));
+
+  if (!srv_db_command (worker->conn, "BEGIN", &error))
+    {
+      srv_response_db_error (response, error);
+      return;
+    }
+  /* Locked: of two requests with one token, the second finds it rotated. */
+  r = srv_db_exec (worker->conn, &error,
+                   "SELECT d.id, a.id, a.username, a.role, d.revoke_mode, "
+                   "t.rotated_at IS NOT NULL, a.disabled_at IS NOT NULL, "
+                   "a.password_must_change, coalesce(d.signed_in_at + "
+                   "make_interval(secs => $2::double precision) < now(), true) "
+                   "FROM refresh_token t JOIN device d ON d.id = t.device_id "
+                   "JOIN account a ON a.id = d.account_id "
+                   "WHERE t.hash = decode($1, 'hex') FOR UPDATE OF t, d",
+                   hash, max_age, SRV_DB_END);
+  if (r == NULL)
+    goto db_error;
+  if (PQntuples (r) == 0)
+    {
+      srv_db_rollback (worker->conn);
+      srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid",
+                          "Sign in again");
+      return;
+    }
+  device_id = g_strdup (srv_db_get (r, 0, 0));
+  account_id = g_strdup (srv_db_get (r, 0, 1));
+  mode = srv_db_get (r, 0, 4);
+  entry.account_id = account_id;
+  entry.device_id = device_id;
+
+  if (srv_db_get_bool (r, 0, 5))
+    {
+      refresh_reused (worker, device_id, &entry, response);
+      return;
+    }
+  if (mode != NULL)
+    {
+      g_autofree char *kept = g_strdup (mode);
+
+      srv_db_rollback (worker->conn);
+      entry.outcome = "device_revoked";
+      audit_quietly (worker->conn, &entry);
+      srv_auth_revoked_error (response, kept);
+      return;
+    }
+  if (srv_db_get_bool (r, 0, 6) || srv_db_get_bool (r, 0, 7) || srv_db_get_bool (r, 0, 8))
+    {
+      gboolean disabled = srv_db_get_bool (r, 0, 6);
+      gboolean must_change = !disabled && srv_db_get_bool (r, 0, 7);
+
+      srv_db_rollback (worker->conn);
+      entry.outcome = disabled ? "account_disabled"
+                      : must_change ? "password_change_required" : "refresh_expired";
+      audit_quietly (worker->conn, &entry);
+      if (disabled)
+        srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_invalid",
+                            "Sign in again");
+      else if (must_change)
+        srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "password_change_required",
+                            "Your password was reset: choose a new one");
+      else
+        srv_response_error (response, SOUP_STATUS_UNAUTHORIZED, "token_expired",
+                            "Your session expired: sign in again");
+      return;
+    }
+
+  {
+    g_autoptr(PGresult) u = srv_db_exec (worker->conn, &error,
+                                         "UPDATE refresh_token SET rotated_at = now() "
+                                         "WHERE hash = decode($1, 'hex')",
+                                         hash, SRV_DB_END);
+    if (u == NULL)
+      goto db_error;
+  }
+  reply = issue_tokens (worker, device_id, account_id, srv_db_get (r, 0, 2),
+                        srv_db_get (r, 0, 3), &error);
+  if (reply == NULL)
+    goto db_error;
+  entry.outcome = "ok";
+  answer_tokens (worker, &entry, reply, response);
   return;
 
 db_error:
@@ -678,6 +868,7 @@ srv_handle_logout (SrvWorker   *worker,
     return;
 
   r = srv_db_exec (worker->conn, &error,
+                   "WITH gone AS (DELETE FROM refresh_token WHERE device_id = $1) "
                    "UPDATE device SET token_hash = NULL WHERE id = $1",
                    session->device_id, SRV_DB_END);
   srv_audit_session (&entry, session);
@@ -688,6 +879,23 @@ srv_handle_logout (SrvWorker   *worker,
     }
   srv_response_take_json (response, SOUP_STATUS_OK, g_strdup ("{\"status\":\"ok\"}"),
                           strlen ("{\"status\":\"ok\"}"));
+}
+
+/* The CA certificates the device trusts besides its enrolled one ([tls] trust-bundle). */
+void
+srv_handle_trust (SrvWorker   *worker,
+                  SrvRequest  *request,
+                  SrvResponse *response)
+{
+  g_autoptr(SrvSession) session = srv_auth_session (worker, request, SRV_AUTH_DEFAULT,
+                                                    response);
+  char *body;
+  gsize len;
+
+  if (session == NULL)
+    return;
+  body = cl_wire_trust_response_encode (srv_worker_get_config (worker)->trust_bundle, &len);
+  srv_response_take_json (response, SOUP_STATUS_OK, body, len);
 }
 
 /* A revoked device reports that it erased its vault: its token dies with it. */
@@ -712,6 +920,7 @@ srv_handle_erased (SrvWorker   *worker,
     }
 
   r = srv_db_exec (worker->conn, &error,
+                   "WITH gone AS (DELETE FROM refresh_token WHERE device_id = $1) "
                    "UPDATE device SET token_hash = NULL, erased_at = now() WHERE id = $1",
                    session->device_id, SRV_DB_END);
   srv_audit_session (&entry, session);

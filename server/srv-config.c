@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "cl-wire.h"
 #include "srv-config.h"
 
 /* Every key the file may hold: any other key or group is a mistake (a typo would otherwise
@@ -28,6 +29,8 @@ static const struct {
   { "metrics", "listen" },
   { "tokens", "idle-timeout" },
   { "tokens", "lifetime" },
+  { "tokens", "refresh-max-age" },
+  { "tls", "trust-bundle" },
   { "login", "account-limit" },
   { "login", "address-limit" },
   { "login", "window" },
@@ -52,6 +55,7 @@ srv_config_new (void)
   c->real_ip_header = g_strdup ("X-Real-IP");
   c->token_idle = 12 * 3600;
   c->token_lifetime = 30 * 24 * 3600;
+  c->refresh_max_age = 90 * 24 * 3600;
   c->login_account_limit = 5;
   c->login_address_limit = 30;
   c->login_window = 15 * 60;
@@ -83,6 +87,7 @@ config_clear (gpointer data)
   g_free (config->listen);
   g_free (config->real_ip_header);
   g_free (config->metrics_listen);
+  g_free (config->trust_bundle);
 }
 
 void
@@ -172,6 +177,32 @@ get_string (GKeyFile    *kf,
     }
 }
 
+/* [tls] trust-bundle: the CA certificates devices trust besides the one they enrolled
+ * with, checked as devices check them. */
+static gboolean
+load_trust_bundle (GKeyFile    *kf,
+                   SrvConfig   *config,
+                   GError     **error)
+{
+  g_autofree char *path = g_key_file_get_string (kf, "tls", "trust-bundle", NULL);
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+
+  if (path == NULL)
+    return TRUE;
+  if (!g_file_get_contents (path, &pem, &len, &local_error) ||
+      !cl_wire_check_trust_bundle (pem, len, &local_error))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "[tls] trust-bundle %s: %s", path, local_error->message);
+      return FALSE;
+    }
+  g_free (config->trust_bundle);
+  config->trust_bundle = g_steal_pointer (&pem);
+  return TRUE;
+}
+
 gboolean
 srv_config_load_file (SrvConfig   *config,
                       const char  *path,
@@ -209,6 +240,8 @@ srv_config_load_file (SrvConfig   *config,
       !get_int (kf, "server", "io-timeout", 1, 3600, &config->io_timeout, error) ||
       !get_int (kf, "tokens", "idle-timeout", 1, 366 * 86400, &config->token_idle, error) ||
       !get_int (kf, "tokens", "lifetime", 1, 366 * 86400, &config->token_lifetime, error) ||
+      !get_int (kf, "tokens", "refresh-max-age", 1, 3660 * 86400, &config->refresh_max_age,
+                error) ||
       !get_int (kf, "login", "account-limit", 1, 1000, &account_limit, error) ||
       !get_int (kf, "login", "address-limit", 1, 100000, &address_limit, error) ||
       !get_int (kf, "login", "window", 1, 86400, &config->login_window, error) ||
@@ -219,7 +252,8 @@ srv_config_load_file (SrvConfig   *config,
       !get_int (kf, "sync", "tombstone-days", 1, 36500, &tombstone_days, error) ||
       !get_int (kf, "sync", "mutation-log-days", 1, 36500, &mutation_log_days, error) ||
       !get_int (kf, "sync", "max-open-conflicts", 1, 1000000, &config->max_open_conflicts,
-                error))
+                error) ||
+      !load_trust_bundle (kf, config, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;

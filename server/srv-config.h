@@ -17,6 +17,7 @@ typedef struct {
   char   *real_ip_header;       /* set by nginx; trusted only from loopback or a Unix socket */
   gint64  token_idle;           /* seconds a token lives unused */
   gint64  token_lifetime;       /* seconds a token lives at most */
+  gint64  refresh_max_age;      /* seconds after a password sign-in refresh still works */
   guint   login_account_limit;  /* sign-ins per account from one address before backoff */
   guint   login_address_limit;  /* failed logins per address per window */
   gint64  login_window;         /* seconds */
@@ -30,6 +31,7 @@ typedef struct {
   gint64  shutdown_timeout;     /* seconds SIGTERM waits for requests in flight */
   gint64  io_timeout;           /* seconds a connection may send or take nothing */
   char   *metrics_listen;       /* "" (off), "unix:PATH" or "HOST:PORT" (loopback) */
+  char   *trust_bundle;         /* (nullable): PEM of [tls] trust-bundle, sent to devices */
 } SrvConfig;
 
 /* Reference counted: a reload (SIGHUP) replaces the server's configuration while requests

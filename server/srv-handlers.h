@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 void srv_handle_health    (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 void srv_handle_login     (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
+void srv_handle_refresh   (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
+void srv_handle_trust     (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 void srv_handle_logout    (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 void srv_handle_erased    (SrvWorker *worker, SrvRequest *request, SrvResponse *response);
 void srv_handle_push      (SrvWorker *worker, SrvRequest *request, SrvResponse *response);

@@ -81,6 +81,8 @@ typedef struct {
 static const Route routes[] = {
   { "GET, HEAD", "/v1/health", NULL, FALSE, srv_handle_health },
   { "POST", "/v1/login", NULL, FALSE, srv_handle_login },
+  { "POST", "/v1/refresh", NULL, FALSE, srv_handle_refresh },
+  { "GET", "/v1/trust", NULL, FALSE, srv_handle_trust },
   { "POST", "/v1/logout", NULL, FALSE, srv_handle_logout },
   { "POST", "/v1/push", NULL, FALSE, srv_handle_push },
   { "POST", "/v1/pull", NULL, FALSE, srv_handle_pull },

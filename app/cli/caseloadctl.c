@@ -79,6 +79,8 @@ static const Command commands[] = {
     N_("Enroll this vault with a sync server (https only; trusts only the given CA)") },
   { "login", cl_cli_cmd_login, "[--password-file F] [--change-password]",
     N_("Log in again after the server's token expired; nothing is lost") },
+  { "set-server", cl_cli_cmd_set_server, "URL [--ca FILE]",
+    N_("Move this enrolled vault to a new server address or CA, keeping it and its outbox") },
   { "sync", cl_cli_cmd_sync, "",
     N_("Run one full sync round; prints pushed, pulled, conflicts and rejected") },
   { "status", cl_cli_cmd_status, "",

@@ -130,6 +130,39 @@ cl_cli_cmd_login (ClCli  *cli,
 }
 
 int
+cl_cli_cmd_set_server (ClCli  *cli,
+                       int     argc,
+                       char  **argv)
+{
+  g_autofree char *ca = NULL;
+  const GOptionEntry entries[] = {
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
+      N_("Trust this CA certificate (PEM) from now on instead of the enrolled one"),
+      N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  GError *error = NULL;
+  int rc;
+
+  context = cl_cli_option_context ("set-server", "URL",
+                                   _("Move this enrolled vault to a new server address or CA. "
+                                     "Nothing changes unless the server there answers over "
+                                     "HTTPS with that CA and knows this workstation."),
+                                   entries);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  if (argc != 2)
+    return cl_cli_usage_error (context, _("set-server needs the server's https:// address"));
+  if ((sync = open_sync (cli, &error)) == NULL ||
+      !cl_sync_set_server (sync, argv[1], ca, NULL, &error))
+    return cl_cli_fail (error);
+  g_print (_("This vault now syncs with %s.\n"), argv[1]);
+  return CL_EXIT_OK;
+}
+
+int
 cl_cli_cmd_sync (ClCli  *cli,
                  int     argc,
                  char  **argv)

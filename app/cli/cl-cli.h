@@ -126,6 +126,7 @@ int  cl_cli_cmd_export    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_demo      (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_enroll    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_login     (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_set_server (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_sync      (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_status    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_conflicts (ClCli *cli, int argc, char **argv);

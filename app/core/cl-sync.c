@@ -23,6 +23,11 @@
  *   its field, which the vault shows again if the server turns the resolution down;
  * - 410 and 412 start a full resync that keeps the outbox and pushes it again.
  *
+ * The device token and its refresh token live in the vault's meta table. A request answered
+ * token_expired trades the refresh token for a new pair (POST /v1/refresh, kept in place of
+ * the old one) and is sent again, so the round goes on without the password; only when the
+ * server refuses the refresh does the round end with %CL_SYNC_ERROR_AUTH.
+ *
  * CASELOAD_SYNC_CRASH_AT=<point>[:<n>] (tests only: honoured only in builds configured with
  * -Dtest_hooks=true; read once) makes the process _exit(137)
  * at the n-th (default first) pass through a named point, to prove crash safety (R2):
@@ -228,13 +233,43 @@ check_url (const char  *url,
   return TRUE;
 }
 
+/* The file in the vault folder that anchors hold, by name. */
+static char *
+vault_file (ClSync     *self,
+            const char *name)
+{
+  g_autofree char *file = g_build_filename (cl_vault_get_dir (cl_store_get_vault (self->store)),
+                                            name, NULL);
+
+  return g_canonicalize_filename (file, NULL);
+}
+
+/* The CAs a connection trusts: @ca_pem (the one enrolled with, or given to set-server) and
+ * the trust bundle the server sent, if any. GTlsFileDatabase reads its anchors from a
+ * file: these certificates (public, not client data) are written to @path from the copies
+ * inside the vault. */
+static GTlsDatabase *
+anchors_database (ClSync      *self,
+                  const char  *ca_pem,
+                  const char  *path,
+                  GError     **error)
+{
+  g_autofree char *bundle = meta_get (self, "sync_trust");
+  g_autofree char *anchors = g_strconcat (ca_pem, "\n", bundle != NULL ? bundle : "",
+                                           NULL);
+
+  if (!g_file_set_contents_full (path, anchors, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 error))
+    return NULL;
+  return g_tls_file_database_new (path, error);
+}
+
 static GTlsDatabase *
 ca_database (ClSync   *self,
              GError  **error)
 {
   g_autofree char *pem = meta_get (self, "sync_ca");
   g_autofree char *path = NULL;
-  GTlsDatabase *db;
 
   if (pem == NULL)
     {
@@ -242,20 +277,12 @@ ca_database (ClSync   *self,
                    _("No certificate authority is stored for the server; enroll again."));
       return NULL;
     }
-  /* GTlsFileDatabase reads its anchors from a file: the organization's CA certificate
-   * (public, not client data) is written next to the vault from the copy inside it. */
-  {
-    g_autofree char *file = g_build_filename (cl_vault_get_dir (cl_store_get_vault (self->store)),
-                                              CA_FILE, NULL);
-    path = g_canonicalize_filename (file, NULL);
-  }
-  if (!g_file_set_contents_full (path, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return NULL;
-  db = g_tls_file_database_new (path, error);
-  return db;
+  path = vault_file (self, CA_FILE);
+  return anchors_database (self, pem, path, error);
 }
 
 typedef struct {
+  ClSync      *owner;         /* (unowned): keeps the tokens a refresh brings */
   SoupSession *session;
   char        *base;
   char        *token;
@@ -285,6 +312,21 @@ network_timeout (void)
   return v > 0 && v <= 600 ? (guint) v : 60;
 }
 
+static void
+conn_open_with (ClSync       *self,
+                Conn         *conn,
+                const char   *url,
+                GTlsDatabase *tls)
+{
+  conn->session = soup_session_new_with_options ("tls-database", tls,
+                                                 "timeout", network_timeout (),
+                                                 "idle-timeout", 60,
+                                                 "user-agent", "caseload/" PACKAGE_VERSION,
+                                                 NULL);
+  conn->base = g_str_has_suffix (url, "/") ? g_strndup (url, strlen (url) - 1) : g_strdup (url);
+  conn->owner = self;
+}
+
 static gboolean
 conn_open (ClSync      *self,
            Conn        *conn,
@@ -295,12 +337,7 @@ conn_open (ClSync      *self,
 
   if (!check_url (url, error) || (tls = ca_database (self, error)) == NULL)
     return FALSE;
-  conn->session = soup_session_new_with_options ("tls-database", tls,
-                                                 "timeout", network_timeout (),
-                                                 "idle-timeout", 60,
-                                                 "user-agent", "caseload/" PACKAGE_VERSION,
-                                                 NULL);
-  conn->base = g_str_has_suffix (url, "/") ? g_strndup (url, strlen (url) - 1) : g_strdup (url);
+  conn_open_with (self, conn, url, tls);
   return TRUE;
 }
 
@@ -345,16 +382,15 @@ read_limited (GInputStream  *stream,
   return TRUE;
 }
 
-/* Sends one request; @body NULL: none (a GET). */
 static gboolean
-http_send (Conn          *conn,
-           const char    *method,
-           const char    *path,
-           const char    *body,
-           gsize          len,
-           Reply         *reply,
-           GCancellable  *cancellable,
-           GError       **error)
+http_send_once (Conn          *conn,
+                const char    *method,
+                const char    *path,
+                const char    *body,
+                gsize          len,
+                Reply         *reply,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   g_autofree char *url = g_strconcat (conn->base, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
@@ -411,6 +447,115 @@ http_send (Conn          *conn,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Keeps a sign-in's or a refresh's tokens in the vault, both or neither. */
+static gboolean
+keep_tokens (ClSync                    *self,
+             const ClWireLoginResponse *resp,
+             GError                   **error)
+{
+  sqlite3 *db = db_of (self);
+
+  if (db != NULL && !cl_sql_exec (db, "SAVEPOINT keep_tokens", error))
+    return FALSE;
+  if (!meta_set (self, "sync_token", resp->token, error) ||
+      !meta_set (self, "sync_refresh_token", resp->refresh_token, error))
+    {
+      if (db != NULL)
+        cl_sql_exec (db, "ROLLBACK TO keep_tokens; RELEASE keep_tokens", NULL);
+      return FALSE;
+    }
+  return cl_sql_exec (db, "RELEASE keep_tokens", error);
+}
+
+/* The token expired: trades the refresh token kept in the vault for a new pair, kept in
+ * its place, and @conn goes on with the new token. %FALSE when the request cannot be sent
+ * again: with @error set, or with *reply replaced by the server's refusal of the refresh
+ * (or left as it was when this vault holds no refresh token). */
+static gboolean
+refresh_tokens (Conn          *conn,
+                Reply         *reply,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *refresh = meta_get (conn->owner, "sync_refresh_token");
+  g_autofree char *body = NULL;
+  g_autoptr(ClWireLoginResponse) resp = NULL;
+  g_auto(Reply) answer = { 0 };
+  char *expired = conn->token;
+  gsize len, rlen;
+  const char *data;
+  gboolean sent;
+
+  if (refresh == NULL)
+    return FALSE;
+  body = cl_wire_refresh_request_encode (refresh, &len);
+  memset (refresh, 0, strlen (refresh));
+  /* The refresh token is the credential: the expired token is not sent with it. */
+  conn->token = NULL;
+  sent = http_send_once (conn, "POST", "/v1/refresh", body, len, &answer, cancellable, error);
+  conn->token = expired;
+  memset (body, 0, len);
+  if (!sent)
+    return FALSE;
+  if (answer.status != 200)
+    {
+      reply_clear (reply);
+      *reply = answer;
+      answer = (Reply) { 0 };
+      return FALSE;
+    }
+  data = g_bytes_get_data (answer.body, &rlen);
+  resp = cl_wire_login_response_decode (data, rlen, error);
+  if (resp == NULL)
+    {
+      g_prefix_error (error, _("The server's answer was not understood: "));
+      return FALSE;
+    }
+  if (!keep_tokens (conn->owner, resp, error))
+    return FALSE;
+  memset (conn->token, 0, strlen (conn->token));
+  g_free (conn->token);
+  conn->token = g_strdup (resp->token);
+  return TRUE;
+}
+
+/* Sends one request; @body NULL: none (a GET). An expired token is refreshed once and the
+ * request sent again (the server refused it before doing anything). */
+static gboolean
+http_send (Conn          *conn,
+           const char    *method,
+           const char    *path,
+           const char    *body,
+           gsize          len,
+           Reply         *reply,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(ClWireErrorReply) e = NULL;
+  g_autoptr(GError) refresh_error = NULL;
+  gsize rlen = 0;
+  const char *data;
+
+  if (!http_send_once (conn, method, path, body, len, reply, cancellable, error))
+    return FALSE;
+  if (reply->status != 401 || conn->token == NULL || reply->body == NULL)
+    return TRUE;
+  data = g_bytes_get_data (reply->body, &rlen);
+  e = cl_wire_error_reply_decode (data, rlen, NULL);
+  if (e == NULL || g_strcmp0 (e->code, "token_expired") != 0)
+    return TRUE;
+  if (!refresh_tokens (conn, reply, cancellable, &refresh_error))
+    {
+      if (refresh_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&refresh_error));
+      return FALSE;
+    }
+  reply_clear (reply);
+  *reply = (Reply) { 0 };
+  return http_send_once (conn, method, path, body, len, reply, cancellable, error);
 }
 
 /* Turns a non-2xx answer into an error. *code receives the server's machine code; *seq the
@@ -587,9 +732,30 @@ do_login (ClSync        *self,
       return FALSE;
     }
 
-  return meta_set (self, "sync_token", resp->token, error) &&
+  return keep_tokens (self, resp, error) &&
          meta_set (self, "sync_device_id", resp->device_id, error) &&
          meta_set (self, "sync_role", resp->role, error);
+}
+
+/* The PEM of @ca_file, once it proved to hold a certificate. */
+static char *
+read_ca_file (const char  *ca_file,
+              GError     **error)
+{
+  g_autolist(GTlsCertificate) certs = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *pem = NULL;
+
+  certs = g_tls_certificate_list_new_from_file (ca_file, &local_error);
+  if (certs == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
+                   _("“%s” holds no usable CA certificate (%s)."), ca_file,
+                   local_error != NULL ? local_error->message : _("empty"));
+      return NULL;
+    }
+  g_file_get_contents (ca_file, &pem, NULL, error);
+  return pem;
 }
 
 /**
@@ -609,9 +775,7 @@ cl_sync_enroll (ClSync        *self,
                 GError       **error)
 {
   g_autofree char *pem = NULL;
-  g_autolist(GTlsCertificate) certs = NULL;
   g_auto(Conn) conn = { 0 };
-  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
   g_return_val_if_fail (url != NULL && ca_file != NULL && username != NULL, FALSE);
@@ -626,15 +790,7 @@ cl_sync_enroll (ClSync        *self,
                    _("This vault is already enrolled with a server; log in again instead."));
       return FALSE;
     }
-  certs = g_tls_certificate_list_new_from_file (ca_file, &local_error);
-  if (certs == NULL)
-    {
-      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
-                   _("“%s” holds no usable CA certificate (%s)."), ca_file,
-                   local_error != NULL ? local_error->message : _("empty"));
-      return FALSE;
-    }
-  if (!g_file_get_contents (ca_file, &pem, NULL, error))
+  if ((pem = read_ca_file (ca_file, error)) == NULL)
     return FALSE;
 
   if (!meta_set (self, "sync_ca", pem, error) ||
@@ -686,6 +842,115 @@ cl_sync_login (ClSync        *self,
     }
   return conn_open (self, &conn, url, error) &&
          do_login (self, &conn, username, password, device, cancellable, error);
+}
+
+/* The trust bundle of a GET /v1/trust answer, checked (size, PEM, certificates only):
+ * *bundle, or %NULL when the server sends none. */
+static gboolean
+decode_trust (Reply   *reply,
+              char   **bundle,
+              GError **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (reply->body, &len);
+
+  if (cl_wire_trust_response_decode (data, len, bundle, error))
+    return TRUE;
+  g_prefix_error (error, _("The server's trust bundle was refused (the certificates this "
+                           "workstation trusts were not changed): "));
+  if (error != NULL && *error != NULL)
+    {
+      (*error)->domain = CL_SYNC_ERROR;
+      (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+    }
+  return FALSE;
+}
+
+/* Asks the server at @conn whether it answers as a Caseload server and knows this device
+ * (an authenticated request), and takes the trust bundle it sends: *bundle, or %NULL. */
+static gboolean
+probe_server (ClSync        *self,
+              Conn          *conn,
+              const char    *url,
+              char         **bundle,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_auto(Reply) health = { 0 };
+  g_auto(Reply) trust = { 0 };
+
+  if (!http_send (conn, "GET", "/v1/health", NULL, 0, &health, cancellable, error))
+    return FALSE;
+  if (health.status != 200)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED,
+                   _("%s does not answer as a Caseload server (HTTP %u)."), url,
+                   health.status);
+      return FALSE;
+    }
+  conn->token = meta_get (self, "sync_token");
+  if (!http_send (conn, "GET", "/v1/trust", NULL, 0, &trust, cancellable, error))
+    return FALSE;
+  if (trust.status != 200)
+    {
+      g_autoptr(GError) refused = NULL;
+
+      reply_error (conn, &trust, NULL, NULL, NULL, &refused);
+      g_set_error (error, CL_SYNC_ERROR, refused->code,
+                   _("The server at %s does not know this workstation; nothing was "
+                     "changed."), url);
+      return FALSE;
+    }
+  return decode_trust (&trust, bundle, error);
+}
+
+/* cl_sync_set_server() with the vault's round lock held. */
+static gboolean
+set_server (ClSync        *self,
+            const char    *url,
+            const char    *ca_file,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *pem = NULL;
+  g_autofree char *probe_path = NULL;
+  g_autofree char *bundle = NULL;
+  g_autoptr(GTlsDatabase) tls = NULL;
+  g_auto(Conn) conn = { 0 };
+  sqlite3 *db = db_of (self);
+  gboolean ok;
+
+  if (!cl_sync_is_enrolled (self))
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workstation is not enrolled with a server."));
+      return FALSE;
+    }
+  if (!check_url (url, error))
+    return FALSE;
+  pem = ca_file != NULL ? read_ca_file (ca_file, error) : meta_get (self, "sync_ca");
+  if (pem == NULL)
+    return FALSE;
+
+  /* The vault's anchors file stays as it is until the new server proved itself (the TLS
+   * database reads its file while connecting). */
+  probe_path = vault_file (self, CA_FILE ".new");
+  tls = anchors_database (self, pem, probe_path, error);
+  if (tls != NULL)
+    conn_open_with (self, &conn, url, tls);
+  ok = tls != NULL && probe_server (self, &conn, url, &bundle, cancellable, error);
+  g_unlink (probe_path);
+  if (!ok)
+    return FALSE;
+
+  if (!cl_sql_exec (db, "SAVEPOINT set_server", error))
+    return FALSE;
+  ok = meta_set (self, "sync_url", url, error) &&
+       meta_set (self, "sync_ca", pem, error) &&
+       (bundle == NULL || meta_set (self, "sync_trust", bundle, error));
+  cl_sql_exec (db, ok ? "RELEASE set_server"
+                      : "ROLLBACK TO set_server; RELEASE set_server", NULL);
+  return ok;
 }
 
 /* Push ----------------------------------------------------------------------------- */
@@ -2243,6 +2508,30 @@ fetch_conflicts (ClSync        *self,
          apply_conflicts (self, all, report, error);
 }
 
+/* The CA certificates the server asks this device to trust besides its enrolled one (a CA
+ * rollover), checked, then kept in the vault in place of the ones it sent before. A server
+ * that sends none leaves the kept ones: so a device is never cut off by an edit of the
+ * server's configuration. */
+static gboolean
+fetch_trust (ClSync        *self,
+             Conn          *conn,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *bundle = NULL;
+
+  if (!http_send (conn, "GET", "/v1/trust", NULL, 0, &reply, cancellable, error))
+    return FALSE;
+  if (reply.status != 200)
+    {
+      reply_error (conn, &reply, NULL, NULL, NULL, error);
+      return FALSE;
+    }
+  return decode_trust (&reply, &bundle, error) &&
+         (bundle == NULL || meta_set (self, "sync_trust", bundle, error));
+}
+
 static gboolean
 erase_vault (ClSync        *self,
              ClSyncReport  *report,
@@ -2330,6 +2619,7 @@ run_round (ClSync        *self,
   if (ok && cl_store_outbox_length (self->store, NULL) > 0)
     ok = push_all (self, &conn, report, cancellable, &local_error);
   ok = ok && fetch_conflicts (self, &conn, report, cancellable, &local_error);
+  ok = ok && fetch_trust (self, &conn, cancellable, &local_error);
   report->retry_after = conn.retry_after;
 
   if (report->revoked != NULL)
@@ -2421,6 +2711,30 @@ vault_round_lock (ClSync        *self,
   return fd;
 }
 
+/* The round lock within this process, then across programs: the descriptor to give to
+ * round_lock_release(), or -1 (nothing held). */
+static int
+round_lock_take (ClSync        *self,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  int lock;
+
+  g_mutex_lock (&self->round_lock);
+  lock = vault_round_lock (self, cancellable, error);
+  if (lock < 0)
+    g_mutex_unlock (&self->round_lock);
+  return lock;
+}
+
+static void
+round_lock_release (ClSync *self,
+                    int     lock)
+{
+  close (lock);   /* releases the lock */
+  g_mutex_unlock (&self->round_lock);
+}
+
 /**
  * cl_sync_run:
  * @report: (out caller-allocates): what the round did; clear with cl_sync_report_clear()
@@ -2441,12 +2755,41 @@ cl_sync_run (ClSync        *self,
   g_return_val_if_fail (report != NULL, FALSE);
 
   memset (report, 0, sizeof *report);
-  g_mutex_lock (&self->round_lock);
-  lock = vault_round_lock (self, cancellable, error);
-  ok = lock >= 0 && run_round (self, report, cancellable, error);
-  if (lock >= 0)
-    close (lock);   /* releases the lock */
-  g_mutex_unlock (&self->round_lock);
+  if ((lock = round_lock_take (self, cancellable, error)) < 0)
+    return FALSE;
+  ok = run_round (self, report, cancellable, error);
+  round_lock_release (self, lock);
+  return ok;
+}
+
+/**
+ * cl_sync_set_server:
+ * @url: the server's new https:// address
+ * @ca_file: (nullable): the CA certificate (PEM) to trust from now on instead of the one
+ *   enrolled with; %NULL keeps it
+ *
+ * Moves this enrolled vault to a new server address or CA, keeping the vault, its
+ * enrollment and its outbox. Changes nothing unless the server at @url answers over TLS
+ * with that trust and knows this device. Waits for a round running on the vault (the
+ * address must not change under it, nor the tokens a refresh may rotate). Blocks.
+ */
+gboolean
+cl_sync_set_server (ClSync        *self,
+                    const char    *url,
+                    const char    *ca_file,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  gboolean ok;
+  int lock;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if ((lock = round_lock_take (self, cancellable, error)) < 0)
+    return FALSE;
+  ok = set_server (self, url, ca_file, cancellable, error);
+  round_lock_release (self, lock);
   return ok;
 }
 

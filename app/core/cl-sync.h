@@ -85,6 +85,11 @@ gboolean      cl_sync_enroll          (ClSync         *self,
                                        ClSecret       *password,
                                        GCancellable   *cancellable,
                                        GError        **error);
+gboolean      cl_sync_set_server      (ClSync         *self,
+                                       const char     *url,
+                                       const char     *ca_file,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
 gboolean      cl_sync_login           (ClSync         *self,
                                        ClSecret       *password,
                                        GCancellable   *cancellable,

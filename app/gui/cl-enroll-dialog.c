@@ -8,6 +8,11 @@
  * GTask worker while a spinner turns; its error is shown under the form. On success the
  * context is told and a first round starts.
  *
+ * On a vault already enrolled the dialog changes the server instead (Preferences, "Server",
+ * Change…): the new address and, optionally, a new CA certificate; cl_sync_set_server()
+ * keeps the vault, its enrollment and its outbox, and changes nothing unless the server
+ * there answers with that trust and knows this workstation.
+ *
  * cl_sync_ask_login() is the other way in: the token expired, so the password is asked
  * again (cl_sync_login(), same device, nothing lost).
  */
@@ -30,6 +35,7 @@ struct _ClEnrollDialog
   AdwActionRow         *ca_row;
   AdwEntryRow          *username_row;
   AdwPasswordEntryRow  *password_row;
+  GtkLabel             *intro_label;
   GtkLabel             *error_label;
 
   ClContext            *context;
@@ -37,6 +43,7 @@ struct _ClEnrollDialog
   GtkFileChooserNative *chooser;
   GCancellable         *cancellable;
   gboolean              busy;
+  gboolean              moving;    /* enrolled already: the server changes */
 };
 
 G_DEFINE_FINAL_TYPE (ClEnrollDialog, cl_enroll_dialog, ADW_TYPE_WINDOW)
@@ -44,8 +51,8 @@ G_DEFINE_FINAL_TYPE (ClEnrollDialog, cl_enroll_dialog, ADW_TYPE_WINDOW)
 typedef struct {
   ClSync   *sync;
   char     *url;
-  char     *ca_file;
-  char     *username;
+  char     *ca_file;    /* (nullable) when moving: keep the enrolled CA */
+  char     *username;   /* %NULL when moving */
   ClSecret *password;
 } EnrollData;
 
@@ -73,6 +80,9 @@ set_busy (ClEnrollDialog *self,
           gboolean        busy)
 {
   self->busy = busy;
+  /* The focus leaves first, so an entry sees a focus-out before it turns insensitive. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "enroll.enroll", !busy);
@@ -91,8 +101,10 @@ enroll_thread (GTask        *task,
   EnrollData *data = task_data;
   GError *error = NULL;
 
-  if (cl_sync_enroll (data->sync, data->url, data->ca_file, data->username, data->password,
-                      cancellable, &error))
+  if (data->username == NULL
+      ? cl_sync_set_server (data->sync, data->url, data->ca_file, cancellable, &error)
+      : cl_sync_enroll (data->sync, data->url, data->ca_file, data->username, data->password,
+                        cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -160,13 +172,13 @@ cl_enroll_dialog_enroll (ClEnrollDialog *self)
       gtk_widget_grab_focus (GTK_WIDGET (self->url_row));
       return;
     }
-  if (self->ca_file == NULL)
+  if (self->ca_file == NULL && !self->moving)
     {
       show_error (self, _("Choose the organization’s certificate file your administrator "
                           "gave you."));
       return;
     }
-  if (*username == '\0' || *password == '\0')
+  if (!self->moving && (*username == '\0' || *password == '\0'))
     {
       show_error (self, _("Enter your username and password."));
       return;
@@ -186,9 +198,12 @@ cl_enroll_dialog_enroll (ClEnrollDialog *self)
   data->sync = g_object_ref (sync);
   data->url = g_strstrip (g_strdup (url));
   data->ca_file = g_strdup (self->ca_file);
-  data->username = g_strstrip (g_strdup (username));
-  data->password = cl_secret_new_from_string (password);
-  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  if (!self->moving)
+    {
+      data->username = g_strstrip (g_strdup (username));
+      data->password = cl_secret_new_from_string (password);
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+    }
 
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -222,7 +237,10 @@ set_ca_file (ClEnrollDialog *self,
   self->ca_file = g_strdup (path);
   if (path != NULL)
     name = g_filename_display_basename (path);
-  adw_action_row_set_subtitle (self->ca_row, name != NULL ? name : _("No file chosen"));
+  adw_action_row_set_subtitle (self->ca_row,
+                               name != NULL ? name
+                               : self->moving ? _("The current certificate stays")
+                               : _("No file chosen"));
 }
 
 static void
@@ -310,6 +328,7 @@ cl_enroll_dialog_class_init (ClEnrollDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClEnrollDialog, ca_row);
   gtk_widget_class_bind_template_child (widget_class, ClEnrollDialog, username_row);
   gtk_widget_class_bind_template_child (widget_class, ClEnrollDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, ClEnrollDialog, intro_label);
   gtk_widget_class_bind_template_child (widget_class, ClEnrollDialog, error_label);
   gtk_widget_class_bind_template_callback (widget_class, password_activated_cb);
 
@@ -353,7 +372,20 @@ cl_enroll_dialog_new (GtkWindow *parent,
         if (status.username != NULL)
           gtk_editable_set_text (GTK_EDITABLE (self->username_row), status.username);
       }
+    self->moving = sync != NULL && cl_sync_is_enrolled (sync);
   }
+  if (self->moving)
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("Change Server"));
+      gtk_label_set_text (self->intro_label,
+                          _("This vault, its work and its connection move to the new address. "
+                            "Choose a certificate file only if your administrator gave you a "
+                            "new one. Nothing changes unless the server there recognizes this "
+                            "workstation."));
+      gtk_widget_set_visible (GTK_WIDGET (self->username_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->password_row), FALSE);
+      set_ca_file (self, NULL);
+    }
 
   return self;
 }

@@ -411,13 +411,16 @@ start_nginx (ClTestStack *stack)
     g_error ("the nginx template is missing (%s): %s", template_path, error->message);
   g_mkdir_with_parents (tmp, 0700);
 
-  stack->port = cl_test_free_port ();
+  if (stack->port == 0)
+    stack->port = cl_test_free_port ();
   listen = g_strdup_printf ("127.0.0.1:%u", stack->port);
   upstream = g_strdup_printf ("server unix:%s max_fails=0;", stack->socket);
   site = replace_all (site, "@LISTEN@", listen);
   site = replace_all (site, "@SERVER_NAME@", "localhost");
-  site = replace_all (site, "@CERTIFICATE@", stack->tls->server_cert);
-  site = replace_all (site, "@CERTIFICATE_KEY@", stack->tls->server_key);
+  site = replace_all (site, "@CERTIFICATE@",
+                      stack->cert != NULL ? stack->cert : stack->tls->server_cert);
+  site = replace_all (site, "@CERTIFICATE_KEY@",
+                      stack->key != NULL ? stack->key : stack->tls->server_key);
   site = replace_all (site, "@UPSTREAM@", upstream);
   site = replace_all (site, "@LOG_DIR@", stack->dir);
   g_assert_true (g_file_set_contents (site_path, site, -1, NULL));
@@ -504,6 +507,37 @@ cl_test_stack_new (ClTestTls  *tls,
   return stack;
 }
 
+static void
+stop_nginx (ClTestStack *stack)
+{
+  if (stack->nginx != NULL)
+    {
+      g_subprocess_send_signal (stack->nginx, SIGTERM);
+      g_subprocess_wait (stack->nginx, NULL, NULL);
+      g_clear_object (&stack->nginx);
+    }
+}
+
+/**
+ * cl_test_stack_restart_nginx:
+ * @cert: the certificate nginx shows from now on (PEM), on the same address
+ * @key: its key
+ *
+ * A server certificate replaced, as in a CA rollover.
+ */
+void
+cl_test_stack_restart_nginx (ClTestStack *stack,
+                             const char  *cert,
+                             const char  *key)
+{
+  stop_nginx (stack);
+  g_free (stack->cert);
+  g_free (stack->key);
+  stack->cert = g_strdup (cert);
+  stack->key = g_strdup (key);
+  start_nginx (stack);
+}
+
 void
 cl_test_stack_free (ClTestStack *stack)
 {
@@ -515,12 +549,7 @@ cl_test_stack_free (ClTestStack *stack)
 
   if (stack == NULL)
     return;
-  if (stack->nginx != NULL)
-    {
-      g_subprocess_send_signal (stack->nginx, SIGTERM);
-      g_subprocess_wait (stack->nginx, NULL, NULL);
-      g_clear_object (&stack->nginx);
-    }
+  stop_nginx (stack);
   cl_test_stack_stop_server (stack);
   if (keep == NULL)
     {
@@ -540,5 +569,7 @@ cl_test_stack_free (ClTestStack *stack)
   g_free (stack->config);
   g_free (stack->url);
   g_free (stack->nginx_conf_extra);
+  g_free (stack->cert);
+  g_free (stack->key);
   g_free (stack);
 }

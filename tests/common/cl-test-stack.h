@@ -40,6 +40,8 @@ typedef struct {
   guint16        port;          /* nginx's https port on 127.0.0.1 */
   char          *url;           /* https://localhost:PORT */
   char          *nginx_conf_extra;
+  char          *cert;          /* (nullable): nginx's certificate instead of the TLS one */
+  char          *key;
 } ClTestStack;
 
 /* Fails the test (with the reason) when PostgreSQL, nginx or the binaries are missing. */
@@ -49,6 +51,9 @@ ClTestStack *cl_test_stack_new        (ClTestTls    *tls,
 void        cl_test_stack_free        (ClTestStack  *stack);
 void        cl_test_stack_stop_server (ClTestStack  *stack);
 void        cl_test_stack_start_server (ClTestStack *stack);
+void        cl_test_stack_restart_nginx (ClTestStack *stack,
+                                       const char   *cert,
+                                       const char   *key);
 char       *cl_test_stack_admin       (ClTestStack  *stack,
                                        int          *status,
                                        ...) G_GNUC_NULL_TERMINATED;

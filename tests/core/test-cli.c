@@ -313,7 +313,7 @@ test_help (Fixture       *f,
 {
   static const char * const commands[] = {
     "init", "passwd", "recover", "verify", "rekey", "backup", "restore", "schema", "add",
-    "set", "get", "delete", "list", "search", "import", "export", "demo",
+    "set", "get", "delete", "list", "search", "import", "export", "demo", "set-server",
   };
   Run run = { 0 };
 
@@ -340,6 +340,9 @@ test_help (Fixture       *f,
   RAW (f, &run, "--version");
   assert_status (&run, 0);
   g_assert_cmpstr (run.out, ==, "caseloadctl " PACKAGE_VERSION "\n");
+  RAW (f, &run, "set-server", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "--ca=FILE"));
 
   RAW (f, &run, "frobnicate");
   assert_status (&run, 1);
@@ -347,6 +350,28 @@ test_help (Fixture       *f,
   assert_status (&run, 1);
   RAW (f, &run, "--passphrase", "hunter2hunter2", "list", "client");
   assert_status (&run, 1);
+  run_clear (&run);
+}
+
+/* set-server needs one address and an enrolled vault (the end-to-end suite moves one). */
+static void
+test_set_server_bad_input (Fixture       *f,
+                           gconstpointer  data)
+{
+  Run run = { 0 };
+
+  CL (f, &run, "init");
+  assert_status (&run, 0);
+  CL (f, &run, "set-server");
+  assert_status (&run, 1);
+  g_assert_nonnull (strstr (run.err, "set-server needs"));
+  CL (f, &run, "set-server", "https://a.example.org", "https://b.example.org");
+  assert_status (&run, 1);
+  CL (f, &run, "set-server", "https://caseload.example.org");
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "not enrolled"));
+  CL (f, &run, "set-server", "https://caseload.example.org", "--ca", "/nonexistent/ca.pem");
+  assert_status (&run, 7);
   run_clear (&run);
 }
 
@@ -1481,6 +1506,7 @@ main (int    argc,
   g_test_add ("/core/cli/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("help", test_help);
   ADD ("init", test_init);
+  ADD ("set-server-bad-input", test_set_server_bad_input);
   ADD ("wrong-passphrase", test_wrong_passphrase);
   ADD ("missing-vault", test_missing_vault);
   ADD ("records", test_records);

@@ -50,6 +50,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   cl_wire_push_response_free (cl_wire_push_response_decode (text, size, NULL));
   cl_wire_pull_response_free (cl_wire_pull_response_decode (text, size, NULL));
   cl_wire_login_response_free (cl_wire_login_response_decode (text, size, NULL));
+  g_free (cl_wire_refresh_request_decode (text, size, NULL));
+  {
+    char *bundle = NULL;
+
+    cl_wire_trust_response_decode (text, size, &bundle, NULL);
+    g_free (bundle);
+  }
   cl_wire_error_reply_free (cl_wire_error_reply_decode (text, size, NULL));
   {
     GPtrArray *list = cl_wire_conflict_list_decode (text, size, NULL, NULL, NULL);

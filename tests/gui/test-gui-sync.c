@@ -8,7 +8,9 @@
  * before anything is sent; the conflict view lists a conflict put into the vault's
  * `conflict` table and Keep Mine resolves it; a conflict lost on another workstation (as
  * the engine fetches it) says who changed each side and when, and counts in Needs
- * Attention. Screenshots go to $CASELOAD_SCREENSHOT_DIR.
+ * Attention; on a vault that looks enrolled, the server dialog moves it without asking a
+ * password and leaves it as it was when the new address does not answer. Screenshots go
+ * to $CASELOAD_SCREENSHOT_DIR.
  */
 
 #define G_LOG_DOMAIN "test-gui-sync"
@@ -280,6 +282,94 @@ test_new_password (void)
   gtk_window_destroy (GTK_WINDOW (again));
 }
 
+#define ENROLLED_META "SELECT key, value FROM meta WHERE key LIKE 'sync_%' ORDER BY key"
+
+static char *
+meta_rows (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (_cl_store_get_db (store ()), ENROLLED_META,
+                                                 &error);
+
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s=%s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* On an enrolled vault the server dialog moves it (address, optional certificate) and asks
+ * for no password; a refusal is shown and the vault's enrollment stays as it was. */
+static void
+test_change_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  ClEnrollDialog *dialog;
+  const char *message;
+
+  g_autofree char *ca_key = g_build_filename (tmp_dir, "ca.key", NULL);
+  g_autofree char *ca_file = g_build_filename (tmp_dir, "ca.pem", NULL);
+  g_autofree char *ca = NULL;
+  const char *openssl[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
+                            "-out", ca_file, "-days", "2", "-subj", "/CN=Caseload Test CA",
+                            NULL };
+  int wait_status;
+
+  /* Enrolled, as far as the vault knows, with a CA made here. */
+  g_assert_true (g_spawn_sync (NULL, (char **) openssl, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  g_assert_true (g_file_get_contents (ca_file, &ca, NULL, NULL));
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "INSERT INTO meta (key, value) VALUES "
+                                     "('sync_url', 'https://caseload.example.org'), "
+                                     "('sync_username', 'advocate'), "
+                                     "('sync_device_id', "
+                                     "'3e96f7c7-d178-4b90-91db-2cea54e47a52'), "
+                                     "('sync_ca', ?), ('sync_token', 'clt_test')",
+                                     ca, CL_SQL_END));
+  g_assert_no_error (error);
+  cl_context_sync_changed (context ());
+  g_assert_true (cl_sync_is_enrolled (cl_context_get_sync (context ())));
+  before = meta_rows ();
+
+  dialog = cl_enroll_dialog_new (GTK_WINDOW (window ()), context ());
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Change Server");
+  screenshots (GTK_WINDOW (dialog), "sync-change-server");
+
+  cl_enroll_dialog_set_fields (dialog, "http://caseload2.example.org", NULL, NULL, NULL);
+  cl_enroll_dialog_enroll (dialog);
+  message = cl_enroll_dialog_get_error (dialog);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "https://"));
+
+  /* No password asked: the engine runs, finds nothing at that address, changes nothing. */
+  cl_enroll_dialog_set_fields (dialog, "https://127.0.0.1:1", NULL, NULL, NULL);
+  cl_enroll_dialog_enroll (dialog);
+  g_assert_true (cl_enroll_dialog_get_busy (dialog));
+  WAIT_UNTIL (!cl_enroll_dialog_get_busy (dialog), 20000);
+  message = cl_enroll_dialog_get_error (dialog);
+  g_test_message ("%s", message);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "Could not reach the server"));
+  after = meta_rows ();
+  g_assert_cmpstr (before, ==, after);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_assert_true (cl_sql_exec (_cl_store_get_db (store ()),
+                              "DELETE FROM meta WHERE key IN ('sync_url', 'sync_username', "
+                              "'sync_device_id', 'sync_ca', 'sync_token')", &error));
+  cl_context_sync_changed (context ());
+}
+
 static AdwWindowTitle *
 find_window_title (GtkWidget *widget)
 {
@@ -544,6 +634,7 @@ main (int   argc,
   g_test_add_func ("/gui-sync/conflict-from-elsewhere", test_conflict_from_elsewhere);
   g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
   g_test_add_func ("/gui-sync/new-password", test_new_password);
+  g_test_add_func ("/gui-sync/change-server", test_change_server);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);

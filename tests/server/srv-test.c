@@ -601,6 +601,7 @@ srv_test_login (SrvTestEnv *env,
   device = g_new0 (SrvTestDevice, 1);
   device->username = g_strdup (username);
   device->token = g_strdup (login->token);
+  device->refresh_token = g_strdup (login->refresh_token);
   device->device_id = g_strdup (login->device_id);
   device->next_seq = 1;
   return device;
@@ -613,6 +614,7 @@ srv_test_device_free (SrvTestDevice *device)
     return;
   g_free (device->username);
   g_free (device->token);
+  g_free (device->refresh_token);
   g_free (device->device_id);
   g_clear_object (&device->session);
   g_free (device);

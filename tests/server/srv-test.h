@@ -32,6 +32,7 @@ typedef struct {
 typedef struct {
   char        *username;
   char        *token;
+  char        *refresh_token;
   char        *device_id;
   gint64       next_seq;
   gint64       cursor;

@@ -356,6 +356,37 @@ test_login_request (void)
   g_assert_false (cl_wire_is_device_name (""));
 }
 
+/* The refresh request and the refresh token a login answer must carry. */
+static void
+test_refresh (void)
+{
+  const char *good = "{\"refresh_token\":\"clr_" "abcdefghijklmnopqrstuvwxyzABCDEFGHIJK-_0123" "\"}";
+  const char *answer = "{\"token\":\"clt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+                       "\"device_id\":\"6f1f7a3e-2b1c-4d5e-8f90-123456789abc\","
+                       "\"expires_at\":\"2026-12-28T10:00:00Z\","
+                       "\"idle_expires_at\":\"2026-11-29T10:00:00Z\","
+                       "\"user\":{\"username\":\"a\",\"role\":\"advocate_dv\",\"commands\":[]}}";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = cl_wire_refresh_request_decode (good, strlen (good), &error);
+  g_autofree char *encoded = NULL;
+  g_autoptr(ClWireLoginResponse) login = NULL;
+
+  g_assert_no_error (error);
+  encoded = cl_wire_refresh_request_encode (token, NULL);
+  g_assert_cmpstr (encoded, ==, good);
+
+  g_assert_true (cl_wire_is_refresh_token (token));
+  g_assert_false (cl_wire_is_refresh_token (NULL));
+  g_assert_false (cl_wire_is_refresh_token ("clt_abcdefghijklmnopqrstuvwxyzABCDEFGHIJK-_0123"));
+  g_assert_false (cl_wire_is_refresh_token ("clr_abcdefghijklmnopqrstuvwxyzABCDEFGHIJK-_012"));
+  g_assert_false (cl_wire_is_refresh_token ("clr_abcdefghijklmnopqrstuvwxyzABCDEFGHIJK-_0123A"));
+  g_assert_false (cl_wire_is_refresh_token ("clr_abcdefghijklmnopqrstuvwxyzABCDEFGHIJK-/0123"));
+
+  login = cl_wire_login_response_decode (answer, strlen (answer), &error);
+  g_assert_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_MISSING_KEY);
+  g_assert_null (login);
+}
+
 static void
 test_small_messages (void)
 {
@@ -644,6 +675,12 @@ test_corpus (void)
       cl_wire_push_response_free (cl_wire_push_response_decode (data, len, NULL));
       cl_wire_login_request_free (cl_wire_login_request_decode (data, len, NULL));
       cl_wire_login_response_free (cl_wire_login_response_decode (data, len, NULL));
+      g_free (cl_wire_refresh_request_decode (data, len, NULL));
+      {
+        g_autofree char *bundle = NULL;
+
+        cl_wire_trust_response_decode (data, len, &bundle, NULL);
+      }
       cl_wire_resolve_request_free (cl_wire_resolve_request_decode (data, len, NULL));
       cl_wire_error_reply_free (cl_wire_error_reply_decode (data, len, NULL));
       list = cl_wire_conflict_list_decode (data, len, NULL, NULL, NULL);
@@ -679,5 +716,6 @@ main (int   argc,
   g_test_add_func ("/wire/digest", test_digest);
   g_test_add_func ("/wire/seed-id", test_seed_id);
   g_test_add_func ("/wire/corpus", test_corpus);
+  g_test_add_func ("/wire/refresh", test_refresh);
   return g_test_run ();
 }
