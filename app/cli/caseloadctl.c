@@ -85,6 +85,8 @@ static const Command commands[] = {
     N_("Show the sync state: server, pending changes, cursor, conflicts, last error") },
   { "conflicts", cl_cli_cmd_conflicts, "[--json] [show ID | resolve ID --keep|--value]",
     N_("List, show or resolve sync conflicts (both values are kept)") },
+  { "rejected", cl_cli_cmd_rejected, "[--json] [discard ID|--all [--yes] | retry ID|--all]",
+    N_("List changes the server refused; discard them or send them again") },
   { "report", cl_cli_cmd_report, "[NAME [--period P | --from D --to D] [--outside] --format F]",
     N_("Run a report (caseload, referrals, pmt, trafficking, …); alone, lists them") },
 };

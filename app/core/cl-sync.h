@@ -147,6 +147,7 @@ typedef struct {
   gint64  seq;
   char   *record_type;
   char   *record_id;
+  char   *op;          /* "put" or "delete" */
   char   *changes;     /* JSON object of the refused field values */
   char   *code;        /* the server's machine code, e.g. "forbidden" */
   char   *reason;      /* the server's English text, or NULL */
@@ -156,10 +157,14 @@ typedef struct {
 void          cl_rejected_free        (ClRejected     *rejected);
 GPtrArray    *cl_sync_list_rejected   (ClSync         *self,
                                        GError        **error);
-gboolean      cl_sync_dismiss_rejected (ClSync        *self,
+gboolean      cl_sync_discard_rejected (ClSync        *self,
+                                       const char     *mutation_id,
+                                       GError        **error);
+gboolean      cl_sync_retry_rejected  (ClSync         *self,
                                        const char     *mutation_id,
                                        GError        **error);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClRejected, cl_rejected_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncStatus, cl_sync_status_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncReport, cl_sync_report_clear)
 

@@ -373,20 +373,62 @@ conflict_row (ClConflictsWindow *self,
   return row;
 }
 
+/* Runs @op (discard or retry) on the refused change @id and shows the list again. */
 static void
-dismiss_clicked_cb (GtkButton         *button,
-                    ClConflictsWindow *self)
+act_on_rejected (ClConflictsWindow *self,
+                 const char        *id,
+                 gboolean         (*op) (ClSync *, const char *, GError **))
 {
-  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id"));
   g_autoptr(GError) error = NULL;
   ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
 
   if (sync == NULL)
     return;
-  if (!cl_sync_dismiss_rejected (sync, id, &error))
+  if (!op (sync, id, &error))
     toast (self, error->message);
   cl_conflicts_window_reload (self);
   cl_context_sync_changed (self->context);
+}
+
+static void
+discard_response_cb (AdwMessageDialog  *dialog,
+                     const char        *response,
+                     ClConflictsWindow *self)
+{
+  if (g_strcmp0 (response, "discard") == 0)
+    act_on_rejected (self, g_object_get_data (G_OBJECT (dialog), "cl-mutation-id"),
+                     cl_sync_discard_rejected);
+}
+
+static void
+discard_clicked_cb (GtkButton         *button,
+                    ClConflictsWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Discard This Change?"),
+                                              _("The record shows again what the server "
+                                                "holds. The change cannot be brought back."));
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "cl-mutation-id",
+                          g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id")),
+                          g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+retry_clicked_cb (GtkButton         *button,
+                  ClConflictsWindow *self)
+{
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id"));
+
+  act_on_rejected (self, id, cl_sync_retry_rejected);
 }
 
 static char *
@@ -415,12 +457,29 @@ rejected_fields (ClRejected *r)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* A button of a refused change's row; it carries the change's id. */
+static void
+rejected_button (ClConflictsWindow *self,
+                 GtkWidget         *row,
+                 const char        *label,
+                 const char        *tooltip,
+                 const char        *mutation_id,
+                 GCallback          clicked)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "cl-mutation-id", g_strdup (mutation_id), g_free);
+  g_signal_connect_object (button, "clicked", clicked, self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+}
+
 static GtkWidget *
 rejected_row (ClConflictsWindow *self,
               ClRejected        *r)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Dismiss"));
   g_autofree char *fields = rejected_fields (r);
   g_autofree char *relative = cl_format_relative (r->at);
   g_autofree char *title = NULL;
@@ -434,11 +493,11 @@ rejected_row (ClConflictsWindow *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  g_object_set_data_full (G_OBJECT (button), "cl-mutation-id", g_strdup (r->mutation_id),
-                          g_free);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (dismiss_clicked_cb), self, 0);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  rejected_button (self, row, _("_Retry"), _("Send this change again at the next sync"),
+                   r->mutation_id, G_CALLBACK (retry_clicked_cb));
+  rejected_button (self, row, _("_Discard"),
+                   _("Give up this change and show what the server holds"), r->mutation_id,
+                   G_CALLBACK (discard_clicked_cb));
   return row;
 }
 
