@@ -75,7 +75,7 @@ static const Command commands[] = {
     N_("Export every record of a type (audited)") },
   { "demo", cl_cli_cmd_demo, "--cases N [--seed S]",
     N_("Add a realistic synthetic caseload, for trying and benchmarks") },
-  { "enroll", cl_cli_cmd_enroll, "--server URL --ca FILE --username U [OPTION…]",
+  { "enroll", cl_cli_cmd_enroll, "[--server URL --ca FILE] --username U [OPTION…]",
     N_("Enroll this vault with a sync server (https only; trusts only the given CA)") },
   { "login", cl_cli_cmd_login, "[--password-file F] [--change-password]",
     N_("Log in again after the server's token expired; nothing is lost") },

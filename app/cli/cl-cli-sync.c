@@ -12,6 +12,7 @@
 
 #include "cl-cli.h"
 #include "cl-sync.h"
+#include "cl-workstation.h"
 
 static ClSync *
 open_sync (ClCli   *cli,
@@ -76,24 +77,34 @@ cl_cli_cmd_enroll (ClCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClSync) sync = NULL;
   g_autoptr(ClSecret) password = NULL;
+  g_auto(ClWorkstation) ws = { 0 };
+  const char *url, *ca_file;
   GError *error = NULL;
   int rc;
 
   context = cl_cli_option_context ("enroll", NULL,
                                    _("Enroll this vault with a server and keep the device "
-                                     "token inside the vault."), entries);
+                                     "token inside the vault. Without --server and --ca, "
+                                     "those this workstation's administrator set are used; "
+                                     "locked, they cannot be replaced."), entries);
   if (!cl_cli_parse (context, &argc, &argv, &rc))
     return rc;
-  if (argc != 1 || server == NULL || ca == NULL || username == NULL)
-    return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username"));
+  cl_workstation_load (&ws);
+  url = server;
+  ca_file = ca;
+  if (argc != 1 || username == NULL ||
+      (url == NULL && ws.server_url == NULL) || (ca_file == NULL && ws.ca_file == NULL))
+    return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username (the "
+                                          "first two unless this workstation sets them)"));
 
-  if ((sync = open_sync (cli, &error)) == NULL ||
+  if (!cl_workstation_resolve (&ws, &url, &ca_file, &error) ||
+      (sync = open_sync (cli, &error)) == NULL ||
       !cl_sync_set_device_name (sync, device_name, &error) ||
       (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
       !take_new_password (cli, sync, change_password, new_password_file, &error) ||
-      !cl_sync_enroll (sync, server, ca, username, password, NULL, &error))
+      !cl_sync_enroll (sync, url, ca_file, username, password, NULL, &error))
     return cl_cli_fail (error);
-  g_print (_("Enrolled with %s as %s.\n"), server, username);
+  g_print (_("Enrolled with %s as %s.\n"), url, username);
   return CL_EXIT_OK;
 }
 

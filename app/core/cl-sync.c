@@ -210,9 +210,14 @@ record_error (ClSync       *self,
 
 /* HTTP ----------------------------------------------------------------------------- */
 
-static gboolean
-check_url (const char  *url,
-           GError     **error)
+/**
+ * cl_sync_check_url:
+ *
+ * Whether @url can name a server: https:// with a host, no user info, no query.
+ */
+gboolean
+cl_sync_check_url (const char  *url,
+                   GError     **error)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
 
@@ -293,7 +298,7 @@ conn_open (ClSync      *self,
 {
   g_autoptr(GTlsDatabase) tls = NULL;
 
-  if (!check_url (url, error) || (tls = ca_database (self, error)) == NULL)
+  if (!cl_sync_check_url (url, error) || (tls = ca_database (self, error)) == NULL)
     return FALSE;
   conn->session = soup_session_new_with_options ("tls-database", tls,
                                                  "timeout", network_timeout (),
@@ -616,7 +621,7 @@ cl_sync_enroll (ClSync        *self,
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
   g_return_val_if_fail (url != NULL && ca_file != NULL && username != NULL, FALSE);
 
-  if (!check_url (url, error))
+  if (!cl_sync_check_url (url, error))
     return FALSE;
   /* A vault numbers its changes once: a second device identity would find the server
    * expecting seq 1 from it. Re-authenticating is cl_sync_login(). */

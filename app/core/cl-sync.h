@@ -78,6 +78,8 @@ void          cl_sync_set_new_password (ClSync        *self,
 gboolean      cl_sync_set_device_name (ClSync         *self,
                                        const char     *name,
                                        GError        **error);
+gboolean      cl_sync_check_url       (const char     *url,
+                                       GError        **error);
 gboolean      cl_sync_enroll          (ClSync         *self,
                                        const char     *url,
                                        const char     *ca_file,

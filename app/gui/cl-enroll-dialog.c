@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-enroll-dialog.h"
+#include "cl-workstation.h"
 
 struct _ClEnrollDialog
 {
@@ -324,6 +325,29 @@ cl_enroll_dialog_init (ClEnrollDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/* What IT set for this workstation (cl-workstation.c): prefilled, and fixed when locked,
+ * so that an advocate types only a username and password. A default that cannot serve is
+ * said under the form at once. @url: whether the address may be filled in. */
+static void
+use_workstation_defaults (ClEnrollDialog *self,
+                          gboolean        url)
+{
+  g_auto(ClWorkstation) ws = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  cl_workstation_load (&ws);
+  if (ws.server_url != NULL && (url || ws.server_locked))
+    gtk_editable_set_text (GTK_EDITABLE (self->url_row), ws.server_url);
+  gtk_editable_set_editable (GTK_EDITABLE (self->url_row),
+                             !(ws.server_locked && ws.server_url != NULL));
+  if (ws.ca_file != NULL)
+    set_ca_file (self, ws.ca_file);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "enroll.choose-ca",
+                                 !(ws.ca_locked && ws.ca_file != NULL));
+  if (!cl_workstation_check (&ws, &error))
+    show_error (self, error->message);
+}
+
 /**
  * cl_enroll_dialog_new:
  *
@@ -353,6 +377,7 @@ cl_enroll_dialog_new (GtkWindow *parent,
         if (status.username != NULL)
           gtk_editable_set_text (GTK_EDITABLE (self->username_row), status.username);
       }
+    use_workstation_defaults (self, status.server == NULL);
   }
 
   return self;
@@ -372,6 +397,32 @@ cl_enroll_dialog_set_fields (ClEnrollDialog *self,
   set_ca_file (self, ca_file);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), username != NULL ? username : "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), password != NULL ? password : "");
+}
+
+/**
+ * cl_enroll_dialog_get_ca_file:
+ *
+ * Returns: (nullable): the CA certificate file enrollment would use
+ */
+const char *
+cl_enroll_dialog_get_ca_file (ClEnrollDialog *self)
+{
+  g_return_val_if_fail (CL_IS_ENROLL_DIALOG (self), NULL);
+
+  return self->ca_file;
+}
+
+/**
+ * cl_enroll_dialog_get_url_row:
+ *
+ * Returns: (transfer none): the server address row
+ */
+GtkEditable *
+cl_enroll_dialog_get_url_row (ClEnrollDialog *self)
+{
+  g_return_val_if_fail (CL_IS_ENROLL_DIALOG (self), NULL);
+
+  return GTK_EDITABLE (self->url_row);
 }
 
 /**

@@ -19,18 +19,27 @@
 #include <json-glib/json-glib.h>
 
 #include "cl-sql.h"
+#include "cl-sync.h"
 #include "cl-test-util.h"
+#include "cl-workstation.h"
 
 #ifndef CASELOADCTL
 #error "CASELOADCTL must be the path of the built caseloadctl"
+#endif
+#ifndef SCHEMA_DIR
+#error "SCHEMA_DIR must be where the GSettings schema is compiled"
+#endif
+#ifndef DCONF
+#error "DCONF must be the path of dconf, or empty when it was not found"
 #endif
 
 #define PASSPHRASE "correct horse battery staple"
 
 typedef struct {
-  char *dir;
-  char *vault;
-  char *pass;
+  char  *dir;
+  char  *vault;
+  char  *pass;
+  GStrv  env;    /* more of caseloadctl's environment, "NAME=VALUE" */
 } Fixture;
 
 typedef struct {
@@ -110,6 +119,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
   g_free (f->vault);
   g_free (f->pass);
+  g_strfreev (f->env);
 }
 
 /* Runs caseloadctl with @argv (NULL-terminated), @input on stdin, @fd given as fd 3. */
@@ -140,6 +150,11 @@ run_argv (Fixture            *f,
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg, TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "CASELOAD_VAULT");
+  for (guint i = 0; f->env != NULL && f->env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (f->env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   if (fd >= 0)
     g_subprocess_launcher_take_fd (launcher, fd, 3);
 
@@ -1480,6 +1495,191 @@ test_passphrase_fd (Fixture       *f,
   run_clear (&run);
 }
 
+/* enroll with the workstation's defaults ---------------------------------------------
+ *
+ * The GSettings keys default-server-url and default-ca-file, through the keyfile backend
+ * (what dconf holds on a prepared workstation). */
+
+/* A certificate authority's certificate (public, without its key): enough to pass the CA
+ * check before the connection, which then fails (nothing listens). */
+static const char test_ca_pem[] =
+  "-----BEGIN CERTIFICATE-----\n"
+  "MIIBjjCCATOgAwIBAgIUKo2s1lHi4sg0ByC09ZsSKcgiVoIwCgYIKoZIzj0EAwIw\n"
+  "GzEZMBcGA1UEAwwQQ2FzZWxvYWQgdGVzdCBDQTAgFw0yNjEyMDcxNTQ4NTFaGA8y\n"
+  "MTI2MTExMzE1NDg1MVowGzEZMBcGA1UEAwwQQ2FzZWxvYWQgdGVzdCBDQTBZMBMG\n"
+  "ByqGSM49AgEGCCqGSM49AwEHA0IABDV6yIUXWDHho15fVnsphTGMUsbY8cMJKcLu\n"
+  "Hum6HapKYAAbzFrJWi4LjAG+pimkgVV9jZDf10dQNpzIq+TG7PKjUzBRMB0GA1Ud\n"
+  "DgQWBBSlH6W4cPA26IHfMKe8TZMpRdiNFjAfBgNVHSMEGDAWgBSlH6W4cPA26IHf\n"
+  "MKe8TZMpRdiNFjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQC5\n"
+  "HBwddfZIpcl3lvJa6UyJtkCr9euddFnWoI4qGn2i1wIhANeVPOWwyCEFUeyoTGbU\n"
+  "fliak4nNMKBG8BFtWYN/g1mb\n"
+  "-----END CERTIFICATE-----\n";
+
+/* Writes the workstation's defaults; NULL leaves a key out. */
+static void
+set_workstation (Fixture    *f,
+                 const char *url,
+                 const char *ca_file)
+{
+  g_autofree char *dir = path_in (f, "config/glib-2.0/settings");
+  g_autofree char *file = g_build_filename (dir, "keyfile", NULL);
+  g_autoptr(GString) text = g_string_new ("[io/github/caseload/Caseload]\n");
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  if (url != NULL)
+    g_string_append_printf (text, "default-server-url='%s'\n", url);
+  if (ca_file != NULL)
+    g_string_append_printf (text, "default-ca-file='%s'\n", ca_file);
+  write_file (file, text->str);
+}
+
+static void
+test_enroll_defaults (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *config = path_in (f, "config");
+  g_autofree char *ca = path_in (f, "ca.pem");
+  g_autofree char *not_ca = path_in (f, "not-ca.txt");
+  g_autofree char *missing = path_in (f, "missing.pem");
+  g_autofree char *password = path_in (f, "password");
+  Run run = { 0 };
+
+  f->env = g_strsplit ("GSETTINGS_BACKEND=keyfile\nGSETTINGS_SCHEMA_DIR=" SCHEMA_DIR, "\n", -1);
+  f->env = g_environ_setenv (f->env, "XDG_CONFIG_HOME", config, TRUE);
+  write_file (ca, test_ca_pem);
+  write_file (not_ca, "not a certificate\n");
+  write_file (password, "a server password\n");
+  init_vault (f);
+
+  /* Nothing set: --server and --ca are needed. */
+  set_workstation (f, NULL, NULL);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 1);
+  g_assert_nonnull (strstr (run.err, "--server"));
+
+  /* Both set: the advocate gives only the username; enrollment goes as far as the
+   * connection to the default server, with the default CA. */
+  set_workstation (f, "https://127.0.0.1:1", ca);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "Could not reach the server"));
+  /* Given, they are used instead (not locked). */
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password,
+      "--ca", not_ca);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "holds no usable CA certificate"));
+  g_assert_nonnull (strstr (run.err, "not-ca.txt"));
+
+  /* A default that cannot serve says which setting, whom to ask, and sends nothing. */
+  set_workstation (f, "http://caseload.example", ca);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "default-server-url"));
+  g_assert_nonnull (strstr (run.err, "https://"));
+  g_assert_nonnull (strstr (run.err, "IT department"));
+  set_workstation (f, "https://127.0.0.1:1", missing);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "default-ca-file"));
+  g_assert_nonnull (strstr (run.err, "missing.pem"));
+  set_workstation (f, "https://127.0.0.1:1", "relative/ca.pem");
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "default-ca-file"));
+
+  /* Still not enrolled. */
+  CL (f, &run, "status");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "server: (not enrolled)"));
+
+  run_clear (&run);
+}
+
+/* The procedure of docs/DEPLOYMENT.md ("Preparing workstations") with a dconf database of
+ * its own (a file-db profile instead of /etc/dconf): the advocate gives only a username,
+ * and the locked server cannot be replaced. */
+static void
+test_enroll_defaults_dconf (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *ca = path_in (f, "ca.pem");
+  g_autofree char *keys = path_in (f, "local.d");
+  g_autofree char *locks = path_in (f, "local.d/locks");
+  g_autofree char *db = path_in (f, "local");
+  g_autofree char *profile = path_in (f, "profile");
+  g_autofree char *password = path_in (f, "password");
+  g_autofree char *file = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  Run run = { 0 };
+
+  if (*DCONF == '\0')
+    g_error ("dconf (package dconf-cli, tools/install-deps) is needed for this test");
+  write_file (ca, test_ca_pem);
+  write_file (password, "a server password\n");
+  g_assert_cmpint (g_mkdir_with_parents (locks, 0700), ==, 0);
+  file = g_build_filename (keys, "00-caseload", NULL);
+  text = g_strdup_printf ("[io/github/caseload/Caseload]\n"
+                          "default-server-url='https://127.0.0.1:1'\n"
+                          "default-ca-file='%s'\n", ca);
+  write_file (file, text);
+  g_free (file);
+  file = g_build_filename (locks, "caseload", NULL);
+  write_file (file, "/io/github/caseload/Caseload/default-server-url\n"
+                    "/io/github/caseload/Caseload/default-ca-file\n");
+  g_spawn_sync (NULL, (char *[]) { (char *) DCONF, (char *) "compile", db, keys, NULL }, NULL,
+                G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_free (text);
+  text = g_strdup_printf ("user-db:user\nfile-db:%s\n", db);
+  write_file (profile, text);
+
+  f->env = g_strsplit ("GSETTINGS_BACKEND=dconf\nGSETTINGS_SCHEMA_DIR=" SCHEMA_DIR, "\n", -1);
+  f->env = g_environ_setenv (f->env, "DCONF_PROFILE", profile, TRUE);
+  f->env = g_environ_setenv (f->env, "XDG_CONFIG_HOME", f->dir, TRUE);
+  init_vault (f);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "Could not reach the server"));
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password,
+      "--server", "https://elsewhere.example.org");
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "locked"));
+  run_clear (&run);
+}
+
+/* A locked default (dconf locks on a prepared workstation) cannot be replaced. */
+static void
+test_enroll_defaults_locked (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *ca = path_in (f, "ca.pem");
+  ClWorkstation ws = { "https://caseload.example.org", ca, TRUE, TRUE };
+  g_autoptr(GError) error = NULL;
+  const char *url = NULL, *ca_file = NULL;
+
+  write_file (ca, test_ca_pem);
+  g_assert_true (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (url, ==, "https://caseload.example.org");
+  g_assert_cmpstr (ca_file, ==, ca);
+  /* The same value given is no change; another is refused. */
+  g_assert_true (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  url = "https://elsewhere.example.org";
+  g_assert_false (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  g_assert_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "locked"));
+  g_clear_error (&error);
+  /* Not locked, what is given wins. */
+  ws.server_locked = ws.ca_locked = FALSE;
+  g_assert_true (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  g_assert_cmpstr (url, ==, "https://elsewhere.example.org");
+}
+
 /* caseloadctl rejected ---------------------------------------------------------------
  *
  * The vault is made to look enrolled and synced through the core (records at a server
@@ -1873,6 +2073,9 @@ main (int    argc,
   ADD ("recover-rekey", test_recover_rekey);
   ADD ("verify", test_verify);
   ADD ("passphrase-fd", test_passphrase_fd);
+  ADD ("enroll-defaults", test_enroll_defaults);
+  ADD ("enroll-defaults-locked", test_enroll_defaults_locked);
+  ADD ("enroll-defaults-dconf", test_enroll_defaults_dconf);
   ADD ("rejected/list", test_rejected_list);
   ADD ("rejected/discard", test_rejected_discard);
   ADD ("rejected/retry", test_rejected_retry);

@@ -15,8 +15,10 @@
 
 #include "config.h"
 
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "cl-gui-test.h"
 #include "cl-application.h"
@@ -234,6 +236,48 @@ test_enroll_refuses_http (void)
   g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (context ())));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* What IT set for the workstation (docs/DEPLOYMENT.md, "Preparing workstations") is
+ * prefilled, so the advocate types only a username and password; a default that cannot
+ * serve is said at once, naming the setting. */
+static void
+test_enroll_workstation_defaults (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.caseload.Caseload");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = NULL;
+  ClEnrollDialog *dialog;
+  const char *message;
+  int fd;
+
+  fd = g_file_open_tmp ("caseload-ca-XXXXXX.pem", &ca, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_settings_set_string (settings, "default-server-url", "https://caseload.example.org");
+  g_settings_set_string (settings, "default-ca-file", ca);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
+  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  g_assert_cmpstr (gtk_editable_get_text (cl_enroll_dialog_get_url_row (dialog)), ==,
+                   "https://caseload.example.org");
+  g_assert_true (gtk_editable_get_editable (cl_enroll_dialog_get_url_row (dialog)));
+  g_assert_cmpstr (cl_enroll_dialog_get_ca_file (dialog), ==, ca);
+  g_assert_null (cl_enroll_dialog_get_error (dialog));
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "sync-enroll-workstation-defaults");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_unlink (ca);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
+  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  message = cl_enroll_dialog_get_error (dialog);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "default-ca-file"));
+  g_assert_nonnull (strstr (message, ca));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_settings_reset (settings, "default-server-url");
+  g_settings_reset (settings, "default-ca-file");
 }
 
 static void
@@ -540,6 +584,7 @@ main (int   argc,
   g_test_add_func ("/gui-sync/unlock", test_unlock);
   g_test_add_func ("/gui-sync/indicator", test_indicator);
   g_test_add_func ("/gui-sync/enroll-refuses-http", test_enroll_refuses_http);
+  g_test_add_func ("/gui-sync/enroll-workstation-defaults", test_enroll_workstation_defaults);
   g_test_add_func ("/gui-sync/conflict-keep-mine", test_conflict_keep_mine);
   g_test_add_func ("/gui-sync/conflict-from-elsewhere", test_conflict_from_elsewhere);
   g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
