@@ -3036,7 +3036,7 @@ retry_put (ClSync        *self,
       const char *field = l->data;
       const ClField *f = cl_type_lookup_field (type, field);
       g_autofree char *shown = NULL;
-      const char *value;
+      const char *value, *old;
       gboolean later = FALSE;
 
       if (f == NULL || (f->flags & CL_FIELD_DERIVED))
@@ -3047,14 +3047,18 @@ retry_put (ClSync        *self,
       if (later)
         continue;
       value = version > 0 ? change_value (changes, field, "new") : shown;
+      /* "old" is the server's value as far as this vault knows: what a pull brought since,
+       * or else what the refused change replaced (a discard of this one puts it back). */
+      old = version == 0 ? NULL : g_strcmp0 (value, shown) != 0 ? shown
+                                : change_value (changes, field, "old");
       if (g_strcmp0 (value, shown) != 0 &&
           !set_local_value (self, type, r->record_id, field, shown, value, error))
         return FALSE;
       json_builder_set_member_name (b, field);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "old");
-      if (version > 0 && shown != NULL)
-        json_builder_add_string_value (b, shown);
+      if (old != NULL)
+        json_builder_add_string_value (b, old);
       else
         json_builder_add_null_value (b);
       json_builder_set_member_name (b, "new");

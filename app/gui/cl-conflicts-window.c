@@ -457,10 +457,12 @@ rejected_fields (ClRejected *r)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* A button of a refused change's row; it carries the change's id. */
+/* A button of a refused change's row, kept on the row as "cl-@name"; it carries the
+ * change's id. */
 static void
 rejected_button (ClConflictsWindow *self,
                  GtkWidget         *row,
+                 const char        *name,
                  const char        *label,
                  const char        *tooltip,
                  const char        *mutation_id,
@@ -473,6 +475,7 @@ rejected_button (ClConflictsWindow *self,
   g_object_set_data_full (G_OBJECT (button), "cl-mutation-id", g_strdup (mutation_id), g_free);
   g_signal_connect_object (button, "clicked", clicked, self, 0);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  g_object_set_data (G_OBJECT (row), name, button);
 }
 
 static GtkWidget *
@@ -493,9 +496,10 @@ rejected_row (ClConflictsWindow *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  rejected_button (self, row, _("_Retry"), _("Send this change again at the next sync"),
-                   r->mutation_id, G_CALLBACK (retry_clicked_cb));
-  rejected_button (self, row, _("_Discard"),
+  rejected_button (self, row, "cl-retry", _("_Retry"),
+                   _("Send this change again at the next sync"), r->mutation_id,
+                   G_CALLBACK (retry_clicked_cb));
+  rejected_button (self, row, "cl-discard", _("_Discard"),
                    _("Give up this change and show what the server holds"), r->mutation_id,
                    G_CALLBACK (discard_clicked_cb));
   return row;
@@ -746,4 +750,24 @@ cl_conflicts_window_get_button (ClConflictsWindow *self,
   g_return_val_if_fail (position < self->rows->len, NULL);
 
   return g_object_get_data (g_ptr_array_index (self->rows, position), key);
+}
+
+/**
+ * cl_conflicts_window_get_rejected_button:
+ * @action: "retry" or "discard"
+ *
+ * Returns: (transfer none) (nullable): that button of the refused change at @position
+ */
+GtkButton *
+cl_conflicts_window_get_rejected_button (ClConflictsWindow *self,
+                                         guint              position,
+                                         const char        *action)
+{
+  g_autofree char *key = g_strconcat ("cl-", action, NULL);
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (CL_IS_CONFLICTS_WINDOW (self), NULL);
+
+  row = gtk_list_box_get_row_at_index (self->rejected_list, (int) position);
+  return row != NULL ? g_object_get_data (G_OBJECT (row), key) : NULL;
 }

@@ -238,6 +238,84 @@ test_enroll_refuses_http (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* Moves the record's newest queued mutation to `rejected`, as the sync engine does when
+ * the server refuses it. */
+static void
+refuse_queued (const char *record_id)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _cl_store_get_db (store ());
+
+  g_assert_true (cl_sql_exec_params (db, &error,
+                                     "INSERT INTO rejected (mutation_id, seq, record_type, "
+                                     "record_id, op, changes, code, reason, at) "
+                                     "SELECT mutation_id, seq, record_type, record_id, op, "
+                                     "changes, 'forbidden', 'You may not change this record', "
+                                     "created_at FROM outbox WHERE record_id = ?",
+                                     record_id, CL_SQL_END));
+  g_assert_true (cl_sql_exec_params (db, &error, "DELETE FROM outbox WHERE record_id = ?",
+                                     record_id, CL_SQL_END));
+  g_assert_no_error (error);
+}
+
+/* The conflict window's refused changes: Retry queues one again, Discard (confirmed) puts
+ * the server's value back. */
+static void
+test_rejected_retry_discard (void)
+{
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClRecord) client = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *sql = NULL;
+  ClConflictsWindow *conflicts;
+  AdwMessageDialog *confirm;
+
+  cl_changes_set (values, "legal_name", "Qvrefusedgui");
+  id = cl_store_create (store (), "client", values, &error);
+  g_assert_no_error (error);
+  /* As synced: the server holds it at version 3. */
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "UPDATE client SET version = 3 WHERE id = ?", id,
+                                     CL_SQL_END));
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "DELETE FROM outbox WHERE record_id = ?", id, CL_SQL_END));
+  g_assert_no_error (error);
+  g_clear_pointer (&values, cl_changes_unref);
+  values = cl_changes_new ();
+  cl_changes_set (values, "pseudonym", "Qvfirst");
+  g_assert_true (cl_store_update (store (), "client", id, values, &error));
+  refuse_queued (id);
+
+  conflicts = cl_conflicts_window_new (GTK_WINDOW (window ()), context ());
+  gtk_window_present (GTK_WINDOW (conflicts));
+  cl_gui_test_spin (100);
+  g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "retry"),
+                         "clicked");
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_version = 3 "
+                         "AND changes LIKE '%%Qvfirst%%'", id);
+  g_assert_cmpint (query_int (sql), ==, 1);
+  g_assert_null (cl_conflicts_window_get_rejected_button (conflicts, 0, "retry"));
+
+  /* Refused again, then discarded once confirmed: the former value is back. */
+  refuse_queued (id);
+  cl_conflicts_window_reload (conflicts);
+  g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"),
+                         "clicked");
+  WAIT_UNTIL ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  adw_message_dialog_response (confirm, "discard");
+  cl_gui_test_spin (100);
+  g_assert_null (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"));
+  client = cl_store_get (store (), "client", id, &error);
+  g_assert_no_error (error);
+  g_assert_null (cl_record_get (client, "pseudonym"));
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE record_id = '%s'", id);
+  g_assert_cmpint (query_int (sql), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (conflicts));
+}
+
 /* What IT set for the workstation (docs/DEPLOYMENT.md, "Preparing workstations") is
  * prefilled, so the advocate types only a username and password; a default that cannot
  * serve is said at once, naming the setting. */
@@ -586,6 +664,7 @@ main (int   argc,
   g_test_add_func ("/gui-sync/enroll-refuses-http", test_enroll_refuses_http);
   g_test_add_func ("/gui-sync/enroll-workstation-defaults", test_enroll_workstation_defaults);
   g_test_add_func ("/gui-sync/conflict-keep-mine", test_conflict_keep_mine);
+  g_test_add_func ("/gui-sync/rejected-retry-discard", test_rejected_retry_discard);
   g_test_add_func ("/gui-sync/conflict-from-elsewhere", test_conflict_from_elsewhere);
   g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
   g_test_add_func ("/gui-sync/new-password", test_new_password);
