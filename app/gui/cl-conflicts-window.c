@@ -438,6 +438,9 @@ rejected_fields (ClRejected *r)
   g_autoptr(GString) out = g_string_new (NULL);
   JsonNode *root;
 
+  /* A refused delete reads as a conflict on a delete does. */
+  if (g_strcmp0 (r->op, "delete") == 0)
+    return g_strdup (field_label (r->record_type, "_deleted"));
   if (r->changes == NULL || !json_parser_load_from_data (parser, r->changes, -1, NULL))
     return g_strdup ("");
   root = json_parser_get_root (parser);

@@ -258,6 +258,21 @@ refuse_queued (const char *record_id)
   g_assert_no_error (error);
 }
 
+/* Clicks Discard on the first refused change and confirms, as a person does. */
+static void
+discard_confirmed (ClConflictsWindow *conflicts)
+{
+  AdwMessageDialog *confirm;
+
+  g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"),
+                         "clicked");
+  WAIT_UNTIL ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  /* As a click on its button: the response, then the dialog closes. */
+  adw_message_dialog_response (confirm, "discard");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  cl_gui_test_spin (100);
+}
+
 /* The conflict window's refused changes: Retry queues one again, Discard (confirmed) puts
  * the server's value back. */
 static void
@@ -269,7 +284,6 @@ test_rejected_retry_discard (void)
   g_autofree char *id = NULL;
   g_autofree char *sql = NULL;
   ClConflictsWindow *conflicts;
-  AdwMessageDialog *confirm;
 
   cl_changes_set (values, "legal_name", "Qvrefusedgui");
   id = cl_store_create (store (), "client", values, &error);
@@ -300,17 +314,33 @@ test_rejected_retry_discard (void)
   /* Refused again, then discarded once confirmed: the former value is back. */
   refuse_queued (id);
   cl_conflicts_window_reload (conflicts);
-  g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"),
-                         "clicked");
-  WAIT_UNTIL ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
-  adw_message_dialog_response (confirm, "discard");
-  cl_gui_test_spin (100);
+  discard_confirmed (conflicts);
   g_assert_null (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"));
   client = cl_store_get (store (), "client", id, &error);
   g_assert_no_error (error);
   g_assert_null (cl_record_get (client, "pseudonym"));
   g_free (sql);
   sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE record_id = '%s'", id);
+  g_assert_cmpint (query_int (sql), ==, 0);
+
+  /* A refused delete says so, and discarded the record is back. */
+  g_assert_true (cl_store_delete (store (), "client", id, &error));
+  refuse_queued (id);
+  cl_conflicts_window_reload (conflicts);
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    GtkWidget *row = gtk_widget_get_ancestor (
+      GTK_WIDGET (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard")),
+      ADW_TYPE_ACTION_ROW);
+
+    collect_labels (row, text);
+    g_assert_nonnull (strstr (text->str, "Client: Deleted"));
+    g_assert_nonnull (strstr (text->str, "(forbidden)"));
+  }
+  discard_confirmed (conflicts);
+  g_clear_pointer (&client, g_object_unref);
+  client = cl_store_get (store (), "client", id, &error);
+  g_assert_no_error (error);
   g_assert_cmpint (query_int (sql), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (conflicts));
