@@ -344,6 +344,9 @@ use_workstation_defaults (ClEnrollDialog *self,
     set_ca_file (self, ws.ca_file);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "enroll.choose-ca",
                                  !(ws.ca_locked && ws.ca_file != NULL));
+  /* Both there: the advocate starts with the username. */
+  if (ws.ca_file != NULL && *gtk_editable_get_text (GTK_EDITABLE (self->url_row)) != '\0')
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->username_row));
   if (!cl_workstation_check (&ws, &error))
     show_error (self, error->message);
 }

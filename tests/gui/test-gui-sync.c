@@ -372,6 +372,14 @@ test_enroll_workstation_defaults (void)
   g_assert_true (gtk_editable_get_editable (cl_enroll_dialog_get_url_row (dialog)));
   g_assert_cmpstr (cl_enroll_dialog_get_ca_file (dialog), ==, ca);
   g_assert_null (cl_enroll_dialog_get_error (dialog));
+  /* The advocate starts with the username. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (dialog));
+    GtkWidget *row = focus != NULL ? gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW) : NULL;
+
+    g_assert_nonnull (row);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Username");
+  }
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "sync-enroll-workstation-defaults");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
