@@ -420,10 +420,7 @@ rejected_to_json (ClRejected *r,
   for (GList *l = fields; l != NULL; l = l->next)
     {
       const ClField *field = type != NULL ? cl_type_lookup_field (type, l->data) : NULL;
-      JsonObject *change = json_object_get_object_member (changes, l->data);
-      const char *value = change != NULL && json_object_has_member (change, "new") &&
-                          !json_object_get_null_member (change, "new")
-                          ? json_object_get_string_member (change, "new") : NULL;
+      const char *value = cl_rejected_change_value (changes, l->data, "new");
 
       if (masked && (field == NULL || cl_cli_is_identifying (field)))
         value = NULL;
@@ -452,20 +449,13 @@ list_rejected (ClCli     *cli,
   for (guint i = 0; i < rejected->len; i++)
     {
       ClRejected *r = g_ptr_array_index (rejected, i);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(JsonObject) changes = NULL;
+      g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
       g_autoptr(GList) fields = NULL;
       g_autoptr(GString) names = g_string_new (NULL);
-      JsonNode *node;
       gboolean masked;
 
       if (!cl_cli_record_masked (cli, r->record_type, r->record_id, &masked, &error))
         return cl_cli_fail (error);
-      if (json_parser_load_from_data (parser, r->changes, -1, NULL) &&
-          (node = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        changes = json_object_ref (json_node_get_object (node));
-      else
-        changes = json_object_new ();
       if (json)
         {
           json_array_add_element (array, rejected_to_json (r, changes, masked));

@@ -2701,9 +2701,14 @@ find_rejected (ClSync      *self,
   return NULL;
 }
 
-/* A refused mutation's changes: field → {"old", "new"}; an empty object if unreadable. */
-static JsonObject *
-rejected_changes (ClRejected *r)
+/**
+ * cl_rejected_parse_changes:
+ *
+ * Returns: (transfer full): the refused mutation's changes, field → {"old", "new"}; an
+ *   empty object if they cannot be read
+ */
+JsonObject *
+cl_rejected_parse_changes (const ClRejected *r)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
@@ -2714,10 +2719,16 @@ rejected_changes (ClRejected *r)
   return json_object_new ();
 }
 
-static const char *
-change_value (JsonObject *changes,
-              const char *field,
-              const char *member)
+/**
+ * cl_rejected_change_value:
+ * @member: "old" or "new"
+ *
+ * Returns: (nullable): that value of @field in @changes, %NULL when empty or absent
+ */
+const char *
+cl_rejected_change_value (JsonObject *changes,
+                          const char *field,
+                          const char *member)
 {
   JsonNode *node = json_object_get_member (changes, field);
   JsonObject *change;
@@ -2898,7 +2909,7 @@ undo_rejected (ClSync        *self,
                ClRejected    *r,
                GError       **error)
 {
-  g_autoptr(JsonObject) changes = rejected_changes (r);
+  g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
   g_autoptr(GList) fields = NULL;
   gboolean found, deleted, later;
   gint64 version;
@@ -2951,10 +2962,10 @@ undo_rejected (ClSync        *self,
       if (!changed_later (self, r->record_id, field, r->seq, &later, error) ||
           !local_value (self, type, r->record_id, field, &shown, error))
         return FALSE;
-      if (later || g_strcmp0 (shown, change_value (changes, field, "new")) != 0)
+      if (later || g_strcmp0 (shown, cl_rejected_change_value (changes, field, "new")) != 0)
         continue;
       if (!set_local_value (self, type, r->record_id, field, shown,
-                            change_value (changes, field, "old"), error))
+                            cl_rejected_change_value (changes, field, "old"), error))
         return FALSE;
     }
   return refresh_record (self, type, r->record_id, error);
@@ -3022,7 +3033,7 @@ retry_put (ClSync        *self,
            gint64         version,
            GError       **error)
 {
-  g_autoptr(JsonObject) changes = rejected_changes (r);
+  g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
   g_autoptr(GList) fields = json_object_get_members (changes);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -3046,11 +3057,11 @@ retry_put (ClSync        *self,
         return FALSE;
       if (later)
         continue;
-      value = version > 0 ? change_value (changes, field, "new") : shown;
+      value = version > 0 ? cl_rejected_change_value (changes, field, "new") : shown;
       /* "old" is the server's value as far as this vault knows: what a pull brought since,
        * or else what the refused change replaced (a discard of this one puts it back). */
       old = version == 0 ? NULL : g_strcmp0 (value, shown) != 0 ? shown
-                                : change_value (changes, field, "old");
+                                : cl_rejected_change_value (changes, field, "old");
       if (g_strcmp0 (value, shown) != 0 &&
           !set_local_value (self, type, r->record_id, field, shown, value, error))
         return FALSE;

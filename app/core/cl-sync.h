@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "cl-secret.h"
 #include "cl-store.h"
@@ -157,6 +158,10 @@ typedef struct {
 } ClRejected;
 
 void          cl_rejected_free        (ClRejected     *rejected);
+JsonObject   *cl_rejected_parse_changes (const ClRejected *rejected);
+const char   *cl_rejected_change_value (JsonObject    *changes,
+                                       const char     *field,
+                                       const char     *member);
 GPtrArray    *cl_sync_list_rejected   (ClSync         *self,
                                        GError        **error);
 gboolean      cl_sync_discard_rejected (ClSync        *self,

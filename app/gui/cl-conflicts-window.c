@@ -434,29 +434,21 @@ retry_clicked_cb (GtkButton         *button,
 static char *
 rejected_fields (ClRejected *r)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) changes = NULL;
+  g_autoptr(GList) members = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
-  JsonNode *root;
 
   /* A refused delete reads as a conflict on a delete does. */
   if (g_strcmp0 (r->op, "delete") == 0)
     return g_strdup (field_label (r->record_type, "_deleted"));
-  if (r->changes == NULL || !json_parser_load_from_data (parser, r->changes, -1, NULL))
-    return g_strdup ("");
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return g_strdup ("");
-
-  {
-    g_autoptr(GList) members = json_object_get_members (json_node_get_object (root));
-
-    for (GList *l = members; l != NULL; l = l->next)
-      {
-        if (out->len > 0)
-          g_string_append (out, _(", "));
-        g_string_append (out, field_label (r->record_type, l->data));
-      }
-  }
+  changes = cl_rejected_parse_changes (r);
+  members = json_object_get_members (changes);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (out->len > 0)
+        g_string_append (out, _(", "));
+      g_string_append (out, field_label (r->record_type, l->data));
+    }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 

@@ -273,6 +273,9 @@ cl_enroll_dialog_dispose (GObject *object)
 {
   ClEnrollDialog *self = (ClEnrollDialog *)object;
 
+  /* A focused entry gives the focus up before the window goes: GTK 4.8 warns of a text
+   * that saw no focus-out otherwise. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->chooser != NULL)
