@@ -75,7 +75,7 @@ static const Command commands[] = {
     N_("Export every record of a type (audited)") },
   { "demo", cl_cli_cmd_demo, "--cases N [--seed S]",
     N_("Add a realistic synthetic caseload, for trying and benchmarks") },
-  { "enroll", cl_cli_cmd_enroll, "--server URL --ca FILE --username U [OPTION…]",
+  { "enroll", cl_cli_cmd_enroll, "[--server URL --ca FILE] --username U [OPTION…]",
     N_("Enroll this vault with a sync server (https only; trusts only the given CA)") },
   { "login", cl_cli_cmd_login, "[--password-file F] [--change-password]",
     N_("Log in again after the server's token expired; nothing is lost") },
@@ -87,6 +87,8 @@ static const Command commands[] = {
     N_("Show the sync state: server, pending changes, cursor, conflicts, last error") },
   { "conflicts", cl_cli_cmd_conflicts, "[--json] [show ID | resolve ID --keep|--value]",
     N_("List, show or resolve sync conflicts (both values are kept)") },
+  { "rejected", cl_cli_cmd_rejected, "[--json] [discard ID|--all [--yes] | retry ID|--all]",
+    N_("List changes the server refused; discard them or send them again") },
   { "report", cl_cli_cmd_report, "[NAME [--period P | --from D --to D] [--outside] --format F]",
     N_("Run a report (caseload, referrals, pmt, trafficking, …); alone, lists them") },
 };

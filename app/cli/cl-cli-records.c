@@ -48,8 +48,8 @@ print_pair (const char *key,
 #define MASKED N_("(restricted: give --reason to see it)")
 
 /* Identifying fields: those a restricted row shows only with a reason. */
-static gboolean
-is_identifying (const ClField *field)
+gboolean
+cl_cli_is_identifying (const ClField *field)
 {
   return (field->flags & (CL_FIELD_PII | CL_FIELD_RESTRICTED)) != 0;
 }
@@ -75,7 +75,7 @@ print_record (ClRecord *record,
 
       if (value != NULL)
         print_pair (type->fields[i].name,
-                    masked && is_identifying (&type->fields[i]) ? _(MASKED) : value, width);
+                    masked && cl_cli_is_identifying (&type->fields[i]) ? _(MASKED) : value, width);
     }
   print_pair ("version", version, width);
   print_pair ("created_at", cl_record_get_created_at (record), width);
@@ -94,10 +94,29 @@ record_to_json (ClRecord *record,
   if (!masked)
     return node;
   for (guint i = 0; i < type->n_fields; i++)
-    if (is_identifying (&type->fields[i]))
+    if (cl_cli_is_identifying (&type->fields[i]))
       json_object_set_null_member (object, type->fields[i].name);
   json_object_set_boolean_member (object, "masked", TRUE);
   return node;
+}
+
+/* Reads a record; one the vault does not show leaves @record %NULL without an error. */
+static gboolean
+get_if_shown (ClCli        *cli,
+              const char   *type,
+              const char   *id,
+              ClRecord    **record,
+              GError      **error)
+{
+  GError *local_error = NULL;
+
+  *record = cl_store_get (cli->store, type, id, &local_error);
+  if (g_error_matches (local_error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND))
+    g_clear_error (&local_error);
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /* Whether looking at @record needs a reason: a restricted client, a case restricted itself
@@ -110,26 +129,41 @@ is_restricted (ClCli     *cli,
 {
   const char *client_id;
   g_autoptr(ClRecord) client = NULL;
-  GError *local_error = NULL;
 
   *restricted = g_strcmp0 (cl_record_get (record, "restricted"), "1") == 0;
   if (*restricted || strcmp (cl_record_get_type_name (record), "case") != 0 ||
       (client_id = cl_record_get (record, "client_id")) == NULL)
     return TRUE;
-  client = cl_store_get (cli->store, "client", client_id, &local_error);
+  if (!get_if_shown (cli, "client", client_id, &client, error))
+    return FALSE;
   /* A case whose client is gone has only its own flag. */
-  if (g_error_matches (local_error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND))
-    {
-      g_error_free (local_error);
-      return TRUE;
-    }
-  if (client == NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  *restricted = g_strcmp0 (cl_record_get (client, "restricted"), "1") == 0;
+  *restricted = client != NULL && g_strcmp0 (cl_record_get (client, "restricted"), "1") == 0;
   return TRUE;
+}
+
+/**
+ * cl_cli_record_masked:
+ * @masked: (out): whether the record's identifying fields are left out without a reason,
+ *   as `list` and `get` do: a restricted client or case, or one this vault does not show
+ *   (deleted, or gone from its scope), to be safe
+ */
+gboolean
+cl_cli_record_masked (ClCli       *cli,
+                      const char  *type_name,
+                      const char  *id,
+                      gboolean    *masked,
+                      GError     **error)
+{
+  const ClType *type = cl_schema_lookup_type (type_name);
+  g_autoptr(ClRecord) record = NULL;
+
+  *masked = FALSE;
+  if (type == NULL || !is_audited_type (type))
+    return TRUE;
+  if (!get_if_shown (cli, type->name, id, &record, error))
+    return FALSE;
+  *masked = record == NULL;
+  return record == NULL || is_restricted (cli, record, masked, error);
 }
 
 /* Whether @record is shown whole: it is not a restricted client or case, or @reason says

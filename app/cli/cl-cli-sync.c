@@ -5,10 +5,14 @@
 
 #define G_LOG_DOMAIN "caseloadctl"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "cl-cli.h"
 #include "cl-sync.h"
+#include "cl-workstation.h"
 
 static ClSync *
 open_sync (ClCli   *cli,
@@ -73,24 +77,34 @@ cl_cli_cmd_enroll (ClCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(ClSync) sync = NULL;
   g_autoptr(ClSecret) password = NULL;
+  g_auto(ClWorkstation) ws = { 0 };
+  const char *url, *ca_file;
   GError *error = NULL;
   int rc;
 
   context = cl_cli_option_context ("enroll", NULL,
                                    _("Enroll this vault with a server and keep the device "
-                                     "token inside the vault."), entries);
+                                     "token inside the vault. Without --server and --ca, "
+                                     "those this workstation's administrator set are used; "
+                                     "locked, they cannot be replaced."), entries);
   if (!cl_cli_parse (context, &argc, &argv, &rc))
     return rc;
-  if (argc != 1 || server == NULL || ca == NULL || username == NULL)
-    return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username"));
+  cl_workstation_load (&ws);
+  url = server;
+  ca_file = ca;
+  if (argc != 1 || username == NULL ||
+      (url == NULL && ws.server_url == NULL) || (ca_file == NULL && ws.ca_file == NULL))
+    return cl_cli_usage_error (context, _("enroll needs --server, --ca and --username (the "
+                                          "first two unless this workstation sets them)"));
 
-  if ((sync = open_sync (cli, &error)) == NULL ||
+  if (!cl_workstation_resolve (&ws, &url, &ca_file, &error) ||
+      (sync = open_sync (cli, &error)) == NULL ||
       !cl_sync_set_device_name (sync, device_name, &error) ||
       (password = cl_cli_read_new_secret (cli, password_file, _("Password"), &error)) == NULL ||
       !take_new_password (cli, sync, change_password, new_password_file, &error) ||
-      !cl_sync_enroll (sync, server, ca, username, password, NULL, &error))
+      !cl_sync_enroll (sync, url, ca_file, username, password, NULL, &error))
     return cl_cli_fail (error);
-  g_print (_("Enrolled with %s as %s.\n"), server, username);
+  g_print (_("Enrolled with %s as %s.\n"), url, username);
   return CL_EXIT_OK;
 }
 
@@ -412,4 +426,204 @@ cl_cli_cmd_conflicts (ClCli  *cli,
                  c->elsewhere ? "elsewhere" : "this-workstation");
       }
   return CL_EXIT_OK;
+}
+
+/* rejected ---------------------------------------------------------------------------- */
+
+/* A refused change as JSON: its refused values, identifying ones left out (null, and
+ * "masked" true) for a record `list` would show masked. */
+static JsonNode *
+rejected_to_json (ClRejected *r,
+                  JsonObject *changes,
+                  gboolean    masked)
+{
+  const ClType *type = cl_schema_lookup_type (r->record_type);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GList) fields = json_object_get_members (changes);
+
+  json_builder_begin_object (b);
+#define STR(k, v) json_builder_set_member_name (b, k); \
+  if ((v) != NULL) json_builder_add_string_value (b, v); else json_builder_add_null_value (b)
+  STR ("id", r->mutation_id);
+  STR ("type", r->record_type);
+  STR ("record", r->record_id);
+  STR ("op", r->op);
+  json_builder_set_member_name (b, "changes");
+  json_builder_begin_object (b);
+  for (GList *l = fields; l != NULL; l = l->next)
+    {
+      const ClField *field = type != NULL ? cl_type_lookup_field (type, l->data) : NULL;
+      const char *value = cl_rejected_change_value (changes, l->data, "new");
+
+      if (masked && (field == NULL || cl_cli_is_identifying (field)))
+        value = NULL;
+      STR (l->data, value);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "masked");
+  json_builder_add_boolean_value (b, masked);
+  STR ("code", r->code);
+  STR ("reason", r->reason);
+  STR ("at", r->at);
+#undef STR
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static int
+list_rejected (ClCli     *cli,
+               GPtrArray *rejected,
+               gboolean   json)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(JsonArray) array = json_array_new ();
+  GError *error = NULL;
+
+  for (guint i = 0; i < rejected->len; i++)
+    {
+      ClRejected *r = g_ptr_array_index (rejected, i);
+      g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
+      g_autoptr(GList) fields = NULL;
+      g_autoptr(GString) names = g_string_new (NULL);
+      gboolean masked;
+
+      if (!cl_cli_record_masked (cli, r->record_type, r->record_id, &masked, &error))
+        return cl_cli_fail (error);
+      if (json)
+        {
+          json_array_add_element (array, rejected_to_json (r, changes, masked));
+          continue;
+        }
+      fields = json_object_get_members (changes);
+      for (GList *l = fields; l != NULL; l = l->next)
+        g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "",
+                                (const char *) l->data);
+      g_print ("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->mutation_id, r->record_type, r->record_id,
+               r->op, names->len > 0 ? names->str : "-", r->code, or_empty (r->reason), r->at);
+    }
+  if (json)
+    {
+      json_node_set_array (root, array);
+      cl_cli_print_json (root);
+    }
+  return CL_EXIT_OK;
+}
+
+/* Discarding destroys a change: asked on the terminal; without one, only --yes says so. */
+static gboolean
+confirm_discard (guint      n,
+                 gboolean  *confirmed,
+                 GError   **error)
+{
+  char line[16];
+
+  *confirmed = FALSE;
+  if (!isatty (STDIN_FILENO))
+    {
+      g_set_error (error, CL_CLI_ERROR, CL_CLI_ERROR_USAGE,
+                   _("discard destroys the change and there is no terminal to ask on: confirm "
+                     "with --yes"));
+      return FALSE;
+    }
+  g_printerr (ngettext ("Discard %u refused change? The record shows again what the server "
+                        "holds. [y/N] ",
+                        "Discard %u refused changes? The records show again what the server "
+                        "holds. [y/N] ", n), n);
+  *confirmed = fgets (line, sizeof line, stdin) != NULL && (line[0] == 'y' || line[0] == 'Y');
+  return TRUE;
+}
+
+int
+cl_cli_cmd_rejected (ClCli  *cli,
+                     int     argc,
+                     char  **argv)
+{
+  gboolean json = FALSE;
+  gboolean all = FALSE;
+  gboolean yes = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("With discard or retry: every listed change"),
+      NULL },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("With discard: do not ask for a confirmation"),
+      NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  g_autoptr(GPtrArray) rejected = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  gboolean discard, confirmed = TRUE;
+  GError *error = NULL;
+  guint done = 0, failed = 0;
+  int rc;
+
+  context = cl_cli_option_context ("rejected", "[discard ID|--all | retry ID|--all]",
+                                   _("List the changes the server refused for good, with its "
+                                     "reason, newest first. “discard” gives a change up: the "
+                                     "record shows again what the server holds. “retry” puts "
+                                     "it back in the outbox on the record's current version, "
+                                     "for the next sync."), entries);
+  if (!cl_cli_parse (context, &argc, &argv, &rc))
+    return rc;
+  discard = argc >= 2 && g_strcmp0 (argv[1], "discard") == 0;
+  if (argc >= 2 && !discard && g_strcmp0 (argv[1], "retry") != 0)
+    return cl_cli_usage_error (context, _("unknown rejected command “%s”"), argv[1]);
+  if (argc >= 2 && (argc == 3) == all)
+    return cl_cli_usage_error (context, _("%s needs a change id or --all"), argv[1]);
+  if (argc > 3 || (argc == 1 && (all || yes)) || (yes && !discard))
+    return cl_cli_usage_error (context, _("--all goes with discard or retry, --yes with "
+                                          "discard"));
+
+  if ((sync = open_sync (cli, &error)) == NULL)
+    return cl_cli_fail (error);
+  if (!cl_sync_is_enrolled (sync))
+    return cl_cli_fail (g_error_new (CL_SYNC_ERROR, CL_SYNC_ERROR_NOT_ENROLLED,
+                                     _("This vault is not enrolled with a server: no change "
+                                       "of it was ever refused.")));
+  if ((rejected = cl_sync_list_rejected (sync, &error)) == NULL)
+    return cl_cli_fail (error);
+  if (argc == 1)
+    return list_rejected (cli, rejected, json);
+
+  if (all)
+    for (guint i = 0; i < rejected->len; i++)
+      g_ptr_array_add (ids, ((ClRejected *) g_ptr_array_index (rejected, i))->mutation_id);
+  else
+    g_ptr_array_add (ids, argv[2]);
+  if (discard && !yes && ids->len > 0 && !confirm_discard (ids->len, &confirmed, &error))
+    return cl_cli_fail (error);
+  if (!confirmed)
+    {
+      g_printerr (_("caseloadctl: nothing was discarded\n"));
+      return CL_EXIT_INVALID;
+    }
+
+  /* Newest first: a record's later changes before its creation. */
+  rc = CL_EXIT_OK;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+      gboolean ok = discard ? cl_sync_discard_rejected (sync, id, &error)
+                            : cl_sync_retry_rejected (sync, id, &error);
+
+      if (ok)
+        {
+          done++;
+          continue;
+        }
+      if (!all)
+        return cl_cli_fail (error);
+      g_printerr ("caseloadctl: %s: %s\n", id, error->message);
+      rc = MAX (rc, cl_cli_exit_code (error));
+      g_clear_error (&error);
+      failed++;
+    }
+  if (discard)
+    g_print (ngettext ("%u refused change discarded.\n", "%u refused changes discarded.\n",
+                       done), done);
+  else
+    g_print (ngettext ("%u refused change queued again for the next sync.\n",
+                       "%u refused changes queued again for the next sync.\n", done), done);
+  return failed > 0 ? rc : CL_EXIT_OK;
 }

@@ -105,6 +105,12 @@ gboolean   cl_cli_read_json_fields     (const ClType  *type,
                                         const char    *path,
                                         GError       **error);
 void       cl_cli_print_json           (JsonNode      *node);
+gboolean   cl_cli_is_identifying       (const ClField *field);
+gboolean   cl_cli_record_masked        (ClCli         *cli,
+                                        const char    *type_name,
+                                        const char    *id,
+                                        gboolean      *masked,
+                                        GError       **error);
 
 /* Commands */
 int  cl_cli_cmd_init      (ClCli *cli, int argc, char **argv);
@@ -130,6 +136,7 @@ int  cl_cli_cmd_set_server (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_sync      (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_status    (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_conflicts (ClCli *cli, int argc, char **argv);
+int  cl_cli_cmd_rejected  (ClCli *cli, int argc, char **argv);
 int  cl_cli_cmd_report    (ClCli *cli, int argc, char **argv);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClCliOutput, cl_cli_output_free)

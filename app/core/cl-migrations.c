@@ -37,6 +37,7 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/005-named-users.sql", NULL },
   { "/io/github/caseload/core/migrations/006-resolution-pulled.sql", NULL },
   { "/io/github/caseload/core/migrations/007-sent.sql", NULL },
+  { "/io/github/caseload/core/migrations/008-rejected-op.sql", NULL },
 };
 
 static gboolean

@@ -19,4 +19,13 @@ gboolean  _cl_store_refresh_dependents (ClStore       *self,
                                         ClRecord      *record,
                                         GError       **error);
 
+gboolean  _cl_store_queue_mutation     (ClStore       *self,
+                                        const ClType  *type,
+                                        const char    *id,
+                                        const char    *op,
+                                        gint64         base_version,
+                                        const char    *changes,
+                                        const char    *now,
+                                        GError       **error);
+
 G_END_DECLS

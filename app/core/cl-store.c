@@ -687,15 +687,16 @@ add_change (GString    *changes,
   g_string_append_c (changes, '}');
 }
 
-static gboolean
-queue_mutation (ClStore      *self,
-                const ClType *type,
-                const char   *id,
-                const char   *op,
-                gint64        base_version,
-                const char   *changes,
-                const char   *now,
-                GError      **error)
+/* Also sync's, for a person's choice on a refused change (cl-sync.c). */
+gboolean
+_cl_store_queue_mutation (ClStore      *self,
+                          const ClType *type,
+                          const char   *id,
+                          const char   *op,
+                          gint64        base_version,
+                          const char   *changes,
+                          const char   *now,
+                          GError      **error)
 {
   g_autofree char *mutation_id = cl_uuid_new ();
   g_autofree char *seq_text = NULL;
@@ -953,7 +954,7 @@ create_in_txn (ClStore       *self,
   if (!ok)
     return NULL;
 
-  if (!queue_mutation (self, type, id, "put", 0, changes->str, now, error) ||
+  if (!_cl_store_queue_mutation (self, type, id, "put", 0, changes->str, now, error) ||
       !add_history (self, type, record, "create", NULL, NULL, NULL, now, error) ||
       !_cl_store_refresh_dependents (self, type, record, error))
     return NULL;
@@ -1098,8 +1099,8 @@ update_in_txn (ClStore       *self,
       _cl_record_take (record, field->name, g_strdup (g_ptr_array_index (new_values, i)));
     }
 
-  if (!queue_mutation (self, type, id, "put", cl_record_get_version (record), changes->str, now,
-                       error) ||
+  if (!_cl_store_queue_mutation (self, type, id, "put", cl_record_get_version (record),
+                                 changes->str, now, error) ||
       (refresh && !_cl_store_refresh_dependents (self, type, record, error)))
     return FALSE;
 
@@ -1180,8 +1181,8 @@ delete_in_txn (ClStore       *self,
 
   if (!cl_sql_cache_exec (stmts (self), error, type_sql (type)->tombstone, now, self->user, id,
                           CL_SQL_END) ||
-      !queue_mutation (self, type, id, "delete", cl_record_get_version (record), "{}", now,
-                       error) ||
+      !_cl_store_queue_mutation (self, type, id, "delete", cl_record_get_version (record),
+                                 "{}", now, error) ||
       !add_history (self, type, record, "delete", NULL, NULL, NULL, now, error))
     return FALSE;
 

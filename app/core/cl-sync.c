@@ -215,9 +215,14 @@ record_error (ClSync       *self,
 
 /* HTTP ----------------------------------------------------------------------------- */
 
-static gboolean
-check_url (const char  *url,
-           GError     **error)
+/**
+ * cl_sync_check_url:
+ *
+ * Whether @url can name a server: https:// with a host, no user info, no query.
+ */
+gboolean
+cl_sync_check_url (const char  *url,
+                   GError     **error)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
 
@@ -335,7 +340,7 @@ conn_open (ClSync      *self,
 {
   g_autoptr(GTlsDatabase) tls = NULL;
 
-  if (!check_url (url, error) || (tls = ca_database (self, error)) == NULL)
+  if (!cl_sync_check_url (url, error) || (tls = ca_database (self, error)) == NULL)
     return FALSE;
   conn_open_with (self, conn, url, tls);
   return TRUE;
@@ -780,7 +785,7 @@ cl_sync_enroll (ClSync        *self,
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
   g_return_val_if_fail (url != NULL && ca_file != NULL && username != NULL, FALSE);
 
-  if (!check_url (url, error))
+  if (!cl_sync_check_url (url, error))
     return FALSE;
   /* A vault numbers its changes once: a second device identity would find the server
    * expecting seq 1 from it. Re-authenticating is cl_sync_login(). */
@@ -1177,9 +1182,11 @@ apply_push_response (ClSync                   *self,
                                                         "WHERE seq = ?", seq, CL_SQL_END);
           if (!cl_sql_exec_params (db, error,
                                    "INSERT OR IGNORE INTO rejected (mutation_id, seq, record_type, "
-                                   "record_id, changes, code, reason, at) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                   m->id, seq, m->type, m->record, changes != NULL ? changes : "{}",
+                                   "record_id, op, changes, code, reason, at) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   m->id, seq, m->type, m->record,
+                                   m->op == CL_WIRE_OP_DELETE ? "delete" : "put",
+                                   changes != NULL ? changes : "{}",
                                    r->code != NULL ? r->code : "rejected", r->message, m->at,
                                    CL_SQL_END))
             goto fail;
@@ -2965,6 +2972,7 @@ cl_rejected_free (ClRejected *r)
   g_free (r->mutation_id);
   g_free (r->record_type);
   g_free (r->record_id);
+  g_free (r->op);
   g_free (r->changes);
   g_free (r->code);
   g_free (r->reason);
@@ -2994,7 +3002,7 @@ cl_sync_list_rejected (ClSync  *self,
       return NULL;
     }
   stmt = cl_sql_prepare (db, "SELECT mutation_id, seq, record_type, record_id, changes, code, "
-                             "reason, at FROM rejected WHERE dismissed = 0 "
+                             "reason, at, op FROM rejected WHERE dismissed = 0 "
                              "ORDER BY at DESC, seq DESC", error);
   if (stmt == NULL)
     return NULL;
@@ -3011,38 +3019,472 @@ cl_sync_list_rejected (ClSync  *self,
       r->code = COL (5);
       r->reason = COL (6);
       r->at = COL (7);
+      r->op = COL (8);
 #undef COL
       g_ptr_array_add (out, r);
     }
   return g_steal_pointer (&out);
 }
 
-/**
- * cl_sync_dismiss_rejected:
- *
- * Takes a refused mutation off the "needs attention" list (the row stays, dismissed).
- */
-gboolean
-cl_sync_dismiss_rejected (ClSync      *self,
-                          const char  *mutation_id,
-                          GError     **error)
+/* The refused mutation @mutation_id still listed, or %NULL (NOT_FOUND). */
+static ClRejected *
+find_rejected (ClSync      *self,
+               const char  *mutation_id,
+               GError     **error)
 {
-  sqlite3 *db;
+  g_autoptr(GPtrArray) all = cl_sync_list_rejected (self, error);
+
+  if (all == NULL)
+    return NULL;
+  for (guint i = 0; i < all->len; i++)
+    if (g_strcmp0 (((ClRejected *) g_ptr_array_index (all, i))->mutation_id, mutation_id) == 0)
+      return g_ptr_array_steal_index (all, i);
+  g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND,
+               _("There is no refused change with id %s"), mutation_id);
+  return NULL;
+}
+
+/**
+ * cl_rejected_parse_changes:
+ *
+ * Returns: (transfer full): the refused mutation's changes, field → {"old", "new"}; an
+ *   empty object if they cannot be read
+ */
+JsonObject *
+cl_rejected_parse_changes (const ClRejected *r)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (r->changes != NULL && json_parser_load_from_data (parser, r->changes, -1, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    return json_object_ref (json_node_get_object (root));
+  return json_object_new ();
+}
+
+/**
+ * cl_rejected_change_value:
+ * @member: "old" or "new"
+ *
+ * Returns: (nullable): that value of @field in @changes, %NULL when empty or absent
+ */
+const char *
+cl_rejected_change_value (JsonObject *changes,
+                          const char *field,
+                          const char *member)
+{
+  JsonNode *node = json_object_get_member (changes, field);
+  JsonObject *change;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  change = json_node_get_object (node);
+  if (!json_object_has_member (change, member) || json_object_get_null_member (change, member))
+    return NULL;
+  return json_object_get_string_member (change, member);
+}
+
+/* Whether a mutation this device made after seq @seq (still queued, or taken by the server)
+ * changes @field of @record_id: a person's later word stands over the refused one. */
+static gboolean
+changed_later (ClSync      *self,
+               const char  *record_id,
+               const char  *field,
+               gint64       seq,
+               gboolean    *later,
+               GError     **error)
+{
+  g_autofree char *after = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  *later = FALSE;
+  stmt = cl_sql_prepare (db_of (self), "SELECT changes FROM outbox WHERE record_id = ?1 AND "
+                         "seq > ?2 UNION ALL SELECT changes FROM sent WHERE record_id = ?1 AND "
+                         "seq > ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, record_id);
+  cl_sql_bind_text (stmt, 2, after);
+  while (!*later && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1,
+                                      NULL) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        *later = json_object_has_member (json_node_get_object (root), field);
+    }
+  return TRUE;
+}
+
+/* The first column of @sql's first row for @id; %NULL in @value when there is none. */
+static gboolean
+query_one (ClSync      *self,
+           const char  *sql,
+           const char  *id,
+           char       **value,
+           GError     **error)
+{
+  GError *local_error = NULL;
+
+  *value = cl_sql_query_text (db_of (self), &local_error, sql, id, CL_SQL_END);
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+/* Reads @field of the record (any column of its table the schema names). */
+static gboolean
+local_value (ClSync        *self,
+             const ClType  *type,
+             const char    *id,
+             const char    *field,
+             char         **value,
+             GError       **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", field, type->table);
+
+  return query_one (self, sql, id, value, error);
+}
+
+/* Sets @field of the record as a person's edit does (time, user, history). */
+static gboolean
+set_local_value (ClSync        *self,
+                 const ClType  *type,
+                 const char    *id,
+                 const char    *field,
+                 const char    *old_value,
+                 const char    *new_value,
+                 GError       **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET %s = ?, updated_at = ?, "
+                                          "updated_by = ? WHERE id = ?", type->table, field);
+  g_autofree char *now = cl_now_utc ();
+  const char *user = cl_store_get_user (self->store);
+
+  return cl_sql_exec_params (db_of (self), error, sql, new_value, now, user, id, CL_SQL_END) &&
+         cl_sql_exec_params (db_of (self), error,
+                             "INSERT INTO history (record_type, record_id, op, field, "
+                             "old_value, new_value, at, by, origin) "
+                             "VALUES (?, ?, 'update', ?, ?, ?, ?, ?, 'local')",
+                             type->name, id, field, old_value, new_value, now, user,
+                             CL_SQL_END);
+}
+
+/* The record's version and whether it is deleted; @found is FALSE when the vault no longer
+ * holds it (it left this user's scope). */
+static gboolean
+record_state (ClSync        *self,
+              const ClType  *type,
+              const char    *id,
+              gboolean      *found,
+              gint64        *version,
+              gboolean      *deleted,
+              GError       **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT version, deleted FROM %s WHERE id = ?",
+                                          type->table);
+  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self), sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  *version = *found ? sqlite3_column_int64 (stmt, 0) : 0;
+  *deleted = *found && sqlite3_column_int (stmt, 1) != 0;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db_of (self), rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+refresh_record (ClSync        *self,
+                const ClType  *type,
+                const char    *id,
+                GError       **error)
+{
+  g_autoptr(ClRecord) record = cl_store_get (self->store, type->name, id, NULL);
+
+  return record == NULL || _cl_store_refresh_dependents (self->store, type, record, error);
+}
+
+/* Whether a record of this vault names @id as its client or case. */
+static gboolean
+has_dependents (ClSync      *self,
+                const char  *id,
+                gboolean    *any,
+                GError     **error)
+{
+  const ClType *types;
+  guint n;
+
+  *any = FALSE;
+  types = cl_schema_types (&n);
+  for (guint i = 0; i < n && !*any; i++)
+    {
+      g_autofree char *sql = NULL;
+      g_autofree char *hit = NULL;
+
+      if (types[i].parent == NULL)
+        continue;
+      sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ? LIMIT 1", types[i].table,
+                             types[i].parent);
+      if (!query_one (self, sql, id, &hit, error))
+        return FALSE;
+      *any = hit != NULL;
+    }
+  return TRUE;
+}
+
+/* Puts the record back as the server holds it: a refused delete is undone, a refused
+ * creation removed, each refused field edit takes its former value back unless the field
+ * changed since (a pull brought the server's value, or a later edit of this device). */
+static gboolean
+undo_rejected (ClSync        *self,
+               const ClType  *type,
+               ClRejected    *r,
+               GError       **error)
+{
+  g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
+  g_autoptr(GList) fields = NULL;
+  gboolean found, deleted, later;
+  gint64 version;
+
+  /* A record type this version does not know is not in the vault either. */
+  if (type == NULL)
+    return TRUE;
+  if (!record_state (self, type, r->record_id, &found, &version, &deleted, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
+
+  if (g_strcmp0 (r->op, "delete") == 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = 0 WHERE id = ?",
+                                              type->table);
+
+      if (!deleted || field_pending (self, r->record_id, "_deleted", r->seq))
+        return TRUE;
+      return cl_sql_exec_params (db_of (self), error, sql, r->record_id, CL_SQL_END) &&
+             refresh_record (self, type, r->record_id, error);
+    }
+
+  if (version == 0)
+    {
+      gboolean any;
+
+      /* Created here and never taken by the server. */
+      if (!has_dependents (self, r->record_id, &any, error))
+        return FALSE;
+      if (any)
+        {
+          g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                       _("Other records of this vault belong to this %s: discard their "
+                         "refused changes first."), type->name);
+          return FALSE;
+        }
+      return purge_record (self, type, r->record_id, error);
+    }
+
+  fields = json_object_get_members (changes);
+  for (GList *l = fields; l != NULL; l = l->next)
+    {
+      const char *field = l->data;
+      const ClField *f = cl_type_lookup_field (type, field);
+      g_autofree char *shown = NULL;
+
+      if (f == NULL || (f->flags & CL_FIELD_DERIVED))
+        continue;
+      if (!changed_later (self, r->record_id, field, r->seq, &later, error) ||
+          !local_value (self, type, r->record_id, field, &shown, error))
+        return FALSE;
+      if (later || g_strcmp0 (shown, cl_rejected_change_value (changes, field, "new")) != 0)
+        continue;
+      if (!set_local_value (self, type, r->record_id, field, shown,
+                            cl_rejected_change_value (changes, field, "old"), error))
+        return FALSE;
+    }
+  return refresh_record (self, type, r->record_id, error);
+}
+
+typedef gboolean (*RejectedOp) (ClSync        *self,
+                                const ClType  *type,
+                                ClRejected    *r,
+                                GError       **error);
+
+/* Runs @op on the refused change @mutation_id and takes it off the list, in one
+ * transaction. */
+static gboolean
+settle_rejected (ClSync      *self,
+                 const char  *mutation_id,
+                 RejectedOp   op,
+                 GError     **error)
+{
+  g_autoptr(ClRejected) r = NULL;
 
   g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
   g_return_val_if_fail (mutation_id != NULL, FALSE);
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
-  db = db_of (self);
-  if (db == NULL ||
-      !cl_sql_exec_params (db, error, "UPDATE rejected SET dismissed = 1 WHERE mutation_id = ?",
-                           mutation_id, CL_SQL_END))
+  if ((r = find_rejected (self, mutation_id, error)) == NULL ||
+      !op (self, cl_schema_lookup_type (r->record_type), r, error) ||
+      /* The row stays, dismissed, so that the same refusal answered again (a server
+       * restored from a dump) is not listed twice; the refused values go. */
+      !cl_sql_exec_params (db_of (self), error, "UPDATE rejected SET dismissed = 1, "
+                           "changes = '{}' WHERE mutation_id = ?", mutation_id, CL_SQL_END))
     {
       cl_store_rollback (self->store);
       return FALSE;
     }
-  return cl_store_commit (self->store, error);
+  if (!cl_store_commit (self->store, error))
+    return FALSE;
+  _cl_store_emit_changed (self->store, r->record_type, r->record_id);
+  return TRUE;
+}
+
+/**
+ * cl_sync_discard_rejected:
+ *
+ * Gives up a refused change: it leaves the "needs attention" list and the vault shows the
+ * record as the server holds it (a refused delete is undone, a refused creation removed,
+ * refused field values take their former values back; a field changed since keeps its
+ * value). Nothing is sent.
+ */
+gboolean
+cl_sync_discard_rejected (ClSync      *self,
+                          const char  *mutation_id,
+                          GError     **error)
+{
+  return settle_rejected (self, mutation_id, undo_rejected, error);
+}
+
+/* Queues the refused edit again on the record's current version: the refused values of the
+ * fields no later edit of this device changed (for a record the server never took, its
+ * creation with the values the vault shows). */
+static gboolean
+retry_put (ClSync        *self,
+           const ClType  *type,
+           ClRejected    *r,
+           gint64         version,
+           GError       **error)
+{
+  g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
+  g_autoptr(GList) fields = json_object_get_members (changes);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *now = cl_now_utc ();
+  guint n = 0;
+
+  json_builder_begin_object (b);
+  for (GList *l = fields; l != NULL; l = l->next)
+    {
+      const char *field = l->data;
+      const ClField *f = cl_type_lookup_field (type, field);
+      g_autofree char *shown = NULL;
+      const char *value, *old;
+      gboolean later = FALSE;
+
+      if (f == NULL || (f->flags & CL_FIELD_DERIVED))
+        continue;
+      if ((version > 0 && !changed_later (self, r->record_id, field, r->seq, &later, error)) ||
+          !local_value (self, type, r->record_id, field, &shown, error))
+        return FALSE;
+      if (later)
+        continue;
+      value = version > 0 ? cl_rejected_change_value (changes, field, "new") : shown;
+      /* "old" is the server's value as far as this vault knows: what a pull brought since,
+       * or else what the refused change replaced (a discard of this one puts it back). */
+      old = version == 0 ? NULL : g_strcmp0 (value, shown) != 0 ? shown
+                                : cl_rejected_change_value (changes, field, "old");
+      if (g_strcmp0 (value, shown) != 0 &&
+          !set_local_value (self, type, r->record_id, field, shown, value, error))
+        return FALSE;
+      json_builder_set_member_name (b, field);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "old");
+      if (old != NULL)
+        json_builder_add_string_value (b, old);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "new");
+      if (value != NULL)
+        json_builder_add_string_value (b, value);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      n++;
+    }
+  json_builder_end_object (b);
+  if (n == 0)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                   _("Every field of this change was changed again since: there is nothing "
+                     "left to retry."));
+      return FALSE;
+    }
+  root = json_builder_get_root (b);
+  json = json_to_string (root, FALSE);
+  return _cl_store_queue_mutation (self->store, type, r->record_id, "put", version, json, now,
+                                   error) &&
+         refresh_record (self, type, r->record_id, error);
+}
+
+static gboolean
+retry_rejected (ClSync        *self,
+                const ClType  *type,
+                ClRejected    *r,
+                GError       **error)
+{
+  gboolean found, deleted;
+  g_autofree char *now = cl_now_utc ();
+  gint64 version;
+
+  if (type == NULL)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
+                   _("This change is of a record type this version does not know."));
+      return FALSE;
+    }
+  if (!record_state (self, type, r->record_id, &found, &version, &deleted, error))
+    return FALSE;
+  if (!found)
+    {
+      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND,
+                   _("The record of this change is no longer in this vault: the change can "
+                     "only be discarded."));
+      return FALSE;
+    }
+  if (g_strcmp0 (r->op, "delete") != 0)
+    return retry_put (self, type, r, version, error);
+  return deleted ? _cl_store_queue_mutation (self->store, type, r->record_id, "delete",
+                                             version, "{}", now, error)
+                 : cl_store_delete (self->store, type->name, r->record_id, error);
+}
+
+/**
+ * cl_sync_retry_rejected:
+ *
+ * Puts a refused change back in the outbox as a new mutation on the record's current
+ * version, so the next round sends it again (after whatever made the server refuse it was
+ * fixed); it leaves the "needs attention" list. A refused field edit is sent for the fields
+ * no later edit of this device changed; a record the server never took is sent whole as a
+ * creation; a refused delete is sent again.
+ */
+gboolean
+cl_sync_retry_rejected (ClSync      *self,
+                        const char  *mutation_id,
+                        GError     **error)
+{
+  return settle_rejected (self, mutation_id, retry_rejected, error);
 }
 
 /* Before a resolution of @c changes its record: keeps beside the conflict what the record

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "cl-secret.h"
 #include "cl-store.h"
@@ -77,6 +78,8 @@ void          cl_sync_set_new_password (ClSync        *self,
                                         const ClSecret *password);
 gboolean      cl_sync_set_device_name (ClSync         *self,
                                        const char     *name,
+                                       GError        **error);
+gboolean      cl_sync_check_url       (const char     *url,
                                        GError        **error);
 gboolean      cl_sync_enroll          (ClSync         *self,
                                        const char     *url,
@@ -152,6 +155,7 @@ typedef struct {
   gint64  seq;
   char   *record_type;
   char   *record_id;
+  char   *op;          /* "put" or "delete" */
   char   *changes;     /* JSON object of the refused field values */
   char   *code;        /* the server's machine code, e.g. "forbidden" */
   char   *reason;      /* the server's English text, or NULL */
@@ -159,12 +163,20 @@ typedef struct {
 } ClRejected;
 
 void          cl_rejected_free        (ClRejected     *rejected);
+JsonObject   *cl_rejected_parse_changes (const ClRejected *rejected);
+const char   *cl_rejected_change_value (JsonObject    *changes,
+                                       const char     *field,
+                                       const char     *member);
 GPtrArray    *cl_sync_list_rejected   (ClSync         *self,
                                        GError        **error);
-gboolean      cl_sync_dismiss_rejected (ClSync        *self,
+gboolean      cl_sync_discard_rejected (ClSync        *self,
+                                       const char     *mutation_id,
+                                       GError        **error);
+gboolean      cl_sync_retry_rejected  (ClSync         *self,
                                        const char     *mutation_id,
                                        GError        **error);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClRejected, cl_rejected_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncStatus, cl_sync_status_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClSyncReport, cl_sync_report_clear)
 

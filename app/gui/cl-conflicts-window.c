@@ -373,46 +373,104 @@ conflict_row (ClConflictsWindow *self,
   return row;
 }
 
+/* Runs @op (discard or retry) on the refused change @id and shows the list again. */
 static void
-dismiss_clicked_cb (GtkButton         *button,
-                    ClConflictsWindow *self)
+act_on_rejected (ClConflictsWindow *self,
+                 const char        *id,
+                 gboolean         (*op) (ClSync *, const char *, GError **))
 {
-  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id"));
   g_autoptr(GError) error = NULL;
   ClSync *sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
 
   if (sync == NULL)
     return;
-  if (!cl_sync_dismiss_rejected (sync, id, &error))
+  if (!op (sync, id, &error))
     toast (self, error->message);
   cl_conflicts_window_reload (self);
   cl_context_sync_changed (self->context);
 }
 
+static void
+discard_response_cb (AdwMessageDialog  *dialog,
+                     const char        *response,
+                     ClConflictsWindow *self)
+{
+  if (g_strcmp0 (response, "discard") == 0)
+    act_on_rejected (self, g_object_get_data (G_OBJECT (dialog), "cl-mutation-id"),
+                     cl_sync_discard_rejected);
+}
+
+static void
+discard_clicked_cb (GtkButton         *button,
+                    ClConflictsWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Discard This Change?"),
+                                              _("The record shows again what the server "
+                                                "holds. The change cannot be brought back."));
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "cl-mutation-id",
+                          g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id")),
+                          g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+retry_clicked_cb (GtkButton         *button,
+                  ClConflictsWindow *self)
+{
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (button), "cl-mutation-id"));
+
+  act_on_rejected (self, id, cl_sync_retry_rejected);
+}
+
 static char *
 rejected_fields (ClRejected *r)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) changes = NULL;
+  g_autoptr(GList) members = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
-  JsonNode *root;
 
-  if (r->changes == NULL || !json_parser_load_from_data (parser, r->changes, -1, NULL))
-    return g_strdup ("");
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return g_strdup ("");
-
-  {
-    g_autoptr(GList) members = json_object_get_members (json_node_get_object (root));
-
-    for (GList *l = members; l != NULL; l = l->next)
-      {
-        if (out->len > 0)
-          g_string_append (out, _(", "));
-        g_string_append (out, field_label (r->record_type, l->data));
-      }
-  }
+  /* A refused delete reads as a conflict on a delete does. */
+  if (g_strcmp0 (r->op, "delete") == 0)
+    return g_strdup (field_label (r->record_type, "_deleted"));
+  changes = cl_rejected_parse_changes (r);
+  members = json_object_get_members (changes);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (out->len > 0)
+        g_string_append (out, _(", "));
+      g_string_append (out, field_label (r->record_type, l->data));
+    }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A button of a refused change's row, kept on the row as "cl-@name"; it carries the
+ * change's id. */
+static void
+rejected_button (ClConflictsWindow *self,
+                 GtkWidget         *row,
+                 const char        *name,
+                 const char        *label,
+                 const char        *tooltip,
+                 const char        *mutation_id,
+                 GCallback          clicked)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "cl-mutation-id", g_strdup (mutation_id), g_free);
+  g_signal_connect_object (button, "clicked", clicked, self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  g_object_set_data (G_OBJECT (row), name, button);
 }
 
 static GtkWidget *
@@ -420,7 +478,6 @@ rejected_row (ClConflictsWindow *self,
               ClRejected        *r)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Dismiss"));
   g_autofree char *fields = rejected_fields (r);
   g_autofree char *relative = cl_format_relative (r->at);
   g_autofree char *title = NULL;
@@ -434,11 +491,12 @@ rejected_row (ClConflictsWindow *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  g_object_set_data_full (G_OBJECT (button), "cl-mutation-id", g_strdup (r->mutation_id),
-                          g_free);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (dismiss_clicked_cb), self, 0);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  rejected_button (self, row, "cl-retry", _("_Retry"),
+                   _("Send this change again at the next sync"), r->mutation_id,
+                   G_CALLBACK (retry_clicked_cb));
+  rejected_button (self, row, "cl-discard", _("_Discard"),
+                   _("Give up this change and show what the server holds"), r->mutation_id,
+                   G_CALLBACK (discard_clicked_cb));
   return row;
 }
 
@@ -687,4 +745,24 @@ cl_conflicts_window_get_button (ClConflictsWindow *self,
   g_return_val_if_fail (position < self->rows->len, NULL);
 
   return g_object_get_data (g_ptr_array_index (self->rows, position), key);
+}
+
+/**
+ * cl_conflicts_window_get_rejected_button:
+ * @action: "retry" or "discard"
+ *
+ * Returns: (transfer none) (nullable): that button of the refused change at @position
+ */
+GtkButton *
+cl_conflicts_window_get_rejected_button (ClConflictsWindow *self,
+                                         guint              position,
+                                         const char        *action)
+{
+  g_autofree char *key = g_strconcat ("cl-", action, NULL);
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (CL_IS_CONFLICTS_WINDOW (self), NULL);
+
+  row = gtk_list_box_get_row_at_index (self->rejected_list, (int) position);
+  return row != NULL ? g_object_get_data (G_OBJECT (row), key) : NULL;
 }

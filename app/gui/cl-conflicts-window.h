@@ -23,5 +23,8 @@ const char        *cl_conflicts_window_get_conflict_id (ClConflictsWindow *self,
 GtkButton         *cl_conflicts_window_get_button      (ClConflictsWindow *self,
                                                         guint              position,
                                                         const char        *keep);
+GtkButton         *cl_conflicts_window_get_rejected_button (ClConflictsWindow *self,
+                                                            guint              position,
+                                                            const char        *action);
 
 G_END_DECLS

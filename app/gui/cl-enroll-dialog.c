@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-enroll-dialog.h"
+#include "cl-workstation.h"
 
 struct _ClEnrollDialog
 {
@@ -290,6 +291,9 @@ cl_enroll_dialog_dispose (GObject *object)
 {
   ClEnrollDialog *self = (ClEnrollDialog *)object;
 
+  /* A focused entry gives the focus up before the window goes: GTK 4.8 warns of a text
+   * that saw no focus-out otherwise. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->chooser != NULL)
@@ -343,6 +347,32 @@ cl_enroll_dialog_init (ClEnrollDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/* What IT set for this workstation (cl-workstation.c): prefilled, and fixed when locked,
+ * so that an advocate types only a username and password. A default that cannot serve is
+ * said under the form at once. @url: whether the address may be filled in. */
+static void
+use_workstation_defaults (ClEnrollDialog *self,
+                          gboolean        url)
+{
+  g_auto(ClWorkstation) ws = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  cl_workstation_load (&ws);
+  if (ws.server_url != NULL && (url || ws.server_locked))
+    gtk_editable_set_text (GTK_EDITABLE (self->url_row), ws.server_url);
+  gtk_editable_set_editable (GTK_EDITABLE (self->url_row),
+                             !(ws.server_locked && ws.server_url != NULL));
+  if (ws.ca_file != NULL)
+    set_ca_file (self, ws.ca_file);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "enroll.choose-ca",
+                                 !(ws.ca_locked && ws.ca_file != NULL));
+  /* Both there: the advocate starts with the username. */
+  if (ws.ca_file != NULL && *gtk_editable_get_text (GTK_EDITABLE (self->url_row)) != '\0')
+    gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->username_row));
+  if (!cl_workstation_check (&ws, &error))
+    show_error (self, error->message);
+}
+
 /**
  * cl_enroll_dialog_new:
  *
@@ -373,6 +403,8 @@ cl_enroll_dialog_new (GtkWindow *parent,
           gtk_editable_set_text (GTK_EDITABLE (self->username_row), status.username);
       }
     self->moving = sync != NULL && cl_sync_is_enrolled (sync);
+    if (!self->moving)
+      use_workstation_defaults (self, status.server == NULL);
   }
   if (self->moving)
     {
@@ -404,6 +436,32 @@ cl_enroll_dialog_set_fields (ClEnrollDialog *self,
   set_ca_file (self, ca_file);
   gtk_editable_set_text (GTK_EDITABLE (self->username_row), username != NULL ? username : "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), password != NULL ? password : "");
+}
+
+/**
+ * cl_enroll_dialog_get_ca_file:
+ *
+ * Returns: (nullable): the CA certificate file enrollment would use
+ */
+const char *
+cl_enroll_dialog_get_ca_file (ClEnrollDialog *self)
+{
+  g_return_val_if_fail (CL_IS_ENROLL_DIALOG (self), NULL);
+
+  return self->ca_file;
+}
+
+/**
+ * cl_enroll_dialog_get_url_row:
+ *
+ * Returns: (transfer none): the server address row
+ */
+GtkEditable *
+cl_enroll_dialog_get_url_row (ClEnrollDialog *self)
+{
+  g_return_val_if_fail (CL_IS_ENROLL_DIALOG (self), NULL);
+
+  return GTK_EDITABLE (self->url_row);
 }
 
 /**

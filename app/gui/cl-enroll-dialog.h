@@ -23,6 +23,8 @@ void            cl_enroll_dialog_set_fields (ClEnrollDialog *self,
                                              const char     *password);
 void            cl_enroll_dialog_enroll     (ClEnrollDialog *self);
 const char     *cl_enroll_dialog_get_error  (ClEnrollDialog *self);
+const char     *cl_enroll_dialog_get_ca_file (ClEnrollDialog *self);
+GtkEditable    *cl_enroll_dialog_get_url_row (ClEnrollDialog *self);
 gboolean        cl_enroll_dialog_get_busy   (ClEnrollDialog *self);
 
 void            cl_sync_ask_login           (GtkWindow      *parent,

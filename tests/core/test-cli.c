@@ -18,16 +18,28 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "cl-sql.h"
+#include "cl-sync.h"
+#include "cl-test-util.h"
+#include "cl-workstation.h"
+
 #ifndef CASELOADCTL
 #error "CASELOADCTL must be the path of the built caseloadctl"
+#endif
+#ifndef SCHEMA_DIR
+#error "SCHEMA_DIR must be where the GSettings schema is compiled"
+#endif
+#ifndef DCONF
+#error "DCONF must be the path of dconf, or empty when it was not found"
 #endif
 
 #define PASSPHRASE "correct horse battery staple"
 
 typedef struct {
-  char *dir;
-  char *vault;
-  char *pass;
+  char  *dir;
+  char  *vault;
+  char  *pass;
+  GStrv  env;    /* more of caseloadctl's environment, "NAME=VALUE" */
 } Fixture;
 
 typedef struct {
@@ -107,6 +119,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
   g_free (f->vault);
   g_free (f->pass);
+  g_strfreev (f->env);
 }
 
 /* Runs caseloadctl with @argv (NULL-terminated), @input on stdin, @fd given as fd 3. */
@@ -137,6 +150,11 @@ run_argv (Fixture            *f,
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg, TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "CASELOAD_VAULT");
+  for (guint i = 0; f->env != NULL && f->env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (f->env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   if (fd >= 0)
     g_subprocess_launcher_take_fd (launcher, fd, 3);
 
@@ -221,22 +239,31 @@ parse_json (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-/* The records of @type, as `list TYPE --json` prints them. */
+/* What `COMMAND --json [TYPE]` prints: an array. */
 static JsonArray *
-list_json (Fixture    *f,
-           const char *type)
+command_json (Fixture    *f,
+              const char *command,
+              const char *type)
 {
   Run run = { 0 };
   g_autoptr(JsonNode) node = NULL;
   JsonArray *array;
 
-  CL (f, &run, "list", type, "--json");
+  CL (f, &run, command, "--json", type);
   assert_status (&run, 0);
   node = parse_json (run.out);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
   array = json_array_ref (json_node_get_array (node));
   run_clear (&run);
   return array;
+}
+
+/* The records of @type, as `list TYPE --json` prints them. */
+static JsonArray *
+list_json (Fixture    *f,
+           const char *type)
+{
+  return command_json (f, "list", type);
 }
 
 static guint
@@ -1496,11 +1523,560 @@ test_passphrase_fd (Fixture       *f,
   run_clear (&run);
 }
 
+/* enroll with the workstation's defaults ---------------------------------------------
+ *
+ * The GSettings keys default-server-url and default-ca-file, through the keyfile backend
+ * (what dconf holds on a prepared workstation). */
+
+/* A certificate authority's certificate (public, without its key): enough to pass the CA
+ * check before the connection, which then fails (nothing listens). */
+static const char test_ca_pem[] =
+  "-----BEGIN CERTIFICATE-----\n"
+  "MIIBjjCCATOgAwIBAgIUKo2s1lHi4sg0ByC09ZsSKcgiVoIwCgYIKoZIzj0EAwIw\n"
+  "GzEZMBcGA1UEAwwQQ2FzZWxvYWQgdGVzdCBDQTAgFw0yNjEyMDcxNTQ4NTFaGA8y\n"
+  "MTI2MTExMzE1NDg1MVowGzEZMBcGA1UEAwwQQ2FzZWxvYWQgdGVzdCBDQTBZMBMG\n"
+  "ByqGSM49AgEGCCqGSM49AwEHA0IABDV6yIUXWDHho15fVnsphTGMUsbY8cMJKcLu\n"
+  "Hum6HapKYAAbzFrJWi4LjAG+pimkgVV9jZDf10dQNpzIq+TG7PKjUzBRMB0GA1Ud\n"
+  "DgQWBBSlH6W4cPA26IHfMKe8TZMpRdiNFjAfBgNVHSMEGDAWgBSlH6W4cPA26IHf\n"
+  "MKe8TZMpRdiNFjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQC5\n"
+  "HBwddfZIpcl3lvJa6UyJtkCr9euddFnWoI4qGn2i1wIhANeVPOWwyCEFUeyoTGbU\n"
+  "fliak4nNMKBG8BFtWYN/g1mb\n"
+  "-----END CERTIFICATE-----\n";
+
+/* Writes the workstation's defaults; NULL leaves a key out. */
+static void
+set_workstation (Fixture    *f,
+                 const char *url,
+                 const char *ca_file)
+{
+  g_autofree char *dir = path_in (f, "config/glib-2.0/settings");
+  g_autofree char *file = g_build_filename (dir, "keyfile", NULL);
+  g_autoptr(GString) text = g_string_new ("[io/github/caseload/Caseload]\n");
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  if (url != NULL)
+    g_string_append_printf (text, "default-server-url='%s'\n", url);
+  if (ca_file != NULL)
+    g_string_append_printf (text, "default-ca-file='%s'\n", ca_file);
+  write_file (file, text->str);
+}
+
+static void
+test_enroll_defaults (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *config = path_in (f, "config");
+  g_autofree char *ca = path_in (f, "ca.pem");
+  g_autofree char *not_ca = path_in (f, "not-ca.txt");
+  g_autofree char *missing = path_in (f, "missing.pem");
+  g_autofree char *password = path_in (f, "password");
+  Run run = { 0 };
+
+  f->env = g_strsplit ("GSETTINGS_BACKEND=keyfile\nGSETTINGS_SCHEMA_DIR=" SCHEMA_DIR, "\n", -1);
+  f->env = g_environ_setenv (f->env, "XDG_CONFIG_HOME", config, TRUE);
+  write_file (ca, test_ca_pem);
+  write_file (not_ca, "not a certificate\n");
+  write_file (password, "a server password\n");
+  init_vault (f);
+
+  /* Nothing set: --server and --ca are needed. */
+  set_workstation (f, NULL, NULL);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 1);
+  g_assert_nonnull (strstr (run.err, "--server"));
+
+  /* Both set: the advocate gives only the username; enrollment goes as far as the
+   * connection to the default server, with the default CA. */
+  set_workstation (f, "https://127.0.0.1:1", ca);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "Could not reach the server"));
+  /* Given, they are used instead (not locked). */
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password,
+      "--ca", not_ca);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "holds no usable CA certificate"));
+  g_assert_nonnull (strstr (run.err, "not-ca.txt"));
+
+  /* A default that cannot serve says which setting, whom to ask, and sends nothing. */
+  set_workstation (f, "http://caseload.example", ca);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "default-server-url"));
+  g_assert_nonnull (strstr (run.err, "https://"));
+  g_assert_nonnull (strstr (run.err, "IT department"));
+  set_workstation (f, "https://127.0.0.1:1", missing);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "default-ca-file"));
+  g_assert_nonnull (strstr (run.err, "missing.pem"));
+  set_workstation (f, "https://127.0.0.1:1", "relative/ca.pem");
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "default-ca-file"));
+
+  /* Still not enrolled. */
+  CL (f, &run, "status");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "server: (not enrolled)"));
+
+  run_clear (&run);
+}
+
+/* The procedure of docs/DEPLOYMENT.md ("Preparing workstations") with a dconf database of
+ * its own (a file-db profile instead of /etc/dconf): the advocate gives only a username,
+ * and the locked server cannot be replaced. */
+static void
+test_enroll_defaults_dconf (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *ca = path_in (f, "ca.pem");
+  g_autofree char *keys = path_in (f, "local.d");
+  g_autofree char *locks = path_in (f, "local.d/locks");
+  g_autofree char *db = path_in (f, "local");
+  g_autofree char *profile = path_in (f, "profile");
+  g_autofree char *password = path_in (f, "password");
+  g_autofree char *file = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  Run run = { 0 };
+
+  if (*DCONF == '\0')
+    g_error ("dconf (package dconf-cli, tools/install-deps) is needed for this test");
+  write_file (ca, test_ca_pem);
+  write_file (password, "a server password\n");
+  g_assert_cmpint (g_mkdir_with_parents (locks, 0700), ==, 0);
+  file = g_build_filename (keys, "00-caseload", NULL);
+  text = g_strdup_printf ("[io/github/caseload/Caseload]\n"
+                          "default-server-url='https://127.0.0.1:1'\n"
+                          "default-ca-file='%s'\n", ca);
+  write_file (file, text);
+  g_free (file);
+  file = g_build_filename (locks, "caseload", NULL);
+  write_file (file, "/io/github/caseload/Caseload/default-server-url\n"
+                    "/io/github/caseload/Caseload/default-ca-file\n");
+  g_spawn_sync (NULL, (char *[]) { (char *) DCONF, (char *) "compile", db, keys, NULL }, NULL,
+                G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_free (text);
+  text = g_strdup_printf ("user-db:user\nfile-db:%s\n", db);
+  write_file (profile, text);
+
+  f->env = g_strsplit ("GSETTINGS_BACKEND=dconf\nGSETTINGS_SCHEMA_DIR=" SCHEMA_DIR, "\n", -1);
+  f->env = g_environ_setenv (f->env, "DCONF_PROFILE", profile, TRUE);
+  f->env = g_environ_setenv (f->env, "XDG_CONFIG_HOME", f->dir, TRUE);
+  init_vault (f);
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password);
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "Could not reach the server"));
+  CL (f, &run, "enroll", "--username", "ana", "--password-file", password,
+      "--server", "https://elsewhere.example.org");
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "locked"));
+  run_clear (&run);
+}
+
+/* A locked default (dconf locks on a prepared workstation) cannot be replaced. */
+static void
+test_enroll_defaults_locked (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *ca = path_in (f, "ca.pem");
+  ClWorkstation ws = { "https://caseload.example.org", ca, TRUE, TRUE };
+  g_autoptr(GError) error = NULL;
+  const char *url = NULL, *ca_file = NULL;
+
+  write_file (ca, test_ca_pem);
+  g_assert_true (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (url, ==, "https://caseload.example.org");
+  g_assert_cmpstr (ca_file, ==, ca);
+  /* The same value given is no change; another is refused. */
+  g_assert_true (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  url = "https://elsewhere.example.org";
+  g_assert_false (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  g_assert_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "locked"));
+  g_clear_error (&error);
+  /* Not locked, what is given wins. */
+  ws.server_locked = ws.ca_locked = FALSE;
+  g_assert_true (cl_workstation_resolve (&ws, &url, &ca_file, &error));
+  g_assert_cmpstr (url, ==, "https://elsewhere.example.org");
+}
+
+/* caseloadctl rejected ---------------------------------------------------------------
+ *
+ * The vault is made to look enrolled and synced through the core (records at a server
+ * version, the server URL in meta) and refusals are written as the sync engine writes
+ * them: the mutation leaves the outbox for `sent` and `rejected`. */
+
+typedef struct {
+  ClVault *vault;
+  ClStore *store;
+  char    *kase;
+  char    *client;
+} Synced;
+
+static void
+synced_clear (Synced *s)
+{
+  g_clear_object (&s->store);
+  if (s->vault != NULL)
+    cl_vault_lock (s->vault);
+  g_clear_object (&s->vault);
+  g_clear_pointer (&s->kase, g_free);
+  g_clear_pointer (&s->client, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Synced, synced_clear)
+
+static sqlite3 *
+db (Synced *s)
+{
+  return _cl_store_get_db (s->store);
+}
+
+/* EXEC (s, sql, params…), QUERY (s, sql, params…): on the vault's database, asserting no
+ * error. */
+#define EXEC(s, ...) \
+  G_STMT_START { \
+    g_autoptr(GError) exec_error = NULL; \
+    cl_sql_exec_params (db (s), &exec_error, __VA_ARGS__, CL_SQL_END); \
+    g_assert_no_error (exec_error); \
+  } G_STMT_END
+#define QUERY(s, ...) \
+  ({ \
+    g_autoptr(GError) query_error = NULL; \
+    char *query_text = cl_sql_query_text (db (s), &query_error, __VA_ARGS__, CL_SQL_END); \
+    g_assert_no_error (query_error); \
+    query_text; \
+  })
+
+/* A vault with a client and case the server holds at version 5, nothing queued. */
+static void
+synced_open (Fixture *f,
+             Synced  *s)
+{
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(GError) error = NULL;
+
+  init_vault (f);
+  s->vault = cl_vault_unlock (f->vault, pass, &error);
+  g_assert_no_error (error);
+  s->store = cl_store_new (s->vault, "tester");
+  s->kase = cl_test_new_case (s->store, "Qvrejectedclient");
+  s->client = QUERY (s, "SELECT client_id FROM cases WHERE id = ?", s->kase);
+  EXEC (s, "UPDATE cases SET version = 5");
+  EXEC (s, "UPDATE client SET version = 5");
+  EXEC (s, "DELETE FROM outbox");
+}
+
+static void
+enroll (Synced *s)
+{
+  EXEC (s, "INSERT INTO meta (key, value) VALUES ('sync_url', 'https://caseload.invalid')");
+}
+
+/* What the sync engine does with a refused result: the newest outbox mutation goes to
+ * `sent` and `rejected`. Returns its id. */
+static char *
+refuse_last (Synced     *s,
+             const char *code)
+{
+  char *id = QUERY (s, "SELECT mutation_id FROM outbox ORDER BY seq DESC LIMIT 1");
+
+  g_assert_nonnull (id);
+  EXEC (s, "INSERT INTO rejected (mutation_id, seq, record_type, record_id, op, changes, code, "
+        "reason, at) SELECT mutation_id, seq, record_type, record_id, op, changes, ?, "
+        "'You may not change this record', created_at FROM outbox WHERE mutation_id = ?",
+        code, id);
+  EXEC (s, "INSERT INTO sent (seq, mutation_id, record_type, record_id, op, base_version, "
+        "changes, created_at, acked_at) SELECT seq, mutation_id, record_type, record_id, op, "
+        "base_version, changes, created_at, created_at FROM outbox WHERE mutation_id = ?",
+        id);
+  EXEC (s, "DELETE FROM outbox WHERE mutation_id = ?", id);
+  return id;
+}
+
+static void
+update (Synced     *s,
+        const char *type,
+        const char *id,
+        const char *field,
+        const char *value)
+{
+  g_autoptr(ClChanges) changes = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  cl_changes_set (changes, field, value);
+  cl_store_update (s->store, type, id, changes, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+outbox_length (Synced *s)
+{
+  g_autofree char *n = QUERY (s, "SELECT count(*) FROM outbox");
+
+  return (guint) g_ascii_strtoull (n, NULL, 10);
+}
+
+/* Listed in text and JSON; a restricted client's identifying values are left out. */
+static void
+test_rejected_list (Fixture       *f,
+           gconstpointer  data)
+{
+  g_auto(Synced) synced = { 0 };
+  Synced *s = &synced;
+  g_autofree char *status_edit = NULL;
+  g_autofree char *name_edit = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *other_edit = NULL;
+  g_autoptr(JsonArray) array = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *o;
+  Run run = { 0 };
+
+  synced_open (f, s);
+  enroll (s);
+  CL (f, &run, "rejected");
+  assert_status (&run, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  other = cl_test_new_case (s->store, "Qvotherclient");
+  EXEC (s, "DELETE FROM outbox");
+  update (s, "case", other, "status", "active");
+  other_edit = refuse_last (s, "invalid_value");
+  update (s, "case", s->kase, "status", "on_hold");
+  status_edit = refuse_last (s, "forbidden");
+  EXEC (s, "UPDATE client SET restricted = '1' WHERE id = ?", s->client);
+  update (s, "client", s->client, "legal_name", "Qvrefusedname");
+  name_edit = refuse_last (s, "affects_hidden");
+
+  CL (f, &run, "rejected");
+  assert_status (&run, 0);
+  lines = g_strsplit (g_strchomp (run.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_true (g_str_has_prefix (lines[0], name_edit));
+  g_assert_nonnull (strstr (lines[0], "\tclient\t"));
+  g_assert_nonnull (strstr (lines[0], "\tlegal_name\taffects_hidden\tYou may not change"));
+  g_assert_nonnull (strstr (lines[1], "\tcase\t"));
+  g_assert_nonnull (strstr (lines[1], "\tput\tstatus\tforbidden\t"));
+  g_assert_null (strstr (run.out, "Qvrefusedname"));
+
+  array = command_json (f, "rejected", NULL);
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  o = find (array, "id", other_edit);
+  g_assert_false (json_object_get_boolean_member (o, "masked"));
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "invalid_value");
+  /* A case of a restricted client: its non-identifying fields are shown, as by list. */
+  o = find (array, "id", status_edit);
+  g_assert_nonnull (o);
+  g_assert_cmpstr (json_object_get_string_member (o, "record"), ==, s->kase);
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "forbidden");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "changes"),
+                                                  "status"), ==, "on_hold");
+  g_assert_true (json_object_get_boolean_member (o, "masked"));
+  g_assert_nonnull (json_object_get_string_member (o, "at"));
+  o = find (array, "id", name_edit);
+  g_assert_true (json_object_get_boolean_member (o, "masked"));
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "changes"),
+                                              "legal_name"));
+  run_clear (&run);
+}
+
+/* Discarded: gone from the list, the record as the server holds it, nothing queued. */
+static void
+test_rejected_discard (Fixture       *f,
+              gconstpointer  data)
+{
+  g_auto(Synced) synced = { 0 };
+  Synced *s = &synced;
+  g_autofree char *edit = NULL;
+  g_autofree char *later = NULL;
+  g_autofree char *deletion = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *creation = NULL;
+  g_autofree char *value = NULL;
+  g_autoptr(JsonArray) array = NULL;
+  Run run = { 0 };
+
+  synced_open (f, s);
+  enroll (s);
+  update (s, "case", s->kase, "status", "on_hold");
+  edit = refuse_last (s, "forbidden");
+
+  /* Without a terminal, only --yes confirms; nothing changes. */
+  CL (f, &run, "rejected", "discard", edit);
+  assert_status (&run, 1);
+  g_assert_nonnull (strstr (run.err, "--yes"));
+  value = QUERY (s, "SELECT status FROM cases WHERE id = ?", s->kase);
+  g_assert_cmpstr (value, ==, "on_hold");
+  g_clear_pointer (&value, g_free);
+
+  CL (f, &run, "rejected", "discard", edit, "--yes");
+  assert_status (&run, 0);
+  value = QUERY (s, "SELECT status FROM cases WHERE id = ?", s->kase);
+  g_assert_cmpstr (value, ==, "referred");
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpuint (outbox_length (s), ==, 0);
+  array = command_json (f, "rejected", NULL);
+  g_assert_cmpuint (json_array_get_length (array), ==, 0);
+  g_clear_pointer (&array, json_array_unref);
+  /* Twice: there is no such change any more. */
+  CL (f, &run, "rejected", "discard", edit, "--yes");
+  assert_status (&run, 3);
+
+  /* A field edited again since keeps the later value. */
+  update (s, "case", s->kase, "status", "on_hold");
+  later = refuse_last (s, "forbidden");
+  update (s, "case", s->kase, "status", "active");
+  CL (f, &run, "rejected", "discard", later, "--yes");
+  assert_status (&run, 0);
+  value = QUERY (s, "SELECT status FROM cases WHERE id = ?", s->kase);
+  g_assert_cmpstr (value, ==, "active");
+  g_clear_pointer (&value, g_free);
+  EXEC (s, "DELETE FROM outbox");
+
+  /* A refused delete is undone; a refused creation is removed. */
+  g_assert_true (cl_store_delete (s->store, "case", s->kase, NULL));
+  deletion = refuse_last (s, "forbidden");
+  created = cl_test_create (s->store, "case", "client_id", s->client, "command", "14",
+                            "track", "dv", "referral_received_at",
+                            "2026-11-01T10:00:00Z", NULL);
+  creation = refuse_last (s, "forbidden");
+  CL (f, &run, "rejected", "discard", "--all", "--yes");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "2 refused changes discarded"));
+  value = QUERY (s, "SELECT deleted FROM cases WHERE id = ?", s->kase);
+  g_assert_cmpstr (value, ==, "0");
+  g_clear_pointer (&value, g_free);
+  value = QUERY (s, "SELECT count(*) FROM cases WHERE id = ?", created);
+  g_assert_cmpstr (value, ==, "0");
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpuint (outbox_length (s), ==, 0);
+  run_clear (&run);
+}
+
+/* Retried: a new mutation on the record's current version, the refused value shown again. */
+static void
+test_rejected_retry (Fixture       *f,
+            gconstpointer  data)
+{
+  g_auto(Synced) synced = { 0 };
+  Synced *s = &synced;
+  g_autofree char *edit = NULL;
+  g_autofree char *deletion = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *value = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *changes;
+  Run run = { 0 };
+
+  synced_open (f, s);
+  enroll (s);
+  update (s, "case", s->kase, "status", "on_hold");
+  edit = refuse_last (s, "forbidden");
+  /* A pull brought the server's value (and version) since. */
+  EXEC (s, "UPDATE cases SET status = 'referred', version = 9");
+
+  CL (f, &run, "rejected", "retry", edit);
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "1 refused change queued again"));
+  value = QUERY (s, "SELECT status FROM cases WHERE id = ?", s->kase);
+  g_assert_cmpstr (value, ==, "on_hold");
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpuint (outbox_length (s), ==, 1);
+  value = QUERY (s, "SELECT base_version || ' ' || op || ' ' || (mutation_id <> ?) FROM outbox",
+                 edit);
+  g_assert_cmpstr (value, ==, "9 put 1");
+  g_clear_pointer (&value, g_free);
+  value = QUERY (s, "SELECT changes FROM outbox");
+  json_parser_load_from_data (parser, value, -1, &error);
+  g_assert_no_error (error);
+  changes = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "status");
+  g_assert_cmpstr (json_object_get_string_member (changes, "old"), ==, "referred");
+  g_assert_cmpstr (json_object_get_string_member (changes, "new"), ==, "on_hold");
+  g_clear_pointer (&value, g_free);
+  CL (f, &run, "rejected", "--json");
+  assert_status (&run, 0);
+  g_assert_cmpstr (g_strstrip (run.out), ==, "[]");
+  EXEC (s, "DELETE FROM outbox");
+
+  /* A refused delete is sent again on the current version. */
+  g_assert_true (cl_store_delete (s->store, "case", s->kase, NULL));
+  deletion = refuse_last (s, "forbidden");
+  EXEC (s, "UPDATE cases SET version = 11");
+  CL (f, &run, "rejected", "retry", "--all");
+  assert_status (&run, 0);
+  value = QUERY (s, "SELECT base_version || ' ' || op FROM outbox");
+  g_assert_cmpstr (value, ==, "11 delete");
+  g_clear_pointer (&value, g_free);
+  EXEC (s, "DELETE FROM outbox");
+
+  /* A record no longer in the vault can only be discarded. */
+  update (s, "client", s->client, "pseudonym", "QvPseudo");
+  gone = refuse_last (s, "forbidden");
+  EXEC (s, "DELETE FROM client WHERE id = ?", s->client);
+  CL (f, &run, "rejected", "retry", gone);
+  assert_status (&run, 3);
+  g_assert_nonnull (strstr (run.err, "only be discarded"));
+  g_assert_cmpuint (outbox_length (s), ==, 0);
+  CL (f, &run, "rejected", "discard", gone, "--yes");
+  assert_status (&run, 0);
+  run_clear (&run);
+}
+
+static void
+test_rejected_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_auto(Synced) synced = { 0 };
+  Synced *s = &synced;
+  Run run = { 0 };
+
+  synced_open (f, s);
+
+  /* A vault that was never enrolled has no refused changes to show. */
+  CL (f, &run, "rejected");
+  assert_status (&run, 7);
+  g_assert_nonnull (strstr (run.err, "not enrolled"));
+
+  enroll (s);
+  CL (f, &run, "rejected", "retry", "6f1c1a47-94a1-4bb5-a0a9-5e8f3bfbd0a1");
+  assert_status (&run, 3);
+  g_assert_nonnull (strstr (run.err, "no refused change"));
+  CL (f, &run, "rejected", "frobnicate");
+  assert_status (&run, 1);
+  CL (f, &run, "rejected", "retry");
+  assert_status (&run, 1);
+  CL (f, &run, "rejected", "retry", "a", "--all");
+  assert_status (&run, 1);
+  CL (f, &run, "rejected", "retry", "--all", "--yes");
+  assert_status (&run, 1);
+  CL (f, &run, "rejected", "--all");
+  assert_status (&run, 1);
+  RAW (f, &run, "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "\n  rejected "));
+  CL (f, &run, "rejected", "--help");
+  assert_status (&run, 0);
+  g_assert_nonnull (strstr (run.out, "discard"));
+  g_assert_nonnull (strstr (run.out, "--yes"));
+  run_clear (&run);
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  cl_test_init (&argc, &argv);
 
 #define ADD(path, fn) \
   g_test_add ("/core/cli/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
@@ -1526,6 +2102,13 @@ main (int    argc,
   ADD ("recover-rekey", test_recover_rekey);
   ADD ("verify", test_verify);
   ADD ("passphrase-fd", test_passphrase_fd);
+  ADD ("enroll-defaults", test_enroll_defaults);
+  ADD ("enroll-defaults-locked", test_enroll_defaults_locked);
+  ADD ("enroll-defaults-dconf", test_enroll_defaults_dconf);
+  ADD ("rejected/list", test_rejected_list);
+  ADD ("rejected/discard", test_rejected_discard);
+  ADD ("rejected/retry", test_rejected_retry);
+  ADD ("rejected/bad-input", test_rejected_bad_input);
 #undef ADD
 
   return g_test_run ();

@@ -91,6 +91,27 @@ test_upgrade_from (gconstpointer data)
                                          conflict_id, restricted_case, CL_SQL_END));
       g_assert_no_error (error);
     }
+  /* Refused mutations (migration 2): an edit and a delete; from migration 8 on with their
+   * operation. */
+  if (from >= 2)
+    {
+      g_assert_true (cl_sql_exec_params (db, &error,
+                                         from >= 8
+                                         ? "INSERT INTO rejected (mutation_id, seq, record_type, "
+                                           "record_id, op, changes, code, at) VALUES "
+                                           "('e1', 1, 'case', ?, 'put', ?, 'forbidden', "
+                                           "'2026-01-01T00:00:00Z'), ('d1', 2, 'case', ?1, "
+                                           "'delete', '{}', 'forbidden', '2026-01-01T00:00:00Z')"
+                                         : "INSERT INTO rejected (mutation_id, seq, record_type, "
+                                           "record_id, changes, code, at) VALUES "
+                                           "('e1', 1, 'case', ?, ?, 'forbidden', "
+                                           "'2026-01-01T00:00:00Z'), ('d1', 2, 'case', ?1, "
+                                           "'{}', 'forbidden', '2026-01-01T00:00:00Z')",
+                                         restricted_case,
+                                         "{\"status\":{\"old\":\"active\",\"new\":\"closed\"}}",
+                                         CL_SQL_END));
+      g_assert_no_error (error);
+    }
   cl_vault_lock (old);
 
   vault = cl_vault_unlock (dir, pass, &error);
@@ -122,6 +143,16 @@ test_upgrade_from (gconstpointer data)
                                          "pulled_version = 7 WHERE id = ?", "closed",
                                          conflict_id, CL_SQL_END));
       g_assert_no_error (error);
+    }
+  /* Each refused mutation knows its operation (migration 8). */
+  if (from >= 2)
+    {
+      g_autofree char *ops = cl_sql_query_text (db, &error, "SELECT group_concat(mutation_id || "
+                                                "'=' || op, ' ') FROM (SELECT * FROM rejected "
+                                                "ORDER BY seq)", CL_SQL_END);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (ops, ==, "e1=put d1=delete");
     }
   g_assert_true (cl_sql_query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = "
                                    "'index' AND name = 'conflict_record'", &n, &error));

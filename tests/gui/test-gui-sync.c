@@ -17,8 +17,10 @@
 
 #include "config.h"
 
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "cl-gui-test.h"
 #include "cl-application.h"
@@ -236,6 +238,164 @@ test_enroll_refuses_http (void)
   g_assert_false (cl_sync_is_enrolled (cl_context_get_sync (context ())));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Moves the record's newest queued mutation to `rejected`, as the sync engine does when
+ * the server refuses it. */
+static void
+refuse_queued (const char *record_id)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _cl_store_get_db (store ());
+
+  g_assert_true (cl_sql_exec_params (db, &error,
+                                     "INSERT INTO rejected (mutation_id, seq, record_type, "
+                                     "record_id, op, changes, code, reason, at) "
+                                     "SELECT mutation_id, seq, record_type, record_id, op, "
+                                     "changes, 'forbidden', 'You may not change this record', "
+                                     "created_at FROM outbox WHERE record_id = ?",
+                                     record_id, CL_SQL_END));
+  g_assert_true (cl_sql_exec_params (db, &error, "DELETE FROM outbox WHERE record_id = ?",
+                                     record_id, CL_SQL_END));
+  g_assert_no_error (error);
+}
+
+/* Clicks Discard on the first refused change and confirms, as a person does. */
+static void
+discard_confirmed (ClConflictsWindow *conflicts)
+{
+  AdwMessageDialog *confirm;
+
+  g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"),
+                         "clicked");
+  WAIT_UNTIL ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  /* As a click on its button: the response, then the dialog closes. */
+  adw_message_dialog_response (confirm, "discard");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  cl_gui_test_spin (100);
+}
+
+/* The conflict window's refused changes: Retry queues one again, Discard (confirmed) puts
+ * the server's value back. */
+static void
+test_rejected_retry_discard (void)
+{
+  g_autoptr(ClChanges) values = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClRecord) client = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *sql = NULL;
+  ClConflictsWindow *conflicts;
+
+  cl_changes_set (values, "legal_name", "Qvrefusedgui");
+  id = cl_store_create (store (), "client", values, &error);
+  g_assert_no_error (error);
+  /* As synced: the server holds it at version 3. */
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "UPDATE client SET version = 3 WHERE id = ?", id,
+                                     CL_SQL_END));
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "DELETE FROM outbox WHERE record_id = ?", id, CL_SQL_END));
+  g_assert_no_error (error);
+  g_clear_pointer (&values, cl_changes_unref);
+  values = cl_changes_new ();
+  cl_changes_set (values, "pseudonym", "Qvfirst");
+  g_assert_true (cl_store_update (store (), "client", id, values, &error));
+  refuse_queued (id);
+
+  conflicts = cl_conflicts_window_new (GTK_WINDOW (window ()), context ());
+  gtk_window_present (GTK_WINDOW (conflicts));
+  cl_gui_test_spin (100);
+  g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "retry"),
+                         "clicked");
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_version = 3 "
+                         "AND changes LIKE '%%Qvfirst%%'", id);
+  g_assert_cmpint (query_int (sql), ==, 1);
+  g_assert_null (cl_conflicts_window_get_rejected_button (conflicts, 0, "retry"));
+
+  /* Refused again, then discarded once confirmed: the former value is back. */
+  refuse_queued (id);
+  cl_conflicts_window_reload (conflicts);
+  discard_confirmed (conflicts);
+  g_assert_null (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"));
+  client = cl_store_get (store (), "client", id, &error);
+  g_assert_no_error (error);
+  g_assert_null (cl_record_get (client, "pseudonym"));
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM outbox WHERE record_id = '%s'", id);
+  g_assert_cmpint (query_int (sql), ==, 0);
+
+  /* A refused delete says so, and discarded the record is back. */
+  g_assert_true (cl_store_delete (store (), "client", id, &error));
+  refuse_queued (id);
+  cl_conflicts_window_reload (conflicts);
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    GtkWidget *row = gtk_widget_get_ancestor (
+      GTK_WIDGET (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard")),
+      ADW_TYPE_ACTION_ROW);
+
+    collect_labels (row, text);
+    g_assert_nonnull (strstr (text->str, "Client: Deleted"));
+    g_assert_nonnull (strstr (text->str, "(forbidden)"));
+  }
+  discard_confirmed (conflicts);
+  g_clear_pointer (&client, g_object_unref);
+  client = cl_store_get (store (), "client", id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (sql), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (conflicts));
+}
+
+/* What IT set for the workstation (docs/DEPLOYMENT.md, "Preparing workstations") is
+ * prefilled, so the advocate types only a username and password; a default that cannot
+ * serve is said at once, naming the setting. */
+static void
+test_enroll_workstation_defaults (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.caseload.Caseload");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = NULL;
+  ClEnrollDialog *dialog;
+  const char *message;
+  int fd;
+
+  fd = g_file_open_tmp ("caseload-ca-XXXXXX.pem", &ca, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_settings_set_string (settings, "default-server-url", "https://caseload.example.org");
+  g_settings_set_string (settings, "default-ca-file", ca);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
+  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  g_assert_cmpstr (gtk_editable_get_text (cl_enroll_dialog_get_url_row (dialog)), ==,
+                   "https://caseload.example.org");
+  g_assert_true (gtk_editable_get_editable (cl_enroll_dialog_get_url_row (dialog)));
+  g_assert_cmpstr (cl_enroll_dialog_get_ca_file (dialog), ==, ca);
+  g_assert_null (cl_enroll_dialog_get_error (dialog));
+  /* The advocate starts with the username. */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (dialog));
+    GtkWidget *row = focus != NULL ? gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW) : NULL;
+
+    g_assert_nonnull (row);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Username");
+  }
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "sync-enroll-workstation-defaults");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_unlink (ca);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
+  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  message = cl_enroll_dialog_get_error (dialog);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "default-ca-file"));
+  g_assert_nonnull (strstr (message, ca));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  g_settings_reset (settings, "default-server-url");
+  g_settings_reset (settings, "default-ca-file");
 }
 
 static void
@@ -630,7 +790,9 @@ main (int   argc,
   g_test_add_func ("/gui-sync/unlock", test_unlock);
   g_test_add_func ("/gui-sync/indicator", test_indicator);
   g_test_add_func ("/gui-sync/enroll-refuses-http", test_enroll_refuses_http);
+  g_test_add_func ("/gui-sync/enroll-workstation-defaults", test_enroll_workstation_defaults);
   g_test_add_func ("/gui-sync/conflict-keep-mine", test_conflict_keep_mine);
+  g_test_add_func ("/gui-sync/rejected-retry-discard", test_rejected_retry_discard);
   g_test_add_func ("/gui-sync/conflict-from-elsewhere", test_conflict_from_elsewhere);
   g_test_add_func ("/gui-sync/first-run-server-step", test_first_run_server_step);
   g_test_add_func ("/gui-sync/new-password", test_new_password);
