@@ -931,7 +931,7 @@ set_server (ClSync        *self,
                    _("This workstation is not enrolled with a server."));
       return FALSE;
     }
-  if (!check_url (url, error))
+  if (!cl_sync_check_url (url, error))
     return FALSE;
   pem = ca_file != NULL ? read_ca_file (ca_file, error) : meta_get (self, "sync_ca");
   if (pem == NULL)
