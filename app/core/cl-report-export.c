@@ -1,4 +1,4 @@
-/* cl-report-export.c: report results as text, CSV, JSON and PDF
+/* cl-report-export.c: report results as text, CSV, JSON, PDF and pages to print
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -12,9 +12,10 @@
  * The report itself comes first, as lines of table "report" (name, title, period,
  * parameters, generation time, suppression), and its notes last, as table "notes".
  *
- * cl_report_export() is the way out of the organization: it records an "export" audit
- * event first (an export that cannot be audited does not happen) and, for outside use,
- * applies small-cell suppression to a copy of the result.
+ * cl_report_release() is the way out of the organization, for an export
+ * (cl_report_export()) or a print: it records an audit event first (what cannot be
+ * audited does not leave) and, for outside use, applies small-cell suppression to a copy
+ * of the result. The PDF export and printing draw the same pages (cl_report_paginate()).
  */
 
 #define G_LOG_DOMAIN "cl-report-export"
@@ -317,130 +318,189 @@ cl_report_to_json (const ClReportResult *r)
   return cl_report_result_to_json (r, NULL);
 }
 
-/* PDF ---------------------------------------------------------------------------------- */
+/* Pages -------------------------------------------------------------------------------- */
 
-#define PAGE_WIDTH  612.0   /* US Letter, points */
-#define PAGE_HEIGHT 792.0
+/* The PDF export and printing lay the report out once, here: cl_report_paginate() places
+ * every piece (text, rule, shading, chart) on a page, and cl_report_pages_draw() draws one
+ * page on any cairo_t (a PDF surface's, a GtkPrintContext's). Text is measured with a Pango
+ * context of its own (96 dpi, no hinting of metrics, as on a PDF surface), so the pages are
+ * the same whatever surface draws them. */
+
 #define MARGIN      50.0
-#define CONTENT_WIDTH (PAGE_WIDTH - 2 * MARGIN)
 #define FOOTER      24.0
 
+typedef enum {
+  ITEM_TEXT,
+  ITEM_RULE,
+  ITEM_SHADE,
+  ITEM_CHART,
+} ItemKind;
+
 typedef struct {
+  ItemKind             kind;
+  guint                page;
+  double               x;          /* left edge on the page, mirrored for right to left */
+  double               y;
+  double               width;
+  double               height;     /* a shade's height, a chart's height, a rule's line width */
+  double               gray;       /* ink of a text */
+  char                *text;
+  const char          *font;       /* a static string */
+  gboolean             wrap;       /* else ellipsized */
+  PangoWrapMode        mode;
+  PangoAlignment       align;
+  const ClReportTable *table;      /* of a chart */
+} Item;
+
+struct _ClReportPages {
   const ClReportResult *result;
-  cairo_t              *cr;
   PangoContext         *context;
   gboolean              rtl;
+  double                page_height;
+  double                content_width;
+  GArray               *items;     /* Item, in drawing order, page by page */
+  guint                 n_pages;
+  /* While paginating: the cursor. */
   double                y;
   guint                 page;
-} Pdf;
+};
+
+static void
+item_clear (Item *item)
+{
+  g_free (item->text);
+}
 
 static PangoLayout *
-pdf_layout_full (Pdf           *pdf,
-                 const char    *text,
-                 const char    *font,
-                 double         width,
-                 gboolean       wrap,
-                 PangoWrapMode  mode)
+pages_layout (ClReportPages *pages,
+              const char    *text,
+              const char    *font,
+              double         width,
+              gboolean       wrap,
+              PangoWrapMode  mode)
 {
-  PangoLayout *layout = pango_layout_new (pdf->context);
+  PangoLayout *layout = pango_layout_new (pages->context);
   PangoFontDescription *desc = pango_font_description_from_string (font);
 
   pango_layout_set_font_description (layout, desc);
   pango_font_description_free (desc);
   pango_layout_set_text (layout, text, -1);
-  if (width > 0)
-    {
-      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-      if (wrap)
-        pango_layout_set_wrap (layout, mode);
-      else
-        pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-    }
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  if (wrap)
+    pango_layout_set_wrap (layout, mode);
+  else
+    pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   return layout;
 }
 
-static PangoLayout *
-pdf_layout (Pdf        *pdf,
-            const char *text,
-            const char *font,
-            double      width,
-            gboolean    wrap)
-{
-  return pdf_layout_full (pdf, text, font, width, wrap, PANGO_WRAP_WORD_CHAR);
-}
-
 static double
-pdf_layout_height (PangoLayout *layout)
+text_height (ClReportPages *pages,
+             const char    *text,
+             const char    *font,
+             double         width,
+             gboolean       wrap,
+             PangoWrapMode  mode)
 {
+  g_autoptr(PangoLayout) layout = pages_layout (pages, text, font, width, wrap, mode);
   PangoRectangle logical;
 
   pango_layout_get_extents (layout, NULL, &logical);
   return (double) logical.height / PANGO_SCALE;
 }
 
-/* Shows @layout in a box (@x, @width) of the content area given left to right; mirrored
- * for right-to-left text. @align: PANGO_ALIGN_LEFT (start), RIGHT (end) or CENTER. */
-static void
-pdf_show (Pdf            *pdf,
-          PangoLayout    *layout,
+static Item *
+add_item (ClReportPages *pages,
+          ItemKind       kind,
+          double         x,
+          double         y,
+          double         width,
+          double         height)
+{
+  Item item = { kind, pages->page, x, y, width, height, 0, };
+
+  g_array_append_val (pages->items, item);
+  return &g_array_index (pages->items, Item, pages->items->len - 1);
+}
+
+/* Places @text in a box (@x, @width) of the content area given left to right, mirrored for
+ * right-to-left text, and returns its height. @align: PANGO_ALIGN_LEFT (start), RIGHT (end)
+ * or CENTER. */
+static double
+add_text (ClReportPages  *pages,
+          const char     *text,
+          const char     *font,
           double          x,
           double          width,
           double          y,
+          gboolean        wrap,
+          PangoWrapMode   mode,
           PangoAlignment  align)
 {
-  double left = pdf->rtl ? MARGIN + CONTENT_WIDTH - x - width : MARGIN + x;
+  double left = pages->rtl ? MARGIN + pages->content_width - x - width : MARGIN + x;
+  Item *item = add_item (pages, ITEM_TEXT, left, y, width, 0);
 
-  if (pdf->rtl && align != PANGO_ALIGN_CENTER)
+  if (pages->rtl && align != PANGO_ALIGN_CENTER)
     align = align == PANGO_ALIGN_LEFT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT;
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_alignment (layout, align);
-  cairo_move_to (pdf->cr, left, y);
-  pango_cairo_show_layout (pdf->cr, layout);
+  item->text = g_strdup (text);
+  item->font = font;
+  item->wrap = wrap;
+  item->mode = mode;
+  item->align = align;
+  return text_height (pages, text, font, width, wrap, mode);
 }
 
 static void
-pdf_footer (Pdf *pdf)
+add_rule (ClReportPages *pages,
+          double         y,
+          double         line_width)
 {
-  g_autofree char *text = g_strdup_printf (_("%s — page %u"), pdf->result->title, pdf->page);
-  g_autoptr(PangoLayout) layout = pdf_layout (pdf, text, "Sans 7", CONTENT_WIDTH, FALSE);
-
-  cairo_set_source_rgb (pdf->cr, 0.4, 0.4, 0.4);
-  pdf_show (pdf, layout, 0, CONTENT_WIDTH, PAGE_HEIGHT - MARGIN + 8, PANGO_ALIGN_CENTER);
-  cairo_set_source_rgb (pdf->cr, 0, 0, 0);
+  add_item (pages, ITEM_RULE, MARGIN, y, pages->content_width, line_width);
 }
 
 static void
-pdf_new_page (Pdf *pdf)
+add_footer (ClReportPages *pages)
 {
-  pdf_footer (pdf);
-  cairo_show_page (pdf->cr);
-  pdf->page++;
-  pdf->y = MARGIN;
+  g_autofree char *text = g_strdup_printf (_("%s — page %u"), pages->result->title,
+                                           pages->page + 1);
+  Item *item;
+
+  add_text (pages, text, "Sans 7", 0, pages->content_width,
+            pages->page_height - MARGIN + 8, FALSE, PANGO_WRAP_WORD, PANGO_ALIGN_CENTER);
+  item = &g_array_index (pages->items, Item, pages->items->len - 1);
+  item->gray = 0.4;
+}
+
+static void
+new_page (ClReportPages *pages)
+{
+  add_footer (pages);
+  pages->page++;
+  pages->y = MARGIN;
 }
 
 /* Starts a new page unless @height fits below the cursor. */
 static gboolean
-pdf_need (Pdf    *pdf,
-          double  height)
+need (ClReportPages *pages,
+      double         height)
 {
-  if (pdf->y + height <= PAGE_HEIGHT - MARGIN - FOOTER)
+  if (pages->y + height <= pages->page_height - MARGIN - FOOTER)
     return FALSE;
-  pdf_new_page (pdf);
+  new_page (pages);
   return TRUE;
 }
 
 static void
-pdf_paragraph (Pdf        *pdf,
-               const char *text,
-               const char *font,
-               double      space_after)
+add_paragraph (ClReportPages *pages,
+               const char    *text,
+               const char    *font,
+               double         space_after)
 {
-  g_autoptr(PangoLayout) layout = pdf_layout (pdf, text, font, CONTENT_WIDTH, TRUE);
-  double h = pdf_layout_height (layout);
+  double h = text_height (pages, text, font, pages->content_width, TRUE, PANGO_WRAP_WORD_CHAR);
 
-  pdf_need (pdf, h);
-  pdf_show (pdf, layout, 0, CONTENT_WIDTH, pdf->y, PANGO_ALIGN_LEFT);
-  pdf->y += h + space_after;
+  need (pages, h);
+  add_text (pages, text, font, 0, pages->content_width, pages->y, TRUE, PANGO_WRAP_WORD_CHAR,
+            PANGO_ALIGN_LEFT);
+  pages->y += h + space_after;
 }
 
 typedef struct {
@@ -451,22 +511,24 @@ typedef struct {
 } TableGeometry;
 
 static void
-table_geometry (const ClReportTable *t,
+table_geometry (const ClReportPages *pages,
+                const ClReportTable *t,
                 TableGeometry       *g)
 {
   guint n = t->columns->len;
 
-  g->label_width = CONTENT_WIDTH * (n <= 3 ? 0.45 : n <= 5 ? 0.36 : n <= 8 ? 0.26 : 0.2);
-  g->col_width = n > 0 ? (CONTENT_WIDTH - g->label_width) / n : 0;
+  g->label_width = pages->content_width * (n <= 3 ? 0.45 : n <= 5 ? 0.36 : n <= 8 ? 0.26 : 0.2);
+  g->col_width = n > 0 ? (pages->content_width - g->label_width) / n : 0;
   g->font = n <= 5 ? "Sans 8.5" : n <= 8 ? "Sans 7.5" : "Sans 6.5";
   g->bold = n <= 5 ? "Sans Bold 8.5" : n <= 8 ? "Sans Bold 7.5" : "Sans Bold 6.5";
 }
 
+/* The header row's height; placed at the cursor when @place. */
 static double
-pdf_table_header (Pdf                 *pdf,
-                  const ClReportTable *t,
-                  const TableGeometry *g,
-                  gboolean             draw)
+table_header (ClReportPages       *pages,
+              const ClReportTable *t,
+              const TableGeometry *g,
+              gboolean             place)
 {
   double h = 0;
 
@@ -476,111 +538,274 @@ pdf_table_header (Pdf                 *pdf,
                                 : ((ClReportColumn *) g_ptr_array_index (t->columns, c - 1))->label;
       double w = c == 0 ? g->label_width : g->col_width;
       /* Column headings break between words only. */
-      g_autoptr(PangoLayout) layout = pdf_layout_full (pdf, text, g->bold, w - 4, TRUE,
-                                                       c == 0 ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
+      PangoWrapMode mode = c == 0 ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD;
 
-      h = MAX (h, pdf_layout_height (layout));
-      if (draw)
-        pdf_show (pdf, layout, c == 0 ? 0 : g->label_width + g->col_width * (c - 1) + 2,
-                  w - 4, pdf->y, c == 0 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT);
+      if (place)
+        h = MAX (h, add_text (pages, text, g->bold,
+                              c == 0 ? 0 : g->label_width + g->col_width * (c - 1) + 2, w - 4,
+                              pages->y, TRUE, mode,
+                              c == 0 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT));
+      else
+        h = MAX (h, text_height (pages, text, g->bold, w - 4, TRUE, mode));
     }
-  if (draw)
+  if (place)
     {
-      cairo_set_line_width (pdf->cr, 0.8);
-      cairo_move_to (pdf->cr, MARGIN, pdf->y + h + 2);
-      cairo_line_to (pdf->cr, MARGIN + CONTENT_WIDTH, pdf->y + h + 2);
-      cairo_stroke (pdf->cr);
-      pdf->y += h + 4;
+      add_rule (pages, pages->y + h + 2, 0.8);
+      pages->y += h + 4;
     }
   return h + 4;
 }
 
 static void
-pdf_table (Pdf                 *pdf,
+add_table (ClReportPages       *pages,
            const ClReportTable *t)
 {
   TableGeometry g;
-  ClChartStyle style;
+  double h;
 
-  table_geometry (t, &g);
+  table_geometry (pages, t, &g);
 
   /* Title, and the header with at least one row, stay together. */
-  {
-    g_autoptr(PangoLayout) title = pdf_layout (pdf, t->title, "Sans Bold 11", CONTENT_WIDTH, TRUE);
-    double h = pdf_layout_height (title);
-
-    pdf_need (pdf, h + 6 + pdf_table_header (pdf, t, &g, FALSE) + 14);
-    pdf_show (pdf, title, 0, CONTENT_WIDTH, pdf->y, PANGO_ALIGN_LEFT);
-    pdf->y += h + 6;
-  }
+  h = text_height (pages, t->title, "Sans Bold 11", pages->content_width, TRUE,
+                   PANGO_WRAP_WORD_CHAR);
+  need (pages, h + 6 + table_header (pages, t, &g, FALSE) + 14);
+  add_text (pages, t->title, "Sans Bold 11", 0, pages->content_width, pages->y, TRUE,
+            PANGO_WRAP_WORD_CHAR, PANGO_ALIGN_LEFT);
+  pages->y += h + 6;
 
   if (cl_chart_can_draw (t))
     {
       guint rows = 0;
       double chart_h;
+      Item *chart;
 
       for (guint r = 0; r < t->rows->len; r++)
         rows += !((ClReportRow *) g_ptr_array_index (t->rows, r))->is_total;
       chart_h = t->chart == CL_REPORT_CHART_TREND ? 170 : CLAMP (rows * 13.0 + 40, 70, 280);
-      pdf_need (pdf, chart_h + 10);
-      cl_chart_style_init_default (&style);
-      style.font_size = 7;
-      cairo_save (pdf->cr);
-      cairo_translate (pdf->cr, MARGIN, pdf->y);
-      cl_chart_draw (pdf->cr, pdf->context, t, CONTENT_WIDTH, chart_h, &style);
-      cairo_restore (pdf->cr);
-      cairo_set_source_rgb (pdf->cr, 0, 0, 0);
-      pdf->y += chart_h + 10;
+      need (pages, chart_h + 10);
+      chart = add_item (pages, ITEM_CHART, MARGIN, pages->y, pages->content_width, chart_h);
+      chart->table = t;
+      pages->y += chart_h + 10;
     }
 
   if (t->rows->len == 0)
     {
-      pdf_paragraph (pdf, _("(nothing to show)"), g.font, 8);
+      add_paragraph (pages, _("(nothing to show)"), g.font, 8);
       return;
     }
-  pdf_table_header (pdf, t, &g, TRUE);
+  table_header (pages, t, &g, TRUE);
   for (guint r = 0; r < t->rows->len; r++)
     {
       const ClReportRow *row = g_ptr_array_index (t->rows, r);
       const char *font = row->is_total ? g.bold : g.font;
-      g_autoptr(PangoLayout) label = pdf_layout (pdf, row->label, font, g.label_width - 4, TRUE);
-      double h = pdf_layout_height (label) + 2;
 
-      if (pdf_need (pdf, h))
-        pdf_table_header (pdf, t, &g, TRUE);
+      h = text_height (pages, row->label, font, g.label_width - 4, TRUE, PANGO_WRAP_WORD_CHAR) + 2;
+      if (need (pages, h))
+        table_header (pages, t, &g, TRUE);
       if (row->is_total)
-        {
-          cairo_set_line_width (pdf->cr, 0.5);
-          cairo_move_to (pdf->cr, MARGIN, pdf->y);
-          cairo_line_to (pdf->cr, MARGIN + CONTENT_WIDTH, pdf->y);
-          cairo_stroke (pdf->cr);
-        }
+        add_rule (pages, pages->y, 0.5);
       else if (r % 2 == 1)
-        {
-          cairo_set_source_rgb (pdf->cr, 0.95, 0.95, 0.95);
-          cairo_rectangle (pdf->cr, MARGIN, pdf->y, CONTENT_WIDTH, h);
-          cairo_fill (pdf->cr);
-          cairo_set_source_rgb (pdf->cr, 0, 0, 0);
-        }
-      pdf_show (pdf, label, 0, g.label_width - 4, pdf->y + 1, PANGO_ALIGN_LEFT);
+        add_item (pages, ITEM_SHADE, MARGIN, pages->y, pages->content_width, h);
+      add_text (pages, row->label, font, 0, g.label_width - 4, pages->y + 1, TRUE,
+                PANGO_WRAP_WORD_CHAR, PANGO_ALIGN_LEFT);
       for (guint c = 0; c < t->columns->len; c++)
         {
           const ClReportCell *cell = get_cell (t, r, c);
           g_autofree char *text = cl_report_cell_format (cell, TRUE);
-          g_autoptr(PangoLayout) layout = pdf_layout (pdf, text, font, g.col_width - 4, FALSE);
 
-          pdf_show (pdf, layout, g.label_width + g.col_width * c + 2, g.col_width - 4, pdf->y + 1,
+          add_text (pages, text, font, g.label_width + g.col_width * c + 2, g.col_width - 4,
+                    pages->y + 1, FALSE, PANGO_WRAP_WORD,
                     cell_is_numeric (cell) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
         }
-      pdf->y += h;
+      pages->y += h;
     }
   if (t->note != NULL)
     {
-      pdf->y += 3;
-      pdf_paragraph (pdf, t->note, "Sans Italic 7.5", 0);
+      pages->y += 3;
+      add_paragraph (pages, t->note, "Sans Italic 7.5", 0);
     }
-  pdf->y += 14;
+  pages->y += 14;
 }
+
+/**
+ * cl_report_paginate:
+ * @result: the report; it must outlive the pages
+ * @page_width: the paper's width, in points
+ * @page_height: the paper's height, in points
+ *
+ * Lays @result out on pages of the given size, with margins of their own: title,
+ * description, parameters and generation time, then each table with its chart (the header
+ * row repeated on every page the table continues on) and its note, then the report's
+ * notes; "title — page N" at the foot of every page. Right to left when the report's
+ * (translated) title is.
+ *
+ * Returns: (transfer full): the pages, for cl_report_pages_draw()
+ */
+ClReportPages *
+cl_report_paginate (const ClReportResult *r,
+                    double                page_width,
+                    double                page_height)
+{
+  ClReportPages *pages;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *generated = NULL;
+  cairo_font_options_t *options;
+
+  g_return_val_if_fail (r != NULL, NULL);
+  g_return_val_if_fail (page_width > 2 * MARGIN && page_height > 2 * MARGIN + FOOTER, NULL);
+
+  pages = g_new0 (ClReportPages, 1);
+  pages->result = r;
+  pages->page_height = page_height;
+  pages->content_width = page_width - 2 * MARGIN;
+  pages->items = g_array_new (FALSE, TRUE, sizeof (Item));
+  g_array_set_clear_func (pages->items, (GDestroyNotify) item_clear);
+
+  /* What a PDF surface gives its text: no hinting, unhinted metrics, at 96 dpi. */
+  pages->context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  options = cairo_font_options_create ();
+  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_antialias (options, CAIRO_ANTIALIAS_GRAY);
+  pango_cairo_context_set_font_options (pages->context, options);
+  cairo_font_options_destroy (options);
+  pango_cairo_context_set_resolution (pages->context, 96);
+  /* Right-to-left when the report's own (translated) title is. */
+  {
+    g_autoptr(PangoLayout) probe = pango_layout_new (pages->context);
+
+    pango_layout_set_text (probe, r->title, -1);
+    pages->rtl = pango_layout_get_direction (probe, 0) == PANGO_DIRECTION_RTL;
+  }
+  pango_context_set_base_dir (pages->context, pages->rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+  {
+    PangoFontDescription *font = pango_font_description_from_string ("Sans 8");
+
+    pango_context_set_font_description (pages->context, font);
+    pango_font_description_free (font);
+  }
+  pages->y = MARGIN;
+
+  add_paragraph (pages, r->title, "Sans Bold 17", 4);
+  add_paragraph (pages, r->description, "Sans 9.5", 8);
+  lines = cl_report_params_describe (r);
+  generated = generated_line (r);
+  g_ptr_array_add (lines, g_strdup (generated));
+  for (guint i = 0; i < lines->len; i++)
+    add_paragraph (pages, g_ptr_array_index (lines, i), "Sans 8.5", 1);
+  pages->y += 14;
+
+  for (guint i = 0; i < r->tables->len; i++)
+    {
+      const ClReportTable *t = g_ptr_array_index (r->tables, i);
+
+      if (table_shown (t))
+        add_table (pages, t);
+    }
+  if (r->notes->len > 0)
+    {
+      add_paragraph (pages, _("Notes"), "Sans Bold 10", 4);
+      for (guint i = 0; i < r->notes->len; i++)
+        {
+          g_autofree char *line = g_strdup_printf ("• %s", (char *) g_ptr_array_index (r->notes, i));
+          add_paragraph (pages, line, "Sans 8", 3);
+        }
+    }
+  add_footer (pages);
+  pages->n_pages = pages->page + 1;
+  return pages;
+}
+
+guint
+cl_report_pages_get_n (const ClReportPages *pages)
+{
+  g_return_val_if_fail (pages != NULL, 0);
+
+  return pages->n_pages;
+}
+
+/**
+ * cl_report_pages_draw:
+ * @cr: a cairo context whose user space is the page, in points (origin at the paper's
+ *   top left corner)
+ * @page: from 0
+ *
+ * Draws page @page of @pages on @cr, without showing it.
+ */
+void
+cl_report_pages_draw (const ClReportPages *pages,
+                      cairo_t             *cr,
+                      guint                page)
+{
+  ClChartStyle style;
+
+  g_return_if_fail (pages != NULL);
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (page < pages->n_pages);
+
+  cl_chart_style_init_default (&style);
+  style.font_size = 7;
+  cairo_save (cr);
+  for (guint i = 0; i < pages->items->len; i++)
+    {
+      const Item *item = &g_array_index (pages->items, Item, i);
+
+      if (item->page != page)
+        continue;
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      switch (item->kind)
+        {
+        case ITEM_TEXT:
+          {
+            g_autoptr(PangoLayout) layout = pages_layout ((ClReportPages *) pages, item->text,
+                                                          item->font, item->width, item->wrap,
+                                                          item->mode);
+
+            pango_layout_set_alignment (layout, item->align);
+            cairo_set_source_rgb (cr, item->gray, item->gray, item->gray);
+            cairo_move_to (cr, item->x, item->y);
+            pango_cairo_show_layout (cr, layout);
+          }
+          break;
+        case ITEM_RULE:
+          cairo_set_line_width (cr, item->height);
+          cairo_move_to (cr, item->x, item->y);
+          cairo_line_to (cr, item->x + item->width, item->y);
+          cairo_stroke (cr);
+          break;
+        case ITEM_SHADE:
+          cairo_set_source_rgb (cr, 0.95, 0.95, 0.95);
+          cairo_rectangle (cr, item->x, item->y, item->width, item->height);
+          cairo_fill (cr);
+          break;
+        case ITEM_CHART:
+          cairo_save (cr);
+          cairo_translate (cr, item->x, item->y);
+          cl_chart_draw (cr, pages->context, item->table, item->width, item->height, &style);
+          cairo_restore (cr);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  cairo_restore (cr);
+}
+
+void
+cl_report_pages_free (ClReportPages *pages)
+{
+  if (pages == NULL)
+    return;
+
+  g_array_unref (pages->items);
+  g_object_unref (pages->context);
+  g_free (pages);
+}
+
+/* PDF ---------------------------------------------------------------------------------- */
+
+#define LETTER_WIDTH  612.0   /* US Letter, points */
+#define LETTER_HEIGHT 792.0
 
 static cairo_status_t
 pdf_write_cb (void                *closure,
@@ -594,75 +819,32 @@ pdf_write_cb (void                *closure,
 /**
  * cl_report_to_pdf:
  *
- * Returns: (transfer full): the report as a PDF document (US Letter): title, description,
- *   parameters and generation time, then each table with its chart, then the notes
+ * Returns: (transfer full): the report as a PDF document on US Letter
+ *   (cl_report_paginate())
  */
 GBytes *
 cl_report_to_pdf (const ClReportResult  *r,
                   GError               **error)
 {
   g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(ClReportPages) pages = NULL;
   cairo_surface_t *surface;
   cairo_status_t status;
-  g_autoptr(GPtrArray) lines = NULL;
-  g_autofree char *generated = NULL;
-  Pdf pdf = { 0, };
+  cairo_t *cr;
 
   g_return_val_if_fail (r != NULL, NULL);
 
-  surface = cairo_pdf_surface_create_for_stream (pdf_write_cb, bytes, PAGE_WIDTH, PAGE_HEIGHT);
+  pages = cl_report_paginate (r, LETTER_WIDTH, LETTER_HEIGHT);
+  surface = cairo_pdf_surface_create_for_stream (pdf_write_cb, bytes, LETTER_WIDTH, LETTER_HEIGHT);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, r->title);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Caseload");
-  pdf.result = r;
-  pdf.cr = cairo_create (surface);
-  pdf.context = pango_cairo_create_context (pdf.cr);
-  /* Right-to-left when the report's own (translated) title is. */
-  {
-    g_autoptr(PangoLayout) probe = pango_layout_new (pdf.context);
-
-    pango_layout_set_text (probe, r->title, -1);
-    pdf.rtl = pango_layout_get_direction (probe, 0) == PANGO_DIRECTION_RTL;
-  }
-  pango_context_set_base_dir (pdf.context, pdf.rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-  {
-    PangoFontDescription *font = pango_font_description_from_string ("Sans 8");
-
-    pango_context_set_font_description (pdf.context, font);
-    pango_font_description_free (font);
-  }
-  pdf.y = MARGIN;
-  pdf.page = 1;
-
-  cairo_set_source_rgb (pdf.cr, 0, 0, 0);
-  pdf_paragraph (&pdf, r->title, "Sans Bold 17", 4);
-  pdf_paragraph (&pdf, r->description, "Sans 9.5", 8);
-  lines = cl_report_params_describe (r);
-  generated = generated_line (r);
-  g_ptr_array_add (lines, g_strdup (generated));
-  for (guint i = 0; i < lines->len; i++)
-    pdf_paragraph (&pdf, g_ptr_array_index (lines, i), "Sans 8.5", 1);
-  pdf.y += 14;
-
-  for (guint i = 0; i < r->tables->len; i++)
+  cr = cairo_create (surface);
+  for (guint i = 0; i < pages->n_pages; i++)
     {
-      const ClReportTable *t = g_ptr_array_index (r->tables, i);
-
-      if (table_shown (t))
-        pdf_table (&pdf, t);
+      cl_report_pages_draw (pages, cr, i);
+      cairo_show_page (cr);
     }
-  if (r->notes->len > 0)
-    {
-      pdf_paragraph (&pdf, _("Notes"), "Sans Bold 10", 4);
-      for (guint i = 0; i < r->notes->len; i++)
-        {
-          g_autofree char *line = g_strdup_printf ("• %s", (char *) g_ptr_array_index (r->notes, i));
-          pdf_paragraph (&pdf, line, "Sans 8", 3);
-        }
-    }
-  pdf_footer (&pdf);
-
-  g_object_unref (pdf.context);
-  cairo_destroy (pdf.cr);
+  cairo_destroy (cr);
   cairo_surface_finish (surface);
   status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
@@ -733,13 +915,54 @@ cl_report_write (const ClReportResult  *result,
 }
 
 /**
- * cl_report_export:
- * @outside: the export leaves the organization: small cells are suppressed (on a copy if
- *   @result is not suppressed yet) and lists that identify cases are left out
+ * cl_report_release:
+ * @action: the audit event: "export" or "print"
+ * @medium: how the report leaves, for the event's reason: a format's name or "print"
+ * @outside: the report leaves the organization: small cells are suppressed and lists that
+ *   identify cases are left out
  *
- * Records an "export" audit event (record type "report", the report's name; the format,
- * period and use as the reason: no client data), then writes @result. Nothing is written
- * if the event cannot be recorded.
+ * Everything that takes a report out of the vault goes through here: it records the audit
+ * event @action (record type "report", the report's name; the medium, period and use as the
+ * reason: no client data) and gives the result to write or print, suppressed for outside
+ * use. Nothing may leave if the event cannot be recorded.
+ *
+ * Returns: (transfer full): a copy of @result to release, or %NULL if the event could not
+ *   be recorded
+ */
+ClReportResult *
+cl_report_release (ClStore               *store,
+                   const ClReportResult  *result,
+                   const char            *action,
+                   const char            *medium,
+                   gboolean               outside,
+                   GError               **error)
+{
+  g_autoptr(ClReportResult) copy = NULL;
+  g_autofree char *from = NULL, *to = NULL, *reason = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+  g_return_val_if_fail (result != NULL, NULL);
+  g_return_val_if_fail (action != NULL && medium != NULL, NULL);
+
+  copy = cl_report_result_copy (result);
+  if (outside && !copy->suppressed)
+    cl_report_result_suppress (copy, copy->params->threshold);
+
+  from = cl_day_to_string (copy->params->from);
+  to = cl_day_to_string (copy->params->to);
+  reason = g_strdup_printf ("%s %s..%s %s", medium, from, to,
+                            copy->suppressed ? "outside (suppressed)" : "internal");
+  if (!cl_store_audit (store, action, "report", copy->name, reason, error))
+    return NULL;
+  return g_steal_pointer (&copy);
+}
+
+/**
+ * cl_report_export:
+ * @outside: the export leaves the organization (cl_report_release())
+ *
+ * Records an "export" audit event and writes @result, suppressed for outside use
+ * (cl_report_release()). Nothing is written if the event cannot be recorded.
  */
 gboolean
 cl_report_export (ClStore               *store,
@@ -750,25 +973,13 @@ cl_report_export (ClStore               *store,
                   GCancellable          *cancellable,
                   GError               **error)
 {
-  g_autoptr(ClReportResult) copy = NULL;
-  g_autofree char *from = NULL, *to = NULL, *reason = NULL;
+  g_autoptr(ClReportResult) released = NULL;
 
-  g_return_val_if_fail (CL_IS_STORE (store), FALSE);
-  g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (output), FALSE);
 
-  if (outside && !result->suppressed)
-    {
-      copy = cl_report_result_copy (result);
-      cl_report_result_suppress (copy, copy->params->threshold);
-      result = copy;
-    }
-
-  from = cl_day_to_string (result->params->from);
-  to = cl_day_to_string (result->params->to);
-  reason = g_strdup_printf ("%s %s..%s %s", cl_report_format_to_string (format), from, to,
-                            result->suppressed ? "outside (suppressed)" : "internal");
-  if (!cl_store_audit (store, "export", "report", result->name, reason, error))
+  released = cl_report_release (store, result, "export", cl_report_format_to_string (format),
+                                outside, error);
+  if (released == NULL)
     return FALSE;
-  return cl_report_write (result, format, output, cancellable, error);
+  return cl_report_write (released, format, output, cancellable, error);
 }

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <cairo.h>
 #include <gio/gio.h>
 
 #include "cl-report.h"
@@ -29,6 +30,20 @@ char        *cl_report_to_json            (const ClReportResult *result);
 GBytes      *cl_report_to_pdf             (const ClReportResult *result,
                                            GError              **error);
 
+/* Pages laid out once, drawn on any cairo_t: the PDF export and printing. */
+typedef struct _ClReportPages ClReportPages;
+
+ClReportPages *cl_report_paginate         (const ClReportResult *result,
+                                           double                page_width,
+                                           double                page_height);
+guint        cl_report_pages_get_n        (const ClReportPages  *pages);
+void         cl_report_pages_draw         (const ClReportPages  *pages,
+                                           cairo_t              *cr,
+                                           guint                 page);
+void         cl_report_pages_free         (ClReportPages        *pages);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClReportPages, cl_report_pages_free)
+
 gboolean     cl_report_write              (const ClReportResult *result,
                                            ClReportFormat        format,
                                            GOutputStream        *output,
@@ -40,6 +55,12 @@ gboolean     cl_report_export             (ClStore              *store,
                                            gboolean              outside,
                                            GOutputStream        *output,
                                            GCancellable         *cancellable,
+                                           GError              **error);
+ClReportResult *cl_report_release         (ClStore              *store,
+                                           const ClReportResult *result,
+                                           const char           *action,
+                                           const char           *medium,
+                                           gboolean              outside,
                                            GError              **error);
 
 G_END_DECLS

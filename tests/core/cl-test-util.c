@@ -141,3 +141,43 @@ cl_test_count_in_files (const char *dir,
     }
   return n;
 }
+
+static char *
+run_poppler (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  /* poppler-utils is a test dependency: a missing tool fails here, loudly. */
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_steal_pointer (&out);
+}
+
+/* The text of the PDF at @path as `pdftotext -layout` gives it: page @page (from 1), or
+ * every page when @page is 0. */
+char *
+cl_test_pdf_text (const char *path,
+                  guint       page)
+{
+  g_autofree char *n = g_strdup_printf ("%u", page);
+  const char *one[] = { "pdftotext", "-layout", "-f", n, "-l", n, path, "-", NULL };
+  const char *all[] = { "pdftotext", "-layout", path, "-", NULL };
+
+  return run_poppler (page > 0 ? one : all);
+}
+
+/* The number of pages of the PDF at @path (pdfinfo). */
+guint
+cl_test_pdf_pages (const char *path)
+{
+  const char *argv[] = { "pdfinfo", path, NULL };
+  g_autofree char *info = run_poppler (argv);
+  const char *line = strstr (info, "\nPages:");
+
+  g_assert_nonnull (line);
+  return (guint) g_ascii_strtoull (line + strlen ("\nPages:"), NULL, 10);
+}

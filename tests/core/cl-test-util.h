@@ -31,6 +31,9 @@ char     *cl_test_new_case          (ClStore      *store,
                                      const char   *legal_name);
 gsize     cl_test_count_in_files    (const char   *dir,
                                      const char   *needle);
+char     *cl_test_pdf_text          (const char   *path,
+                                     guint         page);
+guint     cl_test_pdf_pages         (const char   *path);
 
 #define CL_TEST_PASSPHRASE "correct horse battery staple"
 

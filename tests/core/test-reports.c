@@ -1161,30 +1161,38 @@ test_async (void)
 
 /* Exports ---------------------------------------------------------------------------- */
 
+/* Writes @pdf to a file of a temporary directory of its own; cl_test_rm_rf() the result's
+ * directory afterwards. */
 static char *
-pdf_text (GBytes *pdf)
+pdf_file (GBytes *pdf)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("caseload-pdf-XXXXXX", &error);
   g_autofree char *path = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *argv[] = { "pdftotext", "-layout", NULL, "-", NULL };
-  int status = 0;
 
   g_assert_no_error (error);
   path = g_build_filename (dir, "report.pdf", NULL);
   g_file_set_contents (path, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), &error);
   g_assert_no_error (error);
-  argv[2] = path;
-  /* poppler-utils is a test dependency: a missing pdftotext fails here, loudly. */
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  g_unlink (path);
-  g_rmdir (dir);
-  return g_steal_pointer (&out);
+  return g_steal_pointer (&path);
+}
+
+static void
+pdf_file_remove (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  cl_test_rm_rf (dir);
+}
+
+static char *
+pdf_text (GBytes *pdf)
+{
+  g_autofree char *path = pdf_file (pdf);
+  char *text = cl_test_pdf_text (path, 0);
+
+  pdf_file_remove (path);
+  return text;
 }
 
 /* Parses the CSV export back into "table/row/column" → value. */
@@ -1364,6 +1372,54 @@ test_export_pdf (void)
   }
 }
 
+/* The pages of the PDF export, as they were laid out before printing shared the renderer:
+ * the services report of the first quarter takes three US Letter pages, breaking after row
+ * C4 of its first table, whose header is repeated on page 2. */
+static void
+test_export_pdf_pages (void)
+{
+  g_autoptr(ClReportResult) r = run_period ("services", "2026-01-01", "2026-03-31");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pdf = cl_report_to_pdf (r, &error);
+  g_autofree char *path = NULL;
+  g_autofree char *page1 = NULL, *page2 = NULL, *page3 = NULL;
+  g_autoptr(ClReportPages) pages = cl_report_paginate (r, 612, 792);
+  g_autoptr(ClReportPages) tall = cl_report_paginate (r, 612, 3000);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_report_pages_get_n (pages), ==, 3);
+  /* The breaks follow the paper. */
+  g_assert_cmpuint (cl_report_pages_get_n (tall), ==, 1);
+  path = pdf_file (pdf);
+  g_assert_cmpuint (cl_test_pdf_pages (path), ==, 3);
+  page1 = cl_test_pdf_text (path, 1);
+  page2 = cl_test_pdf_text (path, 2);
+  page3 = cl_test_pdf_text (path, 3);
+  pdf_file_remove (path);
+
+  g_assert_true (g_str_has_prefix (page1, "Services delivered\n"));
+  g_assert_nonnull (strstr (page1, "Period: 2026-01-01 to 2026-03-31"));
+  g_assert_nonnull (strstr (page1, "For internal use: no suppression"));
+  g_assert_nonnull (strstr (page1, "Generated: "));
+  g_assert_nonnull (strstr (page1, "Services by code"));
+  g_assert_nonnull (strstr (page1, "Times provided"));
+  g_assert_nonnull (strstr (page1, "C4 Individual counseling"));
+  g_assert_null (strstr (page1, "C5 Support groups"));
+  g_assert_nonnull (strstr (page1, "Services delivered — page 1"));
+
+  /* The table goes on with its header first. */
+  g_assert_true (g_str_has_prefix (page2, "Service "));
+  g_assert_true (strstr (page2, "Times provided") < strstr (page2, "C5 Support groups"));
+  g_assert_nonnull (strstr (page2, "Services by category"));
+  g_assert_null (strstr (page2, "Times provided by advocate"));
+  g_assert_nonnull (strstr (page2, "Services delivered — page 2"));
+
+  g_assert_true (g_str_has_prefix (page3, "Times provided by advocate\n"));
+  g_assert_nonnull (strstr (page3, "Times provided by command"));
+  g_assert_nonnull (strstr (page3, "Notes\n• Services dated in the period."));
+  g_assert_nonnull (strstr (page3, "Services delivered — page 3"));
+}
+
 /* Exported for outside use: suppression applied, lists left out, the export audited. */
 static void
 test_export_outside (void)
@@ -1491,6 +1547,7 @@ main (int    argc,
   g_test_add_func ("/core/reports/export/text", test_export_text);
   g_test_add_func ("/core/reports/export/json", test_export_json);
   g_test_add_func ("/core/reports/export/pdf", test_export_pdf);
+  g_test_add_func ("/core/reports/export/pdf-pages", test_export_pdf_pages);
   g_test_add_func ("/core/reports/export/outside", test_export_outside);
   g_test_add_func ("/core/reports/export/no-client-data", test_no_client_data);
 
