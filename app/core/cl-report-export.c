@@ -20,6 +20,7 @@
 
 #define G_LOG_DOMAIN "cl-report-export"
 
+#include <math.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -372,12 +373,12 @@ item_clear (Item *item)
 }
 
 static PangoLayout *
-pages_layout (ClReportPages *pages,
-              const char    *text,
-              const char    *font,
-              double         width,
-              gboolean       wrap,
-              PangoWrapMode  mode)
+pages_layout (const ClReportPages *pages,
+              const char          *text,
+              const char          *font,
+              double               width,
+              gboolean             wrap,
+              PangoWrapMode        mode)
 {
   PangoLayout *layout = pango_layout_new (pages->context);
   PangoFontDescription *desc = pango_font_description_from_string (font);
@@ -394,12 +395,12 @@ pages_layout (ClReportPages *pages,
 }
 
 static double
-text_height (ClReportPages *pages,
-             const char    *text,
-             const char    *font,
-             double         width,
-             gboolean       wrap,
-             PangoWrapMode  mode)
+text_height (const ClReportPages *pages,
+             const char          *text,
+             const char          *font,
+             double               width,
+             gboolean             wrap,
+             PangoWrapMode        mode)
 {
   g_autoptr(PangoLayout) layout = pages_layout (pages, text, font, width, wrap, mode);
   PangoRectangle logical;
@@ -423,9 +424,8 @@ add_item (ClReportPages *pages,
 }
 
 /* Places @text in a box (@x, @width) of the content area given left to right, mirrored for
- * right-to-left text, and returns its height. @align: PANGO_ALIGN_LEFT (start), RIGHT (end)
- * or CENTER. */
-static double
+ * right-to-left text. @align: PANGO_ALIGN_LEFT (start), RIGHT (end) or CENTER. */
+static void
 add_text (ClReportPages  *pages,
           const char     *text,
           const char     *font,
@@ -446,7 +446,6 @@ add_text (ClReportPages  *pages,
   item->wrap = wrap;
   item->mode = mode;
   item->align = align;
-  return text_height (pages, text, font, width, wrap, mode);
 }
 
 static void
@@ -540,13 +539,10 @@ table_header (ClReportPages       *pages,
       /* Column headings break between words only. */
       PangoWrapMode mode = c == 0 ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD;
 
+      h = MAX (h, text_height (pages, text, g->bold, w - 4, TRUE, mode));
       if (place)
-        h = MAX (h, add_text (pages, text, g->bold,
-                              c == 0 ? 0 : g->label_width + g->col_width * (c - 1) + 2, w - 4,
-                              pages->y, TRUE, mode,
-                              c == 0 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT));
-      else
-        h = MAX (h, text_height (pages, text, g->bold, w - 4, TRUE, mode));
+        add_text (pages, text, g->bold, c == 0 ? 0 : g->label_width + g->col_width * (c - 1) + 2,
+                  w - 4, pages->y, TRUE, mode, c == 0 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT);
     }
   if (place)
     {
@@ -652,12 +648,18 @@ cl_report_paginate (const ClReportResult *r,
   cairo_font_options_t *options;
 
   g_return_val_if_fail (r != NULL, NULL);
-  g_return_val_if_fail (page_width > 2 * MARGIN && page_height > 2 * MARGIN + FOOTER, NULL);
+  g_return_val_if_fail (page_width > 0 && page_height > 0, NULL);
+
+  /* To the hundredth of a point: US Letter from a print dialog (215.9 × 279.4 mm) is
+   * 611.99998 points wide, and must break its lines as the export's 612 do. */
+  page_width = round (page_width * 100) / 100;
+  page_height = round (page_height * 100) / 100;
 
   pages = g_new0 (ClReportPages, 1);
   pages->result = r;
   pages->page_height = page_height;
-  pages->content_width = page_width - 2 * MARGIN;
+  /* Paper too small for the margins gets a piece per page. */
+  pages->content_width = MAX (page_width - 2 * MARGIN, 1);
   pages->items = g_array_new (FALSE, TRUE, sizeof (Item));
   g_array_set_clear_func (pages->items, (GDestroyNotify) item_clear);
 
@@ -716,6 +718,11 @@ cl_report_paginate (const ClReportResult *r,
   return pages;
 }
 
+/**
+ * cl_report_pages_get_n:
+ *
+ * Returns: the number of pages, at least 1
+ */
 guint
 cl_report_pages_get_n (const ClReportPages *pages)
 {
@@ -757,9 +764,8 @@ cl_report_pages_draw (const ClReportPages *pages,
         {
         case ITEM_TEXT:
           {
-            g_autoptr(PangoLayout) layout = pages_layout ((ClReportPages *) pages, item->text,
-                                                          item->font, item->width, item->wrap,
-                                                          item->mode);
+            g_autoptr(PangoLayout) layout = pages_layout (pages, item->text, item->font,
+                                                          item->width, item->wrap, item->mode);
 
             pango_layout_set_alignment (layout, item->align);
             cairo_set_source_rgb (cr, item->gray, item->gray, item->gray);

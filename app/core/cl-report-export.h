@@ -1,4 +1,4 @@
-/* cl-report-export.h: report results as text, CSV, JSON and PDF
+/* cl-report-export.h: report results as text, CSV, JSON, PDF and pages to print
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -6,9 +6,10 @@
  * command, track, funding source), the run in a worker (cl_report_run_vault_async()), and
  * the result: one card per table, numbers in the locale's format, suppressed cells as "—",
  * with a chart (cl_chart_draw() in the theme's colours, mirrored right to left) where the
- * table has one. Export (CSV, PDF) goes through a warning, the file chooser and
- * cl_report_export(), which records the audit event; printing records a "print" event
- * before anything is drawn.
+ * table has one. Export (CSV, PDF) and printing go through the same warning (with the
+ * choice of small-cell suppression for a funder report): an export then through the file
+ * chooser and cl_report_export(), a print through cl_report_release() (the "print" audit
+ * event, before anything is drawn) and the pages of the PDF export (cl_report_paginate()).
  *
  * Reports run traced (CL_REPORT_RUN_TRACE_CASES), so a count of an internal report is a
  * button: it asks cl_report_vault_drill_down() for the cases behind it (which checks the
@@ -66,6 +67,8 @@ struct _ClReportsPage
   gboolean        running;        /* a worker holds the store */
   gboolean        folded;
   gboolean        outside;        /* the export dialog's switch */
+  guint           printing;       /* print operations holding a released result */
+  char           *print_path;     /* tests: print to this PDF file, without the dialog */
 };
 
 enum {
@@ -775,6 +778,9 @@ typedef struct {
   gboolean        outside;
 } ExportData;
 
+static void print_report (ClReportsPage *self,
+                          gboolean       outside);
+
 static void
 export_data_free (ExportData *data)
 {
@@ -865,37 +871,44 @@ warning_response_cb (AdwMessageDialog *dialog,
                      ExportData       *data)
 {
   GtkSwitch *outside = g_object_get_data (G_OBJECT (dialog), "cl-outside");
+  gboolean suppress = outside != NULL && gtk_switch_get_active (outside);
 
-  if (g_strcmp0 (response, "export") == 0 && data->page->result != NULL)
-    choose_file (data->page, data->format,
-                 outside != NULL ? gtk_switch_get_active (outside) : FALSE);
+  if (data->page->result == NULL)
+    return;
+  if (g_strcmp0 (response, "export") == 0)
+    choose_file (data->page, data->format, suppress);
+  else if (g_strcmp0 (response, "print") == 0)
+    print_report (data->page, suppress);
 }
 
+/* The warning before a report leaves the vault, on paper (@print) or in a file of @format,
+ * with the choice of small-cell suppression for a funder report. */
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
+ask_release (ClReportsPage  *self,
+             ClReportFormat  format,
+             gboolean        print)
 {
-  ClReportsPage *self = CL_REPORTS_PAGE (widget);
-  ClReportFormat format;
   AdwMessageDialog *dialog;
   ExportData *data;
 
-  if (self->result == NULL ||
-      !cl_report_format_from_string (g_variant_get_string (param, NULL), &format))
-    return;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (cl_widget_get_window (widget),
-                                                       _("Export Report?"), NULL));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (cl_widget_get_window (GTK_WIDGET (self)),
+                                                       print ? _("Print Report?")
+                                                             : _("Export Report?"), NULL));
   adw_message_dialog_format_body (dialog, "%s",
-                                  _("The file leaves the encrypted vault: keep it somewhere safe "
-                                    "and delete it when it is no longer needed. The export is "
-                                    "recorded in the audit log."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "export", _("_Export"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "export", ADW_RESPONSE_SUGGESTED);
+                                  print ? _("Printed pages leave the encrypted vault: keep them "
+                                            "somewhere safe and shred them when they are no "
+                                            "longer needed. The printing is recorded in the "
+                                            "audit log.")
+                                        : _("The file leaves the encrypted vault: keep it somewhere safe "
+                                            "and delete it when it is no longer needed. The export is "
+                                            "recorded in the audit log."));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), NULL);
+  if (print)
+    adw_message_dialog_add_response (dialog, "print", _("_Print"));
+  else
+    adw_message_dialog_add_response (dialog, "export", _("_Export"));
+  adw_message_dialog_set_response_appearance (dialog, print ? "print" : "export",
+                                              ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
 
@@ -927,52 +940,38 @@ export_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (widget);
+  ClReportFormat format;
+
+  if (self->result != NULL &&
+      cl_report_format_from_string (g_variant_get_string (param, NULL), &format))
+    ask_release (self, format, FALSE);
+}
+
 /* Print ------------------------------------------------------------------------------ */
 
-/* Printing draws the tables simply (the PDF exporter exposes no page-drawing function):
- * lines of text laid out with Pango, paginated in begin-print, and each table's chart. */
-typedef enum { LINE_TITLE, LINE_TEXT, LINE_HEADING, LINE_ROW, LINE_CHART } LineKind;
-
+/* The pages of the PDF export (cl_report_paginate()), laid out for the paper of the print
+ * dialog (US Letter, the export's, unless changed there), drawn from the result released
+ * for printing: audited, and suppressed for outside use. */
 typedef struct {
-  LineKind              kind;
-  char                 *text;
-  const ClReportTable  *table;
-  guint                 row;
-  double                height;
-} PrintLine;
-
-typedef struct {
-  ClReportsPage *page;
-  GArray        *lines;   /* PrintLine */
-  GArray        *starts;  /* guint: the first line of each page */
+  ClReportsPage  *page;
+  ClReportResult *result;
+  ClReportPages  *pages;
 } PrintData;
-
-static void
-print_line_clear (PrintLine *line)
-{
-  g_free (line->text);
-}
 
 static void
 print_data_free (PrintData *data)
 {
+  data->page->printing--;
   g_clear_object (&data->page);
-  g_clear_pointer (&data->lines, g_array_unref);
-  g_clear_pointer (&data->starts, g_array_unref);
+  g_clear_pointer (&data->pages, cl_report_pages_free);
+  g_clear_pointer (&data->result, cl_report_result_free);
   g_free (data);
-}
-
-static void
-add_line (GArray              *lines,
-          LineKind             kind,
-          const char          *text,
-          const ClReportTable *table,
-          guint                row,
-          double               height)
-{
-  PrintLine line = { kind, g_strdup (text), table, row, height };
-
-  g_array_append_val (lines, line);
 }
 
 static void
@@ -980,43 +979,10 @@ begin_print_cb (GtkPrintOperation *operation,
                 GtkPrintContext   *context,
                 PrintData         *data)
 {
-  const ClReportResult *r = data->page->result;
-  double page_height = gtk_print_context_get_height (context);
-  double y = 0;
-  g_autoptr(GPtrArray) described = cl_report_params_describe (r);
-
-  add_line (data->lines, LINE_TITLE, r->title, NULL, 0, 28);
-  add_line (data->lines, LINE_TEXT, r->description, NULL, 0, 30);
-  for (guint i = 0; described != NULL && i < described->len; i++)
-    add_line (data->lines, LINE_TEXT, g_ptr_array_index (described, i), NULL, 0, 14);
-
-  for (guint t = 0; t < r->tables->len; t++)
-    {
-      const ClReportTable *table = g_ptr_array_index (r->tables, t);
-
-      add_line (data->lines, LINE_HEADING, table->title, table, 0, 34);
-      for (guint i = 0; i < table->rows->len; i++)
-        add_line (data->lines, LINE_ROW, NULL, table, i, 14);
-      if (table->chart != CL_REPORT_CHART_NONE && cl_chart_can_draw (table))
-        add_line (data->lines, LINE_CHART, NULL, table, 0,
-                  MIN (page_height * 0.8,
-                       table->chart == CL_REPORT_CHART_TREND
-                       ? 200 : n_plotted_rows (table) * 16 + 40));
-    }
-
-  g_array_set_size (data->starts, 0);
-  for (guint i = 0; i < data->lines->len; i++)
-    {
-      const PrintLine *line = &g_array_index (data->lines, PrintLine, i);
-
-      if (i == 0 || y + line->height > page_height)
-        {
-          g_array_append_val (data->starts, i);
-          y = 0;
-        }
-      y += line->height;
-    }
-  gtk_print_operation_set_n_pages (operation, MAX (1, data->starts->len));
+  g_clear_pointer (&data->pages, cl_report_pages_free);
+  data->pages = cl_report_paginate (data->result, gtk_print_context_get_width (context),
+                                    gtk_print_context_get_height (context));
+  gtk_print_operation_set_n_pages (operation, cl_report_pages_get_n (data->pages));
 }
 
 static void
@@ -1025,92 +991,8 @@ draw_page_cb (GtkPrintOperation *operation,
               int                page_nr,
               PrintData         *data)
 {
-  cairo_t *cr = gtk_print_context_get_cairo_context (context);
-  double width = gtk_print_context_get_width (context);
-  guint first = g_array_index (data->starts, guint, page_nr);
-  guint last = (guint) page_nr + 1 < data->starts->len
-               ? g_array_index (data->starts, guint, page_nr + 1) : data->lines->len;
-  g_autoptr(PangoLayout) layout = gtk_print_context_create_pango_layout (context);
-  gboolean rtl = gtk_widget_get_direction (GTK_WIDGET (data->page)) == GTK_TEXT_DIR_RTL;
-  ClChartStyle style;
-  double y = 0;
-
-  cl_chart_style_init_default (&style);
-  pango_context_set_base_dir (pango_layout_get_context (layout),
-                              rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-  pango_layout_context_changed (layout);
-  cairo_set_source_rgb (cr, 0, 0, 0);
-
-  for (guint i = first; i < last; i++)
-    {
-      const PrintLine *line = &g_array_index (data->lines, PrintLine, i);
-      g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans 9");
-
-      cairo_save (cr);
-      cairo_translate (cr, 0, y);
-      switch (line->kind)
-        {
-        case LINE_TITLE:
-        case LINE_HEADING:
-        case LINE_TEXT:
-          pango_font_description_set_size (font, (line->kind == LINE_TITLE ? 16 :
-                                                  line->kind == LINE_HEADING ? 11 : 9)
-                                                 * PANGO_SCALE);
-          if (line->kind != LINE_TEXT)
-            pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-          pango_layout_set_font_description (layout, font);
-          pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-          pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
-          pango_layout_set_text (layout, line->text, -1);
-          cairo_move_to (cr, 0, line->kind == LINE_HEADING ? 14 : 0);
-          pango_cairo_show_layout (cr, layout);
-          break;
-
-        case LINE_ROW:
-          {
-            const ClReportRow *row = g_ptr_array_index (line->table->rows, line->row);
-            guint n = line->table->columns->len;
-            double label_width = width * 0.45;
-            double col_width = n > 0 ? (width - label_width) / n : 0;
-
-            if (row->is_total)
-              pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-            pango_layout_set_font_description (layout, font);
-            pango_layout_set_width (layout, (int) (label_width * PANGO_SCALE));
-            pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-            pango_layout_set_text (layout, row->label, -1);
-            cairo_move_to (cr, rtl ? width - label_width : 0, 0);
-            pango_cairo_show_layout (cr, layout);
-
-            pango_layout_set_width (layout, (int) (col_width * PANGO_SCALE));
-            pango_layout_set_alignment (layout, PANGO_ALIGN_RIGHT);
-            for (guint c = 0; c < n && c < row->cells->len; c++)
-              {
-                const ClReportCell *cell = &g_array_index (row->cells, ClReportCell, c);
-                g_autofree char *text = cell->suppressed ? g_strdup ("—")
-                                                         : cl_report_cell_format (cell, TRUE);
-                double x = label_width + c * col_width;
-
-                pango_layout_set_text (layout, text != NULL ? text : "", -1);
-                cairo_move_to (cr, rtl ? width - x - col_width : x, 0);
-                pango_cairo_show_layout (cr, layout);
-              }
-            pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
-            pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
-          }
-          break;
-
-        case LINE_CHART:
-          cl_chart_draw (cr, pango_layout_get_context (layout), line->table, width,
-                         line->height - 8, &style);
-          break;
-
-        default:
-          g_assert_not_reached ();
-        }
-      cairo_restore (cr);
-      y += line->height;
-    }
+  cl_report_pages_draw (data->pages, gtk_print_context_get_cairo_context (context),
+                        (guint) page_nr);
 }
 
 static void
@@ -1128,24 +1010,22 @@ print_done_cb (GtkPrintOperation       *operation,
 }
 
 static void
-print_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *param)
+print_report (ClReportsPage *self,
+              gboolean       outside)
 {
-  ClReportsPage *self = CL_REPORTS_PAGE (widget);
   g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  g_autoptr(GtkPaperSize) letter = gtk_paper_size_new (GTK_PAPER_NAME_LETTER);
   g_autoptr(GError) error = NULL;
-  g_autofree char *from = NULL, *to = NULL, *reason = NULL;
+  ClReportResult *released;
   PrintData *data;
 
-  if (self->result == NULL || self->store == NULL)
+  if (self->store == NULL)
     return;
 
   /* Printed pages leave the vault like an export: audited first, or not printed. */
-  from = cl_day_to_string (self->result->params->from);
-  to = cl_day_to_string (self->result->params->to);
-  reason = g_strdup_printf ("print %s..%s internal", from, to);
-  if (!cl_store_audit (self->store, "print", "report", self->result->name, reason, &error))
+  released = cl_report_release (self->store, self->result, "print", "print", outside, &error);
+  if (released == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not print the report: %s"),
                                                error->message);
@@ -1155,13 +1035,17 @@ print_action (GtkWidget  *widget,
 
   data = g_new0 (PrintData, 1);
   data->page = g_object_ref (self);
-  data->lines = g_array_new (FALSE, TRUE, sizeof (PrintLine));
-  g_array_set_clear_func (data->lines, (GDestroyNotify) print_line_clear);
-  data->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  data->result = released;
+  self->printing++;
 
   operation = gtk_print_operation_new ();
-  gtk_print_operation_set_job_name (operation, self->result->title);
+  gtk_print_operation_set_job_name (operation, released->title);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  /* The pages keep margins of their own, in points, as on the exported PDF. */
+  gtk_page_setup_set_paper_size (setup, letter);
+  gtk_print_operation_set_default_page_setup (operation, setup);
+  gtk_print_operation_set_use_full_page (operation, TRUE);
+  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
   /* Not in a main loop of its own: the vault can lock while the dialog asks (which closes
    * it), and nothing waits for it meanwhile. */
   gtk_print_operation_set_allow_async (operation, TRUE);
@@ -1170,10 +1054,25 @@ print_action (GtkWidget  *widget,
   g_signal_connect (operation, "done", G_CALLBACK (print_done_cb), data);
   g_object_set_data_full (G_OBJECT (operation), "cl-print-data", data,
                           (GDestroyNotify) print_data_free);
-  gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                           cl_widget_get_window (widget), &error);
+  if (self->print_path != NULL)
+    gtk_print_operation_set_export_filename (operation, self->print_path);
+  gtk_print_operation_run (operation,
+                           self->print_path != NULL ? GTK_PRINT_OPERATION_ACTION_EXPORT
+                                                    : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                           cl_widget_get_window (GTK_WIDGET (self)), &error);
   if (error != NULL)
     message (self, error->message);
+}
+
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (widget);
+
+  if (self->result != NULL && self->store != NULL)
+    ask_release (self, CL_REPORT_FORMAT_PDF, TRUE);
 }
 
 /* Callbacks -------------------------------------------------------------------------- */
@@ -1246,6 +1145,7 @@ cl_reports_page_finalize (GObject *object)
   g_clear_pointer (&self->cells, g_hash_table_unref);
   g_clear_pointer (&self->buttons, g_hash_table_unref);
   g_clear_pointer (&self->charts, g_ptr_array_unref);
+  g_free (self->print_path);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->finalize (object);
 }
@@ -1526,6 +1426,22 @@ _cl_reports_page_export_to_path (ClReportsPage  *self,
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   return export_to_file (self, format, outside, file, error);
+}
+
+/* Prints to the PDF file @path (the print operation's export), without the print dialog;
+ * %NULL: through the dialog again. The warning still asks first. */
+void
+_cl_reports_page_set_print_path (ClReportsPage *self,
+                                 const char    *path)
+{
+  g_free (self->print_path);
+  self->print_path = g_strdup (path);
+}
+
+gboolean
+_cl_reports_page_get_printing (ClReportsPage *self)
+{
+  return self->printing > 0;
 }
 
 /* The button of a drillable cell (@column "" for a case row's label), or NULL. */

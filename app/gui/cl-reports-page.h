@@ -25,7 +25,8 @@ gboolean              cl_reports_page_get_busy     (ClReportsPage  *self);
 const ClReportResult *cl_reports_page_get_result   (ClReportsPage  *self);
 
 /* For the gui tests: choose without the widgets, read what a cell shows, export without
- * the file chooser (still audited, as through the dialog). */
+ * the file chooser (still audited, as through the dialog), print to a file without the
+ * print dialog. */
 void                  _cl_reports_page_set_report  (ClReportsPage  *self,
                                                     const char     *name);
 void                  _cl_reports_page_set_custom_period (ClReportsPage *self,
@@ -47,5 +48,8 @@ gboolean              _cl_reports_page_export_to_path (ClReportsPage *self,
                                                     gboolean        outside,
                                                     const char     *path,
                                                     GError        **error);
+void                  _cl_reports_page_set_print_path (ClReportsPage *self,
+                                                    const char     *path);
+gboolean              _cl_reports_page_get_printing (ClReportsPage *self);
 
 G_END_DECLS

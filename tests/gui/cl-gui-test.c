@@ -247,6 +247,22 @@ cl_gui_test_in_test_locale (void)
   return g_getenv ("CASELOAD_TEST_LOCALE") != NULL;
 }
 
+/* A visible toplevel window of @type, or NULL. */
+gpointer
+cl_gui_test_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
 /* Sends the signal @interface.@name from @path on the bus of @bus_type, as the desktop
  * would (the screen saver on the session bus, logind on the system bus). */
 void

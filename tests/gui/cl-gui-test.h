@@ -36,6 +36,7 @@ char    *cl_gui_test_init           (int          *argc,
                                      const char   *name);
 void     cl_gui_test_cleanup        (const char   *tmp_dir);
 gboolean cl_gui_test_in_test_locale (void);
+gpointer cl_gui_test_find_window    (GType         type);
 
 void     cl_gui_test_emit_signal    (GBusType      bus_type,
                                      const char   *path,

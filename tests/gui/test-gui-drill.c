@@ -7,14 +7,17 @@
  * the cases behind the count (audited before anything is shown), a case opens from the list
  * (audited again; a restricted one asks for a reason first), a case row of the stale-cases
  * table opens its case directly, a funder report offers no drill-down, a vault enrolled
- * with a counts-only role is refused, and locking takes the list away. Screenshots go to
- * $CASELOAD_SCREENSHOT_DIR.
+ * with a counts-only role is refused, and locking takes the list away. Printing (through
+ * GtkPrintOperation, to a PDF file) gives the pages of the PDF export, a funder report's
+ * suppressed when asked. Screenshots go to $CASELOAD_SCREENSHOT_DIR.
  */
 
 #define G_LOG_DOMAIN "test-gui-drill"
 
 #include "config.h"
 
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -70,21 +73,32 @@ page (void)
   return _cl_window_get_reports_page (window ());
 }
 
-/* Audit events of @action on @record_type (and @record_id, unless NULL). */
+/* Audit events of @action on @record_type (and @record_id, with @reason, unless NULL). */
 static gint64
-audits (const char *action,
-        const char *record_type,
-        const char *record_id)
+audits_with_reason (const char *action,
+                    const char *record_type,
+                    const char *record_id,
+                    const char *reason)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *n = NULL;
 
   n = cl_sql_query_text (_cl_store_get_db (store ()), &error,
                          "SELECT count(*) FROM audit_event WHERE deleted = 0 AND action = ? "
-                         "AND record_type = ? AND (? IS NULL OR record_id = ?)",
-                         action, record_type, record_id, record_id, CL_SQL_END);
+                         "AND record_type = ? AND (? IS NULL OR record_id = ?) "
+                         "AND (? IS NULL OR reason = ?)",
+                         action, record_type, record_id, record_id, reason, reason,
+                         CL_SQL_END);
   g_assert_no_error (error);
   return g_ascii_strtoll (n, NULL, 10);
+}
+
+static gint64
+audits (const char *action,
+        const char *record_type,
+        const char *record_id)
+{
+  return audits_with_reason (action, record_type, record_id, NULL);
 }
 
 static void
@@ -293,6 +307,164 @@ test_funder_report_has_no_drill_down (void)
     }
 }
 
+/* Printing ------------------------------------------------------------------------- */
+
+/* Prints the report shown to the PDF file @path through its warning, with small cells
+ * suppressed or not (@outside) when the report is a funder's, and waits for the print. */
+static void
+print_to (const char *path,
+          gboolean    outside)
+{
+  AdwMessageDialog *warning;
+  GtkSwitch *sw;
+
+  _cl_reports_page_set_print_path (page (), path);
+  gtk_widget_activate_action (GTK_WIDGET (page ()), "reports.print", NULL);
+  WAIT_UNTIL ((warning = cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  /* The warning of an export, with its switch for a funder report. */
+  sw = g_object_get_data (G_OBJECT (warning), "cl-outside");
+  g_assert_true ((sw != NULL) == cl_reports_page_get_result (page ())->funder);
+  if (sw != NULL)
+    {
+      g_assert_true (gtk_switch_get_active (sw));
+      gtk_switch_set_active (sw, outside);
+    }
+  adw_message_dialog_response (warning, "print");
+  gtk_window_destroy (GTK_WINDOW (warning));
+  /* An export to a file prints at once; a printer's job would go on in the main loop. */
+  WAIT_UNTIL (!_cl_reports_page_get_printing (page ()), 20000);
+  _cl_reports_page_set_print_path (page (), NULL);
+}
+
+static char *
+export_pdf (const char *name,
+            gboolean    outside)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_true (_cl_reports_page_export_to_path (page (), CL_REPORT_FORMAT_PDF, outside, path,
+                                                  &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Both PDFs have the same pages, with the same text on each; returns the number of pages. */
+static guint
+assert_same_pages (const char *printed,
+                   const char *exported)
+{
+  guint n = cl_test_pdf_pages (exported);
+
+  g_assert_cmpuint (cl_test_pdf_pages (printed), ==, n);
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *a = cl_test_pdf_text (printed, i);
+      g_autofree char *b = cl_test_pdf_text (exported, i);
+
+      g_assert_cmpstr (a, ==, b);
+    }
+  return n;
+}
+
+/* A printed internal report is the exported PDF, page by page: headers, notes and the
+ * "generated" line included. */
+static void
+test_print_is_export (void)
+{
+  g_autofree char *exported = NULL, *printed = NULL, *text = NULL;
+  g_autofree char *generated = NULL;
+  const ClReportResult *result;
+  const ClReportTable *first;
+  const char *reason = "print 2026-04-01..2026-05-15 internal";
+  gint64 before;
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  run_report ("services");
+  result = cl_reports_page_get_result (page ());
+  exported = export_pdf ("services-export.pdf", FALSE);
+  printed = g_build_filename (tmp_dir, "services-print.pdf", NULL);
+  before = audits_with_reason ("print", "report", NULL, reason);
+  print_to (printed, FALSE);
+  g_assert_cmpint (audits_with_reason ("print", "report", NULL, reason), ==, before + 1);
+
+  g_assert_cmpuint (assert_same_pages (printed, exported), >=, 2);
+  text = cl_test_pdf_text (printed, 0);
+  first = g_ptr_array_index (result->tables, 0);
+  g_assert_cmpuint (result->notes->len, >, 0);
+  /* The "generated" line's time, and the codes of the first table's rows. */
+  g_assert_nonnull (strstr (text, strchr (result->generated_at, 'T') + 1));
+  g_assert_nonnull (strstr (text, "A1"));
+  g_assert_nonnull (strstr (text, "E11"));
+  if (cl_gui_test_in_test_locale ())
+    {
+      /* pdftotext reads shaped Arabic back in pieces: the title, right to left, stands at
+       * the right of the page. */
+      g_assert_true (g_str_has_prefix (text, "          "));
+    }
+  else
+    {
+      generated = g_strdup_printf ("Generated: %s", result->generated_at);
+      g_assert_true (g_str_has_prefix (text, result->title));
+      g_assert_nonnull (strstr (text, generated));
+      g_assert_nonnull (strstr (text, first->title));
+      g_assert_nonnull (strstr (text, ((ClReportColumn *) g_ptr_array_index (first->columns, 0))->label));
+      g_assert_nonnull (strstr (text, "Notes\n• Services dated in the period."));
+    }
+}
+
+/* A funder report printed for outside use is suppressed exactly like its export; printed
+ * for internal use, it is the internal export. */
+static void
+test_print_funder_suppressed (void)
+{
+  g_autofree char *outside = NULL, *internal = NULL, *printed = NULL, *printed_internal = NULL;
+  g_autofree char *text = NULL, *internal_text = NULL;
+  g_autoptr(ClReportResult) suppressed = NULL;
+  const char *reason = "print 2026-04-01..2026-05-15 outside (suppressed)";
+  gboolean hidden = FALSE;
+  gint64 before;
+
+  run_report ("pmt");
+  suppressed = cl_report_result_copy (cl_reports_page_get_result (page ()));
+  cl_report_result_suppress (suppressed, suppressed->params->threshold);
+  for (guint t = 0; t < suppressed->tables->len; t++)
+    {
+      const ClReportTable *table = g_ptr_array_index (suppressed->tables, t);
+
+      for (guint r = 0; r < table->rows->len; r++)
+        {
+          const ClReportRow *row = g_ptr_array_index (table->rows, r);
+
+          for (guint c = 0; c < row->cells->len; c++)
+            hidden |= g_array_index (row->cells, ClReportCell, c).suppressed;
+        }
+    }
+  /* The fixture has small cells to hide. */
+  g_assert_true (hidden);
+
+  outside = export_pdf ("pmt-outside.pdf", TRUE);
+  internal = export_pdf ("pmt-internal.pdf", FALSE);
+  printed = g_build_filename (tmp_dir, "pmt-print.pdf", NULL);
+  printed_internal = g_build_filename (tmp_dir, "pmt-print-internal.pdf", NULL);
+
+  before = audits_with_reason ("print", "report", NULL, reason);
+  print_to (printed, TRUE);
+  g_assert_cmpint (audits_with_reason ("print", "report", NULL, reason), ==, before + 1);
+  assert_same_pages (printed, outside);
+  text = cl_test_pdf_text (printed, 0);
+  internal_text = cl_test_pdf_text (internal, 0);
+  g_assert_cmpstr (text, !=, internal_text);
+  /* Hidden cells print as "*". */
+  g_assert_true (g_regex_match_simple ("(^|[\\s\\x{202A}-\\x{202E}])\\*([\\s\\x{202A}-\\x{202E}]|$)",
+                                       text, G_REGEX_MULTILINE, 0));
+
+  print_to (printed_internal, FALSE);
+  assert_same_pages (printed_internal, internal);
+  /* The result on screen stays internal. */
+  g_assert_false (cl_reports_page_get_result (page ())->suppressed);
+}
+
 /* A vault enrolled with a counts-only role shows the counts and refuses the cases. */
 static void
 test_counts_only_role_refused (void)
@@ -358,6 +530,8 @@ main (int   argc,
   g_test_add_func ("/gui-drill/restricted-asks-reason", test_restricted_asks_reason);
   g_test_add_func ("/gui-drill/total-and-case-row", test_total_and_case_row);
   g_test_add_func ("/gui-drill/funder-report", test_funder_report_has_no_drill_down);
+  g_test_add_func ("/gui-drill/print-is-export", test_print_is_export);
+  g_test_add_func ("/gui-drill/print-funder-suppressed", test_print_funder_suppressed);
   g_test_add_func ("/gui-drill/counts-only-role", test_counts_only_role_refused);
   g_test_add_func ("/gui-drill/lock-closes", test_lock_closes);
 

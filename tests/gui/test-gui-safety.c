@@ -153,36 +153,20 @@ type_text (const char *text)
     press_key (*p == ' ' ? XK_space : (KeySym) *p, 0);
 }
 
-static GtkWindow *
-find_window (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-
-  return NULL;
-}
-
 /* The window of @type that an action just opened. */
 static GtkWindow *
 await_window (GType type)
 {
   GtkWindow *w;
 
-  WAIT_UNTIL ((w = find_window (type)) != NULL, 2000);
+  WAIT_UNTIL ((w = cl_gui_test_find_window (type)) != NULL, 2000);
   return w;
 }
 
 static AdwMessageDialog *
 message_dialog (void)
 {
-  return ADW_MESSAGE_DIALOG (find_window (ADW_TYPE_MESSAGE_DIALOG));
+  return ADW_MESSAGE_DIALOG (cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 /* The first descendant of @widget of type @type (a button: labelled @label, with its
@@ -745,7 +729,8 @@ open_login (void)
   return await_window (ADW_TYPE_MESSAGE_DIALOG);
 }
 
-/* Reports: the warning before an export, the file chooser after it, the print dialog. */
+/* Reports: the warning before an export or a print, the file chooser or the print dialog
+ * after it. */
 static ClReportsPage *
 run_report (void)
 {
@@ -767,11 +752,24 @@ open_export_warning (void)
 }
 
 static GtkWindow *
+open_print_warning (void)
+{
+  gtk_widget_activate_action (GTK_WIDGET (run_report ()), "reports.print", NULL);
+  return await_window (ADW_TYPE_MESSAGE_DIALOG);
+}
+
+static GtkWindow *
 open_print (void)
 {
+  AdwMessageDialog *warning;
+
   /* No printers here: CUPS would look for them over D-Bus. */
   g_object_set (gtk_settings_get_default (), "gtk-print-backends", "file", NULL);
-  gtk_widget_activate_action (GTK_WIDGET (run_report ()), "reports.print", NULL);
+  warning = ADW_MESSAGE_DIALOG (open_print_warning ());
+  g_object_ref (warning);
+  adw_message_dialog_response (warning, "print");
+  gtk_window_close (GTK_WINDOW (warning));
+  g_object_unref (warning);
   return await_window (GTK_TYPE_DIALOG);
 }
 
@@ -841,6 +839,7 @@ static const LockWindow lock_windows[] = {
   { "service-picker", open_service_picker },
   { "export-warning", open_export_warning },
   { "export-chooser", open_export_chooser },
+  { "print-warning", open_print_warning },
   { "print", open_print },
   { "about", .app_action = "about", .get_type = adw_about_window_get_type },
 };

@@ -70,21 +70,6 @@ store (void)
   return s;
 }
 
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
 static gint64
 query_int (const char *sql)
 {
@@ -201,7 +186,7 @@ test_indicator (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   cl_gui_test_spin (300);
   {
-    GtkWindow *prefs = find_toplevel (CL_TYPE_PREFERENCES_WINDOW);
+    GtkWindow *prefs = cl_gui_test_find_window (CL_TYPE_PREFERENCES_WINDOW);
 
     g_assert_nonnull (prefs);
     cl_gui_test_screenshot_window (prefs, "sync-preferences");
@@ -216,7 +201,7 @@ test_enroll_refuses_http (void)
   const char *message;
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
-  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  WAIT_UNTIL ((dialog = cl_gui_test_find_window (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
   g_assert_null (cl_enroll_dialog_get_error (dialog));
 
   cl_enroll_dialog_set_fields (dialog, "http://caseload.example.org", "/nonexistent/ca.pem",
@@ -268,7 +253,7 @@ discard_confirmed (ClConflictsWindow *conflicts)
 
   g_signal_emit_by_name (cl_conflicts_window_get_rejected_button (conflicts, 0, "discard"),
                          "clicked");
-  WAIT_UNTIL ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  WAIT_UNTIL ((confirm = cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
   /* As a click on its button: the response, then the dialog closes. */
   adw_message_dialog_response (confirm, "discard");
   gtk_window_destroy (GTK_WINDOW (confirm));
@@ -368,7 +353,7 @@ test_enroll_workstation_defaults (void)
   g_settings_set_string (settings, "default-ca-file", ca);
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
-  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  WAIT_UNTIL ((dialog = cl_gui_test_find_window (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
   g_assert_cmpstr (gtk_editable_get_text (cl_enroll_dialog_get_url_row (dialog)), ==,
                    "https://caseload.example.org");
   g_assert_true (gtk_editable_get_editable (cl_enroll_dialog_get_url_row (dialog)));
@@ -387,7 +372,7 @@ test_enroll_workstation_defaults (void)
 
   g_unlink (ca);
   g_action_group_activate_action (G_ACTION_GROUP (app), "enroll", NULL);
-  WAIT_UNTIL ((dialog = find_toplevel (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
+  WAIT_UNTIL ((dialog = cl_gui_test_find_window (CL_TYPE_ENROLL_DIALOG)) != NULL, 2000);
   message = cl_enroll_dialog_get_error (dialog);
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "default-ca-file"));
@@ -419,7 +404,7 @@ test_new_password (void)
   AdwMessageDialog *again;
 
   cl_sync_ask_new_password (GTK_WINDOW (window ()), context ());
-  WAIT_UNTIL ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  WAIT_UNTIL ((dialog = cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Choose a New Password");
   collect_password_entries (GTK_WIDGET (dialog), entries);
   g_assert_cmpuint (entries->len, ==, 3);
@@ -430,7 +415,7 @@ test_new_password (void)
   gtk_editable_set_text (GTK_EDITABLE (entries->pdata[2]), "a new password 2");
   adw_message_dialog_response (dialog, "login");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  WAIT_UNTIL ((again = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  WAIT_UNTIL ((again = cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
   g_assert_cmpstr (adw_message_dialog_get_body (again), ==,
                    "The new passwords do not match. Type them again.");
   g_ptr_array_set_size (entries, 0);
@@ -573,7 +558,7 @@ test_conflict_keep_mine (void)
   cl_window_show_view (window (), CL_CASE_VIEW_NEEDS_ATTENTION);
   g_assert_true (gtk_widget_get_visible (_cl_window_get_conflicts_button (window ())));
   g_signal_emit_by_name (_cl_window_get_conflicts_button (window ()), "clicked");
-  WAIT_UNTIL ((conflicts = find_toplevel (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
+  WAIT_UNTIL ((conflicts = cl_gui_test_find_window (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
   g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
   g_assert_cmpstr (cl_conflicts_window_get_conflict_id (conflicts, 0), ==,
                    "c0ffee00-0000-4000-8000-000000000001");
@@ -646,7 +631,7 @@ test_conflict_from_elsewhere (void)
 
   cl_window_show_view (window (), CL_CASE_VIEW_NEEDS_ATTENTION);
   g_signal_emit_by_name (_cl_window_get_conflicts_button (window ()), "clicked");
-  WAIT_UNTIL ((conflicts = find_toplevel (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
+  WAIT_UNTIL ((conflicts = cl_gui_test_find_window (CL_TYPE_CONFLICTS_WINDOW)) != NULL, 2000);
   g_assert_cmpuint (cl_conflicts_window_get_n_conflicts (conflicts), ==, 1);
   text = row_text (conflicts, 0);
   g_test_message ("%s", text);
