@@ -87,7 +87,9 @@ out=$(MANPATH="$dest$prefix/share/man" systemd-analyze verify --root="$dest" \
         "$dest$unitdir/caseload-server.service" "$dest$unitdir/caseload-server@verify.service" \
         "$dest$unitdir/caseload-server-gc.service" "$dest$unitdir/caseload-server-gc.timer" \
         "$dest$unitdir/caseload-server-backup.service" \
-        "$dest$unitdir/caseload-server-backup.timer" 2>&1)
+        "$dest$unitdir/caseload-server-backup.timer" \
+        "$dest$unitdir/caseload-server-basebackup.service" \
+        "$dest$unitdir/caseload-server-basebackup.timer" 2>&1)
 rc=$?
 rm -f "$dest$unitdir/caseload-server@verify.service"
 if [ $rc -ne 0 ] || printf '%s\n' "$out" | grep -q caseload; then
