@@ -499,7 +499,8 @@ test_point_in_time (Fixture       *f,
   g_autofree char *env_wal = g_strdup_printf ("CASELOAD_WAL_ARCHIVE=%s", wal);
   g_autofree char *archive_conf = g_build_filename (pg->dir, "conf.d", "archive.conf", NULL);
   g_autofree char *archive_text = NULL;
-  g_autofree char *recovery_conf = g_build_filename (pg->dir, "conf.d", "recovery.conf", NULL);
+  g_autofree char *recovery_conf = g_build_filename (pg->dir, "conf.d",
+                                                   "recovery-target.conf", NULL);
   g_autofree char *recovery_text = NULL;
   g_autofree char *before_restore = g_strdup_printf ("%s.before-restore", pg->data);
   g_autofree char *signal = g_build_filename (pg->data, "recovery.signal", NULL);
