@@ -1,7 +1,7 @@
 #!/bin/sh
 # check-install.sh: `meson install` into a temporary root holds every file under the prefix
-# that docs/DEPLOYMENT.md and the manual pages name, systemd-analyze verify accepts the
-# units, systemd-sysusers and systemd-tmpfiles make the account and directories they
+# that docs/DEPLOYMENT.md and the manual pages name (the base backup's script executable),
+# systemd-analyze verify accepts the units, systemd-sysusers and systemd-tmpfiles make the account and directories they
 # promise, and NEWS starts with this version.
 #
 #   check-install.sh BUILD_ROOT SOURCE_ROOT PREFIX VERSION UNIT_DIR SYSUSERS_DIR TMPFILES_DIR
@@ -68,6 +68,9 @@ for path in $named; do
     status=1
   fi
 done
+
+[ -x "$dest$prefix/libexec/caseload/caseload-server-basebackup" ] ||
+  { echo "libexec/caseload/caseload-server-basebackup is not installed executable"; status=1; }
 
 # systemd-analyze verify in the temporary root, with the system's own units beside ours.
 mkdir -p "$dest/usr/lib/systemd/system"
