@@ -1,8 +1,8 @@
 #!/bin/sh
 # check-install.sh: `meson install` into a temporary root holds every file under the prefix
 # that docs/DEPLOYMENT.md and the manual pages name (the base backup's script executable),
-# systemd-analyze verify accepts the units, systemd-sysusers and systemd-tmpfiles make the account and directories they
-# promise, and NEWS starts with this version.
+# systemd-analyze verify accepts the units, systemd-sysusers and systemd-tmpfiles make the
+# account and directories they promise, and NEWS starts with this version.
 #
 #   check-install.sh BUILD_ROOT SOURCE_ROOT PREFIX VERSION UNIT_DIR SYSUSERS_DIR TMPFILES_DIR
 #
