@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A stack is a fresh PostgreSQL database (in the cluster pg_virtualenv set up: PGHOST,
- * PGPORT, PGUSER, PGPASSWORD), `caseload-server migrate` and `serve` on a Unix socket, and
+ * PGPORT, PGUSER, PGPASSWORD, or in a cluster of the test's own, ClTestCluster),
+ * `caseload-server migrate` and `serve` on a Unix socket, and
  * nginx (master_process off, daemon off, from a temp prefix) terminating TLS with a
  * certificate of a test CA made by openssl. Children die with the test (PR_SET_PDEATHSIG).
  * Anything missing fails the test with the reason: a test never skips silently.
@@ -11,6 +12,8 @@
 
 #define G_LOG_DOMAIN "cl-test-stack"
 
+#include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -250,14 +253,17 @@ cl_test_tls_free (ClTestTls *tls)
 
 /* PostgreSQL ----------------------------------------------------------------------------- */
 
+/* @database in the stack's cluster: pg_virtualenv's (the environment's), or its own. */
 static char *
-psql (const char *database,
-      const char *sql,
-      int        *status,
-      char      **err)
+psql (ClTestStack *stack,
+      const char  *database,
+      const char  *sql,
+      int         *status,
+      char       **err)
 {
+  g_autofree char *conninfo = g_strdup_printf ("%sdbname=%s", stack->conninfo_prefix, database);
   const char *argv[] = { "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                         database, "-c", sql, NULL };
+                         conninfo, "-c", sql, NULL };
   return cl_test_run (argv, NULL, status, err);
 }
 
@@ -267,11 +273,276 @@ cl_test_stack_sql (ClTestStack *stack,
 {
   g_autofree char *err = NULL;
   int status;
-  char *out = psql (stack->database, sql, &status, &err);
+  char *out = psql (stack, stack->database, sql, &status, &err);
 
   if (status != 0)
     g_error ("SQL failed: %s\n%s", sql, err);
   return g_strchomp (out);
+}
+
+/* A PostgreSQL cluster of the test's own ------------------------------------------------ */
+
+/* @program and the arguments in @args (NULL-terminated; @args may be NULL), run as root as
+ * the postgres user (initdb refuses root), otherwise as the test's own user. */
+static GPtrArray *
+cluster_argv (const char *program,
+              va_list    *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  const char *arg;
+
+  if (getuid () == 0)
+    {
+      g_ptr_array_add (argv, "runuser");
+      g_ptr_array_add (argv, "-u");
+      g_ptr_array_add (argv, "postgres");
+      g_ptr_array_add (argv, "--");
+    }
+  g_ptr_array_add (argv, (gpointer) program);
+  while (args != NULL && (arg = va_arg (*args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  return argv;
+}
+
+static char *
+cluster_run_argv (ClTestCluster  *cluster,
+                  GPtrArray      *argv,
+                  int            *status,
+                  char          **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "PGHOST", cluster->dir, TRUE);
+  g_autofree char *port = g_strdup_printf ("%u", cluster->port);
+  char *out = NULL;
+  char *errout = NULL;
+  int wait_status = 0;
+
+  envp = g_environ_setenv (envp, "PGPORT", port, TRUE);
+  envp = g_environ_setenv (envp, "PGUSER", "postgres", TRUE);
+  envp = g_environ_unsetenv (envp, "PGPASSWORD");
+  envp = g_environ_unsetenv (envp, "PGDATABASE");
+  g_ptr_array_add (argv, NULL);
+  /* In the cluster's folder: the postgres user may not enter the test's own. */
+  if (!g_spawn_sync (cluster->dir, (char **) argv->pdata, envp, G_SPAWN_SEARCH_PATH,
+                     die_with_parent, NULL, &out, &errout, &wait_status, &error))
+    g_error ("Cannot run %s: %s", (char *) argv->pdata[0], error->message);
+  *status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  if (err != NULL)
+    *err = errout;
+  else
+    g_free (errout);
+  return out;
+}
+
+/**
+ * cl_test_cluster_run:
+ * @program: a program, then its arguments (NULL-terminated)
+ *
+ * Runs @program as the cluster's owner, with PGHOST, PGPORT and PGUSER naming the cluster.
+ * Returns: (transfer full): standard output
+ */
+char *
+cl_test_cluster_run (ClTestCluster  *cluster,
+                     int            *status,
+                     char          **err,
+                     const char     *program,
+                     ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list args;
+
+  va_start (args, program);
+  argv = cluster_argv (program, &args);
+  va_end (args);
+  return cluster_run_argv (cluster, argv, status, err);
+}
+
+/* Like cl_test_cluster_run(); fails the test when the program fails. */
+void
+cl_test_cluster_run_ok (ClTestCluster *cluster,
+                        const char    *program,
+                        ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+  int status;
+
+  va_start (args, program);
+  argv = cluster_argv (program, &args);
+  va_end (args);
+  out = cluster_run_argv (cluster, argv, &status, &err);
+  if (status != 0)
+    g_error ("%s failed (%d): %s%s", program, status, out, err);
+}
+
+/* Writes @text to @path, a file of the cluster's owner (one PostgreSQL reads). */
+void
+cl_test_cluster_write (ClTestCluster *cluster,
+                       const char    *path,
+                       const char    *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents (path, text, -1, &error))
+    g_error ("Cannot write %s: %s", path, error->message);
+  g_assert_cmpint (chown (path, cluster->uid, cluster->gid), ==, 0);
+}
+
+/* PostgreSQL ends with the test: the test's death sends SIGTERM to it (or to runuser,
+ * which passes it on). */
+static void
+term_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Starts PostgreSQL in the foreground, a child of the test (so it ends with it), logging to
+ * its log; returns once it accepts connections. */
+void
+cl_test_cluster_start (ClTestCluster *cluster)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GPtrArray) argv = cluster_argv (CL_TEST_PG_BIN "/postgres", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", cluster->port);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  int log_fd;
+
+  g_assert_null (cluster->postgres);
+  log_fd = open (cluster->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  g_assert_cmpint (log_fd, >=, 0);
+  g_assert_cmpint (fchown (log_fd, cluster->uid, cluster->gid), ==, 0);
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (log_fd));
+  g_subprocess_launcher_take_stderr_fd (launcher, log_fd);
+  g_subprocess_launcher_set_cwd (launcher, cluster->dir);
+  g_subprocess_launcher_set_child_setup (launcher, term_with_parent, NULL, NULL);
+  g_ptr_array_add (argv, "-D");
+  g_ptr_array_add (argv, cluster->data);
+  g_ptr_array_add (argv, NULL);
+  cluster->postgres = g_subprocess_launcher_spawnv (launcher,
+                                                    (const char * const *) argv->pdata, &error);
+  if (cluster->postgres == NULL)
+    g_error ("Cannot start PostgreSQL: %s", error->message);
+
+  for (;;)
+    {
+      const char *ready[] = { CL_TEST_PG_BIN "/pg_isready", "-q", "-h", cluster->dir, "-p",
+                              port, "-d", "postgres", "-U", "postgres", NULL };
+      g_autofree char *out = NULL;
+      int status;
+
+      out = cl_test_run (ready, NULL, &status, NULL);
+      if (status == 0)
+        return;
+      if (g_subprocess_get_identifier (cluster->postgres) == NULL ||
+          g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *log = NULL;
+          g_file_get_contents (cluster->log, &log, NULL, NULL);
+          g_error ("PostgreSQL did not start:\n%s", log);
+        }
+      g_usleep (20000);
+    }
+}
+
+/* pg_ctl stop in @mode ("fast": the connected sessions are ended), waiting until it has
+ * stopped. */
+static void
+cluster_stop (ClTestCluster *cluster,
+              const char    *mode)
+{
+  g_autofree char *mode_arg = g_strdup_printf ("--mode=%s", mode);
+
+  if (cluster->postgres == NULL)
+    return;
+  cl_test_cluster_run_ok (cluster, CL_TEST_PG_BIN "/pg_ctl", "--pgdata", cluster->data,
+                          mode_arg, "--wait", "stop", NULL);
+  g_subprocess_wait (cluster->postgres, NULL, NULL);
+  g_clear_object (&cluster->postgres);
+}
+
+void
+cl_test_cluster_stop (ClTestCluster *cluster)
+{
+  cluster_stop (cluster, "fast");
+}
+
+/**
+ * cl_test_cluster_new:
+ *
+ * A new PostgreSQL 15 cluster (initdb) in a temporary folder, listening only on a Unix
+ * socket in that folder on a free port, started. Its data directory is DIR/data; DIR/conf.d
+ * is included by postgresql.conf, as on Debian. As root the folder belongs to postgres.
+ */
+ClTestCluster *
+cl_test_cluster_new (void)
+{
+  ClTestCluster *cluster = g_new0 (ClTestCluster, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *added = NULL;
+  g_autofree char *conf_d = NULL;
+
+  if (!g_file_test (CL_TEST_PG_BIN "/initdb", G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("PostgreSQL 15 is not installed (%s): apt-get install postgresql-15",
+             CL_TEST_PG_BIN "/initdb");
+  cluster->dir = g_dir_make_tmp ("caseload-pg-XXXXXX", &error);
+  g_assert_no_error (error);
+  cluster->uid = getuid ();
+  cluster->gid = getgid ();
+  if (getuid () == 0)
+    {
+      struct passwd *pw = getpwnam ("postgres");
+
+      if (pw == NULL)
+        g_error ("There is no postgres user to run the cluster as (initdb refuses root): "
+                 "apt-get install postgresql-15");
+      cluster->uid = pw->pw_uid;
+      cluster->gid = pw->pw_gid;
+      g_assert_cmpint (chown (cluster->dir, cluster->uid, cluster->gid), ==, 0);
+    }
+  cluster->data = g_build_filename (cluster->dir, "data", NULL);
+  cluster->log = g_build_filename (cluster->dir, "postgresql.log", NULL);
+  cluster->port = cl_test_free_port ();
+  conf_d = g_build_filename (cluster->dir, "conf.d", NULL);
+  cl_test_cluster_run_ok (cluster, CL_TEST_PG_BIN "/initdb", "--pgdata", cluster->data,
+                          "--username=postgres", "--auth=trust", "--no-sync",
+                          "--encoding=UTF8", "--locale=C.UTF-8", NULL);
+  cl_test_cluster_run_ok (cluster, "mkdir", conf_d, NULL);
+
+  conf_path = g_build_filename (cluster->data, "postgresql.conf", NULL);
+  g_assert_true (g_file_get_contents (conf_path, &conf, NULL, NULL));
+  added = g_strdup_printf ("%s\n# The test's own\nlisten_addresses = ''\nport = %u\n"
+                           "unix_socket_directories = '%s'\nfsync = off\n"
+                           "include_dir = '%s'\n", conf, cluster->port, cluster->dir, conf_d);
+  cl_test_cluster_write (cluster, conf_path, added);
+  cl_test_cluster_start (cluster);
+  return cluster;
+}
+
+void
+cl_test_cluster_free (ClTestCluster *cluster)
+{
+  if (cluster == NULL)
+    return;
+  cluster_stop (cluster, "immediate");
+  if (g_getenv ("CASELOAD_TEST_KEEP") == NULL)
+    {
+      const char *argv[] = { "rm", "-rf", cluster->dir, NULL };
+      g_autofree char *out = NULL;
+      int status;
+
+      out = cl_test_run (argv, NULL, &status, NULL);
+    }
+  else
+    g_printerr ("kept the PostgreSQL cluster in %s\n", cluster->dir);
+  g_free (cluster->dir);
+  g_free (cluster->data);
+  g_free (cluster->log);
+  g_free (cluster);
 }
 
 /* caseload-server --------------------------------------------------------------------- */
@@ -451,15 +722,11 @@ start_nginx (ClTestStack *stack)
     }
 }
 
-/**
- * cl_test_stack_new:
- * @server_config: (nullable): extra keyfile text for caseload-server (e.g. "[tokens]…")
- * @nginx_extra: (nullable): extra nginx `server { }` blocks
- */
-ClTestStack *
-cl_test_stack_new (ClTestTls  *tls,
-                   const char *server_config,
-                   const char *nginx_extra)
+static ClTestStack *
+stack_new (ClTestTls     *tls,
+           ClTestCluster *cluster,
+           const char    *server_config,
+           const char    *nginx_extra)
 {
   static guint counter = 0;
   g_autoptr(GError) error = NULL;
@@ -469,18 +736,22 @@ cl_test_stack_new (ClTestTls  *tls,
   ClTestStack *stack = g_new0 (ClTestStack, 1);
   int status;
 
-  if (g_getenv ("PGHOST") == NULL && g_getenv ("PGPORT") == NULL)
+  stack->conninfo_prefix = cluster != NULL
+    ? g_strdup_printf ("host=%s port=%u user=postgres ", cluster->dir, cluster->port)
+    : g_strdup ("");
+  if (cluster == NULL && g_getenv ("PGHOST") == NULL && g_getenv ("PGPORT") == NULL)
     g_error ("PostgreSQL is not configured (no PGHOST/PGPORT): run the e2e suite under "
              "pg_virtualenv, as tools/run-tests does");
-  out = psql ("postgres", "SELECT 1", &status, &err);
+  out = psql (stack, "postgres", "SELECT 1", &status, &err);
   if (status != 0)
-    g_error ("PostgreSQL is unreachable (%s): run the e2e suite under pg_virtualenv", err);
+    g_error ("PostgreSQL is unreachable (%s)%s", err,
+             cluster == NULL ? ": run the e2e suite under pg_virtualenv" : "");
 
   stack->tls = tls;
   stack->dir = g_dir_make_tmp ("caseload-e2e-XXXXXX", &error);
   g_assert_no_error (error);
   stack->database = g_strdup_printf ("e2e_%d_%u", (int) getpid (), counter++);
-  stack->conninfo = g_strdup_printf ("dbname=%s", stack->database);
+  stack->conninfo = g_strdup_printf ("%sdbname=%s", stack->conninfo_prefix, stack->database);
   stack->socket = g_build_filename (stack->dir, "server.sock", NULL);
   stack->config = g_build_filename (stack->dir, "server.conf", NULL);
   stack->nginx_conf_extra = g_strdup (nginx_extra);
@@ -492,7 +763,7 @@ cl_test_stack_new (ClTestTls  *tls,
   create = g_strdup_printf ("CREATE DATABASE %s", stack->database);
   g_free (out);
   g_free (err);
-  out = psql ("postgres", create, &status, &err);
+  out = psql (stack, "postgres", create, &status, &err);
   if (status != 0)
     g_error ("Cannot create database %s: %s", stack->database, err);
 
@@ -505,6 +776,36 @@ cl_test_stack_new (ClTestTls  *tls,
   start_nginx (stack);
   stack->url = g_strdup_printf ("https://localhost:%u", stack->port);
   return stack;
+}
+
+/**
+ * cl_test_stack_new:
+ * @server_config: (nullable): extra keyfile text for caseload-server (e.g. "[tokens]…")
+ * @nginx_extra: (nullable): extra nginx `server { }` blocks
+ *
+ * A stack on a database of pg_virtualenv's cluster (PGHOST, PGPORT…).
+ */
+ClTestStack *
+cl_test_stack_new (ClTestTls  *tls,
+                   const char *server_config,
+                   const char *nginx_extra)
+{
+  return stack_new (tls, NULL, server_config, nginx_extra);
+}
+
+/**
+ * cl_test_stack_new_in:
+ * @cluster: the PostgreSQL cluster that holds the stack's database (it must outlive the
+ *   stack)
+ *
+ * A stack on a database of @cluster, whatever the environment says.
+ */
+ClTestStack *
+cl_test_stack_new_in (ClTestTls     *tls,
+                      ClTestCluster *cluster,
+                      const char    *server_config)
+{
+  return stack_new (tls, cluster, server_config, NULL);
 }
 
 static void
@@ -556,7 +857,7 @@ cl_test_stack_free (ClTestStack *stack)
       const char *argv[] = { "rm", "-rf", stack->dir, NULL };
 
       drop = g_strdup_printf ("DROP DATABASE IF EXISTS %s", stack->database);
-      out = psql ("postgres", drop, &status, &err);
+      out = psql (stack, "postgres", drop, &status, &err);
       g_free (out);
       out = cl_test_run (argv, NULL, &status, NULL);
     }
@@ -565,6 +866,7 @@ cl_test_stack_free (ClTestStack *stack)
   g_free (stack->dir);
   g_free (stack->database);
   g_free (stack->conninfo);
+  g_free (stack->conninfo_prefix);
   g_free (stack->socket);
   g_free (stack->config);
   g_free (stack->url);

@@ -6,6 +6,8 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -28,10 +30,41 @@ typedef struct {
 ClTestTls  *cl_test_tls_new           (const char   *dir);
 void        cl_test_tls_free          (ClTestTls    *tls);
 
+/* PostgreSQL 15's programs, as Debian installs them. */
+#define CL_TEST_PG_BIN "/usr/lib/postgresql/15/bin"
+
+/* A PostgreSQL 15 cluster of a test's own, on a Unix socket in its folder. */
+typedef struct {
+  char          *dir;           /* its folder (the postgres user's when run as root) */
+  char          *data;          /* the data directory, DIR/data */
+  char          *log;           /* PostgreSQL's log */
+  guint16        port;
+  uid_t          uid;           /* who runs it */
+  gid_t          gid;
+  GSubprocess   *postgres;      /* (nullable): the running server */
+} ClTestCluster;
+
+ClTestCluster *cl_test_cluster_new    (void);
+void        cl_test_cluster_free      (ClTestCluster *cluster);
+void        cl_test_cluster_start     (ClTestCluster *cluster);
+void        cl_test_cluster_stop      (ClTestCluster *cluster);
+char       *cl_test_cluster_run       (ClTestCluster *cluster,
+                                       int           *status,
+                                       char         **err,
+                                       const char    *program,
+                                       ...) G_GNUC_NULL_TERMINATED;
+void        cl_test_cluster_run_ok    (ClTestCluster *cluster,
+                                       const char    *program,
+                                       ...) G_GNUC_NULL_TERMINATED;
+void        cl_test_cluster_write     (ClTestCluster *cluster,
+                                       const char    *path,
+                                       const char    *text);
+
 typedef struct {
   char          *dir;           /* temp root of the stack */
   char          *database;
   char          *conninfo;
+  char          *conninfo_prefix; /* "host=… port=… user=… " of its own cluster, or "" */
   char          *socket;
   char          *config;        /* caseload-server keyfile */
   ClTestTls     *tls;           /* borrowed */
@@ -48,6 +81,9 @@ typedef struct {
 ClTestStack *cl_test_stack_new        (ClTestTls    *tls,
                                        const char   *server_config,
                                        const char   *nginx_extra);
+ClTestStack *cl_test_stack_new_in     (ClTestTls     *tls,
+                                       ClTestCluster *cluster,
+                                       const char    *server_config);
 void        cl_test_stack_free        (ClTestStack  *stack);
 void        cl_test_stack_stop_server (ClTestStack  *stack);
 void        cl_test_stack_start_server (ClTestStack *stack);
@@ -77,5 +113,6 @@ const char *cl_test_binary            (const char   *env_name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClTestStack, cl_test_stack_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClTestTls, cl_test_tls_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClTestCluster, cl_test_cluster_free)
 
 G_END_DECLS

@@ -11,6 +11,8 @@
  *   less than a batch (413: split and retry);
  * - the server's database restored from a dump taken before some pushes: devices with and
  *   without pending work send again what it lost, and everything converges;
+ * - the same after a point-in-time recovery (base backup and WAL archive) of a PostgreSQL
+ *   cluster of the test's own, by the commands of docs/DEPLOYMENT.md;
  * - a vault restored from its own older backup: its reused change numbers are renumbered,
  *   nothing is lost or duplicated;
  * - two rounds on one vault at once: the second waits for the first;
@@ -28,6 +30,7 @@
 #include "cl-e2e.h"
 
 typedef struct {
+  ClTestCluster *cluster;  /* (nullable): the test's own PostgreSQL cluster */
   ClTestStack  *stack;
   ClE2eClient  *a1;        /* ana */
   ClE2eClient  *a2;        /* ana, another workstation */
@@ -42,7 +45,9 @@ set_up_with (Fixture    *f,
 {
   char *token;
 
-  f->stack = cl_test_stack_new (cl_e2e_tls (), server_config, NULL);
+  f->stack = f->cluster != NULL
+    ? cl_test_stack_new_in (cl_e2e_tls (), f->cluster, server_config)
+    : cl_test_stack_new (cl_e2e_tls (), server_config, NULL);
   cl_test_stack_user_add (f->stack, "ana", "advocate_dv", "14");
   cl_test_stack_user_add (f->stack, "sue", "supervisor", "14");
   f->a1 = cl_e2e_client_new (f->stack, "ana", NULL);
@@ -74,6 +79,15 @@ fixture_set_up_small_body (Fixture       *f,
   set_up_with (f, "[server]\nworkers = 4\nmax-body = 1048576\n");
 }
 
+/* On a PostgreSQL cluster of the test's own, which the test may stop and restore. */
+static void
+fixture_set_up_own_cluster (Fixture       *f,
+                            gconstpointer  data)
+{
+  f->cluster = cl_test_cluster_new ();
+  set_up_with (f, NULL);
+}
+
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
@@ -82,6 +96,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_pointer (&f->a2, cl_e2e_client_free);
   g_clear_pointer (&f->sue, cl_e2e_client_free);
   g_clear_pointer (&f->stack, cl_test_stack_free);
+  g_clear_pointer (&f->cluster, cl_test_cluster_free);
   g_clear_pointer (&f->case_id, g_free);
   g_clear_pointer (&f->committed, g_hash_table_unref);
 }
@@ -269,6 +284,45 @@ run_ok (const char *program,
     g_error ("%s failed (%d): %s", program, status, err);
 }
 
+/* What the server loses when it goes back: a1 pushes two notes (PREFIX-a1-1, -a1-2) and
+ * sets assigned_to to @assigned, a2 pushes a note (PREFIX-a2-1); then a1 adds one more
+ * (PREFIX-pending-a1) that stays pending. */
+static void
+ana_works (Fixture    *f,
+           const char *prefix,
+           const char *assigned)
+{
+  g_autofree char *a1_1 = g_strdup_printf ("%s-a1-1", prefix);
+  g_autofree char *a1_2 = g_strdup_printf ("%s-a1-2", prefix);
+  g_autofree char *a2_1 = g_strdup_printf ("%s-a2-1", prefix);
+  g_autofree char *pending = g_strdup_printf ("%s-pending-a1", prefix);
+  g_autofree char *set = g_strdup_printf ("assigned_to=%s", assigned);
+
+  note (f, f->a1, a1_1);
+  note (f, f->a1, a1_2);
+  cl_e2e_set (f->a1, "case", f->case_id, set, NULL);
+  cl_e2e_sync_expect (f->a1, NULL);
+  note (f, f->a2, a2_1);
+  cl_e2e_sync_expect (f->a2, NULL);
+  note (f, f->a1, pending);
+  g_assert_cmpint (cl_e2e_pending (f->a1), ==, 1);
+}
+
+/* After ana_works() was lost: at their next sync a1 and a2 send again what the server lost,
+ * and say so. */
+static void
+ana_heals (Fixture *f)
+{
+  ClE2eSync s;
+
+  cl_e2e_sync_ok (f->a1, &s);
+  g_assert_nonnull (strstr (s.out, "restored from an earlier copy: 3 changes"));
+  cl_e2e_sync_clear (&s);
+  cl_e2e_sync_ok (f->a2, &s);
+  g_assert_nonnull (strstr (s.out, "restored from an earlier copy: 1 change "));
+  cl_e2e_sync_clear (&s);
+}
+
 /* The server's database goes back to a dump taken before some pushes. a1 has pending work
  * when it next syncs; a2 has none; sue pushed nothing since the dump. Each finds out, sends
  * again what the server lost, and every vault converges with every note once. */
@@ -279,30 +333,17 @@ test_server_restored (Fixture       *f,
   g_autofree char *dump = g_build_filename (f->stack->dir, "server.dump", NULL);
   g_autofree char *db = g_strdup_printf ("--dbname=%s", f->stack->database);
   g_autofree char *file = g_strdup_printf ("--file=%s", dump);
-  ClE2eSync s;
 
   run_ok ("pg_dump", "--format=custom", db, file, NULL);
 
   /* After the dump: pushed and acknowledged, then lost by the restore. */
-  note (f, f->a1, "HEAL-after-dump-a1-1");
-  note (f, f->a1, "HEAL-after-dump-a1-2");
-  cl_e2e_set (f->a1, "case", f->case_id, "assigned_to=kilo", NULL);
-  cl_e2e_sync_expect (f->a1, NULL);
-  note (f, f->a2, "HEAL-after-dump-a2-1");
-  cl_e2e_sync_expect (f->a2, NULL);
-  /* Pending on a1 when the server comes back. */
-  note (f, f->a1, "HEAL-pending-a1");
+  ana_works (f, "HEAL-after-dump", "kilo");
 
   cl_test_stack_stop_server (f->stack);
   run_ok ("pg_restore", "--clean", "--if-exists", db, dump, NULL);
   cl_test_stack_start_server (f->stack);
 
-  cl_e2e_sync_ok (f->a1, &s);
-  g_assert_nonnull (strstr (s.out, "restored from an earlier copy: 3 changes"));
-  cl_e2e_sync_clear (&s);
-  cl_e2e_sync_ok (f->a2, &s);
-  g_assert_nonnull (strstr (s.out, "restored from an earlier copy: 1 change "));
-  cl_e2e_sync_clear (&s);
+  ana_heals (f);
 
   converged (f);
   assert_assigned_everywhere (f, "kilo");
@@ -310,6 +351,308 @@ test_server_restored (Fixture       *f,
   /* And sync goes on as usual afterwards. */
   note (f, f->a2, "HEAL-after-restore");
   converged (f);
+}
+
+/* One line of `caseload-server device list`: the device's LAST SYNC ("-" or a minute) and
+ * LAST SEQ. */
+static void
+device_line (const char  *list,
+             const char  *device_id,
+             char       **last_sync,
+             gint64      *last_seq)
+{
+  g_auto(GStrv) lines = g_strsplit (list, "\n", -1);
+
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit_set (lines[i], " ", -1);
+      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+      guint seq_at;
+
+      for (guint j = 0; cols[j] != NULL; j++)
+        if (*cols[j] != '\0')
+          g_ptr_array_add (words, cols[j]);
+      if (words->len < 7 || g_strcmp0 (words->pdata[0], device_id) != 0)
+        continue;
+      /* ID USER ENROLLED(date time) LAST-SYNC(date time, or -) LAST-SEQ … */
+      if (g_strcmp0 (words->pdata[4], "-") == 0)
+        {
+          *last_sync = g_strdup ("-");
+          seq_at = 5;
+        }
+      else
+        {
+          *last_sync = g_strdup_printf ("%s %s", (char *) words->pdata[4],
+                                        (char *) words->pdata[5]);
+          seq_at = 6;
+        }
+      *last_seq = g_ascii_strtoll (words->pdata[seq_at], NULL, 10);
+      return;
+    }
+  g_error ("device %s is not in the device list:\n%s", device_id, list);
+}
+
+static char *
+device_list (Fixture *f)
+{
+  int status;
+  char *out = cl_test_stack_admin (f->stack, &status, "device", "list", NULL);
+
+  g_assert_cmpint (status, ==, 0);
+  return out;
+}
+
+static char *
+cluster_sql (ClTestCluster *pg,
+             const char    *sql)
+{
+  g_autofree char *err = NULL;
+  int status;
+  char *out = cl_test_cluster_run (pg, &status, &err, CL_TEST_PG_BIN "/psql", "-X", "-At",
+                                   "-d", "postgres", "-c", sql, NULL);
+
+  if (status != 0)
+    g_error ("psql failed: %s\n%s", sql, err);
+  return g_strchomp (out);
+}
+
+static gboolean
+archived (const char *wal,
+          const char *segment)
+{
+  g_autofree char *path = g_build_filename (wal, segment, NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* SELECT pg_walfile_name(pg_switch_wal()), then waits until the archiver has copied that
+ * segment to @wal. Returns: the segment's name */
+static char *
+switch_wal (ClTestCluster *pg,
+            const char    *wal)
+{
+  char *segment = cluster_sql (pg, "SELECT pg_walfile_name(pg_switch_wal())");
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!archived (wal, segment))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  return segment;
+}
+
+/* caseload-server-basebackup (@script), as its unit runs it, with the folders given in
+ * @env_base and @env_wal. */
+static void
+base_backup (ClTestCluster *pg,
+             const char    *script,
+             const char    *env_base,
+             const char    *env_wal)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  out = cl_test_cluster_run (pg, &status, &err, "env", env_base, env_wal, "sh", script, NULL);
+  if (status != 0)
+    g_error ("caseload-server-basebackup failed (%d): %s%s", status, out, err);
+  g_assert_nonnull (strstr (out, "Base backup made in"));
+}
+
+/* The WAL segment a base backup starts in, from its backup_label. */
+static char *
+backup_start (const char *backup)
+{
+  g_autofree char *path = g_build_filename (backup, "backup_label", NULL);
+  g_autofree char *label = NULL;
+  const char *file;
+
+  g_assert_true (g_file_get_contents (path, &label, NULL, NULL));
+  file = strstr (label, "(file ");
+  g_assert_nonnull (file);
+  return g_strndup (file + strlen ("(file "), 24);
+}
+
+/* docs/DEPLOYMENT.md, "Point-in-time recovery", step by step in a cluster of the test's own:
+ * its folder stands for /var/backups/postgresql (wal/, base), its data directory for
+ * /var/lib/postgresql/15/main, its conf.d for /etc/postgresql/15/main/conf.d, pg_ctl for
+ * systemctl and runuser (as root) for sudo -u postgres. Work A before the base backup, B
+ * after it, then the moment T, then C (two devices, one with a change still pending); a
+ * fault (the notes deleted); recovery to T. The server holds A and B, not C nor the fault;
+ * the devices send C again, every vault converges with every note once, and `device list`
+ * shows every device synced after the recovery with its LAST SEQ back where it was. */
+static void
+test_point_in_time (Fixture       *f,
+                    gconstpointer  data)
+{
+  ClTestCluster *pg = f->cluster;
+  ClE2eClient *clients[] = { f->a1, f->a2, f->sue };
+  gint64 seq_before[G_N_ELEMENTS (clients)];
+  g_autofree char *wal = g_build_filename (pg->dir, "wal", NULL);
+  g_autofree char *base = g_build_filename (pg->dir, "base", NULL);
+  g_autofree char *script_src = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data",
+                                                  "caseload-server-basebackup", NULL);
+  g_autofree char *script = g_build_filename (pg->dir, "caseload-server-basebackup", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *env_base = g_strdup_printf ("CASELOAD_BASEBACKUP=%s", base);
+  g_autofree char *env_wal = g_strdup_printf ("CASELOAD_WAL_ARCHIVE=%s", wal);
+  g_autofree char *archive_conf = g_build_filename (pg->dir, "conf.d", "archive.conf", NULL);
+  g_autofree char *archive_text = NULL;
+  g_autofree char *recovery_conf = g_build_filename (pg->dir, "conf.d",
+                                                   "recovery-target.conf", NULL);
+  g_autofree char *recovery_text = NULL;
+  g_autofree char *before_restore = g_strdup_printf ("%s.before-restore", pg->data);
+  g_autofree char *signal = g_build_filename (pg->data, "recovery.signal", NULL);
+  g_autofree char *target = NULL;
+  g_autofree char *base_old = g_build_filename (pg->dir, "base.old", NULL);
+  g_autofree char *first_segment = NULL;
+  g_autofree char *old_start = NULL;
+  g_autofree char *new_start = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *restored_at = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *notes = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *late = NULL;
+  g_autofree char *label_path = g_build_filename (base, "backup_label", NULL);
+  g_autofree char *label = NULL;
+  g_autofree char *mode = NULL;
+  gint64 deadline;
+  ClE2eSync s;
+
+  /* Setting up: the archive folder owned by postgres, archiving on, a restart. */
+  cl_test_cluster_run_ok (pg, "install", "-d", "-m", "0700", wal, NULL);
+  archive_text = g_strdup_printf ("wal_level = replica\n"
+                                  "archive_mode = on\n"
+                                  "archive_command = 'test ! -f %s/%%f && cp %%p %s/%%f'\n"
+                                  "archive_timeout = 3600\n", wal, wal);
+  cl_test_cluster_write (pg, archive_conf, archive_text);
+  cl_test_cluster_stop (pg);
+  cl_test_cluster_start (pg);
+  mode = cluster_sql (pg, "SHOW archive_mode");
+  g_assert_cmpstr (mode, ==, "on");
+  first_segment = switch_wal (pg, wal);
+
+  /* A, then the weekly base backup, twice (the script its unit runs, as postgres): the
+   * older is kept as base.old, and the archive keeps what base.old needs, no more. */
+  note (f, f->a1, "PITR-A-a1");
+  cl_e2e_sync_expect (f->a1, NULL);
+  note (f, f->a2, "PITR-A-a2");
+  cl_e2e_sync_expect (f->a2, NULL);
+  g_assert_true (g_file_get_contents (script_src, &script_text, NULL, NULL));
+  cl_test_cluster_write (pg, script, script_text);
+  base_backup (pg, script, env_base, env_wal);
+  base_backup (pg, script, env_base, env_wal);
+  old_start = backup_start (base_old);
+  new_start = backup_start (base);
+  g_assert_cmpstr (old_start, <, new_start);
+  g_assert_cmpstr (first_segment, <, old_start);
+  g_assert_false (archived (wal, first_segment));
+  g_assert_true (archived (wal, old_start));
+
+  /* B, then the moment to go back to, then C. */
+  note (f, f->a1, "PITR-B-a1");
+  cl_e2e_sync_expect (f->a1, NULL);
+  note (f, f->sue, "PITR-B-sue");
+  cl_e2e_sync_expect (f->sue, NULL);
+  target = cl_test_stack_sql (f->stack, "SELECT clock_timestamp()");
+  ana_works (f, "PITR-C", "lima");
+
+  /* What the administrator saves first: `device list`. */
+  list = device_list (f);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_autofree char *id = cl_e2e_status (clients[i], "device");
+      g_autofree char *last_sync = NULL;
+
+      device_line (list, id, &last_sync, &seq_before[i]);
+      g_assert_cmpstr (last_sync, !=, "-");
+    }
+
+  /* The fault. */
+  g_free (cl_test_stack_sql (f->stack, "DELETE FROM record WHERE type = 'note' RETURNING 1"));
+
+  /* The drill: the current WAL segment to the archive, everything stopped, the data
+   * directory moved aside, the base backup in its place, recovery to T. */
+  g_free (switch_wal (pg, wal));
+  cl_test_stack_stop_server (f->stack);
+  cl_test_cluster_stop (pg);
+  cl_test_cluster_run_ok (pg, "mv", pg->data, before_restore, NULL);
+  cl_test_cluster_run_ok (pg, "cp", "-a", base, pg->data, NULL);
+  cl_test_cluster_run_ok (pg, "touch", signal, NULL);
+  recovery_text = g_strdup_printf ("restore_command = 'cp %s/%%f %%p'\n"
+                                   "recovery_target_time = '%s'\n"
+                                   "recovery_target_action = 'promote'\n", wal, target);
+  cl_test_cluster_write (pg, recovery_conf, recovery_text);
+  cl_test_cluster_start (pg);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *in_recovery = cluster_sql (pg, "SELECT pg_is_in_recovery()");
+
+      if (g_strcmp0 (in_recovery, "f") == 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50000);
+    }
+  g_assert_true (g_file_get_contents (pg->log, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "recovery stopping before commit of transaction"));
+  g_assert_nonnull (strstr (log, "selected new timeline ID: 2"));
+  g_assert_false (g_file_test (signal, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (recovery_conf), ==, 0);
+  g_assert_true (g_file_test (before_restore, G_FILE_TEST_IS_DIR));
+
+  /* Back to T: A and B are there, C and the fault are not. */
+  notes = cl_test_stack_sql (f->stack, "SELECT string_agg(fields ->> 'text', ' ' ORDER BY "
+                             "fields ->> 'text') FROM record WHERE type = 'note'");
+  g_assert_cmpstr (notes, ==, "HEAL-0 PITR-A-a1 PITR-A-a2 PITR-B-a1 PITR-B-sue");
+  /* A recovery comes minutes or hours after T; here seconds, and a device's last contact
+   * is written at most every 30 seconds: the devices' rows are aged by an hour, as they
+   * would be, so that their next sync shows. */
+  g_free (cl_test_stack_sql (f->stack, "UPDATE device SET "
+                             "token_used_at = token_used_at - interval '1 hour', "
+                             "last_seen_at = last_seen_at - interval '1 hour' RETURNING 1"));
+  restored_at = cl_test_stack_sql (f->stack, "SELECT clock_timestamp()");
+  cl_test_stack_start_server (f->stack);
+
+  /* The devices heal at their next sync. */
+  ana_heals (f);
+  cl_e2e_sync_ok (f->sue, &s);
+  g_assert_null (strstr (s.out, "restored from an earlier copy"));
+  cl_e2e_sync_clear (&s);
+  converged (f);
+  assert_assigned_everywhere (f, "lima");
+
+  /* Every device has healed: synced since the recovery, and its LAST SEQ is its own
+   * acknowledged count, at least the one saved before (a1 pushed its pending change). */
+  g_clear_pointer (&list, g_free);
+  list = device_list (f);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_autofree char *id = cl_e2e_status (clients[i], "device");
+      g_autofree char *acked = cl_e2e_status (clients[i], "acknowledged");
+      g_autofree char *last_sync = NULL;
+      gint64 last_seq;
+
+      device_line (list, id, &last_sync, &last_seq);
+      g_assert_cmpstr (last_sync, !=, "-");
+      g_assert_cmpint (last_seq, ==, g_ascii_strtoll (acked, NULL, 10));
+      g_assert_cmpint (last_seq, ==, seq_before[i] + (clients[i] == f->a1 ? 1 : 0));
+      g_assert_cmpint (cl_e2e_pending (clients[i]), ==, 0);
+    }
+  late = g_strdup_printf ("SELECT count(*) FROM device WHERE last_seen_at <= '%s'",
+                          restored_at);
+  count = cl_test_stack_sql (f->stack, late);
+  g_assert_cmpstr (count, ==, "0");
+
+  /* A new base backup of the recovered cluster, in its new timeline. */
+  base_backup (pg, script, env_base, env_wal);
+  g_assert_true (g_file_get_contents (label_path, &label, NULL, NULL));
+  g_assert_nonnull (strstr (label, "START TIMELINE: 2\n"));
+  g_free (new_start);
+  new_start = backup_start (base);
+  g_assert_true (archived (wal, new_start));
 }
 
 /* caseloadctl on @client's vault, with one argument: fails the test if it fails. */
@@ -619,6 +962,8 @@ main (int   argc,
   g_test_add ("/e2e/heal/large-backlog-small-server", Fixture, NULL, fixture_set_up_small_body,
               test_large_backlog, fixture_tear_down);
   ADD ("server-restored", test_server_restored);
+  g_test_add ("/e2e/heal/point-in-time", Fixture, NULL, fixture_set_up_own_cluster,
+              test_point_in_time, fixture_tear_down);
   ADD ("vault-restored", test_vault_restored);
   ADD ("one-round-at-a-time", test_one_round_at_a_time);
   ADD ("randomized", test_randomized);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # check-install.sh: `meson install` into a temporary root holds every file under the prefix
-# that docs/DEPLOYMENT.md and the manual pages name, systemd-analyze verify accepts the
-# units, systemd-sysusers and systemd-tmpfiles make the account and directories they
-# promise, and NEWS starts with this version.
+# that docs/DEPLOYMENT.md and the manual pages name (the base backup's script executable),
+# systemd-analyze verify accepts the units, systemd-sysusers and systemd-tmpfiles make the
+# account and directories they promise, and NEWS starts with this version.
 #
 #   check-install.sh BUILD_ROOT SOURCE_ROOT PREFIX VERSION UNIT_DIR SYSUSERS_DIR TMPFILES_DIR
 #
@@ -69,6 +69,9 @@ for path in $named; do
   fi
 done
 
+[ -x "$dest$prefix/libexec/caseload/caseload-server-basebackup" ] ||
+  { echo "libexec/caseload/caseload-server-basebackup is not installed executable"; status=1; }
+
 # systemd-analyze verify in the temporary root, with the system's own units beside ours.
 mkdir -p "$dest/usr/lib/systemd/system"
 for unit in /lib/systemd/system/*.*; do
@@ -87,7 +90,9 @@ out=$(MANPATH="$dest$prefix/share/man" systemd-analyze verify --root="$dest" \
         "$dest$unitdir/caseload-server.service" "$dest$unitdir/caseload-server@verify.service" \
         "$dest$unitdir/caseload-server-gc.service" "$dest$unitdir/caseload-server-gc.timer" \
         "$dest$unitdir/caseload-server-backup.service" \
-        "$dest$unitdir/caseload-server-backup.timer" 2>&1)
+        "$dest$unitdir/caseload-server-backup.timer" \
+        "$dest$unitdir/caseload-server-basebackup.service" \
+        "$dest$unitdir/caseload-server-basebackup.timer" 2>&1)
 rc=$?
 rm -f "$dest$unitdir/caseload-server@verify.service"
 if [ $rc -ne 0 ] || printf '%s\n' "$out" | grep -q caseload; then
