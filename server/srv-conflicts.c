@@ -26,9 +26,12 @@
 #include "srv-push.h"
 #include "srv-records.h"
 
-#define VISIBLE \
-  "c.resolved_at IS NULL AND r.scope && ARRAY(SELECT jsonb_array_elements_text($2::jsonb)) " \
-  "AND (c.account_id = $1 OR $3::boolean)"
+/* Who sees a conflict: the account whose edit lost, and supervisors ($3); both only while
+ * they read its record (SRV_RECORDS_SQL_READS, the one read rule: $2 the read tokens, @all
+ * whether the account reads all case content). */
+#define SEES(all) \
+  SRV_RECORDS_SQL_READS ("r", "$2", all) " AND (c.account_id = $1 OR $3::boolean)"
+#define VISIBLE(all) "c.resolved_at IS NULL AND " SEES (all)
 
 /* GET /v1/conflicts[?after=ID]: a page of at most CL_WIRE_MAX_CONFLICTS open conflicts,
  * oldest first, after the conflict @after (the last of the previous page), with how many
@@ -107,8 +110,9 @@ srv_handle_conflicts (SrvWorker   *worker,
     }
   count = srv_db_exec (worker->conn, &error,
                        "SELECT count(*) FROM conflict c JOIN record r ON r.id = c.record_id "
-                       "WHERE " VISIBLE,
-                       session->account_id, tokens_json, supervisor, SRV_DB_END);
+                       "WHERE " VISIBLE ("$4"),
+                       session->account_id, tokens_json, supervisor,
+                       all_content ? "true" : "false", SRV_DB_END);
   if (count != NULL)
     r = srv_db_exec (worker->conn, &error,
                      "SELECT c.id, c.type, c.record_id, c.field, c.kind, c.server_value, "
@@ -118,12 +122,12 @@ srv_handle_conflicts (SrvWorker   *worker,
                      "to_char(c.server_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.device_id = $4 "
                      "FROM conflict c JOIN record r ON r.id = c.record_id "
                      "JOIN account a ON a.id = c.account_id "
-                     "LEFT JOIN account s ON s.id = c.server_by WHERE " VISIBLE
+                     "LEFT JOIN account s ON s.id = c.server_by WHERE " VISIBLE ("$6")
                      " AND ($5::uuid IS NULL OR (c.created_at, c.id) > "
                      "      (SELECT p.created_at, p.id FROM conflict p WHERE p.id = $5::uuid))"
                      " ORDER BY c.created_at, c.id LIMIT " G_STRINGIFY (CL_WIRE_MAX_CONFLICTS) " + 1",
                      session->account_id, tokens_json, supervisor, session->device_id, after,
-                     SRV_DB_END);
+                     all_content ? "true" : "false", SRV_DB_END);
   if (r == NULL || !srv_db_command (worker->conn, "COMMIT", &error))
     {
       srv_db_rollback (worker->conn);
@@ -335,7 +339,7 @@ resolve_transaction (SrvWorker            *worker,
   SrvClock clock;
   const ClType *type;
   const char *field, *kind, *value = NULL;
-  gboolean mine_is_value, rescope, restored, visible = FALSE;
+  gboolean mine_is_value, rescope, restored, visible = FALSE, all_content;
   gboolean wrote = FALSE;
   gint64 v, conflict_version;
   SrvAuditEntry entry = { "conflict.resolve", resolve->keep, .address = address };
@@ -346,16 +350,15 @@ resolve_transaction (SrvWorker            *worker,
       !srv_clock_lock (&clock, error))
     return RESOLVE_DB_ERROR;
 
-  tokens = srv_scope_read_tokens (session, &(gboolean) { FALSE });
+  tokens = srv_scope_read_tokens (session, &all_content);
   tokens_json = srv_json_strv (tokens);
   c = srv_db_exec (conn, error,
                    "SELECT c.record_id, c.field, c.kind, c.client_value, c.resolved_at IS NOT NULL, "
                    "c.server_version FROM conflict c JOIN record r ON r.id = c.record_id "
-                   "WHERE c.id = $4 AND r.scope && ARRAY(SELECT jsonb_array_elements_text($2::jsonb)) "
-                   "AND (c.account_id = $1 OR $3::boolean) FOR UPDATE OF c",
+                   "WHERE c.id = $4 AND " SEES ("$5") " FOR UPDATE OF c",
                    session->account_id, tokens_json,
                    session->role == SRV_ROLE_SUPERVISOR ? "true" : "false", conflict_id,
-                   SRV_DB_END);
+                   all_content ? "true" : "false", SRV_DB_END);
   if (c == NULL)
     return RESOLVE_DB_ERROR;
   if (PQntuples (c) == 0)

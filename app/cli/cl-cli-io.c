@@ -15,6 +15,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-cli.h"
 #include "cl-demo.h"
 #include "cl-export.h"
@@ -25,7 +26,7 @@ static gboolean
 has_identifying_fields (const ClType *type)
 {
   for (guint i = 0; i < type->n_fields; i++)
-    if (type->fields[i].flags & (CL_FIELD_PII | CL_FIELD_RESTRICTED))
+    if (cl_access_identifying (&type->fields[i]))
       return TRUE;
   return FALSE;
 }
@@ -151,6 +152,10 @@ cl_cli_cmd_export (ClCli  *cli,
     output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
   /* On failure the output's temporary file goes: no half-written file is left. */
+  /* A reason of only blanks is none: restricted records then go without their identifying
+   * fields. */
+  if (reason != NULL && *g_strstrip (reason) == '\0')
+    g_clear_pointer (&reason, g_free);
   if (!cl_export (cli->store, type->name, format, output, reason, &n, NULL, &error) ||
       !g_output_stream_close (output, NULL, &error) ||
       (out != NULL && !cl_cli_output_commit (out, &error)))

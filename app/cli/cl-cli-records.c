@@ -5,10 +5,10 @@
  * Text output is "field: value" lines aligned on the values; --json prints what
  * cl_export_record_to_json() makes, pretty. Looking at clients and cases (get, list,
  * search) is recorded as a "view" audit event, as the desktop app does. A restricted
- * client or case (restricted itself, or a case of a restricted client: DOMAIN.md rule 4)
- * is shown only with --reason, which goes into the audit log with its id: get refuses
- * without one, list shows such rows without their identifying fields (search shows case
- * summaries, which never name a restricted client).
+ * record (cl-access.h: a restricted client or case, a case of a restricted client, or a
+ * record hanging off one; DOMAIN.md rule 4) is shown only with --reason, which goes into
+ * the audit log with its id: get refuses without one, list shows such rows without their
+ * identifying fields (search shows case summaries, which never name a restricted client).
  */
 
 #define G_LOG_DOMAIN "caseloadctl"
@@ -19,6 +19,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-case-summary.h"
 #include "cl-cli.h"
 #include "cl-export.h"
@@ -47,13 +48,6 @@ print_pair (const char *key,
 /* What a masked field shows instead. */
 #define MASKED N_("(restricted: give --reason to see it)")
 
-/* Identifying fields: those a restricted row shows only with a reason. */
-gboolean
-cl_cli_is_identifying (const ClField *field)
-{
-  return (field->flags & (CL_FIELD_PII | CL_FIELD_RESTRICTED)) != 0;
-}
-
 /* @masked: leave out identifying fields (a restricted record looked at without a reason) */
 static void
 print_record (ClRecord *record,
@@ -75,7 +69,8 @@ print_record (ClRecord *record,
 
       if (value != NULL)
         print_pair (type->fields[i].name,
-                    masked && cl_cli_is_identifying (&type->fields[i]) ? _(MASKED) : value, width);
+                    masked && cl_access_identifying (&type->fields[i]) ? _(MASKED) : value,
+                    width);
     }
   print_pair ("version", version, width);
   print_pair ("created_at", cl_record_get_created_at (record), width);
@@ -94,58 +89,17 @@ record_to_json (ClRecord *record,
   if (!masked)
     return node;
   for (guint i = 0; i < type->n_fields; i++)
-    if (cl_cli_is_identifying (&type->fields[i]))
+    if (cl_access_identifying (&type->fields[i]))
       json_object_set_null_member (object, type->fields[i].name);
   json_object_set_boolean_member (object, "masked", TRUE);
   return node;
 }
 
-/* Reads a record; one the vault does not show leaves @record %NULL without an error. */
-static gboolean
-get_if_shown (ClCli        *cli,
-              const char   *type,
-              const char   *id,
-              ClRecord    **record,
-              GError      **error)
-{
-  GError *local_error = NULL;
-
-  *record = cl_store_get (cli->store, type, id, &local_error);
-  if (g_error_matches (local_error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND))
-    g_clear_error (&local_error);
-  if (local_error == NULL)
-    return TRUE;
-  g_propagate_error (error, local_error);
-  return FALSE;
-}
-
-/* Whether looking at @record needs a reason: a restricted client, a case restricted itself
- * or through its client. */
-static gboolean
-is_restricted (ClCli     *cli,
-               ClRecord  *record,
-               gboolean  *restricted,
-               GError   **error)
-{
-  const char *client_id;
-  g_autoptr(ClRecord) client = NULL;
-
-  *restricted = g_strcmp0 (cl_record_get (record, "restricted"), "1") == 0;
-  if (*restricted || strcmp (cl_record_get_type_name (record), "case") != 0 ||
-      (client_id = cl_record_get (record, "client_id")) == NULL)
-    return TRUE;
-  if (!get_if_shown (cli, "client", client_id, &client, error))
-    return FALSE;
-  /* A case whose client is gone has only its own flag. */
-  *restricted = client != NULL && g_strcmp0 (cl_record_get (client, "restricted"), "1") == 0;
-  return TRUE;
-}
-
 /**
  * cl_cli_record_masked:
  * @masked: (out): whether the record's identifying fields are left out without a reason,
- *   as `list` and `get` do: a restricted client or case, or one this vault does not show
- *   (deleted, or gone from its scope), to be safe
+ *   as `list` and `get` do: a restricted record (cl_access_record_restricted()), or one this
+ *   vault does not hold (deleted, or gone from its scope), to be safe
  */
 gboolean
 cl_cli_record_masked (ClCli       *cli,
@@ -154,20 +108,25 @@ cl_cli_record_masked (ClCli       *cli,
                       gboolean    *masked,
                       GError     **error)
 {
-  const ClType *type = cl_schema_lookup_type (type_name);
-  g_autoptr(ClRecord) record = NULL;
+  GError *local_error = NULL;
 
   *masked = FALSE;
-  if (type == NULL || !is_audited_type (type))
+  if (cl_schema_lookup_type (type_name) == NULL)
     return TRUE;
-  if (!get_if_shown (cli, type->name, id, &record, error))
-    return FALSE;
-  *masked = record == NULL;
-  return record == NULL || is_restricted (cli, record, masked, error);
+  if (cl_access_record_restricted (cli->store, type_name, id, masked, &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_error_free (local_error);
+  *masked = TRUE;
+  return TRUE;
 }
 
-/* Whether @record is shown whole: it is not a restricted client or case, or @reason says
- * why it is looked at (then audited with its id, as the desktop does when it opens one). */
+/* Whether @record is shown whole: it is not restricted, or @reason says why it is looked
+ * at (then audited with its id, as the desktop does when it opens one). */
 static gboolean
 show_whole (ClCli       *cli,
             ClRecord    *record,
@@ -178,9 +137,8 @@ show_whole (ClCli       *cli,
   gboolean restricted = FALSE;
 
   *whole = TRUE;
-  if (!is_audited_type (cl_record_get_record_type (record)))
-    return TRUE;
-  if (!is_restricted (cli, record, &restricted, error))
+  if (!cl_access_record_restricted (cli->store, cl_record_get_type_name (record),
+                                    cl_record_get_id (record), &restricted, error))
     return FALSE;
   if (!restricted)
     return TRUE;
@@ -497,24 +455,25 @@ cl_cli_cmd_get (ClCli  *cli,
       (record = cl_store_get (cli->store, type->name, argv[2], &error)) == NULL)
     return cl_cli_fail (error);
 
-  if (is_audited_type (type))
-    {
-      const char *why = given_reason (reason);
-      gboolean restricted = FALSE;
+  {
+    const char *why = given_reason (reason);
+    gboolean restricted = FALSE;
 
-      if (!is_restricted (cli, record, &restricted, &error))
+    if (!cl_access_record_restricted (cli->store, type->name, cl_record_get_id (record),
+                                      &restricted, &error))
+      return cl_cli_fail (error);
+    if (restricted && why == NULL)
+      {
+        g_set_error (&error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
+                     _("This %s is restricted: say why you open it with --reason TEXT "
+                       "(it goes into the audit log)"), type->name);
         return cl_cli_fail (error);
-      if (restricted && why == NULL)
-        {
-          g_set_error (&error, CL_CLI_ERROR, CL_CLI_ERROR_INVALID,
-                       _("This %s is restricted: say why you open it with --reason TEXT "
-                         "(it goes into the audit log)"), type->name);
-          return cl_cli_fail (error);
-        }
-      if (!cl_store_audit (cli->store, "view", type->name, cl_record_get_id (record), why,
-                           &error))
-        return cl_cli_fail (error);
-    }
+      }
+    if ((restricted || is_audited_type (type)) &&
+        !cl_store_audit (cli->store, "view", type->name, cl_record_get_id (record), why,
+                         &error))
+      return cl_cli_fail (error);
+  }
 
   if (json)
     {

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-cli.h"
 #include "cl-sync.h"
 #include "cl-workstation.h"
@@ -455,7 +456,7 @@ rejected_to_json (ClRejected *r,
       const ClField *field = type != NULL ? cl_type_lookup_field (type, l->data) : NULL;
       const char *value = cl_rejected_change_value (changes, l->data, "new");
 
-      if (masked && (field == NULL || cl_cli_is_identifying (field)))
+      if (masked && (field == NULL || cl_access_identifying (field)))
         value = NULL;
       STR (l->data, value);
     }

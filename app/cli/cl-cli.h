@@ -105,7 +105,6 @@ gboolean   cl_cli_read_json_fields     (const ClType  *type,
                                         const char    *path,
                                         GError       **error);
 void       cl_cli_print_json           (JsonNode      *node);
-gboolean   cl_cli_is_identifying       (const ClField *field);
 gboolean   cl_cli_record_masked        (ClCli         *cli,
                                         const char    *type_name,
                                         const char    *id,

@@ -8,6 +8,8 @@
 #include <glib-object.h>
 #include <sqlite3.h>
 
+#include "cl-access.h"
+
 G_BEGIN_DECLS
 
 #define CL_TYPE_CASE_SUMMARY (cl_case_summary_get_type ())
@@ -25,11 +27,12 @@ const char *cl_case_summary_get_last_activity (ClCaseSummary *self);
 const char *cl_case_summary_get_next_due      (ClCaseSummary *self);
 gboolean    cl_case_summary_get_restricted    (ClCaseSummary *self);
 
-/* The columns _cl_case_summary_new_from_row() reads, in order, from "cases c JOIN client k". */
+/* The columns _cl_case_summary_new_from_row() reads, in order, from "cases c JOIN client k";
+ * the last is the restricted rule (cl-access.h). */
 #define CL_CASE_SUMMARY_COLUMNS \
   "c.id, c.client_id, coalesce(k.preferred_name, k.legal_name, k.pseudonym), " \
   "coalesce(k.pseudonym, ''), c.case_number, c.status, c.track, c.command, c.assigned_to, " \
-  "c.last_activity_at, c.next_due_on, coalesce(c.restricted, 0) | coalesce(k.restricted, 0)"
+  "c.last_activity_at, c.next_due_on, " CL_ACCESS_SQL_RESTRICTED ("c.restricted", "k.restricted")
 
 ClCaseSummary *_cl_case_summary_new_from_row    (sqlite3_stmt *stmt);
 ClCaseSummary *_cl_case_summary_new_from_row_at (sqlite3_stmt *stmt,

@@ -9,7 +9,9 @@
  * JSON numbers and booleans, empty fields null.
  *
  * Every export is recorded as an "export" audit event before any record is written: an
- * export that cannot be audited does not happen.
+ * export that cannot be audited does not happen. Without a reason, a restricted client or
+ * case and what hangs off it go out without their identifying fields (cl-access.h: empty
+ * in CSV, null in JSON), as caseloadctl list shows them; with one, whole.
  */
 
 #define G_LOG_DOMAIN "cl-export"
@@ -18,17 +20,21 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-csv.h"
 #include "cl-export.h"
 #include "cl-sql.h"
 
-/* A row of "SELECT " CL_RECORD_COLUMNS ", <fields>" as a record. */
+/* A row of "SELECT " CL_RECORD_COLUMNS ", <fields>, <restricted>" as a record; @masked:
+ * without the identifying fields of a restricted one. */
 static ClRecord *
 record_from_row (const ClType *type,
-                 sqlite3_stmt *stmt)
+                 sqlite3_stmt *stmt,
+                 gboolean      masked)
 {
   ClRecord *record = cl_record_new (type, (const char *) sqlite3_column_text (stmt, 0));
   const int base = 7;
+  gboolean restricted = sqlite3_column_int (stmt, base + (int) type->n_fields) != 0;
 
   _cl_record_set_meta (record,
                        sqlite3_column_int64 (stmt, 1),
@@ -40,6 +46,9 @@ record_from_row (const ClType *type,
   for (guint i = 0; i < type->n_fields; i++)
     {
       const char *text = (const char *) sqlite3_column_text (stmt, base + (int) i);
+
+      if (masked && restricted && cl_access_identifying (&type->fields[i]))
+        text = NULL;
       _cl_record_take (record, type->fields[i].name, text != NULL ? g_strdup (text) : NULL);
     }
   return record;
@@ -168,7 +177,8 @@ write_json_record (GOutputStream  *output,
  * cl_export:
  * @type: a record type name
  * @output: where the file goes; not closed
- * @reason: (nullable): why, for the audit log
+ * @reason: (nullable): why, for the audit log; without one, restricted records go
+ *   without their identifying fields
  * @n_records: (out) (optional): how many records were written
  *
  * Writes every (not deleted) record of @type to @output, after recording an "export"
@@ -189,6 +199,7 @@ cl_export (ClStore         *store,
   g_autoptr(GString) json_buf = NULL;
   g_autoptr(GString) sql = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *restricted = NULL;
   sqlite3 *db;
   gint64 n = 0;
   int rc;
@@ -228,16 +239,18 @@ cl_export (ClStore         *store,
       g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
       return FALSE;
     }
+  restricted = cl_access_sql_restricted (record_type, "t");
   sql = g_string_new ("SELECT " CL_RECORD_COLUMNS);
   for (guint i = 0; i < record_type->n_fields; i++)
     g_string_append_printf (sql, ", %s", record_type->fields[i].name);
-  g_string_append_printf (sql, " FROM %s WHERE deleted = 0 ORDER BY rowid", record_type->table);
+  g_string_append_printf (sql, ", %s FROM %s t WHERE deleted = 0 ORDER BY rowid", restricted,
+                          record_type->table);
   if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
     return FALSE;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(ClRecord) record = record_from_row (record_type, stmt);
+      g_autoptr(ClRecord) record = record_from_row (record_type, stmt, reason == NULL);
       gboolean ok;
 
       if (format == CL_EXPORT_FORMAT_CSV)

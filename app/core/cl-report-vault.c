@@ -21,6 +21,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-case-summary.h"
 #include "cl-report-vault.h"
 #include "cl-schema.h"
@@ -199,6 +200,13 @@ append_column (Query                    *q,
                        "AND h.record_type = 'case' AND h.field = 'status' AND h.at >= ? "
                        "ORDER BY h.at, h.id LIMIT 1), t.status)");
       query_bind (q, after);
+    }
+  else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "restricted"))
+    {
+      /* Restricted through its client too: the case lists name neither by number. */
+      g_autofree char *restricted = cl_access_sql_restricted (type, "t");
+
+      g_string_append (q->sql, restricted);
     }
   else if (spec->kind == CL_REPORT_FACT_CASE && g_str_equal (column->name, "last_note_at"))
     g_string_append (q->sql,

@@ -23,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-case-summary.h"
 #include "cl-sql.h"
 #include "cl-store-private.h"
@@ -1161,8 +1162,10 @@ delete_in_txn (ClStore       *self,
       g_autofree char *live =
         cl_sql_cache_query_text (stmts (self), &local_error,
                                  "SELECT group_concat(n, ', ') FROM (SELECT CASE WHEN "
-                                 "restricted = '1' THEN ? ELSE case_number END AS n FROM cases "
-                                 "WHERE client_id = ? AND deleted = 0 ORDER BY n)",
+                                 CL_ACCESS_SQL_RESTRICTED ("c.restricted", "k.restricted")
+                                 " THEN ? ELSE c.case_number END AS n FROM cases c "
+                                 "JOIN client k ON k.id = c.client_id "
+                                 "WHERE c.client_id = ? AND c.deleted = 0 ORDER BY n)",
                                  _("(restricted case)"), id, CL_SQL_END);
 
       if (local_error != NULL)
@@ -1482,8 +1485,9 @@ store_history_unlocked (ClStore     *self,
     return NULL;
   stmt = cl_sql_cache_prepare (stmts (self),
                                "SELECT at, by, record_type, record_id, op, field, old_value, "
-                               "new_value FROM history WHERE case_id = ?1 OR client_id = "
-                               "(SELECT client_id FROM cases WHERE id = ?1) ORDER BY id",
+                               "new_value FROM history WHERE case_id = ?1 OR (case_id IS NULL "
+                               "AND client_id = (SELECT client_id FROM cases WHERE id = ?1)) "
+                               "ORDER BY id",
                                error);
   if (stmt == NULL)
     return NULL;
@@ -1761,7 +1765,8 @@ cl_store_count (ClStore     *self,
  * cl_store_history:
  *
  * Returns: (transfer full) (element-type ClHistoryEntry): what changed on the case, its
- *   records and its client, oldest first
+ *   records, its client and the client's own records, oldest first: never on another case
+ *   of the client (which may be restricted, and shows only once opened)
  */
 GPtrArray *
 cl_store_history (ClStore     *self,

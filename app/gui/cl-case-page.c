@@ -30,6 +30,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-case-page.h"
 #include "cl-case-page-private.h"
 #include "cl-gui-util.h"
@@ -470,13 +471,6 @@ parent_id_for (ClCasePage   *self,
   return self->case_id;
 }
 
-static gboolean
-is_restricted (ClCasePage *self)
-{
-  return (self->case_record != NULL && cl_record_get_bool (self->case_record, "restricted")) ||
-         (self->client_record != NULL && cl_record_get_bool (self->client_record, "restricted"));
-}
-
 static void update_access (ClCasePage *self);
 
 static void
@@ -500,7 +494,8 @@ update_header (ClCasePage *self)
                                  cl_record_get (self->case_record, "case_number"));
 
   if (self->restricted_badge != NULL)
-    gtk_widget_set_visible (self->restricted_badge, is_restricted (self));
+    gtk_widget_set_visible (self->restricted_badge,
+                            cl_access_restricted (self->case_record, self->client_record));
   update_access (self);
 
   status = cl_record_get (self->case_record, "status");
@@ -689,7 +684,8 @@ update_access (ClCasePage *self)
   if (self->access_group == NULL || self->case_record == NULL)
     return;
 
-  gtk_widget_set_visible (self->access_group, is_restricted (self));
+  gtk_widget_set_visible (self->access_group,
+                          cl_access_restricted (self->case_record, self->client_record));
 
   named = cl_record_get (self->case_record, "named_users");
   if (g_strcmp0 (named, self->named_users_shown) == 0)

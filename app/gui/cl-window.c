@@ -23,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-access.h"
 #include "cl-case-list.h"
 #include "cl-case-page.h"
 #include "cl-case-sorter.h"
@@ -1000,32 +1001,6 @@ ask_reason (ClWindow   *self,
   gtk_widget_grab_focus (entry);
 }
 
-/* Rule 4 of DOMAIN.md: opening @case_id asks for a reason if it or its client is
- * restricted. */
-static gboolean
-check_restricted (ClWindow    *self,
-                  const char  *case_id,
-                  gboolean    *restricted,
-                  GError     **error)
-{
-  g_autoptr(ClRecord) case_record = NULL;
-  g_autoptr(ClRecord) client = NULL;
-
-  case_record = cl_store_get (self->store, "case", case_id, error);
-  if (case_record == NULL)
-    return FALSE;
-
-  client = cl_store_get (self->store, "client", cl_record_get (case_record, "client_id"),
-                         error);
-  if (client == NULL)
-    return FALSE;
-
-  *restricted = cl_record_get_bool (case_record, "restricted") ||
-                cl_record_get_bool (client, "restricted");
-
-  return TRUE;
-}
-
 /**
  * cl_window_open_case:
  *
@@ -1046,7 +1021,9 @@ cl_window_open_case (ClWindow   *self,
 
   cl_case_page_flush (self->case_page);
 
-  if (!check_restricted (self, case_id, &restricted, &error))
+  /* Rule 4 of DOMAIN.md: a restricted case (or a case of a restricted client) asks for a
+   * reason first. */
+  if (!cl_access_record_restricted (self->store, "case", case_id, &restricted, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not open the case: %s"),
                                                   error->message);
@@ -1526,7 +1503,8 @@ offer_drafts (ClWindow *self)
    * DOMAIN.md); without one it stays kept, and is offered after the next unlock. */
   draft = g_ptr_array_steal_index (drafts, 0);
   if (draft->case_id != NULL &&
-      check_restricted (self, draft->case_id, &restricted, NULL) && restricted)
+      cl_access_record_restricted (self->store, "case", draft->case_id, &restricted, NULL) &&
+      restricted)
     ask_reason (self, draft->case_id, draft);
   else
     restore_draft (self, draft);

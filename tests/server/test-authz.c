@@ -1,14 +1,19 @@
 /* test-authz.c: S11, an authorization property test. Random sequences of (user, record,
  * operation) steps are sent to the server: creates, edits, moves, restrictions and
  * named-user edits of cases and clients, deletes, restores (a kept edit of a deleted
- * record), role and command changes (caseload-server user set), forged cursors and forged
- * ids. After every step every route is compared with a small model of the access rules
- * written here, independently of server/srv-scope.c and srv-records.c: the answer to each
- * push (a record one may not see does not exist), a fresh pull and an incremental one of
- * every user, and a server report of every user (who may ask, which cases it counts).
+ * record), role and command changes (caseload-server user set), conflicting changes (two
+ * users editing one field from the same version, or one editing and the other deleting),
+ * resolutions of random conflicts by random users, forged cursors and forged ids. After
+ * every step every route is compared with a small model of the access rules written here,
+ * independently of server/srv-scope.c, srv-records.c and srv-conflicts.c: the answer to
+ * each push (a record one may not see does not exist), a fresh pull and an incremental one
+ * of every user, every page of every user's open conflicts (their own losing edits, and
+ * for supervisors everyone's, only on records they read), the answer to each resolution
+ * (one on a record the user may not read answers exactly as a conflict id never used), and
+ * a server report of every user (who may ask, which cases it counts).
  * Pass: zero differences, every denial audited, a refused operation changes nothing.
  *
- * CASELOAD_TEST_S11_STEPS sets the number of steps (default 300).
+ * CASELOAD_TEST_S11_STEPS sets the number of steps (default 150, which fits CI).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -73,7 +78,22 @@ typedef struct {
   guint       role_changes;
   GHashTable *codes;       /* refusal code → how many (a GUINT_TO_POINTER) */
   GHashTable *incremental[G_N_ELEMENTS (users)];
+  GPtrArray  *conflicts;   /* Conflict, open and closed, oldest first */
+  char       *no_conflict; /* the answer to resolving a conflict id never used */
+  guint       conflicts_made;
+  guint       conflicts_listed;
+  guint       resolved;
+  guint       hidden_resolves;
+  guint       max_pages;
 } World;
+
+/* A conflict the server recorded for the losing edit of @owner on @rec. */
+typedef struct {
+  char     *id;
+  Rec      *rec;
+  guint     owner;
+  gboolean  open;
+} Conflict;
 
 static gboolean
 holds (const User *u,
@@ -211,6 +231,16 @@ model_refusal (World *w,
   if (!model_can_write (w, u, r))
     return "forbidden";
   return NULL;
+}
+
+/* Who sees a conflict (PROTOCOL.md, "GET /v1/conflicts"): the user whose edit lost, and
+ * supervisors; both only while they read its record. */
+static gboolean
+model_sees_conflict (World    *w,
+                     guint     u,
+                     Conflict *c)
+{
+  return (c->owner == u || users[u].role == SUPERVISOR) && model_can_read (w, u, c->rec);
 }
 
 /* Whether @u sees every record whose scope a change of @r's scope fields changes: a case
@@ -458,6 +488,27 @@ edit_field (const char *type,
   g_assert_not_reached ();
 }
 
+/* The conflicts the server kept for @u's losing change of @rec, answered in @r. */
+static void
+note_conflicts (World        *w,
+                guint         u,
+                Rec          *rec,
+                ClWireResult *r)
+{
+  for (guint i = 0; r->conflicts != NULL && i < r->conflicts->len; i++)
+    {
+      ClWireConflict *wire = g_ptr_array_index (r->conflicts, i);
+      Conflict *c = g_new0 (Conflict, 1);
+
+      c->id = g_strdup (wire->conflict_id);
+      c->rec = rec;
+      c->owner = u;
+      c->open = TRUE;
+      g_ptr_array_add (w->conflicts, c);
+      w->conflicts_made++;
+    }
+}
+
 static void
 expect (World        *w,
         const char   *what,
@@ -491,6 +542,7 @@ expect_change (World        *w,
 {
   expect (w, what, u, r, code != NULL ? "rejected" : rec->deleted ? "conflict" : "applied",
           code);
+  note_conflicts (w, u, rec, r);
   return code != NULL;
 }
 
@@ -521,9 +573,156 @@ restore (World *w,
   if (reply->status != 200)
     g_error ("op %u: restoring %s %s by %s: %u %s", w->ops, rec->type, rec->id,
              users[u].name, reply->status, srv_test_reply_text (reply));
+  ((Conflict *) g_ptr_array_index (w->conflicts, w->conflicts->len - 1))->open = FALSE;
   rec->deleted = FALSE;
   w->restores++;
   return FALSE;
+}
+
+/* A value for @field of a @type other than @avoid (an append-only type's field: any). */
+static const char *
+other_value (World      *w,
+             const char *type,
+             const char *avoid)
+{
+  const char *value;
+
+  do
+    edit_field (type, &value, w->rand);
+  while (!append_only (type) && g_strcmp0 (value, avoid) == 0);
+  return value;
+}
+
+/* Two different users for a change of @rec: mostly two who may both write it (when there
+ * are), so that conflicts are made. */
+static void
+two_users (World *w,
+           Rec   *rec,
+           guint *u,
+           guint *other)
+{
+  guint writers[G_N_ELEMENTS (users)], n = 0;
+
+  *other = (*u + 1 + g_rand_int_range (w->rand, 0, G_N_ELEMENTS (users) - 1)) %
+           G_N_ELEMENTS (users);
+  if (g_rand_int_range (w->rand, 0, 4) == 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    if (model_can_write (w, i, rec))
+      writers[n++] = i;
+  if (n >= 2)
+    {
+      guint first = g_rand_int_range (w->rand, 0, n);
+
+      *u = writers[first];
+      *other = writers[(first + 1 + g_rand_int_range (w->rand, 0, n - 1)) % n];
+    }
+}
+
+/* Two users change one record from the same version: @u edits a field, then @other
+ * edits the same field to another value or deletes the record. The first change is
+ * applied, the second is kept as a conflict of its user (each refused as any change of
+ * theirs would be). Returns whether both were refused. */
+static gboolean
+conflicting_edits (World *w,
+                   guint  u,
+                   guint  other,
+                   Rec   *rec,
+                   gint64 version)
+{
+  const char *value, *field = edit_field (rec->type, &value, w->rand);
+  g_autofree char *current = srv_test_sql (w->env, "SELECT fields->>$2 FROM record "
+                                           "WHERE id = $1", rec->id, field, NULL);
+  const char *code = model_refusal (w, u, rec);
+  const char *other_code = model_refusal (w, other, rec);
+  g_autoptr(ClWireResult) first = NULL;
+  g_autoptr(ClWireResult) second = NULL;
+  gboolean deletes = g_rand_int_range (w->rand, 0, 4) == 0;
+  gboolean first_applied;
+  const char *status;
+
+  if (code == NULL && append_only (rec->type))
+    code = "append_only";
+  if (other_code == NULL && append_only (rec->type))
+    other_code = "append_only";
+
+  value = other_value (w, rec->type, current);
+  first = push (w, u, srv_test_mutation (users[u].device, rec->type, rec->id, CL_WIRE_OP_PUT,
+                                         version, field, value, NULL));
+  expect_change (w, "first edit", u, rec, first, code);
+  first_applied = first->status == CL_WIRE_STATUS_APPLIED;
+
+  if (deletes)
+    {
+      /* A delete of a deleted record has nothing to do; of one edited since, it conflicts. */
+      status = other_code != NULL ? "rejected" : first_applied ? "conflict" : "applied";
+      second = push (w, other, srv_test_mutation (users[other].device, rec->type, rec->id,
+                                                  CL_WIRE_OP_DELETE, version, NULL));
+      expect (w, "stale delete", other, second, status, other_code);
+      if (second->status == CL_WIRE_STATUS_APPLIED)
+        rec->deleted = TRUE;
+    }
+  else
+    {
+      status = other_code != NULL ? "rejected"
+               : rec->deleted || first_applied ? "conflict" : "applied";
+      second = push (w, other, srv_test_mutation (users[other].device, rec->type, rec->id,
+                                                  CL_WIRE_OP_PUT, version, field,
+                                                  other_value (w, rec->type, value), NULL));
+      expect (w, "stale edit", other, second, status, other_code);
+    }
+  note_conflicts (w, other, rec, second);
+  return code != NULL && other_code != NULL;
+}
+
+/* A random user resolves a random conflict (open or closed, of anyone) keeping the
+ * server's value: one the rules do not let them see is answered exactly as a conflict id
+ * never used; a closed one they see as already resolved. */
+static void
+resolve_conflict (World *w,
+                  guint  u)
+{
+  Conflict *c;
+  g_autoptr(SrvTestReply) reply = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *code = NULL;
+
+  if (w->conflicts->len == 0)
+    return;
+  c = g_ptr_array_index (w->conflicts, g_rand_int_range (w->rand, 0, w->conflicts->len));
+  /* Half the time one who sees it, when someone does. */
+  if (g_rand_boolean (w->rand))
+    for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+      if (model_sees_conflict (w, (u + i) % G_N_ELEMENTS (users), c))
+        {
+          u = (u + i) % G_N_ELEMENTS (users);
+          break;
+        }
+  path = g_strdup_printf ("/v1/conflicts/%s/resolve", c->id);
+  if (!model_sees_conflict (w, u, c))
+    {
+      reply = srv_test_request (w->env, "POST", path, users[u].device->token,
+                                g_rand_boolean (w->rand) ? "{\"keep\":\"theirs\"}"
+                                                         : "{\"keep\":\"mine\"}", -1);
+      if (reply->status != 404 || strcmp (srv_test_reply_text (reply), w->no_conflict) != 0)
+        g_error ("op %u: %s resolving a conflict on %s %s they may not see: %u %s",
+                 w->ops, users[u].name, c->rec->type, c->rec->id, reply->status,
+                 srv_test_reply_text (reply));
+      w->hidden_resolves++;
+      return;
+    }
+  /* Seen: kept as it is ("mine" would change the record: the other steps do that). */
+  reply = srv_test_request (w->env, "POST", path, users[u].device->token,
+                            "{\"keep\":\"theirs\"}", -1);
+  code = srv_test_reply_code (reply);
+  if (c->open ? reply->status != 200 : (reply->status != 409 ||
+                                        g_strcmp0 (code, "already_resolved") != 0))
+    g_error ("op %u: %s resolving a conflict on %s %s (%s): %u %s", w->ops, users[u].name,
+             c->rec->type, c->rec->id, c->open ? "open" : "resolved", reply->status,
+             srv_test_reply_text (reply));
+  if (c->open)
+    w->resolved++;
+  c->open = FALSE;
 }
 
 /* Another role and other commands for one of the first six users (user set). */
@@ -701,7 +900,7 @@ random_op (World *w)
           set_scope_values (rec, values, 1);
         }
     }
-  else if (kind < 82)
+  else if (kind < 80)
     {
       /* Create something under this record (or a case for this client, or a lone
        * client, a partner, an audit event). */
@@ -794,8 +993,17 @@ random_op (World *w)
             set_scope_values (added, values, 3);
         }
     }
-  else if (kind < 88)
+  else if (kind < 86)
     change_role (w);
+  else if (kind < 95)
+    {
+      guint other;
+
+      two_users (w, rec, &u, &other);
+      denied = conflicting_edits (w, u, other, rec, version);
+    }
+  else if (kind < 98)
+    resolve_conflict (w, u);
   else
     {
       /* Forgeries: another device's id in a push, a cursor from the future, a
@@ -921,6 +1129,69 @@ model_checked (World *w,
   return n;
 }
 
+/* Every page of @u's open conflicts (GET /v1/conflicts, then ?after= the last one) holds
+ * exactly those the rules let them see, each once, with the right record and owner. */
+static void
+compare_conflicts (World *w,
+                   guint  u)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *after = NULL;
+  gboolean more = TRUE;
+  gint64 total = -1;
+  guint expected = 0, pages = 0;
+
+  while (more)
+    {
+      g_autofree char *path = after != NULL ? g_strdup_printf ("/v1/conflicts?after=%s", after)
+                                            : g_strdup ("/v1/conflicts");
+      g_autoptr(SrvTestReply) reply = srv_test_request (w->env, "GET", path,
+                                                        users[u].device->token, NULL, 0);
+      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *text = srv_test_reply_text (reply);
+      gint64 page_total;
+
+      if (reply->status != 200)
+        g_error ("after op %u: %s's conflicts: %u %s", w->ops, users[u].name, reply->status,
+                 text);
+      page = cl_wire_conflict_list_decode (text, strlen (text), &page_total, &more, &error);
+      g_assert_no_error (error);
+      g_assert_true (total < 0 || total == page_total);
+      total = page_total;
+      g_assert_true (page->len > 0 || !more);
+      for (guint i = 0; i < page->len; i++)
+        {
+          ClWireConflictInfo *info = g_ptr_array_index (page, i);
+
+          g_free (after);
+          after = g_strdup (info->id);
+          if (!g_hash_table_add (listed, g_steal_pointer (&info->id)))
+            g_error ("after op %u: %s's conflicts list %s twice", w->ops, users[u].name,
+                     after);
+        }
+      pages++;
+    }
+  w->max_pages = MAX (w->max_pages, pages);
+
+  for (guint i = 0; i < w->conflicts->len; i++)
+    {
+      Conflict *c = g_ptr_array_index (w->conflicts, i);
+      gboolean model = c->open && model_sees_conflict (w, u, c);
+      gboolean server = g_hash_table_contains (listed, c->id);
+
+      if (model != server)
+        g_error ("after op %u: %s sees the %s conflict of %s on %s %s%s: rules %d, server %d",
+                 w->ops, users[u].name, c->open ? "open" : "resolved", users[c->owner].name,
+                 c->rec->type, c->rec->id, c->rec->deleted ? " (deleted)" : "", model, server);
+      expected += model;
+    }
+  w->conflicts_listed += expected;
+  if (g_hash_table_size (listed) != expected || total != expected)
+    g_error ("after op %u: %s's conflicts: %u listed, total %" G_GINT64_FORMAT ", the rules %u",
+             w->ops, users[u].name, g_hash_table_size (listed), total, expected);
+}
+
 /* Every user pulls everything, from its last cursor and from the start, and asks for a
  * report: what they get is exactly what the rules let them read. */
 static void
@@ -969,6 +1240,7 @@ compare_reads (World *w)
       g_assert_cmpuint (g_hash_table_size (fresh), ==, expected);
       g_assert_cmpuint (g_hash_table_size (w->incremental[u]), ==, expected);
 
+      compare_conflicts (w, u);
       checked = report_checked (w, u);
       model_count = model_checked (w, u);
       if (checked != model_count)
@@ -982,7 +1254,7 @@ test_s11 (void)
 {
   World w = { 0 };
   const char *steps_env = g_getenv ("CASELOAD_TEST_S11_STEPS");
-  guint steps = steps_env != NULL ? (guint) strtoul (steps_env, NULL, 10) : 300;
+  guint steps = steps_env != NULL ? (guint) strtoul (steps_env, NULL, 10) : 150;
   guint32 seed_value = (guint32) g_test_rand_int ();
 
   w.env = srv_test_env_new ("[login]\naccount-limit=1000\naddress-limit=1000\n");
@@ -990,6 +1262,7 @@ test_s11 (void)
   w.by_id = g_hash_table_new (g_str_hash, g_str_equal);
   w.codes = g_hash_table_new (g_str_hash, g_str_equal);
   w.rand = g_rand_new_with_seed (seed_value);
+  w.conflicts = g_ptr_array_new ();
   g_test_message ("model seed %u (rerun with the same --seed to repeat)", seed_value);
 
   for (guint u = 0; u < G_N_ELEMENTS (users); u++)
@@ -1037,6 +1310,16 @@ test_s11 (void)
   g_free (seed (&w, 7, "partner", NULL, NULL));
   g_free (seed (&w, 0, "audit", NULL, NULL));
   g_free (seed (&w, 5, "audit", NULL, NULL));
+  {
+    g_autofree char *unused = cl_uuid_new ();
+    g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", unused);
+    g_autoptr(SrvTestReply) reply = srv_test_request (w.env, "POST", path,
+                                                      users[0].device->token,
+                                                      "{\"keep\":\"theirs\"}", -1);
+
+    g_assert_cmpuint (reply->status, ==, 404);
+    w.no_conflict = g_strdup (srv_test_reply_text (reply));
+  }
 
   compare_reads (&w);
   for (guint i = 0; i < steps; i++)
@@ -1058,16 +1341,20 @@ test_s11 (void)
                    srv_test_sql_int (w.env, "SELECT count(*) FROM audit_log WHERE security AND "
                                      "outcome = 'device_mismatch'", NULL));
   g_test_message ("%u steps (%u applied, %u forbidden, %u not found, %u affecting hidden "
-                  "records, %u restores, %u role changes) on %u records by %u users, each "
-                  "followed by every user's pulls and report: zero differences", w.ops,
-                  w.applied, w.denials,
+                  "records, %u restores, %u role changes, %u conflicts made, %u resolved, "
+                  "%u resolutions of unseen conflicts) on %u records by %u users, each "
+                  "followed by every user's pulls, conflicts (%u listed in all, at most %u "
+                  "pages) and report: zero differences", w.ops, w.applied, w.denials,
                   GPOINTER_TO_UINT (g_hash_table_lookup (w.codes, "not_found")),
                   GPOINTER_TO_UINT (g_hash_table_lookup (w.codes, "affects_hidden")),
-                  w.restores, w.role_changes, w.recs->len, (guint) G_N_ELEMENTS (users));
+                  w.restores, w.role_changes, w.conflicts_made, w.resolved, w.hidden_resolves,
+                  w.recs->len, (guint) G_N_ELEMENTS (users), w.conflicts_listed, w.max_pages);
   g_assert_cmpuint (w.denials, >, 10);
   g_assert_cmpuint (w.applied, >, 10);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (w.codes, "not_found")), >, 0);
   g_assert_cmpuint (w.role_changes, >, 0);
+  g_assert_cmpuint (w.conflicts_made, >, 0);
+  g_assert_cmpuint (w.conflicts_listed, >, 0);
 
   for (guint u = 0; u < G_N_ELEMENTS (users); u++)
     {
@@ -1084,6 +1371,14 @@ test_s11 (void)
         g_free (r->values[v]);
       g_free (r);
     }
+  for (guint i = 0; i < w.conflicts->len; i++)
+    {
+      Conflict *c = g_ptr_array_index (w.conflicts, i);
+      g_free (c->id);
+      g_free (c);
+    }
+  g_ptr_array_unref (w.conflicts);
+  g_free (w.no_conflict);
   g_ptr_array_unref (w.recs);
   g_hash_table_unref (w.by_id);
   g_hash_table_unref (w.codes);

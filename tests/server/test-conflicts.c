@@ -286,6 +286,26 @@ test_visibility (Fixture       *f,
   g_assert_cmpuint (dir->len, ==, 0);
 }
 
+/* ben, moved to director, reads all content but restricted: he still sees his own open
+ * conflict and may close it (the one read rule, not only his scope tokens). */
+static void
+test_moved_to_director (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ben = NULL;
+  g_autoptr(SrvTestReply) reply = NULL;
+  g_autofree char *output = NULL;
+
+  if (srv_test_cli (f->env, &output, "user", "set", "--username", "ben", "--role", "director",
+                    NULL) != 0)
+    g_error ("user set: %s", output);
+  ben = list (f, f->ben);
+  g_assert_cmpuint (ben->len, ==, 1);
+  g_assert_cmpstr (((ClWireConflictInfo *) g_ptr_array_index (ben, 0))->id, ==, f->conflict);
+  reply = resolve (f, f->ben, f->conflict, "{\"keep\":\"theirs\"}");
+  g_assert_cmpuint (reply->status, ==, 200);
+}
+
 /* Who made each side, and when: the losing edit (ben) and the value that won (ana), the
  * same for everyone who sees the conflict; only the device that lost it is "this device". */
 static void
@@ -544,6 +564,7 @@ main (int   argc,
   ADD ("budget", test_conflict_budget);
   g_test_add_func ("/server/conflicts/cap", test_conflict_cap);
   ADD ("visibility", test_visibility);
+  ADD ("moved-to-director", test_moved_to_director);
   ADD ("who-and-when", test_who_and_when);
   ADD ("resolve-theirs", test_resolve_theirs);
   ADD ("resolve-mine", test_resolve_mine);
