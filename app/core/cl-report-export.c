@@ -273,6 +273,7 @@ cl_report_to_csv (const ClReportResult *r)
   csv_param (out, "funding", p->funding, _("Funding source"));
   csv_param (out, "fiscal_start_month", fiscal, _("Fiscal year starts in month"));
   csv_param (out, "generated_at", r->generated_at, _("Generated"));
+  csv_param (out, "source", cl_report_source_to_string (r->source), _("Source"));
   csv_param (out, "suppressed", r->suppressed ? "1" : "0", _("Small cells suppressed"));
   if (r->suppressed)
     csv_param (out, "threshold", threshold, _("Suppression threshold"));
@@ -757,6 +758,15 @@ cl_report_export (ClStore               *store,
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (output), FALSE);
 
+  /* A result read from the server lacks the cell groups that complementary suppression
+   * needs: for outside use the server suppresses (see cl_sync_run_report()). */
+  if (outside && !result->suppressed && result->source == CL_REPORT_SOURCE_SERVER)
+    {
+      g_set_error_literal (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS,
+                           _("These figures came from the server for internal use; ask the "
+                             "server again for outside use."));
+      return FALSE;
+    }
   if (outside && !result->suppressed)
     {
       copy = cl_report_result_copy (result);
@@ -766,8 +776,9 @@ cl_report_export (ClStore               *store,
 
   from = cl_day_to_string (result->params->from);
   to = cl_day_to_string (result->params->to);
-  reason = g_strdup_printf ("%s %s..%s %s", cl_report_format_to_string (format), from, to,
-                            result->suppressed ? "outside (suppressed)" : "internal");
+  reason = g_strdup_printf ("%s %s..%s %s %s", cl_report_format_to_string (format), from, to,
+                            result->suppressed ? "outside (suppressed)" : "internal",
+                            cl_report_source_to_string (result->source));
   if (!cl_store_audit (store, "export", "report", result->name, reason, error))
     return FALSE;
   return cl_report_write (result, format, output, cancellable, error);

@@ -16,6 +16,8 @@
 #include "config.h"
 
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cl-gui-test.h"
@@ -293,6 +295,59 @@ test_funder_report_has_no_drill_down (void)
     }
 }
 
+/* The "Whole agency" switch shows on a vault enrolled for a supervisor, not for an
+ * advocate; with the server out of reach the vault's report comes under a note saying
+ * what it covers. */
+static void
+test_whole_agency_offline (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = cl_gui_test_make_ca (tmp_dir);
+  const ClReportResult *result;
+  GtkSwitch *agency;
+
+  g_assert_null (_cl_reports_page_get_agency_switch (page ()));
+  /* Enrolled, as far as the vault knows, with a server nothing listens for. */
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "INSERT INTO meta (key, value) VALUES "
+                                     "('sync_url', 'https://127.0.0.1:1'), "
+                                     "('sync_ca', ?), ('sync_token', 'clt_test')",
+                                     ca, CL_SQL_END));
+  g_assert_no_error (error);
+
+  set_role ("advocate");
+  cl_reports_page_set_store (page (), store (), NULL, NULL);
+  g_assert_null (_cl_reports_page_get_agency_switch (page ()));
+
+  set_role ("supervisor");
+  cl_reports_page_set_store (page (), store (), NULL, NULL);
+  agency = _cl_reports_page_get_agency_switch (page ());
+  g_assert_nonnull (agency);
+  g_assert_null (_cl_reports_page_get_agency_note (page ()));
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "reports-whole-agency");
+
+  gtk_switch_set_active (agency, TRUE);
+  run_report ("caseload");
+  result = cl_reports_page_get_result (page ());
+  g_assert_cmpint (result->source, ==, CL_REPORT_SOURCE_VAULT);
+  g_assert_nonnull (_cl_reports_page_get_agency_note (page ()));
+  g_assert_nonnull (strstr (_cl_reports_page_get_agency_note (page ()), "Could not reach the server"));
+  g_assert_nonnull (strstr (_cl_reports_page_get_agency_note (page ()),
+                            "cover only this workstation’s vault"));
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "reports-whole-agency-offline");
+
+  /* Off: the vault, and no note. */
+  gtk_switch_set_active (agency, FALSE);
+  run_report ("caseload");
+  g_assert_null (_cl_reports_page_get_agency_note (page ()));
+
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "DELETE FROM meta WHERE key IN ('sync_url', 'sync_ca', "
+                                     "'sync_token')", CL_SQL_END));
+  g_assert_no_error (error);
+  set_role (NULL);
+}
+
 /* A vault enrolled with a counts-only role shows the counts and refuses the cases. */
 static void
 test_counts_only_role_refused (void)
@@ -358,6 +413,7 @@ main (int   argc,
   g_test_add_func ("/gui-drill/restricted-asks-reason", test_restricted_asks_reason);
   g_test_add_func ("/gui-drill/total-and-case-row", test_total_and_case_row);
   g_test_add_func ("/gui-drill/funder-report", test_funder_report_has_no_drill_down);
+  g_test_add_func ("/gui-drill/whole-agency-offline", test_whole_agency_offline);
   g_test_add_func ("/gui-drill/counts-only-role", test_counts_only_role_refused);
   g_test_add_func ("/gui-drill/lock-closes", test_lock_closes);
 
