@@ -719,6 +719,38 @@ agency_note (ClReportsPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->agency_note), text != NULL);
 }
 
+/* A switch before the parameters, a note under them. */
+static void
+agency_init (ClReportsPage *self)
+{
+  GtkWidget *label = gtk_label_new (_("Whole agency"));
+  GtkWidget *bar = gtk_widget_get_ancestor (GTK_WIDGET (self->param_bar),
+                                            GTK_TYPE_SCROLLED_WINDOW);
+
+  self->agency_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->agency_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->agency_switch), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (self->agency_box,
+                               _("Off: this workstation’s vault. On: the server, over every "
+                                 "case you may read there."));
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->agency_switch),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  gtk_box_append (GTK_BOX (self->agency_box), label);
+  gtk_box_append (GTK_BOX (self->agency_box), GTK_WIDGET (self->agency_switch));
+  gtk_box_prepend (self->param_bar, self->agency_box);
+
+  self->agency_note = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->agency_note, TRUE);
+  gtk_label_set_xalign (self->agency_note, 0);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->agency_note), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->agency_note), 12);
+  gtk_widget_add_css_class (GTK_WIDGET (self->agency_note), "warning");
+  gtk_widget_insert_after (GTK_WIDGET (self->agency_note), gtk_widget_get_parent (bar), bar);
+  agency_note (self, NULL);
+  /* The role may change with an enrollment: looked at again whenever the view shows. */
+  g_signal_connect_swapped (self, "map", G_CALLBACK (agency_update), self);
+}
+
 typedef struct {
   ClSync         *sync;
   char           *name;
@@ -1498,34 +1530,7 @@ cl_reports_page_init (ClReportsPage *self)
   gtk_drop_down_set_model (self->track_dropdown, G_LIST_MODEL (tracks));
   funding = cl_enum_string_list_new ("funding_source", _("All funding sources"));
   gtk_drop_down_set_model (self->funding_dropdown, G_LIST_MODEL (funding));
-  /* The whole agency: a switch before the parameters, a note under them. */
-  self->agency_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  {
-    GtkWidget *label = gtk_label_new (_("Whole agency"));
-
-    self->agency_switch = GTK_SWITCH (gtk_switch_new ());
-    gtk_widget_set_valign (GTK_WIDGET (self->agency_switch), GTK_ALIGN_CENTER);
-    gtk_widget_set_tooltip_text (self->agency_box,
-                                 _("Off: this workstation’s vault. On: the server, over every "
-                                   "case you may read there."));
-    gtk_accessible_update_relation (GTK_ACCESSIBLE (self->agency_switch),
-                                    GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
-    gtk_box_append (GTK_BOX (self->agency_box), label);
-    gtk_box_append (GTK_BOX (self->agency_box), GTK_WIDGET (self->agency_switch));
-    gtk_box_prepend (self->param_bar, self->agency_box);
-  }
-  self->agency_note = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->agency_note, TRUE);
-  gtk_label_set_xalign (self->agency_note, 0);
-  gtk_widget_set_margin_start (GTK_WIDGET (self->agency_note), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->agency_note), 12);
-  gtk_widget_add_css_class (GTK_WIDGET (self->agency_note), "warning");
-  gtk_widget_insert_after (GTK_WIDGET (self->agency_note),
-                           gtk_widget_get_parent (GTK_WIDGET (gtk_widget_get_ancestor (GTK_WIDGET (self->param_bar), GTK_TYPE_SCROLLED_WINDOW))),
-                           gtk_widget_get_ancestor (GTK_WIDGET (self->param_bar), GTK_TYPE_SCROLLED_WINDOW));
-  agency_note (self, NULL);
-  /* The role may change with an enrollment: looked at again whenever the view shows. */
-  g_signal_connect (self, "map", G_CALLBACK (agency_update), NULL);
+  agency_init (self);
   cl_reports_page_set_store (self, NULL, NULL, NULL);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
@@ -1600,6 +1605,7 @@ cl_reports_page_clear (ClReportsPage *self)
   close_chooser (self);
   g_clear_pointer (&self->result, cl_report_result_free);
   clear_tables (self);
+  agency_note (self, NULL);
   adw_window_title_set_subtitle (self->window_title, NULL);
   gtk_stack_set_visible_child_name (self->result_stack, "empty");
   update_actions (self);
