@@ -398,6 +398,7 @@ params_from_json (JsonNode  *node,
   };
   g_autoptr(ClReportParams) p = cl_report_params_new ();
   g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  const char *advocate;
   JsonObject *o;
   JsonArray *array;
   gint64 month, stale;
@@ -409,9 +410,15 @@ params_from_json (JsonNode  *node,
       !get_result_day (o, "as_of", &p->as_of, error) ||
       !get_code (o, "borough", &p->borough, error) || !get_code (o, "track", &p->track, error) ||
       !get_code (o, "funding", &p->funding, error) ||
-      !get_code (o, "advocate", &p->advocate, error) ||
-      !get_code (o, "time_zone", &p->time_zone, error))
+      !get_code (o, "time_zone", &p->time_zone, error) ||
+      !get_text (o, "advocate", MAX_KEY, &advocate, error))
     return NULL;
+  if (advocate != NULL && !cl_is_username (advocate))
+    {
+      bad_result (error, "advocate");
+      return NULL;
+    }
+  p->advocate = g_strdup (advocate);
   month = json_object_get_int_member (o, "fiscal_start_month");
   stale = json_object_get_int_member (o, "stale_days");
   if (month < 1 || month > 12 || stale < 1 || stale > 3650)
