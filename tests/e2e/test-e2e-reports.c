@@ -8,7 +8,8 @@
  * vault and with --server give the same JSON apart from where and when it was made
  * (compared parsed), for internal use and for outside use. An advocate asking the server is
  * refused; an unreachable server is an error, or with --fallback the vault's report with a
- * note and exit status 7; a malformed answer is refused and nothing is written.
+ * note and exit status 7; an expired token is refreshed; a malformed answer is refused and
+ * nothing is written.
  */
 
 #define G_LOG_DOMAIN "test-e2e-reports"
@@ -330,6 +331,29 @@ test_unreachable (void)
   g_assert_nonnull (strstr (err, "HTTP 500"));
 }
 
+/* An expired token is traded for new ones, as in a sync: the report comes, no password
+ * asked. */
+static void
+test_token_refresh (void)
+{
+  g_autoptr(ClTestStack) stack = cl_test_stack_new (cl_e2e_tls (),
+                                                    "[tokens]\nidle-timeout = 2\n", NULL);
+  g_autoptr(ClE2eClient) sue = NULL;
+  g_autofree char *out = NULL, *err = NULL, *logged = NULL;
+  int rc;
+
+  cl_test_stack_user_add (stack, "sue", "supervisor", "14");
+  sue = cl_e2e_client_new (stack, "sue", NULL);
+  g_usleep (3 * G_USEC_PER_SEC);
+  out = cl_e2e_ctl (sue, NULL, &rc, &err, "report", "services", PERIOD, "--server",
+                    "--format", "json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_cmpstr (report_source (out), ==, "server");
+  logged = cl_test_stack_sql (stack, "SELECT count(*) FROM audit_log WHERE event = 'refresh' "
+                                     "AND outcome = 'ok'");
+  g_assert_cmpstr (logged, ==, "1");
+}
+
 /* Edits @text once at @from; the edit must apply. */
 static char *
 edit_once (const char *text,
@@ -408,6 +432,7 @@ main (int    argc,
   g_test_add_func ("/e2e/reports/text-says-source", test_text_says_source);
   g_test_add_func ("/e2e/reports/advocate-refused", test_advocate_refused);
   g_test_add_func ("/e2e/reports/unreachable", test_unreachable);
+  g_test_add_func ("/e2e/reports/token-refresh", test_token_refresh);
   g_test_add_func ("/e2e/reports/malformed-answer", test_malformed_answer);
   return g_test_run ();
 }
