@@ -1369,6 +1369,7 @@ cl_report_result_copy (const ClReportResult *r)
   copy->generated_at = g_strdup (r->generated_at);
   copy->funder = r->funder;
   copy->suppressed = r->suppressed;
+  copy->source = r->source;
   copy->tables = g_ptr_array_new_with_free_func (table_free);
   copy->notes = g_ptr_array_new_with_free_func (g_free);
   copy->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
@@ -2376,6 +2377,11 @@ cl_report_params_describe (const ClReportResult *r)
   g_autofree char *to = cl_day_to_string (p->to);
   g_autofree char *as_of = cl_day_to_string (cl_report_params_get_as_of (p));
 
+  if (r->source == CL_REPORT_SOURCE_SERVER)
+    g_ptr_array_add (lines, g_strdup_printf (_("Whole agency (server), generated %s"),
+                                             r->generated_at));
+  else
+    g_ptr_array_add (lines, g_strdup (_("This workstation’s vault")));
   g_ptr_array_add (lines, g_strdup_printf (_("Period: %s to %s"), from, to));
   if (g_strcmp0 (r->name, "caseload") == 0 || g_strcmp0 (r->name, "deadlines") == 0 ||
       g_strcmp0 (r->name, "data-quality") == 0)

@@ -26,6 +26,7 @@ typedef enum {
   CL_REPORT_ERROR_INVALID_PARAMS, /* a parameter is out of range or inconsistent */
   CL_REPORT_ERROR_INVALID_FACT,   /* an adapter passed a malformed row */
   CL_REPORT_ERROR_NOT_LOADED,     /* the facts lack something the report needs */
+  CL_REPORT_ERROR_INVALID_RESULT, /* a result in JSON is malformed or inconsistent */
 } ClReportError;
 
 GQuark cl_report_error_quark (void);
@@ -422,6 +423,12 @@ typedef enum {
 
 typedef struct _ClReportResult ClReportResult;
 
+/* Where a result was computed. */
+typedef enum {
+  CL_REPORT_SOURCE_VAULT,   /* this workstation's vault */
+  CL_REPORT_SOURCE_SERVER,  /* caseload-server, over every case the user may read there */
+} ClReportSource;
+
 typedef struct {
   guint               index;
   char               *key;
@@ -450,6 +457,7 @@ struct _ClReportResult {
   char            *generated_at;  /* UTC, YYYY-MM-DDTHH:MM:SSZ */
   gboolean         funder;        /* a funder report: counts only */
   gboolean         suppressed;    /* small-cell suppression was applied */
+  ClReportSource   source;
   GPtrArray       *tables;        /* ClReportTable */
   GPtrArray       *notes;         /* char *, translated */
   GPtrArray       *groups;        /* GArray of ClReportCellRef: [0] = [1] + [2] + … */
@@ -483,6 +491,10 @@ const char *const *cl_report_result_get_cases (const ClReportResult *result,
 
 char             *cl_report_result_to_json    (const ClReportResult *result,
                                                gsize                *len);
+const char       *cl_report_source_to_string  (ClReportSource        source);
+ClReportResult   *cl_report_result_from_json  (const char           *data,
+                                               gsize                 len,
+                                               GError              **error);
 char             *cl_report_cell_format       (const ClReportCell   *cell,
                                                gboolean              localized);
 char             *cl_report_format_count      (gint64                value,

@@ -220,7 +220,9 @@ scan_string (Scanner  *s,
     }
 }
 
-/* Integers only, at most 15 digits (below 2^53 so every JSON implementation keeps them). */
+/* Integers only, at most 15 digits (below 2^53 so every JSON implementation keeps them);
+ * with limits->decimals, also a fraction of one to 17 digits and an exponent of at most
+ * two digits (as json-glib writes doubles). */
 static gboolean
 scan_number (Scanner  *s,
              GError  **error)
@@ -247,6 +249,34 @@ scan_number (Scanner  *s,
   else
     return scan_fail (s, error, CL_WIRE_ERROR_SYNTAX, "Invalid number");
 
+  if (s->p < s->end && *s->p == '.' && s->limits->decimals)
+    {
+      guint decimals = 0;
+
+      s->p++;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        {
+          s->p++;
+          decimals++;
+        }
+      if (decimals == 0 || decimals > 17)
+        return scan_fail (s, error, CL_WIRE_ERROR_NUMBER, "Invalid decimal number");
+      if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+        {
+          guint exponent = 0;
+
+          s->p++;
+          if (s->p < s->end && (*s->p == '-' || *s->p == '+'))
+            s->p++;
+          while (s->p < s->end && g_ascii_isdigit (*s->p))
+            {
+              s->p++;
+              exponent++;
+            }
+          if (exponent == 0 || exponent > 2)
+            return scan_fail (s, error, CL_WIRE_ERROR_NUMBER, "Invalid decimal number");
+        }
+    }
   if (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E'))
     return scan_fail (s, error, CL_WIRE_ERROR_NUMBER, "Only integers are allowed");
   if (digits > 15)

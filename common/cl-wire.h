@@ -64,6 +64,7 @@ typedef struct {
   gsize max_string;  /* decoded bytes of one string value */
   gsize max_key;     /* decoded bytes of one member name */
   guint max_values;  /* values (scalars, arrays, objects) in the document */
+  gboolean decimals; /* numbers may have a fraction (report results); else integers only */
 } ClWireLimits;
 
 gboolean    cl_wire_guard        (const char          *data,

@@ -21,7 +21,8 @@
  * today, commands (array of codes), borough, advocate, track, funding,
  * fiscal_start_month, stale_days, outside (bool: small-cell suppression, the default),
  * threshold.
- * Answer: the result as cl_report_result_to_json() writes it.
+ * Answer: the result as cl_report_result_to_json() writes it, with "source": "server"; the
+ * app reads it back with cl_report_result_from_json().
  */
 
 #define G_LOG_DOMAIN "srv-report"
@@ -642,6 +643,7 @@ srv_handle_report (SrvWorker   *worker,
         g_ptr_array_set_size (t->rows, 0);
     }
 
+  result->source = CL_REPORT_SOURCE_SERVER;
   json_object_set_boolean_member (detail, "outside", result->suppressed);
   if (!srv_audit (worker->conn, &entry, &error))
     {

@@ -6,6 +6,12 @@
  * it as text, CSV, JSON or PDF. Every run that writes a report is an export: it is
  * recorded in the audit log first. --outside applies small-cell suppression and leaves
  * out lists that identify cases.
+ *
+ * --server asks caseload-server instead (cl_sync_run_report()): the same report over every
+ * case the user may read there, for supervisors, directors and data staff; with --outside
+ * the server suppresses. It never answers from the vault on its own: only with --fallback,
+ * and only when the server cannot be reached or fails, is the vault's report written, with
+ * a note on stderr and exit status 7 (CL_EXIT_SYNC) so that a script notices.
  */
 
 #define G_LOG_DOMAIN "caseloadctl"
@@ -21,6 +27,7 @@
 #include "cl-cli.h"
 #include "cl-report-export.h"
 #include "cl-report-vault.h"
+#include "cl-sync.h"
 
 static int
 list_reports (void)
@@ -114,6 +121,49 @@ check_commands (ClStore  *store,
   return TRUE;
 }
 
+/* Errors after which --fallback answers from the vault: the server could not answer.
+ * A refusal, a sign-in to renew or an answer not understood are the user's to see. */
+static gboolean
+server_unavailable (const GError *error)
+{
+  return error->domain == CL_SYNC_ERROR &&
+         (error->code == CL_SYNC_ERROR_NETWORK || error->code == CL_SYNC_ERROR_TLS ||
+          error->code == CL_SYNC_ERROR_SERVER || error->code == CL_SYNC_ERROR_THROTTLED);
+}
+
+/* The report from the server; with @fallback, from the vault when the server cannot
+ * answer (*fell_back set). */
+static ClReportResult *
+run_report (ClCli                 *cli,
+            const char            *name,
+            const ClReportParams  *params,
+            gboolean               server,
+            gboolean               fallback,
+            gboolean              *fell_back,
+            GError               **error)
+{
+  g_autoptr(ClSync) sync = NULL;
+  g_autoptr(GError) server_error = NULL;
+  ClReportResult *result;
+
+  if (!server)
+    return cl_report_run_vault (cli->store, name, params, CL_REPORT_RUN_NONE, error);
+  sync = cl_sync_new (cli->store);
+  result = cl_sync_run_report (sync, name, params, NULL, &server_error);
+  if (result != NULL)
+    return result;
+  if (!fallback || !server_unavailable (server_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&server_error));
+      return NULL;
+    }
+  g_printerr ("caseloadctl: %s\n", server_error->message);
+  g_printerr (_("caseloadctl: the server did not answer; this report covers only this "
+                "workstation’s vault, not the whole agency.\n"));
+  *fell_back = TRUE;
+  return cl_report_run_vault (cli->store, name, params, CL_REPORT_RUN_NONE, error);
+}
+
 int
 cl_cli_cmd_report (ClCli  *cli,
                    int     argc,
@@ -124,7 +174,7 @@ cl_cli_cmd_report (ClCli  *cli,
   g_autofree char *borough = NULL, *advocate = NULL, *track = NULL, *funding = NULL;
   g_auto(GStrv) commands = NULL;
   int fiscal_start = 0, stale_days = 0, threshold = -1;
-  gboolean outside = FALSE, force = FALSE;
+  gboolean outside = FALSE, force = FALSE, server = FALSE, fallback = FALSE, fell_back = FALSE;
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("First day of the period"),
       N_("YYYY-MM-DD") },
@@ -152,6 +202,12 @@ cl_cli_cmd_report (ClCli  *cli,
       NULL },
     { "threshold", 0, 0, G_OPTION_ARG_INT, &threshold,
       N_("With --outside, counts from 1 to N are suppressed (default 4)"), N_("N") },
+    { "server", 0, 0, G_OPTION_ARG_NONE, &server,
+      N_("Ask the server: every case you may read there (supervisors, directors and data "
+         "staff)"), NULL },
+    { "fallback", 0, 0, G_OPTION_ARG_NONE, &fallback,
+      N_("With --server, answer from this vault if the server cannot be reached (exit "
+         "status 7)"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_text, N_("text (default), csv, json or pdf"),
       N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
@@ -197,6 +253,8 @@ cl_cli_cmd_report (ClCli  *cli,
     return cl_cli_usage_error (context, _("Unknown period “%s”"), period_text);
   if (fiscal_start != 0 && (fiscal_start < 1 || fiscal_start > 12))
     return cl_cli_usage_error (context, _("--fiscal-start needs a month from 1 to 12"));
+  if (fallback && !server)
+    return cl_cli_usage_error (context, _("--fallback applies to --server only"));
   if (threshold != -1 && !outside)
     return cl_cli_usage_error (context, _("--threshold applies to --outside reports only"));
   if (threshold != -1 && (threshold < 1 || threshold > 1000))
@@ -237,7 +295,7 @@ cl_cli_cmd_report (ClCli  *cli,
     return report_fail (error);
   params->commands = g_steal_pointer (&commands);
 
-  result = cl_report_run_vault (cli->store, name, params, CL_REPORT_RUN_NONE, &error);
+  result = run_report (cli, name, params, server, fallback, &fell_back, &error);
   if (result == NULL)
     return report_fail (error);
 
@@ -261,5 +319,5 @@ cl_cli_cmd_report (ClCli  *cli,
   if (!outside && format != CL_REPORT_FORMAT_TEXT)
     g_printerr (_("For internal use: small counts are not suppressed. Use --outside for a "
                   "copy that leaves the organization.\n"));
-  return CL_EXIT_OK;
+  return fell_back ? CL_EXIT_SYNC : CL_EXIT_OK;
 }

@@ -275,6 +275,7 @@ cl_report_to_csv (const ClReportResult *r)
   csv_param (out, "funding", p->funding, _("Funding source"));
   csv_param (out, "fiscal_start_month", fiscal, _("Fiscal year starts in month"));
   csv_param (out, "generated_at", r->generated_at, _("Generated"));
+  csv_param (out, "source", cl_report_source_to_string (r->source), _("Source"));
   csv_param (out, "suppressed", r->suppressed ? "1" : "0", _("Small cells suppressed"));
   if (r->suppressed)
     csv_param (out, "threshold", threshold, _("Suppression threshold"));
@@ -950,14 +951,25 @@ cl_report_release (ClStore               *store,
   g_return_val_if_fail (result != NULL, NULL);
   g_return_val_if_fail (action != NULL && medium != NULL, NULL);
 
+  /* A result read from the server lacks the cell groups that complementary suppression
+   * needs: for outside use the server suppresses (see cl_sync_run_report()). */
+  if (outside && !result->suppressed && result->source == CL_REPORT_SOURCE_SERVER)
+    {
+      g_set_error_literal (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS,
+                           _("These figures came from the server for internal use; ask the "
+                             "server again for outside use."));
+      return NULL;
+    }
+
   copy = cl_report_result_copy (result);
   if (outside && !copy->suppressed)
     cl_report_result_suppress (copy, copy->params->threshold);
 
   from = cl_day_to_string (copy->params->from);
   to = cl_day_to_string (copy->params->to);
-  reason = g_strdup_printf ("%s %s..%s %s", medium, from, to,
-                            copy->suppressed ? "outside (suppressed)" : "internal");
+  reason = g_strdup_printf ("%s %s..%s %s %s", medium, from, to,
+                            copy->suppressed ? "outside (suppressed)" : "internal",
+                            cl_report_source_to_string (copy->source));
   if (!cl_store_audit (store, action, "report", copy->name, reason, error))
     return NULL;
   return g_steal_pointer (&copy);

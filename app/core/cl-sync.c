@@ -49,6 +49,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "cl-report.h"
 #include "cl-sql.h"
 #include "cl-store-private.h"
 #include "cl-sync.h"
@@ -2798,6 +2799,188 @@ cl_sync_set_server (ClSync        *self,
   ok = set_server (self, url, ca_file, cancellable, error);
   round_lock_release (self, lock);
   return ok;
+}
+
+/* Reports on the server -------------------------------------------------------------- */
+
+/**
+ * cl_sync_role_may_report:
+ *
+ * Whether the role this vault was enrolled with may ask the server for reports
+ * (supervisors, directors and data staff; docs/REPORTS.md). %FALSE when the vault is not
+ * enrolled. The server decides in the end: a role changed since enrollment is refused
+ * there (403).
+ */
+gboolean
+cl_sync_role_may_report (ClSync *self)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *role = NULL;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  url = meta_get (self, "sync_url");
+  role = meta_get (self, "sync_role");
+  return url != NULL && (g_strcmp0 (role, "supervisor") == 0 ||
+                         g_strcmp0 (role, "director") == 0 || g_strcmp0 (role, "data") == 0);
+}
+
+static char *
+report_request_encode (const ClReportParams *p,
+                       gsize                *len)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  char *text;
+  const struct { const char *name; ClDay day; } days[] = {
+    { "from", p->from }, { "to", p->to }, { "as_of", p->as_of }, { "today", p->today },
+  };
+  const struct { const char *name; const char *value; } texts[] = {
+    { "borough", p->borough }, { "advocate", p->advocate }, { "track", p->track },
+    { "funding", p->funding },
+  };
+
+  json_builder_begin_object (b);
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    if (days[i].day != CL_DAY_NONE)
+      {
+        g_autofree char *text = cl_day_to_string (days[i].day);
+
+        json_builder_set_member_name (b, days[i].name);
+        json_builder_add_string_value (b, text);
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i].value != NULL)
+      {
+        json_builder_set_member_name (b, texts[i].name);
+        json_builder_add_string_value (b, texts[i].value);
+      }
+  if (p->commands != NULL && p->commands[0] != NULL)
+    {
+      json_builder_set_member_name (b, "commands");
+      json_builder_begin_array (b);
+      for (guint i = 0; p->commands[i] != NULL; i++)
+        json_builder_add_string_value (b, p->commands[i]);
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "fiscal_start_month");
+  json_builder_add_int_value (b, p->fiscal_start_month);
+  json_builder_set_member_name (b, "stale_days");
+  json_builder_add_int_value (b, p->stale_days);
+  json_builder_set_member_name (b, "outside");
+  json_builder_add_boolean_value (b, p->outside);
+  json_builder_set_member_name (b, "threshold");
+  json_builder_add_int_value (b, p->threshold);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  *len = strlen (text);
+  return text;
+}
+
+/* The answer is the report asked for: its name, period, filters and use. A server that
+ * answers unsuppressed figures to a request for outside use is refused. */
+static gboolean
+report_answers_request (const ClReportResult *r,
+                        const char           *name,
+                        const ClReportParams *p)
+{
+  const ClReportParams *q = r->params;
+
+  if (g_strcmp0 (r->name, name) != 0 || q->from != p->from || q->to != p->to ||
+      r->suppressed != p->outside || (p->outside && q->threshold != p->threshold) ||
+      (p->as_of != CL_DAY_NONE && q->as_of != p->as_of) ||
+      g_strcmp0 (q->borough, p->borough) != 0 || g_strcmp0 (q->advocate, p->advocate) != 0 ||
+      g_strcmp0 (q->track, p->track) != 0 || g_strcmp0 (q->funding, p->funding) != 0 ||
+      q->fiscal_start_month != p->fiscal_start_month || q->stale_days != p->stale_days)
+    return FALSE;
+  /* Commands asked for come back as asked; none asked: the server names the ones it
+   * counted. */
+  if (p->commands != NULL && p->commands[0] != NULL)
+    return q->commands != NULL &&
+           g_strv_equal ((const char * const *) q->commands, (const char * const *) p->commands);
+  return TRUE;
+}
+
+/**
+ * cl_sync_run_report:
+ * @name: a report's name (cl_report_lookup())
+ * @params: its parameters; with @params->outside the server suppresses small cells
+ *
+ * Asks the server to compute report @name over every case the user may read there (POST
+ * /v1/reports/NAME, docs/PROTOCOL.md), in the vault's authenticated session: an expired
+ * token is refreshed once, as in a round. The answer is read with
+ * cl_report_result_from_json() and must be the report asked for. Blocks; waits for a
+ * round running on the vault (a refresh rotates the tokens).
+ *
+ * Returns: (transfer full): the result (source %CL_REPORT_SOURCE_SERVER), or %NULL with
+ *   @error set in %CL_SYNC_ERROR: %CL_SYNC_ERROR_NOT_ENROLLED, _NETWORK, _TLS, _AUTH,
+ *   _REFUSED (403: the role may not, or a command is not the user's), _SERVER,
+ *   _PROTOCOL (an answer not understood), ...
+ */
+ClReportResult *
+cl_sync_run_report (ClSync               *self,
+                    const char           *name,
+                    const ClReportParams *params,
+                    GCancellable         *cancellable,
+                    GError              **error)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ClReportResult) result = NULL;
+  g_auto(Conn) conn = { 0 };
+  g_auto(Reply) reply = { 0 };
+  const char *data;
+  gsize len;
+  gboolean sent;
+  int lock;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
+  g_return_val_if_fail (cl_report_lookup (name) != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  url = meta_get (self, "sync_url");
+  if (url == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workstation is not enrolled with a server."));
+      return NULL;
+    }
+  body = report_request_encode (params, &len);
+  path = g_strconcat ("/v1/reports/", name, NULL);
+
+  if ((lock = round_lock_take (self, cancellable, error)) < 0)
+    return NULL;
+  sent = conn_open (self, &conn, url, error);
+  if (sent)
+    {
+      conn.token = meta_get (self, "sync_token");
+      sent = http_send (&conn, "POST", path, body, len, &reply, cancellable, error);
+    }
+  round_lock_release (self, lock);
+  if (!sent)
+    return NULL;
+  if (reply.status != 200)
+    {
+      reply_error (&conn, &reply, NULL, NULL, NULL, error);
+      return NULL;
+    }
+
+  data = g_bytes_get_data (reply.body, &len);
+  result = cl_report_result_from_json (data, len, &local_error);
+  if (result != NULL && !report_answers_request (result, name, params))
+    g_set_error_literal (&local_error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_RESULT,
+                         "not the report asked for");
+  if (local_error != NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                   _("The server's report was not understood (%s); nothing is shown from it."),
+                   local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
 }
 
 static void

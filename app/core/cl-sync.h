@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "cl-report.h"
 #include "cl-secret.h"
 #include "cl-store.h"
 
@@ -123,6 +124,12 @@ gboolean      cl_sync_resolve         (ClSync         *self,
 guint         cl_sync_backoff_ms      (guint           failures,
                                        guint           retry_after_s);
 gboolean      cl_sync_error_is_transient (const GError *error);
+gboolean      cl_sync_role_may_report (ClSync         *self);
+ClReportResult *cl_sync_run_report    (ClSync               *self,
+                                       const char           *name,
+                                       const ClReportParams *params,
+                                       GCancellable         *cancellable,
+                                       GError              **error);
 
 /* A conflict: the server kept server_value; local_value lost, on this workstation or, when
  * elsewhere is set, on another one (another of the user's, or a colleague's the user

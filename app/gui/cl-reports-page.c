@@ -16,6 +16,11 @@
  * role and audits the look) and lists them in a ClDrillDownWindow; choosing one emits
  * ::open-case. A row of a case list (stale cases, deadlines) opens its case directly.
  * Funder reports and suppressed cells stay plain text.
+ *
+ * On a vault enrolled with a role that may ask the server (cl_sync_role_may_report()), a
+ * "Whole agency" switch beside the parameters runs the report on the server instead
+ * (cl_sync_run_report()): counts only, no drill-down. When the server cannot answer or
+ * refuses, the vault's report is shown under a note saying what it covers.
  */
 
 #define G_LOG_DOMAIN "cl-reports-page"
@@ -30,6 +35,7 @@
 #include "cl-gui-util.h"
 #include "cl-report-vault.h"
 #include "cl-reports-page.h"
+#include "cl-sync.h"
 
 #define FISCAL_START_KEY "fiscal-year-start-month"
 #define CHART_PADDING    12
@@ -52,6 +58,10 @@ struct _ClReportsPage
   AdwStatusPage  *error_page;
   GtkBox         *tables_box;
   GtkScrolledWindow *result_scroller;
+  GtkBox         *param_bar;
+  GtkWidget      *agency_box;     /* "Whole agency" and its switch */
+  GtkSwitch      *agency_switch;
+  GtkLabel       *agency_note;    /* what a fallback to the vault covers */
 
   ClStore        *store;
   GtkStringList  *command_codes;
@@ -693,6 +703,127 @@ run_cb (GObject      *source,
   update_actions (self);
 }
 
+/* The whole agency ------------------------------------------------------------------ */
+
+/* Shows the switch when the vault's role may ask the server. */
+static void
+agency_update (ClReportsPage *self)
+{
+  g_autoptr(ClSync) sync = self->store != NULL ? cl_sync_new (self->store) : NULL;
+
+  gtk_widget_set_visible (self->agency_box, sync != NULL && cl_sync_role_may_report (sync));
+}
+
+static void
+agency_note (ClReportsPage *self,
+             const char    *text)
+{
+  gtk_label_set_text (self->agency_note, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->agency_note), text != NULL);
+}
+
+/* A switch before the parameters, a note under them. */
+static void
+agency_init (ClReportsPage *self)
+{
+  GtkWidget *label = gtk_label_new (_("Whole agency"));
+  GtkWidget *bar = gtk_widget_get_ancestor (GTK_WIDGET (self->param_bar),
+                                            GTK_TYPE_SCROLLED_WINDOW);
+
+  self->agency_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->agency_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->agency_switch), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (self->agency_box,
+                               _("Off: this workstation’s vault. On: the server, over every "
+                                 "case you may read there."));
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->agency_switch),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+  gtk_box_append (GTK_BOX (self->agency_box), label);
+  gtk_box_append (GTK_BOX (self->agency_box), GTK_WIDGET (self->agency_switch));
+  gtk_box_prepend (self->param_bar, self->agency_box);
+
+  self->agency_note = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->agency_note, TRUE);
+  gtk_label_set_xalign (self->agency_note, 0);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->agency_note), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->agency_note), 12);
+  gtk_widget_add_css_class (GTK_WIDGET (self->agency_note), "warning");
+  gtk_widget_insert_after (GTK_WIDGET (self->agency_note), gtk_widget_get_parent (bar), bar);
+  agency_note (self, NULL);
+  /* The role may change with an enrollment: looked at again whenever the view shows. */
+  g_signal_connect_swapped (self, "map", G_CALLBACK (agency_update), self);
+}
+
+typedef struct {
+  ClSync         *sync;
+  char           *name;
+  ClReportParams *params;
+} ServerRun;
+
+static void
+server_run_free (gpointer data)
+{
+  ServerRun *run = data;
+
+  g_object_unref (run->sync);
+  g_free (run->name);
+  cl_report_params_free (run->params);
+  g_free (run);
+}
+
+static void
+server_run_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ServerRun *run = task_data;
+  GError *error = NULL;
+  ClReportResult *result = cl_sync_run_report (run->sync, run->name, run->params,
+                                               cancellable, &error);
+
+  if (result != NULL)
+    g_task_return_pointer (task, result, (GDestroyNotify) cl_report_result_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void run_cb (GObject *source, GAsyncResult *res, gpointer data);
+
+/* The server's report, or the vault's under a note when the server could not give it. */
+static void
+server_run_cb (GObject      *source,
+               GAsyncResult *res,
+               gpointer      data)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (source);
+  ServerRun *run = g_task_get_task_data (G_TASK (res));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
+  ClReportResult *result;
+
+  result = g_task_propagate_pointer (G_TASK (res), &error);
+  if (result != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->running = FALSE;
+      if (result == NULL)
+        return;
+      set_busy (self, FALSE);
+      g_clear_object (&self->cancellable);
+      g_clear_pointer (&self->result, cl_report_result_free);
+      self->result = result;
+      show_result (self);
+      update_actions (self);
+      return;
+    }
+
+  note = g_strdup_printf (_("%s These figures cover only this workstation’s vault, not the "
+                            "whole agency."), error->message);
+  agency_note (self, note);
+  cl_report_run_vault_async (self->store, run->name, run->params, CL_REPORT_RUN_TRACE_CASES,
+                             self->cancellable, run_cb, g_object_ref (self));
+}
+
 /**
  * cl_reports_page_run:
  *
@@ -730,6 +861,20 @@ cl_reports_page_run (ClReportsPage *self)
   set_busy (self, TRUE);
   self->running = TRUE;
   gtk_stack_set_visible_child_name (self->result_stack, "running");
+  agency_note (self, NULL);
+  agency_update (self);
+  if (gtk_widget_get_visible (self->agency_box) && gtk_switch_get_active (self->agency_switch))
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, server_run_cb, NULL);
+      ServerRun *run = g_new0 (ServerRun, 1);
+
+      run->sync = cl_sync_new (self->store);
+      run->name = g_strdup (info->name);
+      run->params = g_steal_pointer (&params);
+      g_task_set_task_data (task, run, server_run_free);
+      g_task_run_in_thread (task, server_run_thread);
+      return;
+    }
   cl_report_run_vault_async (self->store, info->name, params, CL_REPORT_RUN_TRACE_CASES,
                              self->cancellable,
                              run_cb, g_object_ref (self));
@@ -1242,6 +1387,7 @@ cl_reports_page_class_init (ClReportsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, funding_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, result_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, param_bar);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, tables_box);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, result_scroller);
@@ -1284,6 +1430,7 @@ cl_reports_page_init (ClReportsPage *self)
   gtk_drop_down_set_model (self->track_dropdown, G_LIST_MODEL (tracks));
   funding = cl_enum_string_list_new ("funding_source", _("All funding sources"));
   gtk_drop_down_set_model (self->funding_dropdown, G_LIST_MODEL (funding));
+  agency_init (self);
   cl_reports_page_set_store (self, NULL, NULL, NULL);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
@@ -1325,6 +1472,7 @@ cl_reports_page_set_store (ClReportsPage *self,
                     i < g_list_model_get_n_items (G_LIST_MODEL (command_labels)); i++)
     gtk_string_list_append (commands, gtk_string_list_get_string (command_labels, i));
   gtk_drop_down_set_model (self->command_dropdown, G_LIST_MODEL (commands));
+  agency_update (self);
   update_actions (self);
 }
 
@@ -1357,6 +1505,7 @@ cl_reports_page_clear (ClReportsPage *self)
   close_chooser (self);
   g_clear_pointer (&self->result, cl_report_result_free);
   clear_tables (self);
+  agency_note (self, NULL);
   adw_window_title_set_subtitle (self->window_title, NULL);
   gtk_stack_set_visible_child_name (self->result_stack, "empty");
   update_actions (self);
@@ -1478,4 +1627,17 @@ _cl_reports_page_scroll_to_chart (ClReportsPage *self,
 
   gtk_adjustment_set_value (adjustment, point.y - 80);
   return TRUE;
+}
+
+GtkSwitch *
+_cl_reports_page_get_agency_switch (ClReportsPage *self)
+{
+  return gtk_widget_get_visible (self->agency_box) ? self->agency_switch : NULL;
+}
+
+const char *
+_cl_reports_page_get_agency_note (ClReportsPage *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->agency_note))
+         ? gtk_label_get_text (self->agency_note) : NULL;
 }

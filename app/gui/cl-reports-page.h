@@ -41,6 +41,8 @@ GtkWidget            *_cl_reports_page_get_cell_button (ClReportsPage *self,
                                                     const char    *row,
                                                     const char    *column);
 GtkWindow            *_cl_reports_page_get_drill_window (ClReportsPage *self);
+GtkSwitch            *_cl_reports_page_get_agency_switch (ClReportsPage *self);
+const char           *_cl_reports_page_get_agency_note (ClReportsPage *self);
 gboolean              _cl_reports_page_scroll_to_chart (ClReportsPage *self,
                                                     guint          index);
 gboolean              _cl_reports_page_export_to_path (ClReportsPage *self,

@@ -1469,6 +1469,57 @@ test_export_outside (void)
   g_assert_cmpint (cl_report_result_get_count (r, "summary", "court", "count"), ==, 1);
 }
 
+/* A result from the server (read back from its JSON) keeps its tables, charts and units,
+ * says where it came from, and is not suppressed again on the desktop: an export for
+ * outside use of its internal figures is refused, and nothing is audited or written. */
+static void
+test_server_result (void)
+{
+  g_autoptr(ClReportResult) r = run_period ("first-contact", "2026-01-01", "2026-06-30");
+  g_autoptr(ClReportResult) back = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClChanges) where = cl_changes_new ();
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *json = NULL, *again = NULL, *text = NULL;
+  gint64 before;
+
+  r->source = CL_REPORT_SOURCE_SERVER;
+  json = cl_report_result_to_json (r, NULL);
+  back = cl_report_result_from_json (json, strlen (json), &error);
+  g_assert_no_error (error);
+  again = cl_report_result_to_json (back, NULL);
+  g_assert_cmpstr (again, ==, json);
+  for (guint i = 0; i < r->tables->len; i++)
+    {
+      const ClReportTable *a = g_ptr_array_index (r->tables, i);
+      const ClReportTable *b = g_ptr_array_index (back->tables, i);
+
+      g_assert_cmpint (b->chart, ==, a->chart);
+      g_assert_cmphex (b->chart_columns, ==, a->chart_columns);
+      g_assert_cmpint (b->total_row, ==, a->total_row);
+    }
+  lines = cl_report_params_describe (back);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (lines, 0), "Whole agency (server), generated "));
+  text = cl_report_to_text (back);
+  g_assert_nonnull (strstr (text, "Whole agency (server)"));
+
+  cl_changes_set (where, "action", "export");
+  before = cl_store_count (vault.store, "audit", where, &error);
+  g_assert_false (cl_report_export (vault.store, back, CL_REPORT_FORMAT_CSV, TRUE, out, NULL,
+                                    &error));
+  g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS);
+  g_clear_error (&error);
+  g_assert_cmpint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 0);
+  g_assert_cmpint (cl_store_count (vault.store, "audit", where, NULL), ==, before);
+
+  /* The vault's own result says so. */
+  g_ptr_array_unref (g_steal_pointer (&lines));
+  r->source = CL_REPORT_SOURCE_VAULT;
+  lines = cl_report_params_describe (r);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "This workstation’s vault");
+}
+
 static void
 test_no_client_data (void)
 {
@@ -1548,6 +1599,7 @@ main (int    argc,
   g_test_add_func ("/core/reports/export/json", test_export_json);
   g_test_add_func ("/core/reports/export/pdf", test_export_pdf);
   g_test_add_func ("/core/reports/export/pdf-pages", test_export_pdf_pages);
+  g_test_add_func ("/core/reports/server-result", test_server_result);
   g_test_add_func ("/core/reports/export/outside", test_export_outside);
   g_test_add_func ("/core/reports/export/no-client-data", test_no_client_data);
 

@@ -1,4 +1,5 @@
-/* fuzz-wire.c: libFuzzer target for every decoder of untrusted input in common/cl-wire.c
+/* fuzz-wire.c: libFuzzer target for every decoder of untrusted input in common/cl-wire.c,
+ * and the reader of the server's report results (common/cl-report-json.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -16,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "cl-report.h"
 #include "cl-wire.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -65,6 +67,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   }
 
   /* What decodes must encode and decode to the same thing. */
+  {
+    g_autoptr(ClReportResult) result = cl_report_result_from_json (text, size, NULL);
+
+    if (result != NULL)
+      {
+        gsize len;
+        g_autofree char *again = cl_report_result_to_json (result, &len);
+        g_autoptr(ClReportResult) round = cl_report_result_from_json (again, len, NULL);
+        g_autofree char *third = NULL;
+
+        if (round == NULL)
+          abort ();
+        third = cl_report_result_to_json (round, NULL);
+        if (strcmp (again, third) != 0)
+          abort ();
+      }
+  }
   {
     g_autoptr(ClWirePushRequest) push = cl_wire_push_request_decode (text, size, NULL);
 

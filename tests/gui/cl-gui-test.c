@@ -321,3 +321,33 @@ cl_gui_test_n_drafts (ClStore *store)
   g_assert_no_error (error);
   return drafts->len;
 }
+
+/**
+ * cl_gui_test_make_ca:
+ * @dir: where the key and certificate go
+ *
+ * Returns: (transfer full): the PEM of a throwaway CA certificate made with openssl, for
+ *   a vault that is to look enrolled
+ */
+char *
+cl_gui_test_make_ca (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_key = g_build_filename (dir, "ca.key", NULL);
+  g_autofree char *ca_file = g_build_filename (dir, "ca.pem", NULL);
+  char *ca = NULL;
+  const char *openssl[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
+                            "-out", ca_file, "-days", "2", "-subj", "/CN=Caseload Test CA",
+                            NULL };
+  int wait_status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) openssl, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  g_assert_true (g_file_get_contents (ca_file, &ca, NULL, NULL));
+  return ca;
+}

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
 void cl_gui_test_spin              (guint       ms);
 void cl_gui_test_screenshot_window (GtkWindow  *window,
                                     const char *name);
+char *cl_gui_test_make_ca          (const char *dir);
 int  cl_gui_test_run_app           (GApplication *app,
                                     const char   *argv0);
 

@@ -376,7 +376,7 @@ test_print_is_export (void)
   g_autofree char *generated = NULL;
   const ClReportResult *result;
   const ClReportTable *first;
-  const char *reason = "print 2026-04-01..2026-05-15 internal";
+  const char *reason = "print 2026-04-01..2026-05-15 internal vault";
   gint64 before;
 
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
@@ -421,7 +421,7 @@ test_print_funder_suppressed (void)
   g_autofree char *outside = NULL, *internal = NULL, *printed = NULL, *printed_internal = NULL;
   g_autofree char *text = NULL, *internal_text = NULL;
   g_autoptr(ClReportResult) suppressed = NULL;
-  const char *reason = "print 2026-04-01..2026-05-15 outside (suppressed)";
+  const char *reason = "print 2026-04-01..2026-05-15 outside (suppressed) vault";
   gboolean hidden = FALSE;
   gint64 before;
 
@@ -463,6 +463,72 @@ test_print_funder_suppressed (void)
   assert_same_pages (printed_internal, internal);
   /* The result on screen stays internal. */
   g_assert_false (cl_reports_page_get_result (page ())->suppressed);
+/* @text holds every fixed part of the (translated) format @format around its %s. */
+static void
+assert_has_format (const char *text,
+                   const char *format)
+{
+  g_auto(GStrv) parts = g_strsplit (format, "%s", -1);
+
+  g_assert_nonnull (text);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  for (guint i = 0; parts[i] != NULL; i++)
+    g_assert_nonnull (strstr (text, g_strstrip (parts[i])));
+}
+
+/* The "Whole agency" switch shows on a vault enrolled for a supervisor, not for an
+ * advocate; with the server out of reach the vault's report comes under a note saying
+ * what it covers. */
+static void
+test_whole_agency_offline (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = cl_gui_test_make_ca (tmp_dir);
+  const ClReportResult *result;
+  GtkSwitch *agency;
+
+  g_assert_null (_cl_reports_page_get_agency_switch (page ()));
+  /* Enrolled, as far as the vault knows, with a server nothing listens for. */
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "INSERT INTO meta (key, value) VALUES "
+                                     "('sync_url', 'https://127.0.0.1:1'), "
+                                     "('sync_ca', ?), ('sync_token', 'clt_test')",
+                                     ca, CL_SQL_END));
+  g_assert_no_error (error);
+
+  set_role ("advocate");
+  cl_reports_page_set_store (page (), store (), NULL, NULL);
+  g_assert_null (_cl_reports_page_get_agency_switch (page ()));
+
+  set_role ("supervisor");
+  cl_reports_page_set_store (page (), store (), NULL, NULL);
+  agency = _cl_reports_page_get_agency_switch (page ());
+  g_assert_nonnull (agency);
+  g_assert_null (_cl_reports_page_get_agency_note (page ()));
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "reports-whole-agency");
+
+  gtk_switch_set_active (agency, TRUE);
+  run_report ("caseload");
+  result = cl_reports_page_get_result (page ());
+  g_assert_cmpint (result->source, ==, CL_REPORT_SOURCE_VAULT);
+  g_assert_nonnull (_cl_reports_page_get_agency_note (page ()));
+  assert_has_format (_cl_reports_page_get_agency_note (page ()),
+                     _("Could not reach the server: %s"));
+  assert_has_format (_cl_reports_page_get_agency_note (page ()),
+                     _("%s These figures cover only this workstation’s vault, not the "
+                       "whole agency."));
+  cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "reports-whole-agency-offline");
+
+  /* Off: the vault, and no note. */
+  gtk_switch_set_active (agency, FALSE);
+  run_report ("caseload");
+  g_assert_null (_cl_reports_page_get_agency_note (page ()));
+
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "DELETE FROM meta WHERE key IN ('sync_url', 'sync_ca', "
+                                     "'sync_token')", CL_SQL_END));
+  g_assert_no_error (error);
+  set_role (NULL);
 }
 
 /* A vault enrolled with a counts-only role shows the counts and refuses the cases. */
@@ -532,6 +598,7 @@ main (int   argc,
   g_test_add_func ("/gui-drill/funder-report", test_funder_report_has_no_drill_down);
   g_test_add_func ("/gui-drill/print-is-export", test_print_is_export);
   g_test_add_func ("/gui-drill/print-funder-suppressed", test_print_funder_suppressed);
+  g_test_add_func ("/gui-drill/whole-agency-offline", test_whole_agency_offline);
   g_test_add_func ("/gui-drill/counts-only-role", test_counts_only_role_refused);
   g_test_add_func ("/gui-drill/lock-closes", test_lock_closes);
 

@@ -455,23 +455,9 @@ test_change_server (void)
   ClEnrollDialog *dialog;
   const char *message;
 
-  g_autofree char *ca_key = g_build_filename (tmp_dir, "ca.key", NULL);
-  g_autofree char *ca_file = g_build_filename (tmp_dir, "ca.pem", NULL);
-  g_autofree char *ca = NULL;
-  const char *openssl[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                            "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
-                            "-out", ca_file, "-days", "2", "-subj", "/CN=Caseload Test CA",
-                            NULL };
-  int wait_status;
+  g_autofree char *ca = cl_gui_test_make_ca (tmp_dir);
 
   /* Enrolled, as far as the vault knows, with a CA made here. */
-  g_assert_true (g_spawn_sync (NULL, (char **) openssl, NULL,
-                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                               &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
-  g_assert_true (g_file_get_contents (ca_file, &ca, NULL, NULL));
   g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
                                      "INSERT INTO meta (key, value) VALUES "
                                      "('sync_url', 'https://caseload.example.org'), "

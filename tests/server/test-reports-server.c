@@ -153,6 +153,7 @@ normalize (const char *json)
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
   json_object_remove_member (root, "generated_at");
+  json_object_remove_member (root, "source");
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   return json_generator_to_data (gen, NULL);
@@ -263,6 +264,20 @@ test_same_results (void)
         if (g_strcmp0 (a, c) != 0)
           g_error ("%s %s: the vault and the server differ\n--- vault\n%s\n--- server\n%s",
                    list[i].name, body, a, c);
+        g_assert_nonnull (strstr (local_json, "\"source\" : \"vault\""));
+
+        /* The app reads the answer back as the server wrote it. */
+        {
+          gsize len;
+          const char *text = srv_test_reply_text (reply);
+          g_autoptr(ClReportResult) back = cl_report_result_from_json (text, strlen (text), &error);
+          g_autofree char *again = NULL;
+
+          g_assert_no_error (error);
+          g_assert_cmpint (back->source, ==, CL_REPORT_SOURCE_SERVER);
+          again = cl_report_result_to_json (back, &len);
+          g_assert_cmpstr (again, ==, text);
+        }
       }
 }
 

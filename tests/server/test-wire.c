@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "cl-report.h"
 #include "cl-schema.h"
 #include "cl-seed.h"
 #include "cl-wire.h"
@@ -655,7 +656,7 @@ test_corpus (void)
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) error = NULL;
   const char *name;
-  guint n = 0;
+  guint n = 0, reports = 0;
 
   g_assert_nonnull (path);
   dir = g_dir_open (path, 0, &error);
@@ -684,11 +685,32 @@ test_corpus (void)
       cl_wire_resolve_request_free (cl_wire_resolve_request_decode (data, len, NULL));
       cl_wire_error_reply_free (cl_wire_error_reply_decode (data, len, NULL));
       list = cl_wire_conflict_list_decode (data, len, NULL, NULL, NULL);
+      {
+        /* A report result as the server answers one: read back and written again the
+         * same; the adversarial ones refused. */
+        g_autoptr(ClReportResult) result = cl_report_result_from_json (data, len, NULL);
+
+        if (g_str_equal (name, "report-result.json"))
+          {
+            g_autofree char *again = NULL;
+
+            g_assert_nonnull (result);
+            again = cl_report_result_to_json (result, NULL);
+            g_assert_cmpstr (again, ==, data);
+            reports++;
+          }
+        else if (g_str_has_prefix (name, "adv-report-"))
+          {
+            g_assert_null (result);
+            reports++;
+          }
+      }
       g_clear_pointer (&data, g_free);
       n++;
     }
   g_test_message ("%u corpus files decoded", n);
   g_assert_cmpuint (n, >, 10);
+  g_assert_cmpuint (reports, ==, 3);
 }
 
 int
