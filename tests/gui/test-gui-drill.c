@@ -7,8 +7,9 @@
  * the cases behind the count (audited before anything is shown), a case opens from the list
  * (audited again; a restricted one asks for a reason first), a case row of the stale-cases
  * table opens its case directly, a funder report offers no drill-down, a vault enrolled
- * with a counts-only role is refused, and locking takes the list away. Screenshots go to
- * $CASELOAD_SCREENSHOT_DIR.
+ * with a counts-only role is refused, and locking takes the list away. Reports run untraced
+ * (the first look reruns one traced, in a worker), and a table of 20,000 rows builds
+ * widgets only for the rows in view. Screenshots go to $CASELOAD_SCREENSHOT_DIR.
  */
 
 #define G_LOG_DOMAIN "test-gui-drill"
@@ -25,6 +26,7 @@
 #include "cl-case-summary.h"
 #include "cl-drill-down-window.h"
 #include "cl-report-fixture.h"
+#include "cl-report-private.h"
 #include "cl-reports-page.h"
 #include "cl-sql.h"
 #include "cl-store-private.h"
@@ -111,6 +113,8 @@ run_report (const char *name)
   WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
   g_assert_nonnull (cl_reports_page_get_result (page ()));
   g_assert_cmpstr (cl_reports_page_get_result (page ())->name, ==, name);
+  /* The rows come in over a few frames. */
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page ()), 5000);
 }
 
 static ClDrillDownWindow *
@@ -120,6 +124,8 @@ click (GtkWidget *button)
 
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
+  /* The first look at a result reruns the report traced, in a worker. */
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
   drill = (ClDrillDownWindow *) _cl_reports_page_get_drill_window (page ());
   if (drill != NULL)
     WAIT_UNTIL (_cl_drill_down_window_get_loaded (drill), 10000);
@@ -179,6 +185,8 @@ test_count_lists_cases (void)
   run_report ("caseload");
   g_assert_cmpstr (_cl_reports_page_get_cell_text (page (), "by_advocate", "ana", "active"), ==,
                    "3");
+  /* Shown untraced: the cases are found when someone looks. */
+  g_assert_false (cl_report_result_has_cases (cl_reports_page_get_result (page ())));
   cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "drill-report");
 
   looks = audits ("view", "report", "caseload/by_advocate/ana/active");
@@ -263,6 +271,7 @@ test_total_and_case_row (void)
                                                  "");
   g_assert_nonnull (row_button);
   g_signal_emit_by_name (row_button, "clicked");
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
   g_assert_null (_cl_reports_page_get_drill_window (page ()));
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (window ()), "case") == 0 ||
               _cl_window_get_dialog (window ()) != NULL, 2000);
@@ -291,6 +300,124 @@ test_funder_report_has_no_drill_down (void)
                            ((ClReportRow *) g_ptr_array_index (table->rows, r))->key,
                            ((ClReportColumn *) g_ptr_array_index (table->columns, c))->key));
     }
+}
+
+static guint
+count_rows (GtkWidget *widget)
+{
+  guint n = g_str_equal (gtk_widget_get_css_name (widget), "row") ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_rows (child);
+  return n;
+}
+
+/* How many of the 20,000 rows have widgets. */
+static guint
+count_bound (void)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("a%u", i);
+
+      if (_cl_reports_page_get_cell_text (page (), "by_advocate", key, "active") != NULL)
+        n++;
+    }
+  return n;
+}
+
+static GtkScrolledWindow *
+find_scroller (GtkWidget *widget)
+{
+  if (GTK_IS_SCROLLED_WINDOW (widget) &&
+      GTK_IS_COLUMN_VIEW (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (widget))))
+    return GTK_SCROLLED_WINDOW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkScrolledWindow *found = find_scroller (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A table of 20,000 rows (a caseload's list of quiet cases) builds widgets for the rows in
+ * view, not for every row; scrolling to the end builds the last ones, which drill down
+ * from the keyboard as from the mouse. */
+static void
+test_large_table_builds_rows_in_view (void)
+{
+  g_autoptr(ClReportParams) params = cl_report_params_new ();
+  ClReportResult *result;
+  ClReportTable *table;
+  GtkAdjustment *adjustment;
+  GtkWidget *button, *view;
+  guint rows;
+
+  /* The period of run_report(), so that a traced run of the vault can follow. */
+  params->from = cl_day_parse ("2026-04-01");
+  params->to = cl_day_parse (CL_REPORT_FIXTURE_TODAY);
+  result = _cl_report_result_new (cl_report_lookup ("caseload"), params);
+  table = _cl_report_table_new (result, "by_advocate", "Caseload", "Advocate");
+  _cl_report_add_column (table, "active", "Active");
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("a%u", i);
+      guint row = _cl_report_add_row (table, key, key);
+
+      _cl_report_set_count (table, row, 0, i + 1);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  _cl_reports_page_show_result (page (), result);
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page ()), 10000);
+  cl_gui_test_spin (200);
+
+  /* GTK 4.8's list view keeps up to 200 rows around what it shows (GTK_LIST_VIEW_MAX_LIST_ITEMS),
+   * and a few more around its trackers, however long the list. */
+  view = gtk_scrolled_window_get_child (find_scroller (GTK_WIDGET (page ())));
+  rows = count_rows (view);
+  g_test_message ("%u row widgets, %u rows bound, of 20,000 rows", rows, count_bound ());
+  g_assert_cmpuint (rows, >, 0);
+  g_assert_cmpuint (rows, <, 250);
+  g_assert_cmpuint (count_bound (), <, 250);
+  g_assert_cmpstr (_cl_reports_page_get_cell_text (page (), "by_advocate", "a0", "active"), ==,
+                   "1");
+  g_assert_nonnull (_cl_reports_page_get_cell_button (page (), "by_advocate", "a0", "active"));
+  g_assert_null (_cl_reports_page_get_cell_text (page (), "by_advocate", "a19999", "active"));
+
+  adjustment = gtk_scrolled_window_get_vadjustment (find_scroller (GTK_WIDGET (page ())));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  WAIT_UNTIL (_cl_reports_page_get_cell_text (page (), "by_advocate", "a19999", "active") != NULL,
+              5000);
+  g_assert_cmpuint (count_rows (view), <, 250);
+  g_assert_cmpuint (count_bound (), <, 250);
+  /* The rows at the top went (but for the one GTK keeps for keyboard focus). */
+  g_assert_null (_cl_reports_page_get_cell_text (page (), "by_advocate", "a100", "active"));
+
+  /* The keyboard reaches the count. */
+  button = _cl_reports_page_get_cell_button (page (), "by_advocate", "a19999", "active");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_focusable (button));
+  g_assert_true (gtk_widget_grab_focus (button));
+  g_assert_true (gtk_widget_has_focus (button));
+  g_signal_emit_by_name (button, "clicked");
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
+  /* A hand-made result is no run of the vault, as if the vault had changed since the run:
+   * the traced run finds no such row, lists nothing, and the view shows what the vault
+   * gives instead, with Ana's 3. */
+  g_assert_null (_cl_reports_page_get_drill_window (page ()));
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page ()), 5000);
+  g_assert_cmpstr (_cl_reports_page_get_cell_text (page (), "by_advocate", "ana", "active"), ==,
+                   "3");
+  g_assert_null (_cl_reports_page_get_cell_text (page (), "by_advocate", "a19999", "active"));
+  g_assert_true (cl_reports_page_get_result (page ()) != result);
+  g_assert_cmpuint (cl_report_result_get_table ((ClReportResult *) cl_reports_page_get_result (
+                      page ()), "by_advocate")->rows->len, <, 100);
 }
 
 /* A vault enrolled with a counts-only role shows the counts and refuses the cases. */
@@ -358,6 +485,7 @@ main (int   argc,
   g_test_add_func ("/gui-drill/restricted-asks-reason", test_restricted_asks_reason);
   g_test_add_func ("/gui-drill/total-and-case-row", test_total_and_case_row);
   g_test_add_func ("/gui-drill/funder-report", test_funder_report_has_no_drill_down);
+  g_test_add_func ("/gui-drill/large-table", test_large_table_builds_rows_in_view);
   g_test_add_func ("/gui-drill/counts-only-role", test_counts_only_role_refused);
   g_test_add_func ("/gui-drill/lock-closes", test_lock_closes);
 
