@@ -38,7 +38,7 @@
 #define CHART_PADDING    12
 #define TABLE_MAX_HEIGHT 560   /* a longer table scrolls in its card */
 #define ROWS_BUILT       210    /* rows GTK 4.8's list view builds widgets for, and a few */
-#define GROW_BUDGET_US   6000   /* rows added to the tables in a main-loop turn */
+#define GROW_BUDGET_US   3000   /* rows added to the tables in a main-loop turn */
 
 typedef struct {
   guint    table;
