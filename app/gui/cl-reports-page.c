@@ -38,6 +38,7 @@
 #define CHART_PADDING    12
 #define TABLE_MAX_HEIGHT 560   /* a longer table scrolls in its card */
 #define ROWS_BUILT       210    /* rows GTK 4.8's list view builds widgets for, and a few */
+#define ROWS_BATCH       500    /* rows added at once beyond those */
 #define GROW_BUDGET_US   3000   /* rows added to the tables in a main-loop turn */
 
 typedef struct {
@@ -338,7 +339,7 @@ cl_report_row_item_init (ClReportRowItem *self)
  * a table of 100,000 rows costs nothing until a row is shown. GTK 4.8's list view builds
  * widgets for up to 200 rows whatever it shows, more than a frame's time for a wide
  * table: the model grows a row at a time (cl_report_rows_grow(), a few milliseconds per
- * main-loop turn) until that many are in, then takes the rest at once. The view may
+ * main-loop turn) until that many are in, then by batches. The view may
  * outlive the result by a moment after it is taken away: cl_report_rows_detach() empties
  * the model before the result goes. */
 #define CL_TYPE_REPORT_ROWS (cl_report_rows_get_type ())
@@ -402,8 +403,8 @@ cl_report_rows_init (ClReportRows *self)
 {
 }
 
-/* Adds a row, or every row left once the list view has built all the widgets it builds;
- * FALSE when all are in. */
+/* Adds a row, or once the list view has built all the widgets it builds, a batch of rows
+ * (GTK takes some microseconds a row even without widgets); FALSE when all are in. */
 static gboolean
 cl_report_rows_grow (ClReportRows *self)
 {
@@ -411,7 +412,8 @@ cl_report_rows_grow (ClReportRows *self)
 
   if (self->table == NULL || self->shown >= self->table->rows->len)
     return FALSE;
-  self->shown = self->shown < ROWS_BUILT ? self->shown + 1 : self->table->rows->len;
+  self->shown = MIN (self->table->rows->len,
+                     self->shown + (self->shown < ROWS_BUILT ? 1 : ROWS_BATCH));
   g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->shown - before);
   return self->shown < self->table->rows->len;
 }
