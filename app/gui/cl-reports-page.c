@@ -875,9 +875,39 @@ table_column (ClReportsPage       *self,
   return gtk_column_view_column_new (title, factory);
 }
 
+/* GTK 4.8's list view asks for the height of about one row: the table takes the height
+ * of its rows as the list's adjustment knows them, and its header, up to TABLE_MAX_HEIGHT.
+ * After the allocation that changed them: a resize queued during one is lost. */
+static gboolean
+fit_table_height_cb (gpointer data)
+{
+  GtkScrolledWindow *scroller = data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  GtkWidget *view = gtk_scrolled_window_get_child (scroller);
+  double header = MAX (0, gtk_widget_get_height (view) - gtk_adjustment_get_page_size (adjustment));
+  int height = MIN (TABLE_MAX_HEIGHT, (int) ceil (gtk_adjustment_get_upper (adjustment) + header));
+
+  g_object_set_data (G_OBJECT (scroller), "cl-fitting", NULL);
+  if (height > gtk_scrolled_window_get_min_content_height (scroller))
+    gtk_scrolled_window_set_min_content_height (scroller, height);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fit_table_height (GtkAdjustment     *adjustment,
+                  GParamSpec        *pspec,
+                  GtkScrolledWindow *scroller)
+{
+  if (g_object_get_data (G_OBJECT (scroller), "cl-fitting") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (scroller), "cl-fitting", GINT_TO_POINTER (TRUE));
+  g_idle_add_full (G_PRIORITY_DEFAULT, fit_table_height_cb, g_object_ref (scroller),
+                   g_object_unref);
+}
+
 /* The table as a GtkColumnView over its rows: a row has widgets only while it is in view,
  * so a list of 100,000 cases builds what a screen shows. Small tables show whole; a long
- * one scrolls in its card. */
+ * one scrolls in its card (fit_table_height()). */
 static GtkWidget *
 table_view (ClReportsPage       *self,
             const ClReportTable *table)
@@ -886,6 +916,7 @@ table_view (ClReportsPage       *self,
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkColumnView *view;
   GtkColumnViewColumn *column;
+  GtkAdjustment *adjustment;
 
   rows->table = table;
   g_ptr_array_add (self->table_rows, g_object_ref (rows));
@@ -910,10 +941,14 @@ table_view (ClReportsPage       *self,
 
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller),
                                               TABLE_MAX_HEIGHT);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (view));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (fit_table_height),
+                           scroller, 0);
+  g_signal_connect_object (adjustment, "notify::page-size", G_CALLBACK (fit_table_height),
+                           scroller, 0);
   return scroller;
 }
 
