@@ -311,8 +311,8 @@ n_plotted_rows (const ClReportTable *table)
 
 /* Tables ----------------------------------------------------------------------------- */
 
-/* A row of a report table, as its list model hands it out: the table (of the page's result,
- * which outlives the view built from it) and the row's index. */
+/* A row of a report table, as its list model hands it out: the table (of the page's result;
+ * the model lets go of it before the result goes) and the row's index. */
 #define CL_TYPE_REPORT_ROW_ITEM (cl_report_row_item_get_type ())
 G_DECLARE_FINAL_TYPE (ClReportRowItem, cl_report_row_item, CL, REPORT_ROW_ITEM, GObject)
 
