@@ -11,11 +11,15 @@
  * chooser and cl_report_export(), a print through cl_report_release() (the "print" audit
  * event, before anything is drawn) and the pages of the PDF export (cl_report_paginate()).
  *
- * Reports run traced (CL_REPORT_RUN_TRACE_CASES), so a count of an internal report is a
- * button: it asks cl_report_vault_drill_down() for the cases behind it (which checks the
- * role and audits the look) and lists them in a ClDrillDownWindow; choosing one emits
- * ::open-case. A row of a case list (stale cases, deadlines) opens its case directly.
- * Funder reports and suppressed cells stay plain text.
+ * A table is a GtkColumnView over a list model of its rows: only the rows in view have
+ * widgets, so a list of 100,000 cases shows as fast as one of ten.
+ *
+ * Reports run untraced; a count of an internal report is a button all the same. The first
+ * click reruns the report traced (CL_REPORT_RUN_TRACE_CASES) in a worker, then asks
+ * cl_report_vault_drill_down() for the cases behind the count (which checks the role and
+ * audits the look) and lists them in a ClDrillDownWindow; choosing one emits ::open-case.
+ * A row of a case list (stale cases, deadlines) opens its case directly. Funder reports and
+ * suppressed cells stay plain text.
  *
  * On a vault enrolled with a role that may ask the server (cl_sync_role_may_report()), a
  * "Whole agency" switch beside the parameters runs the report on the server instead
@@ -39,6 +43,17 @@
 
 #define FISCAL_START_KEY "fiscal-year-start-month"
 #define CHART_PADDING    12
+#define TABLE_MAX_HEIGHT 560   /* a longer table scrolls in its card */
+#define ROWS_BUILT       210    /* rows GTK 4.8's list view builds widgets for, and a few */
+#define ROWS_BATCH       500    /* rows added at once beyond those */
+#define GROW_BUDGET_US   3000   /* rows added to the tables in a main-loop turn */
+
+typedef struct {
+  guint    table;
+  guint    row;
+  guint    col;
+  gboolean case_row;
+} DrillCell;
 
 struct _ClReportsPage
 {
@@ -66,13 +81,20 @@ struct _ClReportsPage
   ClStore        *store;
   GtkStringList  *command_codes;
   GCancellable   *cancellable;
-  ClReportResult *result;
-  GHashTable     *cells;          /* "table/row/column" → GtkLabel (borrowed) */
+  ClReportResult *result;         /* run untraced, shown */
+  ClReportResult *traced;         /* the same run traced, once someone drills down */
+  DrillCell       drill_cell;     /* the cell to drill from once traced */
+  char           *drill_row;      /* its row's and column's keys */
+  char           *drill_col;
+  GHashTable     *cells;          /* "table/row/column" → GtkLabel of a row in view
+                                   * (borrowed) */
   GHashTable     *buttons;        /* "table/row/column" → GtkButton of a drillable cell,
-                                   * "table/row/" of a case row (borrowed) */
+                                   * "table/row/" of a case row, in view (borrowed) */
   GtkWindow      *drill_window;   /* weak */
   GtkNativeDialog *chooser;       /* the file chooser of an export, while it asks */
   GPtrArray      *charts;         /* GtkDrawingArea (borrowed) */
+  GPtrArray      *table_rows;     /* ClReportRows of the tables shown */
+  guint           grow_id;        /* adds rows to the tables, a few per main-loop turn */
   gboolean        busy;
   gboolean        running;        /* a worker holds the store */
   gboolean        folded;
@@ -302,6 +324,122 @@ n_plotted_rows (const ClReportTable *table)
 
 /* Tables ----------------------------------------------------------------------------- */
 
+/* A row of a report table, as its list model hands it out: the table (of the page's result;
+ * the model lets go of it before the result goes) and the row's index. */
+#define CL_TYPE_REPORT_ROW_ITEM (cl_report_row_item_get_type ())
+G_DECLARE_FINAL_TYPE (ClReportRowItem, cl_report_row_item, CL, REPORT_ROW_ITEM, GObject)
+
+struct _ClReportRowItem
+{
+  GObject              parent_instance;
+  const ClReportTable *table;
+  guint                row;
+};
+
+G_DEFINE_FINAL_TYPE (ClReportRowItem, cl_report_row_item, G_TYPE_OBJECT)
+
+static void
+cl_report_row_item_class_init (ClReportRowItemClass *klass)
+{
+}
+
+static void
+cl_report_row_item_init (ClReportRowItem *self)
+{
+}
+
+/* The rows of a table as a list model: an item is made only when the view asks for it, so
+ * a table of 100,000 rows costs nothing until a row is shown. GTK 4.8's list view builds
+ * widgets for up to 200 rows whatever it shows, more than a frame's time for a wide
+ * table: the model grows a row at a time (cl_report_rows_grow(), a few milliseconds per
+ * main-loop turn) until that many are in, then by batches. The view may
+ * outlive the result by a moment after it is taken away: cl_report_rows_detach() empties
+ * the model before the result goes. */
+#define CL_TYPE_REPORT_ROWS (cl_report_rows_get_type ())
+G_DECLARE_FINAL_TYPE (ClReportRows, cl_report_rows, CL, REPORT_ROWS, GObject)
+
+struct _ClReportRows
+{
+  GObject              parent_instance;
+  const ClReportTable *table;     /* NULL once detached */
+  guint                shown;     /* rows in the model so far */
+};
+
+static GType
+cl_report_rows_get_item_type (GListModel *model)
+{
+  return CL_TYPE_REPORT_ROW_ITEM;
+}
+
+static guint
+cl_report_rows_get_n_items (GListModel *model)
+{
+  ClReportRows *self = CL_REPORT_ROWS (model);
+
+  return self->table != NULL ? self->shown : 0;
+}
+
+static gpointer
+cl_report_rows_get_item (GListModel *model,
+                         guint       position)
+{
+  ClReportRows *self = CL_REPORT_ROWS (model);
+  ClReportRowItem *item;
+
+  if (self->table == NULL || position >= self->shown)
+    return NULL;
+  item = g_object_new (CL_TYPE_REPORT_ROW_ITEM, NULL);
+  item->table = self->table;
+  item->row = position;
+  return item;
+}
+
+static void
+cl_report_rows_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = cl_report_rows_get_item_type;
+  iface->get_n_items = cl_report_rows_get_n_items;
+  iface->get_item = cl_report_rows_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ClReportRows, cl_report_rows, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      cl_report_rows_list_model_init))
+
+static void
+cl_report_rows_class_init (ClReportRowsClass *klass)
+{
+}
+
+static void
+cl_report_rows_init (ClReportRows *self)
+{
+}
+
+/* Adds a row, or once the list view has built all the widgets it builds, a batch of rows
+ * (GTK takes some microseconds a row even without widgets); FALSE when all are in. */
+static gboolean
+cl_report_rows_grow (ClReportRows *self)
+{
+  guint before = self->shown;
+
+  if (self->table == NULL || self->shown >= self->table->rows->len)
+    return FALSE;
+  self->shown = MIN (self->table->rows->len,
+                     self->shown + (self->shown < ROWS_BUILT ? 1 : ROWS_BATCH));
+  g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->shown - before);
+  return self->shown < self->table->rows->len;
+}
+
+static void
+cl_report_rows_detach (ClReportRows *self)
+{
+  guint n = cl_report_rows_get_n_items (G_LIST_MODEL (self));
+
+  self->table = NULL;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
+}
+
 static char *
 cell_key (const char *table,
           const char *row,
@@ -346,8 +484,9 @@ drill_open_case_cb (ClReportsPage *self,
   g_signal_emit (self, signals[SIGNAL_OPEN_CASE], 0, case_id);
 }
 
-/* Shows the cases behind cell (@row, @col) of table @t; a case row (@direct) with one case
- * opens it. Everything goes through cl_report_vault_drill_down(): permission and audit. */
+/* Shows the cases behind cell (@row, @col) of table @t of the traced result; a case row
+ * (@direct) with one case opens it. Everything goes through cl_report_vault_drill_down():
+ * permission and audit. */
 static void
 drill_down (ClReportsPage *self,
             guint          t,
@@ -363,10 +502,10 @@ drill_down (ClReportsPage *self,
   g_autofree char *cell = NULL;
   ClDrillDownWindow *window;
 
-  if (self->store == NULL || self->result == NULL)
+  if (self->store == NULL || self->traced == NULL)
     return;
 
-  ids = cl_report_vault_drill_down (self->store, self->result, t, row, col, &error);
+  ids = cl_report_vault_drill_down (self->store, self->traced, t, row, col, &error);
   if (ids == NULL)
     {
       message (self, error->message);
@@ -378,7 +517,7 @@ drill_down (ClReportsPage *self,
       return;
     }
 
-  table = g_ptr_array_index (self->result->tables, t);
+  table = g_ptr_array_index (self->traced->tables, t);
   r = g_ptr_array_index (table->rows, row);
   c = g_ptr_array_index (table->columns, col);
   /* Translators: what a count in a report is: table title, row and column labels */
@@ -390,20 +529,153 @@ drill_down (ClReportsPage *self,
   g_set_weak_pointer (&self->drill_window, GTK_WINDOW (window));
 }
 
-typedef struct {
-  guint    table;
-  guint    row;
-  guint    col;
-  gboolean case_row;
-} DrillCell;
+/* The row and column of @t in @result that have @row_key and @col_key. */
+static gboolean
+find_cell (const ClReportResult *result,
+           guint                 t,
+           const char           *row_key,
+           const char           *col_key,
+           guint                *row,
+           guint                *col)
+{
+  const ClReportTable *table;
+  gboolean found_row = FALSE, found_col = FALSE;
+
+  if (t >= result->tables->len)
+    return FALSE;
+  table = g_ptr_array_index (result->tables, t);
+  for (guint i = 0; i < table->rows->len && !found_row; i++)
+    if (g_str_equal (((ClReportRow *) g_ptr_array_index (table->rows, i))->key, row_key))
+      {
+        *row = i;
+        found_row = TRUE;
+      }
+  for (guint i = 0; i < table->columns->len && !found_col; i++)
+    if (g_str_equal (((ClReportColumn *) g_ptr_array_index (table->columns, i))->key, col_key))
+      {
+        *col = i;
+        found_col = TRUE;
+      }
+  return found_row && found_col;
+}
+
+static char *
+cell_text (const ClReportResult *result,
+           guint                 t,
+           guint                 row,
+           guint                 col)
+{
+  const ClReportTable *table = g_ptr_array_index (result->tables, t);
+  const ClReportRow *r = g_ptr_array_index (table->rows, row);
+  const ClReportCell *cell = &g_array_index (r->cells, ClReportCell, col);
+
+  return cell->suppressed ? g_strdup ("—") : cl_report_cell_format (cell, TRUE);
+}
+
+static void clear_tables (ClReportsPage *self);
+static void show_result (ClReportsPage *self);
+
+/* Ends a run in the worker (the report's, or its traced rerun); FALSE if it was cancelled,
+ * by a page that is clearing. */
+static gboolean
+finish_run (ClReportsPage   *self,
+            GObject         *source,
+            GAsyncResult    *res,
+            ClReportResult **result,
+            GError         **error)
+{
+  self->running = FALSE;
+  *result = cl_report_run_vault_finish (CL_STORE (source), res, error);
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  set_busy (self, FALSE);
+  g_clear_object (&self->cancellable);
+  return TRUE;
+}
+
+static void
+trace_cb (GObject      *source,
+          GAsyncResult *res,
+          gpointer      data)
+{
+  g_autoptr(ClReportsPage) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *row_key = g_steal_pointer (&self->drill_row);
+  g_autofree char *col_key = g_steal_pointer (&self->drill_col);
+  g_autofree char *shown = NULL, *traced = NULL;
+  ClReportResult *result;
+  guint t = self->drill_cell.table, row = 0, col = 0;
+  gboolean found;
+
+  if (!finish_run (self, source, res, &result, &error))
+    return;
+  if (result == NULL)
+    {
+      message (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->traced, cl_report_result_free);
+  self->traced = result;
+
+  /* The cases are those of the numbers shown: if the vault changed since the run, the
+   * view shows the traced run's numbers before their cases are listed. */
+  found = find_cell (result, t, row_key, col_key, &row, &col);
+  if (found)
+    {
+      shown = cell_text (self->result, t, self->drill_cell.row, self->drill_cell.col);
+      traced = cell_text (result, t, row, col);
+    }
+  if (!found || g_strcmp0 (shown, traced) != 0)
+    {
+      ClReportResult *copy = cl_report_result_copy (result);
+
+      clear_tables (self);
+      g_clear_pointer (&self->result, cl_report_result_free);
+      self->result = copy;
+      show_result (self);
+    }
+  if (found)
+    drill_down (self, t, row, col, self->drill_cell.case_row);
+}
+
+/* Drills down from @cell: at once if the cases are known, else after a traced run of the
+ * same report in a worker (the view runs reports untraced: tracing costs up to five times
+ * the engine's time, for a look at a few cells at most). */
+static void
+request_drill_down (ClReportsPage   *self,
+                    const DrillCell *cell)
+{
+  const ClReportTable *table;
+
+  if (self->store == NULL || self->result == NULL || self->busy)
+    return;
+  if (self->traced != NULL)
+    {
+      drill_down (self, cell->table, cell->row, cell->col, cell->case_row);
+      return;
+    }
+
+  table = g_ptr_array_index (self->result->tables, cell->table);
+  self->drill_cell = *cell;
+  g_free (self->drill_row);
+  self->drill_row = g_strdup (((ClReportRow *) g_ptr_array_index (table->rows, cell->row))->key);
+  g_free (self->drill_col);
+  self->drill_col = g_strdup (((ClReportColumn *) g_ptr_array_index (table->columns,
+                                                                      cell->col))->key);
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  self->running = TRUE;
+  cl_report_run_vault_async (self->store, self->result->name, self->result->params,
+                             CL_REPORT_RUN_TRACE_CASES, self->cancellable,
+                             trace_cb, g_object_ref (self));
+}
 
 static void
 cell_clicked_cb (GtkButton     *button,
                  ClReportsPage *self)
 {
-  const DrillCell *cell = g_object_get_data (G_OBJECT (button), "cl-cell");
-
-  drill_down (self, cell->table, cell->row, cell->col, cell->case_row);
+  request_drill_down (self, g_object_get_data (G_OBJECT (button), "cl-cell"));
 }
 
 /* A flat button around @child that drills down from (@t, @row, @col). */
@@ -437,32 +709,284 @@ drill_button (ClReportsPage *self,
   return button;
 }
 
-/* Whether cell (@row, @col) leads to cases: a count (or a number derived from one) of a
- * traced result, not suppressed, with cases behind it. */
+/* Whether the result's counts lead to cases: an internal report of this vault, not for
+ * outside use (a traced run of it keeps the cases behind every count). The server's counts
+ * name no cases. */
 static gboolean
-cell_drills_down (ClReportsPage       *self,
-                  const ClReportTable *table,
-                  guint                row,
-                  guint                col,
-                  const ClReportCell  *cell)
+result_drills_down (ClReportsPage *self)
 {
-  return !cell->suppressed &&
-         (cell->kind == CL_REPORT_CELL_COUNT || cell->kind == CL_REPORT_CELL_NUMBER) &&
-         cl_report_result_get_cases (self->result, table->index, row, col) != NULL;
+  return !self->result->funder && !self->result->params->outside &&
+         self->result->source != CL_REPORT_SOURCE_SERVER;
 }
 
-/* A row of a case list (stale cases, deadlines): no counts, and a case behind it. */
+static gint64
+dep_count (ClReportsPage         *self,
+           const ClReportCellRef *ref)
+{
+  const ClReportTable *table;
+  const ClReportRow *row;
+
+  if (ref->table >= self->result->tables->len)
+    return 0;
+  table = g_ptr_array_index (self->result->tables, ref->table);
+  if (ref->row >= table->rows->len)
+    return 0;
+  row = g_ptr_array_index (table->rows, ref->row);
+  return ref->col < row->cells->len ? g_array_index (row->cells, ClReportCell, ref->col).count : 0;
+}
+
+/* Whether cell (@row, @col) leads to cases, by the engine's rules for a traced run
+ * (cl_report_result_get_cases()): a count above zero, a share of one, a median or mean of
+ * a count above zero; never a suppressed cell. */
+static gboolean
+cell_drills_down (ClReportsPage      *self,
+                  const ClReportCell *cell)
+{
+  if (!result_drills_down (self) || cell->suppressed)
+    return FALSE;
+  switch (cell->kind)
+    {
+    case CL_REPORT_CELL_COUNT:
+      return cell->count > 0;
+    case CL_REPORT_CELL_NUMBER:
+      if (cell->unit == CL_REPORT_UNIT_PERCENT)
+        return cell->count > 0;
+      return cell->n_deps > (cell->has_denominator ? 1 : 0) &&
+             dep_count (self, &cell->deps[0]) > 0;
+    default:
+      return FALSE;
+    }
+}
+
+/* A row of a case list (stale cases, deadlines): no counts, and one case behind it. */
 static gboolean
 is_case_row (ClReportsPage       *self,
              const ClReportTable *table,
-             const ClReportRow   *row,
-             guint                r)
+             const ClReportRow   *row)
 {
   for (guint c = 0; c < row->cells->len; c++)
     if (g_array_index (row->cells, ClReportCell, c).kind == CL_REPORT_CELL_COUNT)
       return FALSE;
-  return row->cells->len > 0 &&
-         cl_report_result_get_cases (self->result, table->index, r, 0) != NULL;
+  return table->internal_only && row->cells->len > 0 && result_drills_down (self);
+}
+
+/* A column of a table's view: which table, and which column (-1 for the row labels). */
+typedef struct {
+  ClReportsPage       *self;
+  const ClReportTable *table;
+  int                  col;
+} TableColumn;
+
+/* The widget of the row label of row @r: a button that opens the case of a case row. */
+static GtkWidget *
+row_label_widget (ClReportsPage       *self,
+                  const ClReportTable *table,
+                  guint                r,
+                  char               **key)
+{
+  const ClReportRow *row = g_ptr_array_index (table->rows, r);
+  GtkWidget *label = gtk_label_new (row->label);
+  GtkWidget *button;
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  if (row->is_total)
+    gtk_widget_add_css_class (label, "heading");
+  if (!is_case_row (self, table, row))
+    return label;
+
+  button = drill_button (self, label, table->index, r, 0, row->label, TRUE);
+  *key = cell_key (table->key, row->key, "");
+  g_hash_table_insert (self->buttons, g_strdup (*key), button);
+  return button;
+}
+
+/* The widget of cell (@r, @c): its value, inside a button if it drills down. */
+static GtkWidget *
+cell_widget (ClReportsPage       *self,
+             const ClReportTable *table,
+             guint                r,
+             guint                c,
+             char               **key)
+{
+  const ClReportRow *row = g_ptr_array_index (table->rows, r);
+  const ClReportColumn *column = g_ptr_array_index (table->columns, c);
+  const ClReportCell *cell;
+  GtkWidget *value, *widget;
+
+  if (c >= row->cells->len)
+    return gtk_label_new ("");
+  cell = &g_array_index (row->cells, ClReportCell, c);
+  value = widget = make_cell_label (cell, row->is_total);
+  *key = cell_key (table->key, row->key, column->key);
+  if (cell_drills_down (self, cell))
+    {
+      /* Translators: the accessible name of a count in a report: the row's
+       * label, the column's label and the value shown */
+      g_autofree char *name = g_strdup_printf (_("%s, %s: %s"), row->label, column->label,
+                                               gtk_label_get_text (GTK_LABEL (value)));
+
+      widget = drill_button (self, value, table->index, r, c, name, FALSE);
+      gtk_widget_set_halign (widget, GTK_ALIGN_END);
+      g_hash_table_insert (self->buttons, g_strdup (*key), widget);
+    }
+  g_hash_table_insert (self->cells, g_strdup (*key), value);
+  return widget;
+}
+
+/* Builds the widget of a row's cell as the row comes into view (only the rows in view and
+ * a few around them have widgets). The cell's key goes with it, to forget it when the row
+ * goes. */
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              TableColumn              *column)
+{
+  ClReportRowItem *item = gtk_list_item_get_item (list_item);
+  char *key = NULL;
+  GtkWidget *widget;
+
+  if (column->col < 0)
+    widget = row_label_widget (column->self, column->table, item->row, &key);
+  else
+    widget = cell_widget (column->self, column->table, item->row, column->col, &key);
+  g_object_set_data_full (G_OBJECT (widget), "cl-key", key, g_free);
+  gtk_list_item_set_child (list_item, widget);
+}
+
+/* Forgets the cell's widget. Reads nothing of the table, which may be gone. */
+static void
+unbind_cell_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                TableColumn              *column)
+{
+  GtkWidget *widget = gtk_list_item_get_child (list_item);
+  const char *key = widget != NULL ? g_object_get_data (G_OBJECT (widget), "cl-key") : NULL;
+  GHashTable *cells = column->self->cells, *buttons = column->self->buttons;
+  GtkWidget *label = key != NULL ? g_hash_table_lookup (cells, key) : NULL;
+
+  if (key != NULL && g_hash_table_lookup (buttons, key) == widget)
+    g_hash_table_remove (buttons, key);
+  if (label != NULL && (label == widget || gtk_widget_get_parent (label) == widget))
+    g_hash_table_remove (cells, key);
+  gtk_list_item_set_child (list_item, NULL);
+}
+
+static GtkColumnViewColumn *
+table_column (ClReportsPage       *self,
+              const ClReportTable *table,
+              int                  col,
+              const char          *title)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  TableColumn *column = g_new (TableColumn, 1);
+
+  column->self = self;
+  column->table = table;
+  column->col = col;
+  g_object_set_data_full (G_OBJECT (factory), "cl-column", column, g_free);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), column);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), column);
+  return gtk_column_view_column_new (title, factory);
+}
+
+/* GTK 4.8's list view asks for the height of about one row: the table takes the height
+ * of its rows as the list's adjustment knows them, and its header, up to TABLE_MAX_HEIGHT.
+ * After the allocation that changed them: a resize queued during one is lost. */
+static gboolean
+fit_table_height_cb (gpointer data)
+{
+  GtkScrolledWindow *scroller = data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  GtkWidget *view = gtk_scrolled_window_get_child (scroller);
+  double header = MAX (0, gtk_widget_get_height (view) - gtk_adjustment_get_page_size (adjustment));
+  int height = MIN (TABLE_MAX_HEIGHT, (int) ceil (gtk_adjustment_get_upper (adjustment) + header));
+
+  g_object_set_data (G_OBJECT (scroller), "cl-fitting", NULL);
+  if (height > gtk_scrolled_window_get_min_content_height (scroller))
+    gtk_scrolled_window_set_min_content_height (scroller, height);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fit_table_height (GtkAdjustment     *adjustment,
+                  GParamSpec        *pspec,
+                  GtkScrolledWindow *scroller)
+{
+  if (g_object_get_data (G_OBJECT (scroller), "cl-fitting") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (scroller), "cl-fitting", GINT_TO_POINTER (TRUE));
+  g_idle_add_full (G_PRIORITY_DEFAULT, fit_table_height_cb, g_object_ref (scroller),
+                   g_object_unref);
+}
+
+/* The table as a GtkColumnView over its rows: a row has widgets only while it is in view,
+ * so a list of 100,000 cases builds what a screen shows. Small tables show whole; a long
+ * one scrolls in its card (fit_table_height()). */
+static GtkWidget *
+table_view (ClReportsPage       *self,
+            const ClReportTable *table)
+{
+  ClReportRows *rows = g_object_new (CL_TYPE_REPORT_ROWS, NULL);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkColumnView *view;
+  GtkColumnViewColumn *column;
+  GtkAdjustment *adjustment;
+
+  rows->table = table;
+  g_ptr_array_add (self->table_rows, g_object_ref (rows));
+  view = GTK_COLUMN_VIEW (gtk_column_view_new (
+    GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (rows)))));
+  gtk_column_view_set_reorderable (view, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, table->title, -1);
+
+  column = table_column (self, table, -1, table->row_header != NULL ? table->row_header : "");
+  gtk_column_view_column_set_expand (column, TRUE);
+  gtk_column_view_append_column (view, column);
+  g_object_unref (column);
+  for (guint c = 0; c < table->columns->len; c++)
+    {
+      const ClReportColumn *col = g_ptr_array_index (table->columns, c);
+
+      column = table_column (self, table, c, col->label);
+      gtk_column_view_append_column (view, column);
+      g_object_unref (column);
+    }
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller),
+                                              TABLE_MAX_HEIGHT);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (view));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (fit_table_height),
+                           scroller, 0);
+  g_signal_connect_object (adjustment, "notify::page-size", G_CALLBACK (fit_table_height),
+                           scroller, 0);
+  return scroller;
+}
+
+/* Adds rows to the tables shown for a few milliseconds; the main loop draws a frame
+ * between two turns. */
+static gboolean
+grow_tables_cb (gpointer data)
+{
+  ClReportsPage *self = data;
+  gint64 end = g_get_monotonic_time () + GROW_BUDGET_US;
+  gboolean more = FALSE;
+
+  for (guint i = 0; i < self->table_rows->len; i++)
+    {
+      ClReportRows *rows = g_ptr_array_index (self->table_rows, i);
+
+      while ((more = cl_report_rows_grow (rows)) && g_get_monotonic_time () < end)
+        ;
+      if (more)
+        return G_SOURCE_CONTINUE;
+    }
+  self->grow_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static GtkWidget *
@@ -472,8 +996,6 @@ build_table (ClReportsPage       *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *title = gtk_label_new (table->title);
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *header;
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_wrap (GTK_LABEL (title), TRUE);
@@ -486,87 +1008,17 @@ build_table (ClReportsPage       *self,
   gtk_widget_add_css_class (card, "report-table");
   gtk_box_append (GTK_BOX (box), card);
 
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 18);
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_widget_set_margin_start (grid, 12);
-  gtk_widget_set_margin_end (grid, 12);
-  gtk_widget_set_margin_top (grid, 12);
-  gtk_widget_set_margin_bottom (grid, 12);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (grid),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, table->title, -1);
-
-  header = gtk_label_new (table->row_header != NULL ? table->row_header : "");
-  gtk_label_set_xalign (GTK_LABEL (header), 0);
-  gtk_widget_add_css_class (header, "dim-label");
-  gtk_widget_set_hexpand (header, TRUE);
-  gtk_grid_attach (GTK_GRID (grid), header, 0, 0, 1, 1);
-
-  for (guint c = 0; c < table->columns->len; c++)
-    {
-      const ClReportColumn *column = g_ptr_array_index (table->columns, c);
-      GtkWidget *label = gtk_label_new (column->label);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 1.0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
-      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_grid_attach (GTK_GRID (grid), label, c + 1, 0, 1, 1);
-    }
-
-  for (guint r = 0; r < table->rows->len; r++)
-    {
-      const ClReportRow *row = g_ptr_array_index (table->rows, r);
-      GtkWidget *label = gtk_label_new (row->label);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      if (row->is_total)
-        gtk_widget_add_css_class (label, "heading");
-      if (is_case_row (self, table, row, r))
-        {
-          GtkWidget *button = drill_button (self, label, table->index, r, 0, row->label, TRUE);
-
-          g_hash_table_insert (self->buttons, cell_key (table->key, row->key, ""), button);
-          label = button;
-        }
-      gtk_grid_attach (GTK_GRID (grid), label, 0, r + 1, 1, 1);
-
-      for (guint c = 0; c < table->columns->len && c < row->cells->len; c++)
-        {
-          const ClReportColumn *column = g_ptr_array_index (table->columns, c);
-          const ClReportCell *cell = &g_array_index (row->cells, ClReportCell, c);
-          GtkWidget *value = make_cell_label (cell, row->is_total);
-          GtkWidget *widget = value;
-
-          if (cell_drills_down (self, table, r, c, cell))
-            {
-              /* Translators: the accessible name of a count in a report: the row's
-               * label, the column's label and the value shown */
-              g_autofree char *name = g_strdup_printf (_("%s, %s: %s"), row->label,
-                                                       column->label,
-                                                       gtk_label_get_text (GTK_LABEL (value)));
-
-              widget = drill_button (self, value, table->index, r, c, name, FALSE);
-              gtk_widget_set_halign (widget, GTK_ALIGN_END);
-              g_hash_table_insert (self->buttons,
-                                   cell_key (table->key, row->key, column->key), widget);
-            }
-          gtk_grid_attach (GTK_GRID (grid), widget, c + 1, r + 1, 1, 1);
-          g_hash_table_insert (self->cells, cell_key (table->key, row->key, column->key), value);
-        }
-    }
-
   if (table->rows->len == 0)
     {
       GtkWidget *none = gtk_label_new (_("Nothing to show"));
 
       gtk_widget_add_css_class (none, "dim-label");
-      gtk_grid_attach (GTK_GRID (grid), none, 0, 1, table->columns->len + 1, 1);
+      gtk_widget_set_margin_top (none, 12);
+      gtk_widget_set_margin_bottom (none, 12);
+      gtk_box_append (GTK_BOX (card), none);
     }
-
-  /* No scrolled window around the grid: the row labels wrap, height for width. */
-  gtk_box_append (GTK_BOX (card), grid);
+  else
+    gtk_box_append (GTK_BOX (card), table_view (self, table));
 
   if (table->note != NULL)
     {
@@ -607,8 +1059,21 @@ clear_tables (ClReportsPage *self)
   g_hash_table_remove_all (self->cells);
   g_hash_table_remove_all (self->buttons);
   g_ptr_array_set_size (self->charts, 0);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
+  for (guint i = 0; i < self->table_rows->len; i++)
+    cl_report_rows_detach (g_ptr_array_index (self->table_rows, i));
+  g_ptr_array_set_size (self->table_rows, 0);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tables_box))) != NULL)
     gtk_box_remove (self->tables_box, child);
+}
+
+/* Takes the result and its view away: the view first, its rows point into the result. */
+static void
+forget_result (ClReportsPage *self)
+{
+  clear_tables (self);
+  g_clear_pointer (&self->traced, cl_report_result_free);
+  g_clear_pointer (&self->result, cl_report_result_free);
 }
 
 static void
@@ -668,6 +1133,10 @@ show_result (ClReportsPage *self)
 
   adw_window_title_set_subtitle (self->window_title, self->result->title);
   gtk_stack_set_visible_child_name (self->result_stack, "result");
+
+  /* The first rows for the first frame, the others in the turns after it. */
+  if (grow_tables_cb (self))
+    self->grow_id = g_idle_add (grow_tables_cb, self);
 }
 
 /* Running ---------------------------------------------------------------------------- */
@@ -681,13 +1150,8 @@ run_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   ClReportResult *result;
 
-  self->running = FALSE;
-  result = cl_report_run_vault_finish (CL_STORE (source), res, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!finish_run (self, source, res, &result, &error))
     return;
-
-  set_busy (self, FALSE);
-  g_clear_object (&self->cancellable);
 
   if (result == NULL)
     {
@@ -696,7 +1160,7 @@ run_cb (GObject      *source,
     }
   else
     {
-      g_clear_pointer (&self->result, cl_report_result_free);
+      forget_result (self);
       self->result = result;
       show_result (self);
     }
@@ -853,8 +1317,7 @@ cl_reports_page_run (ClReportsPage *self)
       return;
     }
 
-  g_clear_pointer (&self->result, cl_report_result_free);
-  clear_tables (self);
+  forget_result (self);
   update_actions (self);
 
   self->cancellable = g_cancellable_new ();
@@ -875,7 +1338,7 @@ cl_reports_page_run (ClReportsPage *self)
       g_task_run_in_thread (task, server_run_thread);
       return;
     }
-  cl_report_run_vault_async (self->store, info->name, params, CL_REPORT_RUN_TRACE_CASES,
+  cl_report_run_vault_async (self->store, info->name, params, CL_REPORT_RUN_NONE,
                              self->cancellable,
                              run_cb, g_object_ref (self));
 }
@@ -1275,7 +1738,12 @@ cl_reports_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_REPORTS_PAGE);
   g_clear_object (&self->store);
   g_clear_object (&self->command_codes);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
+  for (guint i = 0; i < self->table_rows->len; i++)
+    cl_report_rows_detach (g_ptr_array_index (self->table_rows, i));
+  g_ptr_array_set_size (self->table_rows, 0);
   g_clear_pointer (&self->result, cl_report_result_free);
+  g_clear_pointer (&self->traced, cl_report_result_free);
   g_clear_weak_pointer (&self->drill_window);
   close_chooser (self);
 
@@ -1291,6 +1759,9 @@ cl_reports_page_finalize (GObject *object)
   g_clear_pointer (&self->buttons, g_hash_table_unref);
   g_clear_pointer (&self->charts, g_ptr_array_unref);
   g_free (self->print_path);
+  g_clear_pointer (&self->table_rows, g_ptr_array_unref);
+  g_free (self->drill_row);
+  g_free (self->drill_col);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->finalize (object);
 }
@@ -1419,6 +1890,7 @@ cl_reports_page_init (ClReportsPage *self)
   self->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->buttons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->charts = g_ptr_array_new ();
+  self->table_rows = g_ptr_array_new_with_free_func (g_object_unref);
 
   list = cl_report_list (&n);
   for (guint i = 0; i < n; i++)
@@ -1503,8 +1975,7 @@ cl_reports_page_clear (ClReportsPage *self)
   if (self->drill_window != NULL)
     gtk_window_destroy (self->drill_window);
   close_chooser (self);
-  g_clear_pointer (&self->result, cl_report_result_free);
-  clear_tables (self);
+  forget_result (self);
   agency_note (self, NULL);
   adw_window_title_set_subtitle (self->window_title, NULL);
   gtk_stack_set_visible_child_name (self->result_stack, "empty");
@@ -1563,6 +2034,24 @@ _cl_reports_page_get_cell_text (ClReportsPage *self,
   GtkLabel *label = g_hash_table_lookup (self->cells, key);
 
   return label != NULL ? gtk_label_get_text (label) : NULL;
+}
+
+/* Whether rows are still being added to the tables shown. */
+gboolean
+_cl_reports_page_get_filling (ClReportsPage *self)
+{
+  return self->grow_id != 0;
+}
+
+/* Shows @result (transfer full) as if a run had given it. */
+void
+_cl_reports_page_show_result (ClReportsPage  *self,
+                              ClReportResult *result)
+{
+  forget_result (self);
+  self->result = result;
+  show_result (self);
+  update_actions (self);
 }
 
 gboolean

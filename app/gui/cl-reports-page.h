@@ -24,9 +24,10 @@ void                  cl_reports_page_run          (ClReportsPage  *self);
 gboolean              cl_reports_page_get_busy     (ClReportsPage  *self);
 const ClReportResult *cl_reports_page_get_result   (ClReportsPage  *self);
 
-/* For the gui tests: choose without the widgets, read what a cell shows, export without
- * the file chooser (still audited, as through the dialog), print to a file without the
- * print dialog. */
+/* For the gui tests: choose without the widgets, read what a cell of a row in view shows
+ * (NULL for a row out of view: it has no widgets; rows come in over a few frames while
+ * filling), show a result made by hand, export without the file chooser (still audited, as
+ * through the dialog), print to a file without the print dialog. */
 void                  _cl_reports_page_set_report  (ClReportsPage  *self,
                                                     const char     *name);
 void                  _cl_reports_page_set_custom_period (ClReportsPage *self,
@@ -40,6 +41,9 @@ GtkWidget            *_cl_reports_page_get_cell_button (ClReportsPage *self,
                                                     const char    *table,
                                                     const char    *row,
                                                     const char    *column);
+gboolean              _cl_reports_page_get_filling (ClReportsPage *self);
+void                  _cl_reports_page_show_result (ClReportsPage *self,
+                                                    ClReportResult *result);
 GtkWindow            *_cl_reports_page_get_drill_window (ClReportsPage *self);
 GtkSwitch            *_cl_reports_page_get_agency_switch (ClReportsPage *self);
 const char           *_cl_reports_page_get_agency_note (ClReportsPage *self);

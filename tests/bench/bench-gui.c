@@ -12,6 +12,12 @@
  *   - search as you type: the last keystroke → the results model updated (includes
  *     GtkSearchEntry's 150 ms debounce), and the same query run directly on the store;
  *   - opening a case (audit, records, page built) → painted;
+ *   - the caseload report (its stale-case list has a row per quiet case): run → result,
+ *     result → first painted frame, and the longest the main loop went without running
+ *     (a 1 ms timeout that notes the gap between its calls) from the result until the
+ *     view has settled, while the worker ran, and with nothing to do (what the machine's
+ *     load alone costs); beside each stall, the CPU time the main thread spent in it, which
+ *     a busy machine does not inflate;
  *   - peak memory (VmHWM).
  *
  * Prints figures; never fails on time. CASELOAD_BENCH_VAULT names a directory to keep the
@@ -23,6 +29,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include <glib/gstdio.h>
 
@@ -30,6 +37,7 @@
 #include "cl-case-list.h"
 #include "cl-case-summary.h"
 #include "cl-demo.h"
+#include "cl-reports-page.h"
 #include "cl-window-private.h"
 
 #define PASSPHRASE "benchmark passphrase"
@@ -112,6 +120,110 @@ vm_hwm_kb (void)
     return -1;
   line = strstr (status, "VmHWM:");
   return line != NULL ? strtol (line + 6, NULL, 10) : -1;
+}
+
+/* The longest gap between two calls of a 1 ms timeout: how long the main thread did not
+ * get back to its loop. */
+typedef struct {
+  double last;
+  double longest;
+  double last_cpu;     /* the same in the main thread's CPU time: the work it did between */
+  double longest_cpu;  /* two calls, without the time the machine's load took from it */
+} StallProbe;
+
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static void
+stall_probe_reset (StallProbe *probe)
+{
+  probe->last = now_ms ();
+  probe->last_cpu = thread_cpu_ms ();
+  probe->longest = probe->longest_cpu = 0;
+}
+
+static gboolean
+stall_probe_cb (gpointer data)
+{
+  StallProbe *probe = data;
+  double now = now_ms (), cpu = thread_cpu_ms ();
+
+  probe->longest = MAX (probe->longest, now - probe->last);
+  probe->longest_cpu = MAX (probe->longest_cpu, cpu - probe->last_cpu);
+  probe->last = now;
+  probe->last_cpu = cpu;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Keeps the main loop running for @ms. */
+static void
+spin (double ms)
+{
+  double end = now_ms () + ms;
+
+  while (now_ms () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+bench_report (ClWindow   *w,
+              const char *name)
+{
+  ClReportsPage *page = _cl_window_get_reports_page (w);
+  StallProbe probe;
+  g_autofree char *label = NULL;
+  const ClReportResult *result;
+  double t0, t1, baseline, during_run, during_run_cpu;
+  guint rows = 0;
+  guint probe_id;
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-reports", NULL);
+  _cl_reports_page_set_report (page, name);
+  wait_painted ();
+
+  /* What the machine's load alone costs: the main loop with nothing to do. */
+  stall_probe_reset (&probe);
+  probe_id = g_timeout_add (1, stall_probe_cb, &probe);
+  spin (1000);
+  baseline = probe.longest;
+
+  stall_probe_reset (&probe);
+  t0 = now_ms ();
+  gtk_widget_activate_action (GTK_WIDGET (page), "reports.run", NULL);
+  WAIT_UNTIL (!cl_reports_page_get_busy (page), 120000);
+  t1 = now_ms ();
+  during_run = probe.longest;
+  during_run_cpu = probe.longest_cpu;
+  /* The result is shown in the turn that saw the run end: its stall ends after t1. */
+  probe.longest = probe.longest_cpu = 0;
+  {
+    int before = painted;
+    WAIT_UNTIL (painted > before, 60000);
+  }
+  label = g_strdup_printf ("report \"%s\": run → result (worker)", name);
+  figure (label, t1 - t0, "ms");
+  figure ("  result → first painted frame", now_ms () - t1, "ms");
+  figure ("  run → first painted frame of the result", now_ms () - t0, "ms");
+  /* Let the rows come in and the frames after the first settle. */
+  spin (2000);
+  g_source_remove (probe_id);
+  figure ("  longest main-thread stall: result → settled (2 s)", probe.longest, "ms");
+  figure ("    the main thread's CPU time in it", probe.longest_cpu, "ms");
+  figure ("  longest main-thread stall: while the worker runs", during_run, "ms");
+  figure ("    the main thread's CPU time in it", during_run_cpu, "ms");
+  figure ("  longest gap of an idle main loop (the machine's load)", baseline, "ms");
+
+  result = cl_reports_page_get_result (page);
+  g_assert_nonnull (result);
+  for (guint i = 0; i < result->tables->len; i++)
+    rows += ((ClReportTable *) g_ptr_array_index (result->tables, i))->rows->len;
+  g_print ("  %-58s %10u\n", "  (table rows in the result)", rows);
 }
 
 static GtkAdjustment *
@@ -256,6 +368,8 @@ run_bench (void)
     figure ("open a case: audit, read, build the page", built / rounds, "ms");
     figure ("open a case → painted", total / rounds, "ms");
   }
+
+  bench_report (w, "caseload");
 
   /* Lock. */
   t0 = now_ms ();

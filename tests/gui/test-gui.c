@@ -872,6 +872,8 @@ test_reports (void)
   g_assert_true (cl_reports_page_get_busy (page));
   WAIT_UNTIL (!cl_reports_page_get_busy (page), 20000);
   g_assert_nonnull (cl_reports_page_get_result (page));
+  /* The rows come in over a few frames. */
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page), 5000);
 
   g_assert_cmpstr (_cl_reports_page_get_cell_text (page, "by_code", "A1", "times"), ==, "4");
   g_assert_cmpstr (_cl_reports_page_get_cell_text (page, "by_code", "A1", "records"), ==, "2");
