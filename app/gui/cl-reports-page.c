@@ -1281,10 +1281,11 @@ server_run_cb (GObject      *source,
       return;
     }
 
-  note = g_strdup_printf (_("%s These figures cover only this workstation’s vault, not the "
-                            "whole agency."), error->message);
+  /* Translators: %s is why the server did not answer, on a line of its own. */
+  note = g_strdup_printf (_("These figures cover only this workstation’s vault, not the whole "
+                            "agency.\n%s"), error->message);
   agency_note (self, note);
-  cl_report_run_vault_async (self->store, run->name, run->params, CL_REPORT_RUN_TRACE_CASES,
+  cl_report_run_vault_async (self->store, run->name, run->params, CL_REPORT_RUN_NONE,
                              self->cancellable, run_cb, g_object_ref (self));
 }
 

@@ -411,8 +411,8 @@ test_whole_agency_offline (void)
   assert_has_format (_cl_reports_page_get_agency_note (page ()),
                      _("Could not reach the server: %s"));
   assert_has_format (_cl_reports_page_get_agency_note (page ()),
-                     _("%s These figures cover only this workstation’s vault, not the "
-                       "whole agency."));
+                     _("These figures cover only this workstation’s vault, not the whole "
+                       "agency.\n%s"));
   cl_gui_test_screenshot_window (GTK_WINDOW (window ()), "reports-whole-agency-offline");
 
   /* Off: the vault, and no note. */
