@@ -24,7 +24,9 @@
  * On a vault enrolled with a role that may ask the server (cl_sync_role_may_report()), a
  * "Whole agency" switch beside the parameters runs the report on the server instead
  * (cl_sync_run_report()): counts only, no drill-down. When the server cannot answer or
- * refuses, the vault's report is shown under a note saying what it covers.
+ * refuses, the vault's report is shown under a note saying what it covers. The server's
+ * figures are suppressed only there: an export or print of them for outside use first asks
+ * the server again for the suppressed copy (params->outside set), in a worker.
  */
 
 #define G_LOG_DOMAIN "cl-reports-page"
@@ -83,6 +85,8 @@ struct _ClReportsPage
   GCancellable   *cancellable;
   ClReportResult *result;         /* run untraced, shown */
   ClReportResult *traced;         /* the same run traced, once someone drills down */
+  ClReportResult *outside_copy;   /* the server's copy of a server result for outside use,
+                                   * once an export or print asked for it */
   DrillCell       drill_cell;     /* the cell to drill from once traced */
   char           *drill_row;      /* its row's and column's keys */
   char           *drill_col;
@@ -139,6 +143,8 @@ message (ClReportsPage *self,
   g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
 }
 
+static void update_actions (ClReportsPage *self);
+
 static void
 set_busy (ClReportsPage *self,
           gboolean       busy)
@@ -148,14 +154,15 @@ set_busy (ClReportsPage *self,
 
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.run", !busy && self->store != NULL);
+  update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 static void
 update_actions (ClReportsPage *self)
 {
-  gboolean has_result = self->result != NULL;
+  /* Nothing leaves while a worker runs (an export's outside-use copy among them). */
+  gboolean has_result = self->result != NULL && !self->busy;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.run",
                                  !self->busy && self->store != NULL);
@@ -1073,6 +1080,7 @@ forget_result (ClReportsPage *self)
 {
   clear_tables (self);
   g_clear_pointer (&self->traced, cl_report_result_free);
+  g_clear_pointer (&self->outside_copy, cl_report_result_free);
   g_clear_pointer (&self->result, cl_report_result_free);
 }
 
@@ -1222,6 +1230,8 @@ typedef struct {
   ClSync         *sync;
   char           *name;
   ClReportParams *params;
+  ClReportFormat  format;   /* for the outside-use copy of a server result: its export's */
+  gboolean        print;    /* or its print */
 } ServerRun;
 
 static void
@@ -1346,6 +1356,25 @@ cl_reports_page_run (ClReportsPage *self)
 
 /* Export ----------------------------------------------------------------------------- */
 
+/* What an export or print for outside use (@outside) starts from: the server's suppressed
+ * copy of a server result, else the result shown. */
+static const ClReportResult *
+released_result (ClReportsPage *self,
+                 gboolean       outside)
+{
+  return outside && self->outside_copy != NULL ? self->outside_copy : self->result;
+}
+
+/* Whether an export or print for outside use (@outside) must first ask the server for the
+ * suppressed copy. */
+static gboolean
+needs_outside_copy (ClReportsPage *self,
+                    gboolean       outside)
+{
+  return outside && self->outside_copy == NULL &&
+         self->result->source == CL_REPORT_SOURCE_SERVER && !self->result->suppressed;
+}
+
 static gboolean
 export_to_file (ClReportsPage   *self,
                 ClReportFormat   format,
@@ -1354,7 +1383,7 @@ export_to_file (ClReportsPage   *self,
                 GError         **error)
 {
   g_autoptr(GFileOutputStream) stream = NULL;
-  const ClReportResult *result = self->result;
+  const ClReportResult *result = released_result (self, outside);
 
   if (self->store == NULL || result == NULL)
     {
@@ -1474,6 +1503,77 @@ choose_file (ClReportsPage  *self,
   gtk_native_dialog_show (self->chooser);
 }
 
+/* The export or print the warning was answered with (@print), for outside use or not. */
+static void
+release (ClReportsPage  *self,
+         ClReportFormat  format,
+         gboolean        print,
+         gboolean        outside)
+{
+  if (print)
+    print_report (self, outside);
+  else
+    choose_file (self, format, outside);
+}
+
+/* The server's copy for outside use has come: released; or not: nothing leaves. */
+static void
+outside_run_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      data)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (source);
+  ServerRun *run = g_task_get_task_data (G_TASK (res));
+  g_autoptr(GError) error = NULL;
+  ClReportResult *result;
+
+  self->running = FALSE;
+  result = g_task_propagate_pointer (G_TASK (res), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_busy (self, FALSE);
+  g_clear_object (&self->cancellable);
+  if (result == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (run->print ? _("Could not print the report: %s")
+                                                          : _("Could not export the report: %s"),
+                                               error->message);
+      message (self, text);
+      return;
+    }
+  g_clear_pointer (&self->outside_copy, cl_report_result_free);
+  self->outside_copy = result;
+  release (self, run->format, run->print, TRUE);
+}
+
+/* Asks the server, in a worker, for the suppressed copy of the server's result shown, then
+ * exports or prints it (@print). */
+static void
+ask_outside_copy (ClReportsPage  *self,
+                  ClReportFormat  format,
+                  gboolean        print)
+{
+  g_autoptr(GTask) task = NULL;
+  ServerRun *run;
+
+  if (self->store == NULL || self->busy)
+    return;
+
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  self->running = TRUE;
+  task = g_task_new (self, self->cancellable, outside_run_cb, NULL);
+  run = g_new0 (ServerRun, 1);
+  run->sync = cl_sync_new (self->store);
+  run->name = g_strdup (self->result->name);
+  run->params = cl_report_params_copy (self->result->params);
+  run->params->outside = TRUE;
+  run->format = format;
+  run->print = print;
+  g_task_set_task_data (task, run, server_run_free);
+  g_task_run_in_thread (task, server_run_thread);
+}
+
 static void
 warning_response_cb (AdwMessageDialog *dialog,
                      const char       *response,
@@ -1481,13 +1581,14 @@ warning_response_cb (AdwMessageDialog *dialog,
 {
   GtkSwitch *outside = g_object_get_data (G_OBJECT (dialog), "cl-outside");
   gboolean suppress = outside != NULL && gtk_switch_get_active (outside);
+  gboolean print = g_strcmp0 (response, "print") == 0;
 
-  if (data->page->result == NULL)
+  if (data->page->result == NULL || (!print && g_strcmp0 (response, "export") != 0))
     return;
-  if (g_strcmp0 (response, "export") == 0)
-    choose_file (data->page, data->format, suppress);
-  else if (g_strcmp0 (response, "print") == 0)
-    print_report (data->page, suppress);
+  if (needs_outside_copy (data->page, suppress))
+    ask_outside_copy (data->page, data->format, print);
+  else
+    release (data->page, data->format, print, suppress);
 }
 
 /* The warning before a report leaves the vault, on paper (@print) or in a file of @format,
@@ -1633,7 +1734,8 @@ print_report (ClReportsPage *self,
     return;
 
   /* Printed pages leave the vault like an export: audited first, or not printed. */
-  released = cl_report_release (self->store, self->result, "print", "print", outside, &error);
+  released = cl_report_release (self->store, released_result (self, outside), "print", "print",
+                                outside, &error);
   if (released == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not print the report: %s"),
@@ -1745,6 +1847,7 @@ cl_reports_page_dispose (GObject *object)
   g_ptr_array_set_size (self->table_rows, 0);
   g_clear_pointer (&self->result, cl_report_result_free);
   g_clear_pointer (&self->traced, cl_report_result_free);
+  g_clear_pointer (&self->outside_copy, cl_report_result_free);
   g_clear_weak_pointer (&self->drill_window);
   close_chooser (self);
 

@@ -9,7 +9,9 @@
  * (compared parsed), for internal use and for outside use. An advocate asking the server is
  * refused; an unreachable server is an error, or with --fallback the vault's report with a
  * note and exit status 7; an expired token is refreshed; a malformed answer is refused and
- * nothing is written.
+ * nothing is written. The server's internal figures, which cannot be suppressed in the
+ * vault, are asked for again with their own parameters for outside use, as the Reports view
+ * does to export or print them.
  */
 
 #define G_LOG_DOMAIN "test-e2e-reports"
@@ -17,7 +19,10 @@
 #include <string.h>
 
 #include "cl-e2e.h"
-#include "cl-report.h"
+#include "cl-report-export.h"
+#include "cl-secret.h"
+#include "cl-sync.h"
+#include "cl-vault.h"
 
 #define PERIOD "--from", "2026-10-01", "--to", "2026-12-31", "--as-of", "2026-12-31"
 
@@ -422,6 +427,86 @@ test_malformed_answer (void)
   }
 }
 
+/* How many of @result's cells are suppressed. */
+static guint
+count_suppressed (const ClReportResult *result)
+{
+  guint n = 0;
+
+  for (guint t = 0; t < result->tables->len; t++)
+    {
+      const ClReportTable *table = g_ptr_array_index (result->tables, t);
+
+      for (guint r = 0; r < table->rows->len; r++)
+        {
+          const ClReportRow *row = g_ptr_array_index (table->rows, r);
+
+          for (guint c = 0; c < row->cells->len; c++)
+            n += g_array_index (row->cells, ClReportCell, c).suppressed;
+        }
+    }
+  return n;
+}
+
+/* A server result for internal use cannot leave for outside use; asked again, the server
+ * gives the suppressed copy, which can. Unreachable, nothing comes. */
+static void
+test_outside_copy (void)
+{
+  g_autoptr(ClE2eClient) sue = NULL;
+  g_autoptr(ClFaultProxy) proxy = NULL;
+  g_autoptr(ClTestStack) stack = fixture_stack (&sue, &proxy);
+  g_autoptr(ClSecret) pass = cl_secret_new_from_string (CL_E2E_PASSPHRASE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClVault) vault = cl_vault_unlock (sue->dir, pass, &error);
+  g_autoptr(ClStore) store = NULL;
+  g_autoptr(ClSync) sync = NULL;
+  g_autoptr(ClReportParams) params = cl_report_params_new ();
+  g_autoptr(ClReportParams) asked = NULL;
+  g_autoptr(ClReportResult) internal = NULL, outside = NULL, released = NULL;
+  g_autoptr(ClReportResult) again = NULL;
+
+  g_assert_no_error (error);
+  store = cl_store_new (vault, "sue");
+  sync = cl_sync_new (store);
+  params->from = cl_day_parse ("2026-10-01");
+  params->to = cl_day_parse ("2026-12-31");
+  params->as_of = cl_day_parse ("2026-12-31");
+  internal = cl_sync_run_report (sync, "services", params, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (internal->suppressed);
+  g_assert_cmpuint (count_suppressed (internal), ==, 0);
+  g_assert_null (cl_report_release (store, internal, "export", "csv", TRUE, &error));
+  g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS);
+  g_clear_error (&error);
+
+  /* The result's own parameters, as read back from the server, ask for the same report. */
+  asked = cl_report_params_copy (internal->params);
+  asked->outside = TRUE;
+  outside = cl_sync_run_report (sync, internal->name, asked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (outside->source, ==, CL_REPORT_SOURCE_SERVER);
+  g_assert_cmpstr (outside->name, ==, "services");
+  g_assert_true (outside->suppressed);
+  g_assert_true (outside->params->outside);
+  g_assert_cmpint (outside->params->from, ==, internal->params->from);
+  g_assert_cmpint (outside->params->to, ==, internal->params->to);
+  g_assert_cmpuint (count_suppressed (outside), >, 0);
+  released = cl_report_release (store, outside, "export", "csv", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_suppressed (released), ==, count_suppressed (outside));
+
+  /* The server out of reach: an error, no copy. */
+  cl_fault_proxy_set (proxy, CL_FAULT_RESET, 0, NULL, 0);
+  again = cl_sync_run_report (sync, internal->name, asked, NULL, &error);
+  g_assert_null (again);
+  g_assert_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_NETWORK);
+
+  g_clear_object (&sync);
+  g_clear_object (&store);
+  cl_vault_lock (vault);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -434,5 +519,6 @@ main (int    argc,
   g_test_add_func ("/e2e/reports/unreachable", test_unreachable);
   g_test_add_func ("/e2e/reports/token-refresh", test_token_refresh);
   g_test_add_func ("/e2e/reports/malformed-answer", test_malformed_answer);
+  g_test_add_func ("/e2e/reports/outside-copy", test_outside_copy);
   return g_test_run ();
 }

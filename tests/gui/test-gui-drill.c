@@ -372,25 +372,43 @@ assert_has_format (const char *text,
     g_assert_nonnull (strstr (text, g_strstrip (parts[i])));
 }
 
-/* The "Whole agency" switch shows on a vault enrolled for a supervisor, not for an
- * advocate; with the server out of reach the vault's report comes under a note saying
- * what it covers. */
+/* Enrolls the vault, as far as it knows, with a server nothing listens for. */
 static void
-test_whole_agency_offline (void)
+enroll_nowhere (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = cl_gui_test_make_ca (tmp_dir);
-  const ClReportResult *result;
-  GtkSwitch *agency;
 
-  g_assert_null (_cl_reports_page_get_agency_switch (page ()));
-  /* Enrolled, as far as the vault knows, with a server nothing listens for. */
   g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
                                      "INSERT INTO meta (key, value) VALUES "
                                      "('sync_url', 'https://127.0.0.1:1'), "
                                      "('sync_ca', ?), ('sync_token', 'clt_test')",
                                      ca, CL_SQL_END));
   g_assert_no_error (error);
+}
+
+static void
+unenroll (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+                                     "DELETE FROM meta WHERE key IN ('sync_url', 'sync_ca', "
+                                     "'sync_token')", CL_SQL_END));
+  g_assert_no_error (error);
+}
+
+/* The "Whole agency" switch shows on a vault enrolled for a supervisor, not for an
+ * advocate; with the server out of reach the vault's report comes under a note saying
+ * what it covers. */
+static void
+test_whole_agency_offline (void)
+{
+  const ClReportResult *result;
+  GtkSwitch *agency;
+
+  g_assert_null (_cl_reports_page_get_agency_switch (page ()));
+  enroll_nowhere ();
 
   set_role ("advocate");
   cl_reports_page_set_store (page (), store (), NULL, NULL);
@@ -420,10 +438,7 @@ test_whole_agency_offline (void)
   run_report ("caseload");
   g_assert_null (_cl_reports_page_get_agency_note (page ()));
 
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
-                                     "DELETE FROM meta WHERE key IN ('sync_url', 'sync_ca', "
-                                     "'sync_token')", CL_SQL_END));
-  g_assert_no_error (error);
+  unenroll ();
   set_role (NULL);
 }
 
@@ -594,6 +609,65 @@ count_rows (GtkWidget *widget)
        child = gtk_widget_get_next_sibling (child))
     n += count_rows (child);
   return n;
+}
+
+static void
+message_cb (ClReportsPage  *reports,
+            const char     *text,
+            char          **last)
+{
+  g_free (*last);
+  *last = g_strdup (text);
+}
+
+/* A funder report the server gave for internal use, printed or exported for outside use:
+ * the view asks the server again for its suppressed copy; with the server out of reach,
+ * it says so and nothing is printed, written or audited. */
+static void
+test_whole_agency_outside_offline (void)
+{
+  g_autofree char *printed = g_build_filename (tmp_dir, "pmt-server-print.pdf", NULL);
+  g_autofree char *last = NULL;
+  ClReportResult *result;
+  AdwMessageDialog *warning;
+  gint64 prints, exports;
+  gulong handler;
+
+  enroll_nowhere ();
+  run_report ("pmt");
+  result = cl_report_result_copy (cl_reports_page_get_result (page ()));
+  result->source = CL_REPORT_SOURCE_SERVER;
+  _cl_reports_page_show_result (page (), result);
+  handler = g_signal_connect (page (), "message", G_CALLBACK (message_cb), &last);
+  prints = audits_with_reason ("print", "report", NULL, NULL);
+  exports = audits_with_reason ("export", "report", NULL, NULL);
+
+  print_to (printed, TRUE);
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
+  g_assert_nonnull (last);
+  assert_has_format (last, _("Could not print the report: %s"));
+  assert_has_format (last, _("Could not reach the server: %s"));
+  g_assert_false (g_file_test (printed, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&last, g_free);
+
+  gtk_widget_activate_action (GTK_WIDGET (page ()), "reports.export", "s", "csv");
+  WAIT_UNTIL ((warning = cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  g_assert_true (gtk_switch_get_active (g_object_get_data (G_OBJECT (warning), "cl-outside")));
+  adw_message_dialog_response (warning, "export");
+  gtk_window_destroy (GTK_WINDOW (warning));
+  /* The server is asked in a worker: the view busy meanwhile. */
+  g_assert_true (cl_reports_page_get_busy (page ()));
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
+  g_assert_nonnull (last);
+  assert_has_format (last, _("Could not export the report: %s"));
+  assert_has_format (last, _("Could not reach the server: %s"));
+  /* No file chooser asked where to write. */
+  g_assert_null (cl_gui_test_find_window (GTK_TYPE_FILE_CHOOSER_DIALOG));
+
+  g_assert_cmpint (audits_with_reason ("print", "report", NULL, NULL), ==, prints);
+  g_assert_cmpint (audits_with_reason ("export", "report", NULL, NULL), ==, exports);
+  g_signal_handler_disconnect (page (), handler);
+  unenroll ();
 }
 
 /* How many of the 20,000 rows have widgets. */
@@ -772,6 +846,8 @@ main (int   argc,
   g_test_add_func ("/gui-drill/print-is-export", test_print_is_export);
   g_test_add_func ("/gui-drill/print-funder-suppressed", test_print_funder_suppressed);
   g_test_add_func ("/gui-drill/whole-agency-offline", test_whole_agency_offline);
+  g_test_add_func ("/gui-drill/whole-agency-outside-offline",
+                   test_whole_agency_outside_offline);
   g_test_add_func ("/gui-drill/counts-only-role", test_counts_only_role_refused);
   g_test_add_func ("/gui-drill/lock-closes", test_lock_closes);
 
