@@ -1805,6 +1805,39 @@ cl_store_count (ClStore     *self,
 }
 
 /**
+ * cl_store_count_open_tasks:
+ *
+ * Returns: how many tasks of the case are not done (not deleted), or -1 on error
+ */
+gint64
+cl_store_count_open_tasks (ClStore     *self,
+                           const char  *case_id,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+  gint64 n = -1;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  g_return_val_if_fail (case_id != NULL, -1);
+
+  _cl_store_read_lock (self);
+  if ((db = get_db (self, error)) != NULL &&
+      (stmt = cl_sql_cache_prepare (stmts (self), "SELECT count(*) FROM task WHERE case_id = ? "
+                                    "AND deleted = 0 AND coalesce(done, 0) = 0", error)) != NULL)
+    {
+      cl_sql_bind_text (stmt, 1, case_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64 (stmt, 0);
+      else
+        cl_sql_set_error (error, db, sqlite3_errcode (db));
+      cl_sql_cache_release (stmts (self), stmt);
+    }
+  _cl_store_read_unlock (self);
+  return n;
+}
+
+/**
  * cl_store_history:
  *
  * Returns: (transfer full) (element-type ClHistoryEntry): what changed on the case, its

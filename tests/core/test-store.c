@@ -455,6 +455,36 @@ test_search (ClTestVault   *f,
   (void) c;
 }
 
+/* The open tasks of a case: not done, not deleted, not another case's. */
+static void
+test_open_tasks (ClTestVault   *f,
+                 gconstpointer  data)
+{
+  g_autofree char *a = cl_test_new_case (f->store, "Rosa Park");
+  g_autofree char *b = cl_test_new_case (f->store, "Omar Said");
+  g_autofree char *open = NULL, *gone = NULL;
+  g_autoptr(ClChanges) done = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 0);
+  open = cl_test_create (f->store, "task", "case_id", a, "title", "Call back", "due", "2026-12-01", NULL);
+  gone = cl_test_create (f->store, "task", "case_id", a, "title", "Court", "due", "2026-12-02", "done", "0", NULL);
+  g_free (cl_test_create (f->store, "task", "case_id", a, "title", "Shelter", "due", "2026-12-03", "done", "1",
+                          NULL));
+  g_free (cl_test_create (f->store, "task", "case_id", b, "title", "Letter", "due", "2026-12-04", NULL));
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 2);
+  g_assert_no_error (error);
+
+  g_assert_true (cl_store_delete (f->store, "task", gone, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 1);
+  cl_changes_set (done, "done", "1");
+  g_assert_true (cl_store_update (f->store, "task", open, done, &error));
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 0);
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, b, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
 /* A phone number is found however it is written, in the vault and in the query; short
  * digit groups keep matching on their own. */
 static void
@@ -964,6 +994,7 @@ main (int   argc,
   ADD ("search", test_search);
   ADD ("search-long", test_search_long);
   ADD ("search-phone", test_search_phone);
+  ADD ("open-tasks", test_open_tasks);
   ADD ("case-list-live", test_case_list_live);
   ADD ("case-list-minimal-change", test_case_list_minimal_change);
   ADD ("case-list-first-rows", test_case_list_first_rows);
