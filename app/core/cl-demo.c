@@ -372,14 +372,25 @@ format_time (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* The day of @t where the advocate is, as "today" is read there: a moment before now is
+ * never on a later day than today (in UTC it is, in New York evenings). */
 static char *
 format_date (gint64 t)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (t);
   return g_date_time_format (dt, "%Y-%m-%d");
 }
 
 #define DAY (G_GINT64_CONSTANT (86400))
+
+/* @t, or @limit if @t is later. A function, not MIN(): the arguments draw random numbers,
+ * which MIN() would draw twice (comparing one value and returning another). */
+static gint64
+not_after (gint64 t,
+           gint64 limit)
+{
+  return t < limit ? t : limit;
+}
 
 /* A moment during New York office hours (9 am to 7 pm Eastern, written in UTC) on the day
  * @days_ago days before now, never in the future. */
@@ -1171,7 +1182,7 @@ make_case (Demo    *d,
       for (guint i = 0; i < n_services; i++)
         {
           service_dates[i] = when;
-          when = MIN (when + range (d, 0, 30) * DAY, d->now);
+          when = not_after (when + range (d, 0, 30) * DAY, d->now);
           last = MAX (last, when);
         }
     }
@@ -1180,7 +1191,8 @@ make_case (Demo    *d,
     set_take (c, "opened_at", format_date (engaged_at));
   if (closed)
     {
-      set_take (c, "closed_at", format_date (MIN (last + range (d, 1, 30) * DAY, d->now)));
+      set_take (c, "closed_at",
+                format_date (not_after (last + range (d, 1, 30) * DAY, d->now)));
       set (c, "closure_reason", closure);
     }
 
@@ -1256,7 +1268,8 @@ make_case (Demo    *d,
           g_autoptr(ClChanges) o = cl_changes_new ();
 
           set (o, "case_id", case_id);
-          set_take (o, "date", format_date (MIN (engaged_at + range (d, 0, 14) * DAY, d->now)));
+          set_take (o, "date",
+                    format_date (not_after (engaged_at + range (d, 0, 14) * DAY, d->now)));
           set (o, "partner", PICK (d, partners));
           set (o, "service_type", track == TRACK_TRAFFICKING ? "trafficking_cm" : PICK (d, types));
           set (o, "outcome", PICK_W (d, outcomes, outcome_w));
@@ -1271,7 +1284,7 @@ make_case (Demo    *d,
                                                     "withdrawn" };
           static const guint decision_w[] = { 50, 35, 10, 5 };
           g_autoptr(ClChanges) m = cl_changes_new ();
-          gint64 requested = MIN (engaged_at + range (d, 7, 60) * DAY, d->now);
+          gint64 requested = not_after (engaged_at + range (d, 7, 60) * DAY, d->now);
           const char *decision = PICK_W (d, decisions, decision_w);
 
           set (m, "case_id", case_id);
@@ -1294,7 +1307,7 @@ make_case (Demo    *d,
           set (m, "decision", decision);
           if (strcmp (decision, "pending") != 0)
             set_take (m, "decided_on",
-                      format_date (MIN (requested + range (d, 30, 200) * DAY, d->now)));
+                      format_date (not_after (requested + range (d, 30, 200) * DAY, d->now)));
           if (!make_child (d, "immigration", m, error))
             return FALSE;
         }
@@ -1327,8 +1340,8 @@ make_case (Demo    *d,
           set_take (p, "crime_date", format_date (received - range (d, 0, 5) * DAY));
           if (strcmp (st, "preparing") != 0)
             {
-              set_take (p, "filed_on", format_date (MIN (engaged_at + range (d, 5, 60) * DAY,
-                                                         d->now)));
+              set_take (p, "filed_on",
+                        format_date (not_after (engaged_at + range (d, 5, 60) * DAY, d->now)));
               set_take (p, "claim_number", g_strdup_printf ("OVS-%07u", range (d, 1, 9999999)));
             }
           set (p, "status", st);
@@ -1345,8 +1358,8 @@ make_case (Demo    *d,
           set (p, "case_id", case_id);
           set_take (p, "completed_on", format_date (engaged_at));
           if (chance (d, 0.3))
-            set_take (p, "reviewed_on", format_date (MIN (engaged_at + range (d, 14, 90) * DAY,
-                                                          d->now)));
+            set_take (p, "reviewed_on",
+                      format_date (not_after (engaged_at + range (d, 14, 90) * DAY, d->now)));
           if (!make_child (d, "safety_plan", p, error))
             return FALSE;
         }
@@ -1358,7 +1371,7 @@ make_case (Demo    *d,
       g_autoptr(ClChanges) n = cl_changes_new ();
 
       set (n, "case_id", case_id);
-      set_take (n, "at", format_time (MIN (last + range (d, 0, 3600), d->now - 1)));
+      set_take (n, "at", format_time (not_after (last + range (d, 0, 3600), d->now - 1)));
       set (n, "author", advocate);
       set (n, "text", PICK (d, case_notes));
       if (!make_child (d, "note", n, error))
@@ -1410,6 +1423,21 @@ cl_demo_generate (ClStore             *store,
                   GCancellable        *cancellable,
                   GError             **error)
 {
+  return _cl_demo_generate_at (store, n_cases, seed, g_get_real_time () / G_USEC_PER_SEC,
+                               progress, user_data, cancellable, error);
+}
+
+/* cl_demo_generate() as if the time were @now (unix seconds): for tests. */
+gboolean
+_cl_demo_generate_at (ClStore             *store,
+                      guint                n_cases,
+                      guint32              seed,
+                      gint64               now,
+                      ClDemoProgressFunc   progress,
+                      gpointer             user_data,
+                      GCancellable        *cancellable,
+                      GError             **error)
+{
   Demo d = { 0 };
   gboolean ok = FALSE;
   guint done = 0;
@@ -1419,7 +1447,7 @@ cl_demo_generate (ClStore             *store,
 
   d.store = store;
   d.rand = g_rand_new_with_seed (seed);
-  d.now = g_get_real_time () / G_USEC_PER_SEC - 60;
+  d.now = now - 60;
   d.commands = cl_refdata_commands (&d.n_commands);
   d.dv_advocates = g_ptr_array_new_with_free_func (g_free);
   d.cv_advocates = g_ptr_array_new_with_free_func (g_free);

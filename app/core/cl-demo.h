@@ -26,5 +26,13 @@ gboolean  cl_demo_generate  (ClStore             *store,
                              gpointer             user_data,
                              GCancellable        *cancellable,
                              GError             **error);
+gboolean _cl_demo_generate_at (ClStore             *store,
+                               guint                n_cases,
+                               guint32              seed,
+                               gint64               now,
+                               ClDemoProgressFunc   progress,
+                               gpointer             user_data,
+                               GCancellable        *cancellable,
+                               GError             **error);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "cl-seed.h"
 #include "cl-schema.h"
 #include "cl-sql.h"
+#include "cl-store-private.h"
 #include "cl-vault.h"
 
 typedef gboolean (*SeedFunc) (sqlite3 *db, GError **error);
@@ -28,6 +29,7 @@ typedef struct {
 } Migration;
 
 static gboolean seed_initial (sqlite3 *db, GError **error);
+static gboolean rebuild_search (sqlite3 *db, GError **error);
 
 static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/001-initial.sql", seed_initial },
@@ -38,7 +40,17 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/006-resolution-pulled.sql", NULL },
   { "/io/github/caseload/core/migrations/007-sent.sql", NULL },
   { "/io/github/caseload/core/migrations/008-rejected-op.sql", NULL },
+  { "/io/github/caseload/core/migrations/009-search-phone-digits.sql", rebuild_search },
 };
+
+/* Writes every case's search document again. */
+static gboolean
+rebuild_search (sqlite3  *db,
+                GError  **error)
+{
+  return cl_sql_exec (db, "INSERT INTO case_search (docid, body) " CL_CASE_SEARCH_DOCUMENTS_SQL,
+                      error);
+}
 
 static gboolean
 seed_initial (sqlite3  *db,

@@ -9,6 +9,29 @@
 
 G_BEGIN_DECLS
 
+/* The phone number with the usual separators dropped, so that "3475555706" finds
+ * "347-555-5706" and "(347) 555-5706" (match_expression joins typed digits likewise). */
+#define CL_PHONE_DIGITS_SQL(col) \
+  "replace(replace(replace(replace(replace(replace(replace(coalesce(" col ", ''), " \
+  "'-', ''), ' ', ''), '(', ''), ')', ''), '.', ''), '+', ''), '/', '')"
+
+/* The search documents (docid, body) of the cases that are not deleted; a caller adds
+ * "AND c.id = ?" for one case. */
+#define CL_CASE_SEARCH_DOCUMENTS_SQL \
+  "SELECT c.rowid, " \
+  "  coalesce(k.legal_name, '') || ' ' || coalesce(k.preferred_name, '') || ' ' || " \
+  "  coalesce(k.pseudonym, '') || ' ' || coalesce(k.phone, '') || ' ' || " \
+  "  " CL_PHONE_DIGITS_SQL ("k.phone") " || ' ' || " \
+  "  coalesce(c.case_number, '') || ' ' || " \
+  "  coalesce((SELECT group_concat(complaint_number, ' ') FROM referral " \
+  "            WHERE case_id = c.id AND deleted = 0), '') || ' ' || " \
+  "  coalesce((SELECT group_concat(docket, ' ') FROM legal_matter " \
+  "            WHERE case_id = c.id AND deleted = 0), '') || ' ' || " \
+  "  coalesce((SELECT group_concat(claim_number, ' ') FROM compensation " \
+  "            WHERE case_id = c.id AND deleted = 0), '') " \
+  "FROM cases c LEFT JOIN client k ON k.id = c.client_id " \
+  "WHERE c.deleted = 0"
+
 void      _cl_store_read_lock          (ClStore       *self);
 void      _cl_store_read_unlock        (ClStore       *self);
 char     *_cl_store_view_where         (ClCaseView     view);

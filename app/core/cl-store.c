@@ -482,19 +482,7 @@ static const char search_delete_sql[] =
   "DELETE FROM case_search WHERE docid = (SELECT rowid FROM cases WHERE id = ?1)";
 
 static const char search_insert_sql[] =
-  "INSERT INTO case_search (docid, body) "
-  "SELECT c.rowid, "
-  "  coalesce(k.legal_name, '') || ' ' || coalesce(k.preferred_name, '') || ' ' || "
-  "  coalesce(k.pseudonym, '') || ' ' || coalesce(k.phone, '') || ' ' || "
-  "  coalesce(c.case_number, '') || ' ' || "
-  "  coalesce((SELECT group_concat(complaint_number, ' ') FROM referral "
-  "            WHERE case_id = c.id AND deleted = 0), '') || ' ' || "
-  "  coalesce((SELECT group_concat(docket, ' ') FROM legal_matter "
-  "            WHERE case_id = c.id AND deleted = 0), '') || ' ' || "
-  "  coalesce((SELECT group_concat(claim_number, ' ') FROM compensation "
-  "            WHERE case_id = c.id AND deleted = 0), '') "
-  "FROM cases c LEFT JOIN client k ON k.id = c.client_id "
-  "WHERE c.id = ?1 AND c.deleted = 0";
+  "INSERT INTO case_search (docid, body) " CL_CASE_SEARCH_DOCUMENTS_SQL " AND c.id = ?1";
 
 static const char deadline_sql[] =
   "UPDATE compensation SET filing_deadline = CASE WHEN crime_date IS NULL THEN NULL ELSE "
@@ -1648,6 +1636,53 @@ match_expression (const char *text,
   return g_string_free (out, FALSE);
 }
 
+#define PHONE_MIN_DIGITS 7
+
+static gboolean
+is_phone_separator (char c)
+{
+  return c != '\0' && strchr (" -().+/", c) != NULL;
+}
+
+/* @text with each number written in groups ("347-555-5706", "(347) 555 5706") of at
+ * least PHONE_MIN_DIGITS digits written as one ("3475555706"), the form the search
+ * documents hold of a phone number beside the number as stored. */
+static char *
+join_phone_digits (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *start = p, *end = p, *q;
+      guint n_digits = 0;
+
+      if (!g_ascii_isdigit (*p))
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      /* The run: digits, and separators that lie between digits. */
+      for (q = p; g_ascii_isdigit (*q) || is_phone_separator (*q); q++)
+        if (g_ascii_isdigit (*q))
+          {
+            n_digits++;
+            end = q + 1;
+          }
+      if (n_digits >= PHONE_MIN_DIGITS)
+        {
+          for (q = start; q < end; q++)
+            if (g_ascii_isdigit (*q))
+              g_string_append_c (out, *q);
+        }
+      else
+        g_string_append_len (out, start, end - start);
+      p = end;
+    }
+  return g_string_free (out, FALSE);
+}
+
 static GListModel *
 store_search_unlocked (ClStore     *self,
                        const char  *text,
@@ -1657,7 +1692,9 @@ store_search_unlocked (ClStore     *self,
   g_autoptr(GListStore) results = g_list_store_new (CL_TYPE_CASE_SUMMARY);
   sqlite3_stmt *stmt;
   g_autofree char *match = NULL;
-  guint n_words = 0;
+  g_autofree char *joined = NULL;
+  g_autofree char *phone_match = NULL;
+  guint n_words = 0, n_phone_words = 0;
   sqlite3 *db;
   int rc;
 
@@ -1667,6 +1704,8 @@ store_search_unlocked (ClStore     *self,
   if ((db = get_db (self, error)) == NULL)
     return NULL;
   match = match_expression (text, &n_words);
+  joined = join_phone_digits (text);
+  phone_match = match_expression (joined, &n_phone_words);
   if (*match == '\0')
     return G_LIST_MODEL (g_steal_pointer (&results));
   if (n_words > CL_STORE_SEARCH_MAX_WORDS)
@@ -1681,16 +1720,20 @@ store_search_unlocked (ClStore     *self,
     }
 
   stmt = cl_sql_cache_prepare (stmts (self),
-                               "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM case_search s "
-                               "JOIN cases c ON c.rowid = s.docid "
+                               "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM cases c "
                                "LEFT JOIN client k ON k.id = c.client_id "
-                               "WHERE case_search MATCH ? AND c.deleted = 0 "
-                               "ORDER BY c.status = 'closed', c.last_activity_at DESC LIMIT ?",
+                               "WHERE c.rowid IN (SELECT docid FROM case_search "
+                               "                  WHERE case_search MATCH ?1 "
+                               "                  UNION SELECT docid FROM case_search "
+                               "                  WHERE case_search MATCH ?2) "
+                               "AND c.deleted = 0 "
+                               "ORDER BY c.status = 'closed', c.last_activity_at DESC LIMIT ?3",
                                error);
   if (stmt == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, match);
-  sqlite3_bind_int (stmt, 2, limit == 0 ? -1 : (int) limit);
+  cl_sql_bind_text (stmt, 2, phone_match);
+  sqlite3_bind_int (stmt, 3, limit == 0 ? -1 : (int) limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr(ClCaseSummary) row = _cl_case_summary_new_from_row (stmt);
@@ -1757,6 +1800,39 @@ cl_store_count (ClStore     *self,
   g_return_val_if_fail (CL_IS_STORE (self), -1);
   _cl_store_read_lock (self);
   n = store_count_unlocked (self, type_name, where, error);
+  _cl_store_read_unlock (self);
+  return n;
+}
+
+/**
+ * cl_store_count_open_tasks:
+ *
+ * Returns: how many tasks of the case are not done (not deleted), or -1 on error
+ */
+gint64
+cl_store_count_open_tasks (ClStore     *self,
+                           const char  *case_id,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+  gint64 n = -1;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  g_return_val_if_fail (case_id != NULL, -1);
+
+  _cl_store_read_lock (self);
+  if ((db = get_db (self, error)) != NULL &&
+      (stmt = cl_sql_cache_prepare (stmts (self), "SELECT count(*) FROM task WHERE case_id = ? "
+                                    "AND deleted = 0 AND coalesce(done, 0) = 0", error)) != NULL)
+    {
+      cl_sql_bind_text (stmt, 1, case_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64 (stmt, 0);
+      else
+        cl_sql_set_error (error, db, sqlite3_errcode (db));
+      cl_sql_cache_release (stmts (self), stmt);
+    }
   _cl_store_read_unlock (self);
   return n;
 }

@@ -119,6 +119,9 @@ GPtrArray    *cl_store_list_children    (ClStore      *self,
                                          const char   *type,
                                          const char   *parent_id,
                                          GError      **error);
+gint64        cl_store_count_open_tasks (ClStore      *self,
+                                         const char   *case_id,
+                                         GError      **error);
 GPtrArray    *cl_store_history          (ClStore      *self,
                                          const char   *case_id,
                                          GError      **error);

@@ -473,6 +473,28 @@ parent_id_for (ClCasePage   *self,
 
 static void update_access (ClCasePage *self);
 
+/* A closed case says when and why under its overview. */
+static void
+update_closure (ClCasePage *self,
+                gboolean    closed)
+{
+  g_autofree char *date = NULL;
+  g_autofree char *text = NULL;
+  const char *reason;
+
+  if (self->case_form == NULL)
+    return;
+  if (closed)
+    {
+      date = cl_format_date (cl_record_get (self->case_record, "closed_at"));
+      reason = cl_enum_label ("closure_reason",
+                              cl_record_get (self->case_record, "closure_reason"));
+      /* Translators: the first %s is a date, the second the reason the case closed */
+      text = g_strdup_printf (_("Closed %s: %s"), date, reason != NULL ? reason : "");
+    }
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->case_form), text);
+}
+
 static void
 update_header (ClCasePage *self)
 {
@@ -499,6 +521,7 @@ update_header (ClCasePage *self)
   update_access (self);
 
   status = cl_record_get (self->case_record, "status");
+  update_closure (self, g_strcmp0 (status, "closed") == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.close",
                                  g_strcmp0 (status, "closed") != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.reopen",
@@ -1907,6 +1930,9 @@ close_case (ClCasePage *self)
 {
   g_autoptr(GtkStringList) reasons = cl_enum_string_list_new ("closure_reason",
                                                               _("Choose a reason"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  gint64 n_open;
   GtkWidget *dialog;
   GtkWidget *list;
   GtkWidget *row;
@@ -1914,10 +1940,23 @@ close_case (ClCasePage *self)
   if (self->case_record == NULL)
     return;
 
+  n_open = cl_store_count_open_tasks (self->store, self->case_id, &error);
+  if (n_open < 0)
+    g_debug ("Could not count the open tasks: %s", error->message);
+  if (n_open > 0)
+    body = g_strdup_printf (ngettext ("This case still has %d open task; it stays open. Say why "
+                                      "the case closes. It moves to Closed cases and can be "
+                                      "reopened.",
+                                      "This case still has %d open tasks; they stay open. Say "
+                                      "why the case closes. It moves to Closed cases and can be "
+                                      "reopened.",
+                                      (gulong) n_open),
+                            (int) n_open);
+  else
+    body = g_strdup (_("Say why the case closes. It moves to Closed cases and can be "
+                       "reopened."));
   dialog = adw_message_dialog_new (cl_widget_get_window (GTK_WIDGET (self)),
-                                   _("Close Case?"),
-                                   _("Say why the case closes. It moves to Closed cases and "
-                                     "can be reopened."));
+                                   _("Close Case?"), body);
 
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);

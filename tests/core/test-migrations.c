@@ -36,9 +36,10 @@ test_upgrade_from (gconstpointer data)
   /* Data written with the old schema, the way that version's store wrote it. */
   g_assert_true (cl_sql_exec_params (db, &error,
                                      "INSERT INTO client (id, version, created_at, updated_at, "
-                                     "legal_name) VALUES ('0f8fad5b-d9cb-469f-a165-70867728950e', "
-                                     "0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)",
-                                     "Old Schema Person", CL_SQL_END));
+                                     "legal_name, phone) VALUES "
+                                     "('0f8fad5b-d9cb-469f-a165-70867728950e', 0, "
+                                     "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?)",
+                                     "Old Schema Person", "(347) 555-5706", CL_SQL_END));
   g_assert_no_error (error);
   if (from >= 4)
     {
@@ -158,6 +159,12 @@ test_upgrade_from (gconstpointer data)
                                    "'index' AND name = 'conflict_record'", &n, &error));
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, 1);
+
+  /* The search documents, written again with the phone's digits (migration 9). */
+  g_assert_true (cl_sql_query_int (db, "SELECT count(*) FROM case_search WHERE case_search "
+                                   "MATCH '3475555706'", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, from < 9 ? 1 : 0);
 
   /* Drafts (migration 4): kept from a vault that had them, an empty table otherwise. */
   {

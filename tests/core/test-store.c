@@ -455,6 +455,86 @@ test_search (ClTestVault   *f,
   (void) c;
 }
 
+/* The open tasks of a case: not done, not deleted, not another case's. */
+static void
+test_open_tasks (ClTestVault   *f,
+                 gconstpointer  data)
+{
+  g_autofree char *a = cl_test_new_case (f->store, "Rosa Park");
+  g_autofree char *b = cl_test_new_case (f->store, "Omar Said");
+  g_autofree char *open = NULL, *gone = NULL;
+  g_autoptr(ClChanges) done = cl_changes_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 0);
+  open = cl_test_create (f->store, "task", "case_id", a, "title", "Call back", "due", "2026-12-01", NULL);
+  gone = cl_test_create (f->store, "task", "case_id", a, "title", "Court", "due", "2026-12-02", "done", "0", NULL);
+  g_free (cl_test_create (f->store, "task", "case_id", a, "title", "Shelter", "due", "2026-12-03", "done", "1",
+                          NULL));
+  g_free (cl_test_create (f->store, "task", "case_id", b, "title", "Letter", "due", "2026-12-04", NULL));
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 2);
+  g_assert_no_error (error);
+
+  g_assert_true (cl_store_delete (f->store, "task", gone, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 1);
+  cl_changes_set (done, "done", "1");
+  g_assert_true (cl_store_update (f->store, "task", open, done, &error));
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, a, &error), ==, 0);
+  g_assert_cmpint (cl_store_count_open_tasks (f->store, b, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+/* A phone number is found however it is written, in the vault and in the query; short
+ * digit groups keep matching on their own. */
+static void
+test_search_phone (ClTestVault   *f,
+                   gconstpointer  data)
+{
+  g_autofree char *dashed = cl_test_create (f->store, "client", "legal_name", "Ana Diaz",
+                                            "phone", "347-555-5706", NULL);
+  g_autofree char *plain = cl_test_create (f->store, "client", "legal_name", "Lena Ross",
+                                           "phone", "7185550123", NULL);
+  g_autofree char *a = cl_test_create (f->store, "case", "client_id", dashed, "command", "PSA 2",
+                                       "track", "dv", NULL);
+  g_autofree char *b = cl_test_create (f->store, "case", "client_id", plain, "command", "PSA 2",
+                                       "track", "dv", NULL);
+  static const struct {
+    const char *query;
+    gboolean    dashed, plain;
+  } cases[] = {
+    { "3475555706", TRUE, FALSE },
+    { "347-555-5706", TRUE, FALSE },
+    { "(347) 555-5706", TRUE, FALSE },
+    { "3475555", TRUE, FALSE },
+    { "diaz 347 555 5706", TRUE, FALSE },
+    { "718-555-0123", FALSE, TRUE },
+    { "(718) 555 0123", FALSE, TRUE },
+    { "7185550123", FALSE, TRUE },
+    { "555", TRUE, FALSE },
+    { "5706", TRUE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GListModel) results = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean found_a = FALSE, found_b = FALSE;
+
+      results = cl_store_search (f->store, cases[i].query, 50, &error);
+      g_assert_no_error (error);
+      for (guint j = 0; j < g_list_model_get_n_items (results); j++)
+        {
+          g_autoptr(ClCaseSummary) row = g_list_model_get_item (results, j);
+          found_a |= g_strcmp0 (cl_case_summary_get_id (row), a) == 0;
+          found_b |= g_strcmp0 (cl_case_summary_get_id (row), b) == 0;
+        }
+      g_test_message ("%s", cases[i].query);
+      g_assert_cmpint (found_a, ==, cases[i].dashed);
+      g_assert_cmpint (found_b, ==, cases[i].plain);
+    }
+}
+
 /* A query of thousands of words is refused with a message, not a raw SQLite error; the
  * longest allowed still runs. */
 static void
@@ -913,6 +993,8 @@ main (int   argc,
   ADD ("history-and-audit", test_history_and_audit);
   ADD ("search", test_search);
   ADD ("search-long", test_search_long);
+  ADD ("search-phone", test_search_phone);
+  ADD ("open-tasks", test_open_tasks);
   ADD ("case-list-live", test_case_list_live);
   ADD ("case-list-minimal-change", test_case_list_minimal_change);
   ADD ("case-list-first-rows", test_case_list_first_rows);

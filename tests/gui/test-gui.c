@@ -815,12 +815,29 @@ test_close_case (void)
   GtkWidget *list;
   AdwComboRow *reason;
   g_autoptr(ClRecord) closed = NULL;
+  AdwPreferencesGroup *overview;
+  g_autofree char *expected = NULL;
+  const char *summary;
+  gint64 n_open;
 
+  /* One more task open, one done. */
+  n_open = cl_store_count_open_tasks (store (), new_case_id, NULL);
+  g_free (create (store (), "task", "case_id", new_case_id, "title", "Call the shelter",
+                  "due", "2026-12-20", NULL));
+  g_free (create (store (), "task", "case_id", new_case_id, "title", "Send the letter",
+                  "due", "2026-12-01", "done", "1", NULL));
   cl_window_open_case (w, new_case_id);
   WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (page), new_case_id) == 0, 2000);
+  overview = ADW_PREFERENCES_GROUP (_cl_case_page_get_case_form (page));
+  summary = adw_preferences_group_get_description (overview);
+  g_assert_true (summary == NULL || *summary == '\0');
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "case.close", NULL));
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL, 2000);
+
+  /* The open tasks are counted before the case closes (in the body's language). */
+  expected = g_strdup_printf ("%d", (int) n_open + 1);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), expected));
 
   /* A closure reason is required. */
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "close"));
@@ -835,6 +852,11 @@ test_close_case (void)
   g_assert_cmpstr (cl_record_get (closed, "status"), ==, "closed");
   g_assert_cmpstr (cl_record_get (closed, "closure_reason"), ==, "services_completed");
   g_assert_nonnull (cl_record_get (closed, "closed_at"));
+
+  /* The page says why it closed. */
+  summary = adw_preferences_group_get_description (overview);
+  g_assert_nonnull (summary);
+  g_assert_nonnull (strstr (summary, cl_enum_label ("closure_reason", "services_completed")));
 
   /* The counts follow, from a worker. */
   WAIT_UNTIL (_cl_window_get_view_count (w, CL_CASE_VIEW_CLOSED) == 1, 5000);
