@@ -2,7 +2,8 @@
 # check-glossary.py SRCDIR: every catalog renders the glossary terms of po/GLOSSARY.md as
 # agreed. For each term, each msgid matching the term's English pattern (and not its
 # exception) must have translations that contain the language's rendering or one of its
-# listed inflections (case-insensitive), in every plural form.
+# listed inflections (case-insensitive), in every plural form; and no translation uses a
+# word that the glossary lists under "Words not used" for its language.
 import os
 import re
 import sys
@@ -35,10 +36,12 @@ def code(cell):
 
 
 def read_glossary(path):
-  """(terms, renderings): terms maps a term to (pattern, exception or None) in the order
-  of the glossary; renderings maps a language to {term: [accepted forms]}."""
+  """(terms, renderings, avoided): terms maps a term to (pattern, exception or None) in the
+  order of the glossary; renderings maps a language to {term: [accepted forms]}; avoided
+  maps a language to [(word no translation uses, the word to use)]."""
   terms = {}
   renderings = {}
+  avoided = {}
   section = None
   lang = None
   with open(path, encoding='utf-8') as f:
@@ -54,25 +57,29 @@ def read_glossary(path):
       if not line.startswith('|') or re.match(r'\|\s*-', line):
         continue
       row = cells(line)
-      if row and row[0].lower() == 'term':
+      if row and row[0].lower() in ('term', 'language'):
         continue
       if section == 'terms':
         if len(row) != 3:
           raise SystemExit('%s:%d: a term row has 3 cells' % (path, number))
         terms[row[0]] = (re.compile(code(row[1]), re.IGNORECASE),
                          re.compile(code(row[2]), re.IGNORECASE) if code(row[2]) else None)
+      elif section == 'words not used':
+        if len(row) != 3:
+          raise SystemExit('%s:%d: a "words not used" row has 3 cells' % (path, number))
+        avoided.setdefault(row[0], []).append((fold(row[1]), row[2]))
       elif section == 'renderings' and lang is not None:
         if len(row) != 3:
           raise SystemExit('%s:%d: a rendering row has 3 cells' % (path, number))
         forms = [row[1]] + [w.strip() for w in row[2].split(',')]
         renderings[lang][row[0]] = [fold(w) for w in forms if w]
-  return terms, renderings
+  return terms, renderings, avoided
 
 
 def main():
   src = sys.argv[1]
   glossary = os.path.join(src, 'po', 'GLOSSARY.md')
-  terms, renderings = read_glossary(glossary)
+  terms, renderings, avoided = read_glossary(glossary)
   if not terms:
     print('po/GLOSSARY.md lists no term', file=sys.stderr)
     return 1
@@ -110,6 +117,14 @@ def main():
             print('po/%s.po:%d: "%s" is rendered "%s" in the glossary, not here: %s => %s'
                   % (lang, entry['line'], term, forms[0], entry['msgid'][:80].replace('\n', ' '),
                      text[:80].replace('\n', ' ')), file=sys.stderr)
+            bad += 1
+            break
+      for word, instead in avoided.get(lang, []):
+        for text in entry['msgstr']:
+          if word in fold(text):
+            print('po/%s.po:%d: "%s" is not used in this language (write %s): %s'
+                  % (lang, entry['line'], word, instead, text[:80].replace('\n', ' ')),
+                  file=sys.stderr)
             bad += 1
             break
     if bad:

@@ -58,6 +58,15 @@ def main():
   finally:
     shutil.rmtree(root)
 
+  # A Mainland word in zh_TW is caught.
+  root = copy_of(src)
+  try:
+    edit(os.path.join(root, 'po', 'zh_TW.po'), r'^(msgid "Print"\nmsgstr )".*"$', r'\1"打印"')
+    status, err = run('check-glossary.py', root)
+    expect('a word the glossary says is not used fails', status == 1 and '打印' in err)
+  finally:
+    shutil.rmtree(root)
+
   # A language the glossary does not cover fails.
   root = copy_of(src)
   try:
