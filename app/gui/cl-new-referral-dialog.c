@@ -45,6 +45,7 @@ struct _ClNewReferralDialog
   AdwPreferencesPage *page;
 
   ClStore            *store;
+  GSettings          *settings;
   ClRecordForm       *referral_form;
   ClRecordForm       *case_form;
   ClRecordForm       *client_form;
@@ -296,6 +297,7 @@ cl_new_referral_dialog_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_NEW_REFERRAL_DIALOG);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
   if (self->confirm != NULL)
     gtk_window_destroy (self->confirm);
   g_clear_weak_pointer (&self->confirm);
@@ -388,6 +390,7 @@ cl_new_referral_dialog_new (GtkWindow     *parent,
   ClNewReferralDialog *self;
   GtkWidget *row;
   g_autofree char *now = cl_now_utc ();
+  g_autofree char *last_command = NULL;
 
   g_return_val_if_fail (CL_IS_STORE (store), NULL);
 
@@ -407,7 +410,12 @@ cl_new_referral_dialog_new (GtkWindow     *parent,
   if (command_codes != NULL && command_labels != NULL)
     cl_record_form_set_commands (self->case_form, command_codes, command_labels);
   cl_record_form_set_record (self->case_form, NULL);
-  if (default_command != NULL && *default_command != '\0')
+  /* The default command, or else the command of the last referral. */
+  self->settings = g_settings_new (SCHEMA_ID);
+  last_command = g_settings_get_string (self->settings, "last-referral-command");
+  if (default_command == NULL || *default_command == '\0')
+    default_command = last_command;
+  if (*default_command != '\0')
     cl_record_form_set_value (self->case_form, "command", default_command);
 
   self->client_form = add_form (self, "client", client_fields, _("Client"));
@@ -589,6 +597,7 @@ cl_new_referral_dialog_create (ClNewReferralDialog *self)
   g_autoptr(ClChanges) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *case_id = NULL;
+  g_autofree char *command = NULL;
   const char *value = NULL;
 
   g_return_val_if_fail (CL_IS_NEW_REFERRAL_DIALOG (self), FALSE);
@@ -630,6 +639,7 @@ cl_new_referral_dialog_create (ClNewReferralDialog *self)
         return FALSE;
     }
 
+  command = g_strdup (value);
   case_id = cl_intake_create_referral (self->store, self->client_id, client, case_values,
                                        referral, self->draft_id, &error);
   if (case_id == NULL)
@@ -641,6 +651,7 @@ cl_new_referral_dialog_create (ClNewReferralDialog *self)
       return FALSE;
     }
 
+  g_settings_set_string (self->settings, "last-referral-command", command);
   g_object_ref (self);
   g_signal_emit (self, signals[CREATED], 0, case_id);
   gtk_window_destroy (GTK_WINDOW (self));

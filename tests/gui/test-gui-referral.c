@@ -17,6 +17,7 @@
 
 #include "cl-application.h"
 #include "cl-application-private.h"
+#include "cl-command-row.h"
 #include "cl-gui-test.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-test-util.h"
@@ -318,6 +319,60 @@ test_restricted (void)
   WAIT_UNTIL (!CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (window ())), 2000);
 }
 
+static gboolean
+search_has_focus (GtkEditable *search)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (search)));
+
+  return focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (search));
+}
+
+/* Commands are found by number and name, and the last one chosen comes back. */
+static void
+test_command_picker (void)
+{
+  ClNewReferralDialog *dialog = open_dialog ();
+  ClRecordForm *form = cl_new_referral_dialog_get_form (dialog, "case");
+  ClCommandRow *row = CL_COMMAND_ROW (cl_record_form_get_row (form, "command"));
+  GtkEditable *search = cl_command_row_get_search (row);
+  g_autofree char *remembered = cl_record_form_dup_value (form, "command");
+  g_autofree char *chosen = NULL;
+  guint all;
+
+  /* The referrals before were for the 14th: the dialog starts there. */
+  g_assert_cmpstr (remembered, ==, "14");
+
+  cl_command_row_popup (row);
+  /* The search has the keyboard (its text widget, inside the popover). */
+  WAIT_UNTIL (search_has_focus (search), 2000);
+  all = cl_command_row_get_n_shown (row);
+  g_assert_cmpuint (all, >, 50);
+
+  /* A word of the name, as a prefix, in any case. */
+  gtk_editable_set_text (search, "midtown");
+  WAIT_UNTIL (cl_command_row_get_n_shown (row) == 2, 2000);
+  cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-command-picker");
+
+  /* The number; Enter takes the first command shown. */
+  gtk_editable_set_text (search, "75");
+  WAIT_UNTIL (cl_command_row_get_n_shown (row) >= 1 && cl_command_row_get_n_shown (row) < all,
+              2000);
+  g_signal_emit_by_name (search, "activate");
+  chosen = cl_record_form_dup_value (form, "command");
+  g_assert_cmpstr (chosen, ==, "75");
+
+  /* Escape in the search closes the list and changes nothing. */
+  cl_command_row_popup (row);
+  gtk_editable_set_text (search, "midtown");
+  g_signal_emit_by_name (search, "stop-search");
+  g_clear_pointer (&chosen, g_free);
+  chosen = cl_record_form_dup_value (form, "command");
+  g_assert_cmpstr (chosen, ==, "75");
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
+  WAIT_UNTIL (!CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (window ())), 2000);
+}
+
 static void
 create_test_vault (void)
 {
@@ -362,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/gui-referral/confirm-new", test_confirm_new);
   g_test_add_func ("/gui-referral/phone-and-nobody", test_phone_and_nobody);
   g_test_add_func ("/gui-referral/restricted", test_restricted);
+  g_test_add_func ("/gui-referral/command-picker", test_command_picker);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
