@@ -27,6 +27,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-command-row.h"
 #include "cl-gui-util.h"
 #include "cl-record-form.h"
 
@@ -114,14 +115,8 @@ row_raw_value (FieldRow *fr)
       }
 
     case CL_FIELD_COMMAND:
-      if (fr->form->command_codes != NULL && ADW_IS_COMBO_ROW (fr->row))
-        {
-          guint pos = adw_combo_row_get_selected (ADW_COMBO_ROW (fr->row));
-
-          if (pos == 0 || pos == GTK_INVALID_LIST_POSITION)
-            return NULL;
-          return g_strdup (gtk_string_list_get_string (fr->form->command_codes, pos - 1));
-        }
+      if (CL_IS_COMMAND_ROW (fr->row))
+        return g_strdup (cl_command_row_get_code (CL_COMMAND_ROW (fr->row)));
       return g_strdup (gtk_editable_get_text (GTK_EDITABLE (fr->row)));
 
     case CL_FIELD_BOOL:
@@ -192,16 +187,8 @@ show_row_value (FieldRow   *fr,
       break;
 
     case CL_FIELD_COMMAND:
-      if (self->command_codes != NULL && ADW_IS_COMBO_ROW (fr->row))
-        {
-          guint n = g_list_model_get_n_items (G_LIST_MODEL (self->command_codes));
-          guint pos = 0;
-
-          for (guint i = 0; value != NULL && i < n; i++)
-            if (g_strcmp0 (gtk_string_list_get_string (self->command_codes, i), value) == 0)
-              pos = i + 1;
-          adw_combo_row_set_selected (ADW_COMBO_ROW (fr->row), pos);
-        }
+      if (CL_IS_COMMAND_ROW (fr->row))
+        cl_command_row_set_code (CL_COMMAND_ROW (fr->row), value);
       else
         gtk_editable_set_text (GTK_EDITABLE (fr->row), value != NULL ? value : "");
       break;
@@ -525,19 +512,11 @@ create_row (FieldRow *fr)
     case CL_FIELD_COMMAND:
       if (self->command_labels != NULL)
         {
-          g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
-          guint n = g_list_model_get_n_items (G_LIST_MODEL (self->command_labels));
-
           fr->has_unset = TRUE;
-          gtk_string_list_append (labels, C_("value", "Not set"));
-          for (guint i = 0; i < n; i++)
-            gtk_string_list_append (labels, gtk_string_list_get_string (self->command_labels, i));
-
-          row = adw_combo_row_new ();
+          row = cl_command_row_new (self->command_codes, self->command_labels);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), field_label (field));
           adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (labels));
-          g_signal_connect (row, "notify::selected", G_CALLBACK (selected_cb), fr);
+          g_signal_connect (row, "notify::code", G_CALLBACK (selected_cb), fr);
           return row;
         }
       return create_entry_row (fr);
