@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <sodium.h>
 
+#include "cl-date.h"
 #include "cl-schema-private.h"
 
 G_DEFINE_QUARK (cl-schema-error-quark, cl_schema_error)
@@ -150,16 +151,11 @@ strip_bidi_controls (const char *value)
 static char *
 normalize_date (const char *value)
 {
-  unsigned y, m, d;
-  char tail;
+  GDate date;
 
-  if (strlen (value) != 10 || sscanf (value, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+  if (!cl_date_from_iso (value, &date))
     return NULL;
-  if (value[4] != '-' || value[7] != '-')
-    return NULL;
-  if (y < 1900 || y > 2200 || !g_date_valid_dmy (d, m, y))
-    return NULL;
-  return g_strdup_printf ("%04u-%02u-%02u", y, m, d);
+  return cl_date_to_iso (&date);
 }
 
 static char *

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-date.h"
 #include "cl-safe-contact.h"
 #include "cl-schema.h"
 
@@ -82,25 +83,6 @@ channel_label (const char *code)
   return value != NULL ? g_dgettext (GETTEXT_PACKAGE, value->label) : code;
 }
 
-/* A YYYY-MM-DD date in the locale's format. */
-static char *
-format_date (const char *iso_date)
-{
-  char text[128];
-  GDate date;
-  int y, m, d;
-
-  if (sscanf (iso_date, "%4d-%2d-%2d", &y, &m, &d) != 3 || !g_date_valid_dmy (d, m, y))
-    return g_strdup (iso_date);
-
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, d, m, y);
-  if (g_date_strftime (text, sizeof text, "%x", &date) == 0)
-    return g_strdup (iso_date);
-
-  return g_strdup (text);
-}
-
 static char *
 make_heading (ClSafety     safety,
               const char **labels,
@@ -144,7 +126,7 @@ append_channel (GString       *text,
   g_string_append_c (text, ' ');
   if (confirmed_on != NULL)
     {
-      g_autofree char *date = format_date (confirmed_on);
+      g_autofree char *date = cl_date_format_iso (confirmed_on);
 
       if (confirmed_by != NULL)
         /* Translators: the first %s is a date, the second a staff member */
