@@ -2368,9 +2368,10 @@ funder_list_init (FunderList          *l,
           else if (entry != NULL)
             {
               local = cl_enum_lookup (e, entry->funder_code);
-              l->local_to_funder[i] = funder_index (l, entry->funder_code,
-                                                    local != NULL ? _(local->label)
-                                                                  : entry->funder_label);
+              l->local_to_funder[i] =
+                funder_index (l, entry->funder_code,
+                              local != NULL ? _(local->label)
+                                            : cl_refdata_funder_label (entry->funder_label));
             }
         }
       return;
@@ -2388,7 +2389,8 @@ funder_list_init (FunderList          *l,
           continue;
         local = cl_enum_lookup (e, c->funder_code);
         l->local_to_funder[i] = funder_index (l, c->funder_code,
-                                              local != NULL ? _(local->label) : c->funder_label);
+                                              local != NULL ? _(local->label)
+                                                            : cl_refdata_funder_label (c->funder_label));
         break;
       }
 }

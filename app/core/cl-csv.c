@@ -9,6 +9,9 @@
  * record over its cap is skipped to its end, not buffered.
  *
  * The writer quotes only what needs it and ends every record with CRLF, as RFC 4180 says.
+ * For spreadsheets it can start with a UTF-8 byte order mark, when asked: without one,
+ * Excel reads UTF-8 as the system's legacy code page and garbles Arabic, Chinese or
+ * Bengali. Programs do better without, so it is never the default.
  *
  * Formulas: a spreadsheet runs a cell that starts with = + - @ (or a tab or CR before
  * them) as a formula, so a client's name "=HYPERLINK(…)" would act on whoever opens an
@@ -562,6 +565,21 @@ cl_csv_writer_new (GOutputStream *stream)
   self->stream = g_object_ref (stream);
   self->buf = g_string_sized_new (WRITE_BUFFER_SIZE + 1024);
   return self;
+}
+
+/**
+ * cl_csv_writer_add_bom:
+ *
+ * Starts the output with a UTF-8 byte order mark (#CL_CSV_BOM), for spreadsheets; call
+ * it before the first record.
+ */
+void
+cl_csv_writer_add_bom (ClCsvWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->buf->len == 0);
+
+  g_string_append (self->buf, CL_CSV_BOM);
 }
 
 gboolean

@@ -176,6 +176,7 @@ write_json_record (GOutputStream  *output,
 /**
  * cl_export:
  * @type: a record type name
+ * @bom: a CSV starts with a UTF-8 byte order mark, for spreadsheets
  * @output: where the file goes; not closed
  * @reason: (nullable): why, for the audit log; without one, restricted records go
  *   without their identifying fields
@@ -188,6 +189,7 @@ gboolean
 cl_export (ClStore         *store,
            const char      *type,
            ClExportFormat   format,
+           gboolean         bom,
            GOutputStream   *output,
            const char      *reason,
            gint64          *n_records,
@@ -223,6 +225,8 @@ cl_export (ClStore         *store,
   if (format == CL_EXPORT_FORMAT_CSV)
     {
       writer = cl_csv_writer_new (output);
+      if (bom)
+        cl_csv_writer_add_bom (writer);
       if (!write_csv_header (writer, record_type, cancellable, error))
         return FALSE;
     }

@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-enroll-dialog.h"
+#include "cl-gui-util.h"
 #include "cl-workstation.h"
 
 struct _ClEnrollDialog
@@ -345,6 +346,7 @@ static void
 cl_enroll_dialog_init (ClEnrollDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  cl_password_row_set_tooltips (self->password_row);
 }
 
 /* What IT set for this workstation (cl-workstation.c): prefilled, and fixed when locked,

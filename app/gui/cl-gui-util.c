@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-gui-util.h"
+#include "cl-l10n.h"
 
 /**
  * cl_enum_label:
@@ -174,8 +175,20 @@ parse_datetime_local (const char *iso_datetime)
   return g_date_time_to_local (utc);
 }
 
+/* The day of @dt in the locale's format, isolated in a right-to-left interface. */
+static char *
+format_day (GDateTime *dt)
+{
+  g_autofree char *text = g_date_time_format (dt, "%x");
+
+  return cl_l10n_isolate (text);
+}
+
 /**
  * cl_format_date:
+ *
+ * Dates and times shown here read in their own direction inside right-to-left text
+ * (cl_l10n_isolate()): they never come apart around the words next to them.
  *
  * Returns: (transfer full): a YYYY-MM-DD date in the locale's format, or "" when unset
  */
@@ -187,7 +200,7 @@ cl_format_date (const char *iso_date)
   if (dt == NULL)
     return g_strdup (iso_date != NULL ? iso_date : "");
 
-  return g_date_time_format (dt, "%x");
+  return format_day (dt);
 }
 
 /**
@@ -199,14 +212,17 @@ char *
 cl_format_datetime (const char *iso_datetime)
 {
   g_autoptr(GDateTime) dt = parse_datetime_local (iso_datetime);
+  g_autofree char *date_text = NULL, *time_text = NULL;
   g_autofree char *date = NULL;
   g_autofree char *time = NULL;
 
   if (dt == NULL)
     return g_strdup (iso_datetime != NULL ? iso_datetime : "");
 
-  date = g_date_time_format (dt, "%x");
-  time = g_date_time_format (dt, "%R");
+  date_text = g_date_time_format (dt, "%x");
+  time_text = g_date_time_format (dt, "%R");
+  date = cl_l10n_isolate (date_text);
+  time = cl_l10n_isolate_ltr (time_text);
 
   /* Translators: a date and a time, e.g. "03/14/2024 at 15:30" */
   return g_strdup_printf (_("%s at %s"), date, time);
@@ -244,7 +260,7 @@ cl_format_relative (const char *iso_datetime)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", days),
                             days);
 
-  return g_date_time_format (dt, "%x");
+  return format_day (dt);
 }
 
 /**
@@ -369,4 +385,108 @@ cl_clear_clipboards (GdkDisplay *display)
 
   gdk_clipboard_set_text (gdk_display_get_clipboard (display), "");
   gdk_clipboard_set_text (gdk_display_get_primary_clipboard (display), "");
+}
+
+/**
+ * cl_editable_set_ltr:
+ *
+ * Lays the text of @editable out left to right in every language, for values that read so
+ * (cl_l10n_field_is_ltr()): in Arabic or Urdu "(212) 555-3313" would otherwise show as
+ * "555-3313 (212)". Only the text itself: the row or entry around it (its title, its
+ * buttons) keeps the interface's direction.
+ */
+void
+cl_editable_set_ltr (GtkEditable *editable)
+{
+  GtkEditable *delegate;
+
+  g_return_if_fail (GTK_IS_EDITABLE (editable));
+
+  delegate = gtk_editable_get_delegate (editable);
+  gtk_widget_set_direction (GTK_WIDGET (delegate != NULL ? delegate : editable),
+                            GTK_TEXT_DIR_LTR);
+}
+
+/* The button of a password row that shows or hides the text. */
+static GtkWidget *
+find_peek_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child))
+        {
+          const char *icon = gtk_button_get_icon_name (GTK_BUTTON (child));
+
+          if (icon != NULL && g_str_has_prefix (icon, "view-"))
+            return child;
+        }
+      if ((found = find_peek_button (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+peek_tooltip_cb (GtkText   *text,
+                 GParamSpec *pspec,
+                 GtkWidget *button)
+{
+  gtk_widget_set_tooltip_text (button, gtk_text_get_visibility (text) ? _("Hide Text")
+                                                                      : _("Show Text"));
+}
+
+/**
+ * cl_password_row_set_tooltips:
+ *
+ * Gives the show/hide button of @row tooltips from Caseload's catalogs: libadwaita has
+ * none in Arabic, Urdu, Bengali or Haitian Creole.
+ */
+void
+cl_password_row_set_tooltips (AdwPasswordEntryRow *row)
+{
+  GtkEditable *text;
+  GtkWidget *button;
+
+  g_return_if_fail (ADW_IS_PASSWORD_ENTRY_ROW (row));
+
+  text = gtk_editable_get_delegate (GTK_EDITABLE (row));
+  button = find_peek_button (GTK_WIDGET (row));
+  if (text == NULL || !GTK_IS_TEXT (text) || button == NULL)
+    return;
+  /* After libadwaita's own handler, which sets its English tooltip. */
+  g_signal_connect_object (text, "notify::visibility", G_CALLBACK (peek_tooltip_cb), button,
+                           G_CONNECT_AFTER);
+  peek_tooltip_cb (GTK_TEXT (text), NULL, button);
+}
+
+/**
+ * cl_gui_set_language_font:
+ *
+ * Sets the interface in the fonts its language is read in (cl_l10n_font_family()): Urdu
+ * in Nastaliq, Arabic in Naskh. Other languages keep the theme's font.
+ */
+void
+cl_gui_set_language_font (GdkDisplay *display)
+{
+  const char *family = cl_l10n_font_family ();
+  g_autoptr(GtkCssProvider) provider = NULL;
+  g_auto(GStrv) families = NULL;
+  g_autoptr(GString) css = NULL;
+
+  g_return_if_fail (GDK_IS_DISPLAY (display));
+
+  if (family == NULL)
+    return;
+  families = g_strsplit (family, ",", -1);
+  css = g_string_new ("window, popover, tooltip { font-family: ");
+  for (guint i = 0; families[i] != NULL; i++)
+    g_string_append_printf (css, "%s\"%s\"", i > 0 ? ", " : "", families[i]);
+  g_string_append (css, "; }");
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, css->str, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }

@@ -28,6 +28,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-gui-util.h"
+#include "cl-l10n.h"
 #include "cl-record-form.h"
 
 typedef struct {
@@ -468,6 +469,8 @@ create_entry_row (FieldRow *fr)
 
   if (fr->field->kind == CL_FIELD_INT)
     adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (row), GTK_INPUT_PURPOSE_DIGITS);
+  if (cl_l10n_field_is_ltr (fr->field))
+    cl_editable_set_ltr (GTK_EDITABLE (row));
 
   if (fr->field->kind == CL_FIELD_DATE)
     {
