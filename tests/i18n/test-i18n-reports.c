@@ -15,6 +15,7 @@
 #include <pango/pangocairo.h>
 
 #include "cl-l10n.h"
+#include "cl-refdata.h"
 #include "cl-report-export.h"
 #include "cl-report-fixture.h"
 #include "cl-test-util.h"
@@ -99,6 +100,36 @@ test_funder_labels_es (void)
   g_assert_nonnull (strstr (csv, ",No informado,"));
   g_assert_null (strstr (csv, "Not Reported"));
   g_assert_nonnull (strstr (json, "\"not_reported\""));
+}
+
+/* Seeded command names are shown in the user's language, from a translated ordinal and
+ * type; a name an administrator changed is shown as written. */
+static void
+test_command_names_es (void)
+{
+  struct { const char *code, *name, *shown; } names[] = {
+    { "43", "43rd Precinct", "Precinto 43" },
+    { "1", "1st Precinct", "Precinto 1" },
+    { "112", "112th Precinct", "Precinto 112" },
+    { "14", "Midtown South Precinct", "Precinto de Midtown Sur" },
+    { "PSA 2", "Police Service Area 2", "Área de Servicio Policial 2" },
+    { "43", "Forty-Third", "Forty-Third" },
+    { "999", "999th Precinct", "999th Precinct" },
+    { "43", NULL, "43" },
+  };
+
+  use_language ("es", "es_US.UTF-8");
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *shown = cl_refdata_command_label (names[i].code, names[i].name);
+      g_assert_cmpstr (shown, ==, names[i].shown);
+    }
+  use_language ("en", "C.UTF-8");
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *shown = cl_refdata_command_label (names[i].code, names[i].name);
+      g_assert_cmpstr (shown, ==, names[i].name);
+    }
 }
 
 /* Fonts of the PDF (pdffonts), one per line. */
@@ -372,6 +403,7 @@ main (int    argc,
   cl_report_fixture_build (vault.store, &ids);
 
   g_test_add_func ("/i18n/reports/funder-labels-es", test_funder_labels_es);
+  g_test_add_func ("/i18n/reports/command-names-es", test_command_names_es);
   g_test_add_func ("/i18n/reports/generated-local", test_generated_local);
   g_test_add_func ("/i18n/reports/isolate-ltr", test_isolate_ltr);
   g_test_add_func ("/i18n/reports/csv-bom", test_csv_bom);
