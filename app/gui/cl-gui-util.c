@@ -407,59 +407,60 @@ cl_editable_set_ltr (GtkEditable *editable)
                             GTK_TEXT_DIR_LTR);
 }
 
-/* The button of a password row that shows or hides the text. */
+/* The icon or button of a password entry or row that shows or hides the text. */
 static GtkWidget *
-find_peek_button (GtkWidget *widget)
+find_peek (GtkWidget *widget)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
+      const char *icon = NULL;
       GtkWidget *found;
 
       if (GTK_IS_BUTTON (child))
-        {
-          const char *icon = gtk_button_get_icon_name (GTK_BUTTON (child));
-
-          if (icon != NULL && g_str_has_prefix (icon, "view-"))
-            return child;
-        }
-      if ((found = find_peek_button (child)) != NULL)
+        icon = gtk_button_get_icon_name (GTK_BUTTON (child));
+      else if (GTK_IS_IMAGE (child))
+        icon = gtk_image_get_icon_name (GTK_IMAGE (child));
+      if (icon != NULL && g_str_has_prefix (icon, "view-"))
+        return child;
+      if ((found = find_peek (child)) != NULL)
         return found;
     }
   return NULL;
 }
 
 static void
-peek_tooltip_cb (GtkText   *text,
+peek_tooltip_cb (GtkText    *text,
                  GParamSpec *pspec,
-                 GtkWidget *button)
+                 GtkWidget  *peek)
 {
-  gtk_widget_set_tooltip_text (button, gtk_text_get_visibility (text) ? _("Hide Text")
-                                                                      : _("Show Text"));
+  gtk_widget_set_tooltip_text (peek, gtk_text_get_visibility (text) ? _("Hide Text")
+                                                                    : _("Show Text"));
 }
 
 /**
- * cl_password_row_set_tooltips:
+ * cl_password_set_tooltips:
+ * @editable: an #AdwPasswordEntryRow or a #GtkPasswordEntry
  *
- * Gives the show/hide button of @row tooltips from Caseload's catalogs: libadwaita has
- * none in Arabic, Urdu, Bengali or Haitian Creole.
+ * Gives the show/hide button of @editable tooltips from Caseload's catalogs: libadwaita
+ * has none in Arabic, Urdu, Bengali or Haitian Creole, GTK none in Haitian Creole.
  */
 void
-cl_password_row_set_tooltips (AdwPasswordEntryRow *row)
+cl_password_set_tooltips (GtkEditable *editable)
 {
   GtkEditable *text;
-  GtkWidget *button;
+  GtkWidget *peek;
 
-  g_return_if_fail (ADW_IS_PASSWORD_ENTRY_ROW (row));
+  g_return_if_fail (GTK_IS_EDITABLE (editable));
 
-  text = gtk_editable_get_delegate (GTK_EDITABLE (row));
-  button = find_peek_button (GTK_WIDGET (row));
-  if (text == NULL || !GTK_IS_TEXT (text) || button == NULL)
+  text = gtk_editable_get_delegate (editable);
+  peek = find_peek (GTK_WIDGET (editable));
+  if (text == NULL || !GTK_IS_TEXT (text) || peek == NULL)
     return;
-  /* After libadwaita's own handler, which sets its English tooltip. */
-  g_signal_connect_object (text, "notify::visibility", G_CALLBACK (peek_tooltip_cb), button,
+  /* After the toolkit's own handler, which sets its untranslated tooltip. */
+  g_signal_connect_object (text, "notify::visibility", G_CALLBACK (peek_tooltip_cb), peek,
                            G_CONNECT_AFTER);
-  peek_tooltip_cb (GTK_TEXT (text), NULL, button);
+  peek_tooltip_cb (GTK_TEXT (text), NULL, peek);
 }
 
 /**

@@ -112,42 +112,57 @@ test_date_isolated (void)
   g_object_unref (label);
 }
 
-/* The show/hide button of a password row speaks the app's language. */
+/* The first descendant of @widget whose icon starts with "view-" (a password's show/hide
+ * button or icon). */
+static GtkWidget *
+peek_of (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *icon = GTK_IS_BUTTON (child) ? gtk_button_get_icon_name (GTK_BUTTON (child))
+                         : GTK_IS_IMAGE (child) ? gtk_image_get_icon_name (GTK_IMAGE (child))
+                         : NULL;
+      GtkWidget *found;
+
+      if (icon != NULL && g_str_has_prefix (icon, "view-"))
+        return child;
+      if ((found = peek_of (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The show/hide button of a password row (libadwaita) and the icon of a password entry
+ * (GTK) speak the app's language. */
 static void
 test_password_tooltips (void)
 {
   GtkWidget *window = gtk_window_new ();
-  GtkWidget *row = adw_password_entry_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *list = gtk_list_box_new ();
-  GtkEditable *text;
-  GtkWidget *button = NULL;
+  GtkWidget *passwords[] = { adw_password_entry_row_new (), gtk_password_entry_new () };
 
-  gtk_list_box_append (GTK_LIST_BOX (list), row);
-  gtk_window_set_child (GTK_WINDOW (window), list);
-  cl_password_row_set_tooltips (ADW_PASSWORD_ENTRY_ROW (row));
-  text = gtk_editable_get_delegate (GTK_EDITABLE (row));
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (passwords[1]), TRUE);
+  gtk_list_box_append (GTK_LIST_BOX (list), passwords[0]);
+  gtk_box_append (GTK_BOX (box), list);
+  gtk_box_append (GTK_BOX (box), passwords[1]);
+  gtk_window_set_child (GTK_WINDOW (window), box);
 
-  for (GtkWidget *w = gtk_widget_get_first_child (row); w != NULL && button == NULL;)
+  for (guint i = 0; i < G_N_ELEMENTS (passwords); i++)
     {
-      /* Depth first, to the button with a "view-…" icon. */
-      if (GTK_IS_BUTTON (w) && gtk_button_get_icon_name (GTK_BUTTON (w)) != NULL &&
-          g_str_has_prefix (gtk_button_get_icon_name (GTK_BUTTON (w)), "view-"))
-        button = w;
-      else if (gtk_widget_get_first_child (w) != NULL)
-        w = gtk_widget_get_first_child (w);
-      else
-        {
-          while (w != row && gtk_widget_get_next_sibling (w) == NULL)
-            w = gtk_widget_get_parent (w);
-          w = w == row ? NULL : gtk_widget_get_next_sibling (w);
-        }
+      GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (passwords[i]));
+      GtkWidget *peek;
+
+      cl_password_set_tooltips (GTK_EDITABLE (passwords[i]));
+      peek = peek_of (passwords[i]);
+      g_assert_nonnull (peek);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (peek), ==, _("Show Text"));
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (peek), !=, "Show Text");
+      gtk_text_set_visibility (GTK_TEXT (text), TRUE);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (peek), ==, _("Hide Text"));
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (peek), !=, "Hide Text");
     }
-  g_assert_nonnull (button);
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, _("Show Text"));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), !=, "Show Text");
-  gtk_text_set_visibility (GTK_TEXT (text), TRUE);
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, _("Hide Text"));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), !=, "Hide Text");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
