@@ -831,10 +831,15 @@ run_caseload (Ctx                *ctx,
 
   {
     g_autofree char *day = day_string (d);
-    g_autofree char *note = g_strdup_printf (_("Cases in outreach or active status on %s. Age "
-                                               "counts from the referral; a case is stale "
-                                               "after more than %u days without a contact or "
-                                               "attempt."), day, ctx->p->stale_days);
+    g_autofree char *note = g_strdup_printf (ngettext ("Cases in outreach or active status on %s. "
+                                                       "Age counts from the referral; a case is "
+                                                       "stale after more than %u day without a "
+                                                       "contact or attempt.",
+                                                       "Cases in outreach or active status on %s. "
+                                                       "Age counts from the referral; a case is "
+                                                       "stale after more than %u days without a "
+                                                       "contact or attempt.", ctx->p->stale_days),
+                                             day, ctx->p->stale_days);
     _cl_report_add_note (r, note);
   }
   return g_steal_pointer (&r);
@@ -2032,8 +2037,12 @@ run_deadlines (Ctx                *ctx,
 
   {
     g_autofree char *day = day_string (d);
-    g_autofree char *note = g_strdup_printf (_("Deadlines of open cases as of %s. Compensation "
-                                               "claims are due %u days after the crime."),
+    g_autofree char *note = g_strdup_printf (ngettext ("Deadlines of open cases as of %s. "
+                                                       "Compensation claims are due %u day after "
+                                                       "the crime.",
+                                                       "Deadlines of open cases as of %s. "
+                                                       "Compensation claims are due %u days after "
+                                                       "the crime.", f->compensation_deadline_days),
                                              day, f->compensation_deadline_days);
     _cl_report_add_note (r, note);
   }
@@ -2266,11 +2275,17 @@ run_data_quality (Ctx                *ctx,
 
   {
     g_autofree char *day = day_string (d);
-    g_autofree char *note = g_strdup_printf (_("New clients are those with a case referred in "
-                                               "the period. Cases checked are those open on %s "
-                                               "and those closed in the period; a case has no "
-                                               "recent activity after more than %u days without "
-                                               "a contact, service or note."),
+    g_autofree char *note = g_strdup_printf (ngettext ("New clients are those with a case referred "
+                                                       "in the period. Cases checked are those open "
+                                                       "on %s and those closed in the period; a "
+                                                       "case has no recent activity after more than "
+                                                       "%u day without a contact, service or note.",
+                                                       "New clients are those with a case referred "
+                                                       "in the period. Cases checked are those open "
+                                                       "on %s and those closed in the period; a "
+                                                       "case has no recent activity after more than "
+                                                       "%u days without a contact, service or note.",
+                                                       ctx->p->stale_days),
                                              day, ctx->p->stale_days);
     _cl_report_add_note (r, note);
   }
