@@ -47,6 +47,9 @@ void          cl_csv_reader_free          (ClCsvReader   *self);
 
 ClCsvWriter  *cl_csv_writer_new           (GOutputStream *stream);
 void          cl_csv_writer_add_bom       (ClCsvWriter   *self);
+void          cl_csv_writer_set_ltr_columns (ClCsvWriter    *self,
+                                           const gboolean *ltr,
+                                           guint           n_columns);
 gboolean      cl_csv_writer_write_record  (ClCsvWriter   *self,
                                            const char   **fields,
                                            guint          n_fields,

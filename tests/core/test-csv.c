@@ -204,6 +204,30 @@ test_writer_bom (void)
     }
 }
 
+/* Cells of left-to-right columns isolated for a right-to-left spreadsheet, except those
+ * that need the formula quote; the reader gives back the values. */
+static void
+test_writer_ltr (void)
+{
+  const char *values[] = { "(212) 555-3313", "=cmd", "", "نعم", "2026-12-07" };
+  const gboolean ltr[] = { TRUE, TRUE, TRUE, FALSE, TRUE };
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(ClCsvWriter) writer = cl_csv_writer_new (out);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL, *back = NULL;
+
+  cl_csv_writer_set_ltr_columns (writer, ltr, G_N_ELEMENTS (ltr));
+  g_assert_true (cl_csv_writer_write_record (writer, values, G_N_ELEMENTS (values), NULL,
+                                             &error));
+  g_assert_true (cl_csv_writer_flush (writer, NULL, &error));
+  g_assert_no_error (error);
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+  g_assert_cmpstr (text, ==, "\u2066(212) 555-3313\u2069,'=cmd,,نعم,\u20662026-12-07\u2069\r\n");
+  back = READ (text);
+  g_assert_cmpstr (back, ==, "1:(212) 555-3313|=cmd||نعم|2026-12-07\n");
+}
+
 /* OWASP's rule: a cell that a spreadsheet would run as a formula gets a leading quote;
  * plain numbers stay numbers; reading gives back exactly what was written. */
 static void
@@ -242,6 +266,7 @@ main (int    argc,
   g_test_add_func ("/core/csv/buffer-boundaries", test_buffer_boundaries);
   g_test_add_func ("/core/csv/writer", test_writer);
   g_test_add_func ("/core/csv/writer-bom", test_writer_bom);
+  g_test_add_func ("/core/csv/writer-ltr", test_writer_ltr);
   g_test_add_func ("/core/csv/formulas", test_formulas);
 
   return g_test_run ();

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
 
+#include "cl-export.h"
 #include "cl-l10n.h"
 #include "cl-refdata.h"
 #include "cl-report-export.h"
@@ -130,6 +131,44 @@ test_command_names_es (void)
       g_autofree char *shown = cl_refdata_command_label (names[i].code, names[i].name);
       g_assert_cmpstr (shown, ==, names[i].name);
     }
+}
+
+static char *
+export_clients (gboolean bom)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cl_export (vault.store, "client", CL_EXPORT_FORMAT_CSV, bom, out, NULL, NULL,
+                            NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* A client export for a spreadsheet in Arabic isolates phone numbers left to right; one
+ * for programs, or in a left-to-right language, has no marks. */
+static void
+test_export_csv_ltr (void)
+{
+  g_autofree char *id = cl_test_create (vault.store, "client", "legal_name", "Test Client",
+                                        "phone", "(212) 555-3313", NULL);
+  g_autofree char *ar_sheet = NULL, *ar_plain = NULL, *es_sheet = NULL;
+
+  use_language ("ar", "ar_EG.UTF-8");
+  ar_sheet = export_clients (TRUE);
+  ar_plain = export_clients (FALSE);
+  use_language ("es", "es_US.UTF-8");
+  es_sheet = export_clients (TRUE);
+
+  g_assert_true (g_str_has_prefix (ar_sheet, "\xef\xbb\xbf"));
+  g_assert_nonnull (strstr (ar_sheet, CL_L10N_LRI "(212) 555-3313" CL_L10N_PDI));
+  g_assert_null (strstr (ar_sheet, CL_L10N_LRI "Test Client"));
+  g_assert_nonnull (strstr (ar_plain, ",(212) 555-3313,"));
+  g_assert_null (strstr (ar_plain, CL_L10N_LRI));
+  g_assert_true (g_str_has_prefix (es_sheet, "\xef\xbb\xbf"));
+  g_assert_null (strstr (es_sheet, CL_L10N_LRI));
 }
 
 /* Fonts of the PDF (pdffonts), one per line. */
@@ -407,6 +446,7 @@ main (int    argc,
   g_test_add_func ("/i18n/reports/generated-local", test_generated_local);
   g_test_add_func ("/i18n/reports/isolate-ltr", test_isolate_ltr);
   g_test_add_func ("/i18n/reports/csv-bom", test_csv_bom);
+  g_test_add_func ("/i18n/reports/export-csv-ltr", test_export_csv_ltr);
   g_test_add_func ("/i18n/reports/pdf-ur", test_pdf_ur);
   g_test_add_func ("/i18n/reports/pdf-ar", test_pdf_ar);
   rc = g_test_run ();
