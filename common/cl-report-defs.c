@@ -23,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-l10n.h"
 #include "cl-refdata.h"
 #include "cl-report-private.h"
 
@@ -643,6 +644,15 @@ day_string (ClDay day)
   return cl_day_to_string (day);
 }
 
+/* A day in a note, for people: the locale's format (cl-l10n.h). */
+static char *
+note_day (ClDay day)
+{
+  g_autofree char *text = cl_l10n_format_day (day);
+
+  return cl_l10n_isolate (text);
+}
+
 /* Report: supervisor caseload ---------------------------------------------------------- */
 
 /* The status of case @c on the as-of day: what its status history says (else its current
@@ -830,7 +840,7 @@ run_caseload (Ctx                *ctx,
     }
 
   {
-    g_autofree char *day = day_string (d);
+    g_autofree char *day = note_day (d);
     g_autofree char *note = g_strdup_printf (ngettext ("Cases in outreach or active status on %s. "
                                                        "Age counts from the referral; a case is "
                                                        "stale after more than %u day without a "
@@ -2036,7 +2046,7 @@ run_deadlines (Ctx                *ctx,
     }
 
   {
-    g_autofree char *day = day_string (d);
+    g_autofree char *day = note_day (d);
     g_autofree char *note = g_strdup_printf (ngettext ("Deadlines of open cases as of %s. "
                                                        "Compensation claims are due %u day after "
                                                        "the crime.",
@@ -2274,7 +2284,7 @@ run_data_quality (Ctx                *ctx,
                            _cl_report_ref (by_adv, by_adv->total_row, p));
 
   {
-    g_autofree char *day = day_string (d);
+    g_autofree char *day = note_day (d);
     g_autofree char *note = g_strdup_printf (ngettext ("New clients are those with a case referred "
                                                        "in the period. Cases checked are those open "
                                                        "on %s and those closed in the period; a "
@@ -2750,7 +2760,7 @@ run_pmt (Ctx                *ctx,
   _cl_report_add_total_row (t_code, NULL);
 
   {
-    g_autofree char *fy_text = day_string (fy);
+    g_autofree char *fy_text = note_day (fy);
     g_autofree char *note = g_strdup_printf (_("Fiscal year starting %s. An individual is new in "
                                                "the quarter of their first service in the "
                                                "fiscal year and continuing in later quarters. "

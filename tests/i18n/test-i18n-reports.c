@@ -382,9 +382,12 @@ test_generated_local (void)
   expected = g_strdup_printf ("%s\n", when);
   g_assert_nonnull (strstr (text, expected));
   g_assert_null (strstr (text, "11:38:39"));
-  /* The period in the locale's format too. */
+  /* The period, and the fiscal year in the parameters and the notes, in the locale's
+   * format too. */
   g_assert_nonnull (strstr (text, "01/01/26"));
   g_assert_null (strstr (text, "2026-01-01"));
+  g_assert_nonnull (strstr (text, "01/10/25"));
+  g_assert_null (strstr (text, "2025-10-01"));
 }
 
 static char *
