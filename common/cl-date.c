@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <langinfo.h>
+#include <locale.h>
 #include <string.h>
 
 #include "cl-date.h"
@@ -25,6 +26,21 @@
 /* The years a record's date may lie in (DOMAIN.md: births from 1900, plans to 2200). */
 #define MIN_YEAR 1900
 #define MAX_YEAR 2200
+
+/**
+ * cl_date_locale_is_c:
+ *
+ * Returns: %TRUE when no locale is set for dates (C or POSIX): dates and times are then
+ *   written in the ISO form, not in the C locale's American one
+ */
+gboolean
+cl_date_locale_is_c (void)
+{
+  const char *locale = setlocale (LC_TIME, NULL);
+
+  return locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX")
+         || g_str_has_prefix (locale, "C.");
+}
 
 static gboolean
 year_in_range (GDateYear year)
@@ -82,7 +98,7 @@ cl_date_to_iso (const GDate *date)
  * cl_date_format:
  *
  * Returns: (transfer full): @date in the locale's short format (strftime's %x), its year
- *   always in four digits
+ *   always in four digits; YYYY-MM-DD without a locale
  */
 char *
 cl_date_format (const GDate *date)
@@ -92,6 +108,9 @@ cl_date_format (const GDate *date)
   char *y;
 
   g_return_val_if_fail (date != NULL && g_date_valid (date), NULL);
+
+  if (cl_date_locale_is_c ())
+    return cl_date_to_iso (date);
 
   /* The locale's format with the year in full: es_US writes "02/01/26", which could be
    * 1926 as well as 2026 (a date of birth). */
@@ -307,7 +326,7 @@ cl_date_format_time (int hour,
 
   g_return_val_if_fail (dt != NULL, NULL);
 
-  if (locale_uses_12_hours ())
+  if (!cl_date_locale_is_c () && locale_uses_12_hours ())
     return g_date_time_format (dt, "%-I:%M %p");
   return g_date_time_format (dt, "%H:%M");
 }

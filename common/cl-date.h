@@ -15,6 +15,7 @@ gboolean  cl_date_from_iso          (const char   *iso,
 char     *cl_date_to_iso            (const GDate  *date);
 
 /* As people read and type them, in the user's locale (LC_TIME). */
+gboolean  cl_date_locale_is_c       (void);
 char     *cl_date_format            (const GDate  *date);
 char     *cl_date_format_iso        (const char   *iso);
 gboolean  cl_date_parse             (const char   *text,

@@ -5,7 +5,18 @@
  * NYC's commands: 78 precincts (the 77 historical ones and the 116th) and the nine Police
  * Service Areas of the Housing Bureau. They are seeded once into a new vault as editable
  * records; administrators correct and extend them like any other record.
+ *
+ * Their names are stored in English, as seeded, and shown in the user's language while they
+ * are the seeded ones (cl_refdata_command_label()): a translated ordinal and type ("43rd
+ * Precinct" is "Precinto 43"), or a translated name. A name an administrator changed is
+ * shown as written. Funder categories without a local code of their own ("Not Reported")
+ * likewise (cl_refdata_funder_label()); JSON and the wire keep the stable codes.
  */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
 
 #include "cl-refdata.h"
 
@@ -17,12 +28,12 @@ static const ClCommandSeed commands[] = {
   { "9", "precinct", "9th Precinct", "manhattan", NULL },
   { "10", "precinct", "10th Precinct", "manhattan", NULL },
   { "13", "precinct", "13th Precinct", "manhattan", NULL },
-  { "14", "precinct", "Midtown South Precinct", "manhattan", NULL },
+  { "14", "precinct", NC_("command name", "Midtown South Precinct"), "manhattan", NULL },
   { "17", "precinct", "17th Precinct", "manhattan", NULL },
-  { "18", "precinct", "Midtown North Precinct", "manhattan", NULL },
+  { "18", "precinct", NC_("command name", "Midtown North Precinct"), "manhattan", NULL },
   { "19", "precinct", "19th Precinct", "manhattan", NULL },
   { "20", "precinct", "20th Precinct", "manhattan", NULL },
-  { "22", "precinct", "Central Park Precinct", "manhattan", NULL },
+  { "22", "precinct", NC_("command name", "Central Park Precinct"), "manhattan", NULL },
   { "23", "precinct", "23rd Precinct", "manhattan", NULL },
   { "24", "precinct", "24th Precinct", "manhattan", NULL },
   { "25", "precinct", "25th Precinct", "manhattan", NULL },
@@ -100,7 +111,8 @@ static const ClCommandSeed commands[] = {
 };
 
 /* Race/ethnicity: several answers are reported as "Multiple Races" by the report engine;
- * a single answer maps as below. */
+ * a single answer maps as below. The categories with a local code of the same name are
+ * shown with that code's label; the others are translated here. */
 static const ClCategoryMapEntry pmt_race_2023[] = {
   { "american_indian", "american_indian", "American Indian or Alaska Native" },
   { "asian", "asian", "Asian" },
@@ -109,8 +121,8 @@ static const ClCategoryMapEntry pmt_race_2023[] = {
   { "pacific_islander", "pacific_islander", "Native Hawaiian or Other Pacific Islander" },
   { "white", "white", "White Non-Latino or Caucasian" },
   { "other_race", "other_race", "Some Other Race" },
-  { "declined", "not_reported", "Not Reported" },
-  { "not_asked", "not_tracked", "Not Tracked" },
+  { "declined", "not_reported", NC_("funder category", "Not Reported") },
+  { "not_asked", "not_tracked", NC_("funder category", "Not Tracked") },
 };
 
 /* Lists with no entries classify every code of their enumeration as itself. */
@@ -138,4 +150,88 @@ cl_refdata_category_lists (guint *n_lists)
 {
   *n_lists = G_N_ELEMENTS (lists);
   return lists;
+}
+
+static const ClCommandSeed *
+seeded_command (const char *code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].code, code))
+      return &commands[i];
+  return NULL;
+}
+
+/* "1st Precinct" in the user's language: English needs the ordinal's suffix, so there is
+ * one string per suffix; other languages write the number alike in all four. */
+static char *
+precinct_name (guint number)
+{
+  guint tens = number % 100;
+
+  if (tens >= 11 && tens <= 13)
+    /* Translators: a precinct's name; %u is its number */
+    return g_strdup_printf (C_("command name", "%uth Precinct"), number);
+  switch (number % 10)
+    {
+    case 1:
+      /* Translators: a precinct's name; %u is its number */
+    return g_strdup_printf (C_("command name", "%ust Precinct"), number);
+    case 2:
+      /* Translators: a precinct's name; %u is its number */
+    return g_strdup_printf (C_("command name", "%und Precinct"), number);
+    case 3:
+      /* Translators: a precinct's name; %u is its number */
+    return g_strdup_printf (C_("command name", "%urd Precinct"), number);
+    default:
+      /* Translators: a precinct's name; %u is its number */
+    return g_strdup_printf (C_("command name", "%uth Precinct"), number);
+    }
+}
+
+/**
+ * cl_refdata_command_label:
+ * @code: a command's code ("43", "PSA 2")
+ * @name: (nullable): its name as stored
+ *
+ * Returns: (transfer full): the name to show: translated while it is the seeded one, else
+ *   @name, or @code without a name
+ */
+char *
+cl_refdata_command_label (const char *code,
+                          const char *name)
+{
+  const ClCommandSeed *seed;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  if (name == NULL)
+    return g_strdup (code);
+  seed = seeded_command (code);
+  if (seed == NULL || !g_str_equal (seed->name, name))
+    return g_strdup (name);
+  if (g_str_equal (seed->type, "psa"))
+    /* Translators: a command's name; %s is its number */
+    return g_strdup_printf (C_("command name", "Police Service Area %s"), code + strlen ("PSA "));
+  if (g_ascii_isdigit (name[0]))
+    return precinct_name ((guint) strtoul (code, NULL, 10));
+  /* The precincts with a name of their own. */
+  return g_strdup (g_dpgettext2 (NULL, "command name", name));
+}
+
+/**
+ * cl_refdata_funder_label:
+ * @label: a funder category's label as stored
+ *
+ * Returns: @label in the user's language if it is a seeded one, else @label
+ */
+const char *
+cl_refdata_funder_label (const char *label)
+{
+  g_return_val_if_fail (label != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    for (guint j = 0; j < lists[i].n_entries; j++)
+      if (g_str_equal (lists[i].entries[j].funder_label, label))
+        return g_dpgettext2 (NULL, "funder category", label);
+  return label;
 }

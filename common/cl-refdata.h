@@ -37,5 +37,8 @@ typedef struct {
 
 const ClCommandSeed  *cl_refdata_commands        (guint *n_commands);
 const ClCategoryList *cl_refdata_category_lists  (guint *n_lists);
+char                 *cl_refdata_command_label   (const char *code,
+                                                  const char *name);
+const char           *cl_refdata_funder_label    (const char *label);
 
 G_END_DECLS

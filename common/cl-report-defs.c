@@ -23,6 +23,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-l10n.h"
 #include "cl-refdata.h"
 #include "cl-report-private.h"
 
@@ -643,6 +644,15 @@ day_string (ClDay day)
   return cl_day_to_string (day);
 }
 
+/* A day in a note, for people: the locale's format (cl-l10n.h). */
+static char *
+note_day (ClDay day)
+{
+  g_autofree char *text = cl_l10n_format_day (day);
+
+  return cl_l10n_isolate (text);
+}
+
 /* Report: supervisor caseload ---------------------------------------------------------- */
 
 /* The status of case @c on the as-of day: what its status history says (else its current
@@ -830,11 +840,16 @@ run_caseload (Ctx                *ctx,
     }
 
   {
-    g_autofree char *day = day_string (d);
-    g_autofree char *note = g_strdup_printf (_("Cases in outreach or active status on %s. Age "
-                                               "counts from the referral; a case is stale "
-                                               "after more than %u days without a contact or "
-                                               "attempt."), day, ctx->p->stale_days);
+    g_autofree char *day = note_day (d);
+    g_autofree char *note = g_strdup_printf (ngettext ("Cases in outreach or active status on %s. "
+                                                       "Age counts from the referral; a case is "
+                                                       "stale after more than %u day without a "
+                                                       "contact or attempt.",
+                                                       "Cases in outreach or active status on %s. "
+                                                       "Age counts from the referral; a case is "
+                                                       "stale after more than %u days without a "
+                                                       "contact or attempt.", ctx->p->stale_days),
+                                             day, ctx->p->stale_days);
     _cl_report_add_note (r, note);
   }
   return g_steal_pointer (&r);
@@ -2031,9 +2046,13 @@ run_deadlines (Ctx                *ctx,
     }
 
   {
-    g_autofree char *day = day_string (d);
-    g_autofree char *note = g_strdup_printf (_("Deadlines of open cases as of %s. Compensation "
-                                               "claims are due %u days after the crime."),
+    g_autofree char *day = note_day (d);
+    g_autofree char *note = g_strdup_printf (ngettext ("Deadlines of open cases as of %s. "
+                                                       "Compensation claims are due %u day after "
+                                                       "the crime.",
+                                                       "Deadlines of open cases as of %s. "
+                                                       "Compensation claims are due %u days after "
+                                                       "the crime.", f->compensation_deadline_days),
                                              day, f->compensation_deadline_days);
     _cl_report_add_note (r, note);
   }
@@ -2265,12 +2284,18 @@ run_data_quality (Ctx                *ctx,
                            _cl_report_ref (by_adv, by_adv->total_row, p));
 
   {
-    g_autofree char *day = day_string (d);
-    g_autofree char *note = g_strdup_printf (_("New clients are those with a case referred in "
-                                               "the period. Cases checked are those open on %s "
-                                               "and those closed in the period; a case has no "
-                                               "recent activity after more than %u days without "
-                                               "a contact, service or note."),
+    g_autofree char *day = note_day (d);
+    g_autofree char *note = g_strdup_printf (ngettext ("New clients are those with a case referred "
+                                                       "in the period. Cases checked are those open "
+                                                       "on %s and those closed in the period; a "
+                                                       "case has no recent activity after more than "
+                                                       "%u day without a contact, service or note.",
+                                                       "New clients are those with a case referred "
+                                                       "in the period. Cases checked are those open "
+                                                       "on %s and those closed in the period; a "
+                                                       "case has no recent activity after more than "
+                                                       "%u days without a contact, service or note.",
+                                                       ctx->p->stale_days),
                                              day, ctx->p->stale_days);
     _cl_report_add_note (r, note);
   }
@@ -2368,9 +2393,10 @@ funder_list_init (FunderList          *l,
           else if (entry != NULL)
             {
               local = cl_enum_lookup (e, entry->funder_code);
-              l->local_to_funder[i] = funder_index (l, entry->funder_code,
-                                                    local != NULL ? _(local->label)
-                                                                  : entry->funder_label);
+              l->local_to_funder[i] =
+                funder_index (l, entry->funder_code,
+                              local != NULL ? _(local->label)
+                                            : cl_refdata_funder_label (entry->funder_label));
             }
         }
       return;
@@ -2388,7 +2414,8 @@ funder_list_init (FunderList          *l,
           continue;
         local = cl_enum_lookup (e, c->funder_code);
         l->local_to_funder[i] = funder_index (l, c->funder_code,
-                                              local != NULL ? _(local->label) : c->funder_label);
+                                              local != NULL ? _(local->label)
+                                                            : cl_refdata_funder_label (c->funder_label));
         break;
       }
 }
@@ -2733,7 +2760,7 @@ run_pmt (Ctx                *ctx,
   _cl_report_add_total_row (t_code, NULL);
 
   {
-    g_autofree char *fy_text = day_string (fy);
+    g_autofree char *fy_text = note_day (fy);
     g_autofree char *note = g_strdup_printf (_("Fiscal year starting %s. An individual is new in "
                                                "the quarter of their first service in the "
                                                "fiscal year and continuing in later quarters. "

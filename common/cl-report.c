@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-l10n.h"
 #include "cl-report-private.h"
 
 G_DEFINE_QUARK (cl-report-error-quark, cl_report_error)
@@ -2362,6 +2363,14 @@ cl_report_cell_format (const ClReportCell *cell,
     }
 }
 
+static char *
+describe_day (ClDay day)
+{
+  g_autofree char *text = cl_l10n_format_day (day);
+
+  return cl_l10n_isolate (text);
+}
+
 /**
  * cl_report_params_describe:
  *
@@ -2373,13 +2382,19 @@ cl_report_params_describe (const ClReportResult *r)
 {
   const ClReportParams *p = r->params;
   GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *from = cl_day_to_string (p->from);
-  g_autofree char *to = cl_day_to_string (p->to);
-  g_autofree char *as_of = cl_day_to_string (cl_report_params_get_as_of (p));
+  /* Dates in the locale's format and the organization's time zone (cl-l10n.h). */
+  g_autofree char *from = describe_day (p->from);
+  g_autofree char *to = describe_day (p->to);
+  g_autofree char *as_of = describe_day (cl_report_params_get_as_of (p));
 
   if (r->source == CL_REPORT_SOURCE_SERVER)
-    g_ptr_array_add (lines, g_strdup_printf (_("Whole agency (server), generated %s"),
-                                             r->generated_at));
+    {
+      g_autofree char *when = cl_l10n_format_instant (r->generated_at, p->time_zone);
+      g_autofree char *isolated = cl_l10n_isolate (when);
+
+      g_ptr_array_add (lines, g_strdup_printf (_("Whole agency (server), generated %s"),
+                                               isolated));
+    }
   else
     g_ptr_array_add (lines, g_strdup (_("This workstation’s vault")));
   g_ptr_array_add (lines, g_strdup_printf (_("Period: %s to %s"), from, to));
@@ -2409,12 +2424,14 @@ cl_report_params_describe (const ClReportResult *r)
                                                                     _cl_report_enum_index (CL_REPORT_ENUM_FUNDING, p->funding))));
   if (g_strcmp0 (r->name, "pmt") == 0)
     {
-      g_autofree char *fy = cl_day_to_string (cl_report_fiscal_year_start (p->from,
-                                                                            p->fiscal_start_month));
+      g_autofree char *fy = describe_day (cl_report_fiscal_year_start (p->from,
+                                                                       p->fiscal_start_month));
       g_ptr_array_add (lines, g_strdup_printf (_("Fiscal year starting %s"), fy));
     }
   if (g_strcmp0 (r->name, "caseload") == 0 || g_strcmp0 (r->name, "data-quality") == 0)
-    g_ptr_array_add (lines, g_strdup_printf (_("Stale after %u days without a contact"),
+    g_ptr_array_add (lines, g_strdup_printf (ngettext ("Stale after %u day without a contact",
+                                                       "Stale after %u days without a contact",
+                                                       p->stale_days),
                                              p->stale_days));
   if (r->suppressed)
     g_ptr_array_add (lines, g_strdup_printf (_("For outside use: counts from 1 to %u suppressed"),

@@ -307,7 +307,10 @@ cl_field_normalize (const ClField *field,
   if (strlen (value) > CL_FIELD_TEXT_MAX || !is_clean_text (value))
     {
       g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE,
-                   _("“%s” must be valid text of at most %d bytes without control characters"),
+                   ngettext ("“%s” must be valid text of at most %d byte without control "
+                             "characters",
+                             "“%s” must be valid text of at most %d bytes without control "
+                             "characters", CL_FIELD_TEXT_MAX),
                    field->name, CL_FIELD_TEXT_MAX);
       return NULL;
     }
@@ -330,8 +333,10 @@ cl_field_normalize (const ClField *field,
       out = normalize_user_set (trimmed);
       if (out == NULL)
         g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE,
-                     _("“%s” must be at most %d usernames (lower-case letters, digits, “.”, "
-                       "“_” or “-”) separated by commas"),
+                     ngettext ("“%s” must be at most %d username (lower-case letters, digits, "
+                               "“.”, “_” or “-”)",
+                               "“%s” must be at most %d usernames (lower-case letters, digits, "
+                               "“.”, “_” or “-”) separated by commas", CL_FIELD_USER_SET_MAX),
                      field->name, CL_FIELD_USER_SET_MAX);
       else if (*out == '\0')
         g_clear_pointer (&out, g_free);

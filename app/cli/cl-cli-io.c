@@ -87,8 +87,12 @@ cl_cli_cmd_import (ClCli  *cli,
           g_printerr ("%s:%u: %s\n", display, problem->line, problem->message);
         }
       if (result->n_problems > result->problems->len)
-        g_printerr (_("%s: … and %u more problems\n"), display,
-                    result->n_problems - result->problems->len);
+        {
+          guint more = result->n_problems - result->problems->len;
+
+          g_printerr (ngettext ("%s: … and %u more problem\n", "%s: … and %u more problems\n",
+                                more), display, more);
+        }
       return cl_cli_fail (error);
     }
 
@@ -108,10 +112,12 @@ cl_cli_cmd_export (ClCli  *cli,
   g_autofree char *format_text = NULL;
   g_autofree char *output_path = NULL;
   g_autofree char *reason = NULL;
-  gboolean force = FALSE;
+  gboolean force = FALSE, bom = FALSE;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_text, N_("csv (default) or json"),
       N_("FORMAT") },
+    { "bom", 0, 0, G_OPTION_ARG_NONE, &bom,
+      N_("With --format csv, start with a UTF-8 byte order mark, for spreadsheets"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
       N_("Write to FILE (mode 0600) instead of standard output"), N_("FILE") },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace FILE if it exists"), NULL },
@@ -140,6 +146,9 @@ cl_cli_cmd_export (ClCli  *cli,
     return cl_cli_usage_error (context, _("Unknown format “%s”: use csv or json"),
                                format_text);
 
+  if (bom && format != CL_EXPORT_FORMAT_CSV)
+    return cl_cli_usage_error (context, _("--bom applies to --format csv only"));
+
   if ((type = cl_cli_lookup_type (argv[1], &error)) == NULL ||
       (output_path != NULL &&
        (out = cl_cli_output_new (cli, output_path, force, &error)) == NULL) ||
@@ -156,7 +165,7 @@ cl_cli_cmd_export (ClCli  *cli,
    * fields. */
   if (reason != NULL && *g_strstrip (reason) == '\0')
     g_clear_pointer (&reason, g_free);
-  if (!cl_export (cli->store, type->name, format, output, reason, &n, NULL, &error) ||
+  if (!cl_export (cli->store, type->name, format, bom, output, reason, &n, NULL, &error) ||
       !g_output_stream_close (output, NULL, &error) ||
       (out != NULL && !cl_cli_output_commit (out, &error)))
     return cl_cli_fail (error);
@@ -247,7 +256,8 @@ cl_cli_cmd_demo (ClCli  *cli,
     }
   if (tty)
     g_printerr ("\n");
-  g_printerr (_("Added %d demo cases with seed %u in %.1f s.\n"),
+  g_printerr (ngettext ("Added %d demo case with seed %u in %.1f s.\n",
+                        "Added %d demo cases with seed %u in %.1f s.\n", n_cases),
               n_cases, (guint) seed, g_timer_elapsed (timer, NULL));
 
   /* What the vault now holds. */

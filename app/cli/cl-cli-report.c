@@ -175,6 +175,7 @@ cl_cli_cmd_report (ClCli  *cli,
   g_auto(GStrv) commands = NULL;
   int fiscal_start = 0, stale_days = 0, threshold = -1;
   gboolean outside = FALSE, force = FALSE, server = FALSE, fallback = FALSE, fell_back = FALSE;
+  gboolean bom = FALSE;
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("First day of the period"),
       N_("YYYY-MM-DD") },
@@ -210,6 +211,8 @@ cl_cli_cmd_report (ClCli  *cli,
          "status 7)"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_text, N_("text (default), csv, json or pdf"),
       N_("FORMAT") },
+    { "bom", 0, 0, G_OPTION_ARG_NONE, &bom,
+      N_("With --format csv, start with a UTF-8 byte order mark, for spreadsheets"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
       N_("Write to FILE (mode 0600) instead of standard output"), N_("FILE") },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Replace FILE if it exists"), NULL },
@@ -244,6 +247,8 @@ cl_cli_cmd_report (ClCli  *cli,
   if (format_text != NULL && !cl_report_format_from_string (format_text, &format))
     return cl_cli_usage_error (context, _("Unknown format “%s”: use text, csv, json or pdf"),
                                format_text);
+  if (bom && format != CL_REPORT_FORMAT_CSV)
+    return cl_cli_usage_error (context, _("--bom applies to --format csv only"));
   if (period_text != NULL && (from_text != NULL || to_text != NULL))
     return cl_cli_usage_error (context, _("Give either --period or --from and --to"));
   if ((from_text != NULL) != (to_text != NULL))
@@ -305,7 +310,9 @@ cl_cli_cmd_report (ClCli  *cli,
     output = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
   /* On failure the output's temporary file goes: no half-written file is left. */
-  if (!cl_report_export (cli->store, result, format, outside, output, NULL, &error))
+  if (!cl_report_export (cli->store, result, format,
+                         bom ? CL_REPORT_WRITE_BOM : CL_REPORT_WRITE_NONE, outside, output, NULL,
+                         &error))
     return report_fail (error);
   if (!g_output_stream_close (output, NULL, &error) ||
       (out != NULL && !cl_cli_output_commit (out, &error)))

@@ -9,6 +9,12 @@
  * record over its cap is skipped to its end, not buffered.
  *
  * The writer quotes only what needs it and ends every record with CRLF, as RFC 4180 says.
+ * For spreadsheets it can start with a UTF-8 byte order mark, when asked: without one,
+ * Excel reads UTF-8 as the system's legacy code page and garbles Arabic, Chinese or
+ * Bengali. Programs do better without, so it is never the default. For a spreadsheet in a
+ * right-to-left language it can isolate the cells of left-to-right columns (phone
+ * numbers, dates: U+2066 … U+2069), which the reader takes off again; a cell that needs
+ * the formula quote below is left as it is.
  *
  * Formulas: a spreadsheet runs a cell that starts with = + - @ (or a tab or CR before
  * them) as a formula, so a client's name "=HYPERLINK(…)" would act on whoever opens an
@@ -26,6 +32,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-csv.h"
+#include "cl-l10n.h"
 
 #define READ_BUFFER_SIZE  (64 * 1024)
 #define WRITE_BUFFER_SIZE (64 * 1024)
@@ -58,6 +65,8 @@ struct _ClCsvWriter
 {
   GOutputStream *stream;
   GString       *buf;
+  gboolean      *ltr;         /* columns whose cells are isolated left to right */
+  guint          n_ltr;
 };
 
 G_DEFINE_QUARK (cl-csv-error-quark, cl_csv_error)
@@ -96,6 +105,17 @@ is_quoted_formula (const char *value)
   while (*value == '\'')
     value++;
   return is_formula_start (*value);
+}
+
+/* A cell the writer isolated left to right (cl_csv_writer_set_ltr_columns()). */
+#define ISOLATE_LEN (sizeof CL_L10N_LRI - 1)
+
+static gboolean
+is_isolated (const char *field,
+             gsize       len)
+{
+  return len > 2 * ISOLATE_LEN && memcmp (field, CL_L10N_LRI, ISOLATE_LEN) == 0 &&
+         memcmp (field + len - ISOLATE_LEN, CL_L10N_PDI, ISOLATE_LEN) == 0;
 }
 
 /* Reader */
@@ -273,6 +293,9 @@ record_end_field (ClCsvReader *self,
   else if (rec->error == NULL && rec->field->str[0] == '\'' &&
            is_quoted_formula (rec->field->str))
     g_ptr_array_add (rec->fields, g_strndup (rec->field->str + 1, rec->field->len - 1));
+  else if (rec->error == NULL && is_isolated (rec->field->str, rec->field->len))
+    g_ptr_array_add (rec->fields, g_strndup (rec->field->str + ISOLATE_LEN,
+                                             rec->field->len - 2 * ISOLATE_LEN));
   else if (rec->error == NULL)
     g_ptr_array_add (rec->fields, g_strndup (rec->field->str, rec->field->len));
   g_string_truncate (rec->field, 0);
@@ -564,6 +587,21 @@ cl_csv_writer_new (GOutputStream *stream)
   return self;
 }
 
+/**
+ * cl_csv_writer_add_bom:
+ *
+ * Starts the output with a UTF-8 byte order mark (#CL_CSV_BOM), for spreadsheets; call
+ * it before the first record.
+ */
+void
+cl_csv_writer_add_bom (ClCsvWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->buf->len == 0);
+
+  g_string_append (self->buf, CL_CSV_BOM);
+}
+
 gboolean
 cl_csv_writer_flush (ClCsvWriter   *self,
                      GCancellable  *cancellable,
@@ -581,6 +619,27 @@ cl_csv_writer_flush (ClCsvWriter   *self,
   return ok;
 }
 
+/**
+ * cl_csv_writer_set_ltr_columns:
+ * @ltr: (array length=n_columns): for each column, whether its cells read left to right
+ *
+ * For a spreadsheet in a right-to-left language: the non-empty cells of the columns @ltr
+ * marks are written isolated left to right (U+2066 … U+2069), so "(212) 555-3313" shows
+ * in that order; the reader takes the marks off again. A cell that starts like a formula
+ * is written as without (quoted, see above).
+ */
+void
+cl_csv_writer_set_ltr_columns (ClCsvWriter    *self,
+                               const gboolean *ltr,
+                               guint           n_columns)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->ltr);
+  self->ltr = g_memdup2 (ltr, n_columns * sizeof (gboolean));
+  self->n_ltr = n_columns;
+}
+
 gboolean
 cl_csv_writer_write_record (ClCsvWriter   *self,
                             const char   **fields,
@@ -588,8 +647,26 @@ cl_csv_writer_write_record (ClCsvWriter   *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
+  g_autofree const char **cells = NULL;
+  g_autoptr(GPtrArray) isolated = NULL;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
+  if (self->ltr != NULL)
+    {
+      cells = g_memdup2 (fields, n_fields * sizeof (char *));
+      isolated = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < n_fields && i < self->n_ltr; i++)
+        if (self->ltr[i] && cells[i] != NULL && *cells[i] != '\0' &&
+            !is_quoted_formula (cells[i]))
+          {
+            char *cell = g_strconcat (CL_L10N_LRI, cells[i], CL_L10N_PDI, NULL);
+
+            g_ptr_array_add (isolated, cell);
+            cells[i] = cell;
+          }
+      fields = cells;
+    }
   cl_csv_append_record (self->buf, fields, n_fields);
   if (self->buf->len >= WRITE_BUFFER_SIZE)
     return cl_csv_writer_flush (self, cancellable, error);
@@ -605,6 +682,7 @@ cl_csv_writer_free (ClCsvWriter *self)
     return;
   memset (self->buf->str, 0, self->buf->allocated_len);
   g_string_free (self->buf, TRUE);
+  g_free (self->ltr);
   g_clear_object (&self->stream);
   g_free (self);
 }

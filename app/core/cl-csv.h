@@ -21,6 +21,9 @@ typedef enum {
 
 /* Default caps: generous for real data, small enough that a hostile file cannot exhaust
  * memory. Whatever the input, the reader holds at most one record. */
+/* The UTF-8 byte order mark, which spreadsheets want before UTF-8 CSV. */
+#define CL_CSV_BOM "\xef\xbb\xbf"
+
 #define CL_CSV_DEFAULT_MAX_FIELD   (64 * 1024)
 #define CL_CSV_DEFAULT_MAX_RECORD  (1024 * 1024)
 #define CL_CSV_DEFAULT_MAX_FIELDS  512
@@ -43,6 +46,10 @@ guint         cl_csv_reader_get_line      (ClCsvReader   *self);
 void          cl_csv_reader_free          (ClCsvReader   *self);
 
 ClCsvWriter  *cl_csv_writer_new           (GOutputStream *stream);
+void          cl_csv_writer_add_bom       (ClCsvWriter   *self);
+void          cl_csv_writer_set_ltr_columns (ClCsvWriter    *self,
+                                           const gboolean *ltr,
+                                           guint           n_columns);
 gboolean      cl_csv_writer_write_record  (ClCsvWriter   *self,
                                            const char   **fields,
                                            guint          n_fields,

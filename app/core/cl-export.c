@@ -22,6 +22,7 @@
 
 #include "cl-access.h"
 #include "cl-csv.h"
+#include "cl-l10n.h"
 #include "cl-export.h"
 #include "cl-sql.h"
 
@@ -127,6 +128,22 @@ write_csv_header (ClCsvWriter   *writer,
   return cl_csv_writer_write_record (writer, names, type->n_fields + 1, cancellable, error);
 }
 
+/* A CSV for a spreadsheet: a byte order mark, and in a right-to-left language the values
+ * that read left to right (phone numbers, dates, case numbers) isolated so. */
+static void
+spreadsheet_csv (ClCsvWriter  *writer,
+                 const ClType *type)
+{
+  g_autofree gboolean *ltr = g_new0 (gboolean, type->n_fields + 1);
+
+  cl_csv_writer_add_bom (writer);
+  if (!cl_l10n_is_rtl ())
+    return;
+  for (guint i = 0; i < type->n_fields; i++)
+    ltr[i + 1] = cl_l10n_field_is_ltr (&type->fields[i]);
+  cl_csv_writer_set_ltr_columns (writer, ltr, type->n_fields + 1);
+}
+
 static gboolean
 write_csv_record (ClCsvWriter   *writer,
                   const ClType  *type,
@@ -176,6 +193,8 @@ write_json_record (GOutputStream  *output,
 /**
  * cl_export:
  * @type: a record type name
+ * @bom: a CSV is for a spreadsheet: it starts with a UTF-8 byte order mark and, in a
+ *   right-to-left language, left-to-right values are isolated (cl_csv_writer_set_ltr_columns())
  * @output: where the file goes; not closed
  * @reason: (nullable): why, for the audit log; without one, restricted records go
  *   without their identifying fields
@@ -188,6 +207,7 @@ gboolean
 cl_export (ClStore         *store,
            const char      *type,
            ClExportFormat   format,
+           gboolean         bom,
            GOutputStream   *output,
            const char      *reason,
            gint64          *n_records,
@@ -223,6 +243,8 @@ cl_export (ClStore         *store,
   if (format == CL_EXPORT_FORMAT_CSV)
     {
       writer = cl_csv_writer_new (output);
+      if (bom)
+        spreadsheet_csv (writer, record_type);
       if (!write_csv_header (writer, record_type, cancellable, error))
         return FALSE;
     }

@@ -29,6 +29,7 @@
 
 #include "cl-chart.h"
 #include "cl-csv.h"
+#include "cl-l10n.h"
 #include "cl-report-export.h"
 
 static const char *const format_names[] = { "text", "csv", "json", "pdf" };
@@ -73,10 +74,14 @@ table_shown (const ClReportTable *t)
   return !(t->internal_only && t->rows->len == 0);
 }
 
+/* When the report was made, in the organization's time zone and the locale's format. */
 static char *
 generated_line (const ClReportResult *r)
 {
-  return g_strdup_printf (_("Generated: %s"), r->generated_at);
+  g_autofree char *when = cl_l10n_format_instant (r->generated_at, r->params->time_zone);
+  g_autofree char *isolated = cl_l10n_isolate (when);
+
+  return g_strdup_printf (_("Generated: %s"), isolated);
 }
 
 /* Text --------------------------------------------------------------------------------- */
@@ -358,6 +363,7 @@ struct _ClReportPages {
   const ClReportResult *result;
   PangoContext         *context;
   gboolean              rtl;
+  const char           *family;    /* the language's fonts (static), or NULL */
   double                page_height;
   double                content_width;
   GArray               *items;     /* Item, in drawing order, page by page */
@@ -384,8 +390,12 @@ pages_layout (const ClReportPages *pages,
   PangoLayout *layout = pango_layout_new (pages->context);
   PangoFontDescription *desc = pango_font_description_from_string (font);
 
+  if (pages->family != NULL)
+    pango_font_description_set_family (desc, pages->family);
   pango_layout_set_font_description (layout, desc);
   pango_font_description_free (desc);
+  /* The page's direction, whatever letter a paragraph starts with ("VOCA …" in Urdu). */
+  pango_layout_set_auto_dir (layout, FALSE);
   pango_layout_set_text (layout, text, -1);
   pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
   if (wrap)
@@ -633,8 +643,8 @@ add_table (ClReportPages       *pages,
  * Lays @result out on pages of the given size, with margins of their own: title,
  * description, parameters and generation time, then each table with its chart (the header
  * row repeated on every page the table continues on) and its note, then the report's
- * notes; "title — page N" at the foot of every page. Right to left when the report's
- * (translated) title is.
+ * notes; "title — page N" at the foot of every page. Right to left, and in the fonts of
+ * the language, when the messages' language is written so (cl_l10n_is_rtl()).
  *
  * Returns: (transfer full): the pages, for cl_report_pages_draw()
  */
@@ -673,17 +683,15 @@ cl_report_paginate (const ClReportResult *r,
   pango_cairo_context_set_font_options (pages->context, options);
   cairo_font_options_destroy (options);
   pango_cairo_context_set_resolution (pages->context, 96);
-  /* Right-to-left when the report's own (translated) title is. */
-  {
-    g_autoptr(PangoLayout) probe = pango_layout_new (pages->context);
-
-    pango_layout_set_text (probe, r->title, -1);
-    pages->rtl = pango_layout_get_direction (probe, 0) == PANGO_DIRECTION_RTL;
-  }
+  /* The language's direction and fonts (a title may start with "VOCA" in any of them). */
+  pages->rtl = cl_l10n_is_rtl ();
+  pages->family = cl_l10n_font_family ();
   pango_context_set_base_dir (pages->context, pages->rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
   {
     PangoFontDescription *font = pango_font_description_from_string ("Sans 8");
 
+    if (pages->family != NULL)
+      pango_font_description_set_family (font, pages->family);
     pango_context_set_font_description (pages->context, font);
     pango_font_description_free (font);
   }
@@ -868,6 +876,7 @@ cl_report_to_pdf (const ClReportResult  *r,
 
 /**
  * cl_report_write:
+ * @flags: %CL_REPORT_WRITE_BOM: a CSV starts with a byte order mark
  *
  * Writes @result to @output as it is: no audit event, no suppression (see
  * cl_report_export()).
@@ -875,6 +884,7 @@ cl_report_to_pdf (const ClReportResult  *r,
 gboolean
 cl_report_write (const ClReportResult  *result,
                  ClReportFormat         format,
+                 ClReportWriteFlags     flags,
                  GOutputStream         *output,
                  GCancellable          *cancellable,
                  GError               **error)
@@ -892,6 +902,12 @@ cl_report_write (const ClReportResult  *result,
       break;
     case CL_REPORT_FORMAT_CSV:
       text = cl_report_to_csv (result);
+      if (flags & CL_REPORT_WRITE_BOM)
+        {
+          char *with_bom = g_strconcat (CL_CSV_BOM, text, NULL);
+          g_free (text);
+          text = with_bom;
+        }
       break;
     case CL_REPORT_FORMAT_JSON:
       text = cl_report_to_json (result);
@@ -977,6 +993,7 @@ cl_report_release (ClStore               *store,
 
 /**
  * cl_report_export:
+ * @flags: as for cl_report_write()
  * @outside: the export leaves the organization (cl_report_release())
  *
  * Records an "export" audit event and writes @result, suppressed for outside use
@@ -986,6 +1003,7 @@ gboolean
 cl_report_export (ClStore               *store,
                   const ClReportResult  *result,
                   ClReportFormat         format,
+                  ClReportWriteFlags     flags,
                   gboolean               outside,
                   GOutputStream         *output,
                   GCancellable          *cancellable,
@@ -999,5 +1017,5 @@ cl_report_export (ClStore               *store,
                                 outside, error);
   if (released == NULL)
     return FALSE;
-  return cl_report_write (released, format, output, cancellable, error);
+  return cl_report_write (released, format, flags, output, cancellable, error);
 }

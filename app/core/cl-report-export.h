@@ -20,6 +20,11 @@ typedef enum {
   CL_REPORT_FORMAT_PDF,   /* titled, paginated, with parameters, tables and charts */
 } ClReportFormat;
 
+typedef enum {
+  CL_REPORT_WRITE_NONE = 0,
+  CL_REPORT_WRITE_BOM  = 1 << 0,  /* CSV: a UTF-8 byte order mark first, for spreadsheets */
+} ClReportWriteFlags;
+
 gboolean     cl_report_format_from_string (const char           *text,
                                            ClReportFormat       *format);
 const char  *cl_report_format_to_string   (ClReportFormat        format);
@@ -46,12 +51,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClReportPages, cl_report_pages_free)
 
 gboolean     cl_report_write              (const ClReportResult *result,
                                            ClReportFormat        format,
+                                           ClReportWriteFlags    flags,
                                            GOutputStream        *output,
                                            GCancellable         *cancellable,
                                            GError              **error);
 gboolean     cl_report_export             (ClStore              *store,
                                            const ClReportResult *result,
                                            ClReportFormat        format,
+                                           ClReportWriteFlags    flags,
                                            gboolean              outside,
                                            GOutputStream        *output,
                                            GCancellable         *cancellable,

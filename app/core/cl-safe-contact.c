@@ -115,28 +115,37 @@ append_channel (GString       *text,
       confirmed_by = cl_record_get (touched->preference, "confirmed_by");
     }
 
-  if (touched->safety == CL_SAFETY_NOT_SAFE)
-    /* Translators: %s is a contact channel, e.g. "Phone call" */
-    g_string_append_printf (text, _("The client said “%s” is not safe."), label);
-  else
-    /* Translators: %s is a contact channel, e.g. "Phone call" */
-    g_string_append_printf (text, _("Nobody has confirmed with the client that “%s” is safe."),
-                            label);
-
-  g_string_append_c (text, ' ');
+  /* Whole sentences: languages join sentences their own way (Chinese without a space). */
   if (confirmed_on != NULL)
     {
       g_autofree char *date = cl_date_format_iso (confirmed_on);
 
-      if (confirmed_by != NULL)
-        /* Translators: the first %s is a date, the second a staff member */
-        g_string_append_printf (text, _("Last confirmed on %s by %s."), date, confirmed_by);
+      if (touched->safety == CL_SAFETY_NOT_SAFE && confirmed_by != NULL)
+        /* Translators: a contact channel (e.g. "Phone call"), a date and a staff member */
+        g_string_append_printf (text, _("The client said “%s” is not safe. Last confirmed on %s "
+                                        "by %s."), label, date, confirmed_by);
+      else if (touched->safety == CL_SAFETY_NOT_SAFE)
+        /* Translators: a contact channel (e.g. "Phone call") and a date */
+        g_string_append_printf (text, _("The client said “%s” is not safe. Last confirmed on "
+                                        "%s."), label, date);
+      else if (confirmed_by != NULL)
+        /* Translators: a contact channel (e.g. "Phone call"), a date and a staff member */
+        g_string_append_printf (text, _("Nobody has confirmed with the client that “%s” is "
+                                        "safe. Last confirmed on %s by %s."),
+                                label, date, confirmed_by);
       else
-        /* Translators: %s is a date */
-        g_string_append_printf (text, _("Last confirmed on %s."), date);
+        /* Translators: a contact channel (e.g. "Phone call") and a date */
+        g_string_append_printf (text, _("Nobody has confirmed with the client that “%s” is "
+                                        "safe. Last confirmed on %s."), label, date);
     }
+  else if (touched->safety == CL_SAFETY_NOT_SAFE)
+    /* Translators: %s is a contact channel, e.g. "Phone call" */
+    g_string_append_printf (text, _("The client said “%s” is not safe. It was never "
+                                    "confirmed."), label);
   else
-    g_string_append (text, _("It was never confirmed."));
+    /* Translators: %s is a contact channel, e.g. "Phone call" */
+    g_string_append_printf (text, _("Nobody has confirmed with the client that “%s” is safe. "
+                                    "It was never confirmed."), label);
 }
 
 /**

@@ -249,8 +249,10 @@ read_secret_fd (int          fd,
       if (len > SECRET_FILE_MAX)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The secret in %s is longer than %d bytes; that is not a "
-                         "passphrase file."), what, SECRET_FILE_MAX);
+                       ngettext ("The secret in %s is longer than %d byte; that is not a "
+                                 "passphrase file.",
+                                 "The secret in %s is longer than %d bytes; that is not a "
+                                 "passphrase file.", SECRET_FILE_MAX), what, SECRET_FILE_MAX);
           goto out;
         }
     }
@@ -332,8 +334,10 @@ cl_secret_new_from_file (const char  *path,
       if (S_ISREG (st.st_mode) && st.st_size > SECRET_FILE_MAX)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The secret in %s is longer than %d bytes; that is not a "
-                         "passphrase file."), display, SECRET_FILE_MAX);
+                       ngettext ("The secret in %s is longer than %d byte; that is not a "
+                                 "passphrase file.",
+                                 "The secret in %s is longer than %d bytes; that is not a "
+                                 "passphrase file.", SECRET_FILE_MAX), display, SECRET_FILE_MAX);
           close (fd);
           return NULL;
         }

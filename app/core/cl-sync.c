@@ -1146,7 +1146,9 @@ apply_push_response (ClSync                   *self,
   if (resp->results->len == 0 || resp->results->len > req->mutations->len)
     {
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
-                   _("The server answered for %u changes out of %u sent."),
+                   ngettext ("The server answered for %u changes out of %u sent.",
+                             "The server answered for %u changes out of %u sent.",
+                             req->mutations->len),
                    resp->results->len, req->mutations->len);
       return FALSE;
     }

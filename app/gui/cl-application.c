@@ -24,6 +24,7 @@
 #include "cl-application-private.h"
 #include "cl-conflicts-window.h"
 #include "cl-enroll-dialog.h"
+#include "cl-gui-util.h"
 #include "cl-lock-monitor.h"
 #include "cl-window.h"
 
@@ -445,6 +446,7 @@ cl_application_startup (GApplication *application)
 
   g_set_application_name (_("Caseload"));
   gtk_window_set_default_icon_name (APPLICATION_ID);
+  cl_gui_set_language_font (gdk_display_get_default ());
 
   self->settings = g_settings_new (SCHEMA_ID);
   g_signal_connect_object (self->settings, "changed::color-scheme",

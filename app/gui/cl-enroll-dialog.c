@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-enroll-dialog.h"
+#include "cl-gui-util.h"
 #include "cl-workstation.h"
 
 struct _ClEnrollDialog
@@ -345,6 +346,7 @@ static void
 cl_enroll_dialog_init (ClEnrollDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  cl_password_set_tooltips (GTK_EDITABLE (self->password_row));
 }
 
 /* What IT set for this workstation (cl-workstation.c): prefilled, and fixed when locked,
@@ -619,6 +621,7 @@ password_entry (const char *label)
   GtkWidget *entry = gtk_password_entry_new ();
 
   gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  cl_password_set_tooltips (GTK_EDITABLE (entry));
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
   g_object_set (entry, "placeholder-text", label, NULL);

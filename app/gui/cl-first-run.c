@@ -734,6 +734,8 @@ static void
 cl_first_run_init (ClFirstRun *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  cl_password_set_tooltips (GTK_EDITABLE (self->passphrase_row));
+  cl_password_set_tooltips (GTK_EDITABLE (self->confirm_row));
 
   self->cancellable = g_cancellable_new ();
 

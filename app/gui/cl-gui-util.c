@@ -9,7 +9,9 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-date.h"
 #include "cl-gui-util.h"
+#include "cl-l10n.h"
 
 /**
  * cl_enum_label:
@@ -147,14 +149,13 @@ cl_enum_position (const char *enum_name,
 static GDateTime *
 parse_date (const char *iso_date)
 {
-  int y, m, d;
+  GDate date;
 
-  if (iso_date == NULL || sscanf (iso_date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-    return NULL;
-  if (!g_date_valid_dmy (d, m, y))
+  if (!cl_date_from_iso (iso_date, &date))
     return NULL;
 
-  return g_date_time_new_local (y, m, d, 0, 0, 0);
+  return g_date_time_new_local (g_date_get_year (&date), g_date_get_month (&date),
+                                g_date_get_day (&date), 0, 0, 0);
 }
 
 static GDateTime *
@@ -174,8 +175,25 @@ parse_datetime_local (const char *iso_datetime)
   return g_date_time_to_local (utc);
 }
 
+/* The day of @dt in the locale's format, isolated in a right-to-left interface. */
+static char *
+format_day (GDateTime *dt)
+{
+  g_autofree char *text = NULL;
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, g_date_time_get_day_of_month (dt), g_date_time_get_month (dt),
+                  g_date_time_get_year (dt));
+  text = cl_date_format (&date);
+  return cl_l10n_isolate (text);
+}
+
 /**
  * cl_format_date:
+ *
+ * Dates and times shown here read in their own direction inside right-to-left text
+ * (cl_l10n_isolate()): they never come apart around the words next to them.
  *
  * Returns: (transfer full): a YYYY-MM-DD date in the locale's format, or "" when unset
  */
@@ -187,7 +205,7 @@ cl_format_date (const char *iso_date)
   if (dt == NULL)
     return g_strdup (iso_date != NULL ? iso_date : "");
 
-  return g_date_time_format (dt, "%x");
+  return format_day (dt);
 }
 
 /**
@@ -199,14 +217,16 @@ char *
 cl_format_datetime (const char *iso_datetime)
 {
   g_autoptr(GDateTime) dt = parse_datetime_local (iso_datetime);
+  g_autofree char *time_text = NULL;
   g_autofree char *date = NULL;
   g_autofree char *time = NULL;
 
   if (dt == NULL)
     return g_strdup (iso_datetime != NULL ? iso_datetime : "");
 
-  date = g_date_time_format (dt, "%x");
-  time = g_date_time_format (dt, "%R");
+  time_text = cl_date_format_time (g_date_time_get_hour (dt), g_date_time_get_minute (dt));
+  date = format_day (dt);
+  time = cl_l10n_isolate_ltr (time_text);
 
   /* Translators: a date and a time, e.g. "03/14/2024 at 15:30" */
   return g_strdup_printf (_("%s at %s"), date, time);
@@ -244,7 +264,7 @@ cl_format_relative (const char *iso_datetime)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", days),
                             days);
 
-  return g_date_time_format (dt, "%x");
+  return format_day (dt);
 }
 
 /**
@@ -369,4 +389,109 @@ cl_clear_clipboards (GdkDisplay *display)
 
   gdk_clipboard_set_text (gdk_display_get_clipboard (display), "");
   gdk_clipboard_set_text (gdk_display_get_primary_clipboard (display), "");
+}
+
+/**
+ * cl_editable_set_ltr:
+ *
+ * Lays the text of @editable out left to right in every language, for values that read so
+ * (cl_l10n_field_is_ltr()): in Arabic or Urdu "(212) 555-3313" would otherwise show as
+ * "555-3313 (212)". Only the text itself: the row or entry around it (its title, its
+ * buttons) keeps the interface's direction.
+ */
+void
+cl_editable_set_ltr (GtkEditable *editable)
+{
+  GtkEditable *delegate;
+
+  g_return_if_fail (GTK_IS_EDITABLE (editable));
+
+  delegate = gtk_editable_get_delegate (editable);
+  gtk_widget_set_direction (GTK_WIDGET (delegate != NULL ? delegate : editable),
+                            GTK_TEXT_DIR_LTR);
+}
+
+/* The icon or button of a password entry or row that shows or hides the text. */
+static GtkWidget *
+find_peek (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *icon = NULL;
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child))
+        icon = gtk_button_get_icon_name (GTK_BUTTON (child));
+      else if (GTK_IS_IMAGE (child))
+        icon = gtk_image_get_icon_name (GTK_IMAGE (child));
+      if (icon != NULL && g_str_has_prefix (icon, "view-"))
+        return child;
+      if ((found = find_peek (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+peek_tooltip_cb (GtkText    *text,
+                 GParamSpec *pspec,
+                 GtkWidget  *peek)
+{
+  gtk_widget_set_tooltip_text (peek, gtk_text_get_visibility (text) ? _("Hide Text")
+                                                                    : _("Show Text"));
+}
+
+/**
+ * cl_password_set_tooltips:
+ * @editable: an #AdwPasswordEntryRow or a #GtkPasswordEntry
+ *
+ * Gives the show/hide button of @editable tooltips from Caseload's catalogs: libadwaita
+ * has none in Arabic, Urdu, Bengali or Haitian Creole, GTK none in Haitian Creole.
+ */
+void
+cl_password_set_tooltips (GtkEditable *editable)
+{
+  GtkEditable *text;
+  GtkWidget *peek;
+
+  g_return_if_fail (GTK_IS_EDITABLE (editable));
+
+  text = gtk_editable_get_delegate (editable);
+  peek = find_peek (GTK_WIDGET (editable));
+  if (text == NULL || !GTK_IS_TEXT (text) || peek == NULL)
+    return;
+  /* After the toolkit's own handler, which sets its untranslated tooltip. */
+  g_signal_connect_object (text, "notify::visibility", G_CALLBACK (peek_tooltip_cb), peek,
+                           G_CONNECT_AFTER);
+  peek_tooltip_cb (GTK_TEXT (text), NULL, peek);
+}
+
+/**
+ * cl_gui_set_language_font:
+ *
+ * Sets the interface in the fonts its language is read in (cl_l10n_font_family()): Urdu
+ * in Nastaliq, Arabic in Naskh. Other languages keep the theme's font.
+ */
+void
+cl_gui_set_language_font (GdkDisplay *display)
+{
+  const char *family = cl_l10n_font_family ();
+  g_autoptr(GtkCssProvider) provider = NULL;
+  g_auto(GStrv) families = NULL;
+  g_autoptr(GString) css = NULL;
+
+  g_return_if_fail (GDK_IS_DISPLAY (display));
+
+  if (family == NULL)
+    return;
+  families = g_strsplit (family, ",", -1);
+  css = g_string_new ("window, popover, tooltip { font-family: ");
+  for (guint i = 0; families[i] != NULL; i++)
+    g_string_append_printf (css, "%s\"%s\"", i > 0 ? ", " : "", families[i]);
+  g_string_append (css, "; }");
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, css->str, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }

@@ -40,4 +40,8 @@ void           cl_widget_set_label         (GtkWidget    *widget,
 GtkWindow     *cl_widget_get_window        (GtkWidget    *widget);
 void           cl_clear_clipboards         (GdkDisplay   *display);
 
+void           cl_editable_set_ltr         (GtkEditable  *editable);
+void           cl_password_set_tooltips    (GtkEditable  *editable);
+void           cl_gui_set_language_font    (GdkDisplay   *display);
+
 G_END_DECLS

@@ -28,7 +28,9 @@
 #include <glib/gi18n.h>
 
 #include "cl-command-row.h"
+#include "cl-date.h"
 #include "cl-gui-util.h"
+#include "cl-l10n.h"
 #include "cl-record-form.h"
 
 typedef struct {
@@ -138,9 +140,21 @@ row_raw_value (FieldRow *fr)
         return g_string_free (out, FALSE);
       }
 
-    case CL_FIELD_TEXT:
     case CL_FIELD_DATE:
     case CL_FIELD_DATETIME:
+      if (!fr->read_only)
+        {
+          /* Typed in the locale's format (or ISO): stored as ISO. What cannot be read is
+           * returned as typed, for the field's check to refuse. */
+          const char *text = gtk_editable_get_text (GTK_EDITABLE (fr->row));
+          char *value = fr->field->kind == CL_FIELD_DATE
+                        ? cl_date_parse_to_iso (text) : cl_datetime_parse_to_utc (text, NULL);
+
+          return value != NULL ? value : g_strdup (text);
+        }
+      return g_strdup (fr->saved);
+
+    case CL_FIELD_TEXT:
     case CL_FIELD_INT:
     case CL_FIELD_REF:
     default:
@@ -213,13 +227,19 @@ show_row_value (FieldRow   *fr,
 
     case CL_FIELD_DATETIME:
       {
-        g_autofree char *local = value != NULL ? cl_datetime_to_local_input (value) : NULL;
+        g_autofree char *local = value != NULL ? cl_datetime_format_local (value, NULL) : NULL;
         gtk_editable_set_text (GTK_EDITABLE (fr->row), local != NULL ? local : "");
       }
       break;
 
-    case CL_FIELD_TEXT:
     case CL_FIELD_DATE:
+      {
+        g_autofree char *local = cl_date_format_iso (value);
+        gtk_editable_set_text (GTK_EDITABLE (fr->row), local);
+      }
+      break;
+
+    case CL_FIELD_TEXT:
     case CL_FIELD_INT:
     case CL_FIELD_REF:
     default:
@@ -244,12 +264,24 @@ describe_invalid (FieldRow     *fr,
   switch (fr->field->kind)
     {
     case CL_FIELD_DATE:
-      /* Translators: %s is a field name such as "Due" */
-      return g_strdup_printf (_("%s: write a date as YYYY-MM-DD"), label);
+      {
+        g_autofree char *today = cl_today ();
+        g_autofree char *example = cl_date_format_iso (today);
+
+        /* Translators: the first %s is a field name such as "Due", the second today's date
+         * as the user's locale writes it */
+        return g_strdup_printf (_("%s: write a date such as %s"), label, example);
+      }
 
     case CL_FIELD_DATETIME:
-      /* Translators: %s is a field name such as "Received" */
-      return g_strdup_printf (_("%s: write a date and time as YYYY-MM-DD HH:MM"), label);
+      {
+        g_autofree char *now = cl_now_utc ();
+        g_autofree char *example = cl_datetime_format_local (now, NULL);
+
+        /* Translators: the first %s is a field name such as "Received", the second the
+         * present date and time as the user's locale writes them */
+        return g_strdup_printf (_("%s: write a date and time such as %s"), label, example);
+      }
 
     case CL_FIELD_INT:
       /* Translators: %s is a field name such as "Duration (minutes)" */
@@ -409,8 +441,14 @@ static void
 day_selected_cb (GtkCalendar *calendar,
                  FieldRow    *fr)
 {
-  g_autoptr(GDateTime) date = gtk_calendar_get_date (calendar);
-  g_autofree char *text = g_date_time_format (date, "%Y-%m-%d");
+  g_autoptr(GDateTime) picked = gtk_calendar_get_date (calendar);
+  g_autofree char *text = NULL;
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, g_date_time_get_day_of_month (picked), g_date_time_get_month (picked),
+                  g_date_time_get_year (picked));
+  text = cl_date_format (&date);
 
   gtk_editable_set_text (GTK_EDITABLE (fr->row), text);
   gtk_popover_popdown (GTK_POPOVER (fr->popover));
@@ -422,11 +460,13 @@ popover_show_cb (GtkPopover *popover,
                  FieldRow   *fr)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (fr->row));
-  int y, m, d;
   g_autoptr(GDateTime) date = NULL;
+  GDate typed;
 
-  if (sscanf (text, "%4d-%2d-%2d", &y, &m, &d) == 3 && g_date_valid_dmy (d, m, y))
-    date = g_date_time_new_local (y, m, d, 0, 0, 0);
+  /* The calendar opens on the date typed, else on today. */
+  if (cl_date_parse (text, &typed))
+    date = g_date_time_new_local (g_date_get_year (&typed), g_date_get_month (&typed),
+                                  g_date_get_day (&typed), 0, 0, 0);
   else
     date = g_date_time_new_now_local ();
 
@@ -455,6 +495,8 @@ create_entry_row (FieldRow *fr)
 
   if (fr->field->kind == CL_FIELD_INT)
     adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (row), GTK_INPUT_PURPOSE_DIGITS);
+  if (cl_l10n_field_is_ltr (fr->field))
+    cl_editable_set_ltr (GTK_EDITABLE (row));
 
   if (fr->field->kind == CL_FIELD_DATE)
     {

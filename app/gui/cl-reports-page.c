@@ -1376,11 +1376,12 @@ needs_outside_copy (ClReportsPage *self,
 }
 
 static gboolean
-export_to_file (ClReportsPage   *self,
-                ClReportFormat   format,
-                gboolean         outside,
-                GFile           *file,
-                GError         **error)
+export_to_file (ClReportsPage      *self,
+                ClReportFormat      format,
+                ClReportWriteFlags  flags,
+                gboolean            outside,
+                GFile              *file,
+                GError            **error)
 {
   g_autoptr(GFileOutputStream) stream = NULL;
   const ClReportResult *result = released_result (self, outside);
@@ -1399,8 +1400,8 @@ export_to_file (ClReportsPage   *self,
   if (stream == NULL)
     return FALSE;
 
-  if (!cl_report_export (self->store, result, format, outside, G_OUTPUT_STREAM (stream),
-                         NULL, error))
+  if (!cl_report_export (self->store, result, format, flags, outside,
+                         G_OUTPUT_STREAM (stream), NULL, error))
     {
       g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
       g_file_delete (file, NULL, NULL);
@@ -1437,8 +1438,12 @@ chooser_response_cb (GtkNativeDialog *chooser,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autoptr(GError) error = NULL;
+      /* A CSV for a spreadsheet starts with a byte order mark. */
+      const char *bom = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "bom");
+      ClReportWriteFlags flags = g_strcmp0 (bom, "true") == 0 ? CL_REPORT_WRITE_BOM
+                                                               : CL_REPORT_WRITE_NONE;
 
-      if (file != NULL && export_to_file (self, data->format, data->outside, file, &error))
+      if (file != NULL && export_to_file (self, data->format, flags, data->outside, file, &error))
         message (self, _("Report exported"));
       else if (error != NULL)
         {
@@ -1489,6 +1494,9 @@ choose_file (ClReportsPage  *self,
     {
       gtk_file_filter_set_name (filter, _("CSV files"));
       gtk_file_filter_add_mime_type (filter, "text/csv");
+      gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (chooser), "bom",
+                                   _("For a spreadsheet (Excel): add a byte order mark"),
+                                   NULL, NULL);
     }
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_object_unref (filter);
@@ -2167,7 +2175,7 @@ _cl_reports_page_export_to_path (ClReportsPage  *self,
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  return export_to_file (self, format, outside, file, error);
+  return export_to_file (self, format, CL_REPORT_WRITE_NONE, outside, file, error);
 }
 
 /* Prints to the PDF file @path (the print operation's export), without the print dialog;

@@ -362,6 +362,7 @@ static void
 cl_unlock_page_init (ClUnlockPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  cl_password_set_tooltips (GTK_EDITABLE (self->passphrase_entry));
 
   self->cancellable = g_cancellable_new ();
   update_sensitivity (self);

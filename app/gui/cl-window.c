@@ -34,6 +34,7 @@
 #include "cl-new-referral-dialog.h"
 #include "cl-preferences-window.h"
 #include "cl-record-dialog.h"
+#include "cl-refdata.h"
 #include "cl-reports-page.h"
 #include "cl-safe-contact.h"
 #include "cl-sync-indicator.h"
@@ -329,13 +330,14 @@ load_commands (ClWindow *self)
     {
       ClRecord *record = g_ptr_array_index (records, i);
       const char *code = cl_record_get (record, "code");
-      const char *name = cl_record_get (record, "name");
+      g_autofree char *label = NULL;
 
       if (code == NULL || cl_record_get (record, "active_to") != NULL)
         continue;
 
       gtk_string_list_append (self->command_codes, code);
-      gtk_string_list_append (self->command_labels, name != NULL ? name : code);
+      label = cl_refdata_command_label (code, cl_record_get (record, "name"));
+      gtk_string_list_append (self->command_labels, label);
     }
 
   cl_case_page_set_commands (self->case_page, self->command_codes, self->command_labels);

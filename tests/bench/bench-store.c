@@ -667,7 +667,7 @@ main (int    argc,
     sqlite3_stmt *stmt;
 
     t0 = now_ms ();
-    check (cl_export (store, "case", CL_EXPORT_FORMAT_CSV, out, NULL, &n, NULL, &error), error,
+    check (cl_export (store, "case", CL_EXPORT_FORMAT_CSV, FALSE, out, NULL, &n, NULL, &error), error,
            "export");
     caseload = now_ms () - t0;
 

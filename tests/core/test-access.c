@@ -588,7 +588,7 @@ check_export (World *w)
         g_autofree char *route = g_strdup_printf ("an export %s a reason",
                                                   with_reason ? "with" : "without");
 
-        g_assert_true (cl_export (w->vault.store, types[t], CL_EXPORT_FORMAT_JSON, out,
+        g_assert_true (cl_export (w->vault.store, types[t], CL_EXPORT_FORMAT_JSON, FALSE, out,
                                   with_reason ? "court order" : NULL, NULL, NULL, &error));
         g_assert_no_error (error);
         g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, &error));

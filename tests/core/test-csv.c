@@ -177,6 +177,57 @@ test_writer (void)
                    "4:plain|with,comma\n");
 }
 
+/* A byte order mark only when asked for; the reader skips it, so the export still
+ * imports. */
+static void
+test_writer_bom (void)
+{
+  const char *values[] = { "نعم", "是" };
+
+  for (int bom = 0; bom <= 1; bom++)
+    {
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autoptr(ClCsvWriter) writer = cl_csv_writer_new (out);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL, *back = NULL;
+
+      if (bom)
+        cl_csv_writer_add_bom (writer);
+      g_assert_true (cl_csv_writer_write_record (writer, values, 2, NULL, &error));
+      g_assert_true (cl_csv_writer_flush (writer, NULL, &error));
+      g_assert_no_error (error);
+      text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                        g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+      g_assert_cmpstr (text, ==, bom ? "\xef\xbb\xbfنعم,是\r\n" : "نعم,是\r\n");
+      back = READ (text);
+      g_assert_cmpstr (back, ==, "1:نعم|是\n");
+    }
+}
+
+/* Cells of left-to-right columns isolated for a right-to-left spreadsheet, except those
+ * that need the formula quote; the reader gives back the values. */
+static void
+test_writer_ltr (void)
+{
+  const char *values[] = { "(212) 555-3313", "=cmd", "", "نعم", "2026-12-07" };
+  const gboolean ltr[] = { TRUE, TRUE, TRUE, FALSE, TRUE };
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(ClCsvWriter) writer = cl_csv_writer_new (out);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL, *back = NULL;
+
+  cl_csv_writer_set_ltr_columns (writer, ltr, G_N_ELEMENTS (ltr));
+  g_assert_true (cl_csv_writer_write_record (writer, values, G_N_ELEMENTS (values), NULL,
+                                             &error));
+  g_assert_true (cl_csv_writer_flush (writer, NULL, &error));
+  g_assert_no_error (error);
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+  g_assert_cmpstr (text, ==, "\u2066(212) 555-3313\u2069,'=cmd,,نعم,\u20662026-12-07\u2069\r\n");
+  back = READ (text);
+  g_assert_cmpstr (back, ==, "1:(212) 555-3313|=cmd||نعم|2026-12-07\n");
+}
+
 /* OWASP's rule: a cell that a spreadsheet would run as a formula gets a leading quote;
  * plain numbers stay numbers; reading gives back exactly what was written. */
 static void
@@ -214,6 +265,8 @@ main (int    argc,
   g_test_add_func ("/core/csv/limits", test_limits);
   g_test_add_func ("/core/csv/buffer-boundaries", test_buffer_boundaries);
   g_test_add_func ("/core/csv/writer", test_writer);
+  g_test_add_func ("/core/csv/writer-bom", test_writer_bom);
+  g_test_add_func ("/core/csv/writer-ltr", test_writer_ltr);
   g_test_add_func ("/core/csv/formulas", test_formulas);
 
   return g_test_run ();

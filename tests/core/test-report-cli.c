@@ -200,6 +200,17 @@ test_csv (void)
   assert_status (&run, 0);
   g_assert_nonnull (strstr (run.out, "\r\nby_code,total,times,1,"));
   run_clear (&run);
+
+  /* For a spreadsheet: a byte order mark first, only when asked, and only for CSV. */
+  CL (&run, "report", "services", "--from", "2026-01-01", "--to", "2026-03-31",
+      "--format", "csv", "--bom");
+  assert_status (&run, 0);
+  g_assert_true (g_str_has_prefix (run.out, "\xef\xbb\xbftable,row,column,value,"));
+  run_clear (&run);
+  CL (&run, "report", "services", "--from", "2026-01-01", "--to", "2026-03-31", "--bom");
+  assert_status (&run, 1);
+  g_assert_nonnull (strstr (run.err, "--bom"));
+  run_clear (&run);
 }
 
 static void

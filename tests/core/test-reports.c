@@ -1475,7 +1475,8 @@ test_export_outside (void)
   cl_changes_set (where, "action", "export");
   before = cl_store_count (vault.store, "audit", where, &error);
   g_assert_no_error (error);
-  cl_report_export (vault.store, r, CL_REPORT_FORMAT_CSV, TRUE, out, NULL, &error);
+  cl_report_export (vault.store, r, CL_REPORT_FORMAT_CSV, CL_REPORT_WRITE_NONE, TRUE, out, NULL,
+                    &error);
   g_assert_no_error (error);
   g_output_stream_close (out, NULL, NULL);
   after = cl_store_count (vault.store, "audit", where, &error);
@@ -1543,8 +1544,8 @@ test_server_result (void)
 
   cl_changes_set (where, "action", "export");
   before = cl_store_count (vault.store, "audit", where, &error);
-  g_assert_false (cl_report_export (vault.store, back, CL_REPORT_FORMAT_CSV, TRUE, out, NULL,
-                                    &error));
+  g_assert_false (cl_report_export (vault.store, back, CL_REPORT_FORMAT_CSV, CL_REPORT_WRITE_NONE,
+                                    TRUE, out, NULL, &error));
   g_assert_error (error, CL_REPORT_ERROR, CL_REPORT_ERROR_INVALID_PARAMS);
   g_clear_error (&error);
   g_assert_cmpint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 0);
