@@ -22,6 +22,7 @@
 #include <libsoup/soup.h>
 #include <sodium.h>
 
+#include "cl-report.h"
 #include "cl-schema.h"
 #include "cl-wire.h"
 #include "srv-audit.h"
@@ -76,6 +77,8 @@ typedef struct {
   gboolean    has_arg;
   SrvHandler  handler;
   const char *pattern;  /* (nullable): the path with {id}, when has_arg */
+  gboolean    report;   /* the {id} is the name of a report (cl_report_lookup()), and the
+                         * whole path names the route */
 } Route;
 
 static const Route routes[] = {
@@ -90,18 +93,8 @@ static const Route routes[] = {
   { "POST", "/v1/conflicts/", "/resolve", TRUE, srv_handle_resolve,
     "/v1/conflicts/{id}/resolve" },
   { "POST", "/v1/device/erased", NULL, FALSE, srv_handle_erased },
-  /* Aggregates from the shared report engine (srv-report.c), one route per report. */
-  { "POST", "/v1/reports/caseload", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/referrals", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/first-contact", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/outreach", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/services", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/outcomes", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/closures", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/deadlines", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/data-quality", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/pmt", NULL, FALSE, srv_handle_report },
-  { "POST", "/v1/reports/trafficking", NULL, FALSE, srv_handle_report },
+  /* Aggregates from the shared report engine (srv-report.c): every report it lists. */
+  { "POST", "/v1/reports/", "", TRUE, srv_handle_report, NULL, TRUE },
 };
 
 typedef struct {
@@ -115,8 +108,12 @@ typedef struct {
 static void worker_free (gpointer data);
 
 static const char *
-route_pattern (const Route *route)
+route_pattern (const Route *route,
+               const char  *path)
 {
+  /* A report's path is its own pattern: only the engine's few report names match. */
+  if (route->report)
+    return g_intern_string (path);
   return route->pattern != NULL ? route->pattern : route->path;
 }
 
@@ -356,7 +353,7 @@ job_run (gpointer data,
           srv_response_db_error (&job->response, error);
           break;
         }
-      srv_audit_set_route (route_pattern (job->route));
+      srv_audit_set_route (route_pattern (job->route, job->request.path));
       job->route->handler (worker, &job->request, &job->response);
       srv_audit_set_route (NULL);
 
@@ -459,7 +456,7 @@ find_route (const char  *path,
               !g_str_has_suffix (path, r->suffix))
             continue;
           id = g_strndup (path + plen, n - plen - slen);
-          if (!cl_is_uuid (id))
+          if (r->report ? cl_report_lookup (id) == NULL : !cl_is_uuid (id))
             continue;
           if (!method_matches (r, method))
             {
@@ -592,7 +589,7 @@ server_cb (SoupServer        *soup,
 
   route = find_route (path, method, &arg, &allow);
   if (route != NULL)
-    g_object_set_data (G_OBJECT (msg), "srv-route", (gpointer) route_pattern (route));
+    g_object_set_data (G_OBJECT (msg), "srv-route", (gpointer) route_pattern (route, path));
   else
     {
       if (allow != NULL)

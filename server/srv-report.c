@@ -5,7 +5,7 @@
  * Loads ClReportFacts from the record table (fields as jsonb text values, exactly the
  * normalized strings the vault stores), with the same column lists, case scope and service
  * window as the vault's adapter (app/core/cl-report-vault.c), and runs the same engine
- * (common/cl-report-defs.c): the same data gives the same numbers on both sides.
+ * (common/cl-report.c, common/reports/): the same data gives the same numbers on both sides.
  *
  * Aggregates only: case numbers are never read and lists of cases are never returned.
  * Only the cases the caller may read are counted (SRV_RECORDS_SQL_READS, as a pull): a

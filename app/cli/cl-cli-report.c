@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Runs one report of the shared engine (common/cl-report-defs.c) on the vault and writes
- * it as text, CSV, JSON or PDF. Every run that writes a report is an export: it is
+ * Runs one report of the shared engine (common/cl-report.c, common/reports/) on the vault
+ * and writes it as text, CSV, JSON or PDF. Every run that writes a report is an export: it is
  * recorded in the audit log first. --outside applies small-cell suppression and leaves
  * out lists that identify cases.
  *

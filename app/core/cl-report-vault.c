@@ -58,7 +58,7 @@ query_bind (Query      *q,
  * commands and track.
  * The assigned advocate and the funding source are not used here: services and contacts by
  * an advocate on someone else's case, and services paid from a source the case does not
- * list, still count (cl-report-defs.c). */
+ * list, still count (common/cl-report-context.h). */
 typedef struct {
   GPtrArray         *commands;  /* NULL: all */
   char              *track;
