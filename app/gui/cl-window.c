@@ -24,6 +24,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-a11y.h"
 #include "cl-access.h"
 #include "cl-case-list.h"
 #include "cl-case-list-view.h"
@@ -1309,6 +1310,7 @@ cl_window_init (ClWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   folded_cb (self);
+  cl_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
   g_signal_connect_object (cl_sidebar_get_counts (self->sidebar), "changed",
                            G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
 

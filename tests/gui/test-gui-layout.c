@@ -18,6 +18,7 @@
 
 #include "cl-application.h"
 #include "cl-demo.h"
+#include "cl-gui-main.h"
 #include "cl-gui-test.h"
 #include "cl-test-util.h"
 #include "cl-window-private.h"
@@ -33,12 +34,7 @@ static GtkWidget *sidebar;   /* the last ClSidebar check_tree() met */
 static ClWindow *
 window (void)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (CL_IS_WINDOW (l->data))
-      return CL_WINDOW (l->data);
-  g_assert_not_reached ();
+  return cl_gui_main_window (app);
 }
 
 static void
@@ -156,10 +152,7 @@ check_window (const char *shot)
 static void
 test_unlock (void)
 {
-  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "unlock") == 0, 5000);
-  cl_unlock_page_unlock (_cl_window_get_unlock_page (window ()), PASSPHRASE);
-  WAIT_UNTIL (!cl_context_get_locked (cl_application_get_context (app)), 20000);
-  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window ()), "main") == 0, 5000);
+  cl_gui_main_unlock (app, PASSPHRASE);
   cl_window_show_view (window (), CL_CASE_VIEW_COMMAND);
   WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) > 0, 5000);
 }
