@@ -28,12 +28,11 @@ name_button (GtkWidget *button)
 static gboolean
 uses_mnemonic (GtkWidget *widget)
 {
+  /* One whose label is set later is named then. */
   if (GTK_IS_BUTTON (widget))
-    return gtk_button_get_use_underline (GTK_BUTTON (widget)) &&
-           gtk_button_get_label (GTK_BUTTON (widget)) != NULL;
+    return gtk_button_get_use_underline (GTK_BUTTON (widget));
   if (GTK_IS_CHECK_BUTTON (widget))
-    return gtk_check_button_get_use_underline (GTK_CHECK_BUTTON (widget)) &&
-           gtk_check_button_get_label (GTK_CHECK_BUTTON (widget)) != NULL;
+    return gtk_check_button_get_use_underline (GTK_CHECK_BUTTON (widget));
   return FALSE;
 }
 

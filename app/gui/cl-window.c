@@ -45,6 +45,40 @@
 #define SEARCH_DELAY_MS 0
 #define SEARCH_LIMIT 500
 
+/* What an empty view says it is for, and the next thing to do there. */
+static const struct {
+  ClCaseView  view;
+  const char *title;
+  const char *description;
+  const char *button;
+  const char *action;       /* with no target, or the view to show */
+  ClCaseView  target;
+} empty_views[] = {
+  { CL_CASE_VIEW_MINE, N_("No Cases Assigned to You"),
+    N_("The open cases you are the advocate of show here. A new referral starts one."),
+    N_("_New Referral"), "win.new-referral", 0 },
+  { CL_CASE_VIEW_NEW_REFERRALS, N_("No New Referrals"),
+    N_("Referrals waiting for a first contact show here."),
+    N_("_New Referral"), "win.new-referral", 0 },
+  { CL_CASE_VIEW_FOLLOW_UPS_DUE, N_("No Follow-ups Due"),
+    N_("Open cases with a task due today or earlier show here. Nothing is due."),
+    N_("Show _My Caseload"), "win.show-view", CL_CASE_VIEW_MINE },
+  { CL_CASE_VIEW_COMMAND, N_("No Cases in Your Command"),
+    N_("The open cases of your default command show here. The command is chosen in "
+       "Preferences."),
+    N_("Open _Preferences"), "app.preferences", 0 },
+  { CL_CASE_VIEW_CLOSED, N_("No Closed Cases"),
+    N_("Cases show here once they are closed."),
+    N_("Show _My Caseload"), "win.show-view", CL_CASE_VIEW_MINE },
+  { CL_CASE_VIEW_NEEDS_ATTENTION, N_("Nothing Needs Attention"),
+    N_("Cases with a sync conflict or a change the server refused show here, to be "
+       "resolved. There are none."),
+    N_("Show _My Caseload"), "win.show-view", CL_CASE_VIEW_MINE },
+  { CL_CASE_VIEW_ALL, N_("No Open Cases"),
+    N_("Every open case of the vault shows here. A new referral starts one."),
+    N_("_New Referral"), "win.new-referral", 0 },
+};
+
 static const struct {
   const char *name;
   ClCaseSort  sort;
@@ -79,6 +113,7 @@ struct _ClWindow
   GtkStack             *list_stack;
   ClCaseListView       *case_view;
   AdwStatusPage        *empty_page;
+  GtkButton            *empty_button;
   ClCasePage           *case_page;
   ClSyncIndicator      *sync_indicator;
   ClReportsPage        *reports_page;
@@ -369,7 +404,40 @@ update_list_stack (ClWindow *self)
   else if (self->search_results != NULL)
     gtk_stack_set_visible_child_name (self->list_stack, "no-results");
   else
-    gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (empty_views); i++)
+        if (empty_views[i].view == self->view)
+          {
+            adw_status_page_set_icon_name (self->empty_page, cl_sidebar_view_icon (self->view));
+            adw_status_page_set_title (self->empty_page, _(empty_views[i].title));
+            adw_status_page_set_description (self->empty_page, _(empty_views[i].description));
+            gtk_button_set_label (self->empty_button, _(empty_views[i].button));
+            /* The target first: an action without its parameter would be refused. */
+            gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_button), NULL);
+            if (g_str_equal (empty_views[i].action, "win.show-view"))
+              gtk_actionable_set_action_target (GTK_ACTIONABLE (self->empty_button), "u",
+                                                (guint32) empty_views[i].target);
+            else
+              gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->empty_button),
+                                                      NULL);
+            gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_button),
+                                            empty_views[i].action);
+          }
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    }
+}
+
+/* Focus on what the list shows: its rows, or the button of an empty view (never a list
+ * that is not shown, which would hold the focus where nobody sees it). */
+static void
+focus_list (ClWindow *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->case_view));
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "empty") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->empty_button));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static void
@@ -1023,7 +1091,7 @@ show_list_action (GtkWidget  *widget,
 
   cl_case_page_flush (self->case_page);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
-  gtk_widget_grab_focus (GTK_WIDGET (self->case_view));
+  focus_list (self);
 }
 
 static void
@@ -1037,6 +1105,17 @@ show_reports_action (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (self->content_stack, "reports");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   gtk_widget_child_focus (GTK_WIDGET (self->reports_page), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  ClWindow *self = CL_WINDOW (widget);
+
+  cl_window_show_view (self, (ClCaseView) g_variant_get_uint32 (param));
+  focus_list (self);
 }
 
 static void
@@ -1265,6 +1344,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, empty_button);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_page);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, reports_page);
@@ -1288,6 +1368,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo-toast", "u", undo_toast_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "u", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.show-reports", NULL, show_reports_action);
   gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
   gtk_widget_class_install_property_action (widget_class, "win.sort-descending",

@@ -6,7 +6,8 @@
  * rows are named by their case; an overdue date shows an icon besides its colour; the sync
  * button and its menu button are named; a button with a mnemonic is named once, without
  * its underscore (GTK 4.8 named it twice); the sidebar changes the view on activation, not
- * on focus; the demo notice's text is at least 4.5:1 on its background, light and dark.
+ * on focus; the demo notice's text is at least 4.5:1 on its background, light and dark;
+ * an empty view says what it is for and offers the next step, and takes the focus.
  */
 
 #define G_LOG_DOMAIN "test-gui-a11y"
@@ -15,6 +16,7 @@
 
 #include <adwaita.h>
 #include <math.h>
+#include <string.h>
 
 #include "cl-application.h"
 #include "cl-case-list.h"
@@ -186,6 +188,57 @@ test_sidebar_activation (void)
   cl_window_show_view (window (), CL_CASE_VIEW_MINE);
 }
 
+/* An empty view says what it is for and offers the next thing to do, by a named button
+ * that the focus goes to ("back to the list" lands there, not on a hidden list). */
+static void
+test_empty_views (void)
+{
+  static const ClCaseView empty[] = { CL_CASE_VIEW_CLOSED, CL_CASE_VIEW_NEEDS_ATTENTION };
+  GtkWidget *root = GTK_WIDGET (window ());
+  g_autofree char *first_title = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (empty); i++)
+    {
+      GtkWidget *button;
+      AdwStatusPage *page;
+      g_autofree char *name = NULL;
+
+      cl_window_show_view (window (), empty[i]);
+      WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) == 0, 5000);
+      gtk_widget_activate_action (root, "win.show-list", NULL);
+      cl_gui_test_spin (200);
+
+      button = gtk_window_get_focus (GTK_WINDOW (root));
+      g_assert_true (GTK_IS_BUTTON (button));
+      g_assert_true (gtk_widget_get_mapped (button));
+      page = ADW_STATUS_PAGE (gtk_widget_get_ancestor (button, ADW_TYPE_STATUS_PAGE));
+      g_assert_nonnull (page);
+      g_assert_cmpstr (adw_status_page_get_title (page), !=, "");
+      g_assert_nonnull (adw_status_page_get_description (page));
+      g_assert_cmpuint (strlen (adw_status_page_get_description (page)), >, 20);
+      if (i == 0)
+        first_title = g_strdup (adw_status_page_get_title (page));
+      else
+        g_assert_cmpstr (adw_status_page_get_title (page), !=, first_title);
+
+      /* Named by its text, once. */
+      name = g_strdup (gtk_button_get_label (GTK_BUTTON (button)));
+      g_assert_nonnull (strchr (name, '_'));
+      memmove (strchr (name, '_'), strchr (name, '_') + 1, strlen (strchr (name, '_')));
+      assert_label (button, name);
+
+      g_test_message ("%s: %s", adw_status_page_get_title (page),
+                      adw_status_page_get_description (page));
+      cl_gui_test_screenshot_window (GTK_WINDOW (root), i == 0 ? "empty-closed"
+                                                             : "empty-needs-attention");
+
+      /* Its button shows the advocate's own cases. */
+      g_signal_emit_by_name (button, "clicked");
+      WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) == 2, 5000);
+      g_assert_cmpint (view_shown (), ==, CL_CASE_VIEW_MINE);
+    }
+}
+
 /* WCAG's relative luminance and contrast ratio. */
 static double
 luminance (const GdkRGBA *c)
@@ -270,6 +323,7 @@ main (int   argc,
   g_test_add_func ("/gui-a11y/mnemonic-named-once", test_mnemonic_named_once);
   g_test_add_func ("/gui-a11y/sidebar-activation", test_sidebar_activation);
   g_test_add_func ("/gui-a11y/demo-banner-contrast", test_demo_banner_contrast);
+  g_test_add_func ("/gui-a11y/empty-views", test_empty_views);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
