@@ -1118,6 +1118,18 @@ show_view_action (GtkWidget  *widget,
   focus_list (self);
 }
 
+/* Leaving the demo erases it; the first run shows again. */
+static void
+leave_demo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  ClWindow *self = CL_WINDOW (widget);
+
+  if (self->context != NULL && cl_context_get_demo (self->context))
+    cl_context_discard_demo (self->context);
+}
+
 static void
 show_sidebar_action (GtkWidget  *widget,
                      const char *action_name,
@@ -1184,11 +1196,18 @@ cl_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "notify::locked", G_CALLBACK (locked_cb), self,
                            G_CONNECT_SWAPPED);
+  /* A demo left: the first run shows, no longer the demo's unlock page. */
+  g_signal_connect_object (self->context, "notify::demo", G_CALLBACK (show_page), self,
+                           G_CONNECT_SWAPPED);
 
   if (!cl_context_get_locked (self->context))
     unlocked (self);
 
   show_page (self);
+
+  /* A demo explored before and not left: the app opens it again. */
+  if (self->first_run_active)
+    cl_first_run_reopen_demo (self->first_run);
 }
 
 static void
@@ -1369,6 +1388,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "u", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-demo", NULL, leave_demo_action);
   gtk_widget_class_install_action (widget_class, "win.show-reports", NULL, show_reports_action);
   gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
   gtk_widget_class_install_property_action (widget_class, "win.sort-descending",
