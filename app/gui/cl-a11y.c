@@ -4,7 +4,10 @@
  *
  * GTK 4.8 names a button with a mnemonic twice, once with its underscore ("_Log Log"): a
  * screen reader says both. Such a button is given its label's text as its accessible label,
- * kept up to date when the label changes.
+ * kept up to date when the label changes. A button with an icon only, as libadwaita's
+ * "Show Text" button of a password row, GTK 4.8 names by its icon's type ("GtkImage"): it
+ * is given its tooltip, kept up to date too. The button inside a GtkDropDown, GTK 4.8
+ * names "GtkToggleButton": it is labelled by its drop-down.
  */
 
 #define G_LOG_DOMAIN "cl-a11y"
@@ -25,6 +28,24 @@ name_button (GtkWidget *button)
                                     text, -1);
 }
 
+static void
+name_by_tooltip (GtkWidget *button)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+  if (tooltip != NULL && *tooltip != '\0')
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    tooltip, -1);
+}
+
+static gboolean
+icon_only (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) == NULL &&
+         GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (widget))) &&
+         gtk_widget_get_tooltip_text (widget) != NULL;
+}
+
 static gboolean
 uses_mnemonic (GtkWidget *widget)
 {
@@ -39,7 +60,9 @@ uses_mnemonic (GtkWidget *widget)
 /**
  * cl_a11y_name_mnemonic_buttons:
  *
- * Names every button with a mnemonic label in @root (and below) by its label's text.
+ * Names every button with a mnemonic label in @root (and below) by its label's text,
+ * every button with an icon only by its tooltip, and the button of every drop-down by the
+ * drop-down.
  */
 void
 cl_a11y_name_mnemonic_buttons (GtkWidget *root)
@@ -51,8 +74,48 @@ cl_a11y_name_mnemonic_buttons (GtkWidget *root)
       name_button (root);
       g_signal_connect (root, "notify::label", G_CALLBACK (name_button), NULL);
     }
+  else if (GTK_IS_DROP_DOWN (root))
+    {
+      for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        if (GTK_IS_TOGGLE_BUTTON (child))
+          gtk_accessible_update_relation (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_RELATION_LABELLED_BY, root, NULL,
+                                          -1);
+    }
+  else if (icon_only (root))
+    {
+      name_by_tooltip (root);
+      g_signal_connect (root, "notify::tooltip-text", G_CALLBACK (name_by_tooltip), NULL);
+    }
 
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     cl_a11y_name_mnemonic_buttons (child);
+}
+
+static void
+visible_child_cb (GtkStack *stack)
+{
+  GtkWidget *shown = gtk_stack_get_visible_child (stack);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN,
+                                 child != shown, -1);
+}
+
+/**
+ * cl_a11y_hide_stack_pages:
+ *
+ * GTK 4.8 shows a screen reader every page of a #GtkStack, those not shown too: the pages
+ * of @stack other than the visible one are marked hidden, as the visible child changes.
+ */
+void
+cl_a11y_hide_stack_pages (GtkStack *stack)
+{
+  g_return_if_fail (GTK_IS_STACK (stack));
+
+  g_signal_connect (stack, "notify::visible-child", G_CALLBACK (visible_child_cb), NULL);
+  visible_child_cb (stack);
 }

@@ -10,5 +10,6 @@
 G_BEGIN_DECLS
 
 void cl_a11y_name_mnemonic_buttons (GtkWidget *root);
+void cl_a11y_hide_stack_pages      (GtkStack  *stack);
 
 G_END_DECLS

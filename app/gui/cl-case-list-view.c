@@ -553,6 +553,9 @@ cl_case_list_view_init (ClCaseListView *self)
                                   _("Cases"), -1);
   g_signal_connect_object (self->view, "activate", G_CALLBACK (activate_cb), self,
                            G_CONNECT_SWAPPED);
+  /* The row of column titles, first of the view's children, GTK 4.8 names by its type. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->view))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column titles"), -1);
 
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled),

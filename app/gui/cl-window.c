@@ -1412,6 +1412,9 @@ cl_window_init (ClWindow *self)
 
   folded_cb (self);
   cl_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
+  cl_a11y_hide_stack_pages (self->main_stack);
+  cl_a11y_hide_stack_pages (self->content_stack);
+  cl_a11y_hide_stack_pages (self->list_stack);
   g_signal_connect_object (cl_sidebar_get_counts (self->sidebar), "changed",
                            G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
 

@@ -7,7 +7,10 @@
  * button and its menu button are named; a button with a mnemonic is named once, without
  * its underscore (GTK 4.8 named it twice); the sidebar changes the view on activation, not
  * on focus; the demo notice's text is at least 4.5:1 on its background, light and dark;
- * an empty view says what it is for and offers the next step, and takes the focus.
+ * an empty view says what it is for and offers the next step, and takes the focus; Tab
+ * goes round the case list screen through every control; and, through the real AT-SPI bus
+ * (a11y-tree.py, pyatspi), the case list and Reports have no focusable control without a
+ * usable name. Without the AT-SPI bus or pyatspi the test fails, saying so.
  */
 
 #define G_LOG_DOMAIN "test-gui-a11y"
@@ -17,6 +20,7 @@
 #include <adwaita.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cl-application.h"
 #include "cl-case-list.h"
@@ -36,6 +40,21 @@ static ClWindow *
 window (void)
 {
   return cl_gui_main_window (app);
+}
+
+static void
+communicated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &out,
+                                                        NULL, &error));
+  g_assert_no_error (error);
+  g_object_set_data_full (object, "cl-out", out, g_free);
+  *(gboolean *) user_data = TRUE;
 }
 
 static void
@@ -286,6 +305,118 @@ test_demo_banner_contrast (void)
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* Runs a11y-tree.py (with Debian's python3, where python3-pyatspi is) on this process
+ * while the main loop answers its AT-SPI queries. */
+static void
+check_tree (const char *screen)
+{
+  const char *script = g_getenv ("CASELOAD_A11Y_TREE");
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gboolean done = FALSE;
+
+  if (script == NULL)
+    g_error ("CASELOAD_A11Y_TREE does not name a11y-tree.py: run the test through meson");
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                            &error, script, pid, screen, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated_cb, &done);
+  WAIT_UNTIL (done, 60000);
+  out = g_object_steal_data (G_OBJECT (child), "cl-out");
+  g_test_message ("%s", out != NULL ? out : "");
+
+  if (g_subprocess_get_exit_status (child) == 2)
+    g_error ("The accessibility tree cannot be read: %s", out);
+  if (g_subprocess_get_exit_status (child) != 0)
+    g_error ("Controls without a usable name on the %s screen:\n%s", screen, out);
+}
+
+/* The case list and the Reports view, as a screen reader finds them: every focusable
+ * control has a usable name. */
+static void
+test_atspi_tree (void)
+{
+  ClWindow *w = window ();
+
+  check_tree ("case list");
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-reports", NULL);
+  cl_gui_test_spin (300);
+  check_tree ("reports");
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
+  cl_gui_test_spin (200);
+}
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_ENTRY (widget) || GTK_IS_TEXT (widget) ||
+         GTK_IS_SWITCH (widget) || GTK_IS_CHECK_BUTTON (widget) ||
+         GTK_IS_DROP_DOWN (widget) || GTK_IS_LIST_BOX_ROW (widget);
+}
+
+/* Every control of the window a person could Tab to: shown, sensitive, focusable. */
+static void
+collect_controls (GtkWidget  *widget,
+                  GHashTable *controls)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_is_sensitive (widget))
+    return;
+  if (is_control (widget) && gtk_widget_get_focusable (widget) &&
+      gtk_widget_get_can_focus (widget))
+    g_hash_table_add (controls, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_controls (child, controls);
+}
+
+/* Tab goes round the case list screen: back to where it started, through every control. */
+static void
+test_tab_walk (void)
+{
+  GtkWidget *root = GTK_WIDGET (window ());
+  g_autoptr(GHashTable) controls = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) reached = g_hash_table_new (NULL, NULL);
+  GtkWidget *first = NULL;
+  gboolean round = FALSE;
+  GHashTableIter iter;
+  gpointer widget;
+
+  cl_window_show_view (window (), CL_CASE_VIEW_MINE);
+  cl_gui_test_spin (200);
+  collect_controls (root, controls);
+  g_assert_cmpuint (g_hash_table_size (controls), >, 5);
+
+  gtk_window_set_focus (GTK_WINDOW (root), NULL);
+  for (guint i = 0; i < 300 && !round; i++)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (root, GTK_DIR_TAB_FORWARD))
+        continue;   /* off the end: the next Tab starts over */
+      focus = gtk_window_get_focus (GTK_WINDOW (root));
+      g_assert_nonnull (focus);
+      if (first == NULL)
+        first = focus;
+      else if (focus == first)
+        round = TRUE;
+      for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+        g_hash_table_add (reached, w);
+    }
+  if (!round)
+    g_error ("Tab never comes back to where it started: a trap");
+
+  g_hash_table_iter_init (&iter, controls);
+  while (g_hash_table_iter_next (&iter, &widget, NULL))
+    if (!g_hash_table_contains (reached, widget))
+      g_error ("Tab never reaches a %s (%s)", G_OBJECT_TYPE_NAME (widget),
+               gtk_widget_get_tooltip_text (widget));
+}
+
 static void
 create_vault (void)
 {
@@ -324,6 +455,8 @@ main (int   argc,
   g_test_add_func ("/gui-a11y/sidebar-activation", test_sidebar_activation);
   g_test_add_func ("/gui-a11y/demo-banner-contrast", test_demo_banner_contrast);
   g_test_add_func ("/gui-a11y/empty-views", test_empty_views);
+  g_test_add_func ("/gui-a11y/tab-walk", test_tab_walk);
+  g_test_add_func ("/gui-a11y/atspi-tree", test_atspi_tree);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
