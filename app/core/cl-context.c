@@ -875,6 +875,26 @@ cl_context_recover_finish (ClContext     *self,
   return TRUE;
 }
 
+/* The demo's first advocate, to explore the demo as, so "My caseload" is not empty. */
+static char *
+demo_advocate (ClStore *store)
+{
+  g_autoptr(GPtrArray) staff = cl_store_list (store, "staff", NULL, 0, 0, NULL);
+
+  for (guint i = 0; staff != NULL && i < staff->len; i++)
+    {
+      ClRecord *record = g_ptr_array_index (staff, i);
+      const char *role = cl_record_get (record, "role");
+
+      if (g_strcmp0 (role, "advocate_dv") == 0 || g_strcmp0 (role, "advocate_cv") == 0)
+        return g_strdup (cl_record_get (record, "username"));
+    }
+
+  return NULL;
+}
+
+/* An existing demo vault is opened as it was left, never erased: only a new one is made
+ * up. */
 static void
 open_demo_thread (GTask        *task,
                   gpointer      source_object,
@@ -883,10 +903,20 @@ open_demo_thread (GTask        *task,
 {
   OpenData *data = task_data;
   GError *error = NULL;
+  g_autoptr(ClStore) store = NULL;
 
-  if (cl_vault_exists (data->dir) && !cl_vault_erase (data->dir, &error))
+  if (cl_vault_exists (data->dir))
     {
-      g_task_return_error (task, error);
+      data->vault = cl_vault_unlock (data->dir, data->passphrase, &error);
+      if (data->vault == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+
+      store = cl_store_new (data->vault, g_get_user_name ());
+      data->user = demo_advocate (store);
+      g_task_return_boolean (task, TRUE);
       return;
     }
 
@@ -900,41 +930,26 @@ open_demo_thread (GTask        *task,
   /* Nobody needs the recovery key of synthetic data. */
   g_clear_pointer (&data->recovery_key, cl_secret_free);
 
-  {
-    g_autoptr(ClStore) store = cl_store_new (data->vault, g_get_user_name ());
+  store = cl_store_new (data->vault, g_get_user_name ());
+  if (!cl_demo_generate (store, data->n_cases, 1, NULL, NULL, cancellable, &error))
+    {
+      cl_vault_lock (data->vault);
+      g_task_return_error (task, error);
+      return;
+    }
 
-    g_autoptr(GPtrArray) staff = NULL;
-
-    if (!cl_demo_generate (store, data->n_cases, 1, NULL, NULL,
-                           cancellable, &error))
-      {
-        cl_vault_lock (data->vault);
-        g_task_return_error (task, error);
-        return;
-      }
-
-    /* Explore the demo as its first advocate, so "My caseload" is not empty. */
-    staff = cl_store_list (store, "staff", NULL, 0, 0, NULL);
-    for (guint i = 0; staff != NULL && i < staff->len && data->user == NULL; i++)
-      {
-        ClRecord *record = g_ptr_array_index (staff, i);
-        const char *role = cl_record_get (record, "role");
-
-        if (g_strcmp0 (role, "advocate_dv") == 0 || g_strcmp0 (role, "advocate_cv") == 0)
-          data->user = g_strdup (cl_record_get (record, "username"));
-      }
-  }
-
+  data->user = demo_advocate (store);
   g_task_return_boolean (task, TRUE);
 }
 
 /**
  * cl_context_open_demo_async:
- * @demo_dir: where to create the demo vault (anything there is erased)
- * @n_cases: how many synthetic cases to generate
+ * @demo_dir: where the demo vault is, or is to be made
+ * @n_cases: how many synthetic cases to generate in a new demo
  *
- * Creates a demo vault of synthetic data in a worker thread and opens it. While the demo is
- * open, locking and unlocking apply to the demo vault; its passphrase is "caseload-demo".
+ * Opens the demo vault at @demo_dir as it was left or, when there is none, creates one of
+ * synthetic data; in a worker thread. While the demo is open, locking and unlocking apply
+ * to the demo vault; its passphrase is "caseload-demo".
  */
 void
 cl_context_open_demo_async (ClContext           *self,

@@ -513,11 +513,9 @@ cl_application_shutdown (GApplication *application)
 {
   ClApplication *self = CL_APPLICATION (application);
 
+  /* A demo is kept: the next start opens it again, until the advocate leaves it. */
   if (self->context != NULL)
-    {
-      cl_context_lock (self->context);
-      cl_context_discard_demo (self->context);
-    }
+    cl_context_lock (self->context);
 
   g_clear_object (&self->lock_monitor);
   g_clear_handle_id (&self->idle_id, g_source_remove);

@@ -5,7 +5,9 @@
  * Welcome → passphrase (twice, with strength feedback) → the vault is created off the main
  * thread → the recovery key, shown once, with Save (a file of mode 0600) and Print, and a
  * check box that it was stored before Continue. Or: Explore a Demo, which creates a vault
- * of synthetic cases (cl_demo_generate) beside the real one and opens it.
+ * of synthetic cases (cl_demo_generate) beside the real one and opens it. A demo is kept
+ * until the advocate leaves it (the window's Leave Demo): Explore a Demo, and the next start
+ * of the app (cl_first_run_reopen_demo), open it as it was left.
  *
  * Later, when sync lands, enrolling the workstation joins this flow.
  */
@@ -605,6 +607,12 @@ demo_done_cb (GObject      *object,
   g_signal_emit (self, signals[DONE], 0);
 }
 
+static char *
+demo_vault_dir (ClFirstRun *self)
+{
+  return g_strconcat (cl_context_get_vault_dir (self->context), "-demo", NULL);
+}
+
 static void
 demo_action (GtkWidget  *widget,
              const char *action_name,
@@ -621,9 +629,13 @@ demo_action (GtkWidget  *widget,
   if (env != NULL && *env != '\0')
     n_cases = (guint) CLAMP (g_ascii_strtoull (env, NULL, 10), 1, 1000000);
 
-  demo_dir = g_strconcat (cl_context_get_vault_dir (self->context), "-demo", NULL);
+  demo_dir = demo_vault_dir (self);
 
-  adw_status_page_set_title (self->working_page, _("Creating a Demo Vault…"));
+  /* A demo explored before is opened as it was left, never made anew over it. */
+  if (cl_vault_exists (demo_dir))
+    adw_status_page_set_title (self->working_page, _("Opening the Demo Vault…"));
+  else
+    adw_status_page_set_title (self->working_page, _("Creating a Demo Vault…"));
   adw_status_page_set_description (self->working_page,
                                    _("Made-up cases, clients and contacts: nothing in it is "
                                      "real. Its passphrase is caseload-demo."));
@@ -854,4 +866,30 @@ cl_first_run_get_recovery_key (ClFirstRun *self)
   g_return_val_if_fail (CL_IS_FIRST_RUN (self), NULL);
 
   return gtk_label_get_text (self->key_label);
+}
+
+/**
+ * cl_first_run_reopen_demo:
+ *
+ * When a demo vault was explored before (and not left), opens it again, as "Explore a
+ * Demo" would; ::done follows.
+ *
+ * Returns: whether there was a demo to open
+ */
+gboolean
+cl_first_run_reopen_demo (ClFirstRun *self)
+{
+  g_autofree char *demo_dir = NULL;
+
+  g_return_val_if_fail (CL_IS_FIRST_RUN (self), FALSE);
+
+  if (self->context == NULL)
+    return FALSE;
+
+  demo_dir = demo_vault_dir (self);
+  if (!cl_vault_exists (demo_dir))
+    return FALSE;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "first-run.demo", NULL);
+  return TRUE;
 }

@@ -19,6 +19,7 @@ void        cl_first_run_set_context      (ClFirstRun *self,
 void        cl_first_run_set_offer_server (ClFirstRun *self,
                                            gboolean    offer_server);
 void        cl_first_run_reset            (ClFirstRun *self);
+gboolean    cl_first_run_reopen_demo      (ClFirstRun *self);
 const char *cl_first_run_get_page         (ClFirstRun *self);
 void        cl_first_run_set_passphrase   (ClFirstRun *self,
                                            const char *passphrase,

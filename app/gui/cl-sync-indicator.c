@@ -26,6 +26,7 @@ struct _ClSyncIndicator
   GtkImage       *icon;
   GtkSpinner     *spinner;
   GtkLabel       *count_label;
+  GtkWidget      *sync_button;    /* the split button's main part */
 
   ClContext      *context;
   const char     *state;
@@ -50,6 +51,36 @@ show (ClSyncIndicator *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->split_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
                                   -1);
+  /* The button that takes the focus is the split button's inner one: a screen reader
+   * names it, not the split button (GTK 4.8 read its type and the count). */
+  if (self->sync_button != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                    -1);
+}
+
+/* Names the split button's two inner buttons, which are what takes the focus. */
+static void
+name_inner_buttons (ClSyncIndicator *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->split_button));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_MENU_BUTTON (child))
+        {
+          GtkWidget *toggle = gtk_widget_get_first_child (child);
+
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sync Options"),
+                                          -1);
+          if (toggle != NULL)
+            gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
+                                            GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sync Options"),
+                                            -1);
+        }
+      else if (GTK_IS_BUTTON (child))
+        self->sync_button = child;
+    }
 }
 
 static char *
@@ -184,6 +215,7 @@ static void
 cl_sync_indicator_init (ClSyncIndicator *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  name_inner_buttons (self);
 }
 
 void

@@ -3,18 +3,19 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One window shows one of three things: the first run, the unlock page, or (unlocked) an
- * AdwLeaflet of the sidebar of case views with live counts and the content: the case list
- * (a GtkColumnView over the lazily loaded ClCaseList, sorted by SQLite, searchable as you
- * type) or one case (ClCasePage).
+ * AdwLeaflet of the sidebar of case views with live counts (ClSidebar) and the content:
+ * the case list (ClCaseListView over the lazily loaded ClCaseList, sorted by SQLite,
+ * searchable as you type), one case (ClCasePage) or the reports (ClReportsPage). The window
+ * itself holds the actions, search, undo, and what happens on lock and unlock.
  *
  * Locking (DESIGN.md §4). On the context's ::locking, while the store is still open, the
- * window saves pending edits and keeps what was typed into a new record's dialog (New
- * Referral, a task, a service, …) as a draft in the vault (cl-drafts.h), then drops
- * everything that showed client data: the case list (cl_case_list_clear), search results,
- * the search text, the case page, every dialog (their forms wipe their entries), the undo
- * state, the counts and the clipboard; then only the unlock page shows. After unlock, each
- * kept draft comes back, one at a time, in its dialog with the values restored. What locks
- * (Ctrl+L, idle, screen lock, suspend) is the application's (cl-application.c).
+ * window saves pending edits and has its ClDraftKeeper keep what was typed into a new
+ * record's dialog as a draft in the vault, then drops everything that showed client data:
+ * the case list (cl_case_list_clear), search results, the search text, the case page,
+ * every dialog (their forms wipe their entries), the undo state, the counts and the
+ * clipboard; then only the unlock page shows. After unlock, the keeper offers each kept
+ * draft back. What locks (Ctrl+L, idle, screen lock, suspend) is the application's
+ * (cl-application.c).
  */
 
 #define G_LOG_DOMAIN "cl-window"
@@ -23,20 +24,19 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-a11y.h"
 #include "cl-access.h"
 #include "cl-case-list.h"
+#include "cl-case-list-view.h"
 #include "cl-case-page.h"
-#include "cl-case-sorter.h"
-#include "cl-case-summary.h"
-#include "cl-drafts.h"
+#include "cl-draft-keeper.h"
 #include "cl-first-run.h"
 #include "cl-gui-util.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-preferences-window.h"
-#include "cl-record-dialog.h"
 #include "cl-refdata.h"
 #include "cl-reports-page.h"
-#include "cl-safe-contact.h"
+#include "cl-sidebar.h"
 #include "cl-sync-indicator.h"
 #include "cl-unlock-page.h"
 #include "cl-window.h"
@@ -45,21 +45,39 @@
 /* On top of GtkSearchEntry's own 150 ms. */
 #define SEARCH_DELAY_MS 0
 #define SEARCH_LIMIT 500
-#define COUNTS_DELAY_MS 400
 
-typedef struct {
+/* What an empty view says it is for, and the next thing to do there. */
+static const struct {
   ClCaseView  view;
-  const char *icon;
-  const char *label;
-} ViewInfo;
-
-static const ViewInfo views[] = {
-  { CL_CASE_VIEW_MINE, "avatar-default-symbolic", N_("My Caseload") },
-  { CL_CASE_VIEW_NEW_REFERRALS, "mail-unread-symbolic", N_("New Referrals") },
-  { CL_CASE_VIEW_FOLLOW_UPS_DUE, "alarm-symbolic", N_("Follow-ups Due") },
-  { CL_CASE_VIEW_COMMAND, "view-list-symbolic", N_("All in My Command") },
-  { CL_CASE_VIEW_CLOSED, "folder-symbolic", N_("Closed") },
-  { CL_CASE_VIEW_NEEDS_ATTENTION, "dialog-warning-symbolic", N_("Needs Attention") },
+  const char *title;
+  const char *description;
+  const char *button;
+  const char *action;       /* with no target, or the view to show */
+  ClCaseView  target;
+} empty_views[] = {
+  { CL_CASE_VIEW_MINE, N_("No Cases Assigned to You"),
+    N_("The open cases you are the advocate of show here. A new referral starts one."),
+    N_("_New Referral"), "win.new-referral", 0 },
+  { CL_CASE_VIEW_NEW_REFERRALS, N_("No New Referrals"),
+    N_("Referrals waiting for a first contact show here."),
+    N_("_New Referral"), "win.new-referral", 0 },
+  { CL_CASE_VIEW_FOLLOW_UPS_DUE, N_("No Follow-ups Due"),
+    N_("Open cases with a task due today or earlier show here. Nothing is due."),
+    N_("Show _My Caseload"), "win.show-view", CL_CASE_VIEW_MINE },
+  { CL_CASE_VIEW_COMMAND, N_("No Cases in Your Command"),
+    N_("The open cases of your default command show here. The command is chosen in "
+       "Preferences."),
+    N_("Open _Preferences"), "app.preferences", 0 },
+  { CL_CASE_VIEW_CLOSED, N_("No Closed Cases"),
+    N_("Cases show here once they are closed."),
+    N_("Show _My Caseload"), "win.show-view", CL_CASE_VIEW_MINE },
+  { CL_CASE_VIEW_NEEDS_ATTENTION, N_("Nothing Needs Attention"),
+    N_("Cases with a sync conflict or a change the server refused show here, to be "
+       "resolved. There are none."),
+    N_("Show _My Caseload"), "win.show-view", CL_CASE_VIEW_MINE },
+  { CL_CASE_VIEW_ALL, N_("No Open Cases"),
+    N_("Every open case of the vault shows here. A new referral starts one."),
+    N_("_New Referral"), "win.new-referral", 0 },
 };
 
 static const struct {
@@ -84,7 +102,7 @@ struct _ClWindow
   ClFirstRun           *first_run;
   ClUnlockPage         *unlock_page;
   AdwLeaflet           *leaflet;
-  GtkListBox           *sidebar;
+  ClSidebar            *sidebar;
   GtkWidget            *demo_box;
   GtkStack             *content_stack;
   GtkWidget            *list_box;
@@ -94,8 +112,9 @@ struct _ClWindow
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;
-  GtkColumnView        *case_view;
+  ClCaseListView       *case_view;
   AdwStatusPage        *empty_page;
+  GtkButton            *empty_button;
   ClCasePage           *case_page;
   ClSyncIndicator      *sync_indicator;
   ClReportsPage        *reports_page;
@@ -103,17 +122,13 @@ struct _ClWindow
   ClContext            *context;
   GSettings            *settings;
   ClStore              *store;
-  gulong                store_changed_id;
 
   ClCaseList           *case_list;
   GListModel           *search_results;
-  GtkSingleSelection   *selection;
   ClCaseView            view;
   ClCaseSort            sort;
   gboolean              descending;
-  GtkColumnViewColumn  *columns[6];
-  GtkLabel             *count_labels[G_N_ELEMENTS (views)];
-  gint64                counts[G_N_ELEMENTS (views)];
+  ClDraftKeeper        *draft_keeper;
 
   GtkStringList        *command_codes;
   GtkStringList        *command_labels;
@@ -121,10 +136,6 @@ struct _ClWindow
   GCancellable         *search_cancellable;
   guint                 search_id;
   guint                 search_serial;
-  guint                 counts_id;
-  guint                 counts_serial;
-  GCancellable         *counts_cancellable;
-  GMutex                reader_lock;
 
   char                 *undo_type;
   char                 *undo_id;
@@ -133,8 +144,6 @@ struct _ClWindow
 
   GtkWindow            *dialog;
 
-
-  guint                 syncing_sort : 1;
   guint                 first_run_active : 1;
 };
 
@@ -151,7 +160,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void update_list_stack   (ClWindow   *self);
-static void sync_header_sort    (ClWindow   *self);
 static void set_sort            (ClWindow   *self,
                                  ClCaseSort  sort,
                                  gboolean    descending,
@@ -343,22 +351,11 @@ load_commands (ClWindow *self)
   cl_case_page_set_commands (self->case_page, self->command_codes, self->command_labels);
 }
 
-/* Sidebar and counts --------------------------------------------------------------- */
-
-static guint
-view_index (ClCaseView view)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
-    if (views[i].view == view)
-      return i;
-
-  return 0;
-}
+/* Title and counts ---------------------------------------------------------------- */
 
 static void
 update_title (ClWindow *self)
 {
-  const ViewInfo *info = &views[view_index (self->view)];
   g_autofree char *subtitle = NULL;
 
   if (self->search_results != NULL)
@@ -371,9 +368,9 @@ update_title (ClWindow *self)
     }
   else
     {
-      gint64 n = self->counts[view_index (self->view)];
+      gint64 n = cl_view_counts_get (cl_sidebar_get_counts (self->sidebar), self->view);
 
-      adw_window_title_set_title (self->list_title, g_dgettext (GETTEXT_PACKAGE, info->label));
+      adw_window_title_set_title (self->list_title, cl_sidebar_view_label (self->view));
       if (n >= 0 && self->store != NULL)
         subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'lld case", "%'lld cases", n),
                                     (long long) n);
@@ -387,168 +384,13 @@ update_title (ClWindow *self)
                           self->view == CL_CASE_VIEW_NEEDS_ATTENTION);
 }
 
-static void
-show_counts (ClWindow     *self,
-             const gint64 *counts)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
-    {
-      g_autofree char *text = NULL;
-
-      self->counts[i] = counts != NULL ? counts[i] : -1;
-      if (self->counts[i] >= 0)
-        text = g_strdup_printf ("%'" G_GINT64_FORMAT, self->counts[i]);
-
-      gtk_label_set_text (self->count_labels[i], text != NULL ? text : "");
-    }
-
-  update_title (self);
-}
-
-typedef struct {
-  ClStore *store;
-  gint64   counts[G_N_ELEMENTS (views)];
-} CountsData;
-
-static void
-counts_data_free (CountsData *data)
-{
-  g_clear_object (&data->store);
-  g_free (data);
-}
-
-/* Counting 100,000 cases takes most of a second: a worker does it. It holds reader_lock
- * while it reads, and ::locking takes that lock before the vault closes, so the database
- * never closes under a count. */
-static void
-counts_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ClWindow *self = source_object;
-  CountsData *data = task_data;
-
-  g_mutex_lock (&self->reader_lock);
-  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      data->counts[i] = -1;
-      if (g_cancellable_is_cancelled (cancellable))
-        continue;
-      data->counts[i] = cl_store_count_view (data->store, views[i].view, &error);
-      if (data->counts[i] < 0)
-        g_debug ("Could not count a view: %s", error->message);
-    }
-  g_mutex_unlock (&self->reader_lock);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-counts_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ClWindow *self = CL_WINDOW (object);
-  CountsData *data = g_task_get_task_data (G_TASK (result));
-  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
-
-  if (g_cancellable_is_cancelled (cancellable) || data->store != self->store)
-    return;
-
-  g_clear_object (&self->counts_cancellable);
-  show_counts (self, data->counts);
-  self->counts_serial++;
-}
-
-static void
-refresh_counts (ClWindow *self)
-{
-  g_autoptr(GTask) task = NULL;
-  CountsData *data;
-
-  g_clear_handle_id (&self->counts_id, g_source_remove);
-
-  if (self->store == NULL)
-    {
-      show_counts (self, NULL);
-      return;
-    }
-
-  /* A newer count replaces one still running. */
-  g_cancellable_cancel (self->counts_cancellable);
-  g_clear_object (&self->counts_cancellable);
-  self->counts_cancellable = g_cancellable_new ();
-
-  data = g_new0 (CountsData, 1);
-  data->store = g_object_ref (self->store);
-  task = g_task_new (self, self->counts_cancellable, counts_done_cb, NULL);
-  g_task_set_source_tag (task, refresh_counts);
-  g_task_set_task_data (task, data, (GDestroyNotify) counts_data_free);
-  g_task_run_in_thread (task, counts_thread);
-}
-
-static gboolean
-refresh_counts_cb (gpointer data)
-{
-  ClWindow *self = data;
-
-  self->counts_id = 0;
-  refresh_counts (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-store_changed_cb (ClWindow   *self,
-                  const char *type,
-                  const char *id,
-                  ClStore    *store)
-{
-  if (self->counts_id == 0)
-    self->counts_id = g_timeout_add (COUNTS_DELAY_MS, refresh_counts_cb, self);
-}
-
-static void
-build_sidebar (ClWindow *self)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
-    {
-      GtkWidget *row = gtk_list_box_row_new ();
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      GtkWidget *icon = gtk_image_new_from_icon_name (views[i].icon);
-      GtkWidget *label = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, views[i].label));
-      GtkWidget *count = gtk_label_new (NULL);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_widget_add_css_class (count, "dim-label");
-      gtk_widget_add_css_class (count, "numeric");
-      gtk_box_append (GTK_BOX (box), icon);
-      gtk_box_append (GTK_BOX (box), label);
-      gtk_box_append (GTK_BOX (box), count);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-      g_object_set_data (G_OBJECT (row), "cl-view", GUINT_TO_POINTER (views[i].view));
-      gtk_accessible_update_relation (GTK_ACCESSIBLE (row),
-                                      GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, count, NULL,
-                                      -1);
-      gtk_list_box_append (self->sidebar, row);
-
-      self->count_labels[i] = GTK_LABEL (count);
-      self->counts[i] = -1;
-    }
-}
-
 /* Case list ------------------------------------------------------------------------ */
 
 static void
 set_model (ClWindow   *self,
            GListModel *model)
 {
-  gtk_single_selection_set_model (self->selection, model);
+  cl_case_list_view_set_model (self->case_view, model);
   update_list_stack (self);
   update_title (self);
 }
@@ -556,7 +398,7 @@ set_model (ClWindow   *self,
 static void
 update_list_stack (ClWindow *self)
 {
-  GListModel *model = gtk_single_selection_get_model (self->selection);
+  GListModel *model = cl_case_list_view_get_model (self->case_view);
   guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
 
   if (n > 0)
@@ -564,173 +406,49 @@ update_list_stack (ClWindow *self)
   else if (self->search_results != NULL)
     gtk_stack_set_visible_child_name (self->list_stack, "no-results");
   else
-    gtk_stack_set_visible_child_name (self->list_stack, "empty");
-}
-
-static void
-selection_items_changed_cb (ClWindow *self)
-{
-  update_list_stack (self);
-}
-
-typedef enum {
-  COLUMN_NAME,
-  COLUMN_NUMBER,
-  COLUMN_STATUS,
-  COLUMN_TRACK,
-  COLUMN_ACTIVITY,
-  COLUMN_DUE,
-} Column;
-
-static void
-setup_cell_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               gpointer                  user_data)
-{
-  Column column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-
-  if (column == COLUMN_NAME)
     {
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      GtkWidget *icon = gtk_image_new_from_icon_name ("system-lock-screen-symbolic");
-
-      gtk_widget_set_tooltip_text (icon, _("Restricted case"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Restricted case"), -1);
-      gtk_widget_add_css_class (icon, "dim-label");
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_box_append (GTK_BOX (box), label);
-      gtk_box_append (GTK_BOX (box), icon);
-      gtk_list_item_set_child (item, box);
-      return;
-    }
-
-  if (column == COLUMN_NUMBER || column == COLUMN_ACTIVITY || column == COLUMN_DUE)
-    gtk_widget_add_css_class (label, "numeric");
-  if (column == COLUMN_NUMBER)
-    gtk_widget_add_css_class (label, "dim-label");
-
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-bind_cell_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
-{
-  Column column = GPOINTER_TO_UINT (user_data);
-  ClCaseSummary *summary = gtk_list_item_get_item (item);
-  GtkWidget *child = gtk_list_item_get_child (item);
-  g_autofree char *text = NULL;
-
-  if (summary == NULL)
-    return;
-
-  switch (column)
-    {
-    case COLUMN_NAME:
-      {
-        GtkWidget *label = gtk_widget_get_first_child (child);
-        GtkWidget *icon = gtk_widget_get_next_sibling (label);
-        const char *name = cl_case_summary_get_display_name (summary);
-
-        gtk_label_set_text (GTK_LABEL (label),
-                            name != NULL && *name != '\0' ? name : _("Unnamed client"));
-        gtk_widget_set_visible (icon, cl_case_summary_get_restricted (summary));
-      }
-      return;
-
-    case COLUMN_NUMBER:
-      gtk_label_set_text (GTK_LABEL (child), cl_case_summary_get_case_number (summary));
-      return;
-
-    case COLUMN_STATUS:
-      gtk_label_set_text (GTK_LABEL (child),
-                          cl_enum_label ("case_status", cl_case_summary_get_status (summary)));
-      return;
-
-    case COLUMN_TRACK:
-      gtk_label_set_text (GTK_LABEL (child),
-                          cl_enum_label ("track", cl_case_summary_get_track (summary)));
-      return;
-
-    case COLUMN_ACTIVITY:
-      text = cl_format_relative (cl_case_summary_get_last_activity (summary));
-      gtk_label_set_text (GTK_LABEL (child), text);
-      return;
-
-    case COLUMN_DUE:
-      {
-        const char *due = cl_case_summary_get_next_due (summary);
-
-        text = cl_format_date (due);
-        gtk_label_set_text (GTK_LABEL (child), text);
-        if (due != NULL && cl_days_until (due) < 0)
-          gtk_widget_add_css_class (child, "error");
-        else
-          gtk_widget_remove_css_class (child, "error");
-      }
-      return;
-
-    default:
-      g_assert_not_reached ();
+      for (guint i = 0; i < G_N_ELEMENTS (empty_views); i++)
+        if (empty_views[i].view == self->view)
+          {
+            adw_status_page_set_icon_name (self->empty_page, cl_sidebar_view_icon (self->view));
+            adw_status_page_set_title (self->empty_page, _(empty_views[i].title));
+            adw_status_page_set_description (self->empty_page, _(empty_views[i].description));
+            gtk_button_set_label (self->empty_button, _(empty_views[i].button));
+            /* The target first: an action without its parameter would be refused. */
+            gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_button), NULL);
+            if (g_str_equal (empty_views[i].action, "win.show-view"))
+              gtk_actionable_set_action_target (GTK_ACTIONABLE (self->empty_button), "u",
+                                                (guint32) empty_views[i].target);
+            else
+              gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->empty_button),
+                                                      NULL);
+            gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_button),
+                                            empty_views[i].action);
+          }
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
     }
 }
 
+/* Focus on what the list shows: its rows, or the button of an empty view (never a list
+ * that is not shown, which would hold the focus where nobody sees it). */
 static void
-view_sorter_changed_cb (ClWindow  *self,
-                        GtkSorterChange change,
-                        GtkSorter *sorter)
+focus_list (ClWindow *self)
 {
-  ClCaseSort sort;
-  gboolean descending;
-
-  if (self->syncing_sort)
-    return;
-
-  if (!cl_case_sorter_probe (sorter, &sort, &descending))
-    return;
-
-  /* A header click makes its column the primary key and keeps the others as secondary
-   * ones; the list sorts by one key, so show only that one. */
-  set_sort (self, sort, descending, TRUE);
-}
-
-static GtkColumnViewColumn *
-find_column (ClWindow   *self,
-             ClCaseSort  sort)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (self->columns); i++)
-    {
-      GtkSorter *sorter = gtk_column_view_column_get_sorter (self->columns[i]);
-
-      if (CL_IS_CASE_SORTER (sorter) && cl_case_sorter_get_sort (CL_CASE_SORTER (sorter)) == sort)
-        return self->columns[i];
-    }
-
-  return NULL;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->case_view));
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "empty") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->empty_button));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static void
-sync_header_sort (ClWindow *self)
+case_view_sort_changed_cb (ClWindow       *self,
+                           guint           sort,
+                           gboolean        descending,
+                           ClCaseListView *view)
 {
-  GtkColumnViewColumn *column = find_column (self, self->sort);
-
-  /* A column taken out of a narrow window's view cannot show the arrow. */
-  if (column != NULL && gtk_column_view_column_get_column_view (column) != self->case_view)
-    column = NULL;
-
-  /* One arrow: the list has one sort key. */
-  self->syncing_sort = TRUE;
-  gtk_column_view_sort_by_column (self->case_view, NULL, GTK_SORT_ASCENDING);
-  gtk_column_view_sort_by_column (self->case_view, column,
-                                  self->descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
-  self->syncing_sort = FALSE;
+  set_sort (self, (ClCaseSort) sort, descending, FALSE);
 }
 
 static const char *
@@ -757,18 +475,18 @@ set_sort (ClWindow   *self,
 
   if (self->case_list != NULL && (sort_changed || descending_changed))
     {
-      gboolean shown = gtk_single_selection_get_model (self->selection) ==
+      gboolean shown = cl_case_list_view_get_model (self->case_view) ==
                        G_LIST_MODEL (self->case_list);
 
       /* Detached while it reloads, as in cl_window_show_view(). */
       if (shown)
-        gtk_single_selection_set_model (self->selection, NULL);
+        cl_case_list_view_set_model (self->case_view, NULL);
       cl_case_list_set_sort (self->case_list, sort, descending);
       if (shown)
-        gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->case_list));
+        cl_case_list_view_set_model (self->case_view, G_LIST_MODEL (self->case_list));
     }
   if (sync_header)
-    sync_header_sort (self);
+    cl_case_list_view_show_sort (self->case_view, sort, descending);
 
   if (sort_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
@@ -777,102 +495,10 @@ set_sort (ClWindow   *self,
 }
 
 static void
-add_column (ClWindow   *self,
-            Column      column,
-            const char *title,
-            int         sort,
-            int         fixed_width,
-            gboolean    expand)
-{
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *col;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GUINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GUINT_TO_POINTER (column));
-
-  col = gtk_column_view_column_new (title, g_object_ref (factory));
-  gtk_column_view_column_set_expand (col, expand);
-  gtk_column_view_column_set_resizable (col, TRUE);
-  if (fixed_width > 0)
-    gtk_column_view_column_set_fixed_width (col, fixed_width);
-  if (sort >= 0)
-    {
-      g_autoptr(ClCaseSorter) sorter = cl_case_sorter_new ((ClCaseSort) sort);
-      gtk_column_view_column_set_sorter (col, GTK_SORTER (sorter));
-    }
-
-  gtk_column_view_append_column (self->case_view, col);
-  self->columns[column] = col;  /* owned: a column may be taken out of the view */
-}
-
-static void
-build_columns (ClWindow *self)
-{
-  GtkSorter *sorter;
-
-  add_column (self, COLUMN_NAME, _("Client"), CL_CASE_SORT_NAME, -1, TRUE);
-  /* No fixed widths: labels are longer in some languages. */
-  add_column (self, COLUMN_NUMBER, _("Case"), -1, -1, FALSE);
-  add_column (self, COLUMN_STATUS, _("Status"), CL_CASE_SORT_STATUS, -1, FALSE);
-  add_column (self, COLUMN_TRACK, _("Track"), CL_CASE_SORT_TRACK, -1, FALSE);
-  add_column (self, COLUMN_ACTIVITY, _("Last Activity"), CL_CASE_SORT_LAST_ACTIVITY, -1, FALSE);
-  add_column (self, COLUMN_DUE, _("Next Due"), CL_CASE_SORT_NEXT_DUE, -1, FALSE);
-
-  sorter = gtk_column_view_get_sorter (self->case_view);
-  g_signal_connect_object (sorter, "changed", G_CALLBACK (view_sorter_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-
-  self->selection = gtk_single_selection_new (NULL);
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  g_signal_connect_object (self->selection, "items-changed",
-                           G_CALLBACK (selection_items_changed_cb), self, G_CONNECT_SWAPPED);
-  gtk_column_view_set_model (self->case_view, GTK_SELECTION_MODEL (self->selection));
-}
-
-static void
 folded_cb (ClWindow *self)
 {
-  static const Column narrow_hidden[] = { COLUMN_NUMBER, COLUMN_TRACK, COLUMN_ACTIVITY };
-  gboolean folded = adw_leaflet_get_folded (self->leaflet);
-  GListModel *shown = gtk_column_view_get_columns (self->case_view);
-
   /* Room for the title: a narrow window sorts from the column headers. */
-  gtk_widget_set_visible (self->sort_button, !folded);
-
-  /* A narrow window shows the client, the status and what is due. The columns are taken
-   * out rather than hidden: GTK 4.8 still counts hidden columns' widths, and the client
-   * column would not get the room they leave. */
-  for (guint i = 0; i < G_N_ELEMENTS (narrow_hidden); i++)
-    {
-      GtkColumnViewColumn *column = self->columns[narrow_hidden[i]];
-      gboolean present = FALSE;
-      guint position = 0;
-
-      for (guint j = 0; j < g_list_model_get_n_items (shown); j++)
-        {
-          g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (shown, j);
-          present |= c == column;
-        }
-
-      if (folded && present)
-        gtk_column_view_remove_column (self->case_view, column);
-      else if (!folded && !present)
-        {
-          /* Back in its place: after the columns that come before it. */
-          for (guint j = 0; j < g_list_model_get_n_items (shown); j++)
-            {
-              g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (shown, j);
-
-              for (guint k = 0; k < (guint) narrow_hidden[i]; k++)
-                if (c == self->columns[k])
-                  position = j + 1;
-            }
-          gtk_column_view_insert_column (self->case_view, position, column);
-        }
-    }
-
-  sync_header_sort (self);
+  gtk_widget_set_visible (self->sort_button, !adw_leaflet_get_folded (self->leaflet));
 }
 
 /* Opening a case ------------------------------------------------------------------- */
@@ -934,9 +560,6 @@ reason_activate_cb (GtkEntry         *entry,
     }
 }
 
-static void restore_draft (ClWindow *self,
-                           ClDraft  *draft);
-
 static void
 restricted_response_cb (ClWindow         *self,
                         const char       *response,
@@ -954,7 +577,8 @@ restricted_response_cb (ClWindow         *self,
     return;
 
   if (g_object_get_data (G_OBJECT (dialog), "cl-draft") != NULL)
-    restore_draft (self, g_object_steal_data (G_OBJECT (dialog), "cl-draft"));
+    cl_draft_keeper_restore (self->draft_keeper,
+                             g_object_steal_data (G_OBJECT (dialog), "cl-draft"));
   else
     show_case (self, case_id);
 }
@@ -1048,15 +672,11 @@ reports_open_case_cb (ClWindow      *self,
 }
 
 static void
-case_activated_cb (ClWindow      *self,
-                   guint          position,
-                   GtkColumnView *view)
+case_activated_cb (ClWindow       *self,
+                   const char     *case_id,
+                   ClCaseListView *view)
 {
-  GListModel *model = G_LIST_MODEL (self->selection);
-  g_autoptr(ClCaseSummary) summary = g_list_model_get_item (model, position);
-
-  if (summary != NULL)
-    cl_window_open_case (self, cl_case_summary_get_id (summary));
+  cl_window_open_case (self, case_id);
 }
 
 /* Search --------------------------------------------------------------------------- */
@@ -1131,7 +751,7 @@ search_changed_cb (ClWindow *self)
       gboolean had_results = self->search_results != NULL;
 
       drop_search (self);
-      if (had_results || gtk_single_selection_get_model (self->selection) == NULL)
+      if (had_results || cl_case_list_view_get_model (self->case_view) == NULL)
         set_model (self, G_LIST_MODEL (self->case_list));
       return;
     }
@@ -1177,22 +797,17 @@ cl_window_show_view (ClWindow   *self,
     {
       /* Detached while it reloads: otherwise the list view diffs the whole old and new
        * lists item by item, loading pages of rows it will not show. */
-      gboolean shown = gtk_single_selection_get_model (self->selection) ==
+      gboolean shown = cl_case_list_view_get_model (self->case_view) ==
                        G_LIST_MODEL (self->case_list);
 
       if (shown)
-        gtk_single_selection_set_model (self->selection, NULL);
+        cl_case_list_view_set_model (self->case_view, NULL);
       cl_case_list_set_view (self->case_list, view);
       if (shown)
-        gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->case_list));
+        cl_case_list_view_set_model (self->case_view, G_LIST_MODEL (self->case_list));
     }
 
-  {
-    GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->sidebar, view_index (view));
-
-    if (row != NULL && gtk_list_box_get_selected_row (self->sidebar) != row)
-      gtk_list_box_select_row (self->sidebar, row);
-  }
+  cl_sidebar_set_view (self->sidebar, view);
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
@@ -1203,313 +818,46 @@ cl_window_show_view (ClWindow   *self,
   update_title (self);
 }
 
+/* A view's row was activated (not only focused): its cases show, and a folded window
+ * goes to them. */
 static void
-sidebar_row_selected_cb (ClWindow      *self,
-                         GtkListBoxRow *row,
-                         GtkListBox    *list)
+view_activated_cb (ClWindow  *self,
+                   guint      view,
+                   ClSidebar *sidebar)
 {
-  ClCaseView view;
-
-  if (row == NULL)
-    return;
-
-  view = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "cl-view"));
   if (view != self->view || self->search_results != NULL ||
       g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "list") != 0)
-    cl_window_show_view (self, view);
-}
-
-static void
-sidebar_row_activated_cb (ClWindow      *self,
-                          GtkListBoxRow *row,
-                          GtkListBox    *list)
-{
-  sidebar_row_selected_cb (self, row, list);
+    cl_window_show_view (self, (ClCaseView) view);
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
 }
 
-/* Entries kept across a lock ------------------------------------------------------- */
+/* Drafts --------------------------------------------------------------------------- */
 
-static void offer_drafts (ClWindow *self);
-
-/* A dialog restored from a draft keeps it up to date; a new one (the case page opened it)
- * is a record of the case on the page, or of its client. */
-static gboolean
-keep_record_draft (ClWindow        *self,
-                   ClRecordDialog  *dialog,
-                   GError         **error)
+static void
+draft_message_cb (ClWindow      *self,
+                  const char    *text,
+                  ClDraftKeeper *keeper)
 {
-  g_autoptr(ClChanges) input = cl_record_dialog_dup_input (dialog);
-  ClDraft *draft = cl_record_dialog_get_draft (dialog);
-  const char *kind = cl_record_form_get_type_name (cl_record_dialog_get_form (dialog));
-  const ClType *type = cl_schema_lookup_type (kind);
-  const char *case_id;
-  const char *parent_id;
-  g_autoptr(ClRecord) case_record = NULL;
-  g_autofree char *id = NULL;
-
-  if (input == NULL)
-    return TRUE;
-
-  if (draft != NULL)
-    {
-      id = cl_drafts_save (self->store, draft->id, kind, draft->parent_id, draft->case_id,
-                           input, error);
-      return id != NULL;
-    }
-
-  case_id = parent_id = cl_case_page_get_case_id (self->case_page);
-  if (case_id != NULL && g_strcmp0 (type->parent, "client_id") == 0)
-    {
-      case_record = cl_store_get (self->store, "case", case_id, NULL);
-      parent_id = case_record != NULL ? cl_record_get (case_record, "client_id") : NULL;
-    }
-  id = cl_drafts_save (self->store, NULL, kind, parent_id, case_id, input, error);
-
-  return id != NULL;
+  show_toast (self, text);
 }
 
 static void
-draft_dialog_destroy_cb (ClWindow  *self,
-                         GtkWindow *dialog)
+draft_referral_created_cb (ClWindow      *self,
+                           const char    *case_id,
+                           ClDraftKeeper *keeper)
 {
-  if (self->dialog == dialog)
-    g_clear_weak_pointer (&self->dialog);
-
-  offer_drafts (self);
+  referral_created_cb (self, case_id, NULL);
 }
 
-/* Before the vault closes: what was typed into a new record's dialog is kept in the vault,
- * to come back after unlock. A failure cannot stop the lock. */
+/* A draft typed on a restricted case shows only with a reason, like the case (rule 4 of
+ * DOMAIN.md); without one it stays kept, and is offered after the next unlock. */
 static void
-keep_drafts (ClWindow *self)
+draft_restricted_cb (ClWindow      *self,
+                     const char    *case_id,
+                     ClDraft       *draft,
+                     ClDraftKeeper *keeper)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  g_autoptr(ClChanges) contact = NULL;
-
-  if (self->store == NULL)
-    return;
-
-  /* A contact note typed into the case page's contact log, not logged yet. */
-  contact = cl_case_page_take_contact_entry (self->case_page);
-  if (contact != NULL)
-    {
-      const char *case_id = cl_case_page_get_case_id (self->case_page);
-      g_autoptr(GError) error = NULL;
-      g_autofree char *id = cl_drafts_save (self->store, NULL, "contact", case_id, case_id,
-                                            contact, &error);
-
-      if (id == NULL)
-        g_warning ("Could not keep an unsaved contact note before locking: %s",
-                   error->message);
-    }
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-      g_autoptr(GError) error = NULL;
-
-      if (gtk_window_get_transient_for (window) != GTK_WINDOW (self))
-        continue;
-
-      /* It goes with the lock: nothing else is offered when it does. */
-      g_signal_handlers_disconnect_by_func (window, draft_dialog_destroy_cb, self);
-
-      if (CL_IS_NEW_REFERRAL_DIALOG (window))
-        cl_new_referral_dialog_keep_draft (CL_NEW_REFERRAL_DIALOG (window), &error);
-      else if (CL_IS_RECORD_DIALOG (window))
-        keep_record_draft (self, CL_RECORD_DIALOG (window), &error);
-
-      if (error != NULL)
-        g_warning ("Could not keep an unsaved entry before locking: %s", error->message);
-    }
-}
-
-/* Adds a kept record: the record and the end of its draft commit together. */
-static void
-add_restored (ClWindow       *self,
-              ClRecordDialog *dialog,
-              ClChanges      *values)
-{
-  ClDraft *draft = cl_record_dialog_get_draft (dialog);
-  const ClType *type = cl_schema_lookup_type (draft->kind);
-  g_autofree char *message = NULL;
-  g_autofree char *id = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->store == NULL)
-    return;
-
-  cl_changes_set (values, type->parent, draft->parent_id);
-
-  if (!cl_store_begin (self->store, &error))
-    goto failed;
-  id = cl_store_create (self->store, draft->kind, values, &error);
-  if (id == NULL || !cl_drafts_delete (self->store, draft->id, &error))
-    {
-      cl_store_rollback (self->store);
-      goto failed;
-    }
-  if (!cl_store_commit (self->store, &error))
-    goto failed;
-
-  /* Translators: %s is a kind of record, e.g. "Task" */
-  message = g_strdup_printf (_("%s added"), g_dgettext (GETTEXT_PACKAGE, type->label));
-  show_toast (self, message);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  return;
-
-failed:
-  cl_record_dialog_set_error (dialog, error->message);
-}
-
-static void
-restored_contact_response_cb (ClWindow         *self,
-                              const char       *response,
-                              AdwMessageDialog *warning)
-{
-  ClRecordDialog *dialog = g_object_get_data (G_OBJECT (warning), "cl-dialog");
-
-  if (g_strcmp0 (response, "log") == 0 && dialog != NULL)
-    add_restored (self, dialog, g_object_get_data (G_OBJECT (warning), "cl-values"));
-}
-
-/* A kept record was added. A contact on a channel not confirmed safe warns first, as the
- * case page's contact log does (DOMAIN.md rule 3). */
-static void
-restored_add_cb (ClWindow       *self,
-                 ClChanges      *values,
-                 ClRecordDialog *dialog)
-{
-  ClDraft *draft = cl_record_dialog_get_draft (dialog);
-  g_autoptr(ClRecord) case_record = NULL;
-  g_autoptr(ClSafeContactWarning) safety = NULL;
-  const char *channel = NULL;
-  const char *outcome = NULL;
-  GtkWidget *warning;
-
-  if (self->store == NULL)
-    return;
-
-  cl_changes_lookup (values, "channel", &channel);
-  cl_changes_lookup (values, "outcome", &outcome);
-
-  /* Without a channel, the store refuses the contact and says why. */
-  if (!g_str_equal (draft->kind, "contact") || channel == NULL)
-    {
-      add_restored (self, dialog, values);
-      return;
-    }
-
-  case_record = cl_store_get (self->store, "case", draft->parent_id, NULL);
-  safety = cl_safe_contact_check_client (self->store,
-                                         case_record != NULL
-                                           ? cl_record_get (case_record, "client_id") : NULL,
-                                         channel, outcome);
-  if (safety == NULL)
-    {
-      add_restored (self, dialog, values);
-      return;
-    }
-
-  /* Adding destroys @dialog: the warning does not go with it (GTK would leave it pointing
-   * at a finalized parent while it closes), it is destroyed after. */
-  warning = adw_message_dialog_new (GTK_WINDOW (dialog), safety->heading, safety->body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (warning),
-                                    "cancel", _("_Cancel"),
-                                    "log", _("_Log Anyway"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (warning), "log",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (warning), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (warning), "cancel");
-  gtk_window_set_destroy_with_parent (GTK_WINDOW (warning), FALSE);
-  g_object_set_data_full (G_OBJECT (warning), "cl-values", cl_changes_ref (values),
-                          (GDestroyNotify) cl_changes_unref);
-  g_object_set_data (G_OBJECT (warning), "cl-dialog", dialog);
-  g_signal_connect_object (dialog, "destroy", G_CALLBACK (gtk_window_destroy), warning,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (warning, "response", G_CALLBACK (restored_contact_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (warning));
-}
-
-/* Reopens the dialog of @draft (taking it) with its values and a notice. */
-static void
-restore_draft (ClWindow *self,
-               ClDraft  *draft)
-{
-  GtkWindow *dialog;
-
-  if (g_str_equal (draft->kind, CL_DRAFT_KIND_NEW_REFERRAL))
-    {
-      ClNewReferralDialog *referral;
-
-      referral = cl_new_referral_dialog_new (GTK_WINDOW (self), self->store,
-                                             self->command_codes, self->command_labels,
-                                             NULL);
-      cl_new_referral_dialog_restore_draft (referral, draft);
-      g_signal_connect_object (referral, "created", G_CALLBACK (referral_created_cb), self,
-                               G_CONNECT_SWAPPED);
-      dialog = GTK_WINDOW (referral);
-      cl_draft_free (draft);
-    }
-  else
-    {
-      guint n = cl_changes_get_n (draft->values);
-      g_autofree const char **fields = g_new0 (const char *, n + 1);
-      ClRecordDialog *record;
-
-      /* The rows the dialog showed are the fields it kept. */
-      for (guint i = 0; i < n; i++)
-        fields[i] = cl_changes_get_field (draft->values, i);
-
-      record = cl_record_dialog_new (GTK_WINDOW (self), draft->kind, fields, NULL,
-                                     self->command_codes, self->command_labels);
-      g_signal_connect_object (record, "add", G_CALLBACK (restored_add_cb), self,
-                               G_CONNECT_SWAPPED);
-      cl_record_dialog_restore_draft (record, self->store, draft);
-      dialog = GTK_WINDOW (record);
-    }
-
-  g_signal_connect_object (dialog, "destroy", G_CALLBACK (draft_dialog_destroy_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_set_weak_pointer (&self->dialog, dialog);
-  gtk_window_present (dialog);
-}
-
-/* Offers the oldest kept entry back; the next one when its dialog closes. */
-static void
-offer_drafts (ClWindow *self)
-{
-  g_autoptr(GPtrArray) drafts = NULL;
-  g_autoptr(GError) error = NULL;
-  ClDraft *draft;
-  gboolean restricted;
-
-  if (self->store == NULL || self->dialog != NULL)
-    return;
-
-  drafts = cl_drafts_list (self->store, &error);
-  if (drafts == NULL)
-    {
-      g_warning ("Could not read the entries kept before the lock: %s", error->message);
-      return;
-    }
-
-  if (drafts->len == 0)
-    return;
-
-  /* One typed on a restricted case shows only with a reason, like the case (rule 4 of
-   * DOMAIN.md); without one it stays kept, and is offered after the next unlock. */
-  draft = g_ptr_array_steal_index (drafts, 0);
-  if (draft->case_id != NULL &&
-      cl_access_record_restricted (self->store, "case", draft->case_id, &restricted, NULL) &&
-      restricted)
-    ask_reason (self, draft->case_id, draft);
-  else
-    restore_draft (self, draft);
+  ask_reason (self, case_id, draft);
 }
 
 /* Lock and unlock ------------------------------------------------------------------ */
@@ -1592,20 +940,19 @@ unlocked (ClWindow *self)
   g_assert (self->store == NULL);
 
   self->store = g_object_ref (store);
-  self->store_changed_id = g_signal_connect_object (store, "changed",
-                                                    G_CALLBACK (store_changed_cb), self,
-                                                    G_CONNECT_SWAPPED);
   apply_default_command (self);
   load_commands (self);
+  cl_draft_keeper_set_store (self->draft_keeper, store, self->command_codes,
+                             self->command_labels);
   cl_reports_page_set_store (self->reports_page, store, self->command_codes,
                              self->command_labels);
 
   self->case_list = cl_case_list_new (store, self->view);
   cl_case_list_set_sort (self->case_list, self->sort, self->descending);
   set_model (self, G_LIST_MODEL (self->case_list));
-  sync_header_sort (self);
+  cl_case_list_view_show_sort (self->case_view, self->sort, self->descending);
 
-  refresh_counts (self);
+  cl_view_counts_set_store (cl_sidebar_get_counts (self->sidebar), store);
 
   gtk_widget_set_visible (self->demo_box, cl_context_get_demo (self->context));
   gtk_stack_set_visible_child_name (self->content_stack, "list");
@@ -1614,7 +961,7 @@ unlocked (ClWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-reports", TRUE);
 
-  offer_drafts (self);
+  cl_draft_keeper_offer (self->draft_keeper);
 }
 
 static void
@@ -1625,10 +972,7 @@ locking_cb (ClWindow  *self,
   cl_case_page_flush (self->case_page);
 
   /* Let a count that is reading finish, and no other start, before the vault closes. */
-  g_cancellable_cancel (self->counts_cancellable);
-  g_clear_object (&self->counts_cancellable);
-  g_mutex_lock (&self->reader_lock);
-  g_mutex_unlock (&self->reader_lock);
+  cl_view_counts_set_store (cl_sidebar_get_counts (self->sidebar), NULL);
 
   /* Locked while the new vault's recovery key was on screen: it goes too. */
   if (self->first_run_active)
@@ -1637,7 +981,8 @@ locking_cb (ClWindow  *self,
       self->first_run_active = FALSE;
     }
 
-  keep_drafts (self);
+  cl_draft_keeper_keep (self->draft_keeper, self->case_page);
+  cl_draft_keeper_set_store (self->draft_keeper, NULL, NULL, NULL);
   /* The reports' windows first: the file chooser of an export may be a portal's. */
   cl_reports_page_set_store (self->reports_page, NULL, NULL, NULL);
   destroy_dialogs (self);
@@ -1647,7 +992,7 @@ locking_cb (ClWindow  *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
 
-  gtk_single_selection_set_model (self->selection, NULL);
+  cl_case_list_view_set_model (self->case_view, NULL);
   if (self->case_list != NULL)
     cl_case_list_clear (self->case_list);
   g_clear_object (&self->case_list);
@@ -1657,13 +1002,10 @@ locking_cb (ClWindow  *self,
 
   clear_undo (self);
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->store_changed_id, self->store);
   g_clear_object (&self->store);
   g_clear_object (&self->command_codes);
   g_clear_object (&self->command_labels);
-  g_clear_handle_id (&self->counts_id, g_source_remove);
-  show_counts (self, NULL);
+  update_title (self);
 
   cl_clear_clipboards (gtk_widget_get_display (GTK_WIDGET (self)));
 
@@ -1751,7 +1093,7 @@ show_list_action (GtkWidget  *widget,
 
   cl_case_page_flush (self->case_page);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
-  gtk_widget_grab_focus (GTK_WIDGET (self->case_view));
+  focus_list (self);
 }
 
 static void
@@ -1765,6 +1107,29 @@ show_reports_action (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (self->content_stack, "reports");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   gtk_widget_child_focus (GTK_WIDGET (self->reports_page), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  ClWindow *self = CL_WINDOW (widget);
+
+  cl_window_show_view (self, (ClCaseView) g_variant_get_uint32 (param));
+  focus_list (self);
+}
+
+/* Leaving the demo erases it; the first run shows again. */
+static void
+leave_demo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  ClWindow *self = CL_WINDOW (widget);
+
+  if (self->context != NULL && cl_context_get_demo (self->context))
+    cl_context_discard_demo (self->context);
 }
 
 static void
@@ -1833,11 +1198,18 @@ cl_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->context, "notify::locked", G_CALLBACK (locked_cb), self,
                            G_CONNECT_SWAPPED);
+  /* A demo left: the first run shows, no longer the demo's unlock page. */
+  g_signal_connect_object (self->context, "notify::demo", G_CALLBACK (show_page), self,
+                           G_CONNECT_SWAPPED);
 
   if (!cl_context_get_locked (self->context))
     unlocked (self);
 
   show_page (self);
+
+  /* A demo explored before and not left: the app opens it again. */
+  if (self->first_run_active)
+    cl_first_run_reopen_demo (self->first_run);
 }
 
 static void
@@ -1846,40 +1218,23 @@ cl_window_dispose (GObject *object)
   ClWindow *self = (ClWindow *)object;
 
   drop_search (self);
-  g_cancellable_cancel (self->counts_cancellable);
-  g_clear_object (&self->counts_cancellable);
-  g_clear_handle_id (&self->counts_id, g_source_remove);
   clear_undo (self);
   g_clear_weak_pointer (&self->dialog);
 
   if (self->case_list != NULL)
     cl_case_list_clear (self->case_list);
   g_clear_object (&self->case_list);
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->store_changed_id, self->store);
   g_clear_object (&self->store);
+  g_clear_object (&self->draft_keeper);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_WINDOW);
 
-  g_clear_object (&self->selection);
-  for (guint i = 0; i < G_N_ELEMENTS (self->columns); i++)
-    g_clear_object (&self->columns[i]);
   g_clear_object (&self->command_codes);
   g_clear_object (&self->command_labels);
   g_clear_object (&self->settings);
   g_clear_object (&self->context);
 
   G_OBJECT_CLASS (cl_window_parent_class)->dispose (object);
-}
-
-static void
-cl_window_finalize (GObject *object)
-{
-  ClWindow *self = (ClWindow *)object;
-
-  g_mutex_clear (&self->reader_lock);
-
-  G_OBJECT_CLASS (cl_window_parent_class)->finalize (object);
 }
 
 static void
@@ -1947,7 +1302,6 @@ cl_window_class_init (ClWindowClass *klass)
 
   object_class->constructed = cl_window_constructed;
   object_class->dispose = cl_window_dispose;
-  object_class->finalize = cl_window_finalize;
   object_class->get_property = cl_window_get_property;
   object_class->set_property = cl_window_set_property;
 
@@ -1984,6 +1338,8 @@ cl_window_class_init (ClWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (CL_TYPE_CASE_LIST_VIEW);
+  g_type_ensure (CL_TYPE_SIDEBAR);
   g_type_ensure (CL_TYPE_CASE_PAGE);
   g_type_ensure (CL_TYPE_REPORTS_PAGE);
   g_type_ensure (CL_TYPE_FIRST_RUN);
@@ -2009,13 +1365,15 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, empty_button);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, case_page);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, reports_page);
   gtk_widget_class_bind_template_callback (widget_class, first_run_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
-  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, view_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, update_list_stack);
+  gtk_widget_class_bind_template_callback (widget_class, case_view_sort_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_mode_cb);
@@ -2031,6 +1389,8 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo-toast", "u", undo_toast_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "u", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-demo", NULL, leave_demo_action);
   gtk_widget_class_install_action (widget_class, "win.show-reports", NULL, show_reports_action);
   gtk_widget_class_install_property_action (widget_class, "win.sort-by", "sort-by");
   gtk_widget_class_install_property_action (widget_class, "win.sort-descending",
@@ -2046,18 +1406,27 @@ cl_window_init (ClWindow *self)
   self->view = CL_CASE_VIEW_MINE;
   self->sort = CL_CASE_SORT_LAST_ACTIVITY;
   self->descending = TRUE;
-  g_mutex_init (&self->reader_lock);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  build_sidebar (self);
-  build_columns (self);
   folded_cb (self);
+  cl_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
+  cl_a11y_hide_stack_pages (self->main_stack);
+  cl_a11y_hide_stack_pages (self->content_stack);
+  cl_a11y_hide_stack_pages (self->list_stack);
+  g_signal_connect_object (cl_sidebar_get_counts (self->sidebar), "changed",
+                           G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
 
-  gtk_list_box_select_row (self->sidebar, gtk_list_box_get_row_at_index (self->sidebar, 0));
+  self->draft_keeper = cl_draft_keeper_new (GTK_WINDOW (self));
+  g_signal_connect_object (self->draft_keeper, "message", G_CALLBACK (draft_message_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->draft_keeper, "referral-created",
+                           G_CALLBACK (draft_referral_created_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->draft_keeper, "restricted", G_CALLBACK (draft_restricted_cb),
+                           self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_box);
   gtk_editable_set_enable_undo (GTK_EDITABLE (self->search_entry), FALSE);
@@ -2131,13 +1500,13 @@ _cl_window_get_content_page (ClWindow *self)
 GListModel *
 _cl_window_get_cases (ClWindow *self)
 {
-  return gtk_single_selection_get_model (self->selection);
+  return cl_case_list_view_get_model (self->case_view);
 }
 
 GtkColumnView *
 _cl_window_get_case_view (ClWindow *self)
 {
-  return self->case_view;
+  return cl_case_list_view_get_column_view (self->case_view);
 }
 
 GtkWidget *
@@ -2180,23 +1549,13 @@ gint64
 _cl_window_get_view_count (ClWindow   *self,
                            ClCaseView  view)
 {
-  const char *text = gtk_label_get_text (self->count_labels[view_index (view)]);
-  g_autoptr(GString) digits = g_string_new (NULL);
-
-  if (text == NULL || *text == '\0')
-    return -1;
-
-  for (const char *p = text; *p; p++)
-    if (g_ascii_isdigit (*p))
-      g_string_append_c (digits, *p);
-
-  return g_ascii_strtoll (digits->str, NULL, 10);
+  return cl_view_counts_get (cl_sidebar_get_counts (self->sidebar), view);
 }
 
 guint
 _cl_window_get_counts_serial (ClWindow *self)
 {
-  return self->counts_serial;
+  return cl_view_counts_get_serial (cl_sidebar_get_counts (self->sidebar));
 }
 
 guint
@@ -2214,7 +1573,7 @@ _cl_window_get_can_undo (ClWindow *self)
 GtkWindow *
 _cl_window_get_dialog (ClWindow *self)
 {
-  return self->dialog;
+  return self->dialog != NULL ? self->dialog : cl_draft_keeper_get_dialog (self->draft_keeper);
 }
 
 ClSyncIndicator *

@@ -1,0 +1,470 @@
+/* test-gui-a11y.c: the main window to a screen reader and a keyboard
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real ClApplication on a vault with two cases, one with a task overdue. Case-list
+ * rows are named by their case; an overdue date shows an icon besides its colour; the sync
+ * button and its menu button are named; a button with a mnemonic is named once, without
+ * its underscore (GTK 4.8 named it twice); the sidebar changes the view on activation, not
+ * on focus; the demo notice's text is at least 4.5:1 on its background, light and dark;
+ * an empty view says what it is for and offers the next step, and takes the focus; Tab
+ * goes round the case list screen through every control; and, through the real AT-SPI bus
+ * (a11y-tree.py, pyatspi), the case list and Reports have no focusable control without a
+ * usable name. Without the AT-SPI bus or pyatspi the test fails, saying so.
+ */
+
+#define G_LOG_DOMAIN "test-gui-a11y"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cl-application.h"
+#include "cl-case-list.h"
+#include "cl-gui-util.h"
+#include "cl-gui-main.h"
+#include "cl-gui-test.h"
+#include "cl-test-util.h"
+#include "cl-window-private.h"
+
+#define PASSPHRASE "correct horse battery staple"
+
+static char *tmp_dir;
+static char *vault_dir;
+static ClApplication *app;
+
+static ClWindow *
+window (void)
+{
+  return cl_gui_main_window (app);
+}
+
+static void
+communicated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &out,
+                                                        NULL, &error));
+  g_assert_no_error (error);
+  g_object_set_data_full (object, "cl-out", out, g_free);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+assert_label (GtkWidget  *widget,
+              const char *label)
+{
+  g_autofree char *differs = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                                 GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                                 label);
+
+  if (differs != NULL)
+    g_error ("A %s is named \"%s\", not \"%s\"", G_OBJECT_TYPE_NAME (widget), differs, label);
+}
+
+static void
+test_unlock (void)
+{
+  cl_gui_main_unlock (app, PASSPHRASE);
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 1180, 760);
+  WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) == 2, 5000);
+  cl_gui_test_spin (300);
+}
+
+static void
+collect (GtkWidget  *widget,
+         const char *name,
+         GPtrArray  *found)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0 && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, name, found);
+}
+
+/* Each row says its case: client, case number, status, and what is due or overdue; an
+ * overdue date has an icon named "Overdue", besides its colour. */
+static void
+test_rows_named (void)
+{
+  GtkWidget *view = GTK_WIDGET (_cl_window_get_case_view (window ()));
+  g_autoptr(GPtrArray) numbers = g_ptr_array_new ();
+  g_autofree char *overdue_date = cl_format_date ("2020-01-02");
+  guint overdue_rows = 0;
+
+  collect (view, "case-number", numbers);
+  g_assert_cmpuint (numbers->len, ==, 2);
+
+  for (guint i = 0; i < numbers->len; i++)
+    {
+      GtkWidget *number = g_ptr_array_index (numbers, i);
+      GtkWidget *row = gtk_widget_get_parent (gtk_widget_get_parent (number));
+      GtkWidget *name = cl_gui_main_find (row, GTK_TYPE_LABEL, NULL);
+      GtkWidget *status = cl_gui_main_find (row, GTK_TYPE_LABEL, "case-status");
+      GtkWidget *due = cl_gui_main_find (row, GTK_TYPE_LABEL, "case-due");
+      GtkWidget *icon = gtk_widget_get_prev_sibling (due);
+      g_autofree char *expected = NULL;
+      gboolean overdue;
+
+      overdue = g_str_equal (gtk_label_get_text (GTK_LABEL (name)), "Olu Overdue");
+      if (overdue)
+        expected = g_strdup_printf ("Olu Overdue, case %s, %s, overdue since %s",
+                                    gtk_label_get_text (GTK_LABEL (number)),
+                                    gtk_label_get_text (GTK_LABEL (status)), overdue_date);
+      else
+        expected = g_strdup_printf ("Nia Nothing, case %s, %s, nothing due",
+                                    gtk_label_get_text (GTK_LABEL (number)),
+                                    gtk_label_get_text (GTK_LABEL (status)));
+      assert_label (row, expected);
+
+      g_assert_true (GTK_IS_IMAGE (icon));
+      g_assert_cmpint (gtk_widget_get_visible (icon), ==, overdue);
+      assert_label (icon, "Overdue");
+      overdue_rows += overdue;
+    }
+  g_assert_cmpuint (overdue_rows, ==, 1);
+}
+
+/* The sync button says what it would do and the state; its menu button is named. */
+static void
+test_sync_named (void)
+{
+  GtkWidget *indicator = GTK_WIDGET (_cl_window_get_sync_indicator (window ()));
+  GtkWidget *split = cl_gui_main_find (indicator, ADW_TYPE_SPLIT_BUTTON, NULL);
+  GtkWidget *menu = cl_gui_main_find (split, GTK_TYPE_MENU_BUTTON, NULL);
+  GtkWidget *button = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (split); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child))
+      button = child;
+  g_assert_nonnull (button);
+  g_assert_nonnull (gtk_widget_get_tooltip_text (split));
+  assert_label (button, gtk_widget_get_tooltip_text (split));
+  assert_label (menu, "Sync Options");
+  assert_label (gtk_widget_get_first_child (menu), "Sync Options");
+}
+
+/* A button with a mnemonic is named by its text alone, once. */
+static void
+test_mnemonic_named_once (void)
+{
+  GtkWidget *conflicts = _cl_window_get_conflicts_button (window ());
+
+  assert_label (conflicts, "Resolve Conflicts…");
+  gtk_button_set_label (GTK_BUTTON (conflicts), "_Resolve Them");
+  assert_label (conflicts, "Resolve Them");
+  gtk_button_set_label (GTK_BUTTON (conflicts), "_Resolve Conflicts…");
+}
+
+static ClCaseView
+view_shown (void)
+{
+  return cl_case_list_get_view (CL_CASE_LIST (_cl_window_get_cases (window ())));
+}
+
+/* Moving the focus through the sidebar (Tab, arrows) leaves the view shown; activating a
+ * row shows its view. */
+static void
+test_sidebar_activation (void)
+{
+  GtkWidget *sidebar = cl_gui_main_find (GTK_WIDGET (window ()), g_type_from_name ("ClSidebar"), NULL);
+  GtkWidget *list = cl_gui_main_find (sidebar, GTK_TYPE_LIST_BOX, NULL);
+  GtkListBoxRow *last = NULL;
+  GtkListBoxRow *row;
+
+  g_assert_cmpint (view_shown (), ==, CL_CASE_VIEW_MINE);
+
+  for (guint i = 0; (row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i)) != NULL; i++)
+    {
+      g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (row)));
+      cl_gui_test_spin (20);
+      g_assert_cmpint (view_shown (), ==, CL_CASE_VIEW_MINE);
+      last = row;
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0)));
+  for (guint i = 0; i < 8; i++)
+    {
+      gtk_widget_child_focus (GTK_WIDGET (window ()), i < 5 ? GTK_DIR_DOWN : GTK_DIR_TAB_FORWARD);
+      cl_gui_test_spin (20);
+      g_assert_cmpint (view_shown (), ==, CL_CASE_VIEW_MINE);
+    }
+
+  /* Needs Attention, the last row, by Enter. */
+  g_signal_emit_by_name (last, "activate");
+  cl_gui_test_spin (50);
+  g_assert_cmpint (view_shown (), ==, CL_CASE_VIEW_NEEDS_ATTENTION);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (last), "selected") ||
+                 (gtk_widget_get_state_flags (GTK_WIDGET (last)) & GTK_STATE_FLAG_SELECTED));
+  cl_window_show_view (window (), CL_CASE_VIEW_MINE);
+}
+
+/* An empty view says what it is for and offers the next thing to do, by a named button
+ * that the focus goes to ("back to the list" lands there, not on a hidden list). */
+static void
+test_empty_views (void)
+{
+  static const ClCaseView empty[] = { CL_CASE_VIEW_CLOSED, CL_CASE_VIEW_NEEDS_ATTENTION };
+  GtkWidget *root = GTK_WIDGET (window ());
+  g_autofree char *first_title = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (empty); i++)
+    {
+      GtkWidget *button;
+      AdwStatusPage *page;
+      g_autofree char *name = NULL;
+
+      cl_window_show_view (window (), empty[i]);
+      WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) == 0, 5000);
+      gtk_widget_activate_action (root, "win.show-list", NULL);
+      cl_gui_test_spin (200);
+
+      button = gtk_window_get_focus (GTK_WINDOW (root));
+      g_assert_true (GTK_IS_BUTTON (button));
+      g_assert_true (gtk_widget_get_mapped (button));
+      page = ADW_STATUS_PAGE (gtk_widget_get_ancestor (button, ADW_TYPE_STATUS_PAGE));
+      g_assert_nonnull (page);
+      g_assert_cmpstr (adw_status_page_get_title (page), !=, "");
+      g_assert_nonnull (adw_status_page_get_description (page));
+      g_assert_cmpuint (strlen (adw_status_page_get_description (page)), >, 20);
+      if (i == 0)
+        first_title = g_strdup (adw_status_page_get_title (page));
+      else
+        g_assert_cmpstr (adw_status_page_get_title (page), !=, first_title);
+
+      /* Named by its text, once. */
+      name = g_strdup (gtk_button_get_label (GTK_BUTTON (button)));
+      g_assert_nonnull (strchr (name, '_'));
+      memmove (strchr (name, '_'), strchr (name, '_') + 1, strlen (strchr (name, '_')));
+      assert_label (button, name);
+
+      g_test_message ("%s: %s", adw_status_page_get_title (page),
+                      adw_status_page_get_description (page));
+      cl_gui_test_screenshot_window (GTK_WINDOW (root), i == 0 ? "empty-closed"
+                                                             : "empty-needs-attention");
+
+      /* Its button shows the advocate's own cases. */
+      g_signal_emit_by_name (button, "clicked");
+      WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) == 2, 5000);
+      g_assert_cmpint (view_shown (), ==, CL_CASE_VIEW_MINE);
+    }
+}
+
+/* WCAG's relative luminance and contrast ratio. */
+static double
+luminance (const GdkRGBA *c)
+{
+  double v[3] = { c->red, c->green, c->blue };
+
+  for (guint i = 0; i < 3; i++)
+    v[i] = v[i] <= 0.03928 ? v[i] / 12.92 : pow ((v[i] + 0.055) / 1.055, 2.4);
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+
+static double
+contrast (const GdkRGBA *a,
+          const GdkRGBA *b)
+{
+  double la = luminance (a), lb = luminance (b);
+
+  return (MAX (la, lb) + 0.05) / (MIN (la, lb) + 0.05);
+}
+
+/* The demo notice is readable: 4.5:1 at least, light and dark. */
+static void
+test_demo_banner_contrast (void)
+{
+  GtkWidget *banner = cl_gui_main_find (GTK_WIDGET (window ()), GTK_TYPE_WIDGET, "demo-banner");
+  GtkWidget *label = cl_gui_main_find (banner, GTK_TYPE_LABEL, NULL);
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  g_assert_nonnull (label);
+  for (guint dark = 0; dark < 2; dark++)
+    {
+      GdkRGBA fg, bg;
+
+      adw_style_manager_set_color_scheme (manager, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                        : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      cl_gui_test_spin (100);
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_get_color (gtk_widget_get_style_context (label), &fg);
+      g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (banner),
+                                                     "demo_banner_bg_color", &bg));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      g_test_message ("Demo notice, %s: %.2f:1", dark ? "dark" : "light", contrast (&fg, &bg));
+      g_assert_cmpfloat (contrast (&fg, &bg), >=, 4.5);
+    }
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* Runs a11y-tree.py (with Debian's python3, where python3-pyatspi is) on this process
+ * while the main loop answers its AT-SPI queries. */
+static void
+check_tree (const char *screen)
+{
+  const char *script = g_getenv ("CASELOAD_A11Y_TREE");
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gboolean done = FALSE;
+
+  if (script == NULL)
+    g_error ("CASELOAD_A11Y_TREE does not name a11y-tree.py: run the test through meson");
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                            &error, script, pid, screen, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated_cb, &done);
+  WAIT_UNTIL (done, 60000);
+  out = g_object_steal_data (G_OBJECT (child), "cl-out");
+  g_test_message ("%s", out != NULL ? out : "");
+
+  if (g_subprocess_get_exit_status (child) == 2)
+    g_error ("The accessibility tree cannot be read: %s", out);
+  if (g_subprocess_get_exit_status (child) != 0)
+    g_error ("Controls without a usable name on the %s screen:\n%s", screen, out);
+}
+
+/* The case list and the Reports view, as a screen reader finds them: every focusable
+ * control has a usable name. */
+static void
+test_atspi_tree (void)
+{
+  ClWindow *w = window ();
+
+  check_tree ("case list");
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-reports", NULL);
+  cl_gui_test_spin (300);
+  check_tree ("reports");
+
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
+  cl_gui_test_spin (200);
+}
+
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_ENTRY (widget) || GTK_IS_TEXT (widget) ||
+         GTK_IS_SWITCH (widget) || GTK_IS_CHECK_BUTTON (widget) ||
+         GTK_IS_DROP_DOWN (widget) || GTK_IS_LIST_BOX_ROW (widget);
+}
+
+/* Every control of the window a person could Tab to: shown, sensitive, focusable. */
+static void
+collect_controls (GtkWidget  *widget,
+                  GHashTable *controls)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_is_sensitive (widget))
+    return;
+  if (is_control (widget) && gtk_widget_get_focusable (widget) &&
+      gtk_widget_get_can_focus (widget))
+    g_hash_table_add (controls, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_controls (child, controls);
+}
+
+/* Tab goes round the case list screen: back to where it started, through every control. */
+static void
+test_tab_walk (void)
+{
+  GtkWidget *root = GTK_WIDGET (window ());
+  g_autoptr(GHashTable) controls = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) reached = g_hash_table_new (NULL, NULL);
+  GtkWidget *first = NULL;
+  gboolean round = FALSE;
+  GHashTableIter iter;
+  gpointer widget;
+
+  cl_window_show_view (window (), CL_CASE_VIEW_MINE);
+  cl_gui_test_spin (200);
+  collect_controls (root, controls);
+  g_assert_cmpuint (g_hash_table_size (controls), >, 5);
+
+  gtk_window_set_focus (GTK_WINDOW (root), NULL);
+  for (guint i = 0; i < 300 && !round; i++)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (root, GTK_DIR_TAB_FORWARD))
+        continue;   /* off the end: the next Tab starts over */
+      focus = gtk_window_get_focus (GTK_WINDOW (root));
+      g_assert_nonnull (focus);
+      if (first == NULL)
+        first = focus;
+      else if (focus == first)
+        round = TRUE;
+      for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+        g_hash_table_add (reached, w);
+    }
+  if (!round)
+    g_error ("Tab never comes back to where it started: a trap");
+
+  g_hash_table_iter_init (&iter, controls);
+  while (g_hash_table_iter_next (&iter, &widget, NULL))
+    if (!g_hash_table_contains (reached, widget))
+      g_error ("Tab never reaches a %s (%s)", G_OBJECT_TYPE_NAME (widget),
+               gtk_widget_get_tooltip_text (widget));
+}
+
+static void
+create_vault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) passphrase = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) store = NULL;
+  g_autofree char *overdue = NULL;
+
+  vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
+  g_assert_no_error (error);
+  store = cl_store_new (vault, g_get_user_name ());
+  overdue = cl_test_new_case (store, "Olu Overdue");
+  g_free (cl_test_create (store, "task", "case_id", overdue, "due", "2020-01-02",
+                          "title", "Call back", NULL));
+  g_free (cl_test_new_case (store, "Nia Nothing"));
+  g_clear_object (&store);
+  cl_vault_lock (vault);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  tmp_dir = cl_gui_test_init (&argc, &argv, "gui-a11y");
+  vault_dir = g_build_filename (tmp_dir, "vault", NULL);
+  create_vault ();
+
+  g_test_add_func ("/gui-a11y/unlock", test_unlock);
+  g_test_add_func ("/gui-a11y/rows-named", test_rows_named);
+  g_test_add_func ("/gui-a11y/sync-named", test_sync_named);
+  g_test_add_func ("/gui-a11y/mnemonic-named-once", test_mnemonic_named_once);
+  g_test_add_func ("/gui-a11y/sidebar-activation", test_sidebar_activation);
+  g_test_add_func ("/gui-a11y/demo-banner-contrast", test_demo_banner_contrast);
+  g_test_add_func ("/gui-a11y/empty-views", test_empty_views);
+  g_test_add_func ("/gui-a11y/tab-walk", test_tab_walk);
+  g_test_add_func ("/gui-a11y/atspi-tree", test_atspi_tree);
+
+  app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  g_object_set (app, "vault-dir", vault_dir, NULL);
+  status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
+  g_clear_object (&app);
+
+  cl_gui_test_cleanup (tmp_dir);
+  g_free (vault_dir);
+  g_free (tmp_dir);
+  return status;
+}

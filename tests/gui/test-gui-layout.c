@@ -1,0 +1,221 @@
+/* test-gui-layout.c: the main window holds in long languages and large text
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the real ClApplication on a demo vault, in the locale of $CASELOAD_TEST_LOCALE
+ * (meson runs it in Russian, Bengali, Arabic and Urdu), at 1.0× and 1.5× text (GtkSettings
+ * gtk-xft-dpi), at the default width and at 700 px. It measures widgets, not pixels: no
+ * case number, status or date cell of the case list and no name of the sidebar may be
+ * narrower than its text (cut short with "…"), and no button may lie outside the window.
+ * Screenshots go to $CASELOAD_SCREENSHOT_DIR.
+ */
+
+#define G_LOG_DOMAIN "test-gui-layout"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "cl-application.h"
+#include "cl-demo.h"
+#include "cl-gui-main.h"
+#include "cl-gui-test.h"
+#include "cl-test-util.h"
+#include "cl-window-private.h"
+
+#define PASSPHRASE "correct horse battery staple"
+#define DEMO_CASES 60
+
+static char *tmp_dir;
+static char *vault_dir;
+static ClApplication *app;
+static GtkWidget *sidebar;   /* the last ClSidebar check_tree() met */
+
+static ClWindow *
+window (void)
+{
+  return cl_gui_main_window (app);
+}
+
+static void
+set_text_scale (double scale)
+{
+  g_object_set (gtk_settings_get_default (), "gtk-xft-dpi", (int) (96 * 1024 * scale), NULL);
+}
+
+static void
+resize (int width)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window ()), width, 760);
+  cl_gui_test_spin (400);
+}
+
+/* Fails when @label, shown, is allocated less than its text needs. */
+static void
+assert_label_whole (GtkWidget  *label,
+                    const char *what)
+{
+  int natural = 0;
+
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  if (gtk_widget_get_width (label) < natural)
+    g_error ("%s \"%s\" is cut short: %d px of the %d px its text needs", what,
+             gtk_label_get_text (GTK_LABEL (label)), gtk_widget_get_width (label), natural);
+}
+
+/* Walks @widget's shown descendants: case-list cells and sidebar names whole, controls
+ * inside the window. Returns how many cells of the case list were measured. */
+static guint
+check_tree (GtkWidget *widget,
+            GtkWidget *root,
+            gboolean   in_sidebar)
+{
+  const char *name = gtk_widget_get_name (widget);
+  guint n = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+
+  if (GTK_IS_LABEL (widget) &&
+      (g_str_equal (name, "case-number") || g_str_equal (name, "case-status") ||
+       g_str_equal (name, "case-due")))
+    {
+      assert_label_whole (widget, name);
+      n++;
+    }
+
+  if (GTK_IS_LABEL (widget) && in_sidebar)
+    assert_label_whole (widget, "The sidebar's label");
+
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget))
+    {
+      graphene_rect_t bounds;
+
+      g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
+      if (bounds.origin.x < 0 || bounds.origin.y < 0 ||
+          bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 0.5 ||
+          bounds.origin.y + bounds.size.height > gtk_widget_get_height (root) + 0.5)
+        g_error ("A %s (%s) lies outside the window: %g,%g %gx%g in %dx%d",
+                 G_OBJECT_TYPE_NAME (widget), gtk_widget_get_tooltip_text (widget),
+                 bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height,
+                 gtk_widget_get_width (root), gtk_widget_get_height (root));
+    }
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, g_type_from_name ("ClSidebar")))
+    {
+      sidebar = widget;
+      in_sidebar = TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += check_tree (child, root, in_sidebar);
+
+  return n;
+}
+
+/* The window as shown now holds: checked again until the columns settle (a change of
+ * width or text size takes a layout or two). */
+static void
+check_window (const char *shot)
+{
+  GtkWidget *root = GTK_WIDGET (window ());
+  GtkWidget *view = GTK_WIDGET (_cl_window_get_case_view (window ()));
+  GtkAdjustment *adjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (view));
+  GtkWidget *leaflet = gtk_widget_get_ancestor (view, ADW_TYPE_LEAFLET);
+  guint n;
+
+  /* Folded, the window shows the list, as after choosing a view. */
+  adw_leaflet_set_visible_child_name (ADW_LEAFLET (leaflet), "content");
+  cl_gui_test_spin (500);
+  n = check_tree (root, root, FALSE);
+  /* The case list shows: the check measured its cells. */
+  g_assert_cmpuint (n, >=, 5);
+  /* What does not fit leaves the view; the view never scrolls sideways. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), <=,
+                     gtk_adjustment_get_page_size (adjustment) + 0.5);
+  cl_gui_test_screenshot_window (GTK_WINDOW (root), shot);
+
+  /* At the default width the sidebar's pane (its names, the header's buttons) takes no
+   * more than a third of the window. */
+  if (gtk_widget_get_width (root) >= 1100)
+    {
+      GtkWidget *pane = sidebar;
+
+      g_assert_nonnull (sidebar);
+      g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
+      while (gtk_widget_get_parent (pane) != leaflet)
+        pane = gtk_widget_get_parent (pane);
+      g_assert_cmpint (gtk_widget_get_width (pane), <=, gtk_widget_get_width (root) / 3);
+    }
+}
+
+static void
+test_unlock (void)
+{
+  cl_gui_main_unlock (app, PASSPHRASE);
+  cl_window_show_view (window (), CL_CASE_VIEW_COMMAND);
+  WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) > 0, 5000);
+}
+
+static void
+test_layout (gconstpointer data)
+{
+  double scale = *(const double *) data;
+  const char *locale = g_getenv ("CASELOAD_TEST_LOCALE");
+  g_autofree char *language = g_strndup (locale != NULL ? locale : "en",
+                                         locale != NULL ? strcspn (locale, "_.") : 2);
+  g_autofree char *wide = g_strdup_printf ("layout-%s-%.1fx", language, scale);
+  g_autofree char *narrow = g_strdup_printf ("layout-%s-%.1fx-700", language, scale);
+
+  set_text_scale (scale);
+  resize (1180);
+  check_window (wide);
+  resize (700);
+  check_window (narrow);
+  resize (1180);
+  set_text_scale (1.0);
+}
+
+static void
+create_demo_vault (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClSecret) passphrase = cl_secret_new_from_string (PASSPHRASE);
+  g_autoptr(ClSecret) recovery = NULL;
+  g_autoptr(ClVault) vault = NULL;
+  g_autoptr(ClStore) store = NULL;
+
+  vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
+  g_assert_no_error (error);
+  store = cl_store_new (vault, g_get_user_name ());
+  g_assert_true (cl_demo_generate (store, DEMO_CASES, 7, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  cl_vault_lock (vault);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const double normal = 1.0, large = 1.5;
+  int status;
+
+  tmp_dir = cl_gui_test_init (&argc, &argv, "gui-layout");
+  vault_dir = g_build_filename (tmp_dir, "vault", NULL);
+  create_demo_vault ();
+
+  g_test_add_func ("/gui-layout/unlock", test_unlock);
+  g_test_add_data_func ("/gui-layout/text-1.0", &normal, test_layout);
+  g_test_add_data_func ("/gui-layout/text-1.5", &large, test_layout);
+
+  app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  g_object_set (app, "vault-dir", vault_dir, NULL);
+  status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
+  g_clear_object (&app);
+
+  cl_gui_test_cleanup (tmp_dir);
+  g_free (vault_dir);
+  g_free (tmp_dir);
+  return status;
+}
