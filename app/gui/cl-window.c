@@ -110,6 +110,7 @@ struct _ClWindow
   ClCaseView            view;
   ClCaseSort            sort;
   gboolean              descending;
+  gboolean              case_from_reports;  /* Back from the case returns to the report */
   GtkColumnViewColumn  *columns[6];
   GtkLabel             *count_labels[G_N_ELEMENTS (views)];
   gint64                counts[G_N_ELEMENTS (views)];
@@ -889,6 +890,8 @@ show_case (ClWindow   *self,
       return;
     }
 
+  self->case_from_reports = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                                       "reports") == 0;
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
 }
@@ -1746,10 +1749,26 @@ show_list_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   ClWindow *self = CL_WINDOW (widget);
+  gboolean to_reports = self->case_from_reports &&
+                        g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                                   "case") == 0;
 
   cl_case_page_flush (self->case_page);
+  self->case_from_reports = FALSE;
+  /* Back from a case opened from a report returns to the report. */
+  if (to_reports)
+    {
+      gtk_widget_activate_action (widget, "win.show-reports", NULL);
+      return;
+    }
   gtk_stack_set_visible_child_name (self->content_stack, "list");
-  gtk_widget_grab_focus (GTK_WIDGET (self->case_view));
+  /* An empty view's list is hidden: focus there would trap the keyboard. */
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->list_stack), "list") ||
+      !gtk_widget_grab_focus (GTK_WIDGET (self->case_view)))
+    {
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
+      gtk_widget_child_focus (widget, GTK_DIR_TAB_FORWARD);
+    }
 }
 
 static void
