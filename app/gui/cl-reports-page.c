@@ -91,8 +91,7 @@ struct _ClReportsPage
   GtkStringList  *command_codes;
   GStrv           advocates;      /* the advocate filter's usernames, after "All advocates" */
   GCancellable   *advocates_cancellable;
-  guint           params_serial;  /* counts changes of the report and its parameters */
-  guint           run_serial;     /* params_serial when the run in the worker started */
+  char           *run_choices;    /* choices_key() when the last run started */
   GCancellable   *cancellable;
   ClReportResult *result;         /* run untraced, shown */
   ClReportResult *traced;         /* the same run traced, once someone drills down */
@@ -350,6 +349,97 @@ n_plotted_rows (const ClReportTable *table)
 
 /* Tables ----------------------------------------------------------------------------- */
 
+/* A table's card, drawn only while some of it is in view of the result's scroller: a
+ * report's tables and charts run far below the window, and drawing them (hundreds of rows
+ * of widgets each) made the frames after a result several times longer than one frame.
+ * The page redraws the cards whose visibility changed as the result scrolls. */
+#define CL_TYPE_ON_SCREEN_BIN (cl_on_screen_bin_get_type ())
+G_DECLARE_FINAL_TYPE (ClOnScreenBin, cl_on_screen_bin, CL, ON_SCREEN_BIN, GtkWidget)
+
+struct _ClOnScreenBin
+{
+  GtkWidget  parent_instance;
+  GtkWidget *child;
+  GtkWidget *scroller;  /* the result's scroller (borrowed: it holds the bin) */
+  gboolean   drawn;     /* whether the last snapshot drew the child */
+};
+
+G_DEFINE_FINAL_TYPE (ClOnScreenBin, cl_on_screen_bin, GTK_TYPE_WIDGET)
+
+static gboolean
+cl_on_screen_bin_in_view (ClOnScreenBin *self)
+{
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (self), self->scroller, &bounds))
+    return TRUE;
+  return bounds.origin.y < gtk_widget_get_height (self->scroller) &&
+         bounds.origin.y + bounds.size.height > 0;
+}
+
+static void
+cl_on_screen_bin_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  ClOnScreenBin *self = CL_ON_SCREEN_BIN (widget);
+
+  self->drawn = cl_on_screen_bin_in_view (self);
+  if (self->drawn)
+    gtk_widget_snapshot_child (widget, self->child, snapshot);
+}
+
+/* Redraws the bin if it came into view or left it. */
+static void
+cl_on_screen_bin_update (ClOnScreenBin *self)
+{
+  if (self->drawn != cl_on_screen_bin_in_view (self))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+cl_on_screen_bin_dispose (GObject *object)
+{
+  ClOnScreenBin *self = CL_ON_SCREEN_BIN (object);
+
+  g_clear_pointer (&self->child, gtk_widget_unparent);
+  G_OBJECT_CLASS (cl_on_screen_bin_parent_class)->dispose (object);
+}
+
+static void
+cl_on_screen_bin_class_init (ClOnScreenBinClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cl_on_screen_bin_dispose;
+  GTK_WIDGET_CLASS (klass)->snapshot = cl_on_screen_bin_snapshot;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cl_on_screen_bin_init (ClOnScreenBin *self)
+{
+  self->drawn = TRUE;
+}
+
+static GtkWidget *
+cl_on_screen_bin_new (GtkWidget *child,
+                      GtkWidget *scroller)
+{
+  ClOnScreenBin *self = g_object_new (CL_TYPE_ON_SCREEN_BIN, NULL);
+
+  self->child = child;
+  self->scroller = scroller;
+  gtk_widget_set_parent (child, GTK_WIDGET (self));
+  return GTK_WIDGET (self);
+}
+
+static void
+result_scrolled_cb (ClReportsPage *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->tables_box));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (CL_IS_ON_SCREEN_BIN (child))
+      cl_on_screen_bin_update (CL_ON_SCREEN_BIN (child));
+}
+
 /* A row of a report table, as its list model hands it out: the table (of the page's result;
  * the model lets go of it before the result goes) and the row's index. */
 #define CL_TYPE_REPORT_ROW_ITEM (cl_report_row_item_get_type ())
@@ -602,12 +692,41 @@ static void clear_tables (ClReportsPage *self);
 static void show_result (ClReportsPage *self);
 static void forget_result (ClReportsPage *self);
 
-/* Whether the report or its parameters changed since the run in the worker started: its
- * result is not the report chosen. */
+/* The report and the parameters chosen, as a string: a list of choices that is reset
+ * (the commands or advocates read again) changes nothing while the same ones are chosen. */
+static char *
+choices_key (ClReportsPage *self)
+{
+  guint command = gtk_drop_down_get_selected (self->command_dropdown);
+  guint advocate = gtk_drop_down_get_selected (self->advocate_dropdown);
+  const char *command_code = NULL, *advocate_name = NULL;
+
+  if (command > 0 && self->command_codes != NULL &&
+      command <= g_list_model_get_n_items (G_LIST_MODEL (self->command_codes)))
+    command_code = gtk_string_list_get_string (self->command_codes, command - 1);
+  if (advocate > 0 && self->advocates != NULL && advocate <= g_strv_length (self->advocates))
+    advocate_name = self->advocates[advocate - 1];
+  return g_strdup_printf ("%u\n%u\n%s\n%s\n%s\n%u\n%s\n%u\n%u\n%d",
+                          gtk_drop_down_get_selected (self->report_dropdown),
+                          gtk_drop_down_get_selected (self->period_dropdown),
+                          gtk_editable_get_text (GTK_EDITABLE (self->from_entry)),
+                          gtk_editable_get_text (GTK_EDITABLE (self->to_entry)),
+                          command_code != NULL ? command_code : "",
+                          gtk_drop_down_get_selected (self->borough_dropdown),
+                          advocate_name != NULL ? advocate_name : "",
+                          gtk_drop_down_get_selected (self->track_dropdown),
+                          gtk_drop_down_get_selected (self->funding_dropdown),
+                          self->agency_switch != NULL && gtk_switch_get_active (self->agency_switch));
+}
+
+/* Whether the report or its parameters changed since the last run started: its result is
+ * not the report chosen. */
 static gboolean
 run_is_stale (ClReportsPage *self)
 {
-  return self->run_serial != self->params_serial;
+  g_autofree char *key = choices_key (self);
+
+  return g_strcmp0 (key, self->run_choices) != 0;
 }
 
 /* No result: what Export and Print would write is gone with it. */
@@ -717,7 +836,6 @@ request_drill_down (ClReportsPage   *self,
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   self->running = TRUE;
-  self->run_serial = self->params_serial;
   cl_report_run_vault_async (self->store, self->result->name, self->result->params,
                              CL_REPORT_RUN_TRACE_CASES, self->cancellable,
                              trace_cb, g_object_ref (self));
@@ -1177,7 +1295,9 @@ show_result (ClReportsPage *self)
     {
       const ClReportTable *table = g_ptr_array_index (self->result->tables, i);
 
-      gtk_box_append (self->tables_box, build_table (self, table));
+      gtk_box_append (self->tables_box,
+                      cl_on_screen_bin_new (build_table (self, table),
+                                            GTK_WIDGET (self->result_scroller)));
     }
 
   for (guint i = 0; self->result->notes != NULL && i < self->result->notes->len; i++)
@@ -1502,7 +1622,8 @@ cl_reports_page_run (ClReportsPage *self)
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   self->running = TRUE;
-  self->run_serial = self->params_serial;
+  g_free (self->run_choices);
+  self->run_choices = choices_key (self);
   gtk_stack_set_visible_child_name (self->result_stack, "running");
   agency_note (self, NULL);
   agency_update (self);
@@ -1970,10 +2091,9 @@ run_action (GtkWidget  *widget,
 static void
 params_changed_cb (ClReportsPage *self)
 {
-  self->params_serial++;
-  if (!self->busy && (self->result != NULL ||
-                      g_strcmp0 (gtk_stack_get_visible_child_name (self->result_stack),
-                                 "error") == 0))
+  if (!self->busy && run_is_stale (self) &&
+      (self->result != NULL ||
+       g_strcmp0 (gtk_stack_get_visible_child_name (self->result_stack), "error") == 0))
     show_no_result (self);
 }
 
@@ -2051,6 +2171,7 @@ cl_reports_page_finalize (GObject *object)
   g_free (self->drill_row);
   g_free (self->drill_col);
   g_strfreev (self->advocates);
+  g_free (self->run_choices);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->finalize (object);
 }
@@ -2204,6 +2325,13 @@ cl_reports_page_init (ClReportsPage *self)
   filters_init (self);
   agency_init (self);
   cl_reports_page_set_store (self, NULL, NULL, NULL);
+  /* Scrolled, or the tables' heights or the window's changed. */
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->result_scroller),
+                           "value-changed", G_CALLBACK (result_scrolled_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->result_scroller),
+                           "changed", G_CALLBACK (result_scrolled_cb), self,
+                           G_CONNECT_SWAPPED);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
