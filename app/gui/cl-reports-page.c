@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A chooser of the engine's reports (cl_report_list()), a bar of parameters (period,
- * command, track, funding source), the run in a worker (cl_report_run_vault_async()), and
+ * A chooser of the engine's reports (cl_report_list()), the period, the filters in a
+ * popover (command, borough, advocate, track, funding source), the run in a worker
+ * (cl_report_run_vault_async()), and
  * the result: one card per table, numbers in the locale's format, suppressed cells as "—",
  * with a chart (cl_chart_draw() in the theme's colours, mirrored right to left) where the
  * table has one. Export (CSV, PDF) and printing go through the same warning (with the

@@ -224,6 +224,14 @@ test_run_stays_in_window (void)
     }
 
   run_report ("pmt");
+  /* With a custom period's days shown, the view still fits a phone's width. */
+  {
+    int min = 0;
+
+    gtk_widget_measure (GTK_WIDGET (page ()), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL,
+                        NULL, NULL);
+    g_assert_cmpint (min, <=, 360);
+  }
   set_width (1280);
   assert_controls_fit ("PMT result, 1280 px");
   screenshot ("pmt");
