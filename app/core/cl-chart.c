@@ -7,7 +7,9 @@
  * axis. All text goes through Pango with the caller's context, so it follows the locale,
  * its digits and its direction: with a right-to-left base direction the chart is mirrored
  * (labels on the right, bars growing leftwards). Suppressed cells are never drawn as a
- * value; they show as "*".
+ * value; they show as "*". Series differ by more than colour: the bars of every series
+ * after the first carry a pattern (stripes, dots, cross-hatching) and trend lines a dash,
+ * in the legend too, so a chart reads in grey, on paper and without telling hues apart.
  */
 
 #define G_LOG_DOMAIN "cl-chart"
@@ -310,6 +312,80 @@ format_axis (double value)
   return g_strdup_printf ("%'.1f", value);
 }
 
+#define N_PATTERNS 4
+
+/* A bar of series @series: its colour, and over it the series' pattern (none for the
+ * first), in black or white, whichever stands out from the colour. */
+static void
+fill_series (Chart              *chart,
+             guint               series,
+             const ClChartColor *color,
+             double              x,
+             double              y,
+             double              w,
+             double              h)
+{
+  cairo_t *cr = chart->cr;
+  double luminance = 0.2126 * color->red + 0.7152 * color->green + 0.0722 * color->blue;
+  guint pattern = series % N_PATTERNS;
+
+  set_color (cr, color, 1);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_fill (cr);
+  if (pattern == 0 || w <= 0 || h <= 0)
+    return;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  if (luminance > 0.5)
+    cairo_set_source_rgba (cr, 0, 0, 0, 0.6 * color->alpha);
+  else
+    cairo_set_source_rgba (cr, 1, 1, 1, 0.75 * color->alpha);
+  cairo_set_line_width (cr, 1.5);
+  switch (pattern)
+    {
+    case 1:  /* stripes */
+      for (double d = -h; d < w; d += 6)
+        {
+          cairo_move_to (cr, x + d, y + h);
+          cairo_line_to (cr, x + d + h, y);
+        }
+      cairo_stroke (cr);
+      break;
+    case 2:  /* dots */
+      for (double dy = 1.5; dy < h; dy += 4)
+        for (double dx = 1.5; dx < w; dx += 4)
+          cairo_rectangle (cr, x + dx, y + dy, 1.5, 1.5);
+      cairo_fill (cr);
+      break;
+    default:  /* cross-hatching */
+      for (double d = -h; d < w; d += 6)
+        {
+          cairo_move_to (cr, x + d, y + h);
+          cairo_line_to (cr, x + d + h, y);
+          cairo_move_to (cr, x + d, y);
+          cairo_line_to (cr, x + d + h, y + h);
+        }
+      cairo_stroke (cr);
+      break;
+    }
+  cairo_restore (cr);
+}
+
+/* The dash of series @series's trend line: solid, dashed, dotted, dash-dot. */
+static void
+set_series_dash (cairo_t *cr,
+                 guint    series)
+{
+  static const double dashes[N_PATTERNS][4] = {
+    { 0 }, { 7, 4 }, { 2, 3 }, { 7, 3, 2, 3 },
+  };
+  static const int n_dashes[N_PATTERNS] = { 0, 2, 2, 4 };
+
+  cairo_set_dash (cr, dashes[series % N_PATTERNS], n_dashes[series % N_PATTERNS], 0);
+}
+
 /* A legend line: a swatch and the column label per series. Returns its height. */
 static double
 draw_legend (Chart               *chart,
@@ -318,6 +394,7 @@ draw_legend (Chart               *chart,
              double               y)
 {
   double lh = text_height (chart, 0.9);
+  double swatch = table->chart == CL_REPORT_CHART_TREND ? lh * 1.6 : lh * 0.8;
   double x = 0;
   guint series = 0;
 
@@ -330,17 +407,28 @@ draw_legend (Chart               *chart,
       if (!(columns & BIT (c)))
         continue;
       tw = MIN (text_width (chart, col->label, 0.9), chart->width / 3);
-      if (x > 0 && x + lh + 4 + tw > chart->width)
+      if (x > 0 && x + swatch + 4 + tw > chart->width)
         {
           x = 0;
           y += lh + 2;
         }
-      series_color (chart->style, series++, &color);
-      set_color (chart->cr, &color, 1);
-      cairo_rectangle (chart->cr, mx (chart, x, lh * 0.7), y + lh * 0.15, lh * 0.7, lh * 0.7);
-      cairo_fill (chart->cr);
-      draw_text (chart, col->label, x + lh * 0.7 + 4, y, tw, 0, 0.9, 1);
-      x += lh * 0.7 + 4 + tw + 12;
+      series_color (chart->style, series, &color);
+      if (table->chart == CL_REPORT_CHART_TREND)
+        {
+          /* The line as the chart draws it. */
+          set_color (chart->cr, &color, 1);
+          cairo_set_line_width (chart->cr, 2);
+          set_series_dash (chart->cr, series);
+          cairo_move_to (chart->cr, mx (chart, x, 0), y + lh * 0.5);
+          cairo_line_to (chart->cr, mx (chart, x + swatch, 0), y + lh * 0.5);
+          cairo_stroke (chart->cr);
+          cairo_set_dash (chart->cr, NULL, 0, 0);
+        }
+      else
+        fill_series (chart, series, &color, mx (chart, x, swatch), y + lh * 0.1, swatch, lh * 0.8);
+      series++;
+      draw_text (chart, col->label, x + swatch + 4, y, tw, 0, 0.9, 1);
+      x += swatch + 4 + tw + 12;
     }
   return y + lh + 4;
 }
@@ -442,9 +530,7 @@ draw_bars (Chart               *chart,
               continue;
             }
           w = axis_top > 0 ? plot_w * MAX (v, 0) / axis_top : 0;
-          set_color (chart->cr, &color, 1);
-          cairo_rectangle (chart->cr, mx (chart, stacked ? x : plot_x, w), by, w, bar_h);
-          cairo_fill (chart->cr);
+          fill_series (chart, series - 1, &color, mx (chart, stacked ? x : plot_x, w), by, w, bar_h);
           if (!stacked && bar_h >= lh * 0.6)
             {
               g_autofree char *text = format_value (cell);
@@ -528,9 +614,10 @@ draw_trend (Chart               *chart,
 
       if (!(columns & BIT (c)))
         continue;
-      series_color (chart->style, series++, &color);
+      series_color (chart->style, series, &color);
       set_color (chart->cr, &color, 1);
       cairo_set_line_width (chart->cr, 2);
+      set_series_dash (chart->cr, series++);
       for (guint i = 0; i < rows->len; i++)
         {
           double v, x, y;
@@ -554,6 +641,7 @@ draw_trend (Chart               *chart,
       if (drawing)
         cairo_stroke (chart->cr);
     }
+  cairo_set_dash (chart->cr, NULL, 0, 0);
 }
 
 /**

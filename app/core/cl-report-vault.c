@@ -892,3 +892,48 @@ cl_report_vault_load_cases_finish (ClStore       *store,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* Filters -------------------------------------------------------------------------- */
+
+/**
+ * cl_report_vault_list_advocates:
+ *
+ * The usernames of the advocates assigned to a live case of the vault, sorted: the choices
+ * of a report's advocate filter. Staff names only. Safe to call from a worker thread.
+ *
+ * Returns: (transfer full): the usernames, possibly empty, or %NULL with @error set
+ */
+GStrv
+cl_report_vault_list_advocates (ClStore  *store,
+                                GError  **error)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  sqlite3_stmt *stmt;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+
+  _cl_store_read_lock (store);
+  db = _cl_store_get_db (store);
+  if (db == NULL)
+    {
+      _cl_store_read_unlock (store);
+      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
+      return NULL;
+    }
+  stmt = cl_sql_prepare (db, "SELECT DISTINCT assigned_to FROM cases WHERE deleted = 0 "
+                             "AND coalesce(assigned_to, '') <> '' ORDER BY 1", error);
+  if (stmt == NULL)
+    {
+      _cl_store_read_unlock (store);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    cl_sql_set_error (error, db, rc);
+  sqlite3_finalize (stmt);
+  _cl_store_read_unlock (store);
+  return rc == SQLITE_DONE ? g_strv_builder_end (names) : NULL;
+}

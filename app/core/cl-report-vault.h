@@ -57,4 +57,8 @@ GListModel     *cl_report_vault_load_cases        (ClStore            *store,
                                                    GCancellable       *cancellable,
                                                    GError            **error);
 
+/* The advocates a report can be filtered by (ClReportParams.advocate). */
+GStrv           cl_report_vault_list_advocates    (ClStore            *store,
+                                                   GError            **error);
+
 G_END_DECLS

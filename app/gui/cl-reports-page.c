@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A chooser of the engine's reports (cl_report_list()), a bar of parameters (period,
- * command, track, funding source), the run in a worker (cl_report_run_vault_async()), and
+ * A chooser of the engine's reports (cl_report_list()), the period, the filters in a
+ * popover (command, borough, advocate, track, funding source), the run in a worker
+ * (cl_report_run_vault_async()), and
  * the result: one card per table, numbers in the locale's format, suppressed cells as "—",
  * with a chart (cl_chart_draw() in the theme's colours, mirrored right to left) where the
  * table has one. Export (CSV, PDF) and printing go through the same warning (with the
@@ -49,6 +50,7 @@
 #define ROWS_BUILT       210    /* rows GTK 4.8's list view builds widgets for, and a few */
 #define ROWS_BATCH       500    /* rows added at once beyond those */
 #define GROW_BUDGET_US   3000   /* rows added to the tables in a main-loop turn */
+#define MIN_TARGET       24     /* px: the smallest drill-down target (WCAG 2.5.8) */
 
 typedef struct {
   guint    table;
@@ -68,20 +70,29 @@ struct _ClReportsPage
   GtkEntry       *from_entry;
   GtkEntry       *to_entry;
   GtkDropDown    *command_dropdown;
+  GtkDropDown    *borough_dropdown;
+  GtkDropDown    *advocate_dropdown;
   GtkDropDown    *track_dropdown;
   GtkDropDown    *funding_dropdown;
   GtkSpinner     *spinner;
+  GtkWidget      *run_button;
   GtkStack       *result_stack;
   AdwStatusPage  *error_page;
   GtkBox         *tables_box;
   GtkScrolledWindow *result_scroller;
-  GtkBox         *param_bar;
+  GtkWidget      *param_area;     /* the report, period, filters and Run; a custom period */
+  GtkGrid        *param_bar;      /* the filters, in a popover */
+  GtkMenuButton  *filters_button;
+  GtkWidget      *custom_box;     /* a custom period's first and last day */
   GtkWidget      *agency_box;     /* "Whole agency" and its switch */
   GtkSwitch      *agency_switch;
   GtkLabel       *agency_note;    /* what a fallback to the vault covers */
 
   ClStore        *store;
   GtkStringList  *command_codes;
+  GStrv           advocates;      /* the advocate filter's usernames, after "All advocates" */
+  GCancellable   *advocates_cancellable;
+  char           *run_choices;    /* choices_key() when the last run started */
   GCancellable   *cancellable;
   ClReportResult *result;         /* run untraced, shown */
   ClReportResult *traced;         /* the same run traced, once someone drills down */
@@ -144,6 +155,8 @@ message (ClReportsPage *self,
 }
 
 static void update_actions (ClReportsPage *self);
+static void params_changed_cb (ClReportsPage *self);
+
 
 static void
 set_busy (ClReportsPage *self,
@@ -207,6 +220,7 @@ build_params (ClReportsPage  *self,
   g_autoptr(ClReportParams) params = cl_report_params_new ();
   guint period = gtk_drop_down_get_selected (self->period_dropdown);
   guint command = gtk_drop_down_get_selected (self->command_dropdown);
+  guint advocate = gtk_drop_down_get_selected (self->advocate_dropdown);
   const char *track = cl_enum_code_at ("track", gtk_drop_down_get_selected (self->track_dropdown), TRUE);
   const char *funding = cl_enum_code_at ("funding_source",
                                          gtk_drop_down_get_selected (self->funding_dropdown),
@@ -241,6 +255,11 @@ build_params (ClReportsPage  *self,
     }
   params->track = g_strdup (track);
   params->funding = g_strdup (funding);
+  params->borough = g_strdup (cl_enum_code_at ("borough",
+                                               gtk_drop_down_get_selected (self->borough_dropdown),
+                                               TRUE));
+  if (advocate > 0 && self->advocates != NULL && advocate <= g_strv_length (self->advocates))
+    params->advocate = g_strdup (self->advocates[advocate - 1]);
 
   if (!cl_report_params_validate (params, error))
     return NULL;
@@ -330,6 +349,97 @@ n_plotted_rows (const ClReportTable *table)
 }
 
 /* Tables ----------------------------------------------------------------------------- */
+
+/* A table's card, drawn only while some of it is in view of the result's scroller: a
+ * report's tables and charts run far below the window, and drawing them (hundreds of rows
+ * of widgets each) made the frames after a result several times longer than one frame.
+ * The page redraws the cards whose visibility changed as the result scrolls. */
+#define CL_TYPE_ON_SCREEN_BIN (cl_on_screen_bin_get_type ())
+G_DECLARE_FINAL_TYPE (ClOnScreenBin, cl_on_screen_bin, CL, ON_SCREEN_BIN, GtkWidget)
+
+struct _ClOnScreenBin
+{
+  GtkWidget  parent_instance;
+  GtkWidget *child;
+  GtkWidget *scroller;  /* the result's scroller (borrowed: it holds the bin) */
+  gboolean   drawn;     /* whether the last snapshot drew the child */
+};
+
+G_DEFINE_FINAL_TYPE (ClOnScreenBin, cl_on_screen_bin, GTK_TYPE_WIDGET)
+
+static gboolean
+cl_on_screen_bin_in_view (ClOnScreenBin *self)
+{
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (self), self->scroller, &bounds))
+    return TRUE;
+  return bounds.origin.y < gtk_widget_get_height (self->scroller) &&
+         bounds.origin.y + bounds.size.height > 0;
+}
+
+static void
+cl_on_screen_bin_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  ClOnScreenBin *self = CL_ON_SCREEN_BIN (widget);
+
+  self->drawn = cl_on_screen_bin_in_view (self);
+  if (self->drawn)
+    gtk_widget_snapshot_child (widget, self->child, snapshot);
+}
+
+/* Redraws the bin if it came into view or left it. */
+static void
+cl_on_screen_bin_update (ClOnScreenBin *self)
+{
+  if (self->drawn != cl_on_screen_bin_in_view (self))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+cl_on_screen_bin_dispose (GObject *object)
+{
+  ClOnScreenBin *self = CL_ON_SCREEN_BIN (object);
+
+  g_clear_pointer (&self->child, gtk_widget_unparent);
+  G_OBJECT_CLASS (cl_on_screen_bin_parent_class)->dispose (object);
+}
+
+static void
+cl_on_screen_bin_class_init (ClOnScreenBinClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cl_on_screen_bin_dispose;
+  GTK_WIDGET_CLASS (klass)->snapshot = cl_on_screen_bin_snapshot;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cl_on_screen_bin_init (ClOnScreenBin *self)
+{
+  self->drawn = TRUE;
+}
+
+static GtkWidget *
+cl_on_screen_bin_new (GtkWidget *child,
+                      GtkWidget *scroller)
+{
+  ClOnScreenBin *self = g_object_new (CL_TYPE_ON_SCREEN_BIN, NULL);
+
+  self->child = child;
+  self->scroller = scroller;
+  gtk_widget_set_parent (child, GTK_WIDGET (self));
+  return GTK_WIDGET (self);
+}
+
+static void
+result_scrolled_cb (ClReportsPage *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->tables_box));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (CL_IS_ON_SCREEN_BIN (child))
+      cl_on_screen_bin_update (CL_ON_SCREEN_BIN (child));
+}
 
 /* A row of a report table, as its list model hands it out: the table (of the page's result;
  * the model lets go of it before the result goes) and the row's index. */
@@ -581,6 +691,54 @@ cell_text (const ClReportResult *result,
 
 static void clear_tables (ClReportsPage *self);
 static void show_result (ClReportsPage *self);
+static void forget_result (ClReportsPage *self);
+
+/* The report and the parameters chosen, as a string: a list of choices that is reset
+ * (the commands or advocates read again) changes nothing while the same ones are chosen. */
+static char *
+choices_key (ClReportsPage *self)
+{
+  guint command = gtk_drop_down_get_selected (self->command_dropdown);
+  guint advocate = gtk_drop_down_get_selected (self->advocate_dropdown);
+  const char *command_code = NULL, *advocate_name = NULL;
+
+  if (command > 0 && self->command_codes != NULL &&
+      command <= g_list_model_get_n_items (G_LIST_MODEL (self->command_codes)))
+    command_code = gtk_string_list_get_string (self->command_codes, command - 1);
+  if (advocate > 0 && self->advocates != NULL && advocate <= g_strv_length (self->advocates))
+    advocate_name = self->advocates[advocate - 1];
+  return g_strdup_printf ("%u\n%u\n%s\n%s\n%s\n%u\n%s\n%u\n%u\n%d",
+                          gtk_drop_down_get_selected (self->report_dropdown),
+                          gtk_drop_down_get_selected (self->period_dropdown),
+                          gtk_editable_get_text (GTK_EDITABLE (self->from_entry)),
+                          gtk_editable_get_text (GTK_EDITABLE (self->to_entry)),
+                          command_code != NULL ? command_code : "",
+                          gtk_drop_down_get_selected (self->borough_dropdown),
+                          advocate_name != NULL ? advocate_name : "",
+                          gtk_drop_down_get_selected (self->track_dropdown),
+                          gtk_drop_down_get_selected (self->funding_dropdown),
+                          self->agency_switch != NULL && gtk_switch_get_active (self->agency_switch));
+}
+
+/* Whether the report or its parameters changed since the last run started: its result is
+ * not the report chosen. */
+static gboolean
+run_is_stale (ClReportsPage *self)
+{
+  g_autofree char *key = choices_key (self);
+
+  return g_strcmp0 (key, self->run_choices) != 0;
+}
+
+/* No result: what Export and Print would write is gone with it. */
+static void
+show_no_result (ClReportsPage *self)
+{
+  forget_result (self);
+  adw_window_title_set_subtitle (self->window_title, NULL);
+  gtk_stack_set_visible_child_name (self->result_stack, "empty");
+  update_actions (self);
+}
 
 /* Ends a run in the worker (the report's, or its traced rerun); FALSE if it was cancelled,
  * by a page that is clearing. */
@@ -617,6 +775,12 @@ trace_cb (GObject      *source,
 
   if (!finish_run (self, source, res, &result, &error))
     return;
+  if (run_is_stale (self))
+    {
+      g_clear_pointer (&result, cl_report_result_free);
+      show_no_result (self);
+      return;
+    }
   if (result == NULL)
     {
       message (self, error->message);
@@ -705,6 +869,8 @@ drill_button (ClReportsPage *self,
   gtk_button_set_child (GTK_BUTTON (button), child);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_add_css_class (button, "drill-down");
+  /* A target a finger or a shaky hand can hit, even around a one-digit count. */
+  gtk_widget_set_size_request (button, MIN_TARGET, MIN_TARGET);
   gtk_widget_set_tooltip_text (button, case_row ? _("Open this case")
                                                 : _("Show the cases behind this count"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
@@ -887,14 +1053,17 @@ table_column (ClReportsPage       *self,
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   TableColumn *column = g_new (TableColumn, 1);
+  g_autoptr(GString) header = g_string_new (title);
 
+  /* A range ("91–180 days") is never broken at its dash: word joiners either side. */
+  g_string_replace (header, "–", "\u2060–\u2060", 0);
   column->self = self;
   column->table = table;
   column->col = col;
   g_object_set_data_full (G_OBJECT (factory), "cl-column", column, g_free);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), column);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), column);
-  return gtk_column_view_column_new (title, factory);
+  return gtk_column_view_column_new (header->str, factory);
 }
 
 /* GTK 4.8's list view asks for the height of about one row: the table takes the height
@@ -1127,7 +1296,9 @@ show_result (ClReportsPage *self)
     {
       const ClReportTable *table = g_ptr_array_index (self->result->tables, i);
 
-      gtk_box_append (self->tables_box, build_table (self, table));
+      gtk_box_append (self->tables_box,
+                      cl_on_screen_bin_new (build_table (self, table),
+                                            GTK_WIDGET (self->result_scroller)));
     }
 
   for (guint i = 0; self->result->notes != NULL && i < self->result->notes->len; i++)
@@ -1161,7 +1332,12 @@ run_cb (GObject      *source,
   if (!finish_run (self, source, res, &result, &error))
     return;
 
-  if (result == NULL)
+  if (run_is_stale (self))
+    {
+      g_clear_pointer (&result, cl_report_result_free);
+      show_no_result (self);
+    }
+  else if (result == NULL)
     {
       adw_status_page_set_description (self->error_page, error->message);
       gtk_stack_set_visible_child_name (self->result_stack, "error");
@@ -1173,6 +1349,112 @@ run_cb (GObject      *source,
       show_result (self);
     }
   update_actions (self);
+}
+
+/* Filters -------------------------------------------------------------------------- */
+
+/* A report's title: shortened in the dropdown's button (@ellipsize), whole in its list. */
+static void
+setup_title_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (GPOINTER_TO_INT (ellipsize))
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_title_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  const char *text = gtk_string_object_get_string (gtk_list_item_get_item (item));
+
+  gtk_label_set_text (label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+}
+
+/* The report, the period, the filters' button and Run on one line: a long title is
+ * shortened in its button (whole in its list), so no language or width pushes Run out of
+ * the window. */
+static void
+filters_init (ClReportsPage *self)
+{
+  for (int ellipsize = 0; ellipsize <= 1; ellipsize++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_title_cb),
+                        GINT_TO_POINTER (ellipsize));
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_title_cb), NULL);
+      if (ellipsize)
+        gtk_drop_down_set_factory (self->report_dropdown, factory);
+      else
+        gtk_drop_down_set_list_factory (self->report_dropdown, factory);
+      g_object_unref (factory);
+    }
+}
+
+static void
+advocates_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GStrv names = cl_report_vault_list_advocates (source, &error);
+
+  if (names != NULL)
+    g_task_return_pointer (task, names, (GDestroyNotify) g_strfreev);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+advocates_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  GStrv names = g_task_propagate_pointer (G_TASK (res), &error);
+  ClReportsPage *self;
+  GtkStringList *list;
+
+  /* Cancelled when the store went: the page may be gone too. */
+  if (names == NULL)
+    return;
+  self = CL_REPORTS_PAGE (data);
+  g_clear_object (&self->advocates_cancellable);
+  g_strfreev (self->advocates);
+  self->advocates = names;
+  list = GTK_STRING_LIST (gtk_drop_down_get_model (self->advocate_dropdown));
+  gtk_string_list_splice (list, 1, g_list_model_get_n_items (G_LIST_MODEL (list)) - 1,
+                          (const char *const *) names);
+}
+
+/* The advocates of the store's cases, read in a worker (a scan of every case). */
+static void
+advocates_load (ClReportsPage *self)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  g_autoptr(GTask) task = NULL;
+
+  g_cancellable_cancel (self->advocates_cancellable);
+  g_clear_object (&self->advocates_cancellable);
+  g_clear_pointer (&self->advocates, g_strfreev);
+  gtk_string_list_append (list, _("All advocates"));
+  gtk_drop_down_set_model (self->advocate_dropdown, G_LIST_MODEL (list));
+  if (self->store == NULL)
+    return;
+
+  self->advocates_cancellable = g_cancellable_new ();
+  task = g_task_new (self->store, self->advocates_cancellable, advocates_cb, self);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, advocates_thread);
 }
 
 /* The whole agency ------------------------------------------------------------------ */
@@ -1199,8 +1481,6 @@ static void
 agency_init (ClReportsPage *self)
 {
   GtkWidget *label = gtk_label_new (_("Whole agency"));
-  GtkWidget *bar = gtk_widget_get_ancestor (GTK_WIDGET (self->param_bar),
-                                            GTK_TYPE_SCROLLED_WINDOW);
 
   self->agency_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->agency_switch = GTK_SWITCH (gtk_switch_new ());
@@ -1212,7 +1492,9 @@ agency_init (ClReportsPage *self)
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
   gtk_box_append (GTK_BOX (self->agency_box), label);
   gtk_box_append (GTK_BOX (self->agency_box), GTK_WIDGET (self->agency_switch));
-  gtk_box_prepend (self->param_bar, self->agency_box);
+  gtk_grid_attach (self->param_bar, self->agency_box, 0, 0, 2, 1);
+  g_signal_connect_object (self->agency_switch, "notify::active",
+                           G_CALLBACK (params_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->agency_note = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->agency_note, TRUE);
@@ -1220,7 +1502,8 @@ agency_init (ClReportsPage *self)
   gtk_widget_set_margin_start (GTK_WIDGET (self->agency_note), 12);
   gtk_widget_set_margin_end (GTK_WIDGET (self->agency_note), 12);
   gtk_widget_add_css_class (GTK_WIDGET (self->agency_note), "warning");
-  gtk_widget_insert_after (GTK_WIDGET (self->agency_note), gtk_widget_get_parent (bar), bar);
+  gtk_widget_insert_after (GTK_WIDGET (self->agency_note), gtk_widget_get_parent (self->param_area),
+                           self->param_area);
   agency_note (self, NULL);
   /* The role may change with an enrollment: looked at again whenever the view shows. */
   g_signal_connect_swapped (self, "map", G_CALLBACK (agency_update), self);
@@ -1284,6 +1567,12 @@ server_run_cb (GObject      *source,
         return;
       set_busy (self, FALSE);
       g_clear_object (&self->cancellable);
+      if (run_is_stale (self))
+        {
+          cl_report_result_free (result);
+          show_no_result (self);
+          return;
+        }
       g_clear_pointer (&self->result, cl_report_result_free);
       self->result = result;
       show_result (self);
@@ -1334,6 +1623,8 @@ cl_reports_page_run (ClReportsPage *self)
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   self->running = TRUE;
+  g_free (self->run_choices);
+  self->run_choices = choices_key (self);
   gtk_stack_set_visible_child_name (self->result_stack, "running");
   agency_note (self, NULL);
   agency_update (self);
@@ -1804,6 +2095,17 @@ run_action (GtkWidget  *widget,
   cl_reports_page_run (CL_REPORTS_PAGE (widget));
 }
 
+/* The report or a parameter changed: the result shown is no longer the one chosen, and
+ * Export or Print would write it. It goes (a run under way is dropped when it ends). */
+static void
+params_changed_cb (ClReportsPage *self)
+{
+  if (!self->busy && run_is_stale (self) &&
+      (self->result != NULL ||
+       g_strcmp0 (gtk_stack_get_visible_child_name (self->result_stack), "error") == 0))
+    show_no_result (self);
+}
+
 static void
 report_changed_cb (ClReportsPage *self)
 {
@@ -1812,6 +2114,7 @@ report_changed_cb (ClReportsPage *self)
   if (info != NULL)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->report_dropdown),
                                  g_dgettext (GETTEXT_PACKAGE, info->description));
+  params_changed_cb (self);
 }
 
 static void
@@ -1819,10 +2122,10 @@ period_changed_cb (ClReportsPage *self)
 {
   gboolean custom = gtk_drop_down_get_selected (self->period_dropdown) == PERIOD_CUSTOM;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->from_entry), custom);
-  gtk_widget_set_visible (GTK_WIDGET (self->to_entry), custom);
+  gtk_widget_set_visible (self->custom_box, custom);
   if (custom)
     gtk_widget_grab_focus (GTK_WIDGET (self->from_entry));
+  params_changed_cb (self);
 }
 
 static void
@@ -1846,6 +2149,8 @@ cl_reports_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->advocates_cancellable);
+  g_clear_object (&self->advocates_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_REPORTS_PAGE);
   g_clear_object (&self->store);
   g_clear_object (&self->command_codes);
@@ -1874,6 +2179,8 @@ cl_reports_page_finalize (GObject *object)
   g_clear_pointer (&self->table_rows, g_ptr_array_unref);
   g_free (self->drill_row);
   g_free (self->drill_col);
+  g_strfreev (self->advocates);
+  g_free (self->run_choices);
 
   G_OBJECT_CLASS (cl_reports_page_parent_class)->finalize (object);
 }
@@ -1968,7 +2275,13 @@ cl_reports_page_class_init (ClReportsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, command_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, track_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, funding_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, borough_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, advocate_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, param_area);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, custom_box);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, filters_button);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ClReportsPage, run_button);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, result_stack);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, param_bar);
   gtk_widget_class_bind_template_child (widget_class, ClReportsPage, error_page);
@@ -1977,6 +2290,7 @@ cl_reports_page_class_init (ClReportsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, report_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, period_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, params_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "reports.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "reports.export", "s", export_action);
@@ -1994,6 +2308,7 @@ cl_reports_page_init (ClReportsPage *self)
   g_autoptr(GtkStringList) reports = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) tracks = NULL;
   g_autoptr(GtkStringList) funding = NULL;
+  g_autoptr(GtkStringList) boroughs = NULL;
   const ClReportInfo *list;
   guint n = 0;
 
@@ -2014,8 +2329,18 @@ cl_reports_page_init (ClReportsPage *self)
   gtk_drop_down_set_model (self->track_dropdown, G_LIST_MODEL (tracks));
   funding = cl_enum_string_list_new ("funding_source", _("All funding sources"));
   gtk_drop_down_set_model (self->funding_dropdown, G_LIST_MODEL (funding));
+  boroughs = cl_enum_string_list_new ("borough", _("All boroughs"));
+  gtk_drop_down_set_model (self->borough_dropdown, G_LIST_MODEL (boroughs));
+  filters_init (self);
   agency_init (self);
   cl_reports_page_set_store (self, NULL, NULL, NULL);
+  /* Scrolled, or the tables' heights or the window's changed. */
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->result_scroller),
+                           "value-changed", G_CALLBACK (result_scrolled_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->result_scroller),
+                           "changed", G_CALLBACK (result_scrolled_cb), self,
+                           G_CONNECT_SWAPPED);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
@@ -2056,6 +2381,7 @@ cl_reports_page_set_store (ClReportsPage *self,
                     i < g_list_model_get_n_items (G_LIST_MODEL (command_labels)); i++)
     gtk_string_list_append (commands, gtk_string_list_get_string (command_labels, i));
   gtk_drop_down_set_model (self->command_dropdown, G_LIST_MODEL (commands));
+  advocates_load (self);
   agency_update (self);
   update_actions (self);
 }
@@ -2241,4 +2567,35 @@ _cl_reports_page_get_agency_note (ClReportsPage *self)
 {
   return gtk_widget_get_visible (GTK_WIDGET (self->agency_note))
          ? gtk_label_get_text (self->agency_note) : NULL;
+}
+
+/* The dropdown of the report ("report") or of a filter ("period", "command", "borough",
+ * "advocate", "track", "funding"). */
+GtkDropDown *
+_cl_reports_page_get_filter (ClReportsPage *self,
+                             const char    *name)
+{
+  const struct {
+    const char  *name;
+    GtkDropDown *dropdown;
+  } filters[] = {
+    { "report", self->report_dropdown },
+    { "period", self->period_dropdown },
+    { "command", self->command_dropdown },
+    { "borough", self->borough_dropdown },
+    { "advocate", self->advocate_dropdown },
+    { "track", self->track_dropdown },
+    { "funding", self->funding_dropdown },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    if (g_str_equal (filters[i].name, name))
+      return filters[i].dropdown;
+  g_return_val_if_reached (NULL);
+}
+
+GtkWidget *
+_cl_reports_page_get_run_button (ClReportsPage *self)
+{
+  return self->run_button;
 }

@@ -57,5 +57,8 @@ gboolean              _cl_reports_page_export_to_path (ClReportsPage *self,
 void                  _cl_reports_page_set_print_path (ClReportsPage *self,
                                                     const char     *path);
 gboolean              _cl_reports_page_get_printing (ClReportsPage *self);
+GtkDropDown          *_cl_reports_page_get_filter (ClReportsPage *self,
+                                                   const char    *name);
+GtkWidget            *_cl_reports_page_get_run_button (ClReportsPage *self);
 
 G_END_DECLS

@@ -129,6 +129,7 @@ struct _ClWindow
   ClCaseSort            sort;
   gboolean              descending;
   ClDraftKeeper        *draft_keeper;
+  gboolean              case_from_reports;  /* Back from the case returns to the report */
 
   GtkStringList        *command_codes;
   GtkStringList        *command_labels;
@@ -517,6 +518,8 @@ show_case (ClWindow   *self,
       return;
     }
 
+  self->case_from_reports = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                                       "reports") == 0;
   gtk_stack_set_visible_child_name (self->content_stack, "case");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
 }
@@ -1090,8 +1093,18 @@ show_list_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   ClWindow *self = CL_WINDOW (widget);
+  gboolean to_reports = self->case_from_reports &&
+                        g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                                   "case") == 0;
 
   cl_case_page_flush (self->case_page);
+  self->case_from_reports = FALSE;
+  /* Back from a case opened from a report returns to the report. */
+  if (to_reports)
+    {
+      gtk_widget_activate_action (widget, "win.show-reports", NULL);
+      return;
+    }
   gtk_stack_set_visible_child_name (self->content_stack, "list");
   focus_list (self);
 }

@@ -29,6 +29,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <glib/gstdio.h>
@@ -83,6 +84,39 @@ window (void)
   return CL_WINDOW (windows->data);
 }
 
+static double thread_cpu_ms (void);
+
+/* The main thread's CPU time in the phases of the frames so far: the frame's own
+ * bookkeeping and tick callbacks (update), size requests and allocation, CSS included
+ * (layout), and snapshot and rendering (paint). */
+typedef enum {
+  PHASE_UPDATE,
+  PHASE_LAYOUT,
+  PHASE_PAINT,
+  N_PHASES
+} Phase;
+
+static const char * const phase_names[N_PHASES] = { "update", "layout", "paint" };
+static double phase_cpu[N_PHASES];
+static double phase_mark;
+
+static void
+before_paint_cb (GdkFrameClock *clock,
+                 gpointer       data)
+{
+  phase_mark = thread_cpu_ms ();
+}
+
+static void
+phase_done_cb (GdkFrameClock *clock,
+               gpointer       data)
+{
+  double cpu = thread_cpu_ms ();
+
+  phase_cpu[GPOINTER_TO_INT (data)] += cpu - phase_mark;
+  phase_mark = cpu;
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 gpointer       data)
@@ -96,8 +130,16 @@ watch_frames (void)
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window ()));
 
   g_assert_nonnull (clock);
-  if (after_paint_id == 0)
-    after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  if (after_paint_id != 0)
+    return;
+  after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), NULL);
+  g_signal_connect_after (clock, "update", G_CALLBACK (phase_done_cb),
+                          GINT_TO_POINTER (PHASE_UPDATE));
+  g_signal_connect_after (clock, "layout", G_CALLBACK (phase_done_cb),
+                          GINT_TO_POINTER (PHASE_LAYOUT));
+  g_signal_connect_after (clock, "paint", G_CALLBACK (phase_done_cb),
+                          GINT_TO_POINTER (PHASE_PAINT));
 }
 
 /* Waits for the next frame painted after now. */
@@ -129,6 +171,8 @@ typedef struct {
   double longest;
   double last_cpu;     /* the same in the main thread's CPU time: the work it did between */
   double longest_cpu;  /* two calls, without the time the machine's load took from it */
+  double last_phases[N_PHASES];
+  double longest_phases[N_PHASES];  /* the frame phases' share of longest_cpu */
 } StallProbe;
 
 static double
@@ -146,6 +190,8 @@ stall_probe_reset (StallProbe *probe)
   probe->last = now_ms ();
   probe->last_cpu = thread_cpu_ms ();
   probe->longest = probe->longest_cpu = 0;
+  memcpy (probe->last_phases, phase_cpu, sizeof phase_cpu);
+  memset (probe->longest_phases, 0, sizeof probe->longest_phases);
 }
 
 static gboolean
@@ -155,9 +201,15 @@ stall_probe_cb (gpointer data)
   double now = now_ms (), cpu = thread_cpu_ms ();
 
   probe->longest = MAX (probe->longest, now - probe->last);
-  probe->longest_cpu = MAX (probe->longest_cpu, cpu - probe->last_cpu);
+  if (cpu - probe->last_cpu > probe->longest_cpu)
+    {
+      probe->longest_cpu = cpu - probe->last_cpu;
+      for (guint i = 0; i < N_PHASES; i++)
+        probe->longest_phases[i] = phase_cpu[i] - probe->last_phases[i];
+    }
   probe->last = now;
   probe->last_cpu = cpu;
+  memcpy (probe->last_phases, phase_cpu, sizeof phase_cpu);
   return G_SOURCE_CONTINUE;
 }
 
@@ -202,6 +254,7 @@ bench_report (ClWindow   *w,
   during_run_cpu = probe.longest_cpu;
   /* The result is shown in the turn that saw the run end: its stall ends after t1. */
   probe.longest = probe.longest_cpu = 0;
+  memset (probe.longest_phases, 0, sizeof probe.longest_phases);
   {
     int before = painted;
     WAIT_UNTIL (painted > before, 60000);
@@ -215,6 +268,12 @@ bench_report (ClWindow   *w,
   g_source_remove (probe_id);
   figure ("  longest main-thread stall: result → settled (2 s)", probe.longest, "ms");
   figure ("    the main thread's CPU time in it", probe.longest_cpu, "ms");
+  for (guint i = 0; i < N_PHASES; i++)
+    {
+      g_autofree char *phase = g_strdup_printf ("      of which the frames' %s phase",
+                                                phase_names[i]);
+      figure (phase, probe.longest_phases[i], "ms");
+    }
   figure ("  longest main-thread stall: while the worker runs", during_run, "ms");
   figure ("    the main thread's CPU time in it", during_run_cpu, "ms");
   figure ("  longest gap of an idle main loop (the machine's load)", baseline, "ms");
@@ -369,6 +428,9 @@ run_bench (void)
     figure ("open a case → painted", total / rounds, "ms");
   }
 
+  bench_report (w, "caseload");
+  /* Again: the first result's frames include what GTK and the renderer do once (new
+   * kinds of widgets and nodes, glyphs, shaders), the second's only the page's work. */
   bench_report (w, "caseload");
 
   /* Lock. */

@@ -133,8 +133,8 @@ run_report (const char *name)
   WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
   g_assert_nonnull (cl_reports_page_get_result (page ()));
   g_assert_cmpstr (cl_reports_page_get_result (page ())->name, ==, name);
-  /* The rows come in over a few frames. */
-  WAIT_UNTIL (!_cl_reports_page_get_filling (page ()), 5000);
+  /* The rows come in over a few frames, slowly on a loaded machine. */
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page ()), 60000);
 }
 
 /* Clicks @button, or with @keyboard activates it as Enter does (GtkButton clicks a
