@@ -5,6 +5,9 @@
  * Safe contact (DOMAIN.md rule 3): logging or starting a contact on a channel the client
  * has not confirmed safe asks first, with the reason and the date of the confirmation.
  * No outcome is chosen until the advocate picks one: a careless click records no success.
+ *
+ * A contact is logged as of now, or back-dated to when it happened (never ahead), with its
+ * direction (outbound unless the client called) and, when known, its duration.
  */
 
 #define G_LOG_DOMAIN "cl-case-contact-log"
@@ -17,6 +20,8 @@
 
 #include "cl-case-contact-log.h"
 #include "cl-gui-util.h"
+#include "cl-record-dialog.h"
+#include "cl-record-form.h"
 #include "cl-safe-contact.h"
 
 struct _ClCaseContactLog
@@ -25,6 +30,10 @@ struct _ClCaseContactLog
 
   AdwComboRow         *channel_row;
   AdwComboRow         *outcome_row;
+  AdwExpanderRow      *details_row;
+  AdwEntryRow         *when_row;
+  AdwComboRow         *direction_row;
+  AdwEntryRow         *duration_row;
   AdwEntryRow         *note_row;
   GtkListBox          *list;
 
@@ -56,6 +65,61 @@ describe_contact (ClRecord    *record,
   cl_case_append_part (out, cl_record_get (record, "advocate"));
   cl_case_append_part (out, cl_record_get (record, "note"));
   *subtitle = g_string_free (out, FALSE);
+}
+
+static const char * const contact_fields[] = {
+  "at", "direction", "channel", "outcome", "duration_minutes", "language", "interpreter",
+  "advocate", "note", NULL
+};
+
+/* A contact opens to be read: the log is append-only. */
+static void
+open_contact (ClCaseContactLog *self,
+              ClRecord         *record)
+{
+  ClRecordDialog *dialog;
+
+  dialog = cl_record_dialog_new (cl_widget_get_window (GTK_WIDGET (self)), "contact",
+                                 contact_fields, record, NULL, NULL);
+  cl_case_page_track_dialog (self->page, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+row_activated_cb (ClCaseContactLog *self,
+                  GtkListBoxRow    *row,
+                  GtkListBox       *list)
+{
+  ClRecord *record = g_object_get_data (G_OBJECT (row), "cl-record");
+
+  if (record != NULL)
+    open_contact (self, record);
+}
+
+/**
+ * cl_case_contact_log_open:
+ * @id: a contact's id
+ *
+ * Returns: whether the log lists the contact @id, now shown in a dialog
+ */
+gboolean
+cl_case_contact_log_open (ClCaseContactLog *self,
+                          const char       *id)
+{
+  g_return_val_if_fail (CL_IS_CASE_CONTACT_LOG (self), FALSE);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->contacts)); i++)
+    {
+      g_autoptr(ClRecord) record = g_list_model_get_item (G_LIST_MODEL (self->contacts), i);
+
+      if (g_strcmp0 (cl_record_get_id (record), id) == 0)
+        {
+          open_contact (self, record);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
 }
 
 static GtkWidget *
@@ -112,6 +176,100 @@ safety_dialog_new (ClCaseContactLog     *self,
   return dialog;
 }
 
+static const char *
+selected_direction (ClCaseContactLog *self)
+{
+  return cl_enum_code_at ("direction", adw_combo_row_get_selected (self->direction_row),
+                          FALSE);
+}
+
+/* The details row says what the contact will be logged with. */
+static void
+update_details (ClCaseContactLog *self)
+{
+  const char *when = gtk_editable_get_text (GTK_EDITABLE (self->when_row));
+  const char *minutes = gtk_editable_get_text (GTK_EDITABLE (self->duration_row));
+  GString *out = g_string_new (NULL);
+
+  /* A corrected row is no longer in error. */
+  gtk_widget_remove_css_class (GTK_WIDGET (self->when_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->duration_row), "error");
+  cl_case_append_part (out, *when != '\0' ? when : _("Now"));
+  cl_case_append_part (out, cl_enum_label ("direction", selected_direction (self)));
+  if (*minutes != '\0')
+    {
+      /* Translators: %s is a number of minutes */
+      g_autofree char *text = g_strdup_printf (_("%s min"), minutes);
+      cl_case_append_part (out, text);
+    }
+  adw_expander_row_set_subtitle (self->details_row, out->str);
+  g_string_free (out, TRUE);
+}
+
+/* What the details rows hold, checked: when (now if empty, never ahead), direction and
+ * duration. On error tells why and puts the focus on the row. */
+static gboolean
+read_details (ClCaseContactLog  *self,
+              char             **at,
+              char             **duration)
+{
+  const ClType *type = cl_schema_lookup_type ("contact");
+  g_autofree char *when = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->when_row))));
+  g_autofree char *minutes = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->duration_row))));
+  g_autoptr(GError) error = NULL;
+  GtkWidget *bad = NULL;
+
+  *at = *when != '\0' ? cl_field_normalize (cl_type_lookup_field (type, "at"), when, &error)
+                      : cl_now_utc ();
+  if (error != NULL)
+    {
+      g_clear_error (&error);
+      /* Translators: the example is a date and time as typed */
+      g_set_error_literal (&error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE,
+                           _("Type when the contact happened like 2026-12-07 14:30"));
+      bad = GTK_WIDGET (self->when_row);
+    }
+  else if (!cl_record_form_check_when ("contact", "at", *at, &error))
+    bad = GTK_WIDGET (self->when_row);
+  else
+    {
+      *duration = cl_field_normalize (cl_type_lookup_field (type, "duration_minutes"),
+                                      minutes, &error);
+      if (error != NULL || (*duration != NULL && g_ascii_strtoll (*duration, NULL, 10) < 0))
+        {
+          g_clear_error (&error);
+          g_set_error_literal (&error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE,
+                               _("The duration is a number of minutes"));
+          bad = GTK_WIDGET (self->duration_row);
+        }
+    }
+
+  if (bad == NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->when_row), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->duration_row), "error");
+      return TRUE;
+    }
+
+  g_clear_pointer (at, g_free);
+  g_clear_pointer (duration, g_free);
+  gtk_widget_add_css_class (bad, "error");
+  adw_expander_row_set_expanded (self->details_row, TRUE);
+  gtk_widget_grab_focus (bad);
+  cl_case_page_show_message (self->page, error->message);
+  return FALSE;
+}
+
+/* Back to a contact of now, outbound, of no known duration. */
+static void
+reset_details (ClCaseContactLog *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->when_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->duration_row), "");
+  adw_combo_row_set_selected (self->direction_row,
+                              cl_enum_position ("direction", "outbound", FALSE));
+}
+
 static void
 safety_response_cb (ClCaseContactLog *self,
                     const char       *response,
@@ -135,7 +293,8 @@ cl_case_contact_log_log (ClCaseContactLog *self,
   g_autoptr(ClChanges) values = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *now = NULL;
+  g_autofree char *at = NULL;
+  g_autofree char *duration = NULL;
   g_autofree char *note = NULL;
   g_autoptr(ClSafeContactWarning) warning = NULL;
   const char *channel;
@@ -168,15 +327,17 @@ cl_case_contact_log_log (ClCaseContactLog *self,
       return;
     }
 
-  now = cl_now_utc ();
+  if (!read_details (self, &at, &duration))
+    return;
   note = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->note_row))));
 
   values = cl_changes_new ();
   cl_changes_set (values, "case_id", cl_record_get_id (cl_case_page_get_case (self->page)));
-  cl_changes_set (values, "at", now);
-  cl_changes_set (values, "direction", "outbound");
+  cl_changes_set (values, "at", at);
+  cl_changes_set (values, "direction", selected_direction (self));
   cl_changes_set (values, "channel", channel);
   cl_changes_set (values, "outcome", outcome);
+  cl_changes_set (values, "duration_minutes", duration);
   if (*note != '\0')
     cl_changes_set (values, "note", note);
 
@@ -191,6 +352,7 @@ cl_case_contact_log_log (ClCaseContactLog *self,
 
   gtk_editable_set_text (GTK_EDITABLE (self->note_row), "");
   adw_combo_row_set_selected (self->outcome_row, 0);
+  reset_details (self);
   cl_case_page_changed (self->page, "contact");
   cl_case_page_show_message (self->page, _("Contact logged"));
 }
@@ -266,7 +428,8 @@ cl_case_contact_log_focus (ClCaseContactLog *self)
  * cl_case_contact_log_take_entry:
  *
  * What was typed into the quick add and not logged yet, as the values of a new contact
- * of the case (when, channel, outcome and note, as the rows show them), for the window to
+ * of the case (when, direction, channel, outcome, duration and note, as the rows show
+ * them), for the window to
  * keep as a draft across a lock. The note entry is emptied with its undo history off, so
  * that its buffer wipes the text.
  *
@@ -275,8 +438,8 @@ cl_case_contact_log_focus (ClCaseContactLog *self)
 ClChanges *
 cl_case_contact_log_take_entry (ClCaseContactLog *self)
 {
-  g_autofree char *now = NULL;
   g_autofree char *when = NULL;
+  g_autofree char *duration = NULL;
   ClChanges *values;
   const char *note;
 
@@ -286,13 +449,22 @@ cl_case_contact_log_take_entry (ClCaseContactLog *self)
   if (note == NULL || *note == '\0' || strspn (note, " \t\n") == strlen (note))
     return NULL;
 
-  now = cl_now_utc ();
-  when = cl_datetime_to_local_input (now);
+  when = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->when_row))));
+  if (*when == '\0')
+    {
+      g_autofree char *now = cl_now_utc ();
+
+      g_free (when);
+      when = cl_datetime_to_local_input (now);
+    }
   values = cl_changes_new ();
   cl_changes_set (values, "at", when);
-  cl_changes_set (values, "direction", "outbound");
+  cl_changes_set (values, "direction", selected_direction (self));
   cl_changes_set (values, "channel", selected_channel (self));
   cl_changes_set (values, "outcome", selected_outcome (self));
+  duration = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->duration_row))));
+  if (*duration != '\0')
+    cl_changes_set (values, "duration_minutes", duration);
   cl_changes_set (values, "note", note);
 
   gtk_editable_set_enable_undo (GTK_EDITABLE (self->note_row), FALSE);
@@ -398,10 +570,16 @@ cl_case_contact_log_class_init (ClCaseContactLogClass *klass)
                                                "/io/github/caseload/Caseload/cl-case-contact-log.ui");
   gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, channel_row);
   gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, outcome_row);
+  gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, details_row);
+  gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, when_row);
+  gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, direction_row);
+  gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, duration_row);
   gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, note_row);
   gtk_widget_class_bind_template_child (widget_class, ClCaseContactLog, list);
   gtk_widget_class_bind_template_callback (widget_class, note_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_log_action);
+  gtk_widget_class_bind_template_callback (widget_class, update_details);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 }
 
 static void
@@ -411,11 +589,15 @@ cl_case_contact_log_init (ClCaseContactLog *self)
   /* No outcome until the advocate picks one: a careless click records no success. */
   g_autoptr(GtkStringList) outcomes = cl_enum_string_list_new ("contact_outcome",
                                                                _("Choose an outcome"));
+  g_autoptr(GtkStringList) directions = cl_enum_string_list_new ("direction", NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   adw_combo_row_set_model (self->channel_row, G_LIST_MODEL (channels));
   adw_combo_row_set_model (self->outcome_row, G_LIST_MODEL (outcomes));
+  adw_combo_row_set_model (self->direction_row, G_LIST_MODEL (directions));
+  reset_details (self);
+  update_details (self);
 
   self->contacts = g_list_store_new (CL_TYPE_RECORD);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->contacts), create_row, NULL, NULL);

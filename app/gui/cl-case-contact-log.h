@@ -19,6 +19,8 @@ void        cl_case_contact_log_log         (ClCaseContactLog *self,
 void        cl_case_contact_log_start       (ClCaseContactLog *self,
                                              const char       *channel);
 void        cl_case_contact_log_focus       (ClCaseContactLog *self);
+gboolean    cl_case_contact_log_open        (ClCaseContactLog *self,
+                                             const char       *id);
 ClChanges  *cl_case_contact_log_take_entry  (ClCaseContactLog *self);
 void        cl_case_contact_log_set_entry   (ClCaseContactLog *self,
                                              const char       *channel,

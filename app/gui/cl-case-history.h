@@ -14,5 +14,7 @@ G_DECLARE_FINAL_TYPE (ClCaseHistory, cl_case_history, CL, CASE_HISTORY, AdwPrefe
 
 GtkWidget *cl_case_history_new       (ClCasePage    *page);
 guint      cl_case_history_get_n_rows (ClCaseHistory *self);
+void       cl_case_history_activate_row (ClCaseHistory *self,
+                                         guint          index);
 
 G_END_DECLS

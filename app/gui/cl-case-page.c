@@ -306,6 +306,40 @@ find_record_section (ClCasePage *self,
   return NULL;
 }
 
+/**
+ * cl_case_page_open_record:
+ * @type: a record type
+ * @id: a record of the case or its client
+ *
+ * Opens the record in its dialog; the case, the client and a safe-contact preference are
+ * edited on the page, so their section takes the focus.
+ */
+void
+cl_case_page_open_record (ClCasePage *self,
+                          const char *type,
+                          const char *id)
+{
+  ClCaseRecordSection *section = find_record_section (self, type);
+  GtkWidget *target = NULL;
+  gboolean opened = FALSE;
+
+  if (section != NULL)
+    opened = cl_case_record_section_open (section, id);
+  else if (g_strcmp0 (type, "contact") == 0)
+    opened = cl_case_contact_log_open (self->contact_log, id);
+  else if (g_strcmp0 (type, "case") == 0)
+    target = GTK_WIDGET (self->overview);
+  else if (g_strcmp0 (type, "client") == 0)
+    target = GTK_WIDGET (self->client);
+  else if (g_strcmp0 (type, "safe_contact") == 0)
+    target = GTK_WIDGET (self->safe_contact);
+
+  if (target != NULL)
+    opened = gtk_widget_child_focus (target, GTK_DIR_TAB_FORWARD);
+  if (!opened)
+    cl_case_page_show_message (self, _("That entry was deleted"));
+}
+
 static void
 add_section (ClCasePage *self,
              GtkWidget  *section)
@@ -639,6 +673,19 @@ cl_case_page_class_init (ClCasePageClass *klass)
                                    start_contact_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-list", NULL);
+  /* Listed in the shortcuts window (gtk/help-overlay.ui). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "case.focus-contact", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_S,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "case.add-service", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_T,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "case.add-record", "s", "task");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_W,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "case.close", NULL);
 }
 
 static void
@@ -944,4 +991,18 @@ _cl_case_page_get_dialog (ClCasePage *self)
   g_return_val_if_fail (CL_IS_CASE_PAGE (self), NULL);
 
   return self->dialog;
+}
+
+/* The first section of @type on the page. */
+GtkWidget *
+_cl_case_page_get_section (ClCasePage *self,
+                           GType       type)
+{
+  g_return_val_if_fail (CL_IS_CASE_PAGE (self), NULL);
+
+  for (guint i = 0; i < self->sections->len; i++)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (g_ptr_array_index (self->sections, i), type))
+      return g_ptr_array_index (self->sections, i);
+
+  return NULL;
 }

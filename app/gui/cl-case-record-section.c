@@ -4,9 +4,9 @@
  *
  * Tasks, services (added with a searchable picker of service codes), victimizations,
  * inbound and outbound referrals, immigration and legal matters with their deadlines,
- * releases of information with their expiry, and the other records of a case or its
- * client: a list with a button to add one. Activating a row opens the record in a dialog
- * that saves as you go; append-only records (services) are not edited.
+ * releases of information with their expiry, disclosures made without one, the safety
+ * plan, compensation claims with their filing deadline, and notes: a list with a button to add one. Activating a row opens the record in a dialog
+ * that saves as you go; an append-only record (a service, a note) opens to be read.
  */
 
 #define G_LOG_DOMAIN "cl-case-record-section"
@@ -82,6 +82,19 @@ static const char * const release_fields[] = {
 
 static const char * const service_fields[] = { "date", "code", "times", "note", NULL };
 
+static const char * const note_fields[] = { "at", "text", NULL };
+
+static const char * const safety_plan_fields[] = {
+  "completed_on", "reviewed_on", "items", NULL
+};
+
+static const char * const compensation_fields[] = {
+  "crime_date", "filed_on", "filing_deadline", "claim_number", "status", "award", NULL
+};
+
+static const char * const disclosure_fields[] = {
+  "at", "what", "recipient", "authority", "victim_notified_on", NULL
+};
 
 /* Row descriptions ----------------------------------------------------------------- */
 
@@ -155,9 +168,10 @@ describe_victimization (ClRecord    *record,
 
   *title = g_strdup (cl_enum_label ("victimization_type", cl_record_get (record, "type")));
   cl_case_append_part (out, from);
-  cl_case_append_part (out, cl_enum_label ("relationship", cl_record_get (record, "relationship")));
+  cl_case_append_part (out, cl_enum_label ("relationship",
+                                           cl_record_get (record, "relationship")));
   cl_case_append_part (out, cl_enum_label ("trafficking_type",
-                                   cl_record_get (record, "trafficking_type")));
+                                           cl_record_get (record, "trafficking_type")));
   *subtitle = g_string_free (out, FALSE);
 }
 
@@ -290,6 +304,106 @@ describe_release (ClRecord    *record,
   *subtitle = g_string_free (out, FALSE);
 }
 
+static void
+describe_note (ClRecord    *record,
+               char       **title,
+               char       **subtitle,
+               const char **icon)
+{
+  g_autofree char *at = cl_format_datetime (cl_record_get (record, "at"));
+  GString *out = g_string_new (NULL);
+
+  *title = g_strdup (cl_record_get (record, "text"));
+  cl_case_append_part (out, at);
+  cl_case_append_part (out, cl_record_get (record, "author"));
+  *subtitle = g_string_free (out, FALSE);
+}
+
+static void
+describe_safety_plan (ClRecord    *record,
+                      char       **title,
+                      char       **subtitle,
+                      const char **icon)
+{
+  const char *completed_on = cl_record_get (record, "completed_on");
+  const char *reviewed_on = cl_record_get (record, "reviewed_on");
+  GString *out = g_string_new (NULL);
+
+  *title = g_strdup (completed_on != NULL ? _("Safety plan") : _("Safety plan in progress"));
+  if (completed_on != NULL)
+    {
+      g_autofree char *date = cl_format_date (completed_on);
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Completed %s"), date);
+      cl_case_append_part (out, text);
+    }
+  if (reviewed_on != NULL)
+    {
+      g_autofree char *date = cl_format_date (reviewed_on);
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Reviewed %s"), date);
+      cl_case_append_part (out, text);
+    }
+  *subtitle = g_string_free (out, FALSE);
+}
+
+static void
+describe_compensation (ClRecord    *record,
+                       char       **title,
+                       char       **subtitle,
+                       const char **icon)
+{
+  const char *status = cl_record_get (record, "status");
+  const char *filed_on = cl_record_get (record, "filed_on");
+  GString *out = g_string_new (NULL);
+
+  *title = g_strdup (status != NULL ? cl_enum_label ("claim_status", status)
+                                    : _("Compensation claim"));
+  cl_case_append_part (out, cl_record_get (record, "claim_number"));
+  if (filed_on != NULL)
+    {
+      g_autofree char *date = cl_format_date (filed_on);
+      /* Translators: %s is a date */
+      g_autofree char *text = g_strdup_printf (_("Filed %s"), date);
+      cl_case_append_part (out, text);
+    }
+  else
+    {
+      /* Not filed yet: the filing deadline counts. */
+      g_autofree char *deadline = deadline_date (cl_record_get (record, "filing_deadline"), icon);
+
+      if (deadline != NULL)
+        {
+          /* Translators: %s is a date */
+          g_autofree char *text = g_strdup_printf (_("File by %s"), deadline);
+          cl_case_append_part (out, text);
+        }
+    }
+  *subtitle = g_string_free (out, FALSE);
+}
+
+static void
+describe_disclosure (ClRecord    *record,
+                     char       **title,
+                     char       **subtitle,
+                     const char **icon)
+{
+  g_autofree char *at = cl_format_datetime (cl_record_get (record, "at"));
+  GString *out = g_string_new (NULL);
+
+  *title = g_strdup (cl_record_get (record, "recipient"));
+  cl_case_append_part (out, at);
+  cl_case_append_part (out, cl_enum_label ("disclosure_authority",
+                                           cl_record_get (record, "authority")));
+  cl_case_append_part (out, cl_record_get (record, "what"));
+  if (cl_record_get (record, "victim_notified_on") == NULL)
+    {
+      cl_case_append_part (out, _("Client not notified yet"));
+      *icon = "dialog-warning-symbolic";
+    }
+  *subtitle = g_string_free (out, FALSE);
+}
+
 static const SectionInfo section_infos[] = {
   { "task", N_("Tasks"), NULL, N_("Add Task…"), task_fields, describe_task, FALSE },
   { "service", N_("Services"), NULL, N_("Add Service…"), service_fields, describe_service, TRUE },
@@ -306,6 +420,14 @@ static const SectionInfo section_infos[] = {
   { "release", N_("Releases of Information"),
     N_("Anything shared outside the organization needs an unexpired release."),
     N_("Add Release…"), release_fields, describe_release, FALSE },
+  { "disclosure", N_("Disclosures"),
+    N_("What was disclosed without a release, to whom and on what authority; tell the client."),
+    N_("Add Disclosure…"), disclosure_fields, describe_disclosure, TRUE },
+  { "safety_plan", N_("Safety Plan"), NULL, N_("Add Safety Plan…"),
+    safety_plan_fields, describe_safety_plan, TRUE },
+  { "compensation", N_("Compensation Claims"), NULL, N_("Add Compensation Claim…"),
+    compensation_fields, describe_compensation, FALSE },
+  { "note", N_("Notes"), NULL, N_("Add Note…"), note_fields, describe_note, TRUE },
 };
 
 static const SectionInfo *
@@ -360,15 +482,6 @@ create_row (gpointer item,
   ClCaseRecordSection *self = user_data;
   ClRecord *record = item;
   GtkWidget *row = cl_case_record_row_new (record, self->info->describe);
-  const ClType *type = cl_schema_lookup_type (self->info->type);
-
-  if ((type->flags & CL_TYPE_APPEND_ONLY) == 0)
-    {
-      GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
-
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
-    }
 
   if (g_str_equal (self->info->type, "task"))
     {
@@ -499,12 +612,15 @@ set_defaults (ClCaseRecordSection *self,
     cl_record_form_set_value (form, "requested_on", today);
   else if (g_str_equal (type, "referral"))
     cl_record_form_set_value (form, "received_at", now);
+  else if (g_str_equal (type, "note") || g_str_equal (type, "disclosure"))
+    cl_record_form_set_value (form, "at", now);
 }
 
 static ClRecordDialog *
 open_dialog (ClCaseRecordSection *self,
              ClRecord            *record)
 {
+  const ClType *type = cl_schema_lookup_type (self->info->type);
   ClRecordDialog *dialog;
 
   dialog = cl_record_dialog_new (cl_widget_get_window (GTK_WIDGET (self)), self->info->type,
@@ -512,14 +628,14 @@ open_dialog (ClCaseRecordSection *self,
                                  cl_case_page_get_command_codes (self->page),
                                  cl_case_page_get_command_labels (self->page));
 
-  if (record != NULL)
+  if (record != NULL && (type->flags & CL_TYPE_APPEND_ONLY) == 0)
     {
       g_signal_connect_object (cl_record_dialog_get_form (dialog), "field-changed",
                                G_CALLBACK (record_field_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (dialog, "delete", G_CALLBACK (dialog_delete_cb), self,
                                G_CONNECT_SWAPPED);
     }
-  else
+  else if (record == NULL)
     {
       set_defaults (self, cl_record_dialog_get_form (dialog));
       g_signal_connect_object (dialog, "add", G_CALLBACK (dialog_add_cb), self,
@@ -538,9 +654,8 @@ row_activated_cb (ClCaseRecordSection *self,
                   GtkListBox          *list)
 {
   ClRecord *record = g_object_get_data (G_OBJECT (row), "cl-record");
-  const ClType *type = cl_schema_lookup_type (self->info->type);
 
-  if (record != NULL && (type->flags & CL_TYPE_APPEND_ONLY) == 0)
+  if (record != NULL)
     open_dialog (self, record);
 }
 

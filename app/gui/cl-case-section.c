@@ -98,7 +98,7 @@ cl_case_field_label (const char *type,
   return f != NULL ? g_dgettext (GETTEXT_PACKAGE, f->label) : field;
 }
 
-/* A row describing @record, holding it as "cl-record". */
+/* A row describing @record, holding it as "cl-record"; activating it opens the record. */
 GtkWidget *
 cl_case_record_row_new (ClRecord       *record,
                         ClDescribeFunc  describe)
@@ -115,6 +115,9 @@ cl_case_record_row_new (ClRecord       *record,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle != NULL ? subtitle : "");
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   g_object_set_data_full (G_OBJECT (row), "cl-record", g_object_ref (record), g_object_unref);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("go-next-symbolic"));
 
   if (icon != NULL)
     {

@@ -77,5 +77,8 @@ void           cl_case_page_changed            (ClCasePage  *page,
                                                 const char  *type);
 void           cl_case_page_track_dialog       (ClCasePage  *page,
                                                 GtkWindow   *dialog);
+void           cl_case_page_open_record        (ClCasePage  *page,
+                                                const char  *type,
+                                                const char  *id);
 
 G_END_DECLS
