@@ -27,5 +27,7 @@ void          _cl_case_page_activate_row     (ClCasePage *self,
                                               const char *type,
                                               guint       index);
 GtkWindow    *_cl_case_page_get_dialog       (ClCasePage *self);
+GtkWidget    *_cl_case_page_get_section      (ClCasePage *self,
+                                              GType       type);
 
 G_END_DECLS

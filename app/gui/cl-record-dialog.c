@@ -1,11 +1,14 @@
-/* cl-record-dialog.c: add or edit one record of a case (a task, a legal matter, …)
+/* cl-record-dialog.c: add, edit or read one record of a case (a task, a note, …)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * To add, the dialog shows an empty form and emits ::add with the collected values when
- * the advocate clicks Add; the owner creates the record and closes the dialog, or shows
+ * The dialog opens with the focus on its first field; Escape closes it. To add, the dialog
+ * shows an empty form and emits ::add with the collected values when the advocate clicks
+ * Add or presses Enter in a field; the owner creates the record and closes the dialog, or shows
  * why not with cl_record_dialog_set_error(). To edit, the form saves as you go (the owner
  * listens to the form's ::field-changed) and a Delete button asks before emitting ::delete.
+ * An append-only record (a contact, a service, a note) opens to be read, every field as
+ * text.
  *
  * An entry the vault locked on is kept as a draft (cl-drafts.h) and comes back in a new
  * dialog with cl_record_dialog_restore_draft(): a notice says so, adding it emits ::add as
@@ -211,17 +214,28 @@ cl_record_dialog_class_init (ClRecordDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+/* The dialog opens with the focus on its first field. */
+static void
+dialog_map_cb (ClRecordDialog *self)
+{
+  if (self->form != NULL)
+    gtk_widget_child_focus (GTK_WIDGET (self->form), GTK_DIR_TAB_FORWARD);
+}
+
 static void
 cl_record_dialog_init (ClRecordDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (self, "map", G_CALLBACK (dialog_map_cb), NULL);
 
   g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), NULL);
 }
 
 /**
  * cl_record_dialog_new:
- * @record: (nullable): the record to edit, or %NULL to add one
+ * @record: (nullable): the record to edit (to show, when its type is append-only), or
+ *   %NULL to add one
  * @command_codes: (nullable): the known commands, for command fields
  * @command_labels: (nullable): their names
  *
@@ -237,6 +251,7 @@ cl_record_dialog_new (GtkWindow          *parent,
 {
   ClRecordDialog *self;
   const ClType *type;
+  gboolean viewing;
 
   g_return_val_if_fail (!parent || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (type_name != NULL, NULL);
@@ -252,7 +267,13 @@ cl_record_dialog_new (GtkWindow          *parent,
 
   adw_window_title_set_title (self->window_title, g_dgettext (GETTEXT_PACKAGE, type->label));
 
-  self->form = cl_record_form_new (type_name, fields, self->editing);
+  /* An append-only record (a contact, a service, a note) is shown, not edited. */
+  viewing = self->editing && (type->flags & CL_TYPE_APPEND_ONLY) != 0;
+  self->form = cl_record_form_new (type_name, fields, self->editing && !viewing);
+  if (viewing)
+    cl_record_form_set_read_only (self->form);
+  else if (!self->editing)
+    cl_record_form_set_unchosen (self->form);
   if (command_codes != NULL && command_labels != NULL)
     cl_record_form_set_commands (self->form, command_codes, command_labels);
   cl_record_form_set_record (self->form, record);
@@ -260,7 +281,13 @@ cl_record_dialog_new (GtkWindow          *parent,
                            G_CONNECT_SWAPPED);
   adw_preferences_page_add (self->page, ADW_PREFERENCES_GROUP (self->form));
 
-  if (self->editing)
+  if (viewing)
+    {
+      adw_window_title_set_subtitle (self->window_title, _("Recorded entries are not changed"));
+      gtk_widget_set_visible (self->cancel_button, FALSE);
+      gtk_widget_set_visible (self->add_button, FALSE);
+    }
+  else if (self->editing)
     {
       GtkWidget *group = adw_preferences_group_new ();
       GtkWidget *button = gtk_button_new_with_mnemonic (_("_Delete"));

@@ -58,6 +58,7 @@ struct _ClRecordForm
   GtkStringList       *command_labels;
   guint                loading;
   guint                autosave : 1;
+  guint                unchosen : 1;
   guint                modified : 1;
   guint                wiped : 1;
 };
@@ -108,6 +109,9 @@ field_label (const ClField *field)
 static char *
 row_raw_value (FieldRow *fr)
 {
+  if (fr->read_only)
+    return g_strdup (fr->saved);
+
   switch (fr->field->kind)
     {
     case CL_FIELD_ENUM:
@@ -158,8 +162,6 @@ row_raw_value (FieldRow *fr)
     case CL_FIELD_INT:
     case CL_FIELD_REF:
     default:
-      if (fr->read_only)
-        return g_strdup (fr->saved);
       return g_strdup (gtk_editable_get_text (GTK_EDITABLE (fr->row)));
     }
 }
@@ -182,6 +184,10 @@ show_row_value (FieldRow   *fr,
         shown = cl_format_datetime (value);
       else if (fr->field->kind == CL_FIELD_ENUM)
         shown = g_strdup (cl_enum_label (fr->field->target, value));
+      else if (fr->field->kind == CL_FIELD_ENUM_SET)
+        shown = cl_enum_set_label (fr->field->target, value);
+      else if (fr->field->kind == CL_FIELD_BOOL)
+        shown = g_strdup (value == NULL ? "" : g_strcmp0 (value, "1") == 0 ? _("Yes") : _("No"));
       else
         shown = g_strdup (value != NULL ? value : "");
 
@@ -301,6 +307,39 @@ describe_invalid (FieldRow     *fr,
     }
 }
 
+/**
+ * cl_record_form_check_when:
+ * @type: a record type
+ * @field: one of its fields
+ * @value: (nullable): a normalized value of @field
+ *
+ * When a contact, a note or a disclosure happened is now or before: it can be back-dated,
+ * never dated ahead.
+ *
+ * Returns: whether @value may be saved; else sets @error
+ */
+gboolean
+cl_record_form_check_when (const char  *type,
+                           const char  *field,
+                           const char  *value,
+                           GError     **error)
+{
+  static const char * const past_types[] = { "contact", "note", "disclosure", NULL };
+  g_autofree char *now = NULL;
+
+  if (value == NULL || g_strcmp0 (field, "at") != 0 ||
+      !g_strv_contains (past_types, type))
+    return TRUE;
+
+  now = cl_now_utc ();
+  if (strcmp (value, now) <= 0)
+    return TRUE;
+
+  g_set_error_literal (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_INVALID_VALUE,
+                       _("“When” can’t be in the future"));
+  return FALSE;
+}
+
 /* Normalizes the row's value; on error marks the row and returns FALSE. */
 static gboolean
 normalize_row (FieldRow  *fr,
@@ -329,6 +368,14 @@ normalize_row (FieldRow  *fr,
       gtk_widget_add_css_class (fr->row, "error");
       gtk_widget_set_tooltip_text (fr->row, message);
       g_set_error_literal (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_REQUIRED, message);
+      return FALSE;
+    }
+
+  if (!cl_record_form_check_when (fr->form->type->name, fr->field->name, value, &local_error))
+    {
+      gtk_widget_add_css_class (fr->row, "error");
+      gtk_widget_set_tooltip_text (fr->row, local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
@@ -402,6 +449,21 @@ entry_commit_cb (GtkWidget *row,
                  FieldRow  *fr)
 {
   commit_row (fr);
+}
+
+/* Enter in a new record's form adds it: the dialog's default button. */
+static void
+entry_activated_cb (GtkWidget *row,
+                    FieldRow  *fr)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+  GtkWidget *button = GTK_IS_WINDOW (root) ? gtk_window_get_default_widget (GTK_WINDOW (root))
+                                           : NULL;
+
+  if (fr->form->autosave || button == NULL)
+    commit_row (fr);
+  else
+    gtk_widget_activate (button);
 }
 
 static void
@@ -487,7 +549,7 @@ create_entry_row (FieldRow *fr)
 
   g_signal_connect (row, "changed", G_CALLBACK (entry_changed_cb), fr);
   g_signal_connect (row, "apply", G_CALLBACK (entry_commit_cb), fr);
-  g_signal_connect (row, "entry-activated", G_CALLBACK (entry_commit_cb), fr);
+  g_signal_connect (row, "entry-activated", G_CALLBACK (entry_activated_cb), fr);
 
   focus = gtk_event_controller_focus_new ();
   g_signal_connect (focus, "leave", G_CALLBACK (focus_leave_cb), fr);
@@ -531,6 +593,8 @@ create_row (FieldRow *fr)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), field_label (field));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       gtk_widget_add_css_class (row, "property");
+      /* Nothing to do there: Tab passes it by. */
+      gtk_widget_set_focusable (row, FALSE);
       return row;
     }
 
@@ -540,9 +604,14 @@ create_row (FieldRow *fr)
       {
         g_autoptr(GtkStringList) labels = NULL;
 
-        fr->has_unset = (field->flags & CL_FIELD_REQUIRED) == 0;
+        /* A new record's required choice starts unchosen: a careless Add records no
+         * default the advocate did not pick. */
+        fr->has_unset = (field->flags & CL_FIELD_REQUIRED) == 0 || self->unchosen;
         labels = cl_enum_string_list_new (field->target,
-                                          fr->has_unset ? C_("value", "Not set") : NULL);
+                                          !fr->has_unset ? NULL
+                                          : (field->flags & CL_FIELD_REQUIRED) != 0
+                                            ? C_("value", "Choose…")
+                                            : C_("value", "Not set"));
         row = adw_combo_row_new ();
         adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), field_label (field));
         adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -746,6 +815,42 @@ cl_record_form_new (const char         *type_name,
     }
 
   return self;
+}
+
+/**
+ * cl_record_form_set_read_only:
+ *
+ * Shows every field as text, for a record that is not edited (an append-only one). Call
+ * before the first cl_record_form_set_record().
+ */
+void
+cl_record_form_set_read_only (ClRecordForm *self)
+{
+  g_return_if_fail (CL_IS_RECORD_FORM (self));
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+
+      g_return_if_fail (fr->row == NULL);
+      fr->read_only = TRUE;
+    }
+}
+
+/**
+ * cl_record_form_set_unchosen:
+ *
+ * Lets a new record's required choices start unchosen ("Choose…"), so that a careless Add
+ * records no default the advocate did not pick. Call before the first
+ * cl_record_form_set_record().
+ */
+void
+cl_record_form_set_unchosen (ClRecordForm *self)
+{
+  g_return_if_fail (CL_IS_RECORD_FORM (self));
+  g_return_if_fail (!self->autosave);
+
+  self->unchosen = TRUE;
 }
 
 const char *

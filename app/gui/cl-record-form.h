@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (ClRecordForm, cl_record_form, CL, RECORD_FORM, AdwPreferen
 ClRecordForm *cl_record_form_new           (const char          *type_name,
                                             const char * const  *fields,
                                             gboolean             autosave);
+void          cl_record_form_set_read_only (ClRecordForm        *self);
+void          cl_record_form_set_unchosen  (ClRecordForm        *self);
 const char   *cl_record_form_get_type_name (ClRecordForm        *self);
 void          cl_record_form_set_commands  (ClRecordForm        *self,
                                             GtkStringList       *codes,
@@ -40,5 +42,10 @@ void          cl_record_form_set_input     (ClRecordForm        *self,
                                             ClChanges           *input);
 void          cl_record_form_flush         (ClRecordForm        *self);
 void          cl_record_form_clear         (ClRecordForm        *self);
+
+gboolean      cl_record_form_check_when    (const char          *type,
+                                            const char          *field,
+                                            const char          *value,
+                                            GError             **error);
 
 G_END_DECLS
