@@ -5,6 +5,9 @@
 
 #pragma once
 
+#include <sqlite3.h>
+
+#include "cl-case-summary.h"
 #include "cl-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +35,24 @@ G_BEGIN_DECLS
   "FROM cases c LEFT JOIN client k ON k.id = c.client_id " \
   "WHERE c.deleted = 0"
 
+/* A case summary from a row of CL_CASE_SUMMARY_COLUMNS (at @offset). */
+ClCaseSummary *_cl_case_summary_new_from_row    (sqlite3_stmt *stmt);
+ClCaseSummary *_cl_case_summary_new_from_row_at (sqlite3_stmt *stmt,
+                                                 int           offset);
+
+sqlite3  *_cl_store_get_db             (ClStore       *self);
+void      _cl_store_emit_changed       (ClStore       *self,
+                                        const char    *type,
+                                        const char    *id);
+char     *_cl_store_meta_get           (ClStore       *self,
+                                        const char    *key,
+                                        GError       **error);
+gint64    _cl_store_meta_get_int       (ClStore       *self,
+                                        const char    *key);
+gboolean  _cl_store_meta_set           (ClStore       *self,
+                                        const char    *key,
+                                        const char    *value,
+                                        GError       **error);
 void      _cl_store_read_lock          (ClStore       *self);
 void      _cl_store_read_unlock        (ClStore       *self);
 char     *_cl_store_view_where         (ClCaseView     view);

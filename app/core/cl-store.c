@@ -27,6 +27,7 @@
 #include "cl-case-summary.h"
 #include "cl-sql.h"
 #include "cl-store-private.h"
+#include "cl-vault-private.h"
 
 struct _ClStore
 {
@@ -41,6 +42,9 @@ struct _ClStore
   GHashTable   *pending;      /* "type\nid" of records changed in the open transaction */
   ClSqlCache   *stmts;        /* prepared on the vault's connection; under the vault's mutex */
   gulong        locked_id;
+
+  GThread      *holder;       /* (atomic): the thread holding the vault's mutex through us */
+  guint         held;         /* its nesting, on that thread */
 
   GThread      *owner;
   GMainContext *context;
@@ -80,9 +84,40 @@ cl_history_entry_free (ClHistoryEntry *entry)
   g_free (entry);
 }
 
+/* The store's lock is the vault's recursive mutex (cl_vault_lock() takes it before it
+ * closes the database), with a note of which thread holds it through the store, so that
+ * _cl_store_get_db() can tell a caller that forgot it. */
+static void
+lock_take (ClStore *self)
+{
+  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  if (self->held++ == 0)
+    g_atomic_pointer_set (&self->holder, g_thread_self ());
+}
+
+static void
+lock_release (ClStore *self)
+{
+  g_assert (self->held > 0);
+  if (--self->held == 0)
+    g_atomic_pointer_set (&self->holder, NULL);
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+}
+
+/**
+ * _cl_store_get_db:
+ *
+ * The vault's connection, for core code that holds the store's lock (cl_store_lock()).
+ * Every thread shares the one connection: a read without the lock would see another
+ * thread's uncommitted transaction, a write would land in it.
+ *
+ * Returns: (transfer none) (nullable): the connection, or %NULL when the vault is locked
+ */
 sqlite3 *
 _cl_store_get_db (ClStore *self)
 {
+  if (g_atomic_pointer_get (&self->holder) != g_thread_self ())
+    g_critical ("The vault's database was used without the store's lock");
   return cl_vault_get_db (self->vault);
 }
 
@@ -115,9 +150,9 @@ stmts (ClStore *self)
 static void
 vault_locked_cb (ClStore *self)
 {
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
   g_clear_pointer (&self->stmts, cl_sql_cache_free);
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
 }
 
 /* SQL of each record type ---------------------------------------------------------- */
@@ -228,7 +263,7 @@ write_begin (ClStore  *self,
 {
   sqlite3 *db;
 
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
   db = get_db (self, error);
   if (db == NULL)
     goto fail;
@@ -252,7 +287,7 @@ write_begin (ClStore  *self,
   return TRUE;
 
 fail:
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
   return FALSE;
 }
 
@@ -300,7 +335,7 @@ write_end (ClStore  *self,
             g_free (key);
         }
     }
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
 
   for (guint i = 0; pending != NULL && i < pending->len; i++)
     {
@@ -350,33 +385,163 @@ note_changed (ClStore    *self,
 }
 
 /**
+ * cl_store_lock:
+ * @lock: %CL_STORE_READ for reads that must agree with each other, %CL_STORE_WRITE for a
+ *   transaction
+ *
+ * The only way to the vault's database. Every thread shares one connection, so the lock
+ * is exclusive whichever @lock is asked for: while a thread holds it, no other thread reads
+ * or writes, and no other thread's transaction is open. A thread may take it again
+ * (nested); each cl_store_lock() is ended by one cl_store_unlock(). Fails, holding
+ * nothing, when the vault is locked.
+ */
+gboolean
+cl_store_lock (ClStore      *self,
+               ClStoreLock   lock,
+               GError      **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+
+  if (lock == CL_STORE_WRITE)
+    return write_begin (self, error);
+  lock_take (self);
+  if (get_db (self, error) == NULL)
+    {
+      lock_release (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * cl_store_unlock:
+ * @unlock: %CL_STORE_UNLOCK_NONE to end a read; %CL_STORE_UNLOCK_COMMIT or
+ *   %CL_STORE_UNLOCK_ROLLBACK to end a write
+ *
+ * Ends what cl_store_lock() began. A commit fails (and everything since the outermost
+ * write lock is rolled back) if a write inside failed part-way or SQLite refuses it.
+ */
+gboolean
+cl_store_unlock (ClStore        *self,
+                 ClStoreUnlock   unlock,
+                 GError        **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+
+  switch (unlock)
+    {
+    case CL_STORE_UNLOCK_NONE:
+      lock_release (self);
+      return TRUE;
+    case CL_STORE_UNLOCK_COMMIT:
+      return write_end (self, TRUE, error);
+    case CL_STORE_UNLOCK_ROLLBACK:
+    default:
+      self->failed = TRUE;
+      write_end (self, FALSE, NULL);
+      return TRUE;
+    }
+}
+
+/**
  * cl_store_begin:
  *
- * Opens a transaction on this thread: writes until cl_store_commit() or
+ * cl_store_lock (self, %CL_STORE_WRITE): writes until cl_store_commit() or
  * cl_store_rollback() are kept or discarded together (imports, demo data).
  */
 gboolean
 cl_store_begin (ClStore  *self,
                 GError  **error)
 {
-  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
-  return write_begin (self, error);
+  return cl_store_lock (self, CL_STORE_WRITE, error);
 }
 
 gboolean
 cl_store_commit (ClStore  *self,
                  GError  **error)
 {
-  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
-  return write_end (self, TRUE, error);
+  return cl_store_unlock (self, CL_STORE_UNLOCK_COMMIT, error);
 }
 
 void
 cl_store_rollback (ClStore *self)
 {
-  g_return_if_fail (CL_IS_STORE (self));
-  self->failed = TRUE;
-  write_end (self, FALSE, NULL);
+  cl_store_unlock (self, CL_STORE_UNLOCK_ROLLBACK, NULL);
+}
+
+/* Sync state ----------------------------------------------------------------------- */
+
+/* Under the store's lock, taken here (it nests in the caller's). */
+char *
+_cl_store_meta_get (ClStore     *self,
+                    const char  *key,
+                    GError     **error)
+{
+  char *value;
+
+  if (!cl_store_lock (self, CL_STORE_READ, error))
+    return NULL;
+  value = cl_sql_cache_query_text (stmts (self), error, "SELECT value FROM meta WHERE key = ?",
+                                   key, CL_SQL_END);
+  cl_store_unlock (self, CL_STORE_UNLOCK_NONE, NULL);
+  return value;
+}
+
+gint64
+_cl_store_meta_get_int (ClStore    *self,
+                        const char *key)
+{
+  g_autofree char *value = _cl_store_meta_get (self, key, NULL);
+
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+gboolean
+_cl_store_meta_set (ClStore     *self,
+                    const char  *key,
+                    const char  *value,
+                    GError     **error)
+{
+  gboolean ok;
+
+  if (!cl_store_lock (self, CL_STORE_WRITE, error))
+    return FALSE;
+  ok = cl_sql_cache_exec (stmts (self), error,
+                          "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", key, value,
+                          CL_SQL_END) &&
+       cl_sql_cache_exec (stmts (self), error, "UPDATE meta SET value = ? WHERE key = ?",
+                          value, key, CL_SQL_END);
+  if (ok)
+    return cl_store_unlock (self, CL_STORE_UNLOCK_COMMIT, error);
+  cl_store_unlock (self, CL_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/**
+ * cl_store_get_sync_state:
+ * @state: (out caller-allocates): the counters, read together under the store's lock
+ *
+ * Where sync stands, as committed: never a transaction another thread has open.
+ */
+gboolean
+cl_store_get_sync_state (ClStore           *self,
+                         ClStoreSyncState  *state,
+                         GError           **error)
+{
+  g_autofree char *token = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+
+  memset (state, 0, sizeof *state);
+  if (!cl_store_lock (self, CL_STORE_READ, error))
+    return FALSE;
+  state->cursor = _cl_store_meta_get_int (self, "sync_cursor");
+  state->next_seq = _cl_store_meta_get_int (self, "next_seq");
+  state->acked_seq = _cl_store_meta_get_int (self, "sync_acked_seq");
+  token = _cl_store_meta_get (self, "sync_token", NULL);
+  state->signed_in = token != NULL && *token != '\0';
+  cl_store_unlock (self, CL_STORE_UNLOCK_NONE, NULL);
+  return TRUE;
 }
 
 /* Rows ----------------------------------------------------------------------------- */
@@ -1284,13 +1449,13 @@ cl_store_audit (ClStore     *self,
 void
 _cl_store_read_lock (ClStore *self)
 {
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
 }
 
 void
 _cl_store_read_unlock (ClStore *self)
 {
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
 }
 
 static ClRecord *
@@ -1988,9 +2153,9 @@ cl_store_finalize (GObject *object)
   ClStore *self = (ClStore *) object;
 
   g_clear_signal_handler (&self->locked_id, self->vault);
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
   g_clear_pointer (&self->stmts, cl_sql_cache_free);
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
   g_clear_object (&self->vault);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->command, g_free);
@@ -2113,13 +2278,8 @@ cl_store_get_user (ClStore *self)
 char *
 cl_store_dup_device_id (ClStore *self)
 {
-  sqlite3 *db;
-
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
-  if ((db = cl_vault_get_db (self->vault)) == NULL)
-    return NULL;
-  return cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = 'device_id'",
-                            CL_SQL_END);
+  return _cl_store_meta_get (self, "device_id", NULL);
 }
 
 const char *

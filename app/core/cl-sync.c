@@ -150,29 +150,28 @@ cl_conflict_free (ClConflict *c)
 
 /* Meta ----------------------------------------------------------------------------- */
 
+/* The connection, for code holding the store's lock (cl_store_lock()): the worker never
+ * reads or writes it otherwise, so it never sees, nor writes into, a transaction another
+ * thread has open. */
 static sqlite3 *
 db_of (ClSync *self)
 {
   return _cl_store_get_db (self->store);
 }
 
+/* Each takes the store's lock for itself. */
 static char *
 meta_get (ClSync     *self,
           const char *key)
 {
-  sqlite3 *db = db_of (self);
-
-  if (db == NULL)
-    return NULL;
-  return cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = ?", key, CL_SQL_END);
+  return _cl_store_meta_get (self->store, key, NULL);
 }
 
 static gint64
 meta_get_int (ClSync     *self,
               const char *key)
 {
-  g_autofree char *v = meta_get (self, key);
-  return v != NULL ? g_ascii_strtoll (v, NULL, 10) : 0;
+  return _cl_store_meta_get_int (self->store, key);
 }
 
 static gboolean
@@ -181,17 +180,31 @@ meta_set (ClSync      *self,
           const char  *value,
           GError     **error)
 {
-  sqlite3 *db = db_of (self);
+  return _cl_store_meta_set (self->store, key, value, error);
+}
 
-  if (db == NULL)
+/* Sets pairs of key and (nullable) value up to a %NULL key, in one write: all or none. */
+static gboolean
+meta_set_all (ClSync      *self,
+              GError     **error,
+              const char  *key,
+              ...)
+{
+  va_list ap;
+  gboolean ok = TRUE;
+
+  if (!cl_store_lock (self->store, CL_STORE_WRITE, error))
+    return FALSE;
+  va_start (ap, key);
+  for (; ok && key != NULL; key = va_arg (ap, const char *))
+    ok = meta_set (self, key, va_arg (ap, const char *), error);
+  va_end (ap);
+  if (!ok)
     {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
+      cl_store_unlock (self->store, CL_STORE_UNLOCK_ROLLBACK, NULL);
       return FALSE;
     }
-  return cl_sql_exec_params (db, error, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                             key, value, CL_SQL_END) &&
-         cl_sql_exec_params (db, error, "UPDATE meta SET value = ? WHERE key = ?",
-                             value, key, CL_SQL_END);
+  return cl_store_unlock (self->store, CL_STORE_UNLOCK_COMMIT, error);
 }
 
 static gboolean
@@ -455,24 +468,14 @@ http_send_once (Conn          *conn,
   return TRUE;
 }
 
-/* Keeps a sign-in's or a refresh's tokens in the vault, both or neither. */
+/* Keeps a refresh's tokens in the vault, both or neither. */
 static gboolean
 keep_tokens (ClSync                    *self,
              const ClWireLoginResponse *resp,
              GError                   **error)
 {
-  sqlite3 *db = db_of (self);
-
-  if (db != NULL && !cl_sql_exec (db, "SAVEPOINT keep_tokens", error))
-    return FALSE;
-  if (!meta_set (self, "sync_token", resp->token, error) ||
-      !meta_set (self, "sync_refresh_token", resp->refresh_token, error))
-    {
-      if (db != NULL)
-        cl_sql_exec (db, "ROLLBACK TO keep_tokens; RELEASE keep_tokens", NULL);
-      return FALSE;
-    }
-  return cl_sql_exec (db, "RELEASE keep_tokens", error);
+  return meta_set_all (self, error, "sync_token", resp->token,
+                       "sync_refresh_token", resp->refresh_token, NULL);
 }
 
 /* The token expired: trades the refresh token kept in the vault for a new pair, kept in
@@ -738,9 +741,9 @@ do_login (ClSync        *self,
       return FALSE;
     }
 
-  return keep_tokens (self, resp, error) &&
-         meta_set (self, "sync_device_id", resp->device_id, error) &&
-         meta_set (self, "sync_role", resp->role, error);
+  return meta_set_all (self, error, "sync_token", resp->token,
+                       "sync_refresh_token", resp->refresh_token,
+                       "sync_device_id", resp->device_id, "sync_role", resp->role, NULL);
 }
 
 /* The PEM of @ca_file, once it proved to hold a certificate. */
@@ -808,8 +811,7 @@ cl_sync_enroll (ClSync        *self,
       return FALSE;
     }
 
-  return meta_set (self, "sync_url", url, error) &&
-         meta_set (self, "sync_username", username, error);
+  return meta_set_all (self, error, "sync_url", url, "sync_username", username, NULL);
 }
 
 gboolean
@@ -923,7 +925,6 @@ set_server (ClSync        *self,
   g_autofree char *bundle = NULL;
   g_autoptr(GTlsDatabase) tls = NULL;
   g_auto(Conn) conn = { 0 };
-  sqlite3 *db = db_of (self);
   gboolean ok;
 
   if (!cl_sync_is_enrolled (self))
@@ -949,14 +950,8 @@ set_server (ClSync        *self,
   if (!ok)
     return FALSE;
 
-  if (!cl_sql_exec (db, "SAVEPOINT set_server", error))
-    return FALSE;
-  ok = meta_set (self, "sync_url", url, error) &&
-       meta_set (self, "sync_ca", pem, error) &&
-       (bundle == NULL || meta_set (self, "sync_trust", bundle, error));
-  cl_sql_exec (db, ok ? "RELEASE set_server"
-                      : "ROLLBACK TO set_server; RELEASE set_server", NULL);
-  return ok;
+  return meta_set_all (self, error, "sync_url", url, "sync_ca", pem,
+                       bundle != NULL ? "sync_trust" : NULL, bundle, NULL);
 }
 
 /* Push ----------------------------------------------------------------------------- */
@@ -1002,10 +997,10 @@ mutation_from_row (sqlite3_stmt  *stmt,
  * as they were queued (the server tells a replay from a different mutation by its bytes),
  * and no more than PUSH_BUDGET bytes of changes unless one mutation alone is larger. */
 static ClWirePushRequest *
-read_batch (ClSync      *self,
-            const char  *device_id,
-            guint        max,
-            GError     **error)
+read_batch_locked (ClSync      *self,
+                   const char  *device_id,
+                   guint        max,
+                   GError     **error)
 {
   g_autoptr(ClWirePushRequest) req = cl_wire_push_request_new (device_id);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -1036,6 +1031,23 @@ read_batch (ClSync      *self,
       g_ptr_array_add (req->mutations, m);
     }
   return g_steal_pointer (&req);
+}
+
+/* Under the store's lock: a batch holds only committed mutations, so no seq is sent that a
+ * rollback could take back and give to another change. */
+static ClWirePushRequest *
+read_batch (ClSync      *self,
+            const char  *device_id,
+            guint        max,
+            GError     **error)
+{
+  ClWirePushRequest *req;
+
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return NULL;
+  req = read_batch_locked (self, device_id, max, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return req;
 }
 
 /* Whether a mutation still in the outbox after @after_seq changes @field of @record_id (or
@@ -1134,7 +1146,7 @@ apply_push_response (ClSync                   *self,
                      ClSyncReport             *report,
                      GError                  **error)
 {
-  sqlite3 *db = db_of (self);
+  sqlite3 *db;
   gint64 acked = meta_get_int (self, "sync_acked_seq");
   g_autofree char *now = cl_now_utc ();
   g_autoptr(GDateTime) utc = g_date_time_new_now_utc ();
@@ -1160,6 +1172,7 @@ apply_push_response (ClSync                   *self,
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  db = db_of (self);
 
   for (guint i = 0; i < resp->results->len; i++)
     {
@@ -1296,7 +1309,7 @@ heal_server_behind (ClSync        *self,
                     ClSyncReport  *report,
                     GError       **error)
 {
-  sqlite3 *db = db_of (self);
+  sqlite3 *db;
   gint64 acked = meta_get_int (self, "sync_acked_seq");
   g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, last_seq);
   g_autofree char *kept = NULL;
@@ -1304,6 +1317,7 @@ heal_server_behind (ClSync        *self,
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  db = db_of (self);
   kept = cl_sql_query_text (db, error, "SELECT count(*) FROM sent WHERE seq > ?", from,
                             CL_SQL_END);
   if (kept == NULL ||
@@ -1489,8 +1503,8 @@ push_all (ClSync        *self,
 /* Pull ----------------------------------------------------------------------------- */
 
 static char *
-local_digest (ClSync  *self,
-              GError **error)
+local_digest_locked (ClSync  *self,
+                     GError **error)
 {
   const ClType *types;
   guint n;
@@ -1513,6 +1527,19 @@ local_digest (ClSync  *self,
                             sqlite3_column_int64 (stmt, 1));
     }
   return cl_wire_digest_to_hex (digest);
+}
+
+static char *
+local_digest (ClSync  *self,
+              GError **error)
+{
+  char *digest;
+
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return NULL;
+  digest = local_digest_locked (self, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return digest;
 }
 
 /* Removes a record that left this user's scope, and every trace of it: search document,
@@ -1809,7 +1836,7 @@ apply_page (ClSync              *self,
             ClSyncReport        *report,
             GError             **error)
 {
-  sqlite3 *db = db_of (self);
+  sqlite3 *db;
   gint64 cursor = meta_get_int (self, "sync_cursor");
   gint64 acked = meta_get_int (self, "sync_acked_seq");
   g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1840,6 +1867,7 @@ apply_page (ClSync              *self,
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  db = db_of (self);
   /* The cursor moves only from the one this page was asked with (compare and set). */
   if (meta_get_int (self, "sync_cursor") != cursor)
     {
@@ -2089,8 +2117,11 @@ pull_all (ClSync        *self,
   if (report->purged > 0)
     {
       /* Purged client data must not linger in free pages, the search index or the WAL. */
+      if (!cl_store_lock (self->store, CL_STORE_READ, error))
+        return FALSE;
       cl_sql_exec (db_of (self), "INSERT INTO case_search (case_search) VALUES ('optimize')", NULL);
       cl_sql_exec (db_of (self), "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+      cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
     }
   return TRUE;
 }
@@ -2108,7 +2139,7 @@ undo_resolution (ClSync      *self,
                  gboolean     reopen,
                  GError     **error)
 {
-  sqlite3 *db = db_of (self);
+  sqlite3 *db;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *record_type = NULL;
   g_autofree char *record_id = NULL;
@@ -2116,14 +2147,17 @@ undo_resolution (ClSync      *self,
   g_autofree char *value = NULL;
   const ClType *type;
 
+  if (!cl_store_begin (self->store, error))
+    return FALSE;
+  db = db_of (self);
   stmt = cl_sql_prepare (db, "SELECT record_type, record_id, field, CASE WHEN pulled_version "
                          "IS NULL THEN server_value ELSE pulled_value END FROM conflict "
                          "WHERE id = ?", error);
   if (stmt == NULL)
-    return FALSE;
+    goto fail;
   cl_sql_bind_text (stmt, 1, id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
-    return TRUE;
+    return cl_store_commit (self->store, error);
   record_type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
   field = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
@@ -2131,8 +2165,6 @@ undo_resolution (ClSync      *self,
   g_clear_pointer (&stmt, sqlite3_finalize);
   type = cl_schema_lookup_type (record_type);
 
-  if (!cl_store_begin (self->store, error))
-    return FALSE;
   if (outbox_changes_field (self, record_id, field, 0))
     ; /* A local edit made since waits to be pushed: the vault keeps showing it. */
   else if (type != NULL && strcmp (field, "_deleted") == 0)
@@ -2208,6 +2240,68 @@ resolution_request (ClSync               *self,
 /* Conflict resolutions made on this device, told to the server before this round's push
  * (so a later edit of the field, queued behind, lands on top of the resolution) and before
  * the pull (which brings back the version the resolution made). */
+/* The oldest resolution not yet told to the server, read under the store's lock: its id
+ * and its request body, or *id %NULL when there is none. */
+static gboolean
+next_resolution (ClSync   *self,
+                 char    **id,
+                 char    **body,
+                 gsize    *len,
+                 GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = TRUE;
+  int rc;
+
+  *id = NULL;
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return FALSE;
+  stmt = cl_sql_prepare (db_of (self), "SELECT id, resolution, resolved_value, record_type, "
+                         "record_id, field FROM conflict WHERE resolved_at IS NOT NULL AND "
+                         "uploaded = 0 ORDER BY resolved_at, id LIMIT 1", error);
+  if (stmt == NULL)
+    ok = FALSE;
+  else if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClWireResolveRequest req = { 0 };
+      g_autofree char *current = NULL;
+
+      *id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      resolution_request (self, stmt, &req, &current);
+      *body = cl_wire_resolve_request_encode (&req, len);
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db_of (self), rc);
+      ok = FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return ok;
+}
+
+static gboolean
+set_conflict_resolution (ClSync      *self,
+                         const char  *sql,
+                         const char  *id,
+                         GError     **error)
+{
+  gboolean ok;
+
+  if (!cl_store_lock (self->store, CL_STORE_WRITE, error))
+    return FALSE;
+  ok = cl_sql_exec_params (db_of (self), error, sql, id, CL_SQL_END);
+  if (!ok)
+    {
+      cl_store_unlock (self->store, CL_STORE_UNLOCK_ROLLBACK, NULL);
+      return FALSE;
+    }
+  return cl_store_unlock (self->store, CL_STORE_UNLOCK_COMMIT, error);
+}
+
+/* Conflict resolutions made on this device, told to the server before this round's push
+ * (so a later edit of the field, queued behind, lands on top of the resolution) and before
+ * the pull (which brings back the version the resolution made). */
 static gboolean
 upload_resolutions (ClSync        *self,
                     Conn          *conn,
@@ -2215,37 +2309,28 @@ upload_resolutions (ClSync        *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  stmt = cl_sql_prepare (db_of (self), "SELECT id, resolution, resolved_value, record_type, "
-                         "record_id, field FROM conflict WHERE resolved_at IS NOT NULL AND "
-                         "uploaded = 0 ORDER BY resolved_at, id LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (;;)
     {
-      g_autofree char *id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      ClWireResolveRequest req = { 0 };
-      g_autofree char *current = NULL;
-      g_autofree char *path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
+      g_autofree char *id = NULL;
+      g_autofree char *path = NULL;
       g_autofree char *body = NULL;
       g_autofree char *code = NULL;
       g_autofree char *mode = NULL;
       g_auto(Reply) reply = { 0 };
-      gsize len;
+      gsize len = 0;
 
-      resolution_request (self, stmt, &req, &current);
-      body = cl_wire_resolve_request_encode (&req, &len);
-      sqlite3_reset (stmt);
+      if (!next_resolution (self, &id, &body, &len, error))
+        return FALSE;
+      if (id == NULL)
+        return TRUE;
+      path = g_strdup_printf ("/v1/conflicts/%s/resolve", id);
       if (!http_send (conn, "POST", path, body, len, &reply, cancellable, error))
         return FALSE;
       switch (reply.status)
         {
         case 200:
-          if (!cl_sql_exec_params (db_of (self), error,
-                                   "UPDATE conflict SET uploaded = 1 WHERE id = ?", id,
-                                   CL_SQL_END))
+          if (!set_conflict_resolution (self, "UPDATE conflict SET uploaded = 1 WHERE id = ?",
+                                        id, error))
             return FALSE;
           break;
         case 404:
@@ -2259,8 +2344,8 @@ upload_resolutions (ClSync        *self,
             return FALSE;
           if (g_strcmp0 (code, "field_changed") == 0)
             {
-              if (!cl_sql_exec_params (db_of (self), error, "UPDATE conflict SET resolution = "
-                                       "'renewed' WHERE id = ?", id, CL_SQL_END))
+              if (!set_conflict_resolution (self, "UPDATE conflict SET resolution = "
+                                            "'renewed' WHERE id = ?", id, error))
                 return FALSE;
               report->renewed++;
             }
@@ -2281,12 +2366,6 @@ upload_resolutions (ClSync        *self,
           return FALSE;
         }
     }
-  if (rc != SQLITE_DONE)
-    {
-      cl_sql_set_error (error, db_of (self), rc);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* Fetched conflicts ----------------------------------------------------------------- */
@@ -2348,13 +2427,14 @@ apply_conflicts (ClSync        *self,
                  ClSyncReport  *report,
                  GError       **error)
 {
-  sqlite3 *db = db_of (self);
+  sqlite3 *db;
   g_autofree char *now = cl_now_utc ();
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  db = db_of (self);
   for (guint i = 0; i < infos->len; i++)
     {
       const ClWireConflictInfo *info = g_ptr_array_index (infos, i);
@@ -2451,6 +2531,7 @@ fetch_conflicts (ClSync        *self,
                  GError       **error)
 {
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_conflict_info_free);
+  gboolean ok;
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *after = NULL;
   gboolean more = TRUE;
@@ -2512,8 +2593,12 @@ fetch_conflicts (ClSync        *self,
         }
       g_ptr_array_extend_and_steal (all, g_steal_pointer (&infos));
     }
-  return check_conflicts (self, all, error) &&
-         apply_conflicts (self, all, report, error);
+  /* Checked and applied with no other thread's write in between. */
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return FALSE;
+  ok = check_conflicts (self, all, error) && apply_conflicts (self, all, report, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return ok;
 }
 
 /* The CA certificates the server asks this device to trust besides its enrolled one (a CA
@@ -3059,21 +3144,13 @@ cl_sync_run_finish (ClSync        *self,
 
 /* Status and conflicts ------------------------------------------------------------- */
 
-gboolean
-cl_sync_get_status (ClSync        *self,
-                    ClSyncStatus  *status,
-                    GError       **error)
+static gboolean
+get_status_locked (ClSync        *self,
+                   ClSyncStatus  *status,
+                   GError       **error)
 {
-  sqlite3 *db;
+  sqlite3 *db = db_of (self);
 
-  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
-
-  memset (status, 0, sizeof *status);
-  if ((db = db_of (self)) == NULL)
-    {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
-      return FALSE;
-    }
   status->server = meta_get (self, "sync_url");
   status->username = meta_get (self, "sync_username");
   status->cursor = meta_get_int (self, "sync_cursor");
@@ -3089,26 +3166,37 @@ cl_sync_get_status (ClSync        *self,
 }
 
 /**
- * cl_sync_list_conflicts:
+ * cl_sync_get_status:
  *
- * Returns: (transfer full) (element-type ClConflict): conflicts, newest first
+ * Where sync stands, as committed: read under the store's lock, so never a transaction
+ * another thread has open.
  */
-GPtrArray *
-cl_sync_list_conflicts (ClSync    *self,
-                        gboolean   open_only,
-                        GError   **error)
+gboolean
+cl_sync_get_status (ClSync        *self,
+                    ClSyncStatus  *status,
+                    GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  memset (status, 0, sizeof *status);
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return FALSE;
+  ok = get_status_locked (self, status, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return ok;
+}
+
+static GPtrArray *
+list_conflicts_locked (ClSync    *self,
+                       gboolean   open_only,
+                       GError   **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_conflict_free);
-  sqlite3 *db;
+  sqlite3 *db = db_of (self);
 
-  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
-
-  if ((db = db_of (self)) == NULL)
-    {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
-      return NULL;
-    }
   stmt = cl_sql_prepare (db, open_only
                          ? "SELECT id, record_type, record_id, field, local_value, server_value, "
                            "server_version, created_at, resolved_at, resolution, local_by, "
@@ -3147,6 +3235,27 @@ cl_sync_list_conflicts (ClSync    *self,
   return g_steal_pointer (&out);
 }
 
+/**
+ * cl_sync_list_conflicts:
+ *
+ * Returns: (transfer full) (element-type ClConflict): conflicts, newest first
+ */
+GPtrArray *
+cl_sync_list_conflicts (ClSync    *self,
+                        gboolean   open_only,
+                        GError   **error)
+{
+  GPtrArray *out;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
+
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return NULL;
+  out = list_conflicts_locked (self, open_only, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return out;
+}
+
 void
 cl_rejected_free (ClRejected *r)
 {
@@ -3163,27 +3272,14 @@ cl_rejected_free (ClRejected *r)
   g_free (r);
 }
 
-/**
- * cl_sync_list_rejected:
- *
- * Returns: (transfer full) (element-type ClRejected): refused mutations not dismissed yet,
- *   newest first
- */
-GPtrArray *
-cl_sync_list_rejected (ClSync  *self,
-                       GError **error)
+static GPtrArray *
+list_rejected_locked (ClSync  *self,
+                      GError **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_rejected_free);
-  sqlite3 *db;
+  sqlite3 *db = db_of (self);
 
-  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
-
-  if ((db = db_of (self)) == NULL)
-    {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
-      return NULL;
-    }
   stmt = cl_sql_prepare (db, "SELECT mutation_id, seq, record_type, record_id, changes, code, "
                              "reason, at, op FROM rejected WHERE dismissed = 0 "
                              "ORDER BY at DESC, seq DESC", error);
@@ -3207,6 +3303,27 @@ cl_sync_list_rejected (ClSync  *self,
       g_ptr_array_add (out, r);
     }
   return g_steal_pointer (&out);
+}
+
+/**
+ * cl_sync_list_rejected:
+ *
+ * Returns: (transfer full) (element-type ClRejected): refused mutations not dismissed yet,
+ *   newest first
+ */
+GPtrArray *
+cl_sync_list_rejected (ClSync  *self,
+                       GError **error)
+{
+  GPtrArray *out;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), NULL);
+
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return NULL;
+  out = list_rejected_locked (self, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return out;
 }
 
 /* The refused mutation @mutation_id still listed, or %NULL (NOT_FOUND). */
@@ -3720,22 +3837,13 @@ keep_shown_value (ClSync            *self,
                              CL_SQL_END);
 }
 
-/**
- * cl_sync_resolve:
- * @keep: "theirs", "mine" or "value"
- * @value: (nullable): the new value, with @keep = "value"
- *
- * Resolves a conflict. The vault shows the chosen value at once; the resolution is queued
- * in the conflict record (like an outbox mutation: it survives offline and crashes) and the
- * next round tells the server, which applies it as a new version of the record that every
- * device then pulls. Until then a pull keeps the chosen value on top.
- */
-gboolean
-cl_sync_resolve (ClSync      *self,
-                 const char  *conflict_id,
-                 const char  *keep,
-                 const char  *value,
-                 GError     **error)
+/* cl_sync_resolve() with the store's lock held. */
+static gboolean
+resolve_locked (ClSync      *self,
+                const char  *conflict_id,
+                const char  *keep,
+                const char  *value,
+                GError     **error)
 {
   g_autoptr(GPtrArray) all = NULL;
   ClConflict *c = NULL;
@@ -3744,8 +3852,6 @@ cl_sync_resolve (ClSync      *self,
   const char *chosen = NULL;
   const ClType *type;
   sqlite3 *db;
-
-  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
 
   if (g_strcmp0 (keep, "theirs") != 0 && g_strcmp0 (keep, "mine") != 0 &&
       g_strcmp0 (keep, "value") != 0)
@@ -3766,7 +3872,6 @@ cl_sync_resolve (ClSync      *self,
       return FALSE;
     }
   type = cl_schema_lookup_type (c->record_type);
-  db = db_of (self);
 
   if (strcmp (c->field, "_deleted") == 0 && strcmp (keep, "value") == 0)
     {
@@ -3787,6 +3892,7 @@ cl_sync_resolve (ClSync      *self,
     }
   if (!cl_store_begin (self->store, error))
     return FALSE;
+  db = db_of (self);
   if (type != NULL && strcmp (c->field, "_deleted") == 0)
     {
       /* "theirs" keeps the record as the server holds it now: deleted since, maybe. */
@@ -3843,6 +3949,35 @@ cl_sync_resolve (ClSync      *self,
 fail:
   cl_store_rollback (self->store);
   return FALSE;
+}
+
+/**
+ * cl_sync_resolve:
+ * @keep: "theirs", "mine" or "value"
+ * @value: (nullable): the new value, with @keep = "value"
+ *
+ * Resolves a conflict. The vault shows the chosen value at once; the resolution is queued
+ * in the conflict record (like an outbox mutation: it survives offline and crashes) and the
+ * next round tells the server, which applies it as a new version of the record that every
+ * device then pulls. Until then a pull keeps the chosen value on top.
+ */
+gboolean
+cl_sync_resolve (ClSync      *self,
+                 const char  *conflict_id,
+                 const char  *keep,
+                 const char  *value,
+                 GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_SYNC (self), FALSE);
+
+  /* The conflict is read and settled with no other thread's write in between. */
+  if (!cl_store_lock (self->store, CL_STORE_READ, error))
+    return FALSE;
+  ok = resolve_locked (self, conflict_id, keep, value, error);
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  return ok;
 }
 
 /**

@@ -123,7 +123,6 @@ struct _ClWindow
   guint                 counts_id;
   guint                 counts_serial;
   GCancellable         *counts_cancellable;
-  GMutex                reader_lock;
 
   char                 *undo_type;
   char                 *undo_id;
@@ -415,19 +414,17 @@ counts_data_free (CountsData *data)
   g_free (data);
 }
 
-/* Counting 100,000 cases takes most of a second: a worker does it. It holds reader_lock
- * while it reads, and ::locking takes that lock before the vault closes, so the database
- * never closes under a count. */
+/* Counting 100,000 cases takes most of a second: a worker does it. Each count holds the
+ * store's lock, which the vault takes before it closes, so the database never closes
+ * under a count; one after the close finds the vault locked. */
 static void
 counts_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  ClWindow *self = source_object;
   CountsData *data = task_data;
 
-  g_mutex_lock (&self->reader_lock);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autoptr(GError) error = NULL;
@@ -439,7 +436,6 @@ counts_thread (GTask        *task,
       if (data->counts[i] < 0)
         g_debug ("Could not count a view: %s", error->message);
     }
-  g_mutex_unlock (&self->reader_lock);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1622,11 +1618,9 @@ locking_cb (ClWindow  *self,
   /* Save first, while the store is still open. */
   cl_case_page_flush (self->case_page);
 
-  /* Let a count that is reading finish, and no other start, before the vault closes. */
+  /* No other count starts; one that is reading ends at the store's lock. */
   g_cancellable_cancel (self->counts_cancellable);
   g_clear_object (&self->counts_cancellable);
-  g_mutex_lock (&self->reader_lock);
-  g_mutex_unlock (&self->reader_lock);
 
   /* Locked while the new vault's recovery key was on screen: it goes too. */
   if (self->first_run_active)
@@ -1871,16 +1865,6 @@ cl_window_dispose (GObject *object)
 }
 
 static void
-cl_window_finalize (GObject *object)
-{
-  ClWindow *self = (ClWindow *)object;
-
-  g_mutex_clear (&self->reader_lock);
-
-  G_OBJECT_CLASS (cl_window_parent_class)->finalize (object);
-}
-
-static void
 cl_window_get_property (GObject    *object,
                         guint       prop_id,
                         GValue     *value,
@@ -1945,7 +1929,6 @@ cl_window_class_init (ClWindowClass *klass)
 
   object_class->constructed = cl_window_constructed;
   object_class->dispose = cl_window_dispose;
-  object_class->finalize = cl_window_finalize;
   object_class->get_property = cl_window_get_property;
   object_class->set_property = cl_window_set_property;
 
@@ -2044,7 +2027,6 @@ cl_window_init (ClWindow *self)
   self->view = CL_CASE_VIEW_MINE;
   self->sort = CL_CASE_SORT_LAST_ACTIVITY;
   self->descending = TRUE;
-  g_mutex_init (&self->reader_lock);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
