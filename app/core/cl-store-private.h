@@ -63,6 +63,25 @@ gboolean  _cl_store_refresh_dependents (ClStore       *self,
                                         ClRecord      *record,
                                         GError       **error);
 
+/* The outbox's change format (cl-store-outbox.c). */
+typedef struct {
+  char *field;
+  char *old_value;   /* (nullable) */
+  char *new_value;   /* (nullable) */
+} ClOutboxChange;
+
+void      _cl_outbox_change_free       (ClOutboxChange *change);
+GString  *_cl_outbox_changes_new       (void);
+void      _cl_outbox_changes_add       (GString       *changes,
+                                        const char    *field,
+                                        const char    *old_value,
+                                        const char    *new_value);
+void      _cl_outbox_changes_close     (GString       *changes);
+GPtrArray *_cl_outbox_changes_parse    (const char    *changes,
+                                        GError       **error);
+gboolean  _cl_outbox_changes_has       (const char    *changes,
+                                        const char    *field);
+
 gboolean  _cl_store_queue_mutation     (ClStore       *self,
                                         const ClType  *type,
                                         const char    *id,

@@ -799,48 +799,6 @@ next_seq (ClSqlCache  *cache,
                             "WHERE key = 'next_seq'", CL_SQL_END);
 }
 
-/* A mutation's changes are written as JSON directly: building a json-glib tree of them
- * cost a fifth of an import. Values are valid UTF-8 (cl_field_normalize() checks), so
- * escaping quotes, backslashes and control characters is all RFC 8259 asks. */
-static void
-append_json_string (GString    *json,
-                    const char *value)
-{
-  if (value == NULL)
-    {
-      g_string_append (json, "null");
-      return;
-    }
-  g_string_append_c (json, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (json, '\\');
-      if ((guchar) *p < 0x20)
-        g_string_append_printf (json, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (json, *p);
-    }
-  g_string_append_c (json, '"');
-}
-
-/* Adds "field": {"old": …, "new": …} to @changes, a JSON object opened with "{". */
-static void
-add_change (GString    *changes,
-            const char *field,
-            const char *old_value,
-            const char *new_value)
-{
-  if (changes->len > 1)
-    g_string_append_c (changes, ',');
-  append_json_string (changes, field);
-  g_string_append (changes, ":{\"old\":");
-  append_json_string (changes, old_value);
-  g_string_append (changes, ",\"new\":");
-  append_json_string (changes, new_value);
-  g_string_append_c (changes, '}');
-}
-
 /* Also sync's, for a person's choice on a refused change (cl-sync.c). */
 gboolean
 _cl_store_queue_mutation (ClStore      *self,
@@ -998,7 +956,7 @@ create_in_txn (ClStore       *self,
   g_autofree char *now = cl_now_utc ();
   g_autoptr(ClRecord) record = NULL;
   const char *given_id = NULL;
-  g_autoptr(GString) changes = g_string_new ("{");
+  g_autoptr(GString) changes = _cl_outbox_changes_new ();
   g_autofree const char **row = g_new (const char *, type->n_fields);
   sqlite3_stmt *stmt;
   gboolean ok;
@@ -1089,9 +1047,9 @@ create_in_txn (ClStore       *self,
         return NULL;
       row[i] = value;
       if (value != NULL && !(field->flags & CL_FIELD_DERIVED))
-        add_change (changes, field->name, NULL, value);
+        _cl_outbox_changes_add (changes, field->name, NULL, value);
     }
-  g_string_append_c (changes, '}');
+  _cl_outbox_changes_close (changes);
 
   stmt = cl_sql_cache_prepare (stmts (self), type_sql (type)->insert, error);
   if (stmt == NULL)
@@ -1158,7 +1116,7 @@ update_in_txn (ClStore       *self,
                GError       **error)
 {
   g_autoptr(ClRecord) record = NULL;
-  g_autoptr(GString) changes = g_string_new ("{");
+  g_autoptr(GString) changes = _cl_outbox_changes_new ();
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
   g_autoptr(GPtrArray) new_values = g_ptr_array_new_with_free_func (g_free);
@@ -1224,14 +1182,14 @@ update_in_txn (ClStore       *self,
       const ClField *field = g_ptr_array_index (fields, i);
 
       g_string_append_printf (sql, ", %s = ?", field->name);
-      add_change (changes, field->name, cl_record_get (record, field->name),
-                  g_ptr_array_index (new_values, i));
+      _cl_outbox_changes_add (changes, field->name, cl_record_get (record, field->name),
+                              g_ptr_array_index (new_values, i));
       if (!add_history (self, type, record, "update", field->name,
                         cl_record_get (record, field->name),
                         g_ptr_array_index (new_values, i), now, error))
         return FALSE;
     }
-  g_string_append_c (changes, '}');
+  _cl_outbox_changes_close (changes);
   g_string_append (sql, " WHERE id = ?");
 
   /* Cached by its text: edits of the same fields (the same form) share a statement. */

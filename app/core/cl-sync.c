@@ -961,11 +961,7 @@ mutation_from_row (sqlite3_stmt  *stmt,
                    GError       **error)
 {
   g_autoptr(ClWireMutation) m = cl_wire_mutation_new ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *changes;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
+  g_autoptr(GPtrArray) changes = NULL;
 
   m->seq = sqlite3_column_int64 (stmt, 0);
   m->id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
@@ -976,19 +972,13 @@ mutation_from_row (sqlite3_stmt  *stmt,
   m->base_version = sqlite3_column_int64 (stmt, 5);
   m->at = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
 
-  if (!json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 6), -1,
-                                   error))
+  changes = _cl_outbox_changes_parse ((const char *) sqlite3_column_text (stmt, 6), error);
+  if (changes == NULL)
     return NULL;
-  changes = json_node_get_object (json_parser_get_root (parser));
-  json_object_iter_init (&iter, changes);
-  while (json_object_iter_next (&iter, &name, &node))
+  for (guint i = 0; i < changes->len; i++)
     {
-      JsonObject *c = json_node_get_object (node);
-      const char *old_value = json_object_get_null_member (c, "old") ? NULL
-                              : json_object_get_string_member (c, "old");
-      const char *new_value = json_object_get_null_member (c, "new") ? NULL
-                              : json_object_get_string_member (c, "new");
-      cl_wire_mutation_add_change (m, name, old_value, new_value);
+      ClOutboxChange *c = g_ptr_array_index (changes, i);
+      cl_wire_mutation_add_change (m, c->field, c->old_value, c->new_value);
     }
   return g_steal_pointer (&m);
 }
@@ -1058,13 +1048,19 @@ outbox_changes_field (ClSync     *self,
                       const char *field,
                       gint64      after_seq)
 {
-  g_autofree char *pattern = g_strdup_printf ("%%\"%s\":%%", field);
-  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, after_seq);
-  g_autofree char *hit = cl_sql_query_text (db_of (self), NULL,
-                                            "SELECT seq FROM outbox WHERE record_id = ? AND "
-                                            "seq > ? AND (op = 'delete' OR changes LIKE ?) "
-                                            "LIMIT 1", record_id, seq, pattern, CL_SQL_END);
-  return hit != NULL;
+  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (db_of (self),
+                                                 "SELECT op, changes FROM outbox WHERE "
+                                                 "record_id = ? AND seq > ?", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, record_id);
+  sqlite3_bind_int64 (stmt, 2, after_seq);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "delete") == 0 ||
+        _cl_outbox_changes_has ((const char *) sqlite3_column_text (stmt, 1), field))
+      return TRUE;
+  return FALSE;
 }
 
 /* Whether a later mutation still in the outbox changes @field of @record_id (or deletes
@@ -3353,13 +3349,25 @@ find_rejected (ClSync      *self,
 JsonObject *
 cl_rejected_parse_changes (const ClRejected *r)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(GPtrArray) changes = _cl_outbox_changes_parse (r->changes, NULL);
+  JsonObject *out = json_object_new ();
 
-  if (r->changes != NULL && json_parser_load_from_data (parser, r->changes, -1, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    return json_object_ref (json_node_get_object (root));
-  return json_object_new ();
+  for (guint i = 0; changes != NULL && i < changes->len; i++)
+    {
+      ClOutboxChange *c = g_ptr_array_index (changes, i);
+      JsonObject *change = json_object_new ();
+
+      if (c->old_value != NULL)
+        json_object_set_string_member (change, "old", c->old_value);
+      else
+        json_object_set_null_member (change, "old");
+      if (c->new_value != NULL)
+        json_object_set_string_member (change, "new", c->new_value);
+      else
+        json_object_set_null_member (change, "new");
+      json_object_set_object_member (out, c->field, change);
+    }
+  return out;
 }
 
 /**
@@ -3406,15 +3414,7 @@ changed_later (ClSync      *self,
   cl_sql_bind_text (stmt, 1, record_id);
   cl_sql_bind_text (stmt, 2, after);
   while (!*later && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonNode *root;
-
-      if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1,
-                                      NULL) &&
-          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        *later = json_object_has_member (json_node_get_object (root), field);
-    }
+    *later = _cl_outbox_changes_has ((const char *) sqlite3_column_text (stmt, 0), field);
   return TRUE;
 }
 
@@ -3678,13 +3678,10 @@ retry_put (ClSync        *self,
 {
   g_autoptr(JsonObject) changes = cl_rejected_parse_changes (r);
   g_autoptr(GList) fields = json_object_get_members (changes);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
+  g_autoptr(GString) json = _cl_outbox_changes_new ();
   g_autofree char *now = cl_now_utc ();
   guint n = 0;
 
-  json_builder_begin_object (b);
   for (GList *l = fields; l != NULL; l = l->next)
     {
       const char *field = l->data;
@@ -3708,22 +3705,10 @@ retry_put (ClSync        *self,
       if (g_strcmp0 (value, shown) != 0 &&
           !set_local_value (self, type, r->record_id, field, shown, value, error))
         return FALSE;
-      json_builder_set_member_name (b, field);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "old");
-      if (old != NULL)
-        json_builder_add_string_value (b, old);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "new");
-      if (value != NULL)
-        json_builder_add_string_value (b, value);
-      else
-        json_builder_add_null_value (b);
-      json_builder_end_object (b);
+      _cl_outbox_changes_add (json, field, old, value);
       n++;
     }
-  json_builder_end_object (b);
+  _cl_outbox_changes_close (json);
   if (n == 0)
     {
       g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
@@ -3731,10 +3716,8 @@ retry_put (ClSync        *self,
                      "left to retry."));
       return FALSE;
     }
-  root = json_builder_get_root (b);
-  json = json_to_string (root, FALSE);
-  return _cl_store_queue_mutation (self->store, type, r->record_id, "put", version, json, now,
-                                   error) &&
+  return _cl_store_queue_mutation (self->store, type, r->record_id, "put", version, json->str,
+                                   now, error) &&
          refresh_record (self, type, r->record_id, error);
 }
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "cl-store-private.h"
 #include "cl-sync.h"
 #include "cl-test-util.h"
 
@@ -70,6 +71,44 @@ test_status_waits_for_transaction (ClTestVault   *f,
   cl_sync_status_clear (&read.status);
 }
 
+/* The outbox's change format has one writer and one reader; a value that looks like a
+ * field name is a value (matching the text with LIKE '%"field":%' took it for one). */
+static void
+test_outbox_change_format (void)
+{
+  g_autoptr(GString) changes = _cl_outbox_changes_new ();
+  g_autoptr(GPtrArray) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  ClOutboxChange *c;
+
+  _cl_outbox_changes_add (changes, "notes", NULL, "called \"phone\": no answer\n\\ later");
+  _cl_outbox_changes_add (changes, "status", "referred", NULL);
+  _cl_outbox_changes_close (changes);
+
+  parsed = _cl_outbox_changes_parse (changes->str, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parsed->len, ==, 2);
+  /* In the order json-glib iterates them, which pushes always used. */
+  c = g_ptr_array_index (parsed, 0);
+  if (g_strcmp0 (c->field, "notes") != 0)
+    g_ptr_array_add (parsed, g_ptr_array_steal_index (parsed, 0));
+  c = g_ptr_array_index (parsed, 0);
+  g_assert_cmpstr (c->field, ==, "notes");
+  g_assert_null (c->old_value);
+  g_assert_cmpstr (c->new_value, ==, "called \"phone\": no answer\n\\ later");
+  c = g_ptr_array_index (parsed, 1);
+  g_assert_cmpstr (c->field, ==, "status");
+  g_assert_cmpstr (c->old_value, ==, "referred");
+  g_assert_null (c->new_value);
+
+  g_assert_true (_cl_outbox_changes_has (changes->str, "notes"));
+  g_assert_true (_cl_outbox_changes_has (changes->str, "status"));
+  g_assert_false (_cl_outbox_changes_has (changes->str, "phone"));
+
+  g_assert_null (_cl_outbox_changes_parse ("[1]", &error));
+  g_assert_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -80,6 +119,7 @@ main (int   argc,
   g_test_add (path, ClTestVault, NULL, cl_test_vault_setup, func, cl_test_vault_teardown)
   ADD ("/store-lock/status-waits-for-transaction", test_status_waits_for_transaction);
 #undef ADD
+  g_test_add_func ("/store-lock/outbox-change-format", test_outbox_change_format);
 
   return g_test_run ();
 }
