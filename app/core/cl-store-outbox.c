@@ -10,11 +10,13 @@
 
 #define G_LOG_DOMAIN "cl-store"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "cl-sql.h"
 #include "cl-store-private.h"
 
 void
@@ -93,6 +95,14 @@ member_text (JsonObject *change,
          json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
 }
 
+static void
+unreadable (GError     **error,
+            const char  *why)
+{
+  g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT,
+               _("The vault could not be read or written (%s)."), why);
+}
+
 /**
  * _cl_outbox_changes_parse:
  *
@@ -106,18 +116,21 @@ _cl_outbox_changes_parse (const char  *changes,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) _cl_outbox_change_free);
+  g_autoptr(GError) local_error = NULL;
   JsonNode *root;
   JsonObjectIter iter;
   const char *name;
   JsonNode *node;
 
-  if (!json_parser_load_from_data (parser, changes != NULL ? changes : "", -1, error))
-    return NULL;
+  if (!json_parser_load_from_data (parser, changes != NULL ? changes : "", -1, &local_error))
+    {
+      unreadable (error, local_error->message);
+      return NULL;
+    }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT,
-                           _("A queued change cannot be read."));
+      unreadable (error, g_strerror (EINVAL));
       return NULL;
     }
   json_object_iter_init (&iter, json_node_get_object (root));
@@ -127,8 +140,7 @@ _cl_outbox_changes_parse (const char  *changes,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          g_set_error_literal (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT,
-                               _("A queued change cannot be read."));
+          unreadable (error, g_strerror (EINVAL));
           return NULL;
         }
       change = g_new0 (ClOutboxChange, 1);
@@ -151,4 +163,84 @@ _cl_outbox_changes_has (const char *changes,
     if (strcmp (((ClOutboxChange *) g_ptr_array_index (parsed, i))->field, field) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* The outbox ------------------------------------------------------------------------ */
+
+static gboolean
+next_seq (ClSqlCache  *cache,
+          gint64      *seq,
+          GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  text = cl_sql_cache_query_text (cache, error, "SELECT value FROM meta WHERE key = 'next_seq'",
+                                  CL_SQL_END);
+  if (text == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT,
+                     _("The vault has no outbox counter."));
+      return FALSE;
+    }
+  *seq = g_ascii_strtoll (text, NULL, 10);
+  return cl_sql_cache_exec (cache, error,
+                            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                            "WHERE key = 'next_seq'", CL_SQL_END);
+}
+
+/* Also sync's, for a person's choice on a refused change (cl-sync.c). */
+gboolean
+_cl_store_queue_mutation (ClStore      *self,
+                          const ClType *type,
+                          const char   *id,
+                          const char   *op,
+                          gint64        base_version,
+                          const char   *changes,
+                          const char   *now,
+                          GError      **error)
+{
+  g_autofree char *mutation_id = cl_uuid_new ();
+  g_autofree char *seq_text = NULL;
+  g_autofree char *base_text = NULL;
+  gint64 seq;
+
+  if (type->flags & CL_TYPE_LOCAL_ONLY)
+    return TRUE;
+  if (!next_seq (_cl_store_stmts (self), &seq, error))
+    return FALSE;
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
+  base_text = g_strdup_printf ("%" G_GINT64_FORMAT, base_version);
+  return cl_sql_cache_exec (_cl_store_stmts (self), error,
+                            "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
+                            "base_version, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            seq_text, mutation_id, type->name, id, op, base_text, changes, now,
+                            CL_SQL_END);
+}
+
+static gint64
+store_outbox_length_unlocked (ClStore  *self,
+                              GError  **error)
+{
+  sqlite3 *db;
+  gint64 n = -1;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  if ((db = _cl_store_open_db (self, error)) == NULL ||
+      !cl_sql_query_int (db, "SELECT count(*) FROM outbox", &n, error))
+    return -1;
+  return n;
+}
+
+gint64
+cl_store_outbox_length (ClStore  *self,
+                        GError  **error)
+{
+  gint64 n;
+
+  g_return_val_if_fail (CL_IS_STORE (self), -1);
+  _cl_store_read_lock (self);
+  n = store_outbox_length_unlocked (self, error);
+  _cl_store_read_unlock (self);
+  return n;
 }

@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #include "cl-case-summary.h"
+#include "cl-schema.h"
+#include "cl-sql.h"
 #include "cl-store.h"
 
 G_BEGIN_DECLS
@@ -39,6 +41,24 @@ G_BEGIN_DECLS
 ClCaseSummary *_cl_case_summary_new_from_row    (sqlite3_stmt *stmt);
 ClCaseSummary *_cl_case_summary_new_from_row_at (sqlite3_stmt *stmt,
                                                  int           offset);
+
+/* For the store's own files (cl-store*.c), with the store's lock held. */
+sqlite3  *_cl_store_open_db            (ClStore       *self,
+                                        GError       **error);
+ClSqlCache *_cl_store_stmts            (ClStore       *self);
+char     *_cl_store_column_dup         (sqlite3_stmt  *stmt,
+                                        int            col);
+gboolean  _cl_store_type_is            (const ClType  *type,
+                                        const char    *name);
+gboolean  _cl_store_add_history        (ClStore       *self,
+                                        const ClType  *type,
+                                        ClRecord      *record,
+                                        const char    *op,
+                                        const char    *field,
+                                        const char    *old_value,
+                                        const char    *new_value,
+                                        const char    *now,
+                                        GError       **error);
 
 sqlite3  *_cl_store_get_db             (ClStore       *self);
 void      _cl_store_emit_changed       (ClStore       *self,
