@@ -185,6 +185,9 @@ _cl_sync_fetch_conflicts (ClSync        *self,
                           GCancellable  *cancellable,
                           GError       **error);
 
+void
+_cl_sync_not_understood (GError **error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Conn, _cl_sync_conn_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, _cl_sync_reply_clear)
 

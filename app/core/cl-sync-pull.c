@@ -600,12 +600,7 @@ _cl_sync_pull_all (ClSync        *self,
       resp = cl_wire_pull_response_decode (data, len, error);
       if (resp == NULL)
         {
-          g_prefix_error (error, _("The server's answer was not understood: "));
-          if (error != NULL && *error != NULL)
-            {
-              (*error)->domain = CL_SYNC_ERROR;
-              (*error)->code = CL_SYNC_ERROR_PROTOCOL;
-            }
+          _cl_sync_not_understood (error);
           return FALSE;
         }
       if (resp->last_seq < _cl_sync_meta_get_int (self, "sync_acked_seq") && heals++ == 0)

@@ -551,12 +551,7 @@ _cl_sync_push_all (ClSync        *self,
       resp = cl_wire_push_response_decode (data, len, error);
       if (resp == NULL)
         {
-          g_prefix_error (error, _("The server's answer was not understood: "));
-          if (error != NULL && *error != NULL)
-            {
-              (*error)->domain = CL_SYNC_ERROR;
-              (*error)->code = CL_SYNC_ERROR_PROTOCOL;
-            }
+          _cl_sync_not_understood (error);
           return FALSE;
         }
       if (!apply_push_response (self, req, resp, report, error))

@@ -249,6 +249,18 @@ http_send_once (Conn          *conn,
   return TRUE;
 }
 
+/* An answer the wire format refused (@error, set by the decoder): a protocol error. */
+void
+_cl_sync_not_understood (GError **error)
+{
+  g_prefix_error (error, _("The server's answer was not understood: "));
+  if (error != NULL && *error != NULL)
+    {
+      (*error)->domain = CL_SYNC_ERROR;
+      (*error)->code = CL_SYNC_ERROR_PROTOCOL;
+    }
+}
+
 /* Keeps a refresh's tokens in the vault, both or neither. */
 static gboolean
 keep_tokens (ClSync                    *self,
