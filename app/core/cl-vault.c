@@ -560,23 +560,48 @@ atomic_abort (int         fd,
   g_unlink (tmp_path);
 }
 
+/* The errno behind a GFileError, for set_io_error()'s messages. */
+static int
+file_error_errno (const GError *file_error)
+{
+  switch (file_error->code)
+    {
+    case G_FILE_ERROR_NOSPC:
+      return ENOSPC;
+    case G_FILE_ERROR_ACCES:
+      return EACCES;
+    case G_FILE_ERROR_PERM:
+      return EPERM;
+    case G_FILE_ERROR_LOOP:
+      return ELOOP;
+    case G_FILE_ERROR_ROFS:
+      return EROFS;
+    case G_FILE_ERROR_NOENT:
+      return ENOENT;
+    default:
+      return EIO;
+    }
+}
+
+/* A small private file replaced atomically: 0600, written and fsync'ed beside it, renamed
+ * over it, and the directory fsync'ed so the rename survives a power cut. */
 static gboolean
 write_file_atomic (const char    *path,
                    const void    *data,
                    gsize          len,
                    GError       **error)
 {
-  g_autofree char *tmp_path = NULL;
-  int fd = atomic_begin (path, &tmp_path, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
 
-  if (fd < 0)
-    return FALSE;
-  if (!write_all (fd, data, len, path, error))
+  if (!g_file_set_contents_full (path, data, len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &local_error))
     {
-      atomic_abort (fd, tmp_path);
+      set_io_error (error, file_error_errno (local_error), path, IO_WRITE);
       return FALSE;
     }
-  return atomic_commit (fd, tmp_path, path, error);
+  return fsync_dir (dir, error);
 }
 
 /* Reads a small regular file (never following a symlink). Sets errno-style @errsv:

@@ -2,13 +2,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One vault, opened in this process as the app opens it: a worker runs sync rounds
- * against the real server while this thread makes multi-record writes (New Referral, a
- * draft restored), keeping some and rolling others back. A round that read a transaction
- * still open would push a change number that the rollback then takes back and gives to
- * the next edit: the server would hold a record the vault never kept, and refuse the
- * number when it comes again. Afterwards every number is used once, in order, by what the
- * vault kept, and the outbox is empty.
+ * One vault, opened in this process as the app opens it: a worker runs a fixed number of
+ * sync rounds against the real server while this thread makes multi-record writes (New
+ * Referral, a draft restored), keeping some and rolling others back. A round that read a
+ * transaction still open would push a change number that the rollback then takes back
+ * and gives to the next edit: the server would hold a record the vault never kept, and
+ * refuse the number when it comes again. Afterwards every number is used once, in order,
+ * by what the vault kept, and the outbox is empty.
  */
 
 #include <string.h>
@@ -18,12 +18,12 @@
 #include "cl-sync.h"
 #include "cl-vault-private.h"
 
-#define WRITES 60          /* multi-record transactions, about half rolled back */
+#define ROUNDS 6           /* sync rounds, while writes go on */
 #define MAX_HOLD_MS 15     /* how long a transaction stays open */
 
 typedef struct {
   ClSync   *sync;
-  gint      stop;
+  gint      done;          /* the rounds are over */
   guint     rounds;
   gint64    renumbered;
   gint64    resent;
@@ -35,7 +35,7 @@ rounds_thread (gpointer user_data)
 {
   Rounds *r = user_data;
 
-  while (!g_atomic_int_get (&r->stop))
+  for (guint i = 0; i < ROUNDS; i++)
     {
       g_auto(ClSyncReport) report = { 0 };
       g_autoptr(GError) error = NULL;
@@ -46,6 +46,7 @@ rounds_thread (gpointer user_data)
       r->renumbered += report.renumbered;
       r->resent += report.resent;
     }
+  g_atomic_int_set (&r->done, 1);
   return NULL;
 }
 
@@ -106,6 +107,7 @@ test_rounds_against_rollbacks (void)
   g_autofree char *server_count = NULL;
   g_autofree char *sql = NULL;
   Rounds r = { 0 };
+  guint writes = 0;
 
   cl_test_stack_user_add (stack, "ana", "advocate_dv", "14");
   client = cl_e2e_client_new (stack, "ana", NULL);
@@ -117,7 +119,8 @@ test_rounds_against_rollbacks (void)
 
   r.sync = sync;
   thread = g_thread_new ("rounds", rounds_thread, &r);
-  for (guint i = 0; i < WRITES; i++)
+  /* Writes go on for as long as the rounds do (each round meets some). */
+  for (guint i = 0; !g_atomic_int_get (&r.done); i++)
     {
       g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
       guint n = g_rand_int_range (rand, 1, 4);
@@ -142,14 +145,15 @@ test_rounds_against_rollbacks (void)
           cl_store_unlock (store, CL_STORE_UNLOCK_ROLLBACK, NULL);
           g_ptr_array_extend_and_steal (gone, g_steal_pointer (&ids));
         }
+      writes++;
       /* Let a round start between writes, too. */
       g_usleep (g_rand_int_range (rand, 0, MAX_HOLD_MS) * G_TIME_SPAN_MILLISECOND);
     }
-  g_atomic_int_set (&r.stop, 1);
   g_thread_join (g_steal_pointer (&thread));
-  g_test_message ("%u rounds during %d writes: %u kept, %u rolled back", r.rounds, WRITES,
-                  kept->len, gone->len);
-  g_assert_cmpuint (r.rounds, >, 1);
+  g_test_message ("%u rounds during %u writes: %u cases kept, %u rolled back", r.rounds,
+                  writes, kept->len, gone->len);
+  g_assert_cmpuint (r.rounds, ==, ROUNDS);
+  g_assert_cmpuint (writes, >, ROUNDS);
   g_assert_cmpuint (kept->len, >, 0);
   g_assert_cmpuint (gone->len, >, 0);
 
