@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "cl-case-summary"
 
 #include "cl-case-summary.h"
+#include "cl-store-private.h"
 
 struct _ClCaseSummary
 {

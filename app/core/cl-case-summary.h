@@ -6,7 +6,6 @@
 #pragma once
 
 #include <glib-object.h>
-#include <sqlite3.h>
 
 #include "cl-access.h"
 
@@ -33,9 +32,5 @@ gboolean    cl_case_summary_get_restricted    (ClCaseSummary *self);
   "c.id, c.client_id, coalesce(k.preferred_name, k.legal_name, k.pseudonym), " \
   "coalesce(k.pseudonym, ''), c.case_number, c.status, c.track, c.command, c.assigned_to, " \
   "c.last_activity_at, c.next_due_on, " CL_ACCESS_SQL_RESTRICTED ("c.restricted", "k.restricted")
-
-ClCaseSummary *_cl_case_summary_new_from_row    (sqlite3_stmt *stmt);
-ClCaseSummary *_cl_case_summary_new_from_row_at (sqlite3_stmt *stmt,
-                                                 int           offset);
 
 G_END_DECLS

@@ -25,6 +25,7 @@
 #include "cl-drafts.h"
 #include "cl-schema.h"
 #include "cl-sql.h"
+#include "cl-store-private.h"
 
 #define SELECT_DRAFTS \
   "SELECT id, kind, parent_id, case_id, form_values, created_at, updated_at FROM draft"
@@ -51,24 +52,15 @@ static sqlite3 *
 lock_db (ClStore  *store,
          GError  **error)
 {
-  ClVault *vault = cl_store_get_vault (store);
-  sqlite3 *db;
-
-  g_rec_mutex_lock (cl_vault_get_write_lock (vault));
-  db = cl_vault_get_db (vault);
-  if (db == NULL)
-    {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
-      g_rec_mutex_unlock (cl_vault_get_write_lock (vault));
-    }
-
-  return db;
+  if (!cl_store_lock (store, CL_STORE_READ, error))
+    return NULL;
+  return _cl_store_get_db (store);
 }
 
 static void
 unlock_db (ClStore *store)
 {
-  g_rec_mutex_unlock (cl_vault_get_write_lock (cl_store_get_vault (store)));
+  cl_store_unlock (store, CL_STORE_UNLOCK_NONE, NULL);
 }
 
 /* With the mutex held: a transaction of its own, or a savepoint inside the caller's. */

@@ -25,6 +25,7 @@
 #include "cl-l10n.h"
 #include "cl-export.h"
 #include "cl-sql.h"
+#include "cl-store-private.h"
 
 /* A row of "SELECT " CL_RECORD_COLUMNS ", <fields>, <restricted>" as a record; @masked:
  * without the identifying fields of a restricted one. */
@@ -190,6 +191,60 @@ write_json_record (GOutputStream  *output,
   return TRUE;
 }
 
+/* Writes the records of @record_type to @writer (CSV) or @json_buf and @output (JSON);
+ * call with the store's read lock held. */
+static gboolean
+stream_records (ClStore       *store,
+                const ClType  *record_type,
+                const char    *reason,
+                ClCsvWriter   *writer,
+                GOutputStream *output,
+                GString       *json_buf,
+                gint64        *n,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *restricted = NULL;
+  ClExportFormat format = writer != NULL ? CL_EXPORT_FORMAT_CSV : CL_EXPORT_FORMAT_JSON;
+  sqlite3 *db;
+  int rc;
+
+  /* Streamed straight from the table, in creation order: an export of 100,000 cases
+   * holds one record at a time. */
+  db = _cl_store_get_db (store);
+  restricted = cl_access_sql_restricted (record_type, "t");
+  sql = g_string_new ("SELECT " CL_RECORD_COLUMNS);
+  for (guint i = 0; i < record_type->n_fields; i++)
+    g_string_append_printf (sql, ", %s", record_type->fields[i].name);
+  g_string_append_printf (sql, ", %s FROM %s t WHERE deleted = 0 ORDER BY rowid", restricted,
+                          record_type->table);
+  if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(ClRecord) record = record_from_row (record_type, stmt, reason == NULL);
+      gboolean ok;
+
+      if (format == CL_EXPORT_FORMAT_CSV)
+        ok = write_csv_record (writer, record_type, record, cancellable, error);
+      else
+        ok = write_json_record (output, json_buf, record, *n == 0, cancellable, error);
+      if (!ok)
+        return FALSE;
+      (*n)++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_sql_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * cl_export:
  * @type: a record type name
@@ -217,12 +272,8 @@ cl_export (ClStore         *store,
   const ClType *record_type;
   g_autoptr(ClCsvWriter) writer = NULL;
   g_autoptr(GString) json_buf = NULL;
-  g_autoptr(GString) sql = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *restricted = NULL;
-  sqlite3 *db;
   gint64 n = 0;
-  int rc;
+  gboolean ok;
 
   g_return_val_if_fail (CL_IS_STORE (store), FALSE);
   g_return_val_if_fail (type != NULL, FALSE);
@@ -253,41 +304,14 @@ cl_export (ClStore         *store,
       json_buf = g_string_new ("[\n");
     }
 
-  /* Streamed straight from the table, in creation order: an export of 100,000 cases
-   * holds one record at a time. */
-  db = _cl_store_get_db (store);
-  if (db == NULL)
-    {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked."));
-      return FALSE;
-    }
-  restricted = cl_access_sql_restricted (record_type, "t");
-  sql = g_string_new ("SELECT " CL_RECORD_COLUMNS);
-  for (guint i = 0; i < record_type->n_fields; i++)
-    g_string_append_printf (sql, ", %s", record_type->fields[i].name);
-  g_string_append_printf (sql, ", %s FROM %s t WHERE deleted = 0 ORDER BY rowid", restricted,
-                          record_type->table);
-  if ((stmt = cl_sql_prepare (db, sql->str, error)) == NULL)
+  /* Under the store's lock: the export is of committed records only. */
+  if (!cl_store_lock (store, CL_STORE_READ, error))
     return FALSE;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(ClRecord) record = record_from_row (record_type, stmt, reason == NULL);
-      gboolean ok;
-
-      if (format == CL_EXPORT_FORMAT_CSV)
-        ok = write_csv_record (writer, record_type, record, cancellable, error);
-      else
-        ok = write_json_record (output, json_buf, record, n == 0, cancellable, error);
-      if (!ok)
-        return FALSE;
-      n++;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_sql_set_error (error, db, rc);
-      return FALSE;
-    }
+  ok = stream_records (store, record_type, reason, writer, output, json_buf, &n, cancellable,
+                       error);
+  cl_store_unlock (store, CL_STORE_UNLOCK_NONE, NULL);
+  if (!ok)
+    return FALSE;
 
   if (format == CL_EXPORT_FORMAT_CSV)
     {

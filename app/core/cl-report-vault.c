@@ -458,13 +458,15 @@ define_local_day (sqlite3  *db,
   return TRUE;
 }
 
+/* With the store's read lock held: the facts agree with each other, and hold only
+ * committed records. */
 static ClReportFacts *
-load_facts (ClStore              *store,
-            const char           *name,
-            const ClReportParams *params,
-            gboolean              scoped,
-            GCancellable         *cancellable,
-            GError              **error)
+load_facts_locked (ClStore              *store,
+                   const char           *name,
+                   const ClReportParams *params,
+                   gboolean              scoped,
+                   GCancellable         *cancellable,
+                   GError              **error)
 {
   /* Clients before cases before what hangs off them (cl_report_facts_add_row()). */
   static const ClReportFactKind order[] = {
@@ -489,11 +491,6 @@ load_facts (ClStore              *store,
   if (!cl_report_params_validate (params, error))
     return NULL;
   db = _cl_store_get_db (store);
-  if (db == NULL)
-    {
-      g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
-      return NULL;
-    }
 
   needs = cl_report_needs (name, params) | CL_REPORT_NEED_COMMANDS;
   if ((needs & CL_REPORT_NEED_AGE_FROM_DOB) && !define_local_day (db, error))
@@ -526,6 +523,23 @@ load_facts (ClStore              *store,
     return NULL;
   cl_report_facts_seal (facts);
   return g_steal_pointer (&facts);
+}
+
+static ClReportFacts *
+load_facts (ClStore              *store,
+            const char           *name,
+            const ClReportParams *params,
+            gboolean              scoped,
+            GCancellable         *cancellable,
+            GError              **error)
+{
+  ClReportFacts *facts;
+
+  if (!cl_store_lock (store, CL_STORE_READ, error))
+    return NULL;
+  facts = load_facts_locked (store, name, params, scoped, cancellable, error);
+  cl_store_unlock (store, CL_STORE_UNLOCK_NONE, NULL);
+  return facts;
 }
 
 /**
@@ -674,15 +688,8 @@ cl_report_run_vault_finish (ClStore       *store,
 static gboolean
 role_sees_cases (ClStore *store)
 {
-  sqlite3 *db = _cl_store_get_db (store);
-  g_autofree char *role = NULL;
+  g_autofree char *role = _cl_store_meta_get (store, "sync_role", NULL);
 
-  if (db == NULL)
-    return FALSE;
-  _cl_store_read_lock (store);
-  role = cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = ?", "sync_role",
-                            CL_SQL_END);
-  _cl_store_read_unlock (store);
   return g_strcmp0 (role, "data") != 0 && g_strcmp0 (role, "admin") != 0;
 }
 
@@ -714,7 +721,7 @@ cl_report_vault_drill_down (ClStore              *store,
   g_return_val_if_fail (CL_IS_STORE (store), NULL);
   g_return_val_if_fail (result != NULL, NULL);
 
-  if (_cl_store_get_db (store) == NULL)
+  if (cl_vault_is_locked (cl_store_get_vault (store)))
     {
       g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
       return NULL;
@@ -781,12 +788,12 @@ cl_report_vault_load_cases (ClStore            *store,
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
   GListStore *list;
   guint n = ids != NULL ? g_strv_length ((char **) ids) : 0;
-  sqlite3 *db = _cl_store_get_db (store);
+  sqlite3 *db;
   gboolean ok = TRUE;
 
   g_return_val_if_fail (CL_IS_STORE (store), NULL);
 
-  if (db == NULL)
+  if (cl_vault_is_locked (cl_store_get_vault (store)))
     {
       g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_LOCKED, _("The vault is locked"));
       return NULL;

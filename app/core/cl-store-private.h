@@ -5,6 +5,11 @@
 
 #pragma once
 
+#include <sqlite3.h>
+
+#include "cl-case-summary.h"
+#include "cl-schema.h"
+#include "cl-sql.h"
 #include "cl-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +37,42 @@ G_BEGIN_DECLS
   "FROM cases c LEFT JOIN client k ON k.id = c.client_id " \
   "WHERE c.deleted = 0"
 
+/* A case summary from a row of CL_CASE_SUMMARY_COLUMNS (at @offset). */
+ClCaseSummary *_cl_case_summary_new_from_row    (sqlite3_stmt *stmt);
+ClCaseSummary *_cl_case_summary_new_from_row_at (sqlite3_stmt *stmt,
+                                                 int           offset);
+
+/* For the store's own files (cl-store*.c), with the store's lock held. */
+sqlite3  *_cl_store_open_db            (ClStore       *self,
+                                        GError       **error);
+ClSqlCache *_cl_store_stmts            (ClStore       *self);
+char     *_cl_store_column_dup         (sqlite3_stmt  *stmt,
+                                        int            col);
+gboolean  _cl_store_type_is            (const ClType  *type,
+                                        const char    *name);
+gboolean  _cl_store_add_history        (ClStore       *self,
+                                        const ClType  *type,
+                                        ClRecord      *record,
+                                        const char    *op,
+                                        const char    *field,
+                                        const char    *old_value,
+                                        const char    *new_value,
+                                        const char    *now,
+                                        GError       **error);
+
+sqlite3  *_cl_store_get_db             (ClStore       *self);
+void      _cl_store_emit_changed       (ClStore       *self,
+                                        const char    *type,
+                                        const char    *id);
+char     *_cl_store_meta_get           (ClStore       *self,
+                                        const char    *key,
+                                        GError       **error);
+gint64    _cl_store_meta_get_int       (ClStore       *self,
+                                        const char    *key);
+gboolean  _cl_store_meta_set           (ClStore       *self,
+                                        const char    *key,
+                                        const char    *value,
+                                        GError       **error);
 void      _cl_store_read_lock          (ClStore       *self);
 void      _cl_store_read_unlock        (ClStore       *self);
 char     *_cl_store_view_where         (ClCaseView     view);
@@ -41,6 +82,25 @@ gboolean  _cl_store_refresh_dependents (ClStore       *self,
                                         const ClType  *type,
                                         ClRecord      *record,
                                         GError       **error);
+
+/* The outbox's change format (cl-store-outbox.c). */
+typedef struct {
+  char *field;
+  char *old_value;   /* (nullable) */
+  char *new_value;   /* (nullable) */
+} ClOutboxChange;
+
+void      _cl_outbox_change_free       (ClOutboxChange *change);
+GString  *_cl_outbox_changes_new       (void);
+void      _cl_outbox_changes_add       (GString       *changes,
+                                        const char    *field,
+                                        const char    *old_value,
+                                        const char    *new_value);
+void      _cl_outbox_changes_close     (GString       *changes);
+GPtrArray *_cl_outbox_changes_parse    (const char    *changes,
+                                        GError       **error);
+gboolean  _cl_outbox_changes_has       (const char    *changes,
+                                        const char    *field);
 
 gboolean  _cl_store_queue_mutation     (ClStore       *self,
                                         const ClType  *type,

@@ -27,6 +27,7 @@
 #include "cl-case-summary.h"
 #include "cl-sql.h"
 #include "cl-store-private.h"
+#include "cl-vault-private.h"
 
 struct _ClStore
 {
@@ -41,6 +42,9 @@ struct _ClStore
   GHashTable   *pending;      /* "type\nid" of records changed in the open transaction */
   ClSqlCache   *stmts;        /* prepared on the vault's connection; under the vault's mutex */
   gulong        locked_id;
+
+  GThread      *holder;       /* (atomic): the thread holding the vault's mutex through us */
+  guint         held;         /* its nesting, on that thread */
 
   GThread      *owner;
   GMainContext *context;
@@ -80,15 +84,46 @@ cl_history_entry_free (ClHistoryEntry *entry)
   g_free (entry);
 }
 
+/* The store's lock is the vault's recursive mutex (cl_vault_lock() takes it before it
+ * closes the database), with a note of which thread holds it through the store, so that
+ * _cl_store_get_db() can tell a caller that forgot it. */
+static void
+lock_take (ClStore *self)
+{
+  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  if (self->held++ == 0)
+    g_atomic_pointer_set (&self->holder, g_thread_self ());
+}
+
+static void
+lock_release (ClStore *self)
+{
+  g_assert (self->held > 0);
+  if (--self->held == 0)
+    g_atomic_pointer_set (&self->holder, NULL);
+  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+}
+
+/**
+ * _cl_store_get_db:
+ *
+ * The vault's connection, for core code that holds the store's lock (cl_store_lock()).
+ * Every thread shares the one connection: a read without the lock would see another
+ * thread's uncommitted transaction, a write would land in it.
+ *
+ * Returns: (transfer none) (nullable): the connection, or %NULL when the vault is locked
+ */
 sqlite3 *
 _cl_store_get_db (ClStore *self)
 {
+  if (g_atomic_pointer_get (&self->holder) != g_thread_self ())
+    g_critical ("The vault's database was used without the store's lock");
   return cl_vault_get_db (self->vault);
 }
 
-static sqlite3 *
-get_db (ClStore  *self,
-        GError  **error)
+sqlite3 *
+_cl_store_open_db (ClStore  *self,
+                   GError  **error)
 {
   sqlite3 *db = cl_vault_get_db (self->vault);
 
@@ -99,8 +134,8 @@ get_db (ClStore  *self,
 
 /* The statements prepared on the vault's connection. Call with the vault's mutex held and
  * the vault open. */
-static ClSqlCache *
-stmts (ClStore *self)
+ClSqlCache *
+_cl_store_stmts (ClStore *self)
 {
   if (self->stmts == NULL)
     self->stmts = cl_sql_cache_new (cl_vault_get_db (self->vault));
@@ -115,9 +150,9 @@ stmts (ClStore *self)
 static void
 vault_locked_cb (ClStore *self)
 {
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
   g_clear_pointer (&self->stmts, cl_sql_cache_free);
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
 }
 
 /* SQL of each record type ---------------------------------------------------------- */
@@ -228,14 +263,14 @@ write_begin (ClStore  *self,
 {
   sqlite3 *db;
 
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
-  db = get_db (self, error);
+  lock_take (self);
+  db = _cl_store_open_db (self, error);
   if (db == NULL)
     goto fail;
 
   if (self->depth == 0)
     {
-      if (!cl_sql_cache_exec (stmts (self), error, "BEGIN IMMEDIATE", CL_SQL_END))
+      if (!cl_sql_cache_exec (_cl_store_stmts (self), error, "BEGIN IMMEDIATE", CL_SQL_END))
         goto fail;
       self->failed = FALSE;
     }
@@ -252,7 +287,7 @@ write_begin (ClStore  *self,
   return TRUE;
 
 fail:
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
   return FALSE;
 }
 
@@ -278,10 +313,10 @@ write_end (ClStore  *self,
           set_failed_error (error);
           ok = FALSE;
         }
-      if (ok && !cl_sql_cache_exec (stmts (self), error, "COMMIT", CL_SQL_END))
+      if (ok && !cl_sql_cache_exec (_cl_store_stmts (self), error, "COMMIT", CL_SQL_END))
         ok = FALSE;
       if (!ok)
-        cl_sql_cache_exec (stmts (self), NULL, "ROLLBACK", CL_SQL_END);
+        cl_sql_cache_exec (_cl_store_stmts (self), NULL, "ROLLBACK", CL_SQL_END);
     }
 
   if (self->depth == 0)
@@ -300,7 +335,7 @@ write_end (ClStore  *self,
             g_free (key);
         }
     }
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
 
   for (guint i = 0; pending != NULL && i < pending->len; i++)
     {
@@ -350,33 +385,163 @@ note_changed (ClStore    *self,
 }
 
 /**
+ * cl_store_lock:
+ * @lock: %CL_STORE_READ for reads that must agree with each other, %CL_STORE_WRITE for a
+ *   transaction
+ *
+ * The only way to the vault's database. Every thread shares one connection, so the lock
+ * is exclusive whichever @lock is asked for: while a thread holds it, no other thread reads
+ * or writes, and no other thread's transaction is open. A thread may take it again
+ * (nested); each cl_store_lock() is ended by one cl_store_unlock(). Fails, holding
+ * nothing, when the vault is locked.
+ */
+gboolean
+cl_store_lock (ClStore      *self,
+               ClStoreLock   lock,
+               GError      **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+
+  if (lock == CL_STORE_WRITE)
+    return write_begin (self, error);
+  lock_take (self);
+  if (_cl_store_open_db (self, error) == NULL)
+    {
+      lock_release (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * cl_store_unlock:
+ * @unlock: %CL_STORE_UNLOCK_NONE to end a read; %CL_STORE_UNLOCK_COMMIT or
+ *   %CL_STORE_UNLOCK_ROLLBACK to end a write
+ *
+ * Ends what cl_store_lock() began. A commit fails (and everything since the outermost
+ * write lock is rolled back) if a write inside failed part-way or SQLite refuses it.
+ */
+gboolean
+cl_store_unlock (ClStore        *self,
+                 ClStoreUnlock   unlock,
+                 GError        **error)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+
+  switch (unlock)
+    {
+    case CL_STORE_UNLOCK_NONE:
+      lock_release (self);
+      return TRUE;
+    case CL_STORE_UNLOCK_COMMIT:
+      return write_end (self, TRUE, error);
+    case CL_STORE_UNLOCK_ROLLBACK:
+    default:
+      self->failed = TRUE;
+      write_end (self, FALSE, NULL);
+      return TRUE;
+    }
+}
+
+/**
  * cl_store_begin:
  *
- * Opens a transaction on this thread: writes until cl_store_commit() or
+ * cl_store_lock (self, %CL_STORE_WRITE): writes until cl_store_commit() or
  * cl_store_rollback() are kept or discarded together (imports, demo data).
  */
 gboolean
 cl_store_begin (ClStore  *self,
                 GError  **error)
 {
-  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
-  return write_begin (self, error);
+  return cl_store_lock (self, CL_STORE_WRITE, error);
 }
 
 gboolean
 cl_store_commit (ClStore  *self,
                  GError  **error)
 {
-  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
-  return write_end (self, TRUE, error);
+  return cl_store_unlock (self, CL_STORE_UNLOCK_COMMIT, error);
 }
 
 void
 cl_store_rollback (ClStore *self)
 {
-  g_return_if_fail (CL_IS_STORE (self));
-  self->failed = TRUE;
-  write_end (self, FALSE, NULL);
+  cl_store_unlock (self, CL_STORE_UNLOCK_ROLLBACK, NULL);
+}
+
+/* Sync state ----------------------------------------------------------------------- */
+
+/* Under the store's lock, taken here (it nests in the caller's). */
+char *
+_cl_store_meta_get (ClStore     *self,
+                    const char  *key,
+                    GError     **error)
+{
+  char *value;
+
+  if (!cl_store_lock (self, CL_STORE_READ, error))
+    return NULL;
+  value = cl_sql_cache_query_text (_cl_store_stmts (self), error, "SELECT value FROM meta WHERE key = ?",
+                                   key, CL_SQL_END);
+  cl_store_unlock (self, CL_STORE_UNLOCK_NONE, NULL);
+  return value;
+}
+
+gint64
+_cl_store_meta_get_int (ClStore    *self,
+                        const char *key)
+{
+  g_autofree char *value = _cl_store_meta_get (self, key, NULL);
+
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+gboolean
+_cl_store_meta_set (ClStore     *self,
+                    const char  *key,
+                    const char  *value,
+                    GError     **error)
+{
+  gboolean ok;
+
+  if (!cl_store_lock (self, CL_STORE_WRITE, error))
+    return FALSE;
+  ok = cl_sql_cache_exec (_cl_store_stmts (self), error,
+                          "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", key, value,
+                          CL_SQL_END) &&
+       cl_sql_cache_exec (_cl_store_stmts (self), error, "UPDATE meta SET value = ? WHERE key = ?",
+                          value, key, CL_SQL_END);
+  if (ok)
+    return cl_store_unlock (self, CL_STORE_UNLOCK_COMMIT, error);
+  cl_store_unlock (self, CL_STORE_UNLOCK_ROLLBACK, NULL);
+  return FALSE;
+}
+
+/**
+ * cl_store_get_sync_state:
+ * @state: (out caller-allocates): the counters, read together under the store's lock
+ *
+ * Where sync stands, as committed: never a transaction another thread has open.
+ */
+gboolean
+cl_store_get_sync_state (ClStore           *self,
+                         ClStoreSyncState  *state,
+                         GError           **error)
+{
+  g_autofree char *token = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+
+  memset (state, 0, sizeof *state);
+  if (!cl_store_lock (self, CL_STORE_READ, error))
+    return FALSE;
+  state->cursor = _cl_store_meta_get_int (self, "sync_cursor");
+  state->next_seq = _cl_store_meta_get_int (self, "next_seq");
+  state->acked_seq = _cl_store_meta_get_int (self, "sync_acked_seq");
+  token = _cl_store_meta_get (self, "sync_token", NULL);
+  state->signed_in = token != NULL && *token != '\0';
+  cl_store_unlock (self, CL_STORE_UNLOCK_NONE, NULL);
+  return TRUE;
 }
 
 /* Rows ----------------------------------------------------------------------------- */
@@ -395,9 +560,9 @@ select_sql (const ClType *type,
   return g_string_free (sql, FALSE);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           col)
+char *
+_cl_store_column_dup (sqlite3_stmt *stmt,
+                      int           col)
 {
   const char *text = (const char *) sqlite3_column_text (stmt, col);
   return text != NULL ? g_strdup (text) : NULL;
@@ -418,7 +583,7 @@ record_from_row (const ClType *type,
                        (const char *) sqlite3_column_text (stmt, 4),
                        (const char *) sqlite3_column_text (stmt, 5));
   for (guint i = 0; i < type->n_fields; i++)
-    _cl_record_take (record, type->fields[i].name, column_dup (stmt, base + i));
+    _cl_record_take (record, type->fields[i].name, _cl_store_column_dup (stmt, base + i));
   return record;
 }
 
@@ -441,12 +606,12 @@ load (ClStore       *self,
       gboolean       with_deleted,
       GError       **error)
 {
-  sqlite3 *db = get_db (self, error);
+  sqlite3 *db = _cl_store_open_db (self, error);
   ClRecord *record = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
-  if (db == NULL || (stmt = cl_sql_cache_prepare (stmts (self), type_sql (type)->select,
+  if (db == NULL || (stmt = cl_sql_cache_prepare (_cl_store_stmts (self), type_sql (type)->select,
                                                   error)) == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, id);
@@ -458,7 +623,7 @@ load (ClStore       *self,
   else
     g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_NOT_FOUND,
                  _("There is no %s with id %s"), type->name, id);
-  cl_sql_cache_release (stmts (self), stmt);
+  cl_sql_cache_release (_cl_store_stmts (self), stmt);
   return record;
 }
 
@@ -530,19 +695,19 @@ refresh_case (ClStore     *self,
 {
   if (case_id == NULL)
     return TRUE;
-  if (derived && !cl_sql_cache_exec (stmts (self), error, derive_case_sql, case_id, CL_SQL_END))
+  if (derived && !cl_sql_cache_exec (_cl_store_stmts (self), error, derive_case_sql, case_id, CL_SQL_END))
     return FALSE;
   if (search &&
-      (!cl_sql_cache_exec (stmts (self), error, search_delete_sql, case_id, CL_SQL_END) ||
-       !cl_sql_cache_exec (stmts (self), error, search_insert_sql, case_id, CL_SQL_END)))
+      (!cl_sql_cache_exec (_cl_store_stmts (self), error, search_delete_sql, case_id, CL_SQL_END) ||
+       !cl_sql_cache_exec (_cl_store_stmts (self), error, search_insert_sql, case_id, CL_SQL_END)))
     return FALSE;
   note_changed (self, "case", case_id);
   return TRUE;
 }
 
-static gboolean
-type_is (const ClType *type,
-         const char   *name)
+gboolean
+_cl_store_type_is (const ClType *type,
+                   const char   *name)
 {
   return strcmp (type->name, name) == 0;
 }
@@ -554,7 +719,7 @@ client_cases (ClStore     *self,
               GError     **error)
 {
   sqlite3_stmt *stmt =
-    cl_sql_cache_prepare (stmts (self),
+    cl_sql_cache_prepare (_cl_store_stmts (self),
                           "SELECT id FROM cases WHERE client_id = ? AND deleted = 0", error);
   GPtrArray *ids;
 
@@ -563,8 +728,8 @@ client_cases (ClStore     *self,
   ids = g_ptr_array_new_with_free_func (g_free);
   cl_sql_bind_text (stmt, 1, client_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (ids, column_dup (stmt, 0));
-  cl_sql_cache_release (stmts (self), stmt);
+    g_ptr_array_add (ids, _cl_store_column_dup (stmt, 0));
+  cl_sql_cache_release (_cl_store_stmts (self), stmt);
   return ids;
 }
 
@@ -577,10 +742,10 @@ _cl_store_refresh_dependents (ClStore       *self,
 {
   const char *id = cl_record_get_id (record);
 
-  if (type_is (type, "case"))
+  if (_cl_store_type_is (type, "case"))
     return refresh_case (self, id, TRUE, TRUE, error);
 
-  if (type_is (type, "client"))
+  if (_cl_store_type_is (type, "client"))
     {
       g_autoptr(GPtrArray) ids = client_cases (self, id, error);
 
@@ -592,17 +757,17 @@ _cl_store_refresh_dependents (ClStore       *self,
       return TRUE;
     }
 
-  if (type_is (type, "compensation") &&
-      !cl_sql_cache_exec (stmts (self), error, deadline_sql, id, CL_SQL_END))
+  if (_cl_store_type_is (type, "compensation") &&
+      !cl_sql_cache_exec (_cl_store_stmts (self), error, deadline_sql, id, CL_SQL_END))
     return FALSE;
 
   if (type->parent != NULL && strcmp (type->parent, "case_id") == 0)
     {
       const char *case_id = cl_record_get (record, "case_id");
-      gboolean derived = type_is (type, "contact") || type_is (type, "service") ||
-                         type_is (type, "note") || type_is (type, "task");
-      gboolean search = type_is (type, "referral") || type_is (type, "legal_matter") ||
-                        type_is (type, "compensation");
+      gboolean derived = _cl_store_type_is (type, "contact") || _cl_store_type_is (type, "service") ||
+                         _cl_store_type_is (type, "note") || _cl_store_type_is (type, "task");
+      gboolean search = _cl_store_type_is (type, "referral") || _cl_store_type_is (type, "legal_matter") ||
+                        _cl_store_type_is (type, "compensation");
 
       if (derived || search)
         return refresh_case (self, case_id, derived, search, error);
@@ -611,144 +776,6 @@ _cl_store_refresh_dependents (ClStore       *self,
 }
 
 /* Outbox and history --------------------------------------------------------------- */
-
-static gboolean
-next_seq (ClSqlCache  *cache,
-          gint64      *seq,
-          GError     **error)
-{
-  g_autofree char *text = NULL;
-
-  text = cl_sql_cache_query_text (cache, error, "SELECT value FROM meta WHERE key = 'next_seq'",
-                                  CL_SQL_END);
-  if (text == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, CL_VAULT_ERROR, CL_VAULT_ERROR_CORRUPT,
-                     _("The vault has no outbox counter."));
-      return FALSE;
-    }
-  *seq = g_ascii_strtoll (text, NULL, 10);
-  return cl_sql_cache_exec (cache, error,
-                            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                            "WHERE key = 'next_seq'", CL_SQL_END);
-}
-
-/* A mutation's changes are written as JSON directly: building a json-glib tree of them
- * cost a fifth of an import. Values are valid UTF-8 (cl_field_normalize() checks), so
- * escaping quotes, backslashes and control characters is all RFC 8259 asks. */
-static void
-append_json_string (GString    *json,
-                    const char *value)
-{
-  if (value == NULL)
-    {
-      g_string_append (json, "null");
-      return;
-    }
-  g_string_append_c (json, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (json, '\\');
-      if ((guchar) *p < 0x20)
-        g_string_append_printf (json, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (json, *p);
-    }
-  g_string_append_c (json, '"');
-}
-
-/* Adds "field": {"old": …, "new": …} to @changes, a JSON object opened with "{". */
-static void
-add_change (GString    *changes,
-            const char *field,
-            const char *old_value,
-            const char *new_value)
-{
-  if (changes->len > 1)
-    g_string_append_c (changes, ',');
-  append_json_string (changes, field);
-  g_string_append (changes, ":{\"old\":");
-  append_json_string (changes, old_value);
-  g_string_append (changes, ",\"new\":");
-  append_json_string (changes, new_value);
-  g_string_append_c (changes, '}');
-}
-
-/* Also sync's, for a person's choice on a refused change (cl-sync.c). */
-gboolean
-_cl_store_queue_mutation (ClStore      *self,
-                          const ClType *type,
-                          const char   *id,
-                          const char   *op,
-                          gint64        base_version,
-                          const char   *changes,
-                          const char   *now,
-                          GError      **error)
-{
-  g_autofree char *mutation_id = cl_uuid_new ();
-  g_autofree char *seq_text = NULL;
-  g_autofree char *base_text = NULL;
-  gint64 seq;
-
-  if (type->flags & CL_TYPE_LOCAL_ONLY)
-    return TRUE;
-  if (!next_seq (stmts (self), &seq, error))
-    return FALSE;
-  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
-  base_text = g_strdup_printf ("%" G_GINT64_FORMAT, base_version);
-  return cl_sql_cache_exec (stmts (self), error,
-                            "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
-                            "base_version, changes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            seq_text, mutation_id, type->name, id, op, base_text, changes, now,
-                            CL_SQL_END);
-}
-
-static void
-owners (const ClType  *type,
-        ClRecord      *record,
-        const char   **case_id,
-        const char   **client_id)
-{
-  *case_id = NULL;
-  *client_id = NULL;
-  if (type_is (type, "case"))
-    {
-      *case_id = cl_record_get_id (record);
-      *client_id = cl_record_get (record, "client_id");
-    }
-  else if (type_is (type, "client"))
-    *client_id = cl_record_get_id (record);
-  else if (type->parent != NULL && strcmp (type->parent, "case_id") == 0)
-    *case_id = cl_record_get (record, "case_id");
-  else if (type->parent != NULL && strcmp (type->parent, "client_id") == 0)
-    *client_id = cl_record_get (record, "client_id");
-}
-
-static gboolean
-add_history (ClStore      *self,
-             const ClType *type,
-             ClRecord     *record,
-             const char   *op,
-             const char   *field,
-             const char   *old_value,
-             const char   *new_value,
-             const char   *now,
-             GError      **error)
-{
-  const char *case_id, *client_id;
-
-  if (type_is (type, "audit"))
-    return TRUE;
-  owners (type, record, &case_id, &client_id);
-  return cl_sql_cache_exec (stmts (self), error,
-                            "INSERT INTO history (case_id, client_id, record_type, record_id, "
-                            "op, field, old_value, new_value, at, by, origin) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'local')",
-                            case_id, client_id, type->name, cl_record_get_id (record), op,
-                            field, old_value, new_value, now, self->user, CL_SQL_END);
-}
 
 /* Validation ----------------------------------------------------------------------- */
 
@@ -771,7 +798,7 @@ check_reference (ClStore        *self,
   else
     return TRUE;
 
-  found = cl_sql_cache_query_text (stmts (self), &local_error, sql, value, CL_SQL_END);
+  found = cl_sql_cache_query_text (_cl_store_stmts (self), &local_error, sql, value, CL_SQL_END);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -833,7 +860,7 @@ create_in_txn (ClStore       *self,
   g_autofree char *now = cl_now_utc ();
   g_autoptr(ClRecord) record = NULL;
   const char *given_id = NULL;
-  g_autoptr(GString) changes = g_string_new ("{");
+  g_autoptr(GString) changes = _cl_outbox_changes_new ();
   g_autofree const char **row = g_new (const char *, type->n_fields);
   sqlite3_stmt *stmt;
   gboolean ok;
@@ -850,7 +877,7 @@ create_in_txn (ClStore       *self,
           return NULL;
         }
       id = g_ascii_strdown (given_id, -1);
-      exists = cl_sql_cache_query_text (stmts (self), NULL, type_sql (type)->exists, id,
+      exists = cl_sql_cache_query_text (_cl_store_stmts (self), NULL, type_sql (type)->exists, id,
                                         CL_SQL_END);
       if (exists != NULL)
         {
@@ -874,7 +901,7 @@ create_in_txn (ClStore       *self,
       field = writable_field (type, cl_changes_get_field (values, i), error);
       if (field == NULL)
         return NULL;
-      if (type_is (type, "case") && strcmp (field->name, "case_number") == 0)
+      if (_cl_store_type_is (type, "case") && strcmp (field->name, "case_number") == 0)
         {
           g_set_error (error, CL_SCHEMA_ERROR, CL_SCHEMA_ERROR_READ_ONLY,
                        _("“case_number” is given by Caseload and cannot be set"));
@@ -890,7 +917,7 @@ create_in_txn (ClStore       *self,
     }
 
   /* Defaults. */
-  if (type_is (type, "case"))
+  if (_cl_store_type_is (type, "case"))
     {
       if (cl_record_get (record, "status") == NULL)
         _cl_record_take (record, "status", g_strdup ("referred"));
@@ -901,12 +928,12 @@ create_in_txn (ClStore       *self,
       _cl_record_take (record, "case_number", new_case_number (id));
     }
   /* A service takes both its defaults: a count of one and the advocate logging it. */
-  if (type_is (type, "service") && cl_record_get (record, "times") == NULL)
+  if (_cl_store_type_is (type, "service") && cl_record_get (record, "times") == NULL)
     _cl_record_take (record, "times", g_strdup ("1"));
-  if ((type_is (type, "contact") || type_is (type, "service")) &&
+  if ((_cl_store_type_is (type, "contact") || _cl_store_type_is (type, "service")) &&
       cl_record_get (record, "advocate") == NULL)
     _cl_record_take (record, "advocate", g_strdup (self->user));
-  if (type_is (type, "note") && cl_record_get (record, "author") == NULL)
+  if (_cl_store_type_is (type, "note") && cl_record_get (record, "author") == NULL)
     _cl_record_take (record, "author", g_strdup (self->user));
 
   for (guint i = 0; i < type->n_fields; i++)
@@ -924,11 +951,11 @@ create_in_txn (ClStore       *self,
         return NULL;
       row[i] = value;
       if (value != NULL && !(field->flags & CL_FIELD_DERIVED))
-        add_change (changes, field->name, NULL, value);
+        _cl_outbox_changes_add (changes, field->name, NULL, value);
     }
-  g_string_append_c (changes, '}');
+  _cl_outbox_changes_close (changes);
 
-  stmt = cl_sql_cache_prepare (stmts (self), type_sql (type)->insert, error);
+  stmt = cl_sql_cache_prepare (_cl_store_stmts (self), type_sql (type)->insert, error);
   if (stmt == NULL)
     return NULL;
   cl_sql_bind_text (stmt, 1, id);
@@ -939,12 +966,12 @@ create_in_txn (ClStore       *self,
   for (guint i = 0; i < type->n_fields; i++)
     cl_sql_bind_text (stmt, 6 + i, row[i]);
   ok = cl_sql_step_done (stmt, error);
-  cl_sql_cache_release (stmts (self), stmt);
+  cl_sql_cache_release (_cl_store_stmts (self), stmt);
   if (!ok)
     return NULL;
 
   if (!_cl_store_queue_mutation (self, type, id, "put", 0, changes->str, now, error) ||
-      !add_history (self, type, record, "create", NULL, NULL, NULL, now, error) ||
+      !_cl_store_add_history (self, type, record, "create", NULL, NULL, NULL, now, error) ||
       !_cl_store_refresh_dependents (self, type, record, error))
     return NULL;
 
@@ -993,7 +1020,7 @@ update_in_txn (ClStore       *self,
                GError       **error)
 {
   g_autoptr(ClRecord) record = NULL;
-  g_autoptr(GString) changes = g_string_new ("{");
+  g_autoptr(GString) changes = _cl_outbox_changes_new ();
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
   g_autoptr(GPtrArray) new_values = g_ptr_array_new_with_free_func (g_free);
@@ -1059,18 +1086,18 @@ update_in_txn (ClStore       *self,
       const ClField *field = g_ptr_array_index (fields, i);
 
       g_string_append_printf (sql, ", %s = ?", field->name);
-      add_change (changes, field->name, cl_record_get (record, field->name),
-                  g_ptr_array_index (new_values, i));
-      if (!add_history (self, type, record, "update", field->name,
+      _cl_outbox_changes_add (changes, field->name, cl_record_get (record, field->name),
+                              g_ptr_array_index (new_values, i));
+      if (!_cl_store_add_history (self, type, record, "update", field->name,
                         cl_record_get (record, field->name),
                         g_ptr_array_index (new_values, i), now, error))
         return FALSE;
     }
-  g_string_append_c (changes, '}');
+  _cl_outbox_changes_close (changes);
   g_string_append (sql, " WHERE id = ?");
 
   /* Cached by its text: edits of the same fields (the same form) share a statement. */
-  if ((stmt = cl_sql_cache_prepare (stmts (self), sql->str, error)) == NULL)
+  if ((stmt = cl_sql_cache_prepare (_cl_store_stmts (self), sql->str, error)) == NULL)
     return FALSE;
   cl_sql_bind_text (stmt, 1, now);
   cl_sql_bind_text (stmt, 2, self->user);
@@ -1078,7 +1105,7 @@ update_in_txn (ClStore       *self,
     cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (new_values, i));
   cl_sql_bind_text (stmt, 3 + n, id);
   ok = cl_sql_step_done (stmt, error);
-  cl_sql_cache_release (stmts (self), stmt);
+  cl_sql_cache_release (_cl_store_stmts (self), stmt);
   if (!ok)
     return FALSE;
 
@@ -1144,11 +1171,11 @@ delete_in_txn (ClStore       *self,
     return FALSE;
 
   /* A client goes only once none of their cases is live (cl_store_delete_client()). */
-  if (type_is (type, "client"))
+  if (_cl_store_type_is (type, "client"))
     {
       GError *local_error = NULL;
       g_autofree char *live =
-        cl_sql_cache_query_text (stmts (self), &local_error,
+        cl_sql_cache_query_text (_cl_store_stmts (self), &local_error,
                                  "SELECT group_concat(n, ', ') FROM (SELECT CASE WHEN "
                                  CL_ACCESS_SQL_RESTRICTED ("c.restricted", "k.restricted")
                                  " THEN ? ELSE c.case_number END AS n FROM cases c "
@@ -1170,16 +1197,16 @@ delete_in_txn (ClStore       *self,
         }
     }
 
-  if (!cl_sql_cache_exec (stmts (self), error, type_sql (type)->tombstone, now, self->user, id,
+  if (!cl_sql_cache_exec (_cl_store_stmts (self), error, type_sql (type)->tombstone, now, self->user, id,
                           CL_SQL_END) ||
       !_cl_store_queue_mutation (self, type, id, "delete", cl_record_get_version (record),
                                  "{}", now, error) ||
-      !add_history (self, type, record, "delete", NULL, NULL, NULL, now, error))
+      !_cl_store_add_history (self, type, record, "delete", NULL, NULL, NULL, now, error))
     return FALSE;
 
-  if (type_is (type, "case"))
+  if (_cl_store_type_is (type, "case"))
     {
-      if (!cl_sql_cache_exec (stmts (self), error, search_delete_sql, id, CL_SQL_END))
+      if (!cl_sql_cache_exec (_cl_store_stmts (self), error, search_delete_sql, id, CL_SQL_END))
         return FALSE;
     }
   else if (!_cl_store_refresh_dependents (self, type, record, error))
@@ -1284,13 +1311,13 @@ cl_store_audit (ClStore     *self,
 void
 _cl_store_read_lock (ClStore *self)
 {
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
 }
 
 void
 _cl_store_read_unlock (ClStore *self)
 {
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
 }
 
 static ClRecord *
@@ -1369,13 +1396,13 @@ store_list_unlocked (ClStore     *self,
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
 
-  if ((type = lookup_type (type_name, error)) == NULL || (db = get_db (self, error)) == NULL)
+  if ((type = lookup_type (type_name, error)) == NULL || (db = _cl_store_open_db (self, error)) == NULL)
     return NULL;
   if ((where_text = where_sql (type, where, params, error)) == NULL)
     return NULL;
   base = select_sql (type, where_text);
   sql = g_strconcat (base, " ORDER BY rowid LIMIT ? OFFSET ?", NULL);
-  if ((stmt = cl_sql_cache_prepare (stmts (self), sql, error)) == NULL)
+  if ((stmt = cl_sql_cache_prepare (_cl_store_stmts (self), sql, error)) == NULL)
     return NULL;
   for (guint i = 0; i < params->len; i++)
     cl_sql_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
@@ -1390,7 +1417,7 @@ store_list_unlocked (ClStore     *self,
       cl_sql_set_error (error, db, rc);
       g_clear_pointer (&records, g_ptr_array_unref);
     }
-  cl_sql_cache_release (stmts (self), stmt);
+  cl_sql_cache_release (_cl_store_stmts (self), stmt);
   return g_steal_pointer (&records);
 }
 
@@ -1410,12 +1437,12 @@ store_count_unlocked (ClStore     *self,
 
   g_return_val_if_fail (CL_IS_STORE (self), -1);
 
-  if ((type = lookup_type (type_name, error)) == NULL || (db = get_db (self, error)) == NULL)
+  if ((type = lookup_type (type_name, error)) == NULL || (db = _cl_store_open_db (self, error)) == NULL)
     return -1;
   if ((where_text = where_sql (type, where, params, error)) == NULL)
     return -1;
   sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s", type->table, where_text);
-  if ((stmt = cl_sql_cache_prepare (stmts (self), sql, error)) == NULL)
+  if ((stmt = cl_sql_cache_prepare (_cl_store_stmts (self), sql, error)) == NULL)
     return -1;
   for (guint i = 0; i < params->len; i++)
     cl_sql_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
@@ -1423,7 +1450,7 @@ store_count_unlocked (ClStore     *self,
     n = sqlite3_column_int64 (stmt, 0);
   else
     cl_sql_set_error (error, db, sqlite3_errcode (db));
-  cl_sql_cache_release (stmts (self), stmt);
+  cl_sql_cache_release (_cl_store_stmts (self), stmt);
   return n;
 }
 
@@ -1456,299 +1483,6 @@ cl_store_list_children (ClStore     *self,
   cl_changes_set (where, type->parent, parent_id);
   return cl_store_list (self, type_name, where, 0, 0, error);
 }
-
-static GPtrArray *
-store_history_unlocked (ClStore     *self,
-                        const char  *case_id,
-                        GError     **error)
-{
-  sqlite3_stmt *stmt;
-  g_autoptr(GPtrArray) entries = NULL;
-  sqlite3 *db;
-  int rc;
-
-  g_return_val_if_fail (CL_IS_STORE (self), NULL);
-
-  if ((db = get_db (self, error)) == NULL)
-    return NULL;
-  stmt = cl_sql_cache_prepare (stmts (self),
-                               "SELECT at, by, record_type, record_id, op, field, old_value, "
-                               "new_value FROM history WHERE case_id = ?1 OR (case_id IS NULL "
-                               "AND client_id = (SELECT client_id FROM cases WHERE id = ?1)) "
-                               "ORDER BY id",
-                               error);
-  if (stmt == NULL)
-    return NULL;
-  cl_sql_bind_text (stmt, 1, case_id);
-  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_history_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClHistoryEntry *e = g_new0 (ClHistoryEntry, 1);
-
-      e->at = column_dup (stmt, 0);
-      e->by = column_dup (stmt, 1);
-      e->record_type = column_dup (stmt, 2);
-      e->record_id = column_dup (stmt, 3);
-      e->op = column_dup (stmt, 4);
-      e->field = column_dup (stmt, 5);
-      e->old_value = column_dup (stmt, 6);
-      e->new_value = column_dup (stmt, 7);
-      g_ptr_array_add (entries, e);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_sql_set_error (error, db, rc);
-      g_clear_pointer (&entries, g_ptr_array_unref);
-    }
-  cl_sql_cache_release (stmts (self), stmt);
-  return g_steal_pointer (&entries);
-}
-
-static gint64
-store_outbox_length_unlocked (ClStore  *self,
-                              GError  **error)
-{
-  sqlite3 *db;
-  gint64 n = -1;
-
-  g_return_val_if_fail (CL_IS_STORE (self), -1);
-  if ((db = get_db (self, error)) == NULL ||
-      !cl_sql_query_int (db, "SELECT count(*) FROM outbox", &n, error))
-    return -1;
-  return n;
-}
-
-/* Case views ----------------------------------------------------------------------- */
-
-/**
- * _cl_store_view_where:
- *
- * Returns: (transfer full): the SQL condition on "cases c" of @view; binds ?1 (user) and
- *   ?2 (command)
- */
-char *
-_cl_store_view_where (ClCaseView view)
-{
-  const char *cond;
-
-  switch (view)
-    {
-    case CL_CASE_VIEW_ALL:
-      cond = "c.status <> 'closed'";
-      break;
-    case CL_CASE_VIEW_MINE:
-      cond = "c.status <> 'closed' AND c.assigned_to = ?1";
-      break;
-    case CL_CASE_VIEW_NEW_REFERRALS:
-      cond = "c.status = 'referred'";
-      break;
-    case CL_CASE_VIEW_FOLLOW_UPS_DUE:
-      cond = "c.status <> 'closed' AND c.next_due_on <= date('now', 'localtime')";
-      break;
-    case CL_CASE_VIEW_COMMAND:
-      cond = "c.status <> 'closed' AND (?2 IS NULL OR c.command = ?2)";
-      break;
-    case CL_CASE_VIEW_CLOSED:
-      cond = "c.status = 'closed'";
-      break;
-    case CL_CASE_VIEW_NEEDS_ATTENTION:
-      cond = "c.status <> 'closed' AND c.id IN ("
-             "SELECT coalesce(x.case_id, x.record_id) FROM ("
-             "  SELECT f.record_id, (SELECT case_id FROM history h WHERE h.record_id = "
-             "    f.record_id AND h.case_id IS NOT NULL LIMIT 1) AS case_id "
-             "  FROM conflict f WHERE f.resolved_at IS NULL "
-             "  UNION ALL SELECT r.record_id, (SELECT case_id FROM history h WHERE "
-             "    h.record_id = r.record_id AND h.case_id IS NOT NULL LIMIT 1) "
-             "  FROM rejected r WHERE r.dismissed = 0) x)";
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  return g_strconcat ("c.deleted = 0 AND ", cond, NULL);
-}
-
-void
-_cl_store_bind_view (ClStore      *self,
-                     sqlite3_stmt *stmt)
-{
-  if (sqlite3_bind_parameter_count (stmt) >= 1)
-    cl_sql_bind_text (stmt, 1, self->user);
-  if (sqlite3_bind_parameter_count (stmt) >= 2)
-    cl_sql_bind_text (stmt, 2, self->command);
-}
-
-static gint64
-store_count_view_unlocked (ClStore     *self,
-                           ClCaseView   view,
-                           GError     **error)
-{
-  g_autofree char *cond = _cl_store_view_where (view);
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", cond);
-  sqlite3_stmt *stmt;
-  sqlite3 *db;
-  gint64 n = -1;
-
-  g_return_val_if_fail (CL_IS_STORE (self), -1);
-
-  if ((db = get_db (self, error)) == NULL ||
-      (stmt = cl_sql_cache_prepare (stmts (self), sql, error)) == NULL)
-    return -1;
-  _cl_store_bind_view (self, stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  else
-    cl_sql_set_error (error, db, sqlite3_errcode (db));
-  cl_sql_cache_release (stmts (self), stmt);
-  return n;
-}
-
-/* Search --------------------------------------------------------------------------- */
-
-/* Turns what was typed into an FTS4 query of prefix terms that all must match. Only
- * letters and digits survive, so nothing typed can change the query's structure.
- * *n_words counts the terms. */
-static char *
-match_expression (const char *text,
-                  guint      *n_words)
-{
-  GString *out = g_string_new (NULL);
-  GString *term = g_string_new (NULL);
-  const char *p;
-
-  for (p = text; ; p = g_utf8_next_char (p))
-    {
-      gunichar c = *p ? g_utf8_get_char (p) : 0;
-
-      if (c != 0 && g_unichar_isalnum (c))
-        g_string_append_unichar (term, c);
-      else if (term->len > 0)
-        {
-          if (out->len > 0)
-            g_string_append_c (out, ' ');
-          g_string_append_printf (out, "%s*", term->str);
-          g_string_truncate (term, 0);
-          (*n_words)++;
-        }
-      if (c == 0)
-        break;
-    }
-  g_string_free (term, TRUE);
-  return g_string_free (out, FALSE);
-}
-
-#define PHONE_MIN_DIGITS 7
-
-static gboolean
-is_phone_separator (char c)
-{
-  return c != '\0' && strchr (" -().+/", c) != NULL;
-}
-
-/* @text with each number written in groups ("347-555-5706", "(347) 555 5706") of at
- * least PHONE_MIN_DIGITS digits written as one ("3475555706"), the form the search
- * documents hold of a phone number beside the number as stored. */
-static char *
-join_phone_digits (const char *text)
-{
-  GString *out = g_string_new (NULL);
-  const char *p = text;
-
-  while (*p != '\0')
-    {
-      const char *start = p, *end = p, *q;
-      guint n_digits = 0;
-
-      if (!g_ascii_isdigit (*p))
-        {
-          g_string_append_c (out, *p++);
-          continue;
-        }
-      /* The run: digits, and separators that lie between digits. */
-      for (q = p; g_ascii_isdigit (*q) || is_phone_separator (*q); q++)
-        if (g_ascii_isdigit (*q))
-          {
-            n_digits++;
-            end = q + 1;
-          }
-      if (n_digits >= PHONE_MIN_DIGITS)
-        {
-          for (q = start; q < end; q++)
-            if (g_ascii_isdigit (*q))
-              g_string_append_c (out, *q);
-        }
-      else
-        g_string_append_len (out, start, end - start);
-      p = end;
-    }
-  return g_string_free (out, FALSE);
-}
-
-static GListModel *
-store_search_unlocked (ClStore     *self,
-                       const char  *text,
-                       guint        limit,
-                       GError     **error)
-{
-  g_autoptr(GListStore) results = g_list_store_new (CL_TYPE_CASE_SUMMARY);
-  sqlite3_stmt *stmt;
-  g_autofree char *match = NULL;
-  g_autofree char *joined = NULL;
-  g_autofree char *phone_match = NULL;
-  guint n_words = 0, n_phone_words = 0;
-  sqlite3 *db;
-  int rc;
-
-  g_return_val_if_fail (CL_IS_STORE (self), NULL);
-  g_return_val_if_fail (text != NULL, NULL);
-
-  if ((db = get_db (self, error)) == NULL)
-    return NULL;
-  match = match_expression (text, &n_words);
-  joined = join_phone_digits (text);
-  phone_match = match_expression (joined, &n_phone_words);
-  if (*match == '\0')
-    return G_LIST_MODEL (g_steal_pointer (&results));
-  if (n_words > CL_STORE_SEARCH_MAX_WORDS)
-    {
-      g_set_error (error, CL_STORE_ERROR, CL_STORE_ERROR_INVALID,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "Search for at most %d word: a name or a number.",
-                                "Search for at most %d words: a name or a number.",
-                                CL_STORE_SEARCH_MAX_WORDS),
-                   CL_STORE_SEARCH_MAX_WORDS);
-      return NULL;
-    }
-
-  stmt = cl_sql_cache_prepare (stmts (self),
-                               "SELECT " CL_CASE_SUMMARY_COLUMNS " FROM cases c "
-                               "LEFT JOIN client k ON k.id = c.client_id "
-                               "WHERE c.rowid IN (SELECT docid FROM case_search "
-                               "                  WHERE case_search MATCH ?1 "
-                               "                  UNION SELECT docid FROM case_search "
-                               "                  WHERE case_search MATCH ?2) "
-                               "AND c.deleted = 0 "
-                               "ORDER BY c.status = 'closed', c.last_activity_at DESC LIMIT ?3",
-                               error);
-  if (stmt == NULL)
-    return NULL;
-  cl_sql_bind_text (stmt, 1, match);
-  cl_sql_bind_text (stmt, 2, phone_match);
-  sqlite3_bind_int (stmt, 3, limit == 0 ? -1 : (int) limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(ClCaseSummary) row = _cl_case_summary_new_from_row (stmt);
-      g_list_store_append (results, row);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_sql_set_error (error, db, rc);
-      g_clear_object (&results);
-    }
-  cl_sql_cache_release (stmts (self), stmt);
-  return G_LIST_MODEL (g_steal_pointer (&results));
-}
-
-/* The public reads: each holds the vault's mutex for its duration. */
 
 ClRecord *
 cl_store_get (ClStore     *self,
@@ -1822,8 +1556,8 @@ cl_store_count_open_tasks (ClStore     *self,
   g_return_val_if_fail (case_id != NULL, -1);
 
   _cl_store_read_lock (self);
-  if ((db = get_db (self, error)) != NULL &&
-      (stmt = cl_sql_cache_prepare (stmts (self), "SELECT count(*) FROM task WHERE case_id = ? "
+  if ((db = _cl_store_open_db (self, error)) != NULL &&
+      (stmt = cl_sql_cache_prepare (_cl_store_stmts (self), "SELECT count(*) FROM task WHERE case_id = ? "
                                     "AND deleted = 0 AND coalesce(done, 0) = 0", error)) != NULL)
     {
       cl_sql_bind_text (stmt, 1, case_id);
@@ -1831,142 +1565,10 @@ cl_store_count_open_tasks (ClStore     *self,
         n = sqlite3_column_int64 (stmt, 0);
       else
         cl_sql_set_error (error, db, sqlite3_errcode (db));
-      cl_sql_cache_release (stmts (self), stmt);
+      cl_sql_cache_release (_cl_store_stmts (self), stmt);
     }
   _cl_store_read_unlock (self);
   return n;
-}
-
-/**
- * cl_store_history:
- *
- * Returns: (transfer full) (element-type ClHistoryEntry): what changed on the case, its
- *   records, its client and the client's own records, oldest first: never on another case
- *   of the client (which may be restricted, and shows only once opened)
- */
-GPtrArray *
-cl_store_history (ClStore     *self,
-                  const char  *case_id,
-                  GError     **error)
-{
-  GPtrArray *entries;
-
-  g_return_val_if_fail (CL_IS_STORE (self), NULL);
-  _cl_store_read_lock (self);
-  entries = store_history_unlocked (self, case_id, error);
-  _cl_store_read_unlock (self);
-  return entries;
-}
-
-gint64
-cl_store_outbox_length (ClStore  *self,
-                        GError  **error)
-{
-  gint64 n;
-
-  g_return_val_if_fail (CL_IS_STORE (self), -1);
-  _cl_store_read_lock (self);
-  n = store_outbox_length_unlocked (self, error);
-  _cl_store_read_unlock (self);
-  return n;
-}
-
-gint64
-cl_store_count_view (ClStore     *self,
-                     ClCaseView   view,
-                     GError     **error)
-{
-  gint64 n;
-
-  g_return_val_if_fail (CL_IS_STORE (self), -1);
-  _cl_store_read_lock (self);
-  n = store_count_view_unlocked (self, view, error);
-  _cl_store_read_unlock (self);
-  return n;
-}
-
-/**
- * cl_store_search:
- * @text: what was typed: names, pseudonyms, case, complaint, docket or phone numbers
- *
- * Returns: (transfer full): a #GListModel of #ClCaseSummary, open cases first
- */
-GListModel *
-cl_store_search (ClStore     *self,
-                 const char  *text,
-                 guint        limit,
-                 GError     **error)
-{
-  GListModel *results;
-
-  g_return_val_if_fail (CL_IS_STORE (self), NULL);
-  _cl_store_read_lock (self);
-  results = store_search_unlocked (self, text, limit, error);
-  _cl_store_read_unlock (self);
-  return results;
-}
-
-typedef struct {
-  char  *text;
-  guint  limit;
-} SearchData;
-
-static void
-search_data_free (SearchData *data)
-{
-  g_free (data->text);
-  g_free (data);
-}
-
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  SearchData *data = task_data;
-  GError *error = NULL;
-  GListModel *model;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  model = cl_store_search (source_object, data->text, data->limit, &error);
-  if (model == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, model, g_object_unref);
-}
-
-void
-cl_store_search_async (ClStore             *self,
-                       const char          *text,
-                       guint                limit,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  SearchData *data;
-
-  g_return_if_fail (CL_IS_STORE (self));
-  g_return_if_fail (text != NULL);
-
-  data = g_new0 (SearchData, 1);
-  data->text = g_strdup (text);
-  data->limit = limit;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cl_store_search_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
-  g_task_run_in_thread (task, search_thread);
-}
-
-GListModel *
-cl_store_search_finish (ClStore       *self,
-                        GAsyncResult  *result,
-                        GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Object --------------------------------------------------------------------------- */
@@ -1988,9 +1590,9 @@ cl_store_finalize (GObject *object)
   ClStore *self = (ClStore *) object;
 
   g_clear_signal_handler (&self->locked_id, self->vault);
-  g_rec_mutex_lock (cl_vault_get_write_lock (self->vault));
+  lock_take (self);
   g_clear_pointer (&self->stmts, cl_sql_cache_free);
-  g_rec_mutex_unlock (cl_vault_get_write_lock (self->vault));
+  lock_release (self);
   g_clear_object (&self->vault);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->command, g_free);
@@ -2113,13 +1715,8 @@ cl_store_get_user (ClStore *self)
 char *
 cl_store_dup_device_id (ClStore *self)
 {
-  sqlite3 *db;
-
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
-  if ((db = cl_vault_get_db (self->vault)) == NULL)
-    return NULL;
-  return cl_sql_query_text (db, NULL, "SELECT value FROM meta WHERE key = 'device_id'",
-                            CL_SQL_END);
+  return _cl_store_meta_get (self, "device_id", NULL);
 }
 
 const char *

@@ -94,11 +94,41 @@ gboolean      cl_store_audit            (ClStore      *self,
                                          const char   *record_id,
                                          const char   *reason,
                                          GError      **error);
+/* The only way to the vault's database (docs/SYNC.md, "One owner of the connection"). */
+typedef enum {
+  CL_STORE_READ,      /* reads see only committed data, and agree with each other */
+  CL_STORE_WRITE,     /* a transaction */
+} ClStoreLock;
+
+typedef enum {
+  CL_STORE_UNLOCK_NONE,      /* ends a read */
+  CL_STORE_UNLOCK_COMMIT,    /* ends a write, keeping it */
+  CL_STORE_UNLOCK_ROLLBACK,  /* ends a write, discarding it */
+} ClStoreUnlock;
+
+gboolean      cl_store_lock             (ClStore      *self,
+                                         ClStoreLock   lock,
+                                         GError      **error);
+gboolean      cl_store_unlock           (ClStore      *self,
+                                         ClStoreUnlock unlock,
+                                         GError      **error);
 gboolean      cl_store_begin            (ClStore      *self,
                                          GError      **error);
 gboolean      cl_store_commit           (ClStore      *self,
                                          GError      **error);
 void          cl_store_rollback         (ClStore      *self);
+
+/* Where sync stands, as committed. */
+typedef struct {
+  gint64   cursor;      /* the server's change number this vault has pulled to */
+  gint64   next_seq;    /* the number the next outbox mutation takes */
+  gint64   acked_seq;   /* the highest number the server acknowledged */
+  gboolean signed_in;   /* the vault holds a device token */
+} ClStoreSyncState;
+
+gboolean      cl_store_get_sync_state   (ClStore          *self,
+                                         ClStoreSyncState *state,
+                                         GError          **error);
 
 /* Reads. */
 ClRecord     *cl_store_get              (ClStore      *self,
@@ -148,10 +178,5 @@ GListModel   *cl_store_search_finish    (ClStore            *self,
                                          GAsyncResult       *result,
                                          GError            **error);
 
-/* Internal: the write path for sync (applies server state, no outbox). */
-sqlite3      *_cl_store_get_db          (ClStore      *self);
-void          _cl_store_emit_changed    (ClStore      *self,
-                                         const char   *type,
-                                         const char   *id);
 
 G_END_DECLS

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <sqlite3.h>
 
 #include "cl-secret.h"
 
@@ -63,8 +62,6 @@ ClVault     *cl_vault_unlock_finish          (GAsyncResult        *result,
 void         cl_vault_lock                   (ClVault     *self);
 gboolean     cl_vault_is_locked              (ClVault     *self);
 const char  *cl_vault_get_dir                (ClVault     *self);
-sqlite3     *cl_vault_get_db                 (ClVault     *self);
-GRecMutex   *cl_vault_get_write_lock         (ClVault     *self);
 
 gboolean     cl_vault_change_passphrase      (ClVault     *self,
                                               ClSecret    *new_passphrase,

@@ -31,6 +31,7 @@
 #include "cl-secret.h"
 #include "cl-store.h"
 #include "cl-vault.h"
+#include "cl-vault-private.h"
 
 #define PASSPHRASE "benchmark passphrase"
 #define RUNS 3

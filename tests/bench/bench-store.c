@@ -30,6 +30,7 @@
 #include "cl-secret.h"
 #include "cl-store.h"
 #include "cl-vault.h"
+#include "cl-vault-private.h"
 
 #define PASSPHRASE "benchmark passphrase"
 

@@ -40,6 +40,7 @@
 #include "cl-report-fixture.h"
 #include "cl-report-vault.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-test-util.h"
 
 #define CREATE(...) g_free (cl_test_create (store, __VA_ARGS__, NULL))
@@ -270,7 +271,7 @@ cl_report_fixture_build (ClStore          *store,
             "channel", "phone", "outcome", "reached", "advocate", "ana");
     CREATE ("service", "case_id", ca11, "date", "2026-02-11", "code", "A1", "advocate", "ana");
     CREATE ("victimization", "case_id", ca11, "type", "stalking");
-    g_assert_true (cl_sql_exec_params (_cl_store_get_db (store), &error,
+    g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store)), &error,
                                        "UPDATE client SET deleted = 1 WHERE id = ?", k8,
                                        CL_SQL_END));
     g_assert_no_error (error);

@@ -19,6 +19,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-sync.h"
 #include "cl-test-util.h"
 #include "cl-workstation.h"
@@ -1737,7 +1738,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Synced, synced_clear)
 static sqlite3 *
 db (Synced *s)
 {
-  return _cl_store_get_db (s->store);
+  return cl_vault_get_db (cl_store_get_vault (s->store));
 }
 
 /* EXEC (s, sql, params…), QUERY (s, sql, params…): on the vault's database, asserting no

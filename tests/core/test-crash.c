@@ -17,6 +17,7 @@
 #include <glib-unix.h>
 
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-test-util.h"
 
 static int

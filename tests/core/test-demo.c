@@ -8,6 +8,7 @@
 
 #include "cl-demo.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-test-util.h"
 
 /* The latest of @column in @table, never NULL. */

@@ -8,6 +8,7 @@
 #include "cl-drafts.h"
 #include "cl-report-vault.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-test-util.h"
 
 #define MARKER "Quillonwick"

@@ -20,6 +20,7 @@
 #include "cl-report-fixture.h"
 #include "cl-report-vault.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-store-private.h"
 #include "cl-test-util.h"
 
@@ -82,7 +83,7 @@ query_int (const char *sql)
   g_autoptr(GError) error = NULL;
   gint64 n = -1;
 
-  g_assert_true (cl_sql_query_int (_cl_store_get_db (vault.store), sql, &n, &error));
+  g_assert_true (cl_sql_query_int (cl_vault_get_db (cl_store_get_vault (vault.store)), sql, &n, &error));
   g_assert_no_error (error);
   return n;
 }
@@ -98,7 +99,7 @@ static void
 set_role (const char *role)
 {
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = _cl_store_get_db (vault.store);
+  sqlite3 *db = cl_vault_get_db (cl_store_get_vault (vault.store));
 
   g_assert_true (cl_sql_exec_params (db, &error, "DELETE FROM meta WHERE key = 'sync_role'",
                                      CL_SQL_END));
@@ -140,7 +141,7 @@ test_audited (void)
   g_assert_true (strv_has (cases, ids.cases[10]));
 
   g_assert_cmpint (report_audits (), ==, before + 1);
-  record = cl_sql_query_text (_cl_store_get_db (vault.store), &error,
+  record = cl_sql_query_text (cl_vault_get_db (cl_store_get_vault (vault.store)), &error,
                               "SELECT record_id || '|' || coalesce(reason, '') || '|' || user "
                               "FROM audit_event WHERE action = 'view' AND record_type = 'report' "
                               "ORDER BY rowid DESC LIMIT 1", CL_SQL_END);

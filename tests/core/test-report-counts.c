@@ -51,6 +51,7 @@
 
 #include "cl-report-fixture.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-test-util.h"
 
 #define TODAY "2026-05-15"

@@ -23,6 +23,7 @@
 #include "cl-report-vault.h"
 #include "cl-sql.h"
 #include "cl-test-util.h"
+#include "cl-vault-private.h"
 
 #define TODAY CL_REPORT_FIXTURE_TODAY
 
@@ -77,7 +78,7 @@ fix_case_numbers (void)
         g_autoptr(GError) error = NULL;
         g_autofree char *number = g_strdup_printf ("CL-CA%02u", i);
 
-        g_assert_true (cl_sql_exec_params (_cl_store_get_db (vault.store), &error,
+        g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (vault.store)), &error,
                                            "UPDATE cases SET case_number = ? WHERE id = ?",
                                            number, ids.cases[i], CL_SQL_END));
         g_assert_no_error (error);

@@ -10,6 +10,7 @@
 #include "cl-case-list.h"
 #include "cl-migrations.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-sync.h"
 #include "cl-test-util.h"
 

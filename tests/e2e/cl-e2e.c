@@ -20,6 +20,7 @@
 #include "cl-schema.h"
 #include "cl-secret.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-vault.h"
 
 static char *tmp_root;

@@ -17,6 +17,7 @@
 #include "cl-schema.h"
 #include "cl-secret.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-sync.h"
 #include "cl-vault.h"
 

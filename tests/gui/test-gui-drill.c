@@ -38,6 +38,7 @@
 #include "cl-report-private.h"
 #include "cl-reports-page.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-store-private.h"
 #include "cl-test-util.h"
 #include "cl-window-private.h"
@@ -91,7 +92,7 @@ audits_with_reason (const char *action,
   g_autoptr(GError) error = NULL;
   g_autofree char *n = NULL;
 
-  n = cl_sql_query_text (_cl_store_get_db (store ()), &error,
+  n = cl_sql_query_text (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                          "SELECT count(*) FROM audit_event WHERE deleted = 0 AND action = ? "
                          "AND record_type = ? AND (? IS NULL OR record_id = ?) "
                          "AND (? IS NULL OR reason = ?)",
@@ -114,10 +115,10 @@ set_role (const char *role)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "DELETE FROM meta WHERE key = 'sync_role'", CL_SQL_END));
   if (role != NULL)
-    g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+    g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                        "INSERT INTO meta (key, value) VALUES ('sync_role', ?)",
                                        role, CL_SQL_END));
   g_assert_no_error (error);
@@ -380,7 +381,7 @@ enroll_nowhere (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = cl_gui_test_make_ca (tmp_dir);
 
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "INSERT INTO meta (key, value) VALUES "
                                      "('sync_url', 'https://127.0.0.1:1'), "
                                      "('sync_ca', ?), ('sync_token', 'clt_test')",
@@ -393,7 +394,7 @@ unenroll (void)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "DELETE FROM meta WHERE key IN ('sync_url', 'sync_ca', "
                                      "'sync_token')", CL_SQL_END));
   g_assert_no_error (error);

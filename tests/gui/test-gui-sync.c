@@ -30,6 +30,7 @@
 #include "cl-gui-util.h"
 #include "cl-preferences-window.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-store-private.h"
 #include "cl-window-private.h"
 
@@ -76,7 +77,7 @@ query_int (const char *sql)
   g_autoptr(GError) error = NULL;
   gint64 n = -1;
 
-  g_assert_true (cl_sql_query_int (_cl_store_get_db (store ()), sql, &n, &error));
+  g_assert_true (cl_sql_query_int (cl_vault_get_db (cl_store_get_vault (store ())), sql, &n, &error));
   g_assert_no_error (error);
   return n;
 }
@@ -231,7 +232,7 @@ static void
 refuse_queued (const char *record_id)
 {
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = _cl_store_get_db (store ());
+  sqlite3 *db = cl_vault_get_db (cl_store_get_vault (store ()));
 
   g_assert_true (cl_sql_exec_params (db, &error,
                                      "INSERT INTO rejected (mutation_id, seq, record_type, "
@@ -276,10 +277,10 @@ test_rejected_retry_discard (void)
   id = cl_store_create (store (), "client", values, &error);
   g_assert_no_error (error);
   /* As synced: the server holds it at version 3. */
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "UPDATE client SET version = 3 WHERE id = ?", id,
                                      CL_SQL_END));
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "DELETE FROM outbox WHERE record_id = ?", id, CL_SQL_END));
   g_assert_no_error (error);
   g_clear_pointer (&values, cl_changes_unref);
@@ -434,7 +435,7 @@ meta_rows (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (_cl_store_get_db (store ()), ENROLLED_META,
+  g_autoptr(sqlite3_stmt) stmt = cl_sql_prepare (cl_vault_get_db (cl_store_get_vault (store ())), ENROLLED_META,
                                                  &error);
 
   g_assert_no_error (error);
@@ -458,7 +459,7 @@ test_change_server (void)
   g_autofree char *ca = cl_gui_test_make_ca (tmp_dir);
 
   /* Enrolled, as far as the vault knows, with a CA made here. */
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "INSERT INTO meta (key, value) VALUES "
                                      "('sync_url', 'https://caseload.example.org'), "
                                      "('sync_username', 'advocate'), "
@@ -495,7 +496,7 @@ test_change_server (void)
   g_assert_cmpstr (before, ==, after);
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  g_assert_true (cl_sql_exec (_cl_store_get_db (store ()),
+  g_assert_true (cl_sql_exec (cl_vault_get_db (cl_store_get_vault (store ())),
                               "DELETE FROM meta WHERE key IN ('sync_url', 'sync_username', "
                               "'sync_device_id', 'sync_ca', 'sync_token')", &error));
   cl_context_sync_changed (context ());
@@ -525,7 +526,7 @@ test_conflict_keep_mine (void)
   ClSyncIndicator *indicator = _cl_window_get_sync_indicator (window ());
   GtkButton *mine;
 
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "INSERT INTO conflict (id, record_type, record_id, field, "
                                      "local_value, server_value, server_version, local_by, "
                                      "local_at, server_by, server_at, created_at) "
@@ -598,7 +599,7 @@ test_conflict_from_elsewhere (void)
 
   attention = cl_store_count_view (store (), CL_CASE_VIEW_NEEDS_ATTENTION, &error);
   g_assert_no_error (error);
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "INSERT INTO conflict (id, record_type, record_id, field, "
                                      "local_value, server_value, server_version, local_by, "
                                      "local_at, server_by, server_at, created_at) "
@@ -648,7 +649,7 @@ test_conflict_from_elsewhere (void)
   /* The next round finds the server refused that choice (the engine opened the conflict
    * again): the window shows it again, and says so. */
   gtk_window_set_default_size (GTK_WINDOW (conflicts), 720, 600);
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "UPDATE conflict SET resolved_at = NULL, resolution = NULL "
                                      "WHERE id = 'c0ffee00-0000-4000-8000-000000000002'",
                                      CL_SQL_END));
@@ -662,7 +663,7 @@ test_conflict_from_elsewhere (void)
 
   /* Chosen again, but someone else's choice came first: it goes. */
   g_signal_emit_by_name (cl_conflicts_window_get_button (conflicts, 0, "mine"), "clicked");
-  g_assert_true (cl_sql_exec_params (_cl_store_get_db (store ()), &error,
+  g_assert_true (cl_sql_exec_params (cl_vault_get_db (cl_store_get_vault (store ())), &error,
                                      "UPDATE conflict SET resolution = 'elsewhere', uploaded = 1 "
                                      "WHERE id = 'c0ffee00-0000-4000-8000-000000000002'",
                                      CL_SQL_END));

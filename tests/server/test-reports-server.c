@@ -20,6 +20,7 @@
 #include "cl-report-fixture.h"
 #include "cl-report-vault.h"
 #include "cl-sql.h"
+#include "cl-vault-private.h"
 #include "cl-test-util.h"
 #include "srv-test.h"
 
@@ -69,7 +70,7 @@ push_batch (SrvTestDevice *device,
 static void
 push_vault (SrvTestDevice *device)
 {
-  sqlite3 *db = _cl_store_get_db (vault.store);
+  sqlite3 *db = cl_vault_get_db (cl_store_get_vault (vault.store));
   g_autoptr(GPtrArray) mutations = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
   g_autoptr(GPtrArray) deletes = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
   g_autoptr(GPtrArray) restrictions = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_mutation_free);
