@@ -49,14 +49,12 @@ static const char changes_sql[] =
 /* The digest (docs/PROTOCOL.md, "Digest"): the sum modulo 2^64 of the first 8 bytes of
  * SHA-256("<id>:<version>") over the live records in scope, as cl_wire_digest_add().
  * Version 0 (reference data seeded alike everywhere) is left out on both sides: a device
- * cannot tell a seeded record from one it made and the server never accepted. */
+ * cannot tell a seeded record from one it made and the server never accepted. The sums
+ * are kept per type and scope as records are written (migration 9), so this reads a row
+ * per scope, not a row per record. */
 static const char digest_sql[] =
-  "SELECT (coalesce(sum(CASE WHEN x < 0 THEN x::numeric + 18446744073709551616"
-  "                     ELSE x::numeric END), 0) % 18446744073709551616)::text"
-  " FROM (SELECT ('x' || encode(substring(sha256(convert_to(r.id::text || ':' ||"
-  "        r.version::text, 'UTF8')) FROM 1 FOR 8), 'hex'))::bit(64)::bigint AS x"
-  "       FROM record r WHERE NOT r.deleted AND r.version > 0 AND " IN_SCOPE ("r") ") h"
-  " WHERE $1::bigint IS NOT NULL";
+  "SELECT (coalesce(sum(r.h), 0) % 18446744073709551616)::text"
+  " FROM record_digest r WHERE $1::bigint IS NOT NULL AND " IN_SCOPE ("r");
 
 static void
 parse_fields (const char     *fields_json,
