@@ -4,7 +4,7 @@
 -- many live records with a version above 0 it holds and the sum modulo 2^64 of the first
 -- 8 bytes of SHA-256("<id>:<version>") over them (docs/PROTOCOL.md, "Digest"). A pull adds
 -- the rows its user reads, with the same rule as for the records themselves.
--- A trigger on record keeps it up to date in the writing transaction, whatever writes:
+-- Triggers on record keep it up to date in the writing transaction, whatever writes:
 -- push, scope changes, conflict resolutions, administration, purges.
 -- Frozen once released.
 
@@ -25,6 +25,24 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
                               'hex'))::bit(64)::bigint AS x) t
 $$;
 
+-- A write appends to record_digest_delta the record versions it removes (n = -1) and adds
+-- (n = 1); the first write of a transaction also queues one deferred trigger, which folds
+-- the transaction's rows into record_digest when it commits, set-based. Adding to the same
+-- row of record_digest at every write would make a push of n records in one scope cost
+-- O(n^2): each update of a row the transaction already updated walks its chain of
+-- versions.
+CREATE TABLE record_digest_delta (
+  type text NOT NULL,
+  scope text[] NOT NULL,
+  id uuid NOT NULL,
+  version bigint NOT NULL,
+  n smallint NOT NULL
+);
+
+CREATE TABLE record_digest_fold (
+  txid bigint NOT NULL
+);
+
 CREATE FUNCTION record_digest_track () RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,18 +50,15 @@ BEGIN
      AND OLD.id = NEW.id AND OLD.type = NEW.type AND OLD.scope = NEW.scope THEN
     RETURN NULL;
   END IF;
+  IF coalesce (current_setting ('caseload.digest_txid', true), '') <> txid_current ()::text THEN
+    PERFORM set_config ('caseload.digest_txid', txid_current ()::text, true);
+    INSERT INTO record_digest_fold VALUES (txid_current ());
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND NOT OLD.deleted AND OLD.version > 0 THEN
-    INSERT INTO record_digest AS d (type, scope, n, h)
-      VALUES (OLD.type, OLD.scope, -1,
-              18446744073709551616 - record_digest_term (OLD.id, OLD.version))
-      ON CONFLICT (type, scope) DO UPDATE
-        SET n = d.n + excluded.n, h = (d.h + excluded.h) % 18446744073709551616;
+    INSERT INTO record_digest_delta VALUES (OLD.type, OLD.scope, OLD.id, OLD.version, -1);
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') AND NOT NEW.deleted AND NEW.version > 0 THEN
-    INSERT INTO record_digest AS d (type, scope, n, h)
-      VALUES (NEW.type, NEW.scope, 1, record_digest_term (NEW.id, NEW.version))
-      ON CONFLICT (type, scope) DO UPDATE
-        SET n = d.n + excluded.n, h = (d.h + excluded.h) % 18446744073709551616;
+    INSERT INTO record_digest_delta VALUES (NEW.type, NEW.scope, NEW.id, NEW.version, 1);
   END IF;
   RETURN NULL;
 END
@@ -51,6 +66,28 @@ $$;
 
 CREATE TRIGGER record_digest AFTER INSERT OR UPDATE OR DELETE ON record
   FOR EACH ROW EXECUTE FUNCTION record_digest_track ();
+
+-- The rows of record_digest_delta and record_digest_fold a transaction sees are its own:
+-- the others fold theirs before they commit.
+CREATE FUNCTION record_digest_fold () RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM record_digest_fold;
+  WITH d AS (DELETE FROM record_digest_delta RETURNING type, scope, id, version, n)
+  INSERT INTO record_digest AS r (type, scope, n, h)
+    SELECT type, scope, sum (n),
+           sum (CASE WHEN n > 0 THEN record_digest_term (id, version)
+                     ELSE 18446744073709551616 - record_digest_term (id, version) END)
+           % 18446744073709551616
+    FROM d GROUP BY type, scope
+    ON CONFLICT (type, scope) DO UPDATE
+      SET n = r.n + excluded.n, h = (r.h + excluded.h) % 18446744073709551616;
+  RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER record_digest_fold AFTER INSERT ON record_digest_fold
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION record_digest_fold ();
 
 INSERT INTO record_digest (type, scope, n, h)
   SELECT type, scope, count(*), sum(record_digest_term (id, version)) % 18446744073709551616

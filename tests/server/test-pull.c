@@ -536,6 +536,9 @@ test_digest_kept (Fixture       *f,
   g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
   cl_wire_result_free (r);
   g_assert_cmpint (srv_test_sql_int (f->env, digest_drift_sql, NULL), ==, 0);
+  /* Each transaction folded what it wrote when it committed. */
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT (SELECT count(*) FROM record_digest_delta)"
+                                     " + (SELECT count(*) FROM record_digest_fold)", NULL), ==, 0);
 
   /* Cy now reads the moved case: his device's digest over what he pulled matches. */
   state = srv_test_pull_all (f->env, f->cy, NULL);

@@ -810,9 +810,10 @@ test_migration (Fixture       *f,
   s_ben = srv_test_pull_all (f->env, f->ben, NULL);
   g_assert_cmpuint (held (f, s_ben), ==, 7);
   srv_test_sql (f->env, "DROP TRIGGER record_digest ON record", NULL);
-  srv_test_sql (f->env, "DROP FUNCTION record_digest_track ()", NULL);
-  srv_test_sql (f->env, "DROP FUNCTION record_digest_term (uuid, bigint)", NULL);
-  srv_test_sql (f->env, "DROP TABLE record_digest", NULL);
+  srv_test_sql (f->env, "DROP TABLE record_digest, record_digest_delta, record_digest_fold",
+                NULL);
+  srv_test_sql (f->env, "DROP FUNCTION record_digest_track (), record_digest_fold (), "
+                "record_digest_term (uuid, bigint)", NULL);
   srv_test_sql (f->env, "DROP TABLE refresh_token", NULL);
   srv_test_sql (f->env, "ALTER TABLE device DROP COLUMN signed_in_at", NULL);
   srv_test_sql (f->env, "ALTER TABLE account DROP COLUMN password_must_change", NULL);
