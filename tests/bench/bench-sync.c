@@ -63,6 +63,19 @@ add_row (const char *name,
            raw_ms > 0 ? caseload_ms / raw_ms : 0);
 }
 
+/* "@before N @after", N grouped by thousands ("10,000"). */
+static const char *
+counted (const char *before,
+         guint       n,
+         const char *after)
+{
+  g_autofree char *name = n >= 1000
+                          ? g_strdup_printf ("%s %u,%03u %s", before, n / 1000, n % 1000, after)
+                          : g_strdup_printf ("%s %u %s", before, n, after);
+
+  return g_intern_string (name);
+}
+
 /* Vaults and sync -------------------------------------------------------------------- */
 
 typedef struct {
@@ -403,7 +416,7 @@ main (int    argc,
   g_assert_cmpuint (report.pushed, >=, n_mutations);
   cl_sync_report_clear (&report);
   raw = plain_sqlcipher_read (tmp, n_mutations) + plain_libpq_write (stack, n_mutations);
-  add_row ("push 10,000 mutations (one round)", t, raw);
+  add_row (counted ("push", n_mutations, "mutations (one round)"), t, raw);
 
   t = round_ms (&b, &report);
   n = report.pulled;
@@ -414,7 +427,7 @@ main (int    argc,
           plain_sqlcipher_write (tmp, got);
   }
   g_print ("  (pulled %u records)\n", n);
-  add_row ("pull 10,000 mutations into another vault", t, raw);
+  add_row (counted ("pull", n_mutations, "mutations into another vault"), t, raw);
 
   /* Idle round. */
   {
