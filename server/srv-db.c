@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every statement goes with its values as parameters. A statement with parameters is
+ * Every statement sends its values as parameters. A statement with parameters is
  * prepared on its connection the first time it runs there and executed prepared after
  * that (a push runs the same few statements for every mutation: PostgreSQL then parses
  * and plans each once per connection, not once per row). The names live with the
@@ -211,6 +211,15 @@ srv_db_execv (PGconn              *conn,
   return result;
 }
 
+/**
+ * srv_db_exec:
+ * @conn: a connection
+ * @error: return location for a #SRV_DB_ERROR
+ * @sql: one statement with $1, $2, … placeholders
+ * @...: the parameters as strings (NULL for SQL NULL), then %SRV_DB_END
+ *
+ * Returns: (transfer full) (nullable): the result
+ */
 PGresult *
 srv_db_exec (PGconn      *conn,
              GError     **error,
