@@ -1869,6 +1869,121 @@ cl_wire_pull_response_encode (const ClWirePullResponse *response,
   return builder_to_data (b, len);
 }
 
+struct _ClWirePullWriter {
+  GString *json;
+  guint    n_changes;
+};
+
+ClWirePullWriter *
+cl_wire_pull_writer_new (void)
+{
+  ClWirePullWriter *writer = g_new0 (ClWirePullWriter, 1);
+
+  writer->json = g_string_sized_new (64 * 1024);
+  g_string_append (writer->json, "{\"changes\":[");
+  return writer;
+}
+
+void
+cl_wire_pull_writer_free (ClWirePullWriter *writer)
+{
+  if (writer == NULL)
+    return;
+  g_string_free (writer->json, TRUE);
+  g_free (writer);
+}
+
+/* A JSON string, escaped as json-glib's generator escapes it. */
+static void
+append_string (GString    *json,
+               const char *value)
+{
+  g_string_append_c (json, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (json, "\\\""); break;
+        case '\\': g_string_append (json, "\\\\"); break;
+        case '\b': g_string_append (json, "\\b"); break;
+        case '\f': g_string_append (json, "\\f"); break;
+        case '\n': g_string_append (json, "\\n"); break;
+        case '\r': g_string_append (json, "\\r"); break;
+        case '\t': g_string_append (json, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (json, "\\u%04x", c);
+          else
+            g_string_append_c (json, c);
+        }
+    }
+  g_string_append_c (json, '"');
+}
+
+void
+cl_wire_pull_writer_add (ClWirePullWriter *writer,
+                         ClWirePullOp      op,
+                         const char       *type,
+                         const char       *record,
+                         gint64            version,
+                         const char       *fields_json,
+                         const char       *versions_json)
+{
+  g_return_if_fail (writer != NULL && type != NULL && record != NULL);
+  g_return_if_fail (op != CL_WIRE_PULL_PUT || (fields_json != NULL && versions_json != NULL));
+
+  if (writer->n_changes++ > 0)
+    g_string_append_c (writer->json, ',');
+  g_string_append (writer->json, "{\"op\":");
+  append_string (writer->json, cl_wire_pull_op_to_string (op));
+  g_string_append (writer->json, ",\"type\":");
+  append_string (writer->json, type);
+  g_string_append (writer->json, ",\"record\":");
+  append_string (writer->json, record);
+  g_string_append_printf (writer->json, ",\"version\":%" G_GINT64_FORMAT, version);
+  if (op == CL_WIRE_PULL_PUT)
+    {
+      g_string_append (writer->json, ",\"fields\":");
+      g_string_append (writer->json, fields_json);
+      g_string_append (writer->json, ",\"field_versions\":");
+      g_string_append (writer->json, versions_json);
+    }
+  g_string_append_c (writer->json, '}');
+}
+
+guint
+cl_wire_pull_writer_get_n_changes (const ClWirePullWriter *writer)
+{
+  return writer->n_changes;
+}
+
+gsize
+cl_wire_pull_writer_get_size (const ClWirePullWriter *writer)
+{
+  return writer->json->len;
+}
+
+/* Returns the page, and frees @writer. */
+char *
+cl_wire_pull_writer_finish (ClWirePullWriter *writer,
+                            gint64            cursor,
+                            gboolean          more,
+                            gint64            last_seq,
+                            gsize            *len)
+{
+  GString *json = writer->json;
+
+  g_string_append_printf (json, "],\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s,"
+                          "\"last_seq\":%" G_GINT64_FORMAT "}",
+                          cursor, more ? "true" : "false", last_seq);
+  g_free (writer);
+  if (len != NULL)
+    *len = json->len;
+  return g_string_free (json, FALSE);
+}
+
 void
 cl_wire_digest_add (guint64    *digest,
                     const char *record_id,

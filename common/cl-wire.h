@@ -258,6 +258,30 @@ ClWirePullResponse *cl_wire_pull_response_decode    (const char               *d
 char               *cl_wire_pull_response_encode    (const ClWirePullResponse *response,
                                                      gsize                    *len);
 
+/* A pull page written as its items come, without a tree: the same JSON as
+ * cl_wire_pull_response_encode() gives. A put's fields and field versions are JSON objects
+ * already, as the server's database renders them: @fields_json maps each field to its
+ * value (a string or null), @versions_json each field to the version that set it (the
+ * same fields). */
+typedef struct _ClWirePullWriter ClWirePullWriter;
+
+ClWirePullWriter   *cl_wire_pull_writer_new         (void);
+void                cl_wire_pull_writer_free        (ClWirePullWriter         *writer);
+void                cl_wire_pull_writer_add         (ClWirePullWriter         *writer,
+                                                     ClWirePullOp              op,
+                                                     const char               *type,
+                                                     const char               *record,
+                                                     gint64                    version,
+                                                     const char               *fields_json,
+                                                     const char               *versions_json);
+guint               cl_wire_pull_writer_get_n_changes (const ClWirePullWriter *writer);
+gsize               cl_wire_pull_writer_get_size    (const ClWirePullWriter   *writer);
+char               *cl_wire_pull_writer_finish      (ClWirePullWriter         *writer,
+                                                     gint64                    cursor,
+                                                     gboolean                  more,
+                                                     gint64                    last_seq,
+                                                     gsize                    *len);
+
 /* The state digest (docs/PROTOCOL.md, "Digest"): the sum modulo 2^64 of, per live record
  * the device holds with a version above 0 (seeded records nobody edited are left out), the
  * first 8 bytes (big-endian) of SHA-256("<record id>:<version>").
@@ -398,6 +422,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWireMutation, cl_wire_mutation_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWirePushRequest, cl_wire_push_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWireResult, cl_wire_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWirePushResponse, cl_wire_push_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWirePullWriter, cl_wire_pull_writer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWirePullRequest, cl_wire_pull_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWirePullItem, cl_wire_pull_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClWirePullResponse, cl_wire_pull_response_free)

@@ -2,7 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every statement goes through PQexecParams with its values as parameters. Error messages
+ * Every statement sends its values as parameters. A statement with parameters is
+ * prepared on its connection the first time it runs there and executed prepared after
+ * that (a push runs the same few statements for every mutation: PostgreSQL then parses
+ * and plans each once per connection, not once per row). The names live with the
+ * connection (a libpq event procedure frees them with it). Error messages
  * carry the SQLSTATE only: PostgreSQL's own text may quote a value, and a value may be
  * client data. The admin subcommands turn on verbose messages (they print to the
  * operator's terminal, never to the server's log).
@@ -14,6 +18,8 @@
 #include <string.h>
 
 #include "srv-db.h"
+
+#include <libpq-events.h>
 
 G_DEFINE_QUARK (srv-db-error-quark, srv_db_error)
 
@@ -106,6 +112,61 @@ srv_db_ensure (PGconn     **conn,
   return *conn != NULL;
 }
 
+/* The statements prepared on one connection: SQL text (copied) → name. At most
+ * MAX_PREPARED; statements beyond run unprepared. */
+#define MAX_PREPARED 256
+
+typedef struct {
+  GHashTable *names;
+  guint       next;
+} Prepared;
+
+static int
+prepared_event (PGEventId  id,
+                void      *info,
+                void      *pass_through)
+{
+  if (id == PGEVT_CONNDESTROY)
+    {
+      PGEventConnDestroy *e = info;
+      Prepared *p = PQinstanceData (e->conn, prepared_event);
+
+      if (p != NULL)
+        {
+          g_hash_table_unref (p->names);
+          g_free (p);
+        }
+    }
+  else if (id == PGEVT_CONNRESET)
+    {
+      /* A reset connection is a new session: nothing is prepared on it. */
+      PGEventConnReset *e = info;
+      Prepared *p = PQinstanceData (e->conn, prepared_event);
+
+      if (p != NULL)
+        g_hash_table_remove_all (p->names);
+    }
+  return TRUE;
+}
+
+static Prepared *
+prepared_of (PGconn *conn)
+{
+  Prepared *p = PQinstanceData (conn, prepared_event);
+
+  if (p == NULL && PQregisterEventProc (conn, prepared_event, "srv-db prepared", NULL))
+    {
+      p = g_new0 (Prepared, 1);
+      p->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      if (!PQsetInstanceData (conn, prepared_event, p))
+        {
+          g_hash_table_unref (p->names);
+          g_clear_pointer (&p, g_free);
+        }
+    }
+  return p;
+}
+
 PGresult *
 srv_db_execv (PGconn              *conn,
               const char          *sql,
@@ -113,10 +174,33 @@ srv_db_execv (PGconn              *conn,
               const char * const  *params,
               GError             **error)
 {
+  Prepared *p = n_params > 0 ? prepared_of (conn) : NULL;
+  const char *name = NULL;
   PGresult *result;
   ExecStatusType status;
 
-  result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
+  if (p != NULL && (name = g_hash_table_lookup (p->names, sql)) == NULL &&
+      g_hash_table_size (p->names) < MAX_PREPARED)
+    {
+      char *new_name = g_strdup_printf ("srv_%u", p->next++);
+
+      result = PQprepare (conn, new_name, sql, n_params, NULL);
+      if (PQresultStatus (result) != PGRES_COMMAND_OK)
+        {
+          set_error_from_result (error, conn, result);
+          PQclear (result);
+          g_free (new_name);
+          return NULL;
+        }
+      PQclear (result);
+      g_hash_table_insert (p->names, g_strdup (sql), new_name);
+      name = new_name;
+    }
+
+  if (name != NULL)
+    result = PQexecPrepared (conn, name, n_params, params, NULL, NULL, 0);
+  else
+    result = PQexecParams (conn, sql, n_params, NULL, params, NULL, NULL, 0);
   status = PQresultStatus (result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
     {

@@ -43,6 +43,7 @@ static const Migration migrations[] = {
   { "/io/github/caseload/server/migrations/006-sync-heal.sql", NULL },
   { "/io/github/caseload/server/migrations/007-account-life.sql", NULL },
   { "/io/github/caseload/server/migrations/008-refresh-tokens.sql", NULL },
+  { "/io/github/caseload/server/migrations/009-record-digest.sql", NULL },
 };
 
 /* NYC's commands, with the ids every vault seeds them under (cl_seed_id()). Version 0:

@@ -33,8 +33,17 @@
  * restricted content, which only its tokens open). */
 #define IN_SCOPE(r) SRV_RECORDS_SQL_READS (r, "$2", "$3")
 
+/* The page's rows, each put with its fields as the wire format has them: every field that
+ * has a version, with its value or null (a field cleared keeps its version). Built after
+ * the LIMIT, for the rows of the page only, and written to the page as they come
+ * (cl_wire_pull_writer_add()). */
 static const char changes_sql[] =
-  "SELECT kind, version, id, type, deleted, fields::text, field_versions::text FROM ("
+  "SELECT c.kind, c.version, c.id, c.type, c.deleted,"
+  " CASE WHEN c.kind = 'r' AND NOT c.deleted THEN"
+  "  (SELECT coalesce (json_object_agg (k, c.fields ->> k), '{}')"
+  "   FROM jsonb_object_keys (c.field_versions) k)::text END,"
+  " CASE WHEN c.kind = 'r' AND NOT c.deleted THEN c.field_versions::text END"
+  " FROM ("
   " SELECT 'r' AS kind, r.version, r.id, r.type, r.deleted, r.fields, r.field_versions"
   "  FROM record r WHERE r.version > $1 AND " IN_SCOPE ("r")
   " UNION ALL"
@@ -44,51 +53,17 @@ static const char changes_sql[] =
   "        AND token = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))) e"
   "  JOIN record r ON r.id = e.record_id"
   "  WHERE NOT " IN_SCOPE ("r")
-  ") c ORDER BY version, kind, id LIMIT $4";
+  " ORDER BY version, kind, id LIMIT $4) c ORDER BY c.version, c.kind, c.id";
 
 /* The digest (docs/PROTOCOL.md, "Digest"): the sum modulo 2^64 of the first 8 bytes of
  * SHA-256("<id>:<version>") over the live records in scope, as cl_wire_digest_add().
  * Version 0 (reference data seeded alike everywhere) is left out on both sides: a device
- * cannot tell a seeded record from one it made and the server never accepted. */
+ * cannot tell a seeded record from one it made and the server never accepted. The sums
+ * are kept per type and scope as records are written (migration 9), so this reads a row
+ * per scope, not a row per record. */
 static const char digest_sql[] =
-  "SELECT (coalesce(sum(CASE WHEN x < 0 THEN x::numeric + 18446744073709551616"
-  "                     ELSE x::numeric END), 0) % 18446744073709551616)::text"
-  " FROM (SELECT ('x' || encode(substring(sha256(convert_to(r.id::text || ':' ||"
-  "        r.version::text, 'UTF8')) FROM 1 FOR 8), 'hex'))::bit(64)::bigint AS x"
-  "       FROM record r WHERE NOT r.deleted AND r.version > 0 AND " IN_SCOPE ("r") ") h"
-  " WHERE $1::bigint IS NOT NULL";
-
-static void
-parse_fields (const char     *fields_json,
-              const char     *versions_json,
-              ClWirePullItem *item,
-              gsize          *size)
-{
-  g_autoptr(JsonParser) fp = json_parser_new_immutable ();
-  g_autoptr(JsonParser) vp = json_parser_new_immutable ();
-  JsonObject *fields = NULL, *versions;
-  g_autoptr(GList) names = NULL;
-
-  if (!json_parser_load_from_data (vp, versions_json, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (vp)))
-    return;
-  versions = json_node_get_object (json_parser_get_root (vp));
-  if (json_parser_load_from_data (fp, fields_json, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (fp)))
-    fields = json_node_get_object (json_parser_get_root (fp));
-
-  names = json_object_get_members (versions);
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *value = NULL;
-
-      if (fields != NULL && json_object_has_member (fields, l->data))
-        value = json_object_get_string_member (fields, l->data);
-      cl_wire_pull_item_set_field (item, l->data, value,
-                                   json_object_get_int_member (versions, l->data));
-      *size += strlen (l->data) + 24 + (value != NULL ? strlen (value) * 2 : 4);
-    }
-}
+  "SELECT (coalesce(sum(r.h), 0) % 18446744073709551616)::text"
+  " FROM record_digest r WHERE $1::bigint IS NOT NULL AND " IN_SCOPE ("r");
 
 void
 srv_handle_pull (SrvWorker   *worker,
@@ -98,7 +73,7 @@ srv_handle_pull (SrvWorker   *worker,
   const SrvConfig *config = srv_worker_get_config (worker);
   g_autoptr(SrvSession) session = NULL;
   g_autoptr(ClWirePullRequest) pull = NULL;
-  g_autoptr(ClWirePullResponse) reply = NULL;
+  g_autoptr(ClWirePullWriter) page = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PGresult) head = NULL;
   g_autoptr(PGresult) rows = NULL;
@@ -109,8 +84,9 @@ srv_handle_pull (SrvWorker   *worker,
   SrvAuditEntry entry = { "pull", "ok", .address = request->address };
   g_autoptr(JsonObject) detail = json_object_new ();
   gboolean all_content;
-  gint64 clock, horizon, limit, account_epoch, device_epoch;
-  gsize size = 64;
+  gint64 clock, horizon, limit, account_epoch, device_epoch, last_seq, next_cursor;
+  gint64 last_version = 0;
+  gboolean more = FALSE;
   guint n_rows;
   char *body;
   gsize len;
@@ -158,8 +134,8 @@ srv_handle_pull (SrvWorker   *worker,
   tokens = srv_scope_read_tokens (session, &all_content);
   tokens_json = srv_json_strv (tokens);
 
-  reply = cl_wire_pull_response_new ();
-  reply->last_seq = srv_db_get_int (head, 0, 2);
+  page = cl_wire_pull_writer_new ();
+  last_seq = srv_db_get_int (head, 0, 2);
 
   if (pull->cursor > clock)
     {
@@ -206,39 +182,28 @@ srv_handle_pull (SrvWorker   *worker,
     {
       const char *kind = srv_db_get (rows, i, 0);
       gint64 version = srv_db_get_int (rows, i, 1);
-      ClWirePullItem *item;
+      ClWirePullOp op = CL_WIRE_PULL_PUT;
 
-      if (size > config->pull_max_bytes && reply->changes->len > 0)
+      if (cl_wire_pull_writer_get_size (page) > config->pull_max_bytes &&
+          cl_wire_pull_writer_get_n_changes (page) > 0)
         {
-          reply->more = TRUE;
+          more = TRUE;
           break;
         }
       if (strcmp (kind, "x") == 0)
-        item = cl_wire_pull_item_new (CL_WIRE_PULL_REMOVE, srv_db_get (rows, i, 3),
-                                      srv_db_get (rows, i, 2), version);
+        op = CL_WIRE_PULL_REMOVE;
       else if (srv_db_get_bool (rows, i, 4))
-        item = cl_wire_pull_item_new (CL_WIRE_PULL_DELETE, srv_db_get (rows, i, 3),
-                                      srv_db_get (rows, i, 2), version);
-      else
-        {
-          item = cl_wire_pull_item_new (CL_WIRE_PULL_PUT, srv_db_get (rows, i, 3),
-                                        srv_db_get (rows, i, 2), version);
-          parse_fields (srv_db_get (rows, i, 5), srv_db_get (rows, i, 6), item, &size);
-        }
-      size += 128;
-      g_ptr_array_add (reply->changes, item);
+        op = CL_WIRE_PULL_DELETE;
+      cl_wire_pull_writer_add (page, op, srv_db_get (rows, i, 3), srv_db_get (rows, i, 2),
+                               version, srv_db_get (rows, i, 5), srv_db_get (rows, i, 6));
+      last_version = version;
     }
   if (n_rows > limit)
-    reply->more = TRUE;
-
-  if (reply->more)
-    reply->cursor = ((ClWirePullItem *) g_ptr_array_index (reply->changes,
-                                                          reply->changes->len - 1))->version;
-  else
-    reply->cursor = clock;
+    more = TRUE;
+  next_cursor = more ? last_version : clock;
 
   /* Up to date: check that the device holds what the server would give it. */
-  if (pull->digest != NULL && reply->changes->len == 0)
+  if (pull->digest != NULL && cl_wire_pull_writer_get_n_changes (page) == 0)
     {
       g_autoptr(PGresult) d = srv_db_exec (worker->conn, &error, digest_sql, cursor,
                                            tokens_json, all_content ? "true" : "false",
@@ -279,13 +244,13 @@ srv_handle_pull (SrvWorker   *worker,
     }
 
   json_object_set_int_member (detail, "from", pull->cursor);
-  json_object_set_int_member (detail, "to", reply->cursor);
-  json_object_set_int_member (detail, "changes", reply->changes->len);
+  json_object_set_int_member (detail, "to", next_cursor);
+  json_object_set_int_member (detail, "changes", cl_wire_pull_writer_get_n_changes (page));
   entry.detail = detail;
   if (!srv_audit (worker->conn, &entry, &error))
     goto db_error;
 
-  body = cl_wire_pull_response_encode (reply, &len);
+  body = cl_wire_pull_writer_finish (g_steal_pointer (&page), next_cursor, more, last_seq, &len);
   srv_response_take_json (response, SOUP_STATUS_OK, body, len);
   return;
 

@@ -475,6 +475,81 @@ test_digest (Fixture       *f,
   g_assert_cmpstr (code, ==, "digest_mismatch");
 }
 
+/* The digest sums kept per type and scope as records are written (migration 9) equal the
+ * sums over the records themselves, through creates, edits, deletes and a case moving to
+ * another command (which rescopes it, its client and their children); and the digest a
+ * pull checks is the one the device computes. */
+static const char digest_drift_sql[] =
+  "WITH kept AS (SELECT type, scope, n, h FROM record_digest WHERE n <> 0 OR h <> 0),"
+  " computed AS (SELECT type, scope, count(*) AS n,"
+  "   sum(record_digest_term (id, version)) % 18446744073709551616 AS h"
+  "   FROM record WHERE NOT deleted AND version > 0 GROUP BY type, scope)"
+  " SELECT count(*) FROM ((TABLE kept EXCEPT TABLE computed)"
+  "                       UNION ALL (TABLE computed EXCEPT TABLE kept)) d";
+
+static void
+test_digest_kept (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *client = srv_test_new_client (f->env, f->ana, "Rose");
+  g_autofree char *kase = srv_test_new_case (f->env, f->ana, client, "14");
+  g_autofree char *note = new_note (f, kase);
+  g_autofree char *task = cl_uuid_new ();
+  g_autofree char *other = cl_uuid_new ();
+  g_autofree char *digest = NULL;
+  g_autoptr(GHashTable) state = NULL;
+  g_autoptr(SrvTestReply) reply = NULL;
+  ClWireResult *r;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      r = srv_test_push_one (f->env, f->ana,
+                             srv_test_mutation (f->ana, "task", i == 0 ? task : other,
+                                                CL_WIRE_OP_PUT, 0, "case_id", kase,
+                                                "due", "2026-12-01", "title", "Follow up",
+                                                NULL));
+      g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+      cl_wire_result_free (r);
+    }
+  g_assert_cmpint (srv_test_sql_int (f->env, digest_drift_sql, NULL), ==, 0);
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT sum(n) FROM record_digest WHERE type IN "
+                                     "('client', 'case', 'note', 'task')", NULL), ==, 5);
+
+  r = srv_test_push_one (f->env, f->ana, srv_test_mutation (f->ana, "task", task, CL_WIRE_OP_PUT,
+                                                            srv_test_record_version (f->env, task),
+                                                            "title", "Call back", NULL));
+  g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+  cl_wire_result_free (r);
+  r = srv_test_push_one (f->env, f->ana, srv_test_mutation (f->ana, "task", other,
+                                                            CL_WIRE_OP_DELETE,
+                                                            srv_test_record_version (f->env, other),
+                                                            NULL));
+  g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+  cl_wire_result_free (r);
+  g_assert_cmpint (srv_test_sql_int (f->env, digest_drift_sql, NULL), ==, 0);
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT sum(n) FROM record_digest "
+                                     "WHERE type = 'task'", NULL), ==, 1);
+
+  r = srv_test_push_one (f->env, f->sue, srv_test_mutation (f->sue, "case", kase, CL_WIRE_OP_PUT,
+                                                            srv_test_record_version (f->env, kase),
+                                                            "command", "20", NULL));
+  g_assert_cmpint (r->status, ==, CL_WIRE_STATUS_APPLIED);
+  cl_wire_result_free (r);
+  g_assert_cmpint (srv_test_sql_int (f->env, digest_drift_sql, NULL), ==, 0);
+  /* Each transaction folded what it wrote when it committed. */
+  g_assert_cmpint (srv_test_sql_int (f->env, "SELECT (SELECT count(*) FROM record_digest_delta)"
+                                     " + (SELECT count(*) FROM record_digest_fold)", NULL), ==, 0);
+
+  /* Cy now reads the moved case: his device's digest over what he pulled matches. */
+  state = srv_test_pull_all (f->env, f->cy, NULL);
+  g_assert_true (g_hash_table_contains (state, note));
+  g_assert_true (g_hash_table_contains (state, task));
+  g_assert_false (g_hash_table_contains (state, other));
+  digest = device_digest (state);
+  reply = srv_test_pull_raw (f->env, f->cy, f->cy->cursor, 0, digest);
+  g_assert_cmpuint (reply->status, ==, 200);
+}
+
 /* Writers push while a reader pulls incrementally: because versions are taken under the
  * clock row's lock, the reader never moves its cursor past a version that commits later. */
 typedef struct {
@@ -565,6 +640,7 @@ main (int   argc,
   ADD ("gc-410", test_gc_410);
   ADD ("forged-cursor-410", test_forged_cursor);
   ADD ("digest-412", test_digest);
+  ADD ("digest-kept", test_digest_kept);
   ADD ("no-skipped-versions", test_no_skipped_versions);
 #undef ADD
   return g_test_run ();

@@ -319,6 +319,61 @@ test_pull_roundtrip (void)
   g_assert_error (error, CL_WIRE_ERROR, CL_WIRE_ERROR_INVALID_VALUE);
 }
 
+/* The streaming writer gives the page cl_wire_pull_response_encode() gives, from the
+ * fields as the server's database renders them (spaces, any order of keys). */
+static void
+test_pull_writer (void)
+{
+  g_autoptr(ClWirePullWriter) w = cl_wire_pull_writer_new ();
+  g_autoptr(ClWirePullResponse) d = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(ClWirePullResponse) r = cl_wire_pull_response_new ();
+  ClWirePullItem *put;
+  gsize len;
+
+  cl_wire_pull_writer_add (w, CL_WIRE_PULL_PUT, "case", "6f1f7a3e-2b1c-4d5e-8f90-123456789abe",
+                           7, "{ \"status\" : \"act\\\"ive\\n\", \"closed_at\" : null }",
+                           "{\"status\": 7, \"closed_at\": 5}");
+  cl_wire_pull_writer_add (w, CL_WIRE_PULL_DELETE, "note",
+                           "6f1f7a3e-2b1c-4d5e-8f90-123456789abf", 8, NULL, NULL);
+  cl_wire_pull_writer_add (w, CL_WIRE_PULL_REMOVE, "note",
+                           "6f1f7a3e-2b1c-4d5e-8f90-123456789ab0", 9, NULL, NULL);
+  g_assert_cmpuint (cl_wire_pull_writer_get_n_changes (w), ==, 3);
+  g_assert_cmpuint (cl_wire_pull_writer_get_size (w), >, 200);
+  body = cl_wire_pull_writer_finish (g_steal_pointer (&w), 12, TRUE, 4, &len);
+  g_assert_cmpuint (len, ==, strlen (body));
+
+  d = cl_wire_pull_response_decode (body, len, &error);
+  g_assert_no_error (error);
+  again = cl_wire_pull_response_encode (d, NULL);
+
+  put = cl_wire_pull_item_new (CL_WIRE_PULL_PUT, "case", "6f1f7a3e-2b1c-4d5e-8f90-123456789abe",
+                               7);
+  cl_wire_pull_item_set_field (put, "status", "act\"ive\n", 7);
+  cl_wire_pull_item_set_field (put, "closed_at", NULL, 5);
+  g_ptr_array_add (r->changes, put);
+  g_ptr_array_add (r->changes,
+                   cl_wire_pull_item_new (CL_WIRE_PULL_DELETE, "note",
+                                          "6f1f7a3e-2b1c-4d5e-8f90-123456789abf", 8));
+  g_ptr_array_add (r->changes,
+                   cl_wire_pull_item_new (CL_WIRE_PULL_REMOVE, "note",
+                                          "6f1f7a3e-2b1c-4d5e-8f90-123456789ab0", 9));
+  r->cursor = 12;
+  r->more = TRUE;
+  r->last_seq = 4;
+  expected = cl_wire_pull_response_encode (r, NULL);
+  g_assert_cmpstr (again, ==, expected);
+
+  /* An empty page. */
+  w = cl_wire_pull_writer_new ();
+  g_free (body);
+  body = cl_wire_pull_writer_finish (g_steal_pointer (&w), 30, FALSE, 0, &len);
+  g_assert_cmpstr (body, ==, "{\"changes\":[],\"cursor\":30,\"more\":false,\"last_seq\":0}");
+}
+
 /* 64 characters, 128 bytes. */
 #define LONG_NAME "éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé"
 
@@ -731,6 +786,7 @@ main (int   argc,
   g_test_add_func ("/wire/push/roundtrip", test_push_roundtrip);
   g_test_add_func ("/wire/push/strict", test_push_strict);
   g_test_add_func ("/wire/pull/roundtrip", test_pull_roundtrip);
+  g_test_add_func ("/wire/pull/writer", test_pull_writer);
   g_test_add_func ("/wire/small-messages", test_small_messages);
   g_test_add_func ("/wire/login-request", test_login_request);
   g_test_add_func ("/wire/conflict-list", test_conflict_list);
