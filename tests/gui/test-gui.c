@@ -318,6 +318,24 @@ resize (int width,
 
 /* Tests ------------------------------------------------------------------------------ */
 
+/* The first descendant of @widget of type @type. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 done_cb (ClFirstRun *first_run,
          gboolean   *done)
@@ -362,6 +380,20 @@ test_first_run (void)
   g_assert_false (cl_vault_exists (dir));
 
   cl_first_run_set_passphrase (first_run, PASSPHRASE, PASSPHRASE);
+  /* Enter in the passphrase moves to its repetition, and creates nothing yet. */
+  {
+    GtkWidget *passphrase = find_widget (GTK_WIDGET (first_run), ADW_TYPE_PASSWORD_ENTRY_ROW);
+    GtkWidget *repeat = gtk_widget_get_next_sibling (passphrase);
+    GtkWidget *focus;
+
+    gtk_widget_grab_focus (passphrase);
+    g_signal_emit_by_name (passphrase, "entry-activated");
+    focus = gtk_root_get_focus (GTK_ROOT (win));
+    g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (repeat));
+    g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, repeat));
+    g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "passphrase");
+    g_assert_false (cl_vault_exists (dir));
+  }
   gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);
   WAIT_UNTIL (g_strcmp0 (cl_first_run_get_page (first_run), "recovery") == 0, 20000);
   g_assert_true (cl_vault_exists (dir));
