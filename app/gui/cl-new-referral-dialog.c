@@ -461,6 +461,11 @@ cl_new_referral_dialog_new (GtkWindow     *parent,
   anonymous_cb (self);
   g_clear_handle_id (&self->lookup_id, g_source_remove);
 
+  /* The keyboard starts in the first field, never on Cancel (a space typed there would
+   * press it); Enter in a field creates the referral. */
+  gtk_window_set_focus (GTK_WINDOW (self), cl_record_form_get_row (self->referral_form, "source"));
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->create_button);
+
   return self;
 }
 
