@@ -362,9 +362,18 @@ test_command_picker (void)
   all = cl_command_row_get_n_shown (row);
   g_assert_cmpuint (all, >, 50);
 
-  /* A word of the name, as a prefix, in any case. */
-  gtk_editable_set_text (search, "midtown");
-  WAIT_UNTIL (cl_command_row_get_n_shown (row) == 2, 2000);
+  /* A word of the name, as a prefix, in any case: the 14th's name as this language writes
+   * it ("Midtown South Precinct" in English, two commands of Midtown). */
+  {
+    g_auto(GStrv) words = g_strsplit (cl_command_row_get_label (row), " ", -1);
+    g_autofree char *prefix = g_utf8_substring (words[0], 0, MAX (g_utf8_strlen (words[0], -1) - 1, 1));
+
+    gtk_editable_set_text (search, prefix);
+    WAIT_UNTIL (cl_command_row_get_n_shown (row) >= 1 && cl_command_row_get_n_shown (row) < all,
+                2000);
+    if (!cl_gui_test_in_test_locale ())
+      g_assert_cmpuint (cl_command_row_get_n_shown (row), ==, 2);
+  }
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-command-picker");
 
   /* The number; Enter takes the first command shown. */
@@ -377,7 +386,7 @@ test_command_picker (void)
 
   /* Escape in the search closes the list and changes nothing. */
   cl_command_row_popup (row);
-  gtk_editable_set_text (search, "midtown");
+  gtk_editable_set_text (search, "1");
   g_signal_emit_by_name (search, "stop-search");
   g_clear_pointer (&chosen, g_free);
   chosen = cl_record_form_dup_value (form, "command");
