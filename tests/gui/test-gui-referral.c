@@ -212,6 +212,17 @@ test_choose_existing (void)
   GtkWidget *listed;
 
   g_assert_cmpuint (n_matches (dialog), ==, 0);
+  /* A date is kept across a lock as it was typed, not as it would be stored. */
+  {
+    ClRecordForm *referral = cl_new_referral_dialog_get_form (dialog, "referral");
+    g_autoptr(ClChanges) kept = cl_record_form_dup_input (referral);
+    const char *received = NULL;
+
+    g_assert_true (cl_changes_lookup (kept, "received_at", &received));
+    g_assert_cmpstr (received, ==,
+                     gtk_editable_get_text (GTK_EDITABLE (cl_record_form_get_row (referral,
+                                                                                 "received_at"))));
+  }
   /* The keyboard starts in the first field, not on Cancel. */
   {
     GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (dialog));

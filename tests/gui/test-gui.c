@@ -386,7 +386,8 @@ test_first_run (void)
     GtkWidget *repeat = gtk_widget_get_next_sibling (passphrase);
     GtkWidget *focus;
 
-    gtk_widget_grab_focus (passphrase);
+    g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (repeat));
+    WAIT_UNTIL (gtk_widget_get_mapped (repeat) && gtk_widget_grab_focus (passphrase), 5000);
     g_signal_emit_by_name (passphrase, "entry-activated");
     focus = gtk_root_get_focus (GTK_ROOT (win));
     g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (repeat));
@@ -588,8 +589,14 @@ test_new_referral (void)
   g_assert_true (cl_new_referral_dialog_create (dialog));
   g_assert_cmpint (count ("case", NULL), ==, cases + 1);
 
-  /* The new case opens, and opening it is audited. */
+  /* The new case opens, with the keyboard in it, and opening it is audited. */
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (w), "case") == 0, 2000);
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (w));
+
+    g_assert_true (focus != NULL
+                   && gtk_widget_is_ancestor (focus, GTK_WIDGET (_cl_window_get_case_page (w))));
+  }
   new_case_id = g_strdup (cl_case_page_get_case_id (_cl_window_get_case_page (w)));
   g_assert_nonnull (new_case_id);
   g_assert_cmpint (count ("audit", "action", "view", NULL), ==, views + 1);
@@ -683,6 +690,16 @@ test_add_service (void)
 {
   ClCasePage *page = _cl_window_get_case_page (window ());
   ClServicePicker *picker;
+  gint64 services = count ("service", "case_id", new_case_id, NULL);
+
+  /* Escape in the search closes the picker, adding nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.add-service", NULL);
+  WAIT_UNTIL (CL_IS_SERVICE_PICKER (_cl_case_page_get_dialog (page)), 2000);
+  picker = CL_SERVICE_PICKER (_cl_case_page_get_dialog (page));
+  cl_service_picker_set_search (picker, "crisis");
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (picker), GTK_TYPE_SEARCH_ENTRY), "stop-search");
+  WAIT_UNTIL (_cl_case_page_get_dialog (page) == NULL, 2000);
+  g_assert_cmpint (count ("service", "case_id", new_case_id, NULL), ==, services);
 
   gtk_widget_activate_action (GTK_WIDGET (page), "case.add-service", NULL);
   WAIT_UNTIL (CL_IS_SERVICE_PICKER (_cl_case_page_get_dialog (page)), 2000);
