@@ -388,6 +388,19 @@ cl_command_row_get_code (ClCommandRow *self)
 }
 
 /**
+ * cl_command_row_get_label:
+ *
+ * Returns: what the row shows of the command chosen ("Not set" when none)
+ */
+const char *
+cl_command_row_get_label (ClCommandRow *self)
+{
+  g_return_val_if_fail (CL_IS_COMMAND_ROW (self), NULL);
+
+  return gtk_label_get_text (GTK_LABEL (self->value_label));
+}
+
+/**
  * cl_command_row_set_code:
  * @code: (nullable): a command's code; %NULL, or a code not in the list, chooses none
  */

@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (ClCommandRow, cl_command_row, CL, COMMAND_ROW, AdwActionRo
 GtkWidget  *cl_command_row_new        (GtkStringList *codes,
                                        GtkStringList *labels);
 const char *cl_command_row_get_code   (ClCommandRow  *self);
+const char *cl_command_row_get_label  (ClCommandRow  *self);
 void        cl_command_row_set_code   (ClCommandRow  *self,
                                        const char    *code);
 void        cl_command_row_popup      (ClCommandRow  *self);

@@ -225,6 +225,13 @@ passphrase_changed_cb (ClFirstRun *self)
   update_strength (self);
 }
 
+/* Enter in the passphrase moves on to repeating it. */
+static void
+passphrase_activated_cb (ClFirstRun *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->confirm_row));
+}
+
 static void
 confirm_activated_cb (ClFirstRun *self)
 {
@@ -726,6 +733,7 @@ cl_first_run_class_init (ClFirstRunClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClFirstRun, stored_check);
   gtk_widget_class_bind_template_child (widget_class, ClFirstRun, continue_button);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, passphrase_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, confirm_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stored_toggled_cb);
 

@@ -30,6 +30,7 @@
 #include "cl-drafts.h"
 #include "cl-gui-util.h"
 #include "cl-intake.h"
+#include "cl-l10n.h"
 #include "cl-new-referral-dialog.h"
 #include "cl-record-dialog.h"
 
@@ -124,18 +125,24 @@ match_toggled_cb (GtkCheckButton      *check,
 static char *
 describe_match (const ClIntakeMatch *match)
 {
+  /* Numbers and dates read left to right inside right-to-left text (cl-l10n.h). */
+  g_autofree char *number = cl_l10n_isolate_ltr (match->case_number);
   g_autofree char *cases = NULL;
 
   /* Translators: %u is a number of cases, %s the number of the most recent one */
   cases = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u case, %s", "%u cases, latest %s",
                                         match->n_cases),
-                           match->n_cases, match->case_number);
+                           match->n_cases, number);
   if (match->restricted)
     /* Translators: %s says how many cases the client has */
     return g_strdup_printf (_("Restricted · %s"), cases);
   if (match->date_of_birth != NULL)
-    /* Translators: the first %s is a date of birth, the second how many cases */
-    return g_strdup_printf (_("Born %s · %s"), match->date_of_birth, cases);
+    {
+      g_autofree char *born = cl_format_date (match->date_of_birth);
+
+      /* Translators: the first %s is a date of birth, the second how many cases */
+      return g_strdup_printf (_("Born %s · %s"), born, cases);
+    }
   return g_steal_pointer (&cases);
 }
 
@@ -460,6 +467,11 @@ cl_new_referral_dialog_new (GtkWindow     *parent,
 
   anonymous_cb (self);
   g_clear_handle_id (&self->lookup_id, g_source_remove);
+
+  /* The keyboard starts in the first field, never on Cancel (a space typed there would
+   * press it); Enter in a field creates the referral. */
+  gtk_window_set_focus (GTK_WINDOW (self), cl_record_form_get_row (self->referral_form, "source"));
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->create_button);
 
   return self;
 }

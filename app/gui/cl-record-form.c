@@ -1104,7 +1104,11 @@ cl_record_form_dup_input (ClRecordForm *self)
       if (fr->read_only)
         continue;
 
-      value = row_raw_value (fr);
+      /* A date as typed, in the locale's format, not as it would be stored. */
+      if (fr->field->kind == CL_FIELD_DATE || fr->field->kind == CL_FIELD_DATETIME)
+        value = g_strdup (gtk_editable_get_text (GTK_EDITABLE (fr->row)));
+      else
+        value = row_raw_value (fr);
       cl_changes_set (input, fr->field->name, value != NULL && *value != '\0' ? value : NULL);
       if (value != NULL)
         explicit_bzero (value, strlen (value));

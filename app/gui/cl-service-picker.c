@@ -197,6 +197,10 @@ cl_service_picker_init (ClServicePicker *self)
   g_object_unref (selection);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  /* Escape in the search (which the entry takes for itself) closes the picker, as it does
+   * anywhere else in it. */
+  g_signal_connect_swapped (self->search_entry, "stop-search", G_CALLBACK (gtk_window_close),
+                            self);
 }
 
 /**

@@ -1048,6 +1048,10 @@ referral_created_cb (ClWindow            *self,
 {
   show_toast (self, _("Referral created"));
   cl_window_open_case (self, case_id);
+  /* The keyboard goes on with the new case (the dialog that had it is gone), so the case's
+   * shortcuts work at once. */
+  if (g_strcmp0 (cl_case_page_get_case_id (self->case_page), case_id) == 0)
+    gtk_widget_child_focus (GTK_WIDGET (self->case_page), GTK_DIR_TAB_FORWARD);
 }
 
 static void

@@ -147,6 +147,8 @@ press (GtkWidget *button,
   ClDrillDownWindow *drill;
 
   g_assert_nonnull (button);
+  /* A count pressed while the page still works on its result leads nowhere: wait. */
+  WAIT_UNTIL (!cl_reports_page_get_busy (page ()), 20000);
   if (keyboard)
     {
       g_assert_true (gtk_widget_grab_focus (button));
@@ -529,9 +531,9 @@ test_print_is_export (void)
   text = cl_test_pdf_text (printed, 0);
   first = g_ptr_array_index (result->tables, 0);
   g_assert_cmpuint (result->notes->len, >, 0);
-  /* The "generated" line's minutes and seconds (its hour is the organization's), and the
-   * codes of the first table's rows. */
-  when = g_strndup (strchr (result->generated_at, 'T') + 3, 6);
+  /* The "generated" line's minutes (its hour is the organization's, and a locale's format
+   * shows no seconds), and the codes of the first table's rows. */
+  when = g_strndup (strchr (result->generated_at, 'T') + 3, 3);
   g_assert_nonnull (strstr (text, when));
   g_assert_nonnull (strstr (text, "A1"));
   g_assert_nonnull (strstr (text, "E11"));

@@ -212,6 +212,26 @@ test_choose_existing (void)
   GtkWidget *listed;
 
   g_assert_cmpuint (n_matches (dialog), ==, 0);
+  /* A date is kept across a lock as it was typed, not as it would be stored. */
+  {
+    ClRecordForm *referral = cl_new_referral_dialog_get_form (dialog, "referral");
+    g_autoptr(ClChanges) kept = cl_record_form_dup_input (referral);
+    const char *received = NULL;
+
+    g_assert_true (cl_changes_lookup (kept, "received_at", &received));
+    g_assert_cmpstr (received, ==,
+                     gtk_editable_get_text (GTK_EDITABLE (cl_record_form_get_row (referral,
+                                                                                 "received_at"))));
+  }
+  /* The keyboard starts in the first field, not on Cancel. */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (dialog));
+    GtkWidget *first = cl_record_form_get_row (cl_new_referral_dialog_get_form (dialog,
+                                                                                "referral"),
+                                               "source");
+
+    g_assert_true (focus != NULL && (focus == first || gtk_widget_is_ancestor (focus, first)));
+  }
   type_into (dialog, "legal_name", "kayla brown");
   WAIT_UNTIL (n_matches (dialog) == 2, 3000);
   /* Only the two Kaylas: the restricted client is not a Kayla. */
@@ -293,13 +313,15 @@ test_phone_and_nobody (void)
   checks = matches (dialog);
   g_assert_cmpstr (match_title (g_ptr_array_index (checks, 0)), ==, "Kayla Brown");
 
-  /* A name and number nobody has: created at once, no question. */
+  /* A name and number nobody has: Enter in a field creates it at once, no question. */
   type_into (dialog, "legal_name", "Zainab Okafor");
   type_into (dialog, "phone", "718-555-0199");
   WAIT_UNTIL (n_matches (dialog) == 0, 3000);
   fill_case (dialog);
-  g_assert_true (cl_new_referral_dialog_create (dialog));
-  g_assert_cmpint (count ("client", NULL, NULL), ==, clients + 1);
+  g_signal_emit_by_name (cl_record_form_get_row (cl_new_referral_dialog_get_form (dialog, "client"),
+                                                 "phone"), "entry-activated");
+  WAIT_UNTIL (count ("client", NULL, NULL) == clients + 1, 3000);
+  WAIT_UNTIL (!CL_IS_NEW_REFERRAL_DIALOG (_cl_window_get_dialog (window ())), 2000);
 }
 
 /* A restricted client is listed as the case list shows them: never by name or birth date. */
@@ -351,9 +373,18 @@ test_command_picker (void)
   all = cl_command_row_get_n_shown (row);
   g_assert_cmpuint (all, >, 50);
 
-  /* A word of the name, as a prefix, in any case. */
-  gtk_editable_set_text (search, "midtown");
-  WAIT_UNTIL (cl_command_row_get_n_shown (row) == 2, 2000);
+  /* A word of the name, as a prefix, in any case: the 14th's name as this language writes
+   * it ("Midtown South Precinct" in English, two commands of Midtown). */
+  {
+    g_auto(GStrv) words = g_strsplit (cl_command_row_get_label (row), " ", -1);
+    g_autofree char *prefix = g_utf8_substring (words[0], 0, MAX (g_utf8_strlen (words[0], -1) - 1, 1));
+
+    gtk_editable_set_text (search, prefix);
+    WAIT_UNTIL (cl_command_row_get_n_shown (row) >= 1 && cl_command_row_get_n_shown (row) < all,
+                2000);
+    if (!cl_gui_test_in_test_locale ())
+      g_assert_cmpuint (cl_command_row_get_n_shown (row), ==, 2);
+  }
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "new-referral-command-picker");
 
   /* The number; Enter takes the first command shown. */
@@ -366,7 +397,7 @@ test_command_picker (void)
 
   /* Escape in the search closes the list and changes nothing. */
   cl_command_row_popup (row);
-  gtk_editable_set_text (search, "midtown");
+  gtk_editable_set_text (search, "1");
   g_signal_emit_by_name (search, "stop-search");
   g_clear_pointer (&chosen, g_free);
   chosen = cl_record_form_dup_value (form, "command");

@@ -318,6 +318,24 @@ resize (int width,
 
 /* Tests ------------------------------------------------------------------------------ */
 
+/* The first descendant of @widget of type @type. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 done_cb (ClFirstRun *first_run,
          gboolean   *done)
@@ -362,6 +380,21 @@ test_first_run (void)
   g_assert_false (cl_vault_exists (dir));
 
   cl_first_run_set_passphrase (first_run, PASSPHRASE, PASSPHRASE);
+  /* Enter in the passphrase moves to its repetition, and creates nothing yet. */
+  {
+    GtkWidget *passphrase = find_widget (GTK_WIDGET (first_run), ADW_TYPE_PASSWORD_ENTRY_ROW);
+    GtkWidget *repeat = gtk_widget_get_next_sibling (passphrase);
+    GtkWidget *focus;
+
+    g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (repeat));
+    WAIT_UNTIL (gtk_widget_get_mapped (repeat) && gtk_widget_grab_focus (passphrase), 5000);
+    g_signal_emit_by_name (passphrase, "entry-activated");
+    focus = gtk_root_get_focus (GTK_ROOT (win));
+    g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (repeat));
+    g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, repeat));
+    g_assert_cmpstr (cl_first_run_get_page (first_run), ==, "passphrase");
+    g_assert_false (cl_vault_exists (dir));
+  }
   gtk_widget_activate_action (GTK_WIDGET (first_run), "first-run.create-vault", NULL);
   WAIT_UNTIL (g_strcmp0 (cl_first_run_get_page (first_run), "recovery") == 0, 20000);
   g_assert_true (cl_vault_exists (dir));
@@ -556,8 +589,14 @@ test_new_referral (void)
   g_assert_true (cl_new_referral_dialog_create (dialog));
   g_assert_cmpint (count ("case", NULL), ==, cases + 1);
 
-  /* The new case opens, and opening it is audited. */
+  /* The new case opens, with the keyboard in it, and opening it is audited. */
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (w), "case") == 0, 2000);
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (w));
+
+    g_assert_true (focus != NULL
+                   && gtk_widget_is_ancestor (focus, GTK_WIDGET (_cl_window_get_case_page (w))));
+  }
   new_case_id = g_strdup (cl_case_page_get_case_id (_cl_window_get_case_page (w)));
   g_assert_nonnull (new_case_id);
   g_assert_cmpint (count ("audit", "action", "view", NULL), ==, views + 1);
@@ -651,6 +690,16 @@ test_add_service (void)
 {
   ClCasePage *page = _cl_window_get_case_page (window ());
   ClServicePicker *picker;
+  gint64 services = count ("service", "case_id", new_case_id, NULL);
+
+  /* Escape in the search closes the picker, adding nothing. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "case.add-service", NULL);
+  WAIT_UNTIL (CL_IS_SERVICE_PICKER (_cl_case_page_get_dialog (page)), 2000);
+  picker = CL_SERVICE_PICKER (_cl_case_page_get_dialog (page));
+  cl_service_picker_set_search (picker, "crisis");
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (picker), GTK_TYPE_SEARCH_ENTRY), "stop-search");
+  WAIT_UNTIL (_cl_case_page_get_dialog (page) == NULL, 2000);
+  g_assert_cmpint (count ("service", "case_id", new_case_id, NULL), ==, services);
 
   gtk_widget_activate_action (GTK_WIDGET (page), "case.add-service", NULL);
   WAIT_UNTIL (CL_IS_SERVICE_PICKER (_cl_case_page_get_dialog (page)), 2000);
