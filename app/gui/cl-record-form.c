@@ -1046,8 +1046,12 @@ cl_record_form_collect (ClRecordForm  *self,
 
       if (!normalize_row (fr, &value, &row_error))
         {
+          /* The keyboard goes to the first field to put right. */
           if (first_error == NULL)
-            first_error = g_steal_pointer (&row_error);
+            {
+              first_error = g_steal_pointer (&row_error);
+              gtk_widget_grab_focus (fr->row);
+            }
           continue;
         }
 

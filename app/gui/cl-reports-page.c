@@ -2228,6 +2228,16 @@ cl_reports_page_set_property (GObject      *object,
     }
 }
 
+/* Coming to the page, the keyboard starts at the report to choose, not on an action such
+ * as Export. */
+static gboolean
+cl_reports_page_grab_focus (GtkWidget *widget)
+{
+  ClReportsPage *self = CL_REPORTS_PAGE (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->report_dropdown));
+}
+
 static void
 cl_reports_page_class_init (ClReportsPageClass *klass)
 {
@@ -2264,6 +2274,8 @@ cl_reports_page_class_init (ClReportsPageClass *klass)
   signals[SIGNAL_OPEN_CASE] =
     g_signal_new ("open-case", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  widget_class->grab_focus = cl_reports_page_grab_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/caseload/Caseload/cl-reports-page.ui");

@@ -1123,7 +1123,7 @@ show_reports_action (GtkWidget  *widget,
   cl_case_page_flush (self->case_page);
   gtk_stack_set_visible_child_name (self->content_stack, "reports");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
-  gtk_widget_child_focus (GTK_WIDGET (self->reports_page), GTK_DIR_TAB_FORWARD);
+  gtk_widget_grab_focus (GTK_WIDGET (self->reports_page));
 }
 
 static void

@@ -313,6 +313,19 @@ test_phone_and_nobody (void)
   checks = matches (dialog);
   g_assert_cmpstr (match_title (g_ptr_array_index (checks, 0)), ==, "Kayla Brown");
 
+  /* A field left out: the keyboard goes to it. */
+  fill_case (dialog);
+  cl_record_form_set_value (cl_new_referral_dialog_get_form (dialog, "case"), "command", NULL);
+  g_assert_false (cl_new_referral_dialog_create (dialog));
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (dialog));
+    GtkWidget *command = cl_record_form_get_row (cl_new_referral_dialog_get_form (dialog,
+                                                                                  "case"),
+                                                 "command");
+
+    g_assert_true (focus != NULL && (focus == command || gtk_widget_is_ancestor (focus, command)));
+  }
+
   /* A name and number nobody has: Enter in a field creates it at once, no question. */
   type_into (dialog, "legal_name", "Zainab Okafor");
   type_into (dialog, "phone", "718-555-0199");

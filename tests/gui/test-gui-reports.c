@@ -204,6 +204,16 @@ test_unlock (void)
   set_width (1280);
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
   g_assert_cmpstr (_cl_window_get_content_page (window ()), ==, "reports");
+  /* The keyboard starts at the report to choose, not on an action such as Export. */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window ()));
+
+    g_assert_true (focus != NULL
+                   && (GTK_IS_DROP_DOWN (focus)
+                       || GTK_IS_DROP_DOWN (gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN))));
+    g_assert_nonnull (gtk_widget_get_ancestor (focus, CL_TYPE_REPORTS_PAGE));
+    g_assert_null (gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER));
+  }
 }
 
 /* Choosing the PMT report (the longest title) keeps Run and every filter in the window at
