@@ -80,7 +80,17 @@ device_thread (gpointer data)
 
       text = srv_test_reply_text (reply);
       response = cl_wire_push_response_decode (text, strlen (text), &error);
-      g_assert_no_error (error);
+      if (response == NULL)
+        {
+          /* A body cut short by the crash: the client takes it as no answer and sends the
+           * batch again, as here. What counts is that nothing is lost or applied twice,
+           * which the end of the test checks. */
+          g_test_message ("push answered %u with a body that does not decode (%s): sent again",
+                          reply->status, error->message);
+          d->failures++;
+          g_usleep (50000);
+          continue;
+        }
       g_assert_cmpint (response->last_seq, >=, d->acked);
       g_mutex_lock (&d->lock);
       for (guint i = 0; i < response->results->len; i++)
