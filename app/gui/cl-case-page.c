@@ -385,8 +385,45 @@ reason_selected_cb (AdwComboRow      *row,
                     GParamSpec       *pspec,
                     AdwMessageDialog *dialog)
 {
-  adw_message_dialog_set_response_enabled (dialog, "close",
-                                           adw_combo_row_get_selected (row) > 0);
+  gboolean chosen = adw_combo_row_get_selected (row) > 0;
+
+  adw_message_dialog_set_response_enabled (dialog, "close", chosen);
+  if (chosen)
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), NULL);
+      gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+    }
+}
+
+/* Enter does what the default, Close Case, says: it closes the case once a reason is
+ * chosen; until then the dialog stays, says what is missing and puts the focus on it.
+ * (A button with the focus answers Enter itself; keys in the reason's open list are the
+ * list's.) */
+static gboolean
+close_dialog_key_cb (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     AdwComboRow           *row)
+{
+  GtkWidget *dialog = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (dialog));
+
+  if ((keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 ||
+      GTK_IS_BUTTON (focus) ||
+      gdk_event_get_surface (event) != gtk_native_get_surface (GTK_NATIVE (dialog)))
+    return FALSE;
+
+  if (adw_combo_row_get_selected (row) > 0)
+    return gtk_widget_activate_action (dialog, "default.activate", NULL);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               _("Choose a reason first, then press Enter again"));
+  gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  return TRUE;
 }
 
 static void
@@ -400,6 +437,7 @@ close_case (ClCasePage *self)
   GtkWidget *dialog;
   GtkWidget *list;
   GtkWidget *row;
+  GtkEventController *key;
 
   if (self->case_record == NULL)
     return;
@@ -439,9 +477,13 @@ close_case (ClCasePage *self)
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (row, "notify::selected", G_CALLBACK (reason_selected_cb), dialog, 0);
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (key, "key-pressed", G_CALLBACK (close_dialog_key_cb), row, 0);
+  gtk_widget_add_controller (dialog, key);
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self,
                            G_CONNECT_SWAPPED);
 

@@ -6,7 +6,8 @@
  * out (the look is already audited). It reads their summaries in a worker — a total can
  * stand for tens of thousands of cases, so the list is a GtkListView — and shows them as
  * the case list does: the client's name, a lock on a restricted case, the case number,
- * status and advocate. Activating a case emits ::open-case and closes the window; the main
+ * status and advocate. The first case has the focus and is selected once the list shows, so
+ * Enter opens it. Activating a case emits ::open-case and closes the window; the main
  * window opens it the usual way (a restricted case asks for a reason; every opening is
  * audited). Being transient for the main window, the window is destroyed on lock.
  */
@@ -150,8 +151,9 @@ loaded_cb (GObject      *source,
   gtk_list_view_set_model (self->list_view,
                            GTK_SELECTION_MODEL (gtk_single_selection_new (g_object_ref (self->cases))));
   gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+  /* The first case focused and selected: Enter opens it, no arrow key first. */
   if (n > 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+    cl_list_focus_row (GTK_WIDGET (self->list_view));
 }
 
 static void

@@ -420,6 +420,12 @@ cl_enroll_dialog_new (GtkWindow *parent,
       gtk_widget_set_visible (GTK_WIDGET (self->password_row), FALSE);
       set_ca_file (self, NULL);
     }
+  /* The keyboard starts in the first field to fill, never on Cancel (where Enter or a
+   * space would cancel). */
+  if (gtk_window_get_focus (GTK_WINDOW (self)) == NULL)
+    gtk_window_set_focus (GTK_WINDOW (self),
+                          gtk_editable_get_editable (GTK_EDITABLE (self->url_row))
+                            ? GTK_WIDGET (self->url_row) : GTK_WIDGET (self->username_row));
 
   return self;
 }

@@ -377,6 +377,40 @@ cl_widget_get_window (GtkWidget *widget)
 }
 
 /**
+ * cl_list_focus_row:
+ * @list: a GtkListView, or a GtkColumnView
+ *
+ * Puts the keyboard focus on a row of @list: the row that had it, or else the first, so
+ * that Enter opens it at once. (gtk_widget_grab_focus() on a list that no row has focused
+ * yet focuses the list itself, where Enter does nothing until an arrow key moves to a row.)
+ *
+ * Returns: whether a row has the focus
+ */
+gboolean
+cl_list_focus_row (GtkWidget *list)
+{
+  GtkRoot *root = gtk_widget_get_root (list);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  g_return_val_if_fail (GTK_IS_LIST_VIEW (list) || GTK_IS_COLUMN_VIEW (list), FALSE);
+
+  /* A column view's rows are in its list view, after the (focusable) column headers. */
+  if (GTK_IS_COLUMN_VIEW (list))
+    for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_LIST_VIEW (child))
+        list = child;
+
+  if (focus != NULL && focus != list && gtk_widget_is_ancestor (focus, list))
+    return TRUE;
+
+  /* Entering the list, GtkListBase focuses its focus row, or the first. */
+  if (focus == list)
+    gtk_root_set_focus (root, NULL);
+  return gtk_widget_child_focus (list, GTK_DIR_TAB_FORWARD);
+}
+
+/**
  * cl_clear_clipboards:
  *
  * Replaces the clipboard and the primary selection with nothing, so a name copied before

@@ -38,6 +38,7 @@ const char    *cl_record_display_name      (ClRecord     *client);
 void           cl_widget_set_label         (GtkWidget    *widget,
                                             const char   *label);
 GtkWindow     *cl_widget_get_window        (GtkWidget    *widget);
+gboolean       cl_list_focus_row           (GtkWidget    *list);
 void           cl_clear_clipboards         (GdkDisplay   *display);
 
 void           cl_editable_set_ltr         (GtkEditable  *editable);

@@ -16,7 +16,9 @@
  * When the vault locks with something typed, cl_new_referral_dialog_keep_draft() keeps it
  * in the vault; after unlock, cl_new_referral_dialog_restore_draft() shows it again with a
  * notice. Creating the referral deletes the draft in the same transaction; cancelling asks
- * first, and only a confirmed discard deletes it.
+ * first, and only a confirmed discard deletes it. Cancelling with something typed (Escape,
+ * Cancel, closing the window) asks first too, "Discard Changes?"; with nothing typed the
+ * dialog closes at once.
  */
 
 #define G_LOG_DOMAIN "cl-new-referral-dialog"
@@ -61,7 +63,7 @@ struct _ClNewReferralDialog
   gboolean             new_client_confirmed;
 
   char               *draft_id;  /* the entry kept from before a lock, or NULL */
-  GtkWindow          *confirm;   /* the question whether to discard it */
+  GtkWindow          *confirm;   /* the question whether to discard it, or what was typed */
   GtkWindow          *returning; /* the question whether the client is new */
 };
 
@@ -261,7 +263,7 @@ discard_response_cb (ClNewReferralDialog *self,
   if (g_strcmp0 (response, "discard") != 0)
     return;
 
-  if (!cl_drafts_delete (self->store, self->draft_id, &error))
+  if (self->draft_id != NULL && !cl_drafts_delete (self->store, self->draft_id, &error))
     {
       show_error (self, error->message);
       return;
@@ -270,17 +272,31 @@ discard_response_cb (ClNewReferralDialog *self,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* Whether the advocate typed or chose something: a field, the Anonymous switch, a client
+ * under "Already a Client?". */
+static gboolean
+has_input (ClNewReferralDialog *self)
+{
+  ClRecordForm *forms[] = { self->referral_form, self->case_form, self->client_form };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    if (cl_record_form_get_modified (forms[i]))
+      return TRUE;
+  return gtk_switch_get_active (self->anonymous_switch) || self->client_id != NULL;
+}
+
 static gboolean
 close_request_cb (ClNewReferralDialog *self)
 {
-  if (self->draft_id == NULL)
+  if (self->draft_id == NULL && !has_input (self))
     return FALSE;
 
-  /* A kept entry goes only when the advocate says so. */
+  /* A kept entry, or what was typed, goes only when the advocate says so. */
   if (self->confirm == NULL)
     {
       g_set_weak_pointer (&self->confirm,
-                          _cl_record_dialog_new_discard_question (GTK_WINDOW (self)));
+                          _cl_record_dialog_new_discard_question (GTK_WINDOW (self),
+                                                                  self->draft_id != NULL));
       g_signal_connect_object (self->confirm, "response", G_CALLBACK (discard_response_cb),
                                self, G_CONNECT_SWAPPED);
     }
@@ -687,15 +703,12 @@ cl_new_referral_dialog_keep_draft (ClNewReferralDialog  *self,
   ClRecordForm *forms[] = { self->referral_form, self->case_form, self->client_form };
   g_autoptr(ClChanges) values = cl_changes_new ();
   gboolean anonymous;
-  gboolean modified = FALSE;
   char *id;
 
   g_return_val_if_fail (CL_IS_NEW_REFERRAL_DIALOG (self), FALSE);
 
   anonymous = gtk_switch_get_active (self->anonymous_switch);
-  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
-    modified = modified || cl_record_form_get_modified (forms[i]);
-  if (self->draft_id == NULL && !modified && !anonymous)
+  if (self->draft_id == NULL && !has_input (self))
     return TRUE;
 
   for (guint i = 0; i < G_N_ELEMENTS (forms); i++)

@@ -10,6 +10,11 @@
  * An append-only record (a contact, a service, a note) opens to be read, every field as
  * text.
  *
+ * Cancelling a new record with something typed (Escape, Cancel, closing the window) asks
+ * first, "Discard Changes?", with "Keep Editing" as the answer to Enter and Escape; with
+ * nothing typed the dialog closes at once. A lock closes it without asking: what was typed
+ * is kept as a draft.
+ *
  * An entry the vault locked on is kept as a draft (cl-drafts.h) and comes back in a new
  * dialog with cl_record_dialog_restore_draft(): a notice says so, adding it emits ::add as
  * usual (the owner deletes the draft with the record it creates), and cancelling asks
@@ -45,7 +50,7 @@ struct _ClRecordDialog
   ClRecordForm    *form;
   ClStore         *store;     /* set with a restored draft, to discard it */
   ClDraft         *draft;     /* the entry kept from before a lock, or NULL */
-  GtkWindow       *confirm;   /* the question whether to discard it */
+  GtkWindow       *confirm;   /* the question whether to discard it, or what was typed */
   gboolean         editing;
   gboolean         orphaned;  /* the draft's case or client is no longer in the vault */
 };
@@ -118,7 +123,7 @@ discard_response_cb (ClRecordDialog   *self,
   if (g_strcmp0 (response, "discard") != 0)
     return;
 
-  if (!cl_drafts_delete (self->store, self->draft->id, &error))
+  if (self->draft != NULL && !cl_drafts_delete (self->store, self->draft->id, &error))
     {
       cl_record_dialog_set_error (self, error->message);
       return;
@@ -133,13 +138,15 @@ close_request_cb (ClRecordDialog *self)
   if (self->editing && self->form != NULL)
     cl_record_form_flush (self->form);
 
-  /* A kept entry goes only when the advocate says so. */
-  if (self->draft != NULL)
+  /* A kept entry, or what was typed into a new record, goes only when the advocate says
+   * so. */
+  if (self->draft != NULL || (!self->editing && cl_record_form_get_modified (self->form)))
     {
       if (self->confirm == NULL)
         {
           g_set_weak_pointer (&self->confirm,
-                              _cl_record_dialog_new_discard_question (GTK_WINDOW (self)));
+                              _cl_record_dialog_new_discard_question (GTK_WINDOW (self),
+                                                                      self->draft != NULL));
           g_signal_connect_object (self->confirm, "response",
                                    G_CALLBACK (discard_response_cb), self, G_CONNECT_SWAPPED);
         }
@@ -341,6 +348,20 @@ cl_record_dialog_set_error (ClRecordDialog *self,
   gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
 }
 
+/* Whether @values hold a value typed or chosen (the form collects no parent). */
+static gboolean
+has_value (ClChanges *values)
+{
+  for (guint i = 0; i < cl_changes_get_n (values); i++)
+    {
+      const char *value = cl_changes_get_value (values, i);
+
+      if (value != NULL && *value != '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /**
  * cl_record_dialog_add:
  *
@@ -361,6 +382,16 @@ cl_record_dialog_add (ClRecordDialog *self)
   if (values == NULL)
     {
       cl_record_dialog_set_error (self, error->message);
+      return;
+    }
+
+  /* A record of a type with no required field (a safety plan) is not added empty by one
+   * Enter: the keyboard goes back to the first field. */
+  if (!has_value (values))
+    {
+      cl_record_dialog_set_error (self, _("Fill in at least one field first."));
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
+      gtk_widget_child_focus (GTK_WIDGET (self->form), GTK_DIR_TAB_FORWARD);
       return;
     }
 
@@ -482,24 +513,33 @@ cl_record_dialog_get_notice (ClRecordDialog *self)
 
 /**
  * _cl_record_dialog_new_discard_question:
- * @parent: a dialog showing an entry kept from before a lock
+ * @parent: a new record's dialog with something typed, or showing an entry kept from
+ *   before a lock
+ * @kept: whether @parent shows a kept entry
  *
- * Asks whether to discard the kept entry: responds "discard" or, by default, "keep".
- * Discarding destroys @parent, so the question does not go with it (GTK would leave it
- * pointing at a finalized parent while it closes): @parent destroys it in its dispose.
+ * Asks whether to discard what was typed, or the kept entry: responds "discard" or, by
+ * default (Enter, Escape), "keep". Discarding destroys @parent, so the question does not go
+ * with it (GTK would leave it pointing at a finalized parent while it closes): @parent
+ * destroys it in its dispose.
  *
  * Returns: (transfer none): a new message dialog, transient for @parent
  */
 GtkWindow *
-_cl_record_dialog_new_discard_question (GtkWindow *parent)
+_cl_record_dialog_new_discard_question (GtkWindow *parent,
+                                        gboolean   kept)
 {
   GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (parent, _("Discard the Kept Entry?"),
-                                   _("What was typed before the lock is deleted from the "
-                                     "vault for good."));
+  if (kept)
+    dialog = adw_message_dialog_new (parent, _("Discard the Kept Entry?"),
+                                     _("What was typed before the lock is deleted from the "
+                                       "vault for good."));
+  else
+    dialog = adw_message_dialog_new (parent, _("Discard Changes?"),
+                                     _("What you typed here is not saved yet. Discarded, "
+                                       "it is gone for good."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "keep", _("_Keep"),
+                                    "keep", kept ? _("_Keep") : _("_Keep Editing"),
                                     "discard", _("_Discard"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",

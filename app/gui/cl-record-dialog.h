@@ -32,7 +32,9 @@ void            cl_record_dialog_restore_draft (ClRecordDialog     *self,
 ClDraft        *cl_record_dialog_get_draft     (ClRecordDialog     *self);
 const char     *cl_record_dialog_get_notice    (ClRecordDialog     *self);
 
-/* Internal: the question both new-record dialogs ask before discarding a kept entry. */
-GtkWindow      *_cl_record_dialog_new_discard_question (GtkWindow *parent);
+/* Internal: the question both new-record dialogs ask before discarding what was typed or
+ * a kept entry. */
+GtkWindow      *_cl_record_dialog_new_discard_question (GtkWindow *parent,
+                                                        gboolean   kept);
 
 G_END_DECLS

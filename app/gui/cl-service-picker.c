@@ -4,7 +4,8 @@
  *
  * The service_code enumeration of common/cl-schema.h (VOCA PMT services A1 … E11), each
  * shown as its code and translated label and filtered as you type on both. Activating one
- * emits ::picked with its code and closes the window.
+ * (or Enter in the search, once something is typed) emits ::picked with its code and closes
+ * the window.
  */
 
 #define G_LOG_DOMAIN "cl-service-picker"
@@ -13,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-gui-util.h"
 #include "cl-schema.h"
 #include "cl-service-picker.h"
 
@@ -106,10 +108,16 @@ search_changed_cb (ClServicePicker *self)
   update_stack (self);
 }
 
+/* Enter in the search picks the first service it found; with nothing typed it only moves to
+ * the list (a service is recorded for good: a stray Enter does not add the first code). */
 static void
 search_activate_cb (ClServicePicker *self)
 {
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    return;
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) == '\0')
+    cl_list_focus_row (GTK_WIDGET (self->list_view));
+  else
     cl_service_picker_pick (self, 0);
 }
 

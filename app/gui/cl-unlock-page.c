@@ -7,6 +7,9 @@
  * a spinner turns. A wrong passphrase says so plainly, and the entry stays disabled for the
  * growing delay the vault imposes (cl_vault_retry_delay_ms()), counting down.
  *
+ * The page remembers whether the last unlock came from the keyboard (Enter in the entry, or
+ * the Unlock button pressed with a key), so that the window shows where the focus went.
+ *
  * "Forgot passphrase?" opens the vault with the recovery key printed at creation and sets
  * a new passphrase (cl_context_recover_async).
  */
@@ -39,6 +42,8 @@ struct _ClUnlockPage
   guint             countdown_id;
   gulong            demo_handler;
   guint             busy : 1;
+  guint             by_keyboard : 1;   /* the last unlock came from the keyboard */
+  guint             button_keyed : 1;  /* the Unlock button was activated by a key */
 };
 
 G_DEFINE_FINAL_TYPE (ClUnlockPage, cl_unlock_page, ADW_TYPE_BIN)
@@ -160,6 +165,28 @@ unlock_cb (ClUnlockPage *self)
     return;
 
   cl_unlock_page_unlock (self, text);
+}
+
+static void
+passphrase_activate_cb (ClUnlockPage *self)
+{
+  self->by_keyboard = TRUE;
+  unlock_cb (self);
+}
+
+/* A key pressed the button (Enter or Space): ::activate comes before ::clicked. */
+static void
+unlock_button_activate_cb (ClUnlockPage *self)
+{
+  self->button_keyed = TRUE;
+}
+
+static void
+unlock_clicked_cb (ClUnlockPage *self)
+{
+  self->by_keyboard = self->button_keyed;
+  self->button_keyed = FALSE;
+  unlock_cb (self);
 }
 
 static void
@@ -352,7 +379,9 @@ cl_unlock_page_class_init (ClUnlockPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClUnlockPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, ClUnlockPage, demo_label);
   gtk_widget_class_bind_template_child (widget_class, ClUnlockPage, recover_button);
-  gtk_widget_class_bind_template_callback (widget_class, unlock_cb);
+  gtk_widget_class_bind_template_callback (widget_class, passphrase_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, unlock_button_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, unlock_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "unlock.recover", NULL, recover_action);
@@ -400,6 +429,7 @@ cl_unlock_page_reset (ClUnlockPage *self)
   g_return_if_fail (CL_IS_UNLOCK_PAGE (self));
 
   gtk_editable_set_text (GTK_EDITABLE (self->passphrase_entry), "");
+  self->by_keyboard = FALSE;
   if (self->retry_at <= g_get_monotonic_time () && !self->busy)
     show_error (self, NULL);
   update_sensitivity (self);
@@ -456,4 +486,17 @@ cl_unlock_page_get_error (ClUnlockPage *self)
     return NULL;
 
   return gtk_label_get_text (self->error_label);
+}
+
+/**
+ * cl_unlock_page_get_by_keyboard:
+ *
+ * Returns: whether the last unlock since the page showed came from the keyboard
+ */
+gboolean
+cl_unlock_page_get_by_keyboard (ClUnlockPage *self)
+{
+  g_return_val_if_fail (CL_IS_UNLOCK_PAGE (self), FALSE);
+
+  return self->by_keyboard;
 }

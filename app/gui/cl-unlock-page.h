@@ -21,5 +21,6 @@ void       cl_unlock_page_unlock             (ClUnlockPage *self,
                                               const char   *passphrase);
 gboolean   cl_unlock_page_get_busy           (ClUnlockPage *self);
 const char *cl_unlock_page_get_error         (ClUnlockPage *self);
+gboolean   cl_unlock_page_get_by_keyboard    (ClUnlockPage *self);
 
 G_END_DECLS

@@ -878,14 +878,20 @@ destroy_dialogs (ClWindow *self)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
   g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkWindow *shortcuts =
+    GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self)));
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
 
-      if (window != GTK_WINDOW (self))
+      if (window != GTK_WINDOW (self) && window != shortcuts)
         g_ptr_array_add (doomed, g_object_ref (window));
     }
+  /* The shortcuts window shows no client data and is the window's for good: destroyed, it
+   * would never show again. */
+  if (shortcuts != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (shortcuts), FALSE);
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   for (guint i = 0; i < doomed->len; i++)
@@ -1022,13 +1028,31 @@ locking_cb (ClWindow  *self,
   gtk_stack_set_transition_type (self->main_stack, GTK_STACK_TRANSITION_TYPE_CROSSFADE);
 }
 
+/* After unlock the focus goes where the advocate starts: the first case of the list (Enter
+ * opens it; Ctrl+F searches), or the empty view's button. The unlock page's entry had it,
+ * and no widget of the page shown would otherwise. After an unlock from the keyboard, the
+ * focus ring shows where it went. */
+static void
+focus_after_unlock (ClWindow *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") != 0 ||
+      !cl_list_focus_row (GTK_WIDGET (cl_case_list_view_get_column_view (self->case_view))))
+    focus_list (self);
+  if (cl_unlock_page_get_by_keyboard (self->unlock_page))
+    gtk_window_set_focus_visible (GTK_WINDOW (self), TRUE);
+}
+
 static void
 locked_cb (ClWindow *self)
 {
-  if (!cl_context_get_locked (self->context) && self->store == NULL)
+  gboolean unlocking = !cl_context_get_locked (self->context) && self->store == NULL;
+
+  if (unlocking)
     unlocked (self);
 
   show_page (self);
+  if (unlocking && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0)
+    focus_after_unlock (self);
 }
 
 static void

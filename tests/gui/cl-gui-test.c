@@ -12,6 +12,9 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/XTest.h>
+#include <X11/keysym.h>
 
 #include "cl-drafts.h"
 #include "cl-gui-test.h"
@@ -350,4 +353,96 @@ cl_gui_test_make_ca (const char *dir)
   g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
   g_assert_true (g_file_get_contents (ca_file, &ca, NULL, NULL));
   return ca;
+}
+
+/* Keys and windows ---------------------------------------------------------------------- */
+
+static Display *
+xdisplay (void)
+{
+  return gdk_x11_display_get_xdisplay (gdk_display_get_default ());
+}
+
+/* Gives @window the keyboard focus, as a click on it would. */
+void
+cl_gui_test_focus_window (GtkWindow *window)
+{
+  Window xid;
+
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (window)), 2000);
+  xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
+  XSetInputFocus (xdisplay (), xid, RevertToParent, CurrentTime);
+  XSync (xdisplay (), False);
+  WAIT_UNTIL (gtk_window_is_active (window), 2000);
+}
+
+/* Presses and releases @keysym on the X server the test runs under (XTest), with the
+ * modifiers @first and @second (keysyms, or 0) held. */
+void
+cl_gui_test_press (guint keysym,
+                   guint first,
+                   guint second)
+{
+  Display *d = xdisplay ();
+  guint mods[] = { first, second };
+
+  for (guint i = 0; i < G_N_ELEMENTS (mods); i++)
+    if (mods[i] != 0)
+      XTestFakeKeyEvent (d, XKeysymToKeycode (d, mods[i]), True, CurrentTime);
+  XTestFakeKeyEvent (d, XKeysymToKeycode (d, keysym), True, CurrentTime);
+  XTestFakeKeyEvent (d, XKeysymToKeycode (d, keysym), False, CurrentTime);
+  for (guint i = G_N_ELEMENTS (mods); i > 0; i--)
+    if (mods[i - 1] != 0)
+      XTestFakeKeyEvent (d, XKeysymToKeycode (d, mods[i - 1]), False, CurrentTime);
+  XSync (d, False);
+  cl_gui_test_spin (150);
+}
+
+/* Types lower-case letters, digits, spaces and dashes, a key press each. */
+void
+cl_gui_test_type (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    cl_gui_test_press (*p == ' ' ? XK_space : *p == '-' ? XK_minus : (guint) *p, 0, 0);
+}
+
+/**
+ * cl_gui_test_find_child:
+ * @label: (nullable): for a button, its label (with its mnemonic)
+ *
+ * Returns: (transfer none) (nullable): the first descendant of @widget (or @widget) of
+ *   @type, labelled @label unless %NULL
+ */
+GtkWidget *
+cl_gui_test_find_child (GtkWidget  *widget,
+                        GType       type,
+                        const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (label == NULL || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = cl_gui_test_find_child (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The edits of @store waiting to be sent: the outbox without the audit events (opening a
+ * case is audited, and audit events sync like records). */
+gint64
+cl_gui_test_outbox_length (ClStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = cl_store_outbox_length (store, &error);
+  gint64 audit;
+
+  g_assert_no_error (error);
+  audit = cl_store_count (store, "audit", NULL, &error);
+  g_assert_no_error (error);
+  return n - audit;
 }

@@ -54,5 +54,15 @@ void     cl_gui_test_emit_signal    (GBusType      bus_type,
                                      GVariant     *parameters);
 void     cl_gui_test_play_logind    (void);
 guint    cl_gui_test_n_drafts       (ClStore      *store);
+gint64   cl_gui_test_outbox_length  (ClStore      *store);
+
+void       cl_gui_test_focus_window (GtkWindow    *window);
+void       cl_gui_test_press        (guint         keysym,
+                                     guint         first,
+                                     guint         second);
+void       cl_gui_test_type         (const char   *text);
+GtkWidget *cl_gui_test_find_child   (GtkWidget    *widget,
+                                     GType         type,
+                                     const char   *label);
 
 G_END_DECLS

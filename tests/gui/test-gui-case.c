@@ -20,8 +20,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gdk/x11/gdkx.h>
-#include <X11/extensions/XTest.h>
 #include <X11/keysym.h>
 
 #include "cl-gui-test.h"
@@ -88,14 +86,7 @@ stored (const char *type,
 static gint64
 outbox_length (void)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 n = cl_store_outbox_length (store (), &error);
-  gint64 audit;
-
-  g_assert_no_error (error);
-  audit = cl_store_count (store (), "audit", NULL, &error);
-  g_assert_no_error (error);
-  return n - audit;
+  return cl_gui_test_outbox_length (store ());
 }
 
 static gint64
@@ -308,54 +299,6 @@ history_list (void)
 }
 
 /* Keys ------------------------------------------------------------------------------- */
-
-static Display *
-xdisplay (void)
-{
-  return gdk_x11_display_get_xdisplay (gdk_display_get_default ());
-}
-
-/* Gives @w the keyboard focus, as a click on it would. */
-static void
-focus_window (GtkWindow *w)
-{
-  Window xid;
-
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (w)), 2000);
-  xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (w)));
-  XSetInputFocus (xdisplay (), xid, RevertToParent, CurrentTime);
-  XSync (xdisplay (), False);
-  WAIT_UNTIL (gtk_window_is_active (w), 2000);
-}
-
-/* Presses and releases @keysym with the modifiers @first and @second (keysyms, or 0). */
-static void
-press (KeySym keysym,
-       KeySym first,
-       KeySym second)
-{
-  Display *d = xdisplay ();
-  KeySym mods[] = { first, second };
-
-  for (guint i = 0; i < G_N_ELEMENTS (mods); i++)
-    if (mods[i] != 0)
-      XTestFakeKeyEvent (d, XKeysymToKeycode (d, mods[i]), True, CurrentTime);
-  XTestFakeKeyEvent (d, XKeysymToKeycode (d, keysym), True, CurrentTime);
-  XTestFakeKeyEvent (d, XKeysymToKeycode (d, keysym), False, CurrentTime);
-  for (guint i = G_N_ELEMENTS (mods); i > 0; i--)
-    if (mods[i - 1] != 0)
-      XTestFakeKeyEvent (d, XKeysymToKeycode (d, mods[i - 1]), False, CurrentTime);
-  XSync (d, False);
-  cl_gui_test_spin (150);
-}
-
-/* Types lower-case letters, digits, spaces and dashes. */
-static void
-type_keys (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    press (*p == ' ' ? XK_space : *p == '-' ? XK_minus : (KeySym) *p, 0, 0);
-}
 
 static GtkWidget *
 focus_widget (void)
@@ -747,9 +690,9 @@ test_keys_to_log (void)
   open_case (case_id);
   /* Log needs an outcome: chosen on the way, it is not counted here. */
   _cl_case_page_set_contact (case_page (), "phone", "reached", NULL);
-  focus_window (GTK_WINDOW (window ()));
+  cl_gui_test_focus_window (GTK_WINDOW (window ()));
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (case_page ()), GTK_DIR_TAB_FORWARD));
-  press (XK_l, XK_Control_L, XK_Shift_L);
+  cl_gui_test_press (XK_l, XK_Control_L, XK_Shift_L);
   focus = focus_widget ();
   g_assert_nonnull (focus);
   g_assert_nonnull (gtk_widget_get_ancestor (focus, ADW_TYPE_COMBO_ROW));
@@ -759,7 +702,7 @@ test_keys_to_log (void)
                       "case.log-contact") == 0))
     {
       g_assert_cmpuint (keys, <, 6);
-      press (XK_Tab, 0, 0);
+      cl_gui_test_press (XK_Tab, 0, 0);
       keys++;
       focus = focus_widget ();
       g_assert_nonnull (focus);
@@ -790,53 +733,56 @@ test_shortcuts (void)
   gint64 outbox;
 
   open_case (case_id);
-  focus_window (GTK_WINDOW (window ()));
+  cl_gui_test_focus_window (GTK_WINDOW (window ()));
   gtk_widget_child_focus (GTK_WIDGET (case_page ()), GTK_DIR_TAB_FORWARD);
   tasks = count ("task", "case_id", case_id);
   outbox = outbox_length ();
 
   /* Add Task: the title has the focus, Tab to the date, Enter adds. */
-  press (XK_t, XK_Control_L, XK_Shift_L);
+  cl_gui_test_press (XK_t, XK_Control_L, XK_Shift_L);
   WAIT_UNTIL (CL_IS_RECORD_DIALOG (dialog = _cl_case_page_get_dialog (case_page ())), 2000);
-  focus_window (dialog);
+  cl_gui_test_focus_window (dialog);
   focus = gtk_root_get_focus (GTK_ROOT (dialog));
   g_assert_nonnull (focus);
   g_assert_true (gtk_widget_is_ancestor (focus, cl_record_form_get_row (cl_record_dialog_get_form (CL_RECORD_DIALOG (dialog)),
                                                                       "title")));
-  type_keys ("call the shelter");
-  press (XK_Tab, 0, 0);
-  type_keys ("2026-12-20");
-  press (XK_Return, 0, 0);
+  cl_gui_test_type ("call the shelter");
+  cl_gui_test_press (XK_Tab, 0, 0);
+  cl_gui_test_type ("2026-12-20");
+  cl_gui_test_press (XK_Return, 0, 0);
   WAIT_UNTIL (count ("task", "case_id", case_id) == tasks + 1, 2000);
   outbox++;
   g_assert_cmpint (outbox_length (), ==, outbox);
 
-  /* Add Task again, Escape: nothing added. */
-  focus_window (GTK_WINDOW (window ()));
+  /* Add Task again, Escape, Discard (asked, as something was typed): nothing added. */
+  cl_gui_test_focus_window (GTK_WINDOW (window ()));
   gtk_widget_child_focus (GTK_WIDGET (case_page ()), GTK_DIR_TAB_FORWARD);
-  press (XK_t, XK_Control_L, XK_Shift_L);
+  cl_gui_test_press (XK_t, XK_Control_L, XK_Shift_L);
   WAIT_UNTIL (CL_IS_RECORD_DIALOG (dialog = _cl_case_page_get_dialog (case_page ())), 2000);
-  focus_window (dialog);
-  type_keys ("never");
-  press (XK_Escape, 0, 0);
+  cl_gui_test_focus_window (dialog);
+  cl_gui_test_type ("never");
+  cl_gui_test_press (XK_Escape, 0, 0);
+  cl_gui_test_focus_window (GTK_WINDOW (await_message_dialog ()));
+  cl_gui_test_press (XK_Tab, 0, 0);
+  cl_gui_test_press (XK_Return, 0, 0);
   WAIT_UNTIL (_cl_case_page_get_dialog (case_page ()) == NULL, 2000);
   g_assert_cmpint (outbox_length (), ==, outbox);
 
   /* Add Service: the picker. */
-  focus_window (GTK_WINDOW (window ()));
+  cl_gui_test_focus_window (GTK_WINDOW (window ()));
   gtk_widget_child_focus (GTK_WIDGET (case_page ()), GTK_DIR_TAB_FORWARD);
-  press (XK_s, XK_Control_L, XK_Shift_L);
+  cl_gui_test_press (XK_s, XK_Control_L, XK_Shift_L);
   WAIT_UNTIL (CL_IS_SERVICE_PICKER (dialog = _cl_case_page_get_dialog (case_page ())), 2000);
   gtk_window_close (dialog);
   WAIT_UNTIL (_cl_case_page_get_dialog (case_page ()) == NULL, 2000);
 
   /* Close Case: asks for a reason; Escape keeps it open. */
-  focus_window (GTK_WINDOW (window ()));
+  cl_gui_test_focus_window (GTK_WINDOW (window ()));
   gtk_widget_child_focus (GTK_WIDGET (case_page ()), GTK_DIR_TAB_FORWARD);
-  press (XK_w, XK_Control_L, XK_Shift_L);
+  cl_gui_test_press (XK_w, XK_Control_L, XK_Shift_L);
   dialog = GTK_WINDOW (await_message_dialog ());
-  focus_window (dialog);
-  press (XK_Escape, 0, 0);
+  cl_gui_test_focus_window (dialog);
+  cl_gui_test_press (XK_Escape, 0, 0);
   WAIT_UNTIL (cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL, 2000);
   g_assert_cmpint (outbox_length (), ==, outbox);
   {

@@ -29,8 +29,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gdk/x11/gdkx.h>
-#include <X11/extensions/XTest.h>
 #include <X11/keysym.h>
 
 #include "cl-gui-test.h"
@@ -104,55 +102,6 @@ case_page (void)
   return _cl_window_get_case_page (window ());
 }
 
-static Display *
-xdisplay (void)
-{
-  return gdk_x11_display_get_xdisplay (gdk_display_get_default ());
-}
-
-/* Gives @window the keyboard focus, as a click on it would. */
-static void
-focus_window (GtkWindow *w)
-{
-  Window xid;
-
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (w)), 2000);
-  xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (w)));
-  XSetInputFocus (xdisplay (), xid, RevertToParent, CurrentTime);
-  XSync (xdisplay (), False);
-  WAIT_UNTIL (gtk_window_is_active (w), 2000);
-}
-
-static void
-key_event (KeySym   keysym,
-           gboolean press)
-{
-  XTestFakeKeyEvent (xdisplay (), XKeysymToKeycode (xdisplay (), keysym), press, CurrentTime);
-}
-
-/* Presses and releases @keysym on the X server, with @modifier (a keysym, or 0) held. */
-static void
-press_key (KeySym keysym,
-           KeySym modifier)
-{
-  if (modifier != 0)
-    key_event (modifier, TRUE);
-  key_event (keysym, TRUE);
-  key_event (keysym, FALSE);
-  if (modifier != 0)
-    key_event (modifier, FALSE);
-  XSync (xdisplay (), False);
-  cl_gui_test_spin (150);
-}
-
-/* Types lower-case letters, digits and spaces. */
-static void
-type_text (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    press_key (*p == ' ' ? XK_space : (KeySym) *p, 0);
-}
-
 /* The window of @type that an action just opened. */
 static GtkWindow *
 await_window (GType type)
@@ -169,32 +118,11 @@ message_dialog (void)
   return ADW_MESSAGE_DIALOG (cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
 }
 
-/* The first descendant of @widget of type @type (a button: labelled @label, with its
- * mnemonic, unless NULL). */
-static GtkWidget *
-find_child (GtkWidget  *widget,
-            GType       type,
-            const char *label)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (label == NULL || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_child (child, type, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static GtkWidget *
 find_button (GtkWidget  *widget,
              const char *label)
 {
-  return find_child (widget, GTK_TYPE_BUTTON, label);
+  return cl_gui_test_find_child (widget, GTK_TYPE_BUTTON, label);
 }
 
 /* How a dialog goes away in the tests below. */
@@ -219,8 +147,8 @@ close_dialog (GtkWindow *dialog,
   switch (way)
     {
     case CLOSE_ESCAPE:
-      focus_window (dialog);
-      press_key (XK_Escape, 0);
+      cl_gui_test_focus_window (dialog);
+      cl_gui_test_press (XK_Escape, 0, 0);
       break;
 
     case CLOSE_CANCEL:
@@ -269,25 +197,25 @@ test_recovery_dialog (void)
   /* As a person does it, from the keyboard alone: Tab to "Forgot Passphrase?", Enter,
    * Escape, type, Enter. This crashed: libadwaita's focus handler of a password row ran
    * once the dialog was gone with its rows. */
-  focus_window (GTK_WINDOW (w));
+  cl_gui_test_focus_window (GTK_WINDOW (w));
   wait_ready (page);
-  press_key (XK_Tab, 0);
+  cl_gui_test_press (XK_Tab, 0, 0);
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (w)) ==
                  find_button (GTK_WIDGET (page),
                               g_dgettext (GETTEXT_PACKAGE, "_Forgot Passphrase?")));
-  press_key (XK_Return, 0);
+  cl_gui_test_press (XK_Return, 0, 0);
   {
     g_autoptr(GtkWindow) dialog = NULL;
 
     WAIT_UNTIL (message_dialog () != NULL, 2000);
     dialog = g_object_ref (GTK_WINDOW (message_dialog ()));
     cl_gui_test_spin (1000);
-    press_key (XK_Escape, 0);
+    cl_gui_test_press (XK_Escape, 0, 0);
     WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (dialog)), 2000);
   }
   cl_gui_test_spin (1000);
-  type_text ("abc");
-  press_key (XK_Return, 0);
+  cl_gui_test_type ("abc");
+  cl_gui_test_press (XK_Return, 0, 0);
   cl_gui_test_spin (1000);
 
   /* Enter pressed "Forgot Passphrase?" again. */
@@ -305,18 +233,18 @@ test_recovery_dialog (void)
       wait_ready (page);
       gtk_widget_activate_action (GTK_WIDGET (page), "unlock.recover", NULL);
       WAIT_UNTIL ((dialog = message_dialog ()) != NULL, 2000);
-      focus_window (GTK_WINDOW (dialog));
-      type_text ("abc");
+      cl_gui_test_focus_window (GTK_WINDOW (dialog));
+      cl_gui_test_type ("abc");
       close_dialog (GTK_WINDOW (dialog), way);
 
       /* Back on the unlock page, from "Forgot Passphrase?" back to the passphrase: a wrong
        * one typed and entered. */
-      focus_window (GTK_WINDOW (w));
+      cl_gui_test_focus_window (GTK_WINDOW (w));
       wait_ready (page);
       if (GTK_IS_BUTTON (gtk_window_get_focus (GTK_WINDOW (w))))
-        press_key (XK_Tab, XK_Shift_L);
-      type_text ("wrong");
-      press_key (XK_Return, 0);
+        cl_gui_test_press (XK_Tab, XK_Shift_L, 0);
+      cl_gui_test_type ("wrong");
+      cl_gui_test_press (XK_Return, 0, 0);
       WAIT_UNTIL (cl_unlock_page_get_error (page) != NULL, 20000);
       WAIT_UNTIL (!cl_unlock_page_get_busy (page), 20000);
       g_assert_true (cl_context_get_locked (context ()));
@@ -324,8 +252,8 @@ test_recovery_dialog (void)
 
   /* The passphrase, typed, opens the vault. */
   wait_ready (page);
-  type_text (PASSPHRASE);
-  press_key (XK_Return, 0);
+  cl_gui_test_type (PASSPHRASE);
+  cl_gui_test_press (XK_Return, 0, 0);
   WAIT_UNTIL (!cl_context_get_locked (context ()), 20000);
   WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (w), "main") == 0, 5000);
   gtk_window_set_default_size (GTK_WINDOW (w), 1200, 760);
@@ -351,19 +279,10 @@ open_case (void)
   cl_gui_test_spin (100);
 }
 
-/* The edits waiting to be sent: the outbox without the audit events (opening a case is
- * audited, and audit events sync like records). */
 static gint64
 outbox_length (void)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 n = cl_store_outbox_length (store (), &error);
-  gint64 audit;
-
-  g_assert_no_error (error);
-  audit = cl_store_count (store (), "audit", NULL, &error);
-  g_assert_no_error (error);
-  return n - audit;
+  return cl_gui_test_outbox_length (store ());
 }
 
 /* Fails naming the last change of the case's history. */
@@ -433,7 +352,7 @@ expect_warning (const char *heading)
   g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
   cancel = find_button (GTK_WIDGET (dialog), g_dgettext (GETTEXT_PACKAGE, "_Cancel"));
   g_assert_nonnull (cancel);
-  focus_window (GTK_WINDOW (dialog));
+  cl_gui_test_focus_window (GTK_WINDOW (dialog));
   WAIT_UNTIL (gtk_window_get_focus (GTK_WINDOW (dialog)) == cancel, 2000);
   return dialog;
 }
@@ -467,14 +386,14 @@ test_safe_contact (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "case.start-contact", "s", "phone");
   dialog = expect_warning (phone_not_safe);
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "start-contact-not-safe");
-  press_key (XK_Return, 0);
+  cl_gui_test_press (XK_Return, 0, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_cmpstr (_cl_case_page_get_contact_channel (page), ==, "sms");
 
   /* Escape too; "Contact Anyway" picks the channel. */
   gtk_widget_activate_action (GTK_WIDGET (page), "case.start-contact", "s", "phone");
   expect_warning (phone_not_safe);
-  press_key (XK_Escape, 0);
+  cl_gui_test_press (XK_Escape, 0, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_cmpstr (_cl_case_page_get_contact_channel (page), ==, "sms");
   gtk_widget_activate_action (GTK_WIDGET (page), "case.start-contact", "s", "phone");
@@ -491,7 +410,7 @@ test_safe_contact (void)
   dialog = expect_warning (phone_not_safe);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), phone));
   cl_gui_test_screenshot_window (GTK_WINDOW (dialog), "log-contact-not-safe");
-  press_key (XK_Return, 0);
+  cl_gui_test_press (XK_Return, 0, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_cmpint (n_contacts (), ==, 0);
 
@@ -533,10 +452,10 @@ test_viewing_writes_nothing (void)
   {
     GtkWidget *w = GTK_WIDGET (window ());
 
-    focus_window (GTK_WINDOW (w));
+    cl_gui_test_focus_window (GTK_WINDOW (w));
     for (guint i = 0; i < 60; i++)
       {
-        press_key (XK_Tab, 0);
+        cl_gui_test_press (XK_Tab, 0, 0);
         assert_unchanged (outbox, "Moving through the case page");
       }
   }
@@ -563,9 +482,9 @@ test_viewing_writes_nothing (void)
           _cl_case_page_activate_row (case_page (), section_types[i], 0);
           WAIT_UNTIL ((dialog = _cl_case_page_get_dialog (case_page ())) != NULL, 2000);
           g_assert_true (CL_IS_RECORD_DIALOG (dialog));
-          focus_window (dialog);
-          press_key (XK_Tab, 0);
-          press_key (XK_Tab, 0);
+          cl_gui_test_focus_window (dialog);
+          cl_gui_test_press (XK_Tab, 0, 0);
+          cl_gui_test_press (XK_Tab, 0, 0);
           close_dialog (dialog, way);
           g_assert_null (_cl_case_page_get_dialog (case_page ()));
           assert_unchanged (outbox, section_types[i]);
@@ -638,14 +557,15 @@ test_close_dialogs (void)
     for (CloseWay way = CLOSE_ESCAPE; way <= CLOSE_WINDOW; way++)
       {
         GtkWindow *dialog = opens[i] ();
-        GtkWidget *password = find_child (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+        GtkWidget *password = cl_gui_test_find_child (GTK_WIDGET (dialog),
+                                                      ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
 
         /* The focus in a password row when the dialog goes, as in the recovery dialog. */
-        focus_window (dialog);
+        cl_gui_test_focus_window (dialog);
         if (password != NULL)
           gtk_widget_grab_focus (password);
         else
-          press_key (XK_Tab, 0);
+          cl_gui_test_press (XK_Tab, 0, 0);
         close_dialog (dialog, way);
 
         /* Typing and Enter wherever the focus went (after a password row, as in the
@@ -653,18 +573,18 @@ test_close_dialogs (void)
         cl_gui_test_spin (500);
         if (password != NULL)
           {
-            type_text ("zz");
-            press_key (XK_Return, 0);
+            cl_gui_test_type ("zz");
+            cl_gui_test_press (XK_Return, 0, 0);
             cl_gui_test_spin (500);
             /* Enter on the window's first button, the lock. */
             if (cl_context_get_locked (context ()))
               unlock ();
           }
-        focus_window (GTK_WINDOW (w));
-        press_key (XK_f, XK_Control_L);
-        type_text ("zz");
-        press_key (XK_Return, 0);
-        press_key (XK_Escape, 0);
+        cl_gui_test_focus_window (GTK_WINDOW (w));
+        cl_gui_test_press (XK_f, XK_Control_L, 0);
+        cl_gui_test_type ("zz");
+        cl_gui_test_press (XK_Return, 0, 0);
+        cl_gui_test_press (XK_Escape, 0, 0);
       }
 
   g_assert_cmpint (outbox_length (), ==, outbox);
@@ -878,7 +798,7 @@ trigger_lock (LockTrigger trigger)
   switch (trigger)
     {
     case LOCK_CTRL_L:
-      press_key (XK_l, XK_Control_L);
+      cl_gui_test_press (XK_l, XK_Control_L, 0);
       break;
 
     case LOCK_IDLE:
@@ -937,14 +857,14 @@ lock_from (gconstpointer data)
     w = lc->window->open ();
   type = G_OBJECT_TYPE (w);
   g_set_weak_pointer (&watched, w);
-  focus_window (w);
+  cl_gui_test_focus_window (w);
   if (lc->window->draft_entry != NULL)
     {
       entry = lc->window->draft_entry (w);
       wiped = g_object_ref (entry);
       gtk_widget_grab_focus (GTK_WIDGET (entry));
     }
-  type_text (entry != NULL ? DRAFT_TEXT : "a");
+  cl_gui_test_type (entry != NULL ? DRAFT_TEXT : "a");
   if (entry != NULL)
     g_assert_cmpstr (gtk_editable_get_text (entry), ==, DRAFT_TEXT);
 
@@ -1013,12 +933,12 @@ test_idle_in_dialog (void)
 
   /* A key every 150 ms for 5 s, with a 2 s timeout: the margin is for a loaded machine. */
   dialog = open_record_dialog ();
-  focus_window (dialog);
+  cl_gui_test_focus_window (dialog);
   g_settings_set_uint (settings (), "auto-lock-seconds", 2);
   end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < end)
     {
-      press_key (XK_Shift_L, 0);
+      cl_gui_test_press (XK_Shift_L, 0, 0);
       g_assert_false (cl_context_get_locked (context ()));
     }
 
