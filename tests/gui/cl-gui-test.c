@@ -446,3 +446,38 @@ cl_gui_test_outbox_length (ClStore *store)
   g_assert_no_error (error);
   return n - audit;
 }
+
+/* Returns: (transfer none): @app's main window (the one with the case list) */
+ClWindow *
+cl_gui_test_main_window (ClApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (CL_IS_WINDOW (l->data))
+      return CL_WINDOW (l->data);
+  g_assert_not_reached ();
+}
+
+/* Returns: (transfer none): the store of @app's unlocked vault */
+ClStore *
+cl_gui_test_store (ClApplication *app)
+{
+  ClStore *store = cl_context_get_store (cl_application_get_context (app));
+
+  g_assert_nonnull (store);
+  return store;
+}
+
+/* Returns: (transfer full) (nullable): @field of the stored record @type @id, which must
+ * exist */
+char *
+cl_gui_test_stored (ClStore    *store,
+                    const char *type,
+                    const char *id,
+                    const char *field)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClRecord) record = cl_store_get (store, type, id, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (cl_record_get (record, field));
+}

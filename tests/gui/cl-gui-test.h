@@ -7,7 +7,9 @@
 
 #include <gtk/gtk.h>
 
+#include "cl-application.h"
 #include "cl-store.h"
+#include "cl-window.h"
 
 G_BEGIN_DECLS
 
@@ -64,5 +66,12 @@ void       cl_gui_test_type         (const char   *text);
 GtkWidget *cl_gui_test_find_child   (GtkWidget    *widget,
                                      GType         type,
                                      const char   *label);
+
+ClWindow *cl_gui_test_main_window   (ClApplication *app);
+ClStore  *cl_gui_test_store         (ClApplication *app);
+char     *cl_gui_test_stored        (ClStore       *store,
+                                     const char    *type,
+                                     const char    *id,
+                                     const char    *field);
 
 G_END_DECLS

@@ -48,21 +48,13 @@ static ClApplication *app;
 static ClWindow *
 window (void)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (CL_IS_WINDOW (l->data))
-      return CL_WINDOW (l->data);
-  g_assert_not_reached ();
+  return cl_gui_test_main_window (app);
 }
 
 static ClStore *
 store (void)
 {
-  ClStore *s = cl_context_get_store (cl_application_get_context (app));
-
-  g_assert_nonnull (s);
-  return s;
+  return cl_gui_test_store (app);
 }
 
 static ClCasePage *
@@ -76,11 +68,7 @@ stored (const char *type,
         const char *id,
         const char *field)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClRecord) record = cl_store_get (store (), type, id, &error);
-
-  g_assert_no_error (error);
-  return g_strdup (cl_record_get (record, field));
+  return cl_gui_test_stored (store (), type, id, field);
 }
 
 static gint64

@@ -53,12 +53,7 @@ static ClApplication *app;
 static ClWindow *
 window (void)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (CL_IS_WINDOW (l->data))
-      return CL_WINDOW (l->data);
-  g_assert_not_reached ();
+  return cl_gui_test_main_window (app);
 }
 
 static ClContext *
@@ -70,10 +65,7 @@ context (void)
 static ClStore *
 store (void)
 {
-  ClStore *s = cl_context_get_store (context ());
-
-  g_assert_nonnull (s);
-  return s;
+  return cl_gui_test_store (app);
 }
 
 static ClReportsPage *

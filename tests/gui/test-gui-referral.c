@@ -35,21 +35,13 @@ static ClApplication *app;
 static ClWindow *
 window (void)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (CL_IS_WINDOW (l->data))
-      return CL_WINDOW (l->data);
-  g_assert_not_reached ();
+  return cl_gui_test_main_window (app);
 }
 
 static ClStore *
 store (void)
 {
-  ClStore *s = cl_context_get_store (cl_application_get_context (app));
-
-  g_assert_nonnull (s);
-  return s;
+  return cl_gui_test_store (app);
 }
 
 static gint64

@@ -49,12 +49,7 @@ static ClApplication *app;
 static ClWindow *
 window (void)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (CL_IS_WINDOW (l->data))
-      return CL_WINDOW (l->data);
-  g_assert_not_reached ();
+  return cl_gui_test_main_window (app);
 }
 
 static ClReportsPage *

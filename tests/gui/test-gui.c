@@ -75,10 +75,7 @@ context (void)
 static ClStore *
 store (void)
 {
-  ClStore *s = cl_context_get_store (context ());
-
-  g_assert_nonnull (s);
-  return s;
+  return cl_gui_test_store (app);
 }
 
 static gint64
