@@ -1468,7 +1468,7 @@ _cl_demo_generate_at (ClStore             *store,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
-      if (!cl_store_begin (store, error))
+      if (!cl_store_begin_bulk (store, error))
         goto out;
       for (guint i = 0; i < chunk; i++)
         if (!make_case (&d, done + i, error))

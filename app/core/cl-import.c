@@ -395,7 +395,7 @@ cl_import_csv (ClStore         *store,
       return FALSE;
     }
 
-  if (!cl_store_begin (store, error))
+  if (!cl_store_begin_bulk (store, error))
     return FALSE;
 
   for (;;)
@@ -435,9 +435,9 @@ cl_import_csv (ClStore         *store,
 
   if (ok && result->n_problems == 0)
     {
+      /* A commit that fails has rolled back already. */
       if (!cl_store_commit (store, error))
         {
-          cl_store_rollback (store);
           result->n_imported = 0;
           return FALSE;
         }
