@@ -308,6 +308,7 @@ typedef struct {
   ClientInfo           recent[RECENT_CLIENTS];
   guint                n_recent;
   guint                complaint_seq;
+  guint32              next_id;    /* the first 32 bits of the next record's id */
 } Demo;
 
 static inline gboolean
@@ -425,12 +426,22 @@ set_take (ClChanges  *c,
   g_free (value);
 }
 
+/* Every record takes an id whose first 32 bits count up from a random start (the rest
+ * is random, and it is a version 4 UUID like any other): records are then inserted in
+ * the order of their ids, and of the ids their children, history lines and mutations
+ * are indexed by, so that each index grows at its end, in pages the cache holds, instead
+ * of in a different page of every index for every record (at 100,000 cases the indexes
+ * are many times the page cache). The case numbers, made of those 32 bits, differ. */
 static char *
 create (Demo        *d,
         const char  *type,
         ClChanges   *values,
         GError     **error)
 {
+  g_autofree char *random = cl_uuid_new ();
+  g_autofree char *id = g_strdup_printf ("%08x%s", d->next_id++, random + 8);
+
+  cl_changes_set (values, "id", id);
   return cl_store_create (d->store, type, values, error);
 }
 
@@ -1447,6 +1458,7 @@ _cl_demo_generate_at (ClStore             *store,
 
   d.store = store;
   d.rand = g_rand_new_with_seed (seed);
+  d.next_id = g_random_int ();
   d.now = now - 60;
   d.commands = cl_refdata_commands (&d.n_commands);
   d.dv_advocates = g_ptr_array_new_with_free_func (g_free);

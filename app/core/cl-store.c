@@ -347,13 +347,13 @@ write_end (ClStore  *self,
 
   if (self->depth == 0)
     {
+      GHashTableIter iter;
+      gpointer key;
+
       g_hash_table_remove_all (self->refresh);
       g_hash_table_remove_all (self->refresh_clients);
       if (self->bulk)
         bulk_end (self);
-      GHashTableIter iter;
-      gpointer key;
-
       pending = g_ptr_array_new_with_free_func (g_free);
       g_hash_table_iter_init (&iter, self->pending);
       while (g_hash_table_iter_next (&iter, &key, NULL))
