@@ -815,11 +815,28 @@ client_cases (ClStore     *self,
 /* Computes the derived columns and search documents noted since the transaction began
  * (refresh_case()), with the store's lock held and a transaction open. On error the
  * transaction must roll back: some of them may have been rewritten. */
+typedef struct {
+  const char *id;     /* the key in self->refresh */
+  gint64      rowid;
+  Refresh     what;
+} PendingCase;
+
+static int
+compare_rowid (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 ra = ((const PendingCase *) a)->rowid, rb = ((const PendingCase *) b)->rowid;
+
+  return ra < rb ? -1 : ra > rb;
+}
+
 static gboolean
 flush_dependents (ClStore  *self,
                   GError  **error)
 {
   ClSqlCache *stmts;
+  g_autoptr(GArray) cases = NULL;
+  sqlite3_stmt *stmt;
   GHashTableIter iter;
   gpointer key, value;
 
@@ -840,21 +857,40 @@ flush_dependents (ClStore  *self,
       g_hash_table_iter_remove (&iter);
     }
 
+  /* In the order of the cases' rowids, which are their search documents' docids: FTS4
+   * keeps the terms of ascending docids in memory until the commit, but writes them out
+   * as a new segment (to be merged later) whenever a docid comes lower than the last. */
+  cases = g_array_sized_new (FALSE, FALSE, sizeof (PendingCase), g_hash_table_size (self->refresh));
+  if ((stmt = cl_sql_cache_prepare (stmts, "SELECT rowid FROM cases WHERE id = ?", error)) == NULL)
+    goto fail;
   g_hash_table_iter_init (&iter, self->refresh);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      Refresh what = GPOINTER_TO_UINT (value);
+      PendingCase pending = { key, 0, GPOINTER_TO_UINT (value) };
 
-      if ((what & REFRESH_DERIVED) &&
-          !cl_sql_cache_exec (stmts, error, derive_case_sql, key, CL_SQL_END))
-        goto fail;
-      if ((what & REFRESH_SEARCH) &&
-          (!cl_sql_cache_exec (stmts, error, search_delete_sql, key, CL_SQL_END) ||
-           !cl_sql_cache_exec (stmts, error, search_insert_sql, key, CL_SQL_END)))
-        goto fail;
-      note_changed (self, "case", key);
-      g_hash_table_iter_remove (&iter);
+      cl_sql_bind_text (stmt, 1, key);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        pending.rowid = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      g_array_append_val (cases, pending);
     }
+  cl_sql_cache_release (stmts, stmt);
+  g_array_sort (cases, compare_rowid);
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      PendingCase *c = &g_array_index (cases, PendingCase, i);
+
+      if ((c->what & REFRESH_DERIVED) &&
+          !cl_sql_cache_exec (stmts, error, derive_case_sql, c->id, CL_SQL_END))
+        goto fail;
+      if ((c->what & REFRESH_SEARCH) &&
+          (!cl_sql_cache_exec (stmts, error, search_delete_sql, c->id, CL_SQL_END) ||
+           !cl_sql_cache_exec (stmts, error, search_insert_sql, c->id, CL_SQL_END)))
+        goto fail;
+      note_changed (self, "case", c->id);
+    }
+  g_hash_table_remove_all (self->refresh);
   return TRUE;
 
 fail:
