@@ -23,6 +23,7 @@
 
 #include "cl-demo.h"
 #include "cl-refdata.h"
+#include "cl-store-private.h"
 
 /* Names ------------------------------------------------------------------------------ */
 
@@ -426,20 +427,15 @@ set_take (ClChanges  *c,
   g_free (value);
 }
 
-/* Every record takes an id whose first 32 bits count up from a random start (the rest
- * is random, and it is a version 4 UUID like any other): records are then inserted in
- * the order of their ids, and of the ids their children, history lines and mutations
- * are indexed by, so that each index grows at its end, in pages the cache holds, instead
- * of in a different page of every index for every record (at 100,000 cases the indexes
- * are many times the page cache). The case numbers, made of those 32 bits, differ. */
+/* Every record takes an id that counts up (_cl_store_sequential_id()), so that each
+ * index grows at its end. */
 static char *
 create (Demo        *d,
         const char  *type,
         ClChanges   *values,
         GError     **error)
 {
-  g_autofree char *random = cl_uuid_new ();
-  g_autofree char *id = g_strdup_printf ("%08x%s", d->next_id++, random + 8);
+  g_autofree char *id = _cl_store_sequential_id (&d->next_id);
 
   cl_changes_set (values, "id", id);
   return cl_store_create (d->store, type, values, error);

@@ -1,11 +1,14 @@
-/* test-store-deferred.c: derived columns and search documents computed once per case, when
- * the transaction commits; the bulk transaction's page cache
+/* test-store-bulk.c: writes of many records: derived columns and search documents computed
+ * once per case, when the transaction commits; the bulk transaction's page cache; ids that
+ * count up for demo data and imports
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include <string.h>
 
+#include "cl-demo.h"
+#include "cl-import.h"
 #include "cl-sql.h"
 #include "cl-vault-private.h"
 #include "cl-test-util.h"
@@ -329,19 +332,109 @@ test_bulk_cache (ClTestVault   *f,
   g_assert_cmpint (cl_store_count (f->store, "client", NULL, NULL), ==, 1);
 }
 
+/* The ids of @table's records in the order they were written. */
+static GPtrArray *
+ids_in_order (ClTestVault *f,
+              const char  *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s ORDER BY rowid", table);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (cl_store_lock (f->store, CL_STORE_READ, &error));
+  stmt = cl_sql_prepare (cl_vault_get_db (f->vault), sql, &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  cl_store_unlock (f->store, CL_STORE_UNLOCK_NONE, NULL);
+  return ids;
+}
+
+/* Each id a UUID, each after the one before (in the index's order), and their first 32
+ * bits (the case numbers) all different. */
+static void
+assert_ascending (GPtrArray *ids,
+                  guint      min)
+{
+  g_autoptr(GHashTable) prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_assert_cmpuint (ids->len, >=, min);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+
+      g_assert_true (cl_is_uuid (id));
+      g_assert_cmpint (id[14], ==, '4');
+      g_assert_true (g_hash_table_add (prefixes, g_strndup (id, 8)));
+      /* A wrap of the 32-bit counter may restart once from 00000000. */
+      if (i > 0 && strncmp (id, "00000000", 8) != 0)
+        g_assert_cmpstr (g_ptr_array_index (ids, i - 1), <, id);
+    }
+}
+
+static void
+test_demo_ids_ascend (ClTestVault   *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) cases = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+
+  g_assert_true (cl_demo_generate (f->store, 30, 7, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  cases = ids_in_order (f, "cases");
+  contacts = ids_in_order (f, "contact");
+  assert_ascending (cases, 30);
+  assert_ascending (contacts, 30);
+}
+
+static void
+test_import_ids_ascend (ClTestVault   *f,
+                        gconstpointer  data)
+{
+  GString *csv = g_string_new ("legal_name,id\n");
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(ClImportResult) result = cl_import_result_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(ClRecord) kept = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (csv, "Client %u,\n", i);
+  /* A line with its own id keeps it. */
+  g_string_append (csv, "Rosa Delgado," CLIENT "\n");
+  in = g_memory_input_stream_new_from_data (g_string_free (csv, FALSE), -1, g_free);
+
+  g_assert_true (cl_import_csv (f->store, "client", in, result, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->n_imported, ==, 41);
+  ids = ids_in_order (f, "client");
+  g_assert_cmpstr (g_ptr_array_index (ids, 40), ==, CLIENT);
+  g_ptr_array_remove_index (ids, 40);
+  assert_ascending (ids, 40);
+  kept = cl_store_get (f->store, "client", CLIENT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_record_get (kept, "legal_name"), ==, "Rosa Delgado");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   cl_test_init (&argc, &argv);
 
-  g_test_add ("/core/store-deferred/one-transaction", ClTestVault, NULL, cl_test_vault_setup,
+  g_test_add ("/core/store-bulk/one-transaction", ClTestVault, NULL, cl_test_vault_setup,
               test_one_transaction_as_record_by_record, cl_test_vault_teardown);
-  g_test_add ("/core/store-deferred/read-inside", ClTestVault, NULL, cl_test_vault_setup,
+  g_test_add ("/core/store-bulk/read-inside", ClTestVault, NULL, cl_test_vault_setup,
               test_read_inside_transaction, cl_test_vault_teardown);
-  g_test_add ("/core/store-deferred/rollback", ClTestVault, NULL, cl_test_vault_setup,
+  g_test_add ("/core/store-bulk/rollback", ClTestVault, NULL, cl_test_vault_setup,
               test_rollback_leaves_nothing, cl_test_vault_teardown);
-  g_test_add ("/core/store-deferred/bulk-cache", ClTestVault, NULL, cl_test_vault_setup,
+  g_test_add ("/core/store-bulk/bulk-cache", ClTestVault, NULL, cl_test_vault_setup,
               test_bulk_cache, cl_test_vault_teardown);
+  g_test_add ("/core/store-bulk/demo-ids", ClTestVault, NULL, cl_test_vault_setup,
+              test_demo_ids_ascend, cl_test_vault_teardown);
+  g_test_add ("/core/store-bulk/import-ids", ClTestVault, NULL, cl_test_vault_setup,
+              test_import_ids_ascend, cl_test_vault_teardown);
   return g_test_run ();
 }
