@@ -763,8 +763,8 @@ typedef enum {
 
 /* Notes that the case's derived columns or search document are due. They are computed
  * once per case, from the final rows, when the transaction commits (or earlier, when
- * something reads them inside it: _cl_store_flush_dependents()): a new case with a dozen
- * records rewrote its search document a dozen times. */
+ * something reads inside it: flush_for_read()): a new case with a dozen records rewrote
+ * its search document a dozen times. */
 static void
 refresh_case (ClStore    *self,
               const char *case_id,
@@ -812,9 +812,6 @@ client_cases (ClStore     *self,
   return ids;
 }
 
-/* Computes the derived columns and search documents noted since the transaction began
- * (refresh_case()), with the store's lock held and a transaction open. On error the
- * transaction must roll back: some of them may have been rewritten. */
 typedef struct {
   const char *id;     /* the key in self->refresh */
   gint64      rowid;
@@ -830,6 +827,9 @@ compare_rowid (gconstpointer a,
   return ra < rb ? -1 : ra > rb;
 }
 
+/* Computes the derived columns and search documents noted since the transaction began
+ * (refresh_case()), with the store's lock held and a transaction open. On error the
+ * transaction must roll back: some of them may have been rewritten. */
 static gboolean
 flush_dependents (ClStore  *self,
                   GError  **error)
