@@ -43,6 +43,7 @@ struct _ClStore
   GHashTable   *refresh;      /* case id -> Refresh flags, due before the open transaction
                                * commits or anything reads the cases it changed */
   GHashTable   *refresh_clients; /* client ids whose cases' search documents are due */
+  guint32       next_mutation; /* _cl_store_new_mutation_id() */
   int           bulk_cache;   /* the cache_size to restore when a bulk transaction ends */
   gboolean      bulk;         /* the open transaction began with cl_store_begin_bulk() */
   ClSqlCache   *stmts;        /* prepared on the vault's connection; under the vault's mutex */
@@ -1034,6 +1035,14 @@ _cl_store_sequential_id (guint32 *next)
   return g_strdup_printf ("%08x%s", (*next)++, random + 8);
 }
 
+/* The id of a new outbox mutation: _cl_store_sequential_id() from a counter of this
+ * store's, so that the outbox's unique index of mutation ids grows at one place. */
+char *
+_cl_store_new_mutation_id (ClStore *self)
+{
+  return _cl_store_sequential_id (&self->next_mutation);
+}
+
 static char *
 new_case_number (const char *id)
 {
@@ -1880,6 +1889,7 @@ cl_store_init (ClStore *self)
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->refresh_clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->next_mutation = g_random_int ();
   self->owner = g_thread_self ();
   self->context = g_main_context_ref_thread_default ();
 }

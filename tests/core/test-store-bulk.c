@@ -332,12 +332,11 @@ test_bulk_cache (ClTestVault   *f,
   g_assert_cmpint (cl_store_count (f->store, "client", NULL, NULL), ==, 1);
 }
 
-/* The ids of @table's records in the order they were written. */
+/* The ids @sql selects, in the order they were written. */
 static GPtrArray *
 ids_in_order (ClTestVault *f,
-              const char  *table)
+              const char  *sql)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s ORDER BY rowid", table);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
@@ -380,13 +379,17 @@ test_demo_ids_ascend (ClTestVault   *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) cases = NULL;
   g_autoptr(GPtrArray) contacts = NULL;
+  g_autoptr(GPtrArray) mutations = NULL;
 
   g_assert_true (cl_demo_generate (f->store, 30, 7, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  cases = ids_in_order (f, "cases");
-  contacts = ids_in_order (f, "contact");
+  cases = ids_in_order (f, "SELECT id FROM cases ORDER BY rowid");
+  contacts = ids_in_order (f, "SELECT id FROM contact ORDER BY rowid");
   assert_ascending (cases, 30);
   assert_ascending (contacts, 30);
+  /* The outbox's mutations too. */
+  mutations = ids_in_order (f, "SELECT mutation_id FROM outbox ORDER BY seq");
+  assert_ascending (mutations, 300);
 }
 
 static void
@@ -409,7 +412,7 @@ test_import_ids_ascend (ClTestVault   *f,
   g_assert_true (cl_import_csv (f->store, "client", in, result, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (result->n_imported, ==, 41);
-  ids = ids_in_order (f, "client");
+  ids = ids_in_order (f, "SELECT id FROM client ORDER BY rowid");
   g_assert_cmpstr (g_ptr_array_index (ids, 40), ==, CLIENT);
   g_ptr_array_remove_index (ids, 40);
   assert_ascending (ids, 40);
