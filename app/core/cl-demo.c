@@ -23,6 +23,7 @@
 
 #include "cl-demo.h"
 #include "cl-refdata.h"
+#include "cl-store-private.h"
 
 /* Names ------------------------------------------------------------------------------ */
 
@@ -308,6 +309,7 @@ typedef struct {
   ClientInfo           recent[RECENT_CLIENTS];
   guint                n_recent;
   guint                complaint_seq;
+  guint32              next_id;    /* the first 32 bits of the next record's id */
 } Demo;
 
 static inline gboolean
@@ -425,12 +427,17 @@ set_take (ClChanges  *c,
   g_free (value);
 }
 
+/* Every record takes an id that counts up (_cl_store_sequential_id()), so that each
+ * index grows at its end. */
 static char *
 create (Demo        *d,
         const char  *type,
         ClChanges   *values,
         GError     **error)
 {
+  g_autofree char *id = _cl_store_sequential_id (&d->next_id);
+
+  cl_changes_set (values, "id", id);
   return cl_store_create (d->store, type, values, error);
 }
 
@@ -1447,6 +1454,7 @@ _cl_demo_generate_at (ClStore             *store,
 
   d.store = store;
   d.rand = g_rand_new_with_seed (seed);
+  d.next_id = g_random_int ();
   d.now = now - 60;
   d.commands = cl_refdata_commands (&d.n_commands);
   d.dv_advocates = g_ptr_array_new_with_free_func (g_free);
@@ -1468,7 +1476,7 @@ _cl_demo_generate_at (ClStore             *store,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
-      if (!cl_store_begin (store, error))
+      if (!cl_store_begin_bulk (store, error))
         goto out;
       for (guint i = 0; i < chunk; i++)
         if (!make_case (&d, done + i, error))

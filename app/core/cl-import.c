@@ -24,6 +24,7 @@
 
 #include "cl-csv.h"
 #include "cl-import.h"
+#include "cl-store-private.h"
 
 G_DEFINE_QUARK (cl-import-error-quark, cl_import_error)
 
@@ -113,6 +114,7 @@ typedef struct {
   GArray         *columns;
   GHashTable     *known_refs;   /* "type:id" → present (1) or missing (0) */
   gboolean        header_broken;
+  guint32         next_id;      /* for lines without an id: _cl_store_sequential_id() */
 } Import;
 
 static gboolean
@@ -308,6 +310,14 @@ import_line (Import     *imp,
       return TRUE;
     }
 
+  /* A line without an id takes one that counts up, so that the records extend the
+   * indexes at their ends. */
+  if (!cl_changes_lookup (changes, "id", NULL))
+    {
+      g_autofree char *id = _cl_store_sequential_id (&imp->next_id);
+      cl_changes_set (changes, "id", id);
+    }
+
   /* Creating goes on after a bad line, so that the store's own checks (commands that do
    * not exist, …) report on every line too; the transaction is rolled back at the end. */
   new_id = cl_store_create (imp->store, type->name, changes, &local_error);
@@ -380,6 +390,7 @@ cl_import_csv (ClStore         *store,
   known_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.columns = columns;
   imp.known_refs = known_refs;
+  imp.next_id = g_random_int ();
 
   reader = cl_csv_reader_new (input);
   /* A field holds at most CL_FIELD_TEXT_MAX bytes; leave room to say so precisely. */
@@ -395,7 +406,7 @@ cl_import_csv (ClStore         *store,
       return FALSE;
     }
 
-  if (!cl_store_begin (store, error))
+  if (!cl_store_begin_bulk (store, error))
     return FALSE;
 
   for (;;)
@@ -435,9 +446,9 @@ cl_import_csv (ClStore         *store,
 
   if (ok && result->n_problems == 0)
     {
+      /* A commit that fails has rolled back already. */
       if (!cl_store_commit (store, error))
         {
-          cl_store_rollback (store);
           result->n_imported = 0;
           return FALSE;
         }

@@ -200,7 +200,7 @@ _cl_store_queue_mutation (ClStore      *self,
                           const char   *now,
                           GError      **error)
 {
-  g_autofree char *mutation_id = cl_uuid_new ();
+  g_autofree char *mutation_id = _cl_store_new_mutation_id (self);
   g_autofree char *seq_text = NULL;
   g_autofree char *base_text = NULL;
   gint64 seq;

@@ -60,6 +60,9 @@ gboolean  _cl_store_add_history        (ClStore       *self,
                                         const char    *now,
                                         GError       **error);
 
+char     *_cl_store_sequential_id      (guint32       *next);
+char     *_cl_store_new_mutation_id    (ClStore       *self);
+
 sqlite3  *_cl_store_get_db             (ClStore       *self);
 void      _cl_store_emit_changed       (ClStore       *self,
                                         const char    *type,

@@ -40,6 +40,12 @@ struct _ClStore
   guint         depth;        /* nesting of write transactions on the locking thread */
   gboolean      failed;       /* an inner step failed: the outer transaction must roll back */
   GHashTable   *pending;      /* "type\nid" of records changed in the open transaction */
+  GHashTable   *refresh;      /* case id -> Refresh flags, due before the open transaction
+                               * commits or anything reads the cases it changed */
+  GHashTable   *refresh_clients; /* client ids whose cases' search documents are due */
+  guint32       next_mutation; /* _cl_store_new_mutation_id() */
+  int           bulk_cache;   /* the cache_size to restore when a bulk transaction ends */
+  gboolean      bulk;         /* the open transaction began with cl_store_begin_bulk() */
   ClSqlCache   *stmts;        /* prepared on the vault's connection; under the vault's mutex */
   gulong        locked_id;
 
@@ -249,6 +255,25 @@ _cl_store_emit_changed (ClStore    *self,
 
 /* Transactions --------------------------------------------------------------------- */
 
+static gboolean flush_dependents (ClStore  *self,
+                                  GError  **error);
+static gboolean flush_for_read   (ClStore  *self,
+                                  GError  **error);
+
+/* A bulk transaction's page cache: every page it dirties stays in memory until COMMIT
+ * instead of being spilled to the WAL (and encrypted) early and rewritten later. */
+#define CL_STORE_BULK_CACHE_KIB 262144
+
+static void
+bulk_end (ClStore *self)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = %d", self->bulk_cache);
+
+  self->bulk = FALSE;
+  if (cl_vault_get_db (self->vault) != NULL)
+    cl_sql_exec (cl_vault_get_db (self->vault), sql, NULL);
+}
+
 static void
 set_failed_error (GError **error)
 {
@@ -313,6 +338,8 @@ write_end (ClStore  *self,
           set_failed_error (error);
           ok = FALSE;
         }
+      if (ok && !flush_dependents (self, error))
+        ok = FALSE;
       if (ok && !cl_sql_cache_exec (_cl_store_stmts (self), error, "COMMIT", CL_SQL_END))
         ok = FALSE;
       if (!ok)
@@ -324,6 +351,10 @@ write_end (ClStore  *self,
       GHashTableIter iter;
       gpointer key;
 
+      g_hash_table_remove_all (self->refresh);
+      g_hash_table_remove_all (self->refresh_clients);
+      if (self->bulk)
+        bulk_end (self);
       pending = g_ptr_array_new_with_free_func (g_free);
       g_hash_table_iter_init (&iter, self->pending);
       while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -405,7 +436,7 @@ cl_store_lock (ClStore      *self,
   if (lock == CL_STORE_WRITE)
     return write_begin (self, error);
   lock_take (self);
-  if (_cl_store_open_db (self, error) == NULL)
+  if (_cl_store_open_db (self, error) == NULL || !flush_for_read (self, error))
     {
       lock_release (self);
       return FALSE;
@@ -454,6 +485,45 @@ cl_store_begin (ClStore  *self,
                 GError  **error)
 {
   return cl_store_lock (self, CL_STORE_WRITE, error);
+}
+
+/**
+ * cl_store_begin_bulk:
+ *
+ * cl_store_begin() for a transaction that writes many thousand records (demo data, an
+ * import, a first pull): its page cache is raised to 256 MiB until cl_store_commit() or
+ * cl_store_rollback() ends it, so the pages it dirties are encrypted and written once, at
+ * COMMIT, instead of spilling to the WAL and being written again. Inside a transaction
+ * already open on this thread it is cl_store_begin().
+ */
+gboolean
+cl_store_begin_bulk (ClStore  *self,
+                     GError  **error)
+{
+  g_autofree char *sql = NULL;
+  g_autofree char *cache = NULL;
+  sqlite3 *db;
+
+  if (!cl_store_lock (self, CL_STORE_WRITE, error))
+    return FALSE;
+  if (self->depth > 1)
+    return TRUE;
+
+  db = cl_vault_get_db (self->vault);
+  if ((cache = cl_sql_query_text (db, error, "PRAGMA cache_size", CL_SQL_END)) == NULL)
+    {
+      cl_store_rollback (self);
+      return FALSE;
+    }
+  self->bulk_cache = (int) g_ascii_strtoll (cache, NULL, 10);
+  self->bulk = TRUE;
+  sql = g_strdup_printf ("PRAGMA cache_size = -%d", CL_STORE_BULK_CACHE_KIB);
+  if (!cl_sql_exec (db, sql, error))
+    {
+      cl_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -686,23 +756,33 @@ feeds_dependents (const ClType  *type,
   return FALSE;
 }
 
-static gboolean
-refresh_case (ClStore     *self,
-              const char  *case_id,
-              gboolean     derived,
-              gboolean     search,
-              GError     **error)
+/* What a case needs refreshed. */
+typedef enum {
+  REFRESH_DERIVED = 1 << 0,   /* derive_case_sql */
+  REFRESH_SEARCH  = 1 << 1,   /* its search document */
+} Refresh;
+
+/* Notes that the case's derived columns or search document are due. They are computed
+ * once per case, from the final rows, when the transaction commits (or earlier, when
+ * something reads inside it: flush_for_read()): a new case with a dozen records rewrote
+ * its search document a dozen times. */
+static void
+refresh_case (ClStore    *self,
+              const char *case_id,
+              Refresh     what)
 {
-  if (case_id == NULL)
-    return TRUE;
-  if (derived && !cl_sql_cache_exec (_cl_store_stmts (self), error, derive_case_sql, case_id, CL_SQL_END))
-    return FALSE;
-  if (search &&
-      (!cl_sql_cache_exec (_cl_store_stmts (self), error, search_delete_sql, case_id, CL_SQL_END) ||
-       !cl_sql_cache_exec (_cl_store_stmts (self), error, search_insert_sql, case_id, CL_SQL_END)))
-    return FALSE;
-  note_changed (self, "case", case_id);
-  return TRUE;
+  gpointer old;
+
+  if (case_id == NULL || what == 0)
+    return;
+  if (g_hash_table_lookup_extended (self->refresh, case_id, NULL, &old))
+    {
+      if ((GPOINTER_TO_UINT (old) | what) != GPOINTER_TO_UINT (old))
+        g_hash_table_insert (self->refresh, g_strdup (case_id),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (old) | what));
+    }
+  else
+    g_hash_table_insert (self->refresh, g_strdup (case_id), GUINT_TO_POINTER (what));
 }
 
 gboolean
@@ -733,7 +813,113 @@ client_cases (ClStore     *self,
   return ids;
 }
 
-/* Keeps the derived columns and search documents that depend on @record right. */
+typedef struct {
+  const char *id;     /* the key in self->refresh */
+  gint64      rowid;
+  Refresh     what;
+} PendingCase;
+
+static int
+compare_rowid (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 ra = ((const PendingCase *) a)->rowid, rb = ((const PendingCase *) b)->rowid;
+
+  return ra < rb ? -1 : ra > rb;
+}
+
+/* Computes the derived columns and search documents noted since the transaction began
+ * (refresh_case()), with the store's lock held and a transaction open. On error the
+ * transaction must roll back: some of them may have been rewritten. */
+static gboolean
+flush_dependents (ClStore  *self,
+                  GError  **error)
+{
+  ClSqlCache *stmts;
+  g_autoptr(GArray) cases = NULL;
+  sqlite3_stmt *stmt;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_hash_table_size (self->refresh) == 0 && g_hash_table_size (self->refresh_clients) == 0)
+    return TRUE;
+  stmts = _cl_store_stmts (self);
+
+  /* A client's cases are looked up once, whatever number of its records changed. */
+  g_hash_table_iter_init (&iter, self->refresh_clients);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_autoptr(GPtrArray) ids = client_cases (self, key, error);
+
+      if (ids == NULL)
+        goto fail;
+      for (guint i = 0; i < ids->len; i++)
+        refresh_case (self, g_ptr_array_index (ids, i), REFRESH_SEARCH);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  /* In the order of the cases' rowids, which are their search documents' docids: FTS4
+   * keeps the terms of ascending docids in memory until the commit, but writes them out
+   * as a new segment (to be merged later) whenever a docid comes lower than the last. */
+  cases = g_array_sized_new (FALSE, FALSE, sizeof (PendingCase), g_hash_table_size (self->refresh));
+  if ((stmt = cl_sql_cache_prepare (stmts, "SELECT rowid FROM cases WHERE id = ?", error)) == NULL)
+    goto fail;
+  g_hash_table_iter_init (&iter, self->refresh);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      PendingCase pending = { key, 0, GPOINTER_TO_UINT (value) };
+
+      cl_sql_bind_text (stmt, 1, key);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        pending.rowid = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      g_array_append_val (cases, pending);
+    }
+  cl_sql_cache_release (stmts, stmt);
+  g_array_sort (cases, compare_rowid);
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      PendingCase *c = &g_array_index (cases, PendingCase, i);
+
+      if ((c->what & REFRESH_DERIVED) &&
+          !cl_sql_cache_exec (stmts, error, derive_case_sql, c->id, CL_SQL_END))
+        goto fail;
+      if ((c->what & REFRESH_SEARCH) &&
+          (!cl_sql_cache_exec (stmts, error, search_delete_sql, c->id, CL_SQL_END) ||
+           !cl_sql_cache_exec (stmts, error, search_insert_sql, c->id, CL_SQL_END)))
+        goto fail;
+      note_changed (self, "case", c->id);
+    }
+  g_hash_table_remove_all (self->refresh);
+  return TRUE;
+
+fail:
+  g_hash_table_remove_all (self->refresh);
+  g_hash_table_remove_all (self->refresh_clients);
+  return FALSE;
+}
+
+/* Before a read inside the transaction open on this thread: whatever reads derived
+ * columns or search documents (search, views, the case list, reports) sees them as they
+ * will be committed. A failure dooms the transaction, as a failed write would. */
+static gboolean
+flush_for_read (ClStore  *self,
+                GError  **error)
+{
+  if (self->depth == 0 || cl_vault_get_db (self->vault) == NULL)
+    return TRUE;
+  if (!flush_dependents (self, error))
+    {
+      self->failed = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Keeps the derived columns and search documents that depend on @record right: notes
+ * them, to be computed once per case before the transaction commits (flush_dependents()).
+ * The compensation's deadline is its own column, written at once. */
 gboolean
 _cl_store_refresh_dependents (ClStore       *self,
                               const ClType  *type,
@@ -742,20 +928,10 @@ _cl_store_refresh_dependents (ClStore       *self,
 {
   const char *id = cl_record_get_id (record);
 
-  if (_cl_store_type_is (type, "case"))
-    return refresh_case (self, id, TRUE, TRUE, error);
-
   if (_cl_store_type_is (type, "client"))
-    {
-      g_autoptr(GPtrArray) ids = client_cases (self, id, error);
-
-      if (ids == NULL)
-        return FALSE;
-      for (guint i = 0; i < ids->len; i++)
-        if (!refresh_case (self, g_ptr_array_index (ids, i), FALSE, TRUE, error))
-          return FALSE;
-      return TRUE;
-    }
+    g_hash_table_add (self->refresh_clients, g_strdup (id));
+  else if (_cl_store_type_is (type, "case"))
+    refresh_case (self, id, REFRESH_DERIVED | REFRESH_SEARCH);
 
   if (_cl_store_type_is (type, "compensation") &&
       !cl_sql_cache_exec (_cl_store_stmts (self), error, deadline_sql, id, CL_SQL_END))
@@ -769,10 +945,10 @@ _cl_store_refresh_dependents (ClStore       *self,
       gboolean search = _cl_store_type_is (type, "referral") || _cl_store_type_is (type, "legal_matter") ||
                         _cl_store_type_is (type, "compensation");
 
-      if (derived || search)
-        return refresh_case (self, case_id, derived, search, error);
+      refresh_case (self, case_id, (derived ? REFRESH_DERIVED : 0) | (search ? REFRESH_SEARCH : 0));
     }
-  return TRUE;
+  /* Outside a transaction nothing would flush them later. */
+  return self->depth > 0 || flush_dependents (self, error);
 }
 
 /* Outbox and history --------------------------------------------------------------- */
@@ -838,6 +1014,33 @@ writable_field (const ClType  *type,
       return NULL;
     }
   return field;
+}
+
+/**
+ * _cl_store_sequential_id:
+ * @next: (inout): the first 32 bits of the id, advanced; start it anywhere (at random)
+ *
+ * An id for a record of a bulk write (demo data, an import) whose first 32 bits count up
+ * from *@next; the rest is random, and it is a version 4 UUID like any other. Records
+ * written in the order of such ids, and their children, history lines and mutations,
+ * extend each index at its end, in pages the cache holds, where random ids put each
+ * record in a different page of every index (at 100,000 cases the indexes are many times
+ * the page cache). Case numbers, made of those 32 bits, do not repeat among them.
+ */
+char *
+_cl_store_sequential_id (guint32 *next)
+{
+  g_autofree char *random = cl_uuid_new ();
+
+  return g_strdup_printf ("%08x%s", (*next)++, random + 8);
+}
+
+/* The id of a new outbox mutation: _cl_store_sequential_id() from a counter of this
+ * store's, so that the outbox's unique index of mutation ids grows at one place. */
+char *
+_cl_store_new_mutation_id (ClStore *self)
+{
+  return _cl_store_sequential_id (&self->next_mutation);
 }
 
 static char *
@@ -1308,10 +1511,13 @@ cl_store_audit (ClStore     *self,
 
 /* Reads ---------------------------------------------------------------------------- */
 
+/* Takes the store's lock for reads; inside a transaction open on this thread, the
+ * derived columns and search documents it has made due are computed first. */
 void
 _cl_store_read_lock (ClStore *self)
 {
   lock_take (self);
+  flush_for_read (self, NULL);
 }
 
 void
@@ -1597,6 +1803,8 @@ cl_store_finalize (GObject *object)
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->command, g_free);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->refresh, g_hash_table_unref);
+  g_clear_pointer (&self->refresh_clients, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
@@ -1679,6 +1887,9 @@ static void
 cl_store_init (ClStore *self)
 {
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refresh_clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->next_mutation = g_random_int ();
   self->owner = g_thread_self ();
   self->context = g_main_context_ref_thread_default ();
 }

@@ -114,6 +114,10 @@ gboolean      cl_store_unlock           (ClStore      *self,
                                          GError      **error);
 gboolean      cl_store_begin            (ClStore      *self,
                                          GError      **error);
+/* cl_store_begin() for a transaction of many thousand writes (demo data, an import, a first
+ * pull): a 256 MiB page cache until cl_store_commit() or cl_store_rollback() ends it. */
+gboolean      cl_store_begin_bulk       (ClStore      *self,
+                                         GError      **error);
 gboolean      cl_store_commit           (ClStore      *self,
                                          GError      **error);
 void          cl_store_rollback         (ClStore      *self);
