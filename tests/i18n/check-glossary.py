@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # check-glossary.py SRCDIR: every catalog renders the glossary terms of po/GLOSSARY.md as
 # agreed. For each term, each msgid matching the term's English pattern (and not its
-# exception) must have translations that contain the language's rendering or one of its
+# exception, matched as written: case counts) must have translations that contain the language's rendering or one of its
 # listed inflections (case-insensitive), in every plural form; and no translation uses a
 # word that the glossary lists under "Words not used" for its language.
 import os
@@ -63,7 +63,7 @@ def read_glossary(path):
         if len(row) != 3:
           raise SystemExit('%s:%d: a term row has 3 cells' % (path, number))
         terms[row[0]] = (re.compile(code(row[1]), re.IGNORECASE),
-                         re.compile(code(row[2]), re.IGNORECASE) if code(row[2]) else None)
+                         re.compile(code(row[2])) if code(row[2]) else None)
       elif section == 'words not used':
         if len(row) != 3:
           raise SystemExit('%s:%d: a "words not used" row has 3 cells' % (path, number))

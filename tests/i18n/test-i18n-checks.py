@@ -58,6 +58,18 @@ def main():
   finally:
     shutil.rmtree(root)
 
+  # A police command is checked although "COMMAND" (the command line's placeholder) is an
+  # exception: exceptions are matched as written.
+  root = copy_of(src)
+  try:
+    edit(os.path.join(root, 'po', 'fr.po'), r'^(msgid "Default Command"\nmsgstr )".*"$',
+         r'\1"Commandement par défaut"')
+    status, err = run('check-glossary.py', root)
+    expect('a police command rendered otherwise fails',
+           status == 1 and 'po/fr.po:' in err and '"command"' in err)
+  finally:
+    shutil.rmtree(root)
+
   # A Mainland word in zh_TW is caught.
   root = copy_of(src)
   try:
