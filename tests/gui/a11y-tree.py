@@ -5,7 +5,8 @@
 #
 # Usage: a11y-tree.py PID SCREEN
 # Walks every shown window of the application of PID and prints each focusable, visible
-# control without a usable name: none, a GTK type name ("GtkButton") or digits alone.
+# control without a usable name: none, a GTK type name ("GtkButton"), digits alone, or a
+# name that ends by saying its beginning again.
 # Exits 0 when there is none, 1 when there are, 2 when the AT-SPI bus or the application
 # cannot be reached.
 
@@ -40,6 +41,9 @@ if app is None:
     sys.exit(2)
 
 unusable = re.compile(r"^(\s*|Gtk[A-Za-z]+|Adw[A-Za-z]+|[0-9\s.,]+)$")
+# GTK 4.8 says a row's title after the label the program gave it: "Note added, today Note
+# added".
+said_twice = re.compile(r"^(.{4,}?)\b.* \1$")
 bad = []
 seen = 0
 # What a person operates; containers that take the focus to pass it on (scrolled windows,
@@ -49,7 +53,7 @@ CONTROLS = {"push button", "toggle button", "check box", "radio button", "combo 
             "list item", "table row", "menu item", "link"}
 
 
-def walk(node, path, depth=0):
+def walk(node, path, depth=0, closed_popup=False):
     global seen
     if node is None or depth > 60:
         return
@@ -62,15 +66,23 @@ def walk(node, path, depth=0):
     if not (states.contains(pyatspi.STATE_SHOWING) or states.contains(pyatspi.STATE_VISIBLE)):
         return
     role = node.getRoleName()
+    # The list of a drop-down's popup, which GTK 4.8 keeps in the tree while it is closed,
+    # is reached only when it opens; a screen reader reads its items by their text.
+    if role == "combo box" and not states.contains(pyatspi.STATE_EXPANDED):
+        closed_popup = True
+    if closed_popup and role == "list":
+        return
     if (role in CONTROLS and states.contains(pyatspi.STATE_FOCUSABLE) and
             states.contains(pyatspi.STATE_SENSITIVE)):
         seen += 1
         name = node.name or ""
         if unusable.match(name):
             bad.append(f"{path}/{role} named {name!r}")
+        elif said_twice.match(name):
+            bad.append(f"{path}/{role} named twice over: {name!r}")
     for i in range(node.childCount):
         named = f"[{node.name}]" if node.name else ""
-        walk(node.getChildAtIndex(i), f"{path}/{role}{named}", depth + 1)
+        walk(node.getChildAtIndex(i), f"{path}/{role}{named}", depth + 1, closed_popup)
 
 
 for i in range(app.childCount):

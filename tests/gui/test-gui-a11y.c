@@ -34,6 +34,7 @@
 
 static char *tmp_dir;
 static char *vault_dir;
+static char *overdue_case;
 static ClApplication *app;
 
 static ClWindow *
@@ -351,6 +352,84 @@ test_atspi_tree (void)
   cl_gui_test_spin (200);
 }
 
+/* The first row below @widget whose title starts with @title. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The row titled @title is named @kind (if any), its title and its subtitle (if any). */
+static void
+assert_row_named (const char *kind,
+                  const char *title)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (window ()), title);
+  g_autoptr(GString) expected = g_string_new (kind);
+  const char *parts[2];
+
+  if (row == NULL)
+    g_error ("No row \"%s\" on the case page", title);
+  parts[0] = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  parts[1] = ADW_IS_EXPANDER_ROW (row) ? adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row))
+                                       : adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL && *parts[i] != '\0')
+      g_string_append_printf (expected, "%s%s", expected->len > 0 ? ", " : "", parts[i]);
+  assert_label (row, expected->str);
+}
+
+/* The case page, every section with a record in it, and the Preferences window, as a
+ * screen reader finds them: a row says what it is, its title and its details. */
+static void
+test_atspi_case_page (void)
+{
+  GtkWindow *preferences;
+
+  cl_window_open_case (window (), overdue_case);
+  cl_gui_test_spin (500);
+  assert_row_named ("Contact", "Phone call: Reached");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (GTK_WIDGET (window ()),
+                                                                          "Phone call:"))),
+                   !=, "");
+  assert_row_named ("Task", "Call back");
+  assert_row_named ("Note", "Asked for a call");
+  assert_row_named (NULL, "Contact added");          /* history */
+  assert_row_named (NULL, "Race/ethnicity");         /* overview, an expander */
+  assert_row_named (NULL, "Phone call");             /* safe contact, an expander */
+  check_tree ("case page");
+
+  cl_window_show_preferences (window ());
+  cl_gui_test_spin (500);
+  preferences = NULL;
+  {
+    g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_PREFERENCES_WINDOW (l->data) && gtk_widget_get_visible (l->data))
+        preferences = l->data;
+  }
+  g_assert_nonnull (preferences);
+  check_tree ("preferences");
+  gtk_window_destroy (preferences);
+  cl_gui_test_spin (100);
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
+  cl_gui_test_spin (200);
+}
+
 static gboolean
 is_control (GtkWidget *widget)
 {
@@ -425,7 +504,7 @@ create_vault (void)
   g_autoptr(ClSecret) recovery = NULL;
   g_autoptr(ClVault) vault = NULL;
   g_autoptr(ClStore) store = NULL;
-  g_autofree char *overdue = NULL;
+  char *overdue;
 
   vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
   g_assert_no_error (error);
@@ -433,6 +512,25 @@ create_vault (void)
   overdue = cl_test_new_case (store, "Olu Overdue");
   g_free (cl_test_create (store, "task", "case_id", overdue, "due", "2020-01-02",
                           "title", "Call back", NULL));
+  /* A record in every section of its page. */
+  g_free (cl_test_create (store, "contact", "case_id", overdue, "at", "2026-11-12T15:00:00Z",
+                          "direction", "outbound", "channel", "phone", "outcome", "reached",
+                          NULL));
+  g_free (cl_test_create (store, "service", "case_id", overdue, "date", "2026-11-12",
+                          "code", "C1", "times", "1", NULL));
+  g_free (cl_test_create (store, "note", "case_id", overdue, "at", "2026-11-13T10:00:00Z",
+                          "text", "Asked for a call after six", NULL));
+  g_free (cl_test_create (store, "victimization", "case_id", overdue, "type", "robbery",
+                          NULL));
+  {
+    g_autoptr(ClRecord) record = cl_store_get (store, "case", overdue, &error);
+
+    g_assert_no_error (error);
+    g_free (cl_test_create (store, "safe_contact", "client_id",
+                            cl_record_get (record, "client_id"), "channel", "phone",
+                            "safe", "yes", "agency_ok", "yes", NULL));
+  }
+  overdue_case = g_steal_pointer (&overdue);
   g_free (cl_test_new_case (store, "Nia Nothing"));
   g_clear_object (&store);
   cl_vault_lock (vault);
@@ -457,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/gui-a11y/empty-views", test_empty_views);
   g_test_add_func ("/gui-a11y/tab-walk", test_tab_walk);
   g_test_add_func ("/gui-a11y/atspi-tree", test_atspi_tree);
+  g_test_add_func ("/gui-a11y/atspi-case-page", test_atspi_case_page);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
@@ -464,6 +563,7 @@ main (int   argc,
   g_clear_object (&app);
 
   cl_gui_test_cleanup (tmp_dir);
+  g_free (overdue_case);
   g_free (vault_dir);
   g_free (tmp_dir);
   return status;
