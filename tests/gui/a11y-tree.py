@@ -3,10 +3,13 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: a11y-tree.py PID SCREEN
+# Usage: a11y-tree.py PID SCREEN [--tables]
 # Walks every shown window of the application of PID and prints each focusable, visible
 # control without a usable name: none, a GTK type name ("GtkButton"), digits alone, or a
-# name that ends by saying its beginning again.
+# name that ends by saying its beginning again. With --tables, the screen shows tables (a
+# report's), each of which must read as one: named, its column titles named, and each row
+# named by its cells, each with its column's title (GTK 4.8 gives a screen reader no
+# AT-SPI Table interface to ask a cell's column of).
 # Exits 0 when there is none, 1 when there are, 2 when the AT-SPI bus or the application
 # cannot be reached.
 
@@ -80,13 +83,51 @@ def walk(node, path, depth=0, closed_popup=False):
             bad.append(f"{path}/{role} named {name!r}")
         elif said_twice.match(name):
             bad.append(f"{path}/{role} named twice over: {name!r}")
+    if role in ("table", "tree table"):
+        tables.append((node, path))
     for i in range(node.childCount):
         named = f"[{node.name}]" if node.name else ""
         walk(node.getChildAtIndex(i), f"{path}/{role}{named}", depth + 1, closed_popup)
 
 
+def children(node):
+    return [node.getChildAtIndex(i) for i in range(node.childCount)]
+
+
+def check_table(table, path):
+    """A table a screen reader can read: named; a row of column titles, each named; each
+    row named by its label and its cells, a column title with each value."""
+    where = f"{path}/{table.getRoleName()}[{table.name}]"
+    if unusable.match(table.name or ""):
+        bad.append(f"{where}: a table without a name")
+    kids = children(table)
+    titles = [k for k in kids if k.getRoleName() == "table row"]
+    if not titles:
+        bad.append(f"{where}: no row of column titles")
+        return
+    names = [t.name or "" for t in children(titles[0])]
+    if len(names) < 2 or any(unusable.match(n) for n in names[1:]):
+        bad.append(f"{where}: column titles without names: {names!r}")
+    rows = [r for k in kids if k.getRoleName() == "list" for r in children(k)
+            if r.getRoleName() == "table row"]
+    if not rows:
+        bad.append(f"{where}: no rows")
+    for r in rows:
+        name = r.name or ""
+        if unusable.match(name) or not any(f"{n}: " in name for n in names[1:]):
+            bad.append(f"{where}: a row not named by its cells and their columns: {name!r}")
+    print(f"{screen}: table {table.name!r}: columns {names!r}; {len(rows)} rows, the first "
+          f"{rows[0].name if rows else None!r}")
+
+
+tables = []
 for i in range(app.childCount):
     walk(app.getChildAtIndex(i), "")
+if "--tables" in sys.argv[3:]:
+    if not tables:
+        bad.append("no table")
+    for table, path in tables:
+        check_table(table, path)
 
 print(f"{screen}: {seen} focusable controls")
 for b in bad:

@@ -27,6 +27,7 @@
 #include "cl-gui-util.h"
 #include "cl-gui-main.h"
 #include "cl-gui-test.h"
+#include "cl-reports-page.h"
 #include "cl-test-util.h"
 #include "cl-window-private.h"
 
@@ -309,7 +310,8 @@ test_demo_banner_contrast (void)
 /* Runs a11y-tree.py (with Debian's python3, where python3-pyatspi is) on this process
  * while the main loop answers its AT-SPI queries. */
 static void
-check_tree (const char *screen)
+check_screen (const char *screen,
+              gboolean    tables)
 {
   const char *script = g_getenv ("CASELOAD_A11Y_TREE");
   g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
@@ -322,7 +324,8 @@ check_tree (const char *screen)
     g_error ("CASELOAD_A11Y_TREE does not name a11y-tree.py: run the test through meson");
 
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                            &error, script, pid, screen, NULL);
+                            &error, script, pid, screen, tables ? "--tables" : NULL,
+                            NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated_cb, &done);
   WAIT_UNTIL (done, 60000);
@@ -333,6 +336,12 @@ check_tree (const char *screen)
     g_error ("The accessibility tree cannot be read: %s", out);
   if (g_subprocess_get_exit_status (child) != 0)
     g_error ("Controls without a usable name on the %s screen:\n%s", screen, out);
+}
+
+static void
+check_tree (const char *screen)
+{
+  check_screen (screen, FALSE);
 }
 
 /* The case list and the Reports view, as a screen reader finds them: every focusable
@@ -425,6 +434,28 @@ test_atspi_case_page (void)
   check_tree ("preferences");
   gtk_window_destroy (preferences);
   cl_gui_test_spin (100);
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
+  cl_gui_test_spin (200);
+}
+
+/* A report's result as a screen reader finds it: each table a table, its columns headed
+ * and named, each row named by its label and its cells, header by header. */
+static void
+test_atspi_report_tables (void)
+{
+  ClReportsPage *page = _cl_window_get_reports_page (window ());
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  cl_gui_test_spin (200);
+  _cl_reports_page_set_report (page, "caseload");
+  _cl_reports_page_set_custom_period (page, "2026-10-01", "2026-11-30");
+  gtk_widget_activate_action (GTK_WIDGET (page), "reports.run", NULL);
+  WAIT_UNTIL (!cl_reports_page_get_busy (page), 20000);
+  g_assert_nonnull (cl_reports_page_get_result (page));
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page), 60000);
+  cl_gui_test_spin (300);
+  check_screen ("report tables", TRUE);
 
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
   cl_gui_test_spin (200);
@@ -556,6 +587,7 @@ main (int   argc,
   g_test_add_func ("/gui-a11y/tab-walk", test_tab_walk);
   g_test_add_func ("/gui-a11y/atspi-tree", test_atspi_tree);
   g_test_add_func ("/gui-a11y/atspi-case-page", test_atspi_case_page);
+  g_test_add_func ("/gui-a11y/atspi-report-tables", test_atspi_report_tables);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
