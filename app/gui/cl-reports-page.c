@@ -1137,6 +1137,18 @@ fit_table_height (GtkAdjustment     *adjustment,
                    g_object_unref);
 }
 
+/* Right to left, a table that scrolls sideways starts at its right edge, where its row
+ * labels are (GTK 4.8 starts every scrolled window at the left). */
+static void
+start_at_row_labels (GtkAdjustment *adjustment,
+                     GParamSpec    *pspec,
+                     GtkWidget     *scroller)
+{
+  if (gtk_widget_get_direction (scroller) == GTK_TEXT_DIR_RTL)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                          gtk_adjustment_get_page_size (adjustment));
+}
+
 /* The row of column titles and each title, GTK 4.8 names by their widget types. */
 static void
 name_column_titles (GtkColumnView       *view,
@@ -1196,7 +1208,9 @@ table_view (ClReportsPage       *self,
     }
   name_column_titles (view, table);
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+  /* A table wider than the view (many columns, long titles, large text) scrolls sideways
+   * in its card rather than widen the window past the screen. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC,
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller),
                                               TABLE_MAX_HEIGHT);
@@ -1205,6 +1219,11 @@ table_view (ClReportsPage       *self,
   g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (fit_table_height),
                            scroller, 0);
   g_signal_connect_object (adjustment, "notify::page-size", G_CALLBACK (fit_table_height),
+                           scroller, 0);
+  adjustment = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (start_at_row_labels),
+                           scroller, 0);
+  g_signal_connect_object (adjustment, "notify::page-size", G_CALLBACK (start_at_row_labels),
                            scroller, 0);
   return scroller;
 }

@@ -114,7 +114,7 @@ def check_table(table, path):
         bad.append(f"{where}: no rows")
     for r in rows:
         name = r.name or ""
-        if unusable.match(name) or not any(f"{n}: " in name for n in names[1:]):
+        if unusable.match(name) or not any(n and n in name for n in names[1:]):
             bad.append(f"{where}: a row not named by its cells and their columns: {name!r}")
     print(f"{screen}: table {table.name!r}: columns {names!r}; {len(rows)} rows, the first "
           f"{rows[0].name if rows else None!r}")
