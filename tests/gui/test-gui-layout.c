@@ -171,8 +171,13 @@ test_layout (gconstpointer data)
 {
   double scale = *(const double *) data;
   g_autofree char *language = cl_gui_test_language ();
-  g_autofree char *wide = g_strdup_printf ("layout-%s-%.1fx", language, scale);
-  g_autofree char *narrow = g_strdup_printf ("layout-%s-%.1fx-700", language, scale);
+  char times[G_ASCII_DTOSTR_BUF_SIZE];   /* "1.5", not the locale's "1,5" */
+  g_autofree char *wide = NULL;
+  g_autofree char *narrow = NULL;
+
+  g_ascii_formatd (times, sizeof times, "%.1f", scale);
+  wide = g_strdup_printf ("layout-%s-%sx", language, times);
+  narrow = g_strdup_printf ("layout-%s-%sx-700", language, times);
 
   set_text_scale (scale);
   resize (1180);
