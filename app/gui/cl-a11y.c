@@ -7,7 +7,11 @@
  * kept up to date when the label changes. A button with an icon only, as libadwaita's
  * "Show Text" button of a password row, GTK 4.8 names by its icon's type ("GtkImage"): it
  * is given its tooltip, kept up to date too. The button inside a GtkDropDown, GTK 4.8
- * names "GtkToggleButton": it is labelled by its drop-down.
+ * names "GtkToggleButton": it is labelled by its drop-down. A libadwaita expander row
+ * (libadwaita 1.2) has no name at all, and an action row is named by its title alone
+ * ("Call back"): such rows are named by what they are, their title and their subtitle.
+ * The pages of a stack not shown GTK 4.8 shows a screen reader too (a preferences window's
+ * search entry, with search disabled): they are hidden.
  */
 
 #define G_LOG_DOMAIN "cl-a11y"
@@ -15,6 +19,9 @@
 #include "config.h"
 
 #include "cl-a11y.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
 
 static void
 name_button (GtkWidget *button)
@@ -24,8 +31,13 @@ name_button (GtkWidget *button)
   const char *text = GTK_IS_LABEL (child) ? gtk_label_get_text (GTK_LABEL (child)) : NULL;
 
   if (text != NULL && *text != '\0')
-    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                    text, -1);
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      text, -1);
+      /* The label, its mnemonic widget's, is said after this one otherwise. */
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (button),
+                                     GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+    }
 }
 
 static void
@@ -57,12 +69,65 @@ uses_mnemonic (GtkWidget *widget)
   return FALSE;
 }
 
+static void
+name_row (GtkWidget *row)
+{
+  const char *parts[3] = { g_object_get_data (G_OBJECT (row), "cl-a11y-kind"),
+                           adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), NULL };
+  g_autofree char *label = NULL;
+
+  if (ADW_IS_ACTION_ROW (row))
+    parts[2] = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  else if (ADW_IS_EXPANDER_ROW (row))
+    parts[2] = adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row));
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL && *parts[i] != '\0')
+      {
+        char *joined = label == NULL ? g_strdup (parts[i])
+                         /* Translators: a row to a screen reader, one part then the next */
+                         : g_strdup_printf (C_("accessible", "%s, %s"), label, parts[i]);
+
+        g_free (label);
+        label = joined;
+      }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label != NULL ? label : "", -1);
+}
+
+/**
+ * cl_a11y_name_row:
+ * @row: an #AdwActionRow or #AdwExpanderRow
+ * @kind: (nullable): what the row is ("Contact"), said first
+ *
+ * Names @row, for a screen reader, by @kind, its title and its subtitle, kept up to date
+ * as they change.
+ */
+void
+cl_a11y_name_row (GtkWidget  *row,
+                  const char *kind)
+{
+  g_return_if_fail (ADW_IS_ACTION_ROW (row) || ADW_IS_EXPANDER_ROW (row));
+
+  g_object_set_data_full (G_OBJECT (row), "cl-a11y-kind", g_strdup (kind), g_free);
+  if (g_object_get_data (G_OBJECT (row), "cl-a11y-named") == NULL)
+    {
+      g_object_set_data (G_OBJECT (row), "cl-a11y-named", GINT_TO_POINTER (TRUE));
+      g_signal_connect (row, "notify::title", G_CALLBACK (name_row), NULL);
+      g_signal_connect (row, "notify::subtitle", G_CALLBACK (name_row), NULL);
+      /* Or GTK 4.8 says the title again after the label. */
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+    }
+  name_row (row);
+}
+
 /**
  * cl_a11y_name_mnemonic_buttons:
  *
  * Names every button with a mnemonic label in @root (and below) by its label's text,
- * every button with an icon only by its tooltip, and the button of every drop-down by the
- * drop-down.
+ * every button with an icon only by its tooltip, the button of every drop-down by the
+ * drop-down, and every expander row by its title and subtitle; hides the pages not shown
+ * of every stack (cl_a11y_hide_stack_pages()).
  */
 void
 cl_a11y_name_mnemonic_buttons (GtkWidget *root)
@@ -83,6 +148,10 @@ cl_a11y_name_mnemonic_buttons (GtkWidget *root)
                                           GTK_ACCESSIBLE_RELATION_LABELLED_BY, root, NULL,
                                           -1);
     }
+  else if (ADW_IS_EXPANDER_ROW (root))
+    cl_a11y_name_row (root, NULL);
+  else if (GTK_IS_STACK (root))
+    cl_a11y_hide_stack_pages (GTK_STACK (root));
   else if (icon_only (root))
     {
       name_by_tooltip (root);
@@ -116,6 +185,10 @@ cl_a11y_hide_stack_pages (GtkStack *stack)
 {
   g_return_if_fail (GTK_IS_STACK (stack));
 
-  g_signal_connect (stack, "notify::visible-child", G_CALLBACK (visible_child_cb), NULL);
+  if (g_object_get_data (G_OBJECT (stack), "cl-a11y-hides") == NULL)
+    {
+      g_object_set_data (G_OBJECT (stack), "cl-a11y-hides", GINT_TO_POINTER (TRUE));
+      g_signal_connect (stack, "notify::visible-child", G_CALLBACK (visible_child_cb), NULL);
+    }
   visible_child_cb (stack);
 }

@@ -9,7 +9,9 @@
 
 G_BEGIN_DECLS
 
-void cl_a11y_name_mnemonic_buttons (GtkWidget *root);
-void cl_a11y_hide_stack_pages      (GtkStack  *stack);
+void cl_a11y_name_mnemonic_buttons (GtkWidget  *root);
+void cl_a11y_hide_stack_pages      (GtkStack   *stack);
+void cl_a11y_name_row              (GtkWidget  *row,
+                                    const char *kind);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-a11y.h"
 #include "cl-case-history.h"
 #include "cl-gui-util.h"
 
@@ -121,6 +122,7 @@ cl_case_history_reload (ClCaseSection *section)
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (new_row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (new_row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (new_row), subtitle);
+      cl_a11y_name_row (new_row, NULL);
       g_object_set_data_full (G_OBJECT (new_row), "cl-type", g_strdup (entry->record_type),
                               g_free);
       g_object_set_data_full (G_OBJECT (new_row), "cl-id", g_strdup (entry->record_id),

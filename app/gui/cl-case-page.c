@@ -20,6 +20,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-a11y.h"
 #include "cl-case-access.h"
 #include "cl-case-client.h"
 #include "cl-case-contact-log.h"
@@ -809,6 +810,7 @@ cl_case_page_load (ClCasePage  *self,
   section = cl_case_history_new (self);
   self->history = CL_CASE_HISTORY (section);
   add_section (self, section);
+  cl_a11y_name_mnemonic_buttons (GTK_WIDGET (self->page));
 
   update_header (self);
   gtk_stack_set_visible_child_name (self->stack, "case");

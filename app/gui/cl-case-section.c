@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-a11y.h"
 #include "cl-case-section.h"
 #include "cl-gui-util.h"
 #include "cl-schema.h"
@@ -114,6 +115,8 @@ cl_case_record_row_new (ClRecord       *record,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title != NULL ? title : "");
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle != NULL ? subtitle : "");
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  cl_a11y_name_row (row, g_dgettext (GETTEXT_PACKAGE,
+                                     cl_record_get_record_type (record)->label));
   g_object_set_data_full (G_OBJECT (row), "cl-record", g_object_ref (record), g_object_unref);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row),

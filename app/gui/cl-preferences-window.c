@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-a11y.h"
 #include "cl-enroll-dialog.h"
 #include "cl-gui-util.h"
 #include "cl-window.h"
@@ -191,6 +192,7 @@ cl_preferences_window_init (ClPreferencesWindow *self)
                                                 auto_lock_minutes[i]);
       gtk_string_list_append (self->auto_lock_list, label);
     }
+  cl_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
   self->loading--;
 }
 

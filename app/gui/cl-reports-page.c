@@ -1007,6 +1007,37 @@ cell_widget (ClReportsPage       *self,
   return widget;
 }
 
+/* What a screen reader says of row @r: its label, then each cell with its column's header
+ * ("Total, Active caseload: 2, Outreach: 1"). GTK 4.8's column view gives a screen reader
+ * no table interface (AT-SPI Table, TableCell): the rows and their cells have roles, but
+ * nothing tells which column a cell is in, so the row says it. */
+static char *
+row_accessible_label (const ClReportTable *table,
+                      guint                r)
+{
+  const ClReportRow *row = g_ptr_array_index (table->rows, r);
+  char *label = g_strdup (row->label);
+
+  for (guint c = 0; c < row->cells->len && c < table->columns->len; c++)
+    {
+      const ClReportCell *cell = &g_array_index (row->cells, ClReportCell, c);
+      const ClReportColumn *column = g_ptr_array_index (table->columns, c);
+      g_autofree char *value = cell->suppressed ? g_strdup (_("Suppressed"))
+                                                : cl_report_cell_format (cell, TRUE);
+      g_autofree char *pair = NULL;
+      char *joined;
+
+      if (value == NULL || *value == '\0')
+        continue;
+      /* Translators: a cell of a report's table to a screen reader: its column, its value */
+      pair = g_strdup_printf (C_("accessible", "%s: %s"), column->label, value);
+      joined = g_strdup_printf (C_("accessible", "%s, %s"), label, pair);
+      g_free (label);
+      label = joined;
+    }
+  return label;
+}
+
 /* Builds the widget of a row's cell as the row comes into view (only the rows in view and
  * a few around them have widgets). The cell's key goes with it, to forget it when the row
  * goes. */
@@ -1025,6 +1056,16 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     widget = cell_widget (column->self, column->table, item->row, column->col, &key);
   g_object_set_data_full (G_OBJECT (widget), "cl-key", key, g_free);
   gtk_list_item_set_child (list_item, widget);
+
+  /* The row, GTK 4.8 names by its widget type: by its label and cells instead. */
+  if (column->col < 0 && gtk_widget_get_parent (widget) != NULL &&
+      gtk_widget_get_parent (gtk_widget_get_parent (widget)) != NULL)
+    {
+      g_autofree char *label = row_accessible_label (column->table, item->row);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (gtk_widget_get_parent (widget))),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
 }
 
 /* Forgets the cell's widget. Reads nothing of the table, which may be gone. */
@@ -1096,6 +1137,42 @@ fit_table_height (GtkAdjustment     *adjustment,
                    g_object_unref);
 }
 
+/* Right to left, a table that scrolls sideways starts at its right edge, where its row
+ * labels are (GTK 4.8 starts every scrolled window at the left). */
+static void
+start_at_row_labels (GtkAdjustment *adjustment,
+                     GParamSpec    *pspec,
+                     GtkWidget     *scroller)
+{
+  if (gtk_widget_get_direction (scroller) == GTK_TEXT_DIR_RTL)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                          gtk_adjustment_get_page_size (adjustment));
+}
+
+/* The row of column titles and each title, GTK 4.8 names by their widget types. */
+static void
+name_column_titles (GtkColumnView       *view,
+                    const ClReportTable *table)
+{
+  GtkWidget *titles = gtk_widget_get_first_child (GTK_WIDGET (view));
+  GtkWidget *title = gtk_widget_get_first_child (titles);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (titles), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Column titles"), -1);
+  if (title != NULL && table->row_header != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    table->row_header, -1);
+  for (guint c = 0; c < table->columns->len && title != NULL; c++)
+    {
+      const ClReportColumn *col = g_ptr_array_index (table->columns, c);
+
+      title = gtk_widget_get_next_sibling (title);
+      if (title != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        col->label, -1);
+    }
+}
+
 /* The table as a GtkColumnView over its rows: a row has widgets only while it is in view,
  * so a list of 100,000 cases builds what a screen shows. Small tables show whole; a long
  * one scrolls in its card (fit_table_height()). */
@@ -1129,8 +1206,11 @@ table_view (ClReportsPage       *self,
       gtk_column_view_append_column (view, column);
       g_object_unref (column);
     }
+  name_column_titles (view, table);
 
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+  /* A table wider than the view (many columns, long titles, large text) scrolls sideways
+   * in its card rather than widen the window past the screen. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_AUTOMATIC,
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller),
                                               TABLE_MAX_HEIGHT);
@@ -1139,6 +1219,11 @@ table_view (ClReportsPage       *self,
   g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (fit_table_height),
                            scroller, 0);
   g_signal_connect_object (adjustment, "notify::page-size", G_CALLBACK (fit_table_height),
+                           scroller, 0);
+  adjustment = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_signal_connect_object (adjustment, "notify::upper", G_CALLBACK (start_at_row_labels),
+                           scroller, 0);
+  g_signal_connect_object (adjustment, "notify::page-size", G_CALLBACK (start_at_row_labels),
                            scroller, 0);
   return scroller;
 }

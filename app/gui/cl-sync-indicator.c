@@ -74,9 +74,14 @@ name_inner_buttons (ClSyncIndicator *self)
                                           GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sync Options"),
                                           -1);
           if (toggle != NULL)
-            gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
-                                            GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sync Options"),
-                                            -1);
+            {
+              gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
+                                              GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sync Options"),
+                                              -1);
+              /* Or GTK 4.8 says "Sync Options" twice, this label and its menu button's. */
+              gtk_accessible_reset_relation (GTK_ACCESSIBLE (toggle),
+                                             GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+            }
         }
       else if (GTK_IS_BUTTON (child))
         self->sync_button = child;

@@ -16,5 +16,9 @@ void       cl_gui_main_unlock (ClApplication *app,
 GtkWidget *cl_gui_main_find   (GtkWidget     *widget,
                                GType          type,
                                const char    *tag);
+void       cl_gui_main_switch_locale   (ClApplication *app,
+                                        const char    *locale);
+void       cl_gui_main_end_at_shutdown (ClApplication *app,
+                                        const char    *tmp_dir);
 
 G_END_DECLS

@@ -127,21 +127,18 @@ cl_gui_test_run_app (GApplication *app,
 }
 
 /* Compiles @locale (localedef, package locales) and the build's translations for its
- * language (msgfmt from $CASELOAD_TEST_PO_DIR) into a temporary directory, then runs the
- * test again in that locale. */
-static void
-reexec_in_locale (const char  *locale,
-                  char       **argv)
+ * language (msgfmt from $CASELOAD_TEST_PO_DIR) into @dir; sets the environment to it.
+ * Returns the language ("ar"). */
+static char *
+compile_locale (const char *dir,
+                const char *locale)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("caseload-locale-XXXXXX", &error);
   g_autofree char *input = NULL;
   g_autofree char *out = NULL;
-  g_autofree char *language = NULL;
+  char *language;
   int status = 0;
   const char *dot;
-
-  g_assert_no_error (error);
 
   dot = strchr (locale, '.');
   input = g_strndup (locale, dot != NULL ? (gsize) (dot - locale) : strlen (locale));
@@ -158,28 +155,114 @@ reexec_in_locale (const char  *locale,
                locale, error->message);
   }
 
-  {
-    g_autofree char *po = g_strdup_printf ("%s/%s.po", g_getenv ("CASELOAD_TEST_PO_DIR"),
-                                           language);
-    g_autofree char *mo_dir = g_build_filename (dir, language, "LC_MESSAGES", NULL);
-    g_autofree char *mo = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
-    const char *args[] = { "msgfmt", "-o", mo, po, NULL };
+  /* English is the program's own. */
+  if (!g_str_equal (language, "en"))
+    {
+      /* zh_CN and zh_TW have catalogs of their own, the others one for the language. */
+      g_autofree char *po = g_strdup_printf ("%s/%s.po", g_getenv ("CASELOAD_TEST_PO_DIR"),
+                                             input);
+      g_autofree char *catalog = g_file_test (po, G_FILE_TEST_EXISTS) ? g_strdup (input)
+                                                                      : g_strdup (language);
+      g_autofree char *mo_dir = g_build_filename (dir, catalog, "LC_MESSAGES", NULL);
+      g_autofree char *mo = g_build_filename (mo_dir, GETTEXT_PACKAGE ".mo", NULL);
+      const char *args[] = { "msgfmt", "-o", mo, NULL, NULL };
 
-    g_mkdir_with_parents (mo_dir, 0700);
-    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                       NULL, NULL, &status, &error) ||
-        !g_spawn_check_wait_status (status, &error))
-      g_error ("Could not compile %s with msgfmt: %s", po, error->message);
-  }
+      g_free (po);
+      po = g_strdup_printf ("%s/%s.po", g_getenv ("CASELOAD_TEST_PO_DIR"), catalog);
+      args[3] = po;
+
+      g_mkdir_with_parents (mo_dir, 0700);
+      if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                         NULL, NULL, &status, &error) ||
+          !g_spawn_check_wait_status (status, &error))
+        g_error ("Could not compile %s with msgfmt: %s", po, error->message);
+      g_free (language);
+      language = g_steal_pointer (&catalog);
+    }
 
   g_setenv ("CASELOAD_TEST_LOCALEDIR", dir, TRUE);
   g_setenv ("LOCPATH", dir, TRUE);
   g_setenv ("LC_ALL", locale, TRUE);
   g_setenv ("LANG", locale, TRUE);
   g_setenv ("LANGUAGE", language, TRUE);
+  return language;
+}
 
+/* The first locale of $CASELOAD_TEST_LOCALE (a list of locales, separated by spaces). */
+static char *
+first_locale (void)
+{
+  const char *locales = g_getenv ("CASELOAD_TEST_LOCALE");
+
+  return g_strndup (locales, strcspn (locales, " "));
+}
+
+/* Compiles the first locale of $CASELOAD_TEST_LOCALE and the build's translations for its
+ * language into a temporary directory, then runs the test again in that locale. */
+static void
+reexec_in_locale (char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("caseload-locale-XXXXXX", &error);
+  g_autofree char *locale = first_locale ();
+
+  g_assert_no_error (error);
+  g_free (compile_locale (dir, locale));
   execv (argv[0], argv);
   g_error ("Could not run the test again: %s", g_strerror (errno));
+}
+
+/**
+ * cl_gui_test_locales:
+ *
+ * A test run in several languages, one after the other in one process, is given them
+ * as $CASELOAD_TEST_LOCALE, a list of locales separated by spaces: it starts in the
+ * first, and goes to each of the others with cl_gui_test_switch_locale().
+ *
+ * Returns: (transfer full): the locales of $CASELOAD_TEST_LOCALE, none without it
+ */
+char **
+cl_gui_test_locales (void)
+{
+  const char *locales = g_getenv ("CASELOAD_TEST_LOCALE");
+
+  return g_strsplit_set (locales != NULL ? locales : "", " ", -1);
+}
+
+/**
+ * cl_gui_test_switch_locale:
+ *
+ * Goes to @locale: compiled, with the build's translations, and set as the process's
+ * locale and text direction. Widgets made from then on speak its language.
+ */
+void
+cl_gui_test_switch_locale (const char *locale)
+{
+  g_autofree char *language = NULL;
+
+  g_assert_nonnull (g_getenv ("CASELOAD_TEST_LOCALEDIR"));
+  language = compile_locale (g_getenv ("CASELOAD_TEST_LOCALEDIR"), locale);
+  if (setlocale (LC_ALL, "") == NULL)
+    g_error ("The locale %s cannot be set", locale);
+  /* gettext reads the catalogs again. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_TEST_LOCALEDIR"));
+  textdomain (GETTEXT_PACKAGE);
+  gtk_widget_set_default_direction (gtk_get_locale_direction ());
+}
+
+/**
+ * cl_gui_test_language:
+ *
+ * Returns: (transfer full): the language the process speaks now ("ar", "zh_TW"; "en"
+ * without a test locale)
+ */
+char *
+cl_gui_test_language (void)
+{
+  const char *language = g_getenv ("LANGUAGE");
+
+  return g_strdup (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL && language != NULL
+                   ? language : "en");
 }
 
 /**
@@ -206,7 +289,7 @@ cl_gui_test_init (int          *argc,
   cl_secure_init ();
 
   if (locale != NULL && g_getenv ("CASELOAD_TEST_LOCALEDIR") == NULL)
-    reexec_in_locale (locale, *argv);
+    reexec_in_locale (*argv);
   setlocale (LC_ALL, "");
   if (g_getenv ("CASELOAD_TEST_LOCALEDIR") != NULL)
     bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CASELOAD_TEST_LOCALEDIR"));

@@ -47,6 +47,9 @@ char    *cl_gui_test_init           (int          *argc,
                                      const char   *name);
 void     cl_gui_test_cleanup        (const char   *tmp_dir);
 gboolean cl_gui_test_in_test_locale (void);
+char   **cl_gui_test_locales        (void);
+void     cl_gui_test_switch_locale  (const char   *locale);
+char    *cl_gui_test_language       (void);
 gpointer cl_gui_test_find_window    (GType         type);
 
 void     cl_gui_test_emit_signal    (GBusType      bus_type,

@@ -27,6 +27,8 @@
 #include "cl-gui-util.h"
 #include "cl-gui-main.h"
 #include "cl-gui-test.h"
+#include "cl-schema.h"
+#include "cl-reports-page.h"
 #include "cl-test-util.h"
 #include "cl-window-private.h"
 
@@ -34,6 +36,7 @@
 
 static char *tmp_dir;
 static char *vault_dir;
+static char *overdue_case;
 static ClApplication *app;
 
 static ClWindow *
@@ -308,30 +311,49 @@ test_demo_banner_contrast (void)
 /* Runs a11y-tree.py (with Debian's python3, where python3-pyatspi is) on this process
  * while the main loop answers its AT-SPI queries. */
 static void
-check_tree (const char *screen)
+check_screen (const char *screen,
+              gboolean    tables)
 {
   const char *script = g_getenv ("CASELOAD_A11Y_TREE");
   g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
-  gboolean done = FALSE;
+  int status = 2;
 
   if (script == NULL)
     g_error ("CASELOAD_A11Y_TREE does not name a11y-tree.py: run the test through meson");
 
-  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                            &error, script, pid, screen, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated_cb, &done);
-  WAIT_UNTIL (done, 60000);
-  out = g_object_steal_data (G_OBJECT (child), "cl-out");
-  g_test_message ("%s", out != NULL ? out : "");
+  /* The application joins the AT-SPI bus a few seconds after it starts (or after a new
+   * locale): a tree not yet there is asked for again, for up to 20 s. */
+  for (guint attempt = 0; attempt < 10 && status == 2; attempt++)
+    {
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean done = FALSE;
 
-  if (g_subprocess_get_exit_status (child) == 2)
+      if (attempt > 0)
+        cl_gui_test_spin (2000);
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                &error, script, pid, screen, tables ? "--tables" : NULL,
+                                NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8_async (child, NULL, NULL, communicated_cb, &done);
+      WAIT_UNTIL (done, 60000);
+      g_free (out);
+      out = g_object_steal_data (G_OBJECT (child), "cl-out");
+      g_test_message ("%s", out != NULL ? out : "");
+      status = g_subprocess_get_if_exited (child) ? g_subprocess_get_exit_status (child) : 2;
+    }
+
+  if (status == 2)
     g_error ("The accessibility tree cannot be read: %s", out);
-  if (g_subprocess_get_exit_status (child) != 0)
+  if (status != 0)
     g_error ("Controls without a usable name on the %s screen:\n%s", screen, out);
+}
+
+static void
+check_tree (const char *screen)
+{
+  check_screen (screen, FALSE);
 }
 
 /* The case list and the Reports view, as a screen reader finds them: every focusable
@@ -349,6 +371,145 @@ test_atspi_tree (void)
 
   gtk_widget_activate_action (GTK_WIDGET (w), "win.show-list", NULL);
   cl_gui_test_spin (200);
+}
+
+/* The first row of a record or an expander below @widget whose title starts with @title
+ * (not a field's row: "Phone" is a client's field and a safe contact's channel). */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if ((ADW_IS_EXPANDER_ROW (widget) ||
+       (ADW_IS_ACTION_ROW (widget) && !ADW_IS_COMBO_ROW (widget))) &&
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The row titled @title is named @kind (if any), its title and its subtitle (if any). */
+static void
+assert_row_named (const char *kind,
+                  const char *title)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (window ()), title);
+  g_autoptr(GString) expected = g_string_new (kind);
+  const char *parts[2];
+
+  if (row == NULL)
+    g_error ("No row \"%s\" on the case page", title);
+  parts[0] = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  parts[1] = ADW_IS_EXPANDER_ROW (row) ? adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row))
+                                       : adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL && *parts[i] != '\0')
+      {
+        if (expected->len > 0)
+          {
+            g_autofree char *joined = g_strdup_printf (g_dpgettext2 (GETTEXT_PACKAGE,
+                                                                     "accessible", "%s, %s"),
+                                                       expected->str, parts[i]);
+
+            g_string_assign (expected, joined);
+          }
+        else
+          g_string_assign (expected, parts[i]);
+      }
+  assert_label (row, expected->str);
+}
+
+/* What a record of @type is called, in the language of the run. */
+static const char *
+type_label (const char *type)
+{
+  return g_dgettext (GETTEXT_PACKAGE, cl_schema_lookup_type (type)->label);
+}
+
+/* The case page, every section with a record in it, and the Preferences window, as a
+ * screen reader finds them: a row says what it is, its title and its details. */
+static void
+test_atspi_case_page (void)
+{
+  g_autofree char *contact = NULL;
+  GtkWindow *preferences;
+
+  cl_window_open_case (window (), overdue_case);
+  cl_gui_test_spin (500);
+  /* Translators' "Phone call: Reached", as the contact log writes it. */
+  contact = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "%s: %s"),
+                             cl_enum_label ("channel", "phone"),
+                             cl_enum_label ("contact_outcome", "reached"));
+  assert_row_named (type_label ("contact"), contact);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (GTK_WIDGET (window ()),
+                                                                          contact))),
+                   !=, "");
+  assert_row_named (type_label ("task"), "Call back");
+  assert_row_named (type_label ("note"), "Asked for a call");
+  /* The safe contact's channel, an expander row (the page's first row of that title). */
+  assert_row_named (NULL, cl_enum_label ("channel", "phone"));
+  if (!cl_gui_test_in_test_locale ())
+    {
+      assert_row_named (NULL, "Contact added");     /* history */
+      assert_row_named (NULL, "Race/ethnicity");    /* overview, an expander */
+    }
+  check_tree ("case page");
+
+  cl_window_show_preferences (window ());
+  cl_gui_test_spin (500);
+  preferences = NULL;
+  {
+    g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ADW_IS_PREFERENCES_WINDOW (l->data) && gtk_widget_get_visible (l->data))
+        preferences = l->data;
+  }
+  g_assert_nonnull (preferences);
+  check_tree ("preferences");
+  gtk_window_destroy (preferences);
+  cl_gui_test_spin (100);
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
+  cl_gui_test_spin (200);
+}
+
+/* A report's result as a screen reader finds it: each table a table, its columns headed
+ * and named, each row named by its label and its cells, header by header. */
+static void
+test_atspi_report_tables (void)
+{
+  ClReportsPage *page = _cl_window_get_reports_page (window ());
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-reports", NULL);
+  cl_gui_test_spin (200);
+  _cl_reports_page_set_report (page, "caseload");
+  _cl_reports_page_set_custom_period (page, "2026-10-01", "2026-11-30");
+  gtk_widget_activate_action (GTK_WIDGET (page), "reports.run", NULL);
+  WAIT_UNTIL (!cl_reports_page_get_busy (page), 20000);
+  g_assert_nonnull (cl_reports_page_get_result (page));
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page), 60000);
+  cl_gui_test_spin (300);
+  check_screen ("report tables", TRUE);
+
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
+  cl_gui_test_spin (200);
+}
+
+/* Goes to the next language, the list of cases shown. */
+static void
+test_switch_locale (gconstpointer data)
+{
+  cl_gui_main_switch_locale (app, data);
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 1180, 760);
+  WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) == 2, 5000);
+  cl_gui_test_spin (300);
 }
 
 static gboolean
@@ -425,7 +586,7 @@ create_vault (void)
   g_autoptr(ClSecret) recovery = NULL;
   g_autoptr(ClVault) vault = NULL;
   g_autoptr(ClStore) store = NULL;
-  g_autofree char *overdue = NULL;
+  char *overdue;
 
   vault = cl_vault_create (vault_dir, passphrase, &recovery, &error);
   g_assert_no_error (error);
@@ -433,6 +594,25 @@ create_vault (void)
   overdue = cl_test_new_case (store, "Olu Overdue");
   g_free (cl_test_create (store, "task", "case_id", overdue, "due", "2020-01-02",
                           "title", "Call back", NULL));
+  /* A record in every section of its page. */
+  g_free (cl_test_create (store, "contact", "case_id", overdue, "at", "2026-11-12T15:00:00Z",
+                          "direction", "outbound", "channel", "phone", "outcome", "reached",
+                          NULL));
+  g_free (cl_test_create (store, "service", "case_id", overdue, "date", "2026-11-12",
+                          "code", "C1", "times", "1", NULL));
+  g_free (cl_test_create (store, "note", "case_id", overdue, "at", "2026-11-13T10:00:00Z",
+                          "text", "Asked for a call after six", NULL));
+  g_free (cl_test_create (store, "victimization", "case_id", overdue, "type", "robbery",
+                          NULL));
+  {
+    g_autoptr(ClRecord) record = cl_store_get (store, "case", overdue, &error);
+
+    g_assert_no_error (error);
+    g_free (cl_test_create (store, "safe_contact", "client_id",
+                            cl_record_get (record, "client_id"), "channel", "phone",
+                            "safe", "yes", "agency_ok", "yes", NULL));
+  }
+  overdue_case = g_steal_pointer (&overdue);
   g_free (cl_test_new_case (store, "Nia Nothing"));
   g_clear_object (&store);
   cl_vault_lock (vault);
@@ -442,6 +622,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_auto(GStrv) locales = NULL;
   int status;
 
   tmp_dir = cl_gui_test_init (&argc, &argv, "gui-a11y");
@@ -449,21 +630,52 @@ main (int   argc,
   create_vault ();
 
   g_test_add_func ("/gui-a11y/unlock", test_unlock);
-  g_test_add_func ("/gui-a11y/rows-named", test_rows_named);
-  g_test_add_func ("/gui-a11y/sync-named", test_sync_named);
-  g_test_add_func ("/gui-a11y/mnemonic-named-once", test_mnemonic_named_once);
-  g_test_add_func ("/gui-a11y/sidebar-activation", test_sidebar_activation);
-  g_test_add_func ("/gui-a11y/demo-banner-contrast", test_demo_banner_contrast);
-  g_test_add_func ("/gui-a11y/empty-views", test_empty_views);
-  g_test_add_func ("/gui-a11y/tab-walk", test_tab_walk);
-  g_test_add_func ("/gui-a11y/atspi-tree", test_atspi_tree);
+  locales = cl_gui_test_locales ();
+  if (locales[0] == NULL)
+    {
+      g_test_add_func ("/gui-a11y/rows-named", test_rows_named);
+      g_test_add_func ("/gui-a11y/sync-named", test_sync_named);
+      g_test_add_func ("/gui-a11y/mnemonic-named-once", test_mnemonic_named_once);
+      g_test_add_func ("/gui-a11y/sidebar-activation", test_sidebar_activation);
+      g_test_add_func ("/gui-a11y/demo-banner-contrast", test_demo_banner_contrast);
+      g_test_add_func ("/gui-a11y/empty-views", test_empty_views);
+      g_test_add_func ("/gui-a11y/tab-walk", test_tab_walk);
+      g_test_add_func ("/gui-a11y/atspi-tree", test_atspi_tree);
+      g_test_add_func ("/gui-a11y/atspi-case-page", test_atspi_case_page);
+      g_test_add_func ("/gui-a11y/atspi-report-tables", test_atspi_report_tables);
+    }
+  /* In each language of $CASELOAD_TEST_LOCALE, one after the other: what speaks the
+   * language (the tests above that compare English words run in English). */
+  for (guint i = 0; locales[i] != NULL; i++)
+    {
+      g_autofree char *language = g_strndup (locales[i], strcspn (locales[i], "."));
+      g_autofree char *path = NULL;
+
+#define ADD(name, func) \
+      g_free (path); \
+      path = g_strdup_printf ("/gui-a11y/%s/" name, language); \
+      g_test_add_func (path, func)
+      if (i > 0)
+        {
+          path = g_strdup_printf ("/gui-a11y/%s/switch", language);
+          g_test_add_data_func (path, locales[i], test_switch_locale);
+        }
+      ADD ("tab-walk", test_tab_walk);
+      ADD ("atspi-tree", test_atspi_tree);
+      ADD ("atspi-case-page", test_atspi_case_page);
+      ADD ("atspi-report-tables", test_atspi_report_tables);
+#undef ADD
+    }
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
+  if (g_strv_length (locales) > 1)
+    cl_gui_main_end_at_shutdown (app, tmp_dir);
   status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
   g_clear_object (&app);
 
   cl_gui_test_cleanup (tmp_dir);
+  g_free (overdue_case);
   g_free (vault_dir);
   g_free (tmp_dir);
   return status;

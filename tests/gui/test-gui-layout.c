@@ -2,12 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Runs the real ClApplication on a demo vault, in the locale of $CASELOAD_TEST_LOCALE
- * (meson runs it in Russian, Bengali, Arabic and Urdu), at 1.0× and 1.5× text (GtkSettings
- * gtk-xft-dpi), at the default width and at 700 px. It measures widgets, not pixels: no
- * case number, status or date cell of the case list and no name of the sidebar may be
- * narrower than its text (cut short with "…"), and no button may lie outside the window.
- * Screenshots go to $CASELOAD_SCREENSHOT_DIR.
+ * Runs the real ClApplication on a demo vault in each locale of $CASELOAD_TEST_LOCALE, one
+ * after the other (meson runs it in the eleven languages of the catalogs, in a few groups),
+ * at 1.0× and 1.5× text (GtkSettings gtk-xft-dpi), at the default width and at 700 px. It
+ * measures widgets, not pixels: no case number, status or date cell of the case list and
+ * no name of the sidebar may be narrower than its text (cut short with "…"), and no button
+ * may lie outside the window. At 1.5× it also shows a case, a report's result, New Referral
+ * and Preferences, none with a button outside its window. Screenshots of each go to
+ * $CASELOAD_SCREENSHOT_DIR, named by the language.
  */
 
 #define G_LOG_DOMAIN "test-gui-layout"
@@ -20,6 +22,8 @@
 #include "cl-demo.h"
 #include "cl-gui-main.h"
 #include "cl-gui-test.h"
+#include "cl-reports-page.h"
+#include "cl-case-summary.h"
 #include "cl-test-util.h"
 #include "cl-window-private.h"
 
@@ -91,10 +95,15 @@ check_tree (GtkWidget *widget,
     {
       graphene_rect_t bounds;
 
+      /* One in a list, page or table that scrolls is reached by scrolling (the window
+       * keeps its width: check_screen()). */
+      gboolean scrolls = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW) != NULL;
+
       g_assert_true (gtk_widget_compute_bounds (widget, root, &bounds));
-      if (bounds.origin.x < 0 || bounds.origin.y < 0 ||
-          bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 0.5 ||
-          bounds.origin.y + bounds.size.height > gtk_widget_get_height (root) + 0.5)
+      if (!scrolls &&
+          (bounds.origin.x < 0 || bounds.origin.y < 0 ||
+           bounds.origin.x + bounds.size.width > gtk_widget_get_width (root) + 0.5 ||
+           bounds.origin.y + bounds.size.height > gtk_widget_get_height (root) + 0.5))
         g_error ("A %s (%s) lies outside the window: %g,%g %gx%g in %dx%d",
                  G_OBJECT_TYPE_NAME (widget), gtk_widget_get_tooltip_text (widget),
                  bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height,
@@ -161,11 +170,14 @@ static void
 test_layout (gconstpointer data)
 {
   double scale = *(const double *) data;
-  const char *locale = g_getenv ("CASELOAD_TEST_LOCALE");
-  g_autofree char *language = g_strndup (locale != NULL ? locale : "en",
-                                         locale != NULL ? strcspn (locale, "_.") : 2);
-  g_autofree char *wide = g_strdup_printf ("layout-%s-%.1fx", language, scale);
-  g_autofree char *narrow = g_strdup_printf ("layout-%s-%.1fx-700", language, scale);
+  g_autofree char *language = cl_gui_test_language ();
+  char times[G_ASCII_DTOSTR_BUF_SIZE];   /* "1.5", not the locale's "1,5" */
+  g_autofree char *wide = NULL;
+  g_autofree char *narrow = NULL;
+
+  g_ascii_formatd (times, sizeof times, "%.1f", scale);
+  wide = g_strdup_printf ("layout-%s-%sx", language, times);
+  narrow = g_strdup_printf ("layout-%s-%sx-700", language, times);
 
   set_text_scale (scale);
   resize (1180);
@@ -174,6 +186,90 @@ test_layout (gconstpointer data)
   check_window (narrow);
   resize (1180);
   set_text_scale (1.0);
+}
+
+/* No button of @root lies outside it; a screenshot of it. */
+static void
+check_screen (GtkWidget  *root,
+              const char *screen)
+{
+  g_autofree char *shot = g_strdup_printf ("screen-%s-1.5x", screen);
+
+  /* After the leaflet's and the stack's transitions. */
+  cl_gui_test_spin (1000);
+  check_tree (root, root, FALSE);
+  /* The main window keeps the width it was given: nothing widens it past the screen. */
+  if (CL_IS_WINDOW (root) && gtk_widget_get_width (root) > 1180)
+    g_error ("The %s screen widens the window to %d px", screen, gtk_widget_get_width (root));
+  cl_gui_test_screenshot_window (GTK_WINDOW (root), shot);
+}
+
+/* The window of @type, once shown. */
+static GtkWidget *
+shown_window (GType type)
+{
+  GtkWidget *found = NULL;
+
+  WAIT_UNTIL ((found = cl_gui_test_find_window (type)) != NULL, 5000);
+  return found;
+}
+
+/* At 1.5× text: a case, a report's result, New Referral and Preferences. */
+static void
+test_screens (void)
+{
+  GtkWidget *root = GTK_WIDGET (window ());
+  ClReportsPage *page = _cl_window_get_reports_page (window ());
+  g_autoptr(ClCaseSummary) summary = g_list_model_get_item (_cl_window_get_cases (window ()), 0);
+  GtkWidget *dialog;
+
+  set_text_scale (1.5);
+  resize (1180);
+
+  cl_window_open_case (window (), cl_case_summary_get_id (summary));
+  check_screen (root, "case");
+
+  gtk_widget_activate_action (root, "win.show-reports", NULL);
+  _cl_reports_page_set_report (page, "caseload");
+  _cl_reports_page_set_custom_period (page, "2026-01-01", "2026-12-31");
+  gtk_widget_activate_action (GTK_WIDGET (page), "reports.run", NULL);
+  WAIT_UNTIL (!cl_reports_page_get_busy (page), 20000);
+  g_assert_nonnull (cl_reports_page_get_result (page));
+  WAIT_UNTIL (!_cl_reports_page_get_filling (page), 60000);
+  check_screen (root, "reports");
+  {
+    /* A table wider than its card scrolls, from its row labels: the right, right to left. */
+    GtkWidget *table = cl_gui_main_find (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW, NULL);
+    GtkAdjustment *h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (table));
+    double end = gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h);
+
+    if (end > 0)
+      g_assert_cmpfloat (gtk_adjustment_get_value (h), ==,
+                         gtk_widget_get_default_direction () == GTK_TEXT_DIR_RTL ? end : 0);
+  }
+
+  gtk_widget_activate_action (root, "win.new-referral", NULL);
+  dialog = shown_window (g_type_from_name ("ClNewReferralDialog"));
+  check_screen (dialog, "new-referral");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  cl_window_show_preferences (window ());
+  dialog = shown_window (g_type_from_name ("ClPreferencesWindow"));
+  check_screen (dialog, "preferences");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  gtk_widget_activate_action (root, "win.show-list", NULL);
+  set_text_scale (1.0);
+  cl_gui_test_spin (200);
+}
+
+/* Goes to the next language. */
+static void
+test_switch_locale (gconstpointer data)
+{
+  cl_gui_main_switch_locale (app, data);
+  cl_window_show_view (window (), CL_CASE_VIEW_COMMAND);
+  WAIT_UNTIL (g_list_model_get_n_items (_cl_window_get_cases (window ())) > 0, 5000);
 }
 
 static void
@@ -199,6 +295,7 @@ main (int   argc,
       char *argv[])
 {
   static const double normal = 1.0, large = 1.5;
+  g_auto(GStrv) locales = NULL;
   int status;
 
   tmp_dir = cl_gui_test_init (&argc, &argv, "gui-layout");
@@ -206,11 +303,34 @@ main (int   argc,
   create_demo_vault ();
 
   g_test_add_func ("/gui-layout/unlock", test_unlock);
-  g_test_add_data_func ("/gui-layout/text-1.0", &normal, test_layout);
-  g_test_add_data_func ("/gui-layout/text-1.5", &large, test_layout);
+  locales = cl_gui_test_locales ();
+  for (guint i = 0; i < MAX (g_strv_length (locales), 1); i++)
+    {
+      g_autofree char *language = locales[i] != NULL ? g_strndup (locales[i],
+                                                                  strcspn (locales[i], "."))
+                                                     : g_strdup ("en");
+      g_autofree char *path = NULL;
+
+      if (i > 0)
+        {
+          path = g_strdup_printf ("/gui-layout/%s/switch", language);
+          g_test_add_data_func (path, locales[i], test_switch_locale);
+          g_free (path);
+        }
+      path = g_strdup_printf ("/gui-layout/%s/text-1.0", language);
+      g_test_add_data_func (path, &normal, test_layout);
+      g_free (path);
+      path = g_strdup_printf ("/gui-layout/%s/text-1.5", language);
+      g_test_add_data_func (path, &large, test_layout);
+      g_free (path);
+      path = g_strdup_printf ("/gui-layout/%s/screens", language);
+      g_test_add_func (path, test_screens);
+    }
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
+  if (g_strv_length (locales) > 1)
+    cl_gui_main_end_at_shutdown (app, tmp_dir);
   status = cl_gui_test_run_app (G_APPLICATION (app), argv[0]);
   g_clear_object (&app);
 

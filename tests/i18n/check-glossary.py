@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # check-glossary.py SRCDIR: every catalog renders the glossary terms of po/GLOSSARY.md as
 # agreed. For each term, each msgid matching the term's English pattern (and not its
-# exception) must have translations that contain the language's rendering or one of its
-# listed inflections (case-insensitive), in every plural form; and no translation uses a
-# word that the glossary lists under "Words not used" for its language.
+# exception, matched as written: case counts) must have translations that contain the language's rendering or one of its
+# listed inflections (case-insensitive), in every plural form; no translation uses a
+# word that the glossary lists under "Words not used" for its language; and no Arabic or
+# Urdu translation starts left to right without a right-to-left mark.
 import os
 import re
 import sys
@@ -63,7 +64,7 @@ def read_glossary(path):
         if len(row) != 3:
           raise SystemExit('%s:%d: a term row has 3 cells' % (path, number))
         terms[row[0]] = (re.compile(code(row[1]), re.IGNORECASE),
-                         re.compile(code(row[2]), re.IGNORECASE) if code(row[2]) else None)
+                         re.compile(code(row[2])) if code(row[2]) else None)
       elif section == 'words not used':
         if len(row) != 3:
           raise SystemExit('%s:%d: a "words not used" row has 3 cells' % (path, number))
@@ -74,6 +75,25 @@ def read_glossary(path):
         forms = [row[1]] + [w.strip() for w in row[2].split(',')]
         renderings[lang][row[0]] = [fold(w) for w in forms if w]
   return terms, renderings, avoided
+
+
+# Right-to-left catalogs: a translation that starts with a left-to-right word, or with a
+# %s that may be one ("Caseload …", "%s …"), starts with U+200F RIGHT-TO-LEFT MARK, or
+# GTK and Pango take the paragraph for left to right and scramble it.
+RTL_LANGS = ('ar', 'ur')
+FIRST_STRONG = re.compile(
+    r'%(?:\d+\$)?[-#0 +\']*\d*(?:\.\d+)?(?:hh|h|ll|l|L|q|j|z|t)?([a-zA-Z%])'
+    r'|([A-Za-z\u00c0-\u024f])'
+    r'|([\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200f\u061c\u202b\u202e\u2067])')
+
+
+def starts_left_to_right(text):
+  for m in FIRST_STRONG.finditer(text):
+    if m.group(3):
+      return False
+    if m.group(2) or m.group(1) == 's':
+      return True
+  return False
 
 
 def main():
@@ -105,6 +125,11 @@ def main():
     for entry in catalog.entries(po):
       if not entry['msgid']:
         continue
+      if lang in RTL_LANGS and any(t and starts_left_to_right(t) for t in entry['msgstr']):
+        print('po/%s.po:%d: starts left to right without U+200F (RIGHT-TO-LEFT MARK): %s'
+              % (lang, entry['line'], entry['msgstr'][0][:80].replace('\n', ' ')),
+              file=sys.stderr)
+        bad += 1
       english = entry['msgid'] + '\n' + (entry['msgid_plural'] or '')
       for term, (pattern, exception) in terms.items():
         if not pattern.search(english) or (exception and exception.search(english)):

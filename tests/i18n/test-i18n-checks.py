@@ -58,6 +58,28 @@ def main():
   finally:
     shutil.rmtree(root)
 
+  # An Urdu sentence that starts with "Caseload" but no right-to-left mark fails.
+  root = copy_of(src)
+  try:
+    edit(os.path.join(root, 'po', 'ur.po'), r'^(msgstr )"\u200f"\n("Caseload اس وقت)', r'\1""\n\2')
+    status, err = run('check-glossary.py', root)
+    expect('a right-to-left translation starting left to right fails',
+           status == 1 and 'po/ur.po:' in err and 'U+200F' in err)
+  finally:
+    shutil.rmtree(root)
+
+  # A police command is checked although "COMMAND" (the command line's placeholder) is an
+  # exception: exceptions are matched as written.
+  root = copy_of(src)
+  try:
+    edit(os.path.join(root, 'po', 'fr.po'), r'^(msgid "Default Command"\nmsgstr )".*"$',
+         r'\1"Commandement par défaut"')
+    status, err = run('check-glossary.py', root)
+    expect('a police command rendered otherwise fails',
+           status == 1 and 'po/fr.po:' in err and '"command"' in err)
+  finally:
+    shutil.rmtree(root)
+
   # A Mainland word in zh_TW is caught.
   root = copy_of(src)
   try:
