@@ -40,7 +40,193 @@ typedef struct {
   guint             n_conflict_rows;
   gint64            open_conflicts;   /* this device's open conflicts; -1: not counted yet */
   guint             conflicts_made;   /* conflict rows inserted */
+  /* What the batch knows of the records it writes, loaded with one statement at its start:
+   * lower-case id → SrvRecord, or %NULL for an id no record has. %NULL once forgotten. */
+  GHashTable       *known;
+  /* Parents that creations name: lower-case id → Parent. */
+  GHashTable       *parents;
+  /* Set by a mutation that wrote only the record it created (no case: a case rescopes its
+   * client): what the batch knows of other records still holds after it. */
+  gboolean          wrote_only_itself;
+  /* The mutation log's rows not inserted yet, one PostgreSQL array literal per column
+   * (LOG_COLUMNS): inserted with one statement before anything reads the log. */
+  GString          *log[10];
+  guint             n_log;
 } Push;
+
+typedef struct {
+  SrvRecord *record;    /* nullable */
+  gboolean   visible;
+} Parent;
+
+static void
+parent_free (Parent *parent)
+{
+  g_clear_pointer (&parent->record, srv_record_free);
+  g_free (parent);
+}
+
+static void
+push_init (Push *push)
+{
+  push->parents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) parent_free);
+  for (guint i = 0; i < G_N_ELEMENTS (push->log); i++)
+    push->log[i] = g_string_new ("{");
+}
+
+static void
+push_clear (Push *push)
+{
+  g_clear_pointer (&push->known, g_hash_table_unref);
+  g_clear_pointer (&push->parents, g_hash_table_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (push->log); i++)
+    if (push->log[i] != NULL)
+      g_string_free (g_steal_pointer (&push->log[i]), TRUE);
+}
+
+/* After a mutation that may have written other records than its own (an update, a delete,
+ * a case, a rescoping): every record and parent is loaded again when next needed. */
+static void
+push_forget_all (Push *push)
+{
+  g_clear_pointer (&push->known, g_hash_table_unref);
+  g_hash_table_remove_all (push->parents);
+}
+
+/* Loads and locks every record the batch's new mutations (from @from on) name, with one
+ * statement, after the clock (the order every writer keeps). */
+static gboolean
+push_load_records (Push               *push,
+                   ClWirePushRequest  *request,
+                   guint               from,
+                   GError            **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  if (from >= request->mutations->len)
+    return TRUE;
+  for (guint i = from; i < request->mutations->len; i++)
+    g_ptr_array_add (ids, g_ascii_strdown (((ClWireMutation *)
+                                            g_ptr_array_index (request->mutations, i))->record,
+                                           -1));
+  if (!srv_clock_lock (&push->clock, error))
+    return FALSE;
+  push->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) srv_record_free);
+  if (!srv_record_load_many (push->conn, ids, push->known, error))
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    if (!g_hash_table_contains (push->known, g_ptr_array_index (ids, i)))
+      g_hash_table_insert (push->known, g_strdup (g_ptr_array_index (ids, i)), NULL);
+  return TRUE;
+}
+
+/* The record @id, locked until the transaction ends, or %NULL (without an error) when
+ * there is none: from what the batch loaded at its start, or from the database. */
+static SrvRecord *
+push_load_record (Push        *push,
+                  const char  *id,
+                  GError     **error)
+{
+  g_autofree char *key = g_ascii_strdown (id, -1);
+  gpointer stolen_key = NULL;
+  gpointer value = NULL;
+  SrvRecord *record;
+
+  if (push->known == NULL ||
+      !g_hash_table_steal_extended (push->known, key, &stolen_key, &value))
+    return srv_record_load (push->conn, id, TRUE, error);
+  /* Taken out: this mutation may change it. */
+  g_free (stolen_key);
+  if ((record = value) != NULL)
+    {
+      g_free (record->id);
+      record->id = g_strdup (id);
+    }
+  return record;
+}
+
+/* The parent @id that a creation names, and whether the user may read it. */
+static const Parent *
+push_load_parent (Push        *push,
+                  const char  *id,
+                  GError     **error)
+{
+  g_autofree char *key = g_ascii_strdown (id, -1);
+  Parent *parent = g_hash_table_lookup (push->parents, key);
+  GError *local_error = NULL;
+
+  if (parent != NULL)
+    return parent;
+  parent = g_new0 (Parent, 1);
+  parent->record = srv_record_load (push->conn, id, FALSE, &local_error);
+  if (local_error != NULL ||
+      (parent->record != NULL &&
+       !srv_records_readable (push->conn, push->session, parent->record->id, &parent->visible,
+                              &local_error)))
+    {
+      parent_free (parent);
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  g_hash_table_insert (push->parents, g_steal_pointer (&key), parent);
+  return parent;
+}
+
+/* Adds @value (nullable) to a PostgreSQL array literal opened with "{". */
+static void
+log_array_add (GString    *array,
+               const char *value)
+{
+  if (array->len > 1)
+    g_string_append_c (array, ',');
+  if (value == NULL)
+    {
+      g_string_append (array, "NULL");
+      return;
+    }
+  g_string_append_c (array, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (array, '\\');
+      g_string_append_c (array, *p);
+    }
+  g_string_append_c (array, '"');
+}
+
+/* Inserts the mutation log's rows kept so far. */
+static gboolean
+flush_log (Push    *push,
+           GError **error)
+{
+  const char *params[1 + G_N_ELEMENTS (push->log)];
+  g_autoptr(PGresult) r = NULL;
+
+  if (push->n_log == 0)
+    return TRUE;
+  params[0] = push->session->device_id;
+  for (guint i = 0; i < G_N_ELEMENTS (push->log); i++)
+    {
+      g_string_append_c (push->log[i], '}');
+      params[i + 1] = push->log[i]->str;
+    }
+  r = srv_db_execv (push->conn,
+                    "INSERT INTO mutation_log (device_id, seq, mutation_id, body_hash, record_id, "
+                    "type, status, code, version, result, body) "
+                    "SELECT $1, u.seq, u.mutation_id, decode (u.hash, 'hex'), u.record_id, u.type, "
+                    "u.status, u.code, u.version, u.result::jsonb, u.body::jsonb "
+                    "FROM unnest ($2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], "
+                    "$7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[]) "
+                    "AS u (seq, mutation_id, hash, record_id, type, status, code, version, "
+                    "result, body) ORDER BY u.seq",
+                    G_N_ELEMENTS (params), params, error);
+  for (guint i = 0; i < G_N_ELEMENTS (push->log); i++)
+    g_string_assign (push->log[i], "{");
+  push->n_log = 0;
+  return r != NULL;
+}
 
 /* One push request records at most this many conflicts (about 0.1 s of work under the
  * version clock's lock, which every other push waits on). Past it, the mutations applied so
@@ -223,6 +409,8 @@ insert_conflict (Push           *push,
   g_autofree char *at = NULL;
   g_autoptr(PGresult) r = NULL;
 
+  if (!flush_log (push, error))
+    return FALSE;
   if (strcmp (kind, "deleted") == 0
       ? !deleter (push, m->record, &by, &at, error)
       : !srv_push_field_writer (push->conn, m->record, winner, winner_version, &by, &at,
@@ -322,7 +510,7 @@ apply_create (Push           *push,
               ClWireResult   *result,
               GError        **error)
 {
-  g_autoptr(SrvRecord) parent = NULL;
+  SrvRecord *parent = NULL;
   g_autoptr(SrvRecord) record = NULL;
   g_auto(GStrv) scope = NULL;
   const char *parent_id = NULL;
@@ -349,18 +537,13 @@ apply_create (Push           *push,
   if (type->parent != NULL)
     {
       const ClField *pf = cl_type_lookup_field (type, type->parent);
-      GError *local_error = NULL;
+      const Parent *loaded;
 
       parent_id = cl_wire_mutation_get_change (m, type->parent)->new_value;
-      parent = srv_record_load (push->conn, parent_id, FALSE, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return NULL;
-        }
-      if (parent != NULL &&
-          !srv_records_readable (push->conn, push->session, parent->id, &visible, error))
+      if ((loaded = push_load_parent (push, parent_id, error)) == NULL)
         return NULL;
+      parent = loaded->record;
+      visible = loaded->visible;
       if (parent == NULL || !visible || parent->deleted || strcmp (parent->type, pf->target) != 0)
         return reject (result, "parent_not_found", "The record it belongs to does not exist");
     }
@@ -418,6 +601,7 @@ apply_create (Push           *push,
       !srv_records_refresh_case (push->conn, &push->clock, record, error))
     return NULL;
 
+  push->wrote_only_itself = strcmp (type->name, "case") != 0;
   result->status = CL_WIRE_STATUS_APPLIED;
   result->version = record->version;
   return result;
@@ -439,6 +623,8 @@ own_write (Push            *push,
   g_autofree char *fv = srv_db_int (field_version);
   g_autoptr(PGresult) r = NULL;
 
+  if (!flush_log (push, error))
+    return FALSE;
   r = srv_db_exec (push->conn, error,
                    "SELECT 1 FROM mutation_log WHERE device_id = $1 AND record_id = $2 "
                    "AND status <> 'rejected' AND version >= $3 AND (body -> 'changes') ? $4 "
@@ -699,7 +885,7 @@ apply_mutation (Push           *push,
   if (!check_changes (type, m, result))
     return g_steal_pointer (&result);
 
-  record = srv_record_load (push->conn, m->record, TRUE, &local_error);
+  record = push_load_record (push, m->record, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -736,11 +922,11 @@ apply_mutation (Push           *push,
   return g_steal_pointer (&result);
 }
 
-static gboolean
+/* Keeps @m's row of the mutation log, inserted by flush_log(). */
+static void
 log_mutation (Push           *push,
               ClWireMutation *m,
-              ClWireResult   *result,
-              GError        **error)
+              ClWireResult   *result)
 {
   guint8 hash[32];
   char hex[65];
@@ -749,19 +935,23 @@ log_mutation (Push           *push,
   g_autofree char *canonical = cl_wire_mutation_canonical (m);
   g_autoptr(JsonNode) node = cl_wire_result_to_json (result);
   g_autofree char *result_json = cl_wire_node_to_data (node, NULL);
-  g_autoptr(PGresult) r = NULL;
+  const char *values[G_N_ELEMENTS (push->log)];
 
   cl_wire_mutation_hash (m, hash);
   sodium_bin2hex (hex, sizeof hex, hash, sizeof hash);
-  r = srv_db_exec (push->conn, error,
-                   "INSERT INTO mutation_log (device_id, seq, mutation_id, body_hash, record_id, "
-                   "type, status, code, version, result, body) "
-                   "VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6, $7, $8, $9, $10::jsonb, "
-                   "$11::jsonb)",
-                   push->session->device_id, seq, m->id, hex, m->record, m->type,
-                   cl_wire_status_to_string (result->status), result->code, version,
-                   result_json, canonical, SRV_DB_END);
-  return r != NULL;
+  values[0] = seq;
+  values[1] = m->id;
+  values[2] = hex;
+  values[3] = m->record;
+  values[4] = m->type;
+  values[5] = cl_wire_status_to_string (result->status);
+  values[6] = result->code;
+  values[7] = version;
+  values[8] = result_json;
+  values[9] = canonical;
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    log_array_add (push->log[i], values[i]);
+  push->n_log++;
 }
 
 static ClWireResult *
@@ -879,6 +1069,9 @@ push_transaction (Push               *push,
         return PUSH_DB_ERROR;
     }
 
+  if (!push_load_records (push, request, (guint) CLAMP (last_seq + 1 - first, 0, n), error))
+    return PUSH_DB_ERROR;
+
   for (guint i = 0; i < n; i++)
     {
       ClWireMutation *m = g_ptr_array_index (request->mutations, i);
@@ -937,12 +1130,13 @@ push_transaction (Push               *push,
       /* The clock first, before any record row: writers never deadlock. */
       if (!srv_clock_lock (&push->clock, error))
         return PUSH_DB_ERROR;
+      push->wrote_only_itself = FALSE;
       result = apply_mutation (push, m, error);
-      if (result == NULL || !log_mutation (push, m, result, error))
-        {
-          cl_wire_result_free (result);
-          return PUSH_DB_ERROR;
-        }
+      if (result == NULL)
+        return PUSH_DB_ERROR;
+      if (!push->wrote_only_itself)
+        push_forget_all (push);
+      log_mutation (push, m, result);
       switch (result->status)
         {
         case CL_WIRE_STATUS_APPLIED: push->n_applied++; break;
@@ -956,6 +1150,8 @@ push_transaction (Push               *push,
       g_ptr_array_add (reply->results, result);
     }
 
+  if (!flush_log (push, error))
+    return PUSH_DB_ERROR;
   if (last > last_seq)
     {
       g_autofree char *seq = srv_db_int (last);
@@ -1043,8 +1239,10 @@ srv_handle_push (SrvWorker   *worker,
       PushOutcome outcome;
 
       srv_clock_init (&push.clock, worker->conn);
+      push_init (&push);
       g_clear_error (&error);
       outcome = push_transaction (&push, push_request, reply, response, &error);
+      push_clear (&push);
       if (outcome == PUSH_ANSWERED)
         return;
       if (outcome == PUSH_DB_ERROR)

@@ -18,6 +18,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cl-schema.h"
 #include "srv-db.h"
 #include "srv-metrics.h"
 #include "srv-records.h"
@@ -291,6 +292,29 @@ versions_json (SrvRecord *record)
   return json_generator_to_data (g, NULL);
 }
 
+#define RECORD_COLUMNS "type, version, deleted, fields::text, field_versions::text, " \
+                       "parent_id, array_to_json(scope)::text, created_by"
+
+/* The record in @row of @r, whose columns from @col are RECORD_COLUMNS. */
+static SrvRecord *
+record_from_row (PGresult   *r,
+                 int         row,
+                 int         col,
+                 const char *id)
+{
+  SrvRecord *record = srv_record_new (id, srv_db_get (r, row, col));
+
+  record->version = srv_db_get_int (r, row, col + 1);
+  record->deleted = srv_db_get_bool (r, row, col + 2);
+  parse_object (srv_db_get (r, row, col + 3), record->fields, NULL);
+  parse_object (srv_db_get (r, row, col + 4), NULL, record->versions);
+  record->parent_id = g_strdup (srv_db_get (r, row, col + 5));
+  g_strfreev (record->scope);
+  record->scope = srv_json_parse_strv (srv_db_get (r, row, col + 6));
+  record->created_by = g_strdup (srv_db_get (r, row, col + 7));
+  return record;
+}
+
 /**
  * srv_record_load:
  * @for_update: lock the row until the transaction ends
@@ -304,30 +328,54 @@ srv_record_load (PGconn      *conn,
                  GError     **error)
 {
   g_autoptr(PGresult) r = NULL;
-  SrvRecord *record;
 
   r = srv_db_exec (conn, error,
                    for_update
-                   ? "SELECT type, version, deleted, fields::text, field_versions::text, "
-                     "parent_id, array_to_json(scope)::text, created_by "
-                     "FROM record WHERE id = $1 FOR UPDATE"
-                   : "SELECT type, version, deleted, fields::text, field_versions::text, "
-                     "parent_id, array_to_json(scope)::text, created_by "
-                     "FROM record WHERE id = $1",
+                   ? "SELECT " RECORD_COLUMNS " FROM record WHERE id = $1 FOR UPDATE"
+                   : "SELECT " RECORD_COLUMNS " FROM record WHERE id = $1",
                    id, SRV_DB_END);
   if (r == NULL || PQntuples (r) == 0)
     return NULL;
+  return record_from_row (r, 0, 0, id);
+}
 
-  record = srv_record_new (id, srv_db_get (r, 0, 0));
-  record->version = srv_db_get_int (r, 0, 1);
-  record->deleted = srv_db_get_bool (r, 0, 2);
-  parse_object (srv_db_get (r, 0, 3), record->fields, NULL);
-  parse_object (srv_db_get (r, 0, 4), NULL, record->versions);
-  record->parent_id = g_strdup (srv_db_get (r, 0, 5));
-  g_strfreev (record->scope);
-  record->scope = srv_json_parse_strv (srv_db_get (r, 0, 6));
-  record->created_by = g_strdup (srv_db_get (r, 0, 7));
-  return record;
+/**
+ * srv_record_load_many:
+ * @ids: (element-type utf8): record ids (UUIDs, in any case)
+ * @records: (element-type utf8 SrvRecord): filled with each record that exists, by its id
+ *   in lower case
+ *
+ * Loads the records with one statement and locks their rows until the transaction ends,
+ * as srv_record_load() with @for_update does for one.
+ */
+gboolean
+srv_record_load_many (PGconn      *conn,
+                      GPtrArray   *ids,
+                      GHashTable  *records,
+                      GError     **error)
+{
+  g_autoptr(GString) array = g_string_new ("{");
+  g_autoptr(PGresult) r = NULL;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_return_val_if_fail (cl_is_uuid (g_ptr_array_index (ids, i)), FALSE);
+      g_string_append_printf (array, "%s%s", i > 0 ? "," : "",
+                              (const char *) g_ptr_array_index (ids, i));
+    }
+  g_string_append_c (array, '}');
+  r = srv_db_exec (conn, error,
+                   "SELECT id::text, " RECORD_COLUMNS " FROM record "
+                   "WHERE id = ANY ($1::uuid[]) FOR UPDATE",
+                   array->str, SRV_DB_END);
+  if (r == NULL)
+    return FALSE;
+  for (int row = 0; row < PQntuples (r); row++)
+    {
+      const char *id = srv_db_get (r, row, 0);
+      g_hash_table_replace (records, g_strdup (id), record_from_row (r, row, 1, id));
+    }
+  return TRUE;
 }
 
 gboolean

@@ -72,6 +72,10 @@ SrvRecord  *srv_record_load           (PGconn      *conn,
                                        const char  *id,
                                        gboolean     for_update,
                                        GError     **error);
+gboolean    srv_record_load_many      (PGconn      *conn,
+                                       GPtrArray   *ids,
+                                       GHashTable  *records,
+                                       GError     **error);
 gboolean    srv_record_insert         (PGconn      *conn,
                                        SrvRecord   *record,
                                        const char  *account_id,

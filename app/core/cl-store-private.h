@@ -104,6 +104,18 @@ GPtrArray *_cl_outbox_changes_parse    (const char    *changes,
                                         GError       **error);
 gboolean  _cl_outbox_changes_has       (const char    *changes,
                                         const char    *field);
+GBytes   *_cl_outbox_changes_pack      (const char    *changes);
+char     *_cl_outbox_column_changes    (sqlite3_stmt  *stmt,
+                                        int            column,
+                                        GError       **error);
+gboolean  _cl_outbox_move_to_sent      (sqlite3       *db,
+                                        gint64         first,
+                                        gint64         last,
+                                        const char    *acked_at,
+                                        GError       **error);
+gboolean  _cl_outbox_requeue_sent      (sqlite3       *db,
+                                        gint64         after_seq,
+                                        GError       **error);
 
 gboolean  _cl_store_queue_mutation     (ClStore       *self,
                                         const ClType  *type,

@@ -489,7 +489,13 @@ changed_later (ClSync      *self,
   cl_sql_bind_text (stmt, 1, record_id);
   cl_sql_bind_text (stmt, 2, after);
   while (!*later && sqlite3_step (stmt) == SQLITE_ROW)
-    *later = _cl_outbox_changes_has ((const char *) sqlite3_column_text (stmt, 0), field);
+    {
+      g_autofree char *changes = _cl_outbox_column_changes (stmt, 0, error);
+
+      if (changes == NULL)
+        return FALSE;
+      *later = _cl_outbox_changes_has (changes, field);
+    }
   return TRUE;
 }
 

@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-#define PUSH_BATCH 200
+#define PUSH_BATCH CL_WIRE_MAX_MUTATIONS
 /* A push carries at most this many bytes of changes: half of what the server and nginx
  * take in one request (CL_WIRE_MAX_PUSH_BYTES), so the envelope never tips it over. A
  * batch the server still finds too large (413) is halved until it passes. */

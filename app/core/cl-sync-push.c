@@ -7,6 +7,10 @@
 
 #define G_LOG_DOMAIN "cl-sync"
 
+/* A vault switches to incremental vacuuming once a push has freed at least this many pages
+ * (of 1 KiB) and an eighth of its file. */
+#define RECLAIM_MIN_PAGES 256
+
 #include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -285,16 +289,15 @@ apply_push_response (ClSync                   *self,
           _cl_store_emit_changed (self->store, m->type, m->record);
         }
 
-      if (!cl_sql_exec_params (db, error,
-                               "INSERT OR REPLACE INTO sent (seq, mutation_id, record_type, "
-                               "record_id, op, base_version, changes, created_at, acked_at) "
-                               "SELECT seq, mutation_id, record_type, record_id, op, "
-                               "base_version, changes, created_at, ? FROM outbox WHERE seq = ?",
-                               now, seq, CL_SQL_END) ||
-          !cl_sql_exec_params (db, error, "DELETE FROM outbox WHERE seq = ?", seq, CL_SQL_END))
-        goto fail;
       report->pushed++;
     }
+
+  /* Every answered mutation moves to `sent` (its seqs are consecutive: read_batch()). */
+  if (!_cl_outbox_move_to_sent (db, ((ClWireMutation *) g_ptr_array_index (req->mutations, 0))->seq,
+                                ((ClWireMutation *) g_ptr_array_index (req->mutations,
+                                                                       resp->results->len - 1))->seq,
+                                now, error))
+    goto fail;
 
   if (!_cl_sync_meta_set_int (self, "sync_acked_seq", MAX (acked, resp->last_seq), error) ||
       !cl_sql_exec_params (db, error, "DELETE FROM sent WHERE acked_at < ?", horizon,
@@ -391,13 +394,7 @@ _cl_sync_heal_server_behind (ClSync        *self,
   kept = cl_sql_query_text (db, error, "SELECT count(*) FROM sent WHERE seq > ?", from,
                             CL_SQL_END);
   if (kept == NULL ||
-      !cl_sql_exec_params (db, error,
-                           "INSERT INTO outbox (seq, mutation_id, record_type, record_id, op, "
-                           "base_version, changes, created_at) SELECT -seq, mutation_id, "
-                           "record_type, record_id, op, base_version, changes, created_at "
-                           "FROM sent WHERE seq > ? AND mutation_id NOT IN "
-                           "(SELECT mutation_id FROM outbox) ORDER BY seq", from, CL_SQL_END) ||
-      !cl_sql_exec_params (db, error, "DELETE FROM sent WHERE seq > ?", from, CL_SQL_END) ||
+      !_cl_outbox_requeue_sent (db, last_seq, error) ||
       renumber_outbox (self, 0, last_seq + 1, error) < 0 ||
       !_cl_sync_meta_set_int (self, "sync_acked_seq", last_seq, error))
     goto fail;
@@ -483,6 +480,38 @@ heal_vault_behind (ClSync        *self,
   return cl_store_commit (self->store, error);
 }
 
+/* Gives the pages that pushed mutations freed back to the file system. A vault made
+ * before this kept every freed page: the first push that frees an eighth of the file
+ * switches it to incremental vacuuming with one VACUUM (which rewrites the file); after
+ * that, each push ends with an incremental vacuum. secure_delete has already zeroed the
+ * pages' contents. A failure leaves the pages free for the vault to reuse, and the round
+ * goes on. */
+static void
+reclaim_space (ClSync *self)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+  gint64 mode = 0, pages = 0, free_pages = 0;
+
+  if (!cl_store_lock (self->store, CL_STORE_READ, &error))
+    return;
+  db = _cl_sync_db_of (self);
+  if (cl_sql_query_int (db, "PRAGMA auto_vacuum", &mode, &error) &&
+      cl_sql_query_int (db, "PRAGMA page_count", &pages, &error) &&
+      cl_sql_query_int (db, "PRAGMA freelist_count", &free_pages, &error) &&
+      free_pages > 0)
+    {
+      if (mode == 2)
+        cl_sql_exec (db, "PRAGMA incremental_vacuum", &error);
+      else if (free_pages >= RECLAIM_MIN_PAGES && free_pages >= pages / 8 &&
+               cl_sql_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", &error))
+        cl_sql_exec (db, "VACUUM", &error);
+    }
+  cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
+  if (error != NULL)
+    g_message ("The vault's free pages stay in its file: %s", error->message);
+}
+
 gboolean
 _cl_sync_push_all (ClSync        *self,
                    Conn          *conn,
@@ -493,6 +522,7 @@ _cl_sync_push_all (ClSync        *self,
   g_autofree char *device = _cl_sync_meta_get (self, "sync_device_id");
   guint max = PUSH_BATCH;
   guint heals = 0;
+  gboolean pushed = FALSE;
 
   for (;;)
     {
@@ -509,7 +539,11 @@ _cl_sync_push_all (ClSync        *self,
       if (req == NULL)
         return FALSE;
       if (req->mutations->len == 0)
-        return TRUE;
+        {
+          if (pushed)
+            reclaim_space (self);
+          return TRUE;
+        }
 
       _cl_sync_crash_point ("before-push");
       body = cl_wire_push_request_encode (req, &len);
@@ -558,6 +592,7 @@ _cl_sync_push_all (ClSync        *self,
         }
       if (!apply_push_response (self, req, resp, report, error))
         return FALSE;
+      pushed = TRUE;
       _cl_sync_crash_point ("after-push-commit");
       if (resp->revoked != NULL)
         _cl_sync_note_revoked (report, "device_revoked", resp->revoked);
