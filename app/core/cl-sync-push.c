@@ -9,7 +9,6 @@
 
 /* A vault switches to incremental vacuuming once a push has freed at least this many pages
  * (of 1 KiB) and an eighth of its file. */
-#define RECLAIM_MIN_PAGES 256
 
 #include <stdlib.h>
 #include <errno.h>
@@ -480,33 +479,26 @@ heal_vault_behind (ClSync        *self,
   return cl_store_commit (self->store, error);
 }
 
-/* Gives the pages that pushed mutations freed back to the file system. A vault made
- * before this kept every freed page: the first push that frees an eighth of the file
- * switches it to incremental vacuuming with one VACUUM (which rewrites the file); after
- * that, each push ends with an incremental vacuum. secure_delete has already zeroed the
- * pages' contents. A failure leaves the pages free for the vault to reuse, and the round
- * goes on. */
+/* Gives the pages that pushed mutations freed back to the file system: a vault made with
+ * incremental vacuuming (cl_vault_create() sets it) ends each push with an
+ * incremental vacuum; secure_delete has already zeroed the pages' contents. A vault made
+ * before keeps its free pages and reuses them (switching it would take a VACUUM, which
+ * rewrites the whole file under the store's lock, with a copy of it in memory: seconds to
+ * minutes of a frozen app at the size of a command). A failure leaves the pages free for
+ * the vault to reuse, and the round goes on. */
 static void
 reclaim_space (ClSync *self)
 {
   g_autoptr(GError) error = NULL;
   sqlite3 *db;
-  gint64 mode = 0, pages = 0, free_pages = 0;
+  gint64 mode = 0, free_pages = 0;
 
   if (!cl_store_lock (self->store, CL_STORE_READ, &error))
     return;
   db = _cl_sync_db_of (self);
-  if (cl_sql_query_int (db, "PRAGMA auto_vacuum", &mode, &error) &&
-      cl_sql_query_int (db, "PRAGMA page_count", &pages, &error) &&
-      cl_sql_query_int (db, "PRAGMA freelist_count", &free_pages, &error) &&
-      free_pages > 0)
-    {
-      if (mode == 2)
-        cl_sql_exec (db, "PRAGMA incremental_vacuum", &error);
-      else if (free_pages >= RECLAIM_MIN_PAGES && free_pages >= pages / 8 &&
-               cl_sql_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", &error))
-        cl_sql_exec (db, "VACUUM", &error);
-    }
+  if (cl_sql_query_int (db, "PRAGMA auto_vacuum", &mode, &error) && mode == 2 &&
+      cl_sql_query_int (db, "PRAGMA freelist_count", &free_pages, &error) && free_pages > 0)
+    cl_sql_exec (db, "PRAGMA incremental_vacuum", &error);
   cl_store_unlock (self->store, CL_STORE_UNLOCK_NONE, NULL);
   if (error != NULL)
     g_message ("The vault's free pages stay in its file: %s", error->message);

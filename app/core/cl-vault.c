@@ -1250,8 +1250,11 @@ vault_create (const char  *dir,
   dek = _cl_vault_new_random_secret (DEK_BYTES);
   recovery_raw = _cl_vault_new_random_secret (RECOVERY_BYTES);
 
+  /* auto_vacuum is fixed when the first table is made: a new vault gives the pages its
+   * pushed outbox frees back to the file system at each push (cl-sync-push.c). */
   db = db_open_keyed (db_path, dek, error);
   if (db == NULL ||
+      !cl_sql_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", error) ||
       !_cl_vault_db_check_pragmas (db, TRUE, NULL, error) ||
       !cl_migrations_apply (db, version, error))
     goto fail;
