@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 /* Mutations the server acknowledged stay this long in `sent`, to be sent again if the
  * server's database is restored from a dump taken before them. */
 #define KEEP_SENT_DAYS 30
-#define PULL_LIMIT 500
+#define PULL_LIMIT CL_WIRE_MAX_PULL_LIMIT
 #define CA_FILE    "server-ca.pem"
 
 struct _ClSync
