@@ -125,7 +125,7 @@ conn_open_with (ClSync      *self,
 }
 
 /* A connection to @url trusting the CA enrolled with (and the server's trust bundle).
- * Parsing the CAs and the TLS handshake are paid once: the session is kept on @self and
+ * The session (its TLS database, and the connections it keeps alive) is kept on @self and
  * used again while the address, the CA and the bundle are the ones it was made with; any
  * change to them (set-server, a new bundle) makes a new one. */
 gboolean
