@@ -676,15 +676,18 @@ flush_pages (ClSync        *self,
   return ok;
 }
 
-/* A pull that cannot go on still applies the pages it fetched before (@error is what
- * stopped it); they come again next round if they cannot be applied either. */
+/* A pull that cannot go on (@error says why) still applies the pages it fetched before,
+ * unless it was cancelled (the vault may be locking); pages not applied come again next
+ * round. */
 static gboolean
 flush_failed (ClSync        *self,
               GPtrArray     *pages,
               GHashTable    *seen,
-              ClSyncReport  *report)
+              ClSyncReport  *report,
+              GError       **error)
 {
-  flush_pages (self, pages, seen, report, NULL);
+  if (error == NULL || !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    flush_pages (self, pages, seen, report, NULL);
   return FALSE;
 }
 
@@ -735,7 +738,7 @@ _cl_sync_pull_all (ClSync        *self,
 
       body = cl_wire_pull_request_encode (req, &len);
       if (!_cl_sync_http_send (conn, "POST", "/v1/pull", body, len, &reply, cancellable, error))
-        return flush_failed (self, pages, seen, report);
+        return flush_failed (self, pages, seen, report, error);
 
       if ((reply.status == 410 || reply.status == 412) && resets++ == 0)
         {
@@ -760,7 +763,7 @@ _cl_sync_pull_all (ClSync        *self,
         {
           _cl_sync_reply_error (conn, &reply, &code, &mode, NULL, error);
           _cl_sync_note_revoked (report, code, mode);
-          return flush_failed (self, pages, seen, report);
+          return flush_failed (self, pages, seen, report, error);
         }
 
       data = g_bytes_get_data (reply.body, &len);
@@ -768,7 +771,7 @@ _cl_sync_pull_all (ClSync        *self,
       if (resp == NULL)
         {
           _cl_sync_not_understood (error);
-          return flush_failed (self, pages, seen, report);
+          return flush_failed (self, pages, seen, report, error);
         }
       if (resp->last_seq < _cl_sync_meta_get_int (self, "sync_acked_seq") && heals++ == 0)
         {
