@@ -1513,6 +1513,7 @@ static const ClWireMember pull_request_members[] = {
   { "cursor", CL_WIRE_INT, TRUE },
   { "limit", CL_WIRE_INT, FALSE },
   { "digest", CL_WIRE_STRING_OR_NULL, FALSE },
+  { "count", CL_WIRE_BOOL, FALSE },
 };
 
 ClWirePullRequest *
@@ -1548,6 +1549,8 @@ cl_wire_pull_request_decode (const char  *data,
         }
       r->digest = g_strdup (digest);
     }
+  if (json_object_has_member (o, "count"))
+    r->count = json_object_get_boolean_member (o, "count");
   return g_steal_pointer (&r);
 }
 
@@ -1568,6 +1571,12 @@ cl_wire_pull_request_encode (const ClWirePullRequest *request,
       json_builder_add_int_value (b, request->limit);
     }
   add_nullable (b, "digest", request->digest);
+  /* Sent only when asked: a server older than the member refuses it. */
+  if (request->count)
+    {
+      json_builder_set_member_name (b, "count");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   json_builder_end_object (b);
   return builder_to_data (b, len);
 }
@@ -1634,6 +1643,7 @@ cl_wire_pull_response_new (void)
   ClWirePullResponse *r = g_new0 (ClWirePullResponse, 1);
 
   r->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_wire_pull_item_free);
+  r->total = -1;
   return r;
 }
 
@@ -1651,6 +1661,7 @@ static const ClWireMember pull_response_members[] = {
   { "cursor", CL_WIRE_INT, TRUE },
   { "more", CL_WIRE_BOOL, TRUE },
   { "last_seq", CL_WIRE_INT, TRUE },
+  { "total", CL_WIRE_INT, FALSE },
 };
 
 static const ClWireMember put_members[] = {
@@ -1770,6 +1781,10 @@ cl_wire_pull_response_decode (const char  *data,
       !get_int (o, "response", "last_seq", 0, CL_WIRE_MAX_INT, &r->last_seq, error))
     return NULL;
   r->more = json_object_get_boolean_member (o, "more");
+  /* Sent only to a request that asked for it (count). */
+  if (json_object_has_member (o, "total") &&
+      !get_int (o, "response", "total", 0, CL_WIRE_MAX_INT, &r->total, error))
+    return NULL;
 
   changes = json_object_get_array_member (o, "changes");
   if (json_array_get_length (changes) > CL_WIRE_MAX_PULL_LIMIT)
@@ -1865,6 +1880,11 @@ cl_wire_pull_response_encode (const ClWirePullResponse *response,
   json_builder_add_boolean_value (b, response->more);
   json_builder_set_member_name (b, "last_seq");
   json_builder_add_int_value (b, response->last_seq);
+  if (response->total >= 0)
+    {
+      json_builder_set_member_name (b, "total");
+      json_builder_add_int_value (b, response->total);
+    }
   json_builder_end_object (b);
   return builder_to_data (b, len);
 }
@@ -1872,6 +1892,7 @@ cl_wire_pull_response_encode (const ClWirePullResponse *response,
 struct _ClWirePullWriter {
   GString *json;
   guint    n_changes;
+  gint64   total;      /* -1: not counted */
 };
 
 ClWirePullWriter *
@@ -1880,6 +1901,7 @@ cl_wire_pull_writer_new (void)
   ClWirePullWriter *writer = g_new0 (ClWirePullWriter, 1);
 
   writer->json = g_string_sized_new (64 * 1024);
+  writer->total = -1;
   g_string_append (writer->json, "{\"changes\":[");
   return writer;
 }
@@ -1965,6 +1987,15 @@ cl_wire_pull_writer_get_size (const ClWirePullWriter *writer)
   return writer->json->len;
 }
 
+/* The page tells how many changes the pull brings from cursor 0 on (@total), for a
+ * request that asked (count). */
+void
+cl_wire_pull_writer_set_total (ClWirePullWriter *writer,
+                               gint64            total)
+{
+  writer->total = total;
+}
+
 /* Returns the page, and frees @writer. */
 char *
 cl_wire_pull_writer_finish (ClWirePullWriter *writer,
@@ -1976,8 +2007,11 @@ cl_wire_pull_writer_finish (ClWirePullWriter *writer,
   GString *json = writer->json;
 
   g_string_append_printf (json, "],\"cursor\":%" G_GINT64_FORMAT ",\"more\":%s,"
-                          "\"last_seq\":%" G_GINT64_FORMAT "}",
+                          "\"last_seq\":%" G_GINT64_FORMAT,
                           cursor, more ? "true" : "false", last_seq);
+  if (writer->total >= 0)
+    g_string_append_printf (json, ",\"total\":%" G_GINT64_FORMAT, writer->total);
+  g_string_append_c (json, '}');
   g_free (writer);
   if (len != NULL)
     *len = json->len;

@@ -207,6 +207,7 @@ typedef struct {
   gint64  cursor;
   gint64  limit;     /* 0: the server's default */
   char   *digest;    /* (nullable): CL_WIRE_DIGEST_HEX_LEN lower-case hex digits */
+  gboolean count;    /* from cursor 0: ask for the number of changes to come (total) */
 } ClWirePullRequest;
 
 typedef enum {
@@ -229,6 +230,7 @@ typedef struct {
   gint64     cursor;
   gboolean   more;
   gint64     last_seq;
+  gint64     total;         /* changes from cursor 0 on, when counted; else -1 */
 } ClWirePullResponse;
 
 ClWirePullRequest  *cl_wire_pull_request_new        (void);
@@ -276,6 +278,8 @@ void                cl_wire_pull_writer_add         (ClWirePullWriter         *w
                                                      const char               *versions_json);
 guint               cl_wire_pull_writer_get_n_changes (const ClWirePullWriter *writer);
 gsize               cl_wire_pull_writer_get_size    (const ClWirePullWriter   *writer);
+void                cl_wire_pull_writer_set_total   (ClWirePullWriter         *writer,
+                                                     gint64                    total);
 char               *cl_wire_pull_writer_finish      (ClWirePullWriter         *writer,
                                                      gint64                    cursor,
                                                      gboolean                  more,

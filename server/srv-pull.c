@@ -37,23 +37,30 @@
  * has a version, with its value or null (a field cleared keeps its version). Built after
  * the LIMIT, for the rows of the page only, and written to the page as they come
  * (cl_wire_pull_writer_add()). */
+#define SCOPED_CHANGES \
+  " SELECT 'r' AS kind, r.version, r.id, r.type, r.deleted, r.fields, r.field_versions" \
+  "  FROM record r WHERE r.version > $1 AND " IN_SCOPE ("r") \
+  " UNION ALL" \
+  " SELECT 'x', e.version, e.record_id, e.type, NULL, NULL, NULL" \
+  "  FROM (SELECT DISTINCT version, record_id, type FROM scope_exit" \
+  "        WHERE version > $1" \
+  "        AND token = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))) e" \
+  "  JOIN record r ON r.id = e.record_id" \
+  "  WHERE NOT " IN_SCOPE ("r")
+
 static const char changes_sql[] =
   "SELECT c.kind, c.version, c.id, c.type, c.deleted,"
   " CASE WHEN c.kind = 'r' AND NOT c.deleted THEN"
   "  (SELECT coalesce (json_object_agg (k, c.fields ->> k), '{}')"
   "   FROM jsonb_object_keys (c.field_versions) k)::text END,"
   " CASE WHEN c.kind = 'r' AND NOT c.deleted THEN c.field_versions::text END"
-  " FROM ("
-  " SELECT 'r' AS kind, r.version, r.id, r.type, r.deleted, r.fields, r.field_versions"
-  "  FROM record r WHERE r.version > $1 AND " IN_SCOPE ("r")
-  " UNION ALL"
-  " SELECT 'x', e.version, e.record_id, e.type, NULL, NULL, NULL"
-  "  FROM (SELECT DISTINCT version, record_id, type FROM scope_exit"
-  "        WHERE version > $1"
-  "        AND token = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))) e"
-  "  JOIN record r ON r.id = e.record_id"
-  "  WHERE NOT " IN_SCOPE ("r")
+  " FROM (" SCOPED_CHANGES
   " ORDER BY version, kind, id LIMIT $4) c ORDER BY c.version, c.kind, c.id";
+
+/* How many changes a pull from cursor 0 brings, in the same snapshot (the request's
+ * "count": a first pull shows its progress). */
+static const char count_sql[] =
+  "SELECT count(*) FROM (" SCOPED_CHANGES ") c";
 
 /* The digest (docs/PROTOCOL.md, "Digest"): the sum modulo 2^64 of the first 8 bytes of
  * SHA-256("<id>:<version>") over the live records in scope, as cl_wire_digest_add().
@@ -176,6 +183,16 @@ srv_handle_pull (SrvWorker   *worker,
                       all_content ? "true" : "false", limit_text, SRV_DB_END);
   if (rows == NULL)
     goto db_error;
+
+  if (pull->count && pull->cursor == 0)
+    {
+      g_autoptr(PGresult) t = srv_db_exec (worker->conn, &error, count_sql, cursor,
+                                           tokens_json, all_content ? "true" : "false",
+                                           SRV_DB_END);
+      if (t == NULL)
+        goto db_error;
+      cl_wire_pull_writer_set_total (page, srv_db_get_int (t, 0, 0));
+    }
 
   n_rows = PQntuples (rows);
   for (guint i = 0; i < n_rows && i < limit; i++)

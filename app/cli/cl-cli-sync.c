@@ -177,6 +177,23 @@ cl_cli_cmd_set_server (ClCli  *cli,
   return CL_EXIT_OK;
 }
 
+/* A first pull's progress, on one line rewritten in place: only on a terminal. */
+static void
+show_progress (guint    pulled,
+               guint    total,
+               gpointer user_data)
+{
+  gboolean *shown = user_data;
+
+  g_print ("\r");
+  /* Translators: a first sync's progress; the first %u is how many records came so far,
+   * the second how many it brings in all */
+  g_print (ngettext ("%u of %u record pulled", "%u of %u records pulled", total), pulled,
+           total);
+  fflush (stdout);
+  *shown = TRUE;
+}
+
 int
 cl_cli_cmd_sync (ClCli  *cli,
                  int     argc,
@@ -187,6 +204,7 @@ cl_cli_cmd_sync (ClCli  *cli,
   ClSyncReport report = { 0 };
   g_autofree char *notice = NULL;
   GError *error = NULL;
+  gboolean shown = FALSE;
   gboolean ok;
   int rc;
 
@@ -200,7 +218,12 @@ cl_cli_cmd_sync (ClCli  *cli,
   if ((sync = open_sync (cli, &error)) == NULL)
     return cl_cli_fail (error);
 
+  if (isatty (STDOUT_FILENO))
+    cl_sync_set_progress_func (sync, show_progress, &shown, NULL);
   ok = cl_sync_run (sync, &report, NULL, &error);
+  cl_sync_set_progress_func (sync, NULL, NULL, NULL);
+  if (shown)
+    g_print ("\n");
   g_print (_("pushed %u, pulled %u, conflicts %u, rejected %u, purged %u%s\n"),
            report.pushed, report.pulled, report.conflicts, report.rejected, report.purged,
            report.full_resync ? _(" (full resync)") : "");

@@ -41,6 +41,7 @@ static const Migration migrations[] = {
   { "/io/github/caseload/core/migrations/007-sent.sql", NULL },
   { "/io/github/caseload/core/migrations/008-rejected-op.sql", NULL },
   { "/io/github/caseload/core/migrations/009-search-phone-digits.sql", rebuild_search },
+  { "/io/github/caseload/core/migrations/010-sync-digest.sql", NULL },
 };
 
 /* Writes every case's search document again. */

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 /* Mutations the server acknowledged stay this long in `sent`, to be sent again if the
  * server's database is restored from a dump taken before them. */
 #define KEEP_SENT_DAYS 30
-#define PULL_LIMIT 500
+#define PULL_LIMIT CL_WIRE_MAX_PULL_LIMIT
 #define CA_FILE    "server-ca.pem"
 
 struct _ClSync
@@ -32,6 +32,17 @@ struct _ClSync
 
   ClStore  *store;
   GMutex    round_lock;   /* one round at a time */
+  /* The HTTP session (its TLS database and kept-alive connections), kept across requests
+   * and rounds for as long as the address and the trusted CAs it was made with stay the
+   * same (session_key); guarded by session_lock. */
+  GMutex       session_lock;
+  SoupSession *session;
+  char        *session_key;
+  /* What is told of a first pull's progress; guarded by progress_lock. */
+  GMutex             progress_lock;
+  ClSyncProgressFunc progress_func;
+  gpointer           progress_data;
+  GDestroyNotify     progress_destroy;
   char     *device_name;  /* (nullable): what enrollment names the device */
   ClSecret *new_password; /* (nullable): the server password the next sign-in sets */
 };
@@ -52,6 +63,11 @@ typedef struct {
 
 void
 _cl_sync_crash_point (const char *name);
+
+void
+_cl_sync_progress (ClSync *self,
+                   guint   pulled,
+                   guint   total);
 
 sqlite3 *
 _cl_sync_db_of (ClSync *self);

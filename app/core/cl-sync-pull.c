@@ -28,31 +28,18 @@
 
 /* Pull ----------------------------------------------------------------------------- */
 
+/* The digest of the live synced records this vault holds, kept by the triggers of
+ * migration 10 in the transactions that write them (sync_digest). */
 static char *
 local_digest_locked (ClSync  *self,
                      GError **error)
 {
-  const ClType *types;
-  guint n;
-  guint64 digest = 0;
+  gint64 digest = 0;
 
-  types = cl_schema_types (&n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *sql = NULL;
-      g_autoptr(sqlite3_stmt) stmt = NULL;
-
-      if (types[i].flags & CL_TYPE_LOCAL_ONLY)
-        continue;
-      sql = g_strdup_printf ("SELECT id, version FROM %s WHERE version > 0 AND deleted = 0",
-                             types[i].table);
-      if ((stmt = cl_sql_prepare (_cl_sync_db_of (self), sql, error)) == NULL)
-        return NULL;
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        cl_wire_digest_add (&digest, (const char *) sqlite3_column_text (stmt, 0),
-                            sqlite3_column_int64 (stmt, 1));
-    }
-  return cl_wire_digest_to_hex (digest);
+  if (!cl_sql_query_int (_cl_sync_db_of (self), "SELECT value FROM sync_digest", &digest,
+                         error))
+    return NULL;
+  return cl_wire_digest_to_hex ((guint64) digest);
 }
 
 static char *
@@ -99,23 +86,31 @@ _cl_sync_purge_record (ClSync       *self,
                              CL_SQL_END);
 }
 
-/* Statements a page reuses for every record, and whether any local work is pending. */
+/* Pages applied in one transaction: at most about this many changes (whole pages of
+ * PULL_LIMIT), so that a first pull commits (encrypts, writes and checkpoints its pages)
+ * every few thousand records instead of every page. */
+#define PULL_BATCH_CHANGES 5000
+
+/* Field versions written by one statement: at most this many rows of three parameters. */
+#define FV_ROWS 64
+
+/* What a batch of pages reuses for every record, and whether any local work is pending. */
 typedef struct {
   gboolean      pending;        /* the outbox or unsent resolutions hold something */
   gboolean      resolutions;    /* unsent resolutions wait */
-  sqlite3_stmt *fv_insert;
-  sqlite3_stmt *fv_update;
-  sqlite3_stmt *history;
-  GHashTable   *statements;     /* SQL text → sqlite3_stmt, for the per-type statements */
-} Page;
+  char         *now;
+  GHashTable   *statements;     /* SQL text → sqlite3_stmt, reset and unbound for each use */
+  GPtrArray    *touched;        /* ClRecord: one per case (or record) to refresh */
+  GHashTable   *done;           /* "type:case or record id" of those */
+} Batch;
 
 static void
-page_clear (Page *page)
+batch_clear (Batch *batch)
 {
-  g_clear_pointer (&page->fv_insert, sqlite3_finalize);
-  g_clear_pointer (&page->fv_update, sqlite3_finalize);
-  g_clear_pointer (&page->history, sqlite3_finalize);
-  g_clear_pointer (&page->statements, g_hash_table_unref);
+  g_clear_pointer (&batch->now, g_free);
+  g_clear_pointer (&batch->statements, g_hash_table_unref);
+  g_clear_pointer (&batch->touched, g_ptr_array_unref);
+  g_clear_pointer (&batch->done, g_hash_table_unref);
 }
 
 static void
@@ -124,14 +119,14 @@ statement_free (gpointer data)
   sqlite3_finalize (data);
 }
 
-/* A statement prepared once per page, reset and unbound for each use. */
+/* A statement prepared once per batch, reset and unbound for each use. */
 static sqlite3_stmt *
-page_statement (ClSync      *self,
-                Page        *page,
-                const char  *sql,
-                GError     **error)
+batch_statement (ClSync      *self,
+                 Batch       *batch,
+                 const char  *sql,
+                 GError     **error)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (page->statements, sql);
+  sqlite3_stmt *stmt = g_hash_table_lookup (batch->statements, sql);
 
   if (stmt != NULL)
     {
@@ -141,35 +136,31 @@ page_statement (ClSync      *self,
     }
   stmt = cl_sql_prepare (_cl_sync_db_of (self), sql, error);
   if (stmt != NULL)
-    g_hash_table_insert (page->statements, g_strdup (sql), stmt);
+    g_hash_table_insert (batch->statements, g_strdup (sql), stmt);
   return stmt;
 }
 
 static gboolean
-page_init (ClSync  *self,
-           Page    *page,
-           GError **error)
+batch_init (ClSync  *self,
+            Batch   *batch,
+            GError **error)
 {
   sqlite3 *db = _cl_sync_db_of (self);
   gint64 queued = 0;
   gint64 resolutions = 0;
 
-  memset (page, 0, sizeof *page);
-  page->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
+  memset (batch, 0, sizeof *batch);
+  batch->now = cl_now_utc ();
+  batch->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
+  batch->touched = g_ptr_array_new_with_free_func (g_object_unref);
+  batch->done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (!cl_sql_query_int (db, "SELECT count(*) FROM outbox", &queued, error) ||
       !cl_sql_query_int (db, "SELECT count(*) FROM conflict WHERE resolved_at IS NOT NULL "
                          "AND uploaded = 0", &resolutions, error))
     return FALSE;
-  page->resolutions = resolutions > 0;
-  page->pending = queued > 0 || page->resolutions;
-  page->fv_insert = cl_sql_prepare (db, "INSERT OR IGNORE INTO field_version VALUES (?, ?, ?)",
-                                    error);
-  page->fv_update = cl_sql_prepare (db, "UPDATE field_version SET version = ? WHERE "
-                                    "record_id = ? AND field = ?", error);
-  page->history = cl_sql_prepare (db, "INSERT INTO history (case_id, client_id, record_type, "
-                                  "record_id, op, at, origin) VALUES (?, ?, ?, ?, 'sync', ?, "
-                                  "'server')", error);
-  return page->fv_insert != NULL && page->fv_update != NULL && page->history != NULL;
+  batch->resolutions = resolutions > 0;
+  batch->pending = queued > 0 || batch->resolutions;
+  return TRUE;
 }
 
 static gboolean
@@ -183,127 +174,256 @@ step_reset (sqlite3_stmt  *stmt,
   return ok;
 }
 
+/* The record as the server sent it, new to this vault: "INSERT OR IGNORE" (@ignore) leaves
+ * a record the vault already holds, and the caller updates that one instead. */
+static sqlite3_stmt *
+insert_statement (ClSync          *self,
+                  Batch           *batch,
+                  const ClType    *type,
+                  ClWirePullItem  *item,
+                  const char      *version,
+                  gboolean         ignore,
+                  GError         **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GString) marks = g_string_new (NULL);
+  g_autoptr(GPtrArray) values = g_ptr_array_new ();
+  sqlite3_stmt *stmt;
+
+  g_string_append_printf (sql, "INSERT%s INTO %s (id, version, created_at, updated_at, "
+                          "deleted", ignore ? " OR IGNORE" : "", type->table);
+  for (guint i = 0; i < type->n_fields; i++)
+    {
+      const ClField *f = &type->fields[i];
+      gpointer value;
+
+      if ((f->flags & CL_FIELD_DERIVED) || item->fields == NULL ||
+          !g_hash_table_lookup_extended (item->fields, f->name, NULL, &value))
+        continue;
+      g_string_append_printf (sql, ", %s", f->name);
+      g_string_append (marks, ", ?");
+      g_ptr_array_add (values, value);
+    }
+  g_string_append_printf (sql, ") VALUES (?, ?, ?, ?, 0%s)", marks->str);
+  if ((stmt = batch_statement (self, batch, sql->str, error)) == NULL)
+    return NULL;
+  cl_sql_bind_text (stmt, 1, item->record);
+  cl_sql_bind_text (stmt, 2, version);
+  cl_sql_bind_text (stmt, 3, batch->now);
+  cl_sql_bind_text (stmt, 4, batch->now);
+  for (guint i = 0; i < values->len; i++)
+    cl_sql_bind_text (stmt, 5 + i, g_ptr_array_index (values, i));
+  return stmt;
+}
+
+/* The record's fields from the server, over those the vault holds, except the ones this
+ * device changed and has not pushed yet: pending work stays on top of the pulled state. */
+static sqlite3_stmt *
+update_statement (ClSync          *self,
+                  Batch           *batch,
+                  const ClType    *type,
+                  ClWirePullItem  *item,
+                  const char      *version,
+                  GError         **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) values = g_ptr_array_new ();
+  gboolean delete_pending = batch->pending &&
+                            _cl_sync_field_pending (self, item->record, "_deleted", 0);
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; i < type->n_fields; i++)
+    {
+      const ClField *f = &type->fields[i];
+      gpointer value = NULL;
+
+      if (f->flags & CL_FIELD_DERIVED)
+        continue;
+      /* The server sends every field it holds: one it does not hold is empty. */
+      if (item->fields != NULL)
+        g_hash_table_lookup_extended (item->fields, f->name, NULL, &value);
+      if (batch->pending && _cl_sync_field_pending (self, item->record, f->name, 0))
+        continue;
+      g_ptr_array_add (names, (gpointer) f->name);
+      g_ptr_array_add (values, value);
+    }
+  g_string_append_printf (sql, "UPDATE %s SET version = max(version, ?), updated_at = ?",
+                          type->table);
+  if (!delete_pending)
+    g_string_append (sql, ", deleted = 0");
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (sql, ", %s = ?", (const char *) g_ptr_array_index (names, i));
+  g_string_append (sql, " WHERE id = ?");
+  if ((stmt = batch_statement (self, batch, sql->str, error)) == NULL)
+    return NULL;
+  cl_sql_bind_text (stmt, 1, version);
+  cl_sql_bind_text (stmt, 2, batch->now);
+  for (guint i = 0; i < values->len; i++)
+    cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (values, i));
+  cl_sql_bind_text (stmt, 3 + values->len, item->record);
+  return stmt;
+}
+
+/* The record's field versions, FV_ROWS rows a statement (a version replaces the one the
+ * vault held). */
+static gboolean
+write_field_versions (ClSync          *self,
+                      Batch           *batch,
+                      ClWirePullItem  *item,
+                      GError         **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  guint left = g_hash_table_size (item->field_versions);
+
+  g_hash_table_iter_init (&iter, item->field_versions);
+  while (left > 0)
+    {
+      guint rows = MIN (left, FV_ROWS);
+      g_autoptr(GString) sql = g_string_new ("INSERT OR REPLACE INTO field_version "
+                                             "(record_id, field, version) VALUES ");
+      sqlite3_stmt *stmt;
+
+      for (guint i = 0; i < rows; i++)
+        g_string_append (sql, i > 0 ? ", (?, ?, ?)" : "(?, ?, ?)");
+      if ((stmt = batch_statement (self, batch, sql->str, error)) == NULL)
+        return FALSE;
+      for (guint i = 0; i < rows && g_hash_table_iter_next (&iter, &key, &value); i++)
+        {
+          sqlite3_bind_text (stmt, 3 * i + 1, item->record, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 3 * i + 2, key, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 3 * i + 3, *(gint64 *) value);
+        }
+      if (!step_reset (stmt, error))
+        return FALSE;
+      left -= rows;
+    }
+  return TRUE;
+}
+
 static gboolean
 apply_put (ClSync          *self,
-           Page            *page,
+           Batch           *batch,
            const ClType    *type,
            ClWirePullItem  *item,
            GError         **error)
 {
   sqlite3 *db = _cl_sync_db_of (self);
-  g_autofree char *exists_sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?", type->table);
   g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, item->version);
-  g_autofree char *now = cl_now_utc ();
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GPtrArray) values = g_ptr_array_new ();
-  sqlite3_stmt *stmt = page_statement (self, page, exists_sql, error);
-  gboolean exists;
+  sqlite3_stmt *stmt;
+
+  /* Inserted if new (the first pull: one statement); else updated. An insert ignored for
+   * another reason than the id (a constraint the record breaks) updates nothing either:
+   * the plain insert, run again, fails with that constraint's error. */
+  if ((stmt = insert_statement (self, batch, type, item, version, TRUE, error)) == NULL ||
+      !step_reset (stmt, error))
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    {
+      if ((stmt = update_statement (self, batch, type, item, version, error)) == NULL ||
+          !step_reset (stmt, error))
+        return FALSE;
+      if (sqlite3_changes (db) == 0)
+        {
+          if ((stmt = insert_statement (self, batch, type, item, version, FALSE,
+                                        error)) == NULL ||
+              !step_reset (stmt, error))
+            return FALSE;
+        }
+    }
+
+  if (item->field_versions != NULL && !write_field_versions (self, batch, item, error))
+    return FALSE;
+  stmt = batch_statement (self, batch, "INSERT INTO history (case_id, client_id, "
+                          "record_type, record_id, op, at, origin) VALUES (?, ?, ?, ?, 'sync', "
+                          "?, 'server')", error);
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, strcmp (type->name, "case") == 0 ? item->record :
+                    (item->fields != NULL ? g_hash_table_lookup (item->fields, "case_id") : NULL));
+  cl_sql_bind_text (stmt, 2, strcmp (type->name, "client") == 0 ? item->record :
+                    (item->fields != NULL ? g_hash_table_lookup (item->fields, "client_id") : NULL));
+  cl_sql_bind_text (stmt, 3, type->name);
+  cl_sql_bind_text (stmt, 4, item->record);
+  cl_sql_bind_text (stmt, 5, batch->now);
+  return step_reset (stmt, error);
+}
+
+static gboolean
+apply_delete (ClSync          *self,
+              Batch           *batch,
+              const ClType    *type,
+              ClWirePullItem  *item,
+              GError         **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET deleted = 1, version = "
+                                          "max(version, ?) WHERE id = ?", type->table);
+  sqlite3_stmt *stmt = batch_statement (self, batch, sql, error);
 
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_text (stmt, 1, item->record);
-  exists = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_reset (stmt);
-
-  if (!exists)
-    {
-      g_autoptr(GString) marks = g_string_new (NULL);
-
-      g_string_append_printf (sql, "INSERT INTO %s (id, version, created_at, updated_at, "
-                              "deleted", type->table);
-      for (guint i = 0; i < type->n_fields; i++)
-        {
-          const ClField *f = &type->fields[i];
-          gpointer value;
-
-          if ((f->flags & CL_FIELD_DERIVED) || item->fields == NULL ||
-              !g_hash_table_lookup_extended (item->fields, f->name, NULL, &value))
-            continue;
-          g_string_append_printf (sql, ", %s", f->name);
-          g_string_append (marks, ", ?");
-          g_ptr_array_add (values, value);
-        }
-      g_string_append_printf (sql, ") VALUES (?, ?, ?, ?, 0%s)", marks->str);
-      if ((stmt = page_statement (self, page, sql->str, error)) == NULL)
-        return FALSE;
-      cl_sql_bind_text (stmt, 1, item->record);
-      cl_sql_bind_text (stmt, 2, version);
-      cl_sql_bind_text (stmt, 3, now);
-      cl_sql_bind_text (stmt, 4, now);
-      for (guint i = 0; i < values->len; i++)
-        cl_sql_bind_text (stmt, 5 + i, g_ptr_array_index (values, i));
-    }
-  else
-    {
-      g_autoptr(GPtrArray) names = g_ptr_array_new ();
-      gboolean delete_pending = page->pending &&
-                                _cl_sync_field_pending (self, item->record, "_deleted", 0);
-
-      for (guint i = 0; i < type->n_fields; i++)
-        {
-          const ClField *f = &type->fields[i];
-          gpointer value = NULL;
-
-          if (f->flags & CL_FIELD_DERIVED)
-            continue;
-          /* The server sends every field it holds: one it does not hold is empty. */
-          if (item->fields != NULL)
-            g_hash_table_lookup_extended (item->fields, f->name, NULL, &value);
-          /* A field this device changed and has not pushed yet keeps its local value:
-           * pending work stays on top of the pulled state. */
-          if (page->pending && _cl_sync_field_pending (self, item->record, f->name, 0))
-            continue;
-          g_ptr_array_add (names, (gpointer) f->name);
-          g_ptr_array_add (values, value);
-        }
-      g_string_append_printf (sql, "UPDATE %s SET version = max(version, ?), updated_at = ?",
-                              type->table);
-      if (!delete_pending)
-        g_string_append (sql, ", deleted = 0");
-      for (guint i = 0; i < names->len; i++)
-        g_string_append_printf (sql, ", %s = ?", (const char *) g_ptr_array_index (names, i));
-      g_string_append (sql, " WHERE id = ?");
-      if ((stmt = page_statement (self, page, sql->str, error)) == NULL)
-        return FALSE;
-      cl_sql_bind_text (stmt, 1, version);
-      cl_sql_bind_text (stmt, 2, now);
-      for (guint i = 0; i < values->len; i++)
-        cl_sql_bind_text (stmt, 3 + i, g_ptr_array_index (values, i));
-      cl_sql_bind_text (stmt, 3 + values->len, item->record);
-    }
+  sqlite3_bind_int64 (stmt, 1, item->version);
+  cl_sql_bind_text (stmt, 2, item->record);
   if (!step_reset (stmt, error))
     return FALSE;
+  if (strcmp (type->name, "case") != 0)
+    return TRUE;
+  stmt = batch_statement (self, batch, "DELETE FROM case_search WHERE docid = "
+                          "(SELECT rowid FROM cases WHERE id = ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, item->record);
+  return step_reset (stmt, error);
+}
 
-  if (item->field_versions != NULL)
+/* Which derived columns and search documents the record's change makes stale: its case's
+ * (a page of 500 notes of one case recomputes that case once, not 500 times), or its
+ * own. @fields holds case_id (the pulled record's fields, or the one the vault holds). */
+static char *
+touched_key (const ClType   *type,
+             const char     *id,
+             GHashTable     *fields,
+             ClRecord       *record)
+{
+  gboolean by_case = type->parent != NULL && strcmp (type->parent, "case_id") == 0 &&
+                     strcmp (type->name, "compensation") != 0;
+  const char *case_id = NULL;
+
+  if (by_case && record != NULL)
+    case_id = cl_record_get (record, "case_id");
+  else if (by_case && fields != NULL)
+    case_id = g_hash_table_lookup (fields, "case_id");
+  if (case_id != NULL)
+    return g_strconcat (type->name, ":", case_id, NULL);
+  return g_strconcat (type->name, ":", id, NULL);
+}
+
+static void
+note_touched (ClSync          *self,
+              Batch           *batch,
+              const ClType    *type,
+              ClWirePullItem  *item)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ClRecord) record = NULL;
+  g_autofree char *key = NULL;
+
+  /* With nothing pending here, the vault holds what the server sent: a case already
+   * noted needs no second read. */
+  if (!batch->pending)
     {
-      GHashTableIter iter;
-      gpointer key, value;
-
-      g_hash_table_iter_init (&iter, item->field_versions);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          sqlite3_bind_text (page->fv_insert, 1, item->record, -1, SQLITE_STATIC);
-          sqlite3_bind_text (page->fv_insert, 2, key, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (page->fv_insert, 3, *(gint64 *) value);
-          if (!step_reset (page->fv_insert, error))
-            return FALSE;
-          if (sqlite3_changes (db) > 0)
-            continue;
-          sqlite3_bind_int64 (page->fv_update, 1, *(gint64 *) value);
-          sqlite3_bind_text (page->fv_update, 2, item->record, -1, SQLITE_STATIC);
-          sqlite3_bind_text (page->fv_update, 3, key, -1, SQLITE_STATIC);
-          if (!step_reset (page->fv_update, error))
-            return FALSE;
-        }
+      key = touched_key (type, item->record, item->fields, NULL);
+      if (g_hash_table_contains (batch->done, key))
+        return;
+      g_clear_pointer (&key, g_free);
     }
-  cl_sql_bind_text (page->history, 1, strcmp (type->name, "case") == 0 ? item->record :
-                    (item->fields != NULL ? g_hash_table_lookup (item->fields, "case_id") : NULL));
-  cl_sql_bind_text (page->history, 2, strcmp (type->name, "client") == 0 ? item->record :
-                    (item->fields != NULL ? g_hash_table_lookup (item->fields, "client_id") : NULL));
-  cl_sql_bind_text (page->history, 3, type->name);
-  cl_sql_bind_text (page->history, 4, item->record);
-  cl_sql_bind_text (page->history, 5, now);
-  return step_reset (page->history, error);
+  record = cl_store_get (self->store, type->name, item->record, &local_error);
+  if (record == NULL)
+    return;
+  key = touched_key (type, item->record, NULL, record);
+  if (g_hash_table_add (batch->done, g_steal_pointer (&key)))
+    g_ptr_array_add (batch->touched, g_steal_pointer (&record));
 }
 
 /* A resolution made here and not yet taken by the server keeps its value on top of pulls
@@ -312,14 +432,14 @@ apply_put (ClSync          *self,
  * shows that value again (undo_resolution()), as the cursor is past it by then. */
 static gboolean
 keep_pulled (ClSync          *self,
-             Page            *page,
+             Batch           *batch,
              ClWirePullItem  *item,
              GError         **error)
 {
   g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt;
 
-  stmt = page_statement (self, page, "SELECT DISTINCT field FROM conflict WHERE record_id = ? "
+  stmt = batch_statement (self, batch, "SELECT DISTINCT field FROM conflict WHERE record_id = ? "
                          "AND resolved_at IS NOT NULL AND uploaded = 0", error);
   if (stmt == NULL)
     return FALSE;
@@ -340,7 +460,7 @@ keep_pulled (ClSync          *self,
       else
         continue;  /* a tombstone leaves the fields as they were */
 
-      stmt = page_statement (self, page, "UPDATE conflict SET pulled_value = ?, "
+      stmt = batch_statement (self, batch, "UPDATE conflict SET pulled_value = ?, "
                              "pulled_version = ? WHERE record_id = ? AND field = ? AND "
                              "resolved_at IS NOT NULL AND uploaded = 0", error);
       if (stmt == NULL)
@@ -355,46 +475,73 @@ keep_pulled (ClSync          *self,
   return TRUE;
 }
 
+/* Checks @pages (fetched from @cursor on, each after the one before) against what they
+ * announce, before anything is written. */
 static gboolean
-apply_page (ClSync              *self,
-            ClWirePullResponse  *resp,
-            GHashTable          *seen,
-            ClSyncReport        *report,
-            GError             **error)
+check_pages (GPtrArray  *pages,
+             gint64      cursor,
+             gint64      acked,
+             GError    **error)
 {
-  sqlite3 *db;
-  gint64 cursor = _cl_sync_meta_get_int (self, "sync_cursor");
-  gint64 acked = _cl_sync_meta_get_int (self, "sync_acked_seq");
-  g_autoptr(GPtrArray) touched = g_ptr_array_new_with_free_func (g_object_unref);
-  Page page = { 0 };
-
-  if (resp->cursor < cursor || resp->last_seq < acked)
+  for (guint p = 0; p < pages->len; p++)
     {
-      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
-                   _("The server's answer would move this workstation back in time "
-                     "(cursor %lld after %lld); it was refused and nothing was changed."),
-                   (long long) resp->cursor, (long long) cursor);
-      return FALSE;
-    }
-  for (guint i = 0; i < resp->changes->len; i++)
-    {
-      ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
-      const ClType *type = cl_schema_lookup_type (item->type);
+      ClWirePullResponse *resp = g_ptr_array_index (pages, p);
 
-      if (item->version <= cursor || item->version > resp->cursor || type == NULL ||
-          (type->flags & CL_TYPE_LOCAL_ONLY) || !cl_is_uuid (item->record))
+      if (resp->cursor < cursor || resp->last_seq < acked)
         {
           g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
-                       _("The server sent a change outside the page it announced; the page "
-                         "was refused and nothing was changed."));
+                       _("The server's answer would move this workstation back in time "
+                         "(cursor %lld after %lld); it was refused and nothing was changed."),
+                       (long long) resp->cursor, (long long) cursor);
           return FALSE;
         }
+      for (guint i = 0; i < resp->changes->len; i++)
+        {
+          ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
+          const ClType *type = cl_schema_lookup_type (item->type);
+
+          if (item->version <= cursor || item->version > resp->cursor || type == NULL ||
+              (type->flags & CL_TYPE_LOCAL_ONLY) || !cl_is_uuid (item->record))
+            {
+              g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_PROTOCOL,
+                           _("The server sent a change outside the page it announced; the "
+                             "page was refused and nothing was changed."));
+              return FALSE;
+            }
+        }
+      cursor = resp->cursor;
     }
+  return TRUE;
+}
+
+/* Applies @pages, fetched one after the other from the vault's cursor, in one
+ * transaction that also moves the cursor past the last: a crash applies all of them or
+ * none, and the next round asks again from where the vault stands. */
+static gboolean
+apply_pages (ClSync        *self,
+             GPtrArray     *pages,
+             GHashTable    *seen,
+             ClSyncReport  *report,
+             GError       **error)
+{
+  gint64 cursor = _cl_sync_meta_get_int (self, "sync_cursor");
+  gint64 acked = _cl_sync_meta_get_int (self, "sync_acked_seq");
+  ClWirePullResponse *last;
+  Batch batch = { 0 };
+  guint total = 0;
+  guint n = 0;
+
+  if (pages->len == 0)
+    return TRUE;
+  if (!check_pages (pages, cursor, acked, error))
+    return FALSE;
+  last = g_ptr_array_index (pages, pages->len - 1);
+  for (guint p = 0; p < pages->len; p++)
+    total += ((ClWirePullResponse *) g_ptr_array_index (pages, p))->changes->len;
 
   if (!cl_store_begin (self->store, error))
     return FALSE;
-  db = _cl_sync_db_of (self);
-  /* The cursor moves only from the one this page was asked with (compare and set). */
+  /* The cursor moves only from the one these pages were asked with (compare and set). */
   if (_cl_sync_meta_get_int (self, "sync_cursor") != cursor)
     {
       g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_BUSY,
@@ -402,98 +549,71 @@ apply_page (ClSync              *self,
                      "applied."));
       goto fail;
     }
-  if (!page_init (self, &page, error))
+  if (!batch_init (self, &batch, error))
     goto fail;
-  for (guint i = 0; i < resp->changes->len; i++)
+  for (guint p = 0; p < pages->len; p++)
     {
-      ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
-      const ClType *type = cl_schema_lookup_type (item->type);
-      g_autofree char *sql = NULL;
+      ClWirePullResponse *resp = g_ptr_array_index (pages, p);
 
-      if (seen != NULL)
-        g_hash_table_add (seen, g_strdup (item->record));
-      if (i == resp->changes->len / 2)
-        _cl_sync_crash_point ("mid-pull-apply");
-      if (page.resolutions && item->op != CL_WIRE_PULL_REMOVE &&
-          !keep_pulled (self, &page, item, error))
-        goto fail;
-
-      switch (item->op)
+      for (guint i = 0; i < resp->changes->len; i++, n++)
         {
-        case CL_WIRE_PULL_PUT:
-          if (!apply_put (self, &page, type, item, error))
-            goto fail;
-          break;
-        case CL_WIRE_PULL_DELETE:
-          {
-            g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, item->version);
-            sql = g_strdup_printf ("UPDATE %s SET deleted = 1, version = max(version, ?) "
-                                   "WHERE id = ?", type->table);
-            if (!cl_sql_exec_params (db, error, sql, version, item->record, CL_SQL_END))
-              goto fail;
-            if (strcmp (type->name, "case") == 0 &&
-                !cl_sql_exec_params (db, error, "DELETE FROM case_search WHERE docid = "
-                                     "(SELECT rowid FROM cases WHERE id = ?)", item->record,
-                                     CL_SQL_END))
-              goto fail;
-          }
-          break;
-        case CL_WIRE_PULL_REMOVE:
-          if (!_cl_sync_purge_record (self, type, item->record, error))
-            goto fail;
-          report->purged++;
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-      report->pulled++;
+          ClWirePullItem *item = g_ptr_array_index (resp->changes, i);
+          const ClType *type = cl_schema_lookup_type (item->type);
 
-      if (item->op != CL_WIRE_PULL_REMOVE)
-        {
-          g_autoptr(GError) local_error = NULL;
-          g_autoptr(ClRecord) record = cl_store_get (self->store, type->name, item->record,
-                                                     &local_error);
-          if (record != NULL)
-            g_ptr_array_add (touched, g_steal_pointer (&record));
+          if (seen != NULL)
+            g_hash_table_add (seen, g_strdup (item->record));
+          if (n == total / 2)
+            _cl_sync_crash_point ("mid-pull-apply");
+          if (batch.resolutions && item->op != CL_WIRE_PULL_REMOVE &&
+              !keep_pulled (self, &batch, item, error))
+            goto fail;
+
+          switch (item->op)
+            {
+            case CL_WIRE_PULL_PUT:
+              if (!apply_put (self, &batch, type, item, error))
+                goto fail;
+              break;
+            case CL_WIRE_PULL_DELETE:
+              if (!apply_delete (self, &batch, type, item, error))
+                goto fail;
+              break;
+            case CL_WIRE_PULL_REMOVE:
+              if (!_cl_sync_purge_record (self, type, item->record, error))
+                goto fail;
+              report->purged++;
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+          report->pulled++;
+
+          if (item->op != CL_WIRE_PULL_REMOVE)
+            note_touched (self, &batch, type, item);
+          _cl_store_emit_changed (self->store, type->name, item->record);
         }
-      _cl_store_emit_changed (self->store, type->name, item->record);
     }
 
-  /* Derived columns and search documents, once per case (or record) of the page: a
-   * page of 500 notes of one case recomputes that case once, not 500 times. */
-  {
-    g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Derived columns and search documents, once per case (or record) of the batch. */
+  for (guint i = 0; i < batch.touched->len; i++)
+    {
+      ClRecord *record = g_ptr_array_index (batch.touched, i);
 
-    for (guint i = 0; i < touched->len; i++)
-      {
-        ClRecord *record = g_ptr_array_index (touched, i);
-        const ClType *type = cl_record_get_record_type (record);
-        gboolean by_case = type->parent != NULL && strcmp (type->parent, "case_id") == 0 &&
-                           strcmp (type->name, "compensation") != 0;
-        const char *case_id = by_case ? cl_record_get (record, "case_id") : NULL;
-        g_autofree char *key = NULL;
+      if (!_cl_store_refresh_dependents (self->store, cl_record_get_record_type (record),
+                                         record, error))
+        goto fail;
+    }
 
-        if (case_id != NULL)
-          key = g_strconcat (type->name, ":", case_id, NULL);
-        else
-          key = g_strconcat (type->name, ":", cl_record_get_id (record), NULL);
-        if (!g_hash_table_add (done, g_steal_pointer (&key)))
-          continue;
-        if (!_cl_store_refresh_dependents (self->store, type, record, error))
-          goto fail;
-      }
-  }
-
-  if (!_cl_sync_meta_set_int (self, "sync_cursor", resp->cursor, error))
+  if (!_cl_sync_meta_set_int (self, "sync_cursor", last->cursor, error))
     goto fail;
-  page_clear (&page);
+  batch_clear (&batch);
   if (!cl_store_commit (self->store, error))
     return FALSE;
   _cl_sync_crash_point ("after-pull-commit");
   return TRUE;
 
 fail:
-  page_clear (&page);
+  batch_clear (&batch);
   cl_store_rollback (self->store);
   return FALSE;
 }
@@ -542,6 +662,35 @@ fail:
   return FALSE;
 }
 
+/* Applies the pages fetched and not yet applied (@pages), and empties the list. */
+static gboolean
+flush_pages (ClSync        *self,
+             GPtrArray     *pages,
+             GHashTable    *seen,
+             ClSyncReport  *report,
+             GError       **error)
+{
+  gboolean ok = apply_pages (self, pages, seen, report, error);
+
+  g_ptr_array_set_size (pages, 0);
+  return ok;
+}
+
+/* A pull that cannot go on (@error says why) still applies the pages it fetched before,
+ * unless it was cancelled (the vault may be locking); pages not applied come again next
+ * round. */
+static gboolean
+flush_failed (ClSync        *self,
+              GPtrArray     *pages,
+              GHashTable    *seen,
+              ClSyncReport  *report,
+              GError       **error)
+{
+  if (error == NULL || !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    flush_pages (self, pages, seen, report, NULL);
+  return FALSE;
+}
+
 gboolean
 _cl_sync_pull_all (ClSync        *self,
                    Conn          *conn,
@@ -550,7 +699,13 @@ _cl_sync_pull_all (ClSync        *self,
                    GError       **error)
 {
   g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                               cl_wire_pull_response_free);
   gboolean check = _cl_sync_meta_get_int (self, "sync_cursor") > 0;
+  gboolean count_refused = FALSE;
+  guint total = 0;
+  guint received = 0;
+  guint batched = 0;
   guint checks = 0;
   guint resets = 0;
   guint heals = 0;
@@ -563,11 +718,17 @@ _cl_sync_pull_all (ClSync        *self,
       g_auto(Reply) reply = { 0 };
       g_autofree char *code = NULL;
       g_autofree char *mode = NULL;
+      gboolean more, empty;
       const char *data;
       gsize len;
 
-      req->cursor = _cl_sync_meta_get_int (self, "sync_cursor");
+      /* From the last page fetched, or, with none waiting, from where the vault stands. */
+      req->cursor = pages->len > 0
+                    ? ((ClWirePullResponse *) g_ptr_array_index (pages, pages->len - 1))->cursor
+                    : _cl_sync_meta_get_int (self, "sync_cursor");
       req->limit = PULL_LIMIT;
+      /* From the start, the server counts what it will send: the progress shown. */
+      req->count = req->cursor == 0 && !count_refused;
       /* The digest of what this device holds lets the server notice drift (412); the
        * server compares it when it has nothing newer to send. */
       if (check && (req->digest = local_digest (self, error)) == NULL)
@@ -577,23 +738,32 @@ _cl_sync_pull_all (ClSync        *self,
 
       body = cl_wire_pull_request_encode (req, &len);
       if (!_cl_sync_http_send (conn, "POST", "/v1/pull", body, len, &reply, cancellable, error))
-        return FALSE;
+        return flush_failed (self, pages, seen, report, error);
 
       if ((reply.status == 410 || reply.status == 412) && resets++ == 0)
         {
-          /* Full resync: start from nothing, keep (and later re-push) the outbox. */
+          /* Full resync: start from nothing, keep (and later re-push) the outbox. Pages
+           * fetched and not applied come again. */
           report->full_resync = TRUE;
+          g_ptr_array_set_size (pages, 0);
+          batched = 0;
           seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
           if (!_cl_sync_meta_set_int (self, "sync_cursor", 0, error))
             return FALSE;
           check = FALSE;
           continue;
         }
+      if (reply.status == 400 && req->count)
+        {
+          /* A server older than the count: the pull goes on without it. */
+          count_refused = TRUE;
+          continue;
+        }
       if (reply.status != 200)
         {
           _cl_sync_reply_error (conn, &reply, &code, &mode, NULL, error);
           _cl_sync_note_revoked (report, code, mode);
-          return FALSE;
+          return flush_failed (self, pages, seen, report, error);
         }
 
       data = g_bytes_get_data (reply.body, &len);
@@ -601,20 +771,41 @@ _cl_sync_pull_all (ClSync        *self,
       if (resp == NULL)
         {
           _cl_sync_not_understood (error);
-          return FALSE;
+          return flush_failed (self, pages, seen, report, error);
         }
       if (resp->last_seq < _cl_sync_meta_get_int (self, "sync_acked_seq") && heals++ == 0)
         {
           /* The server recorded fewer of this device's changes than it had acknowledged:
            * its database went back. What it lost goes again, then the pull goes on. */
-          if (!_cl_sync_heal_server_behind (self, resp->last_seq, report, error) ||
+          if (!flush_pages (self, pages, seen, report, error) ||
+              !_cl_sync_heal_server_behind (self, resp->last_seq, report, error) ||
               !_cl_sync_push_all (self, conn, report, cancellable, error))
             return FALSE;
+          batched = 0;
           continue;
         }
-      if (!apply_page (self, resp, seen, report, error))
+      if (req->count && resp->total >= 0)
+        {
+          total = (guint) MIN (resp->total, (gint64) G_MAXUINT);
+          received = 0;
+        }
+      received += resp->changes->len;
+      if (total > 0)
+        _cl_sync_progress (self, received, total);
+      more = resp->more;
+      empty = resp->changes->len == 0;
+      batched += resp->changes->len;
+      g_ptr_array_add (pages, g_steal_pointer (&resp));
+      /* Several pages a transaction, while more come. */
+      if (more && batched < PULL_BATCH_CHANGES)
+        {
+          check = FALSE;
+          continue;
+        }
+      if (!flush_pages (self, pages, seen, report, error))
         return FALSE;
-      if (resp->more)
+      batched = 0;
+      if (more)
         {
           check = FALSE;
           continue;
@@ -630,7 +821,7 @@ _cl_sync_pull_all (ClSync        *self,
         }
       /* Up to date: done if the digest was just checked against an empty page; else one
        * more (small) request checks it, so drift is found in this round. */
-      if ((check && resp->changes->len == 0) || checks >= 2)
+      if ((check && empty) || checks >= 2)
         break;
       check = TRUE;
     }

@@ -67,12 +67,11 @@ vault_file (ClSync     *self,
  * file: these certificates (public, not client data) are written to @path from the copies
  * inside the vault. */
 static GTlsDatabase *
-anchors_database (ClSync      *self,
-                  const char  *ca_pem,
+anchors_database (const char  *ca_pem,
+                  const char  *bundle,
                   const char  *path,
                   GError     **error)
 {
-  g_autofree char *bundle = _cl_sync_meta_get (self, "sync_trust");
   g_autofree char *anchors = g_strconcat (ca_pem, "\n", bundle != NULL ? bundle : "",
                                            NULL);
 
@@ -80,23 +79,6 @@ anchors_database (ClSync      *self,
                                  error))
     return NULL;
   return g_tls_file_database_new (path, error);
-}
-
-static GTlsDatabase *
-ca_database (ClSync   *self,
-             GError  **error)
-{
-  g_autofree char *pem = _cl_sync_meta_get (self, "sync_ca");
-  g_autofree char *path = NULL;
-
-  if (pem == NULL)
-    {
-      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
-                   _("No certificate authority is stored for the server; enroll again."));
-      return NULL;
-    }
-  path = vault_file (self, CA_FILE);
-  return anchors_database (self, pem, path, error);
 }
 
 void
@@ -120,32 +102,73 @@ network_timeout (void)
   return v > 0 && v <= 600 ? (guint) v : 60;
 }
 
-static void
-conn_open_with (ClSync       *self,
-                Conn         *conn,
-                const char   *url,
-                GTlsDatabase *tls)
+static SoupSession *
+session_new (GTlsDatabase *tls)
 {
-  conn->session = soup_session_new_with_options ("tls-database", tls,
-                                                 "timeout", network_timeout (),
-                                                 "idle-timeout", 60,
-                                                 "user-agent", "caseload/" PACKAGE_VERSION,
-                                                 NULL);
+  /* Idle connections close before nginx's keepalive_timeout (30 s) would close them. */
+  return soup_session_new_with_options ("tls-database", tls,
+                                        "timeout", network_timeout (),
+                                        "idle-timeout", 20,
+                                        "user-agent", "caseload/" PACKAGE_VERSION,
+                                        NULL);
+}
+
+static void
+conn_open_with (ClSync      *self,
+                Conn        *conn,
+                const char  *url,
+                SoupSession *session)
+{
+  conn->session = session;
   conn->base = g_str_has_suffix (url, "/") ? g_strndup (url, strlen (url) - 1) : g_strdup (url);
   conn->owner = self;
 }
 
+/* A connection to @url trusting the CA enrolled with (and the server's trust bundle).
+ * The session (its TLS database, and the connections it keeps alive) is kept on @self and
+ * used again while the address, the CA and the bundle are the ones it was made with; any
+ * change to them (set-server, a new bundle) makes a new one. */
 gboolean
 _cl_sync_conn_open (ClSync      *self,
                     Conn        *conn,
                     const char  *url,
                     GError     **error)
 {
+  g_autofree char *pem = NULL;
+  g_autofree char *bundle = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *path = NULL;
   g_autoptr(GTlsDatabase) tls = NULL;
 
-  if (!cl_sync_check_url (url, error) || (tls = ca_database (self, error)) == NULL)
+  if (!cl_sync_check_url (url, error))
     return FALSE;
-  conn_open_with (self, conn, url, tls);
+  pem = _cl_sync_meta_get (self, "sync_ca");
+  if (pem == NULL)
+    {
+      g_set_error (error, CL_SYNC_ERROR, CL_SYNC_ERROR_INSECURE,
+                   _("No certificate authority is stored for the server; enroll again."));
+      return FALSE;
+    }
+  bundle = _cl_sync_meta_get (self, "sync_trust");
+  key = g_strjoin ("\n", url, pem, bundle != NULL ? bundle : "", NULL);
+
+  g_mutex_lock (&self->session_lock);
+  if (self->session == NULL || g_strcmp0 (self->session_key, key) != 0)
+    {
+      path = vault_file (self, CA_FILE);
+      tls = anchors_database (pem, bundle, path, error);
+      if (tls == NULL)
+        {
+          g_mutex_unlock (&self->session_lock);
+          return FALSE;
+        }
+      g_clear_object (&self->session);
+      self->session = session_new (tls);
+      g_free (self->session_key);
+      self->session_key = g_steal_pointer (&key);
+    }
+  conn_open_with (self, conn, url, g_object_ref (self->session));
+  g_mutex_unlock (&self->session_lock);
   return TRUE;
 }
 
@@ -715,6 +738,7 @@ _cl_sync_set_server (ClSync        *self,
 {
   g_autofree char *pem = NULL;
   g_autofree char *probe_path = NULL;
+  g_autofree char *old_bundle = NULL;
   g_autofree char *bundle = NULL;
   g_autoptr(GTlsDatabase) tls = NULL;
   g_auto(Conn) conn = { 0 };
@@ -735,9 +759,10 @@ _cl_sync_set_server (ClSync        *self,
   /* The vault's anchors file stays as it is until the new server proved itself (the TLS
    * database reads its file while connecting). */
   probe_path = vault_file (self, CA_FILE ".new");
-  tls = anchors_database (self, pem, probe_path, error);
+  old_bundle = _cl_sync_meta_get (self, "sync_trust");
+  tls = anchors_database (pem, old_bundle, probe_path, error);
   if (tls != NULL)
-    conn_open_with (self, &conn, url, tls);
+    conn_open_with (self, &conn, url, session_new (tls));
   ok = tls != NULL && probe_server (self, &conn, url, &bundle, cancellable, error);
   g_unlink (probe_path);
   if (!ok)

@@ -764,6 +764,48 @@ cl_sync_error_is_transient (const GError *error)
          error->code == CL_SYNC_ERROR_THROTTLED || error->code == CL_SYNC_ERROR_BUSY;
 }
 
+/**
+ * cl_sync_set_progress_func:
+ * @func: (nullable): told the records pulled of the total, from the thread running the
+ *   round; %NULL stops it
+ * @destroy: (nullable): frees @user_data when replaced, or with @self
+ *
+ * Follows a first pull (or a full resync) as it goes: the server counts the records it
+ * will send, and @func hears after each page how many came of them.
+ */
+void
+cl_sync_set_progress_func (ClSync            *self,
+                           ClSyncProgressFunc func,
+                           gpointer           user_data,
+                           GDestroyNotify     destroy)
+{
+  gpointer old_data;
+  GDestroyNotify old_destroy;
+
+  g_return_if_fail (CL_IS_SYNC (self));
+
+  g_mutex_lock (&self->progress_lock);
+  old_data = self->progress_data;
+  old_destroy = self->progress_destroy;
+  self->progress_func = func;
+  self->progress_data = user_data;
+  self->progress_destroy = destroy;
+  g_mutex_unlock (&self->progress_lock);
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+void
+_cl_sync_progress (ClSync *self,
+                   guint   pulled,
+                   guint   total)
+{
+  g_mutex_lock (&self->progress_lock);
+  if (self->progress_func != NULL)
+    self->progress_func (MIN (pulled, total), total, self->progress_data);
+  g_mutex_unlock (&self->progress_lock);
+}
+
 /* Object --------------------------------------------------------------------------- */
 
 static void
@@ -775,6 +817,11 @@ cl_sync_finalize (GObject *object)
   g_clear_pointer (&self->device_name, g_free);
   g_clear_pointer (&self->new_password, cl_secret_free);
   g_mutex_clear (&self->round_lock);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->session_key, g_free);
+  g_mutex_clear (&self->session_lock);
+  cl_sync_set_progress_func (self, NULL, NULL, NULL);
+  g_mutex_clear (&self->progress_lock);
 
   G_OBJECT_CLASS (cl_sync_parent_class)->finalize (object);
 }
@@ -789,6 +836,8 @@ static void
 cl_sync_init (ClSync *self)
 {
   g_mutex_init (&self->round_lock);
+  g_mutex_init (&self->session_lock);
+  g_mutex_init (&self->progress_lock);
 }
 
 ClSync *

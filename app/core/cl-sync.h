@@ -98,6 +98,23 @@ gboolean      cl_sync_login           (ClSync         *self,
                                        ClSecret       *password,
                                        GCancellable   *cancellable,
                                        GError        **error);
+/**
+ * ClSyncProgressFunc:
+ * @pulled: records pulled so far in this round
+ * @total: records the pull brings in all
+ * @user_data: what cl_sync_set_progress_func() was given
+ *
+ * Called from the thread running the round, after each page of a first pull (or a full
+ * resync), for which the server counts what it will send.
+ */
+typedef void (*ClSyncProgressFunc) (guint     pulled,
+                                    guint     total,
+                                    gpointer  user_data);
+
+void          cl_sync_set_progress_func (ClSync            *self,
+                                         ClSyncProgressFunc func,
+                                         gpointer           user_data,
+                                         GDestroyNotify     destroy);
 gboolean      cl_sync_run             (ClSync         *self,
                                        ClSyncReport   *report,
                                        GCancellable   *cancellable,

@@ -65,6 +65,7 @@
 #include "cl-vault.h"
 #include "cl-vault-private.h"
 #include "cl-vault-internal.h"
+#include "cl-wire.h"
 
 
 G_DEFINE_FINAL_TYPE (ClVault, cl_vault, G_TYPE_OBJECT)
@@ -831,6 +832,61 @@ failures_wait (const char *dir,
 
 /* The database ------------------------------------------------------------------------- */
 
+/* The digest of the synced records (migration 10): cl_digest_move (digest, id, version,
+ * sign) adds (sign 1) or takes away (sign -1) a record's term, cl_wire_digest_add()'s,
+ * modulo 2^64; cl_digest_sum (id, version) sums the terms of rows. Both keep the 64
+ * bits in SQLite's signed integers. */
+static void
+digest_move (sqlite3_context  *ctx,
+             int               argc,
+             sqlite3_value   **argv)
+{
+  guint64 digest = (guint64) sqlite3_value_int64 (argv[0]);
+  const char *id = (const char *) sqlite3_value_text (argv[1]);
+  gint64 sign = sqlite3_value_int64 (argv[3]);
+  guint64 term = 0;
+
+  if (id != NULL && sign != 0)
+    cl_wire_digest_add (&term, id, sqlite3_value_int64 (argv[2]));
+  sqlite3_result_int64 (ctx, (sqlite3_int64) (sign < 0 ? digest - term : digest + term));
+}
+
+static void
+digest_sum_step (sqlite3_context  *ctx,
+                 int               argc,
+                 sqlite3_value   **argv)
+{
+  guint64 *digest = sqlite3_aggregate_context (ctx, sizeof *digest);
+  const char *id = (const char *) sqlite3_value_text (argv[0]);
+
+  if (digest == NULL)
+    sqlite3_result_error_nomem (ctx);
+  else if (id != NULL)
+    cl_wire_digest_add (digest, id, sqlite3_value_int64 (argv[1]));
+}
+
+static void
+digest_sum_final (sqlite3_context *ctx)
+{
+  guint64 *digest = sqlite3_aggregate_context (ctx, 0);
+
+  sqlite3_result_int64 (ctx, digest != NULL ? (sqlite3_int64) *digest : 0);
+}
+
+static int
+db_register_functions (sqlite3 *db)
+{
+  int rc;
+
+  rc = sqlite3_create_function_v2 (db, "cl_digest_move", 4,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   digest_move, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2 (db, "cl_digest_sum", 2, SQLITE_UTF8, NULL, NULL,
+                                     digest_sum_step, digest_sum_final, NULL);
+  return rc;
+}
+
 /* Opens and keys the database, then reads sqlite_master: a wrong key or a damaged file
  * only shows at the first read. */
 static sqlite3 *
@@ -858,6 +914,12 @@ db_open_keyed (const char  *path,
       return NULL;
     }
   sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  if ((rc = db_register_functions (db)) != SQLITE_OK)
+    {
+      cl_sql_set_error (error, db, rc);
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
 
   rc = sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL);
   if (rc == SQLITE_OK)

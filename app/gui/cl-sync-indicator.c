@@ -6,7 +6,8 @@
  * changes wait to be sent, whether the workstation is offline, not connected to a server,
  * or why the last round failed; a click syncs now (app.sync-now), the menu offers the
  * conflicts and the server settings. Hidden while locked and in the demo, which never
- * syncs. The tooltip is also the accessible label: the button shows only an icon.
+ * syncs. The tooltip is also the accessible label: the button shows only an icon. During a
+ * first pull it tells the records pulled of the total.
  */
 
 #define G_LOG_DOMAIN "cl-sync-indicator"
@@ -29,6 +30,7 @@ struct _ClSyncIndicator
   GtkWidget      *sync_button;    /* the split button's main part */
 
   ClContext      *context;
+  ClSync         *followed;       /* (unowned, weak): the engine whose progress is shown */
   const char     *state;
   gint64          pending;
 };
@@ -117,6 +119,8 @@ cl_sync_indicator_refresh (ClSyncIndicator *self)
 
   sync = self->context != NULL ? cl_context_get_sync (self->context) : NULL;
   gtk_widget_set_visible (GTK_WIDGET (self), sync != NULL);
+  if (sync != NULL)
+    cl_sync_indicator_follow (self, sync);
   self->pending = 0;
   gtk_widget_set_visible (GTK_WIDGET (self->count_label), FALSE);
 
@@ -188,13 +192,118 @@ changed_cb (ClSyncIndicator *self)
   cl_sync_indicator_refresh (self);
 }
 
+/* A first pull's progress comes from the thread running the round; it is shown from the
+ * main context, if the indicator is still there. */
+typedef struct {
+  GWeakRef indicator;
+} ProgressTarget;
+
+typedef struct {
+  ProgressTarget *target;
+  guint           pulled;
+  guint           total;
+} ProgressNote;
+
+static void
+progress_target_clear (gpointer data)
+{
+  g_weak_ref_clear (&((ProgressTarget *) data)->indicator);
+}
+
+static void
+progress_target_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, progress_target_clear);
+}
+
+static void
+progress_note_free (gpointer data)
+{
+  ProgressNote *note = data;
+
+  progress_target_release (note->target);
+  g_free (note);
+}
+
+static gboolean
+progress_note_show (gpointer data)
+{
+  ProgressNote *note = data;
+  g_autoptr(ClSyncIndicator) self = g_weak_ref_get (&note->target->indicator);
+  g_autofree char *text = NULL;
+
+  /* A note that arrives after its round ended is not shown. */
+  if (self == NULL || (self->context != NULL && !cl_context_get_syncing (self->context)))
+    return G_SOURCE_REMOVE;
+  /* Translators: a first sync's progress; the first %u is how many records came so far,
+   * the second how many it brings in all */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u record pulled",
+                                       "%u of %u records pulled", note->total),
+                          note->pulled, note->total);
+  show (self, "syncing", "emblem-synchronizing-symbolic", text);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+progress_cb (guint    pulled,
+             guint    total,
+             gpointer user_data)
+{
+  ProgressNote *note = g_new0 (ProgressNote, 1);
+
+  note->target = g_atomic_rc_box_acquire (user_data);
+  note->pulled = pulled;
+  note->total = total;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, progress_note_show, note,
+                              progress_note_free);
+}
+
+/**
+ * cl_sync_indicator_follow:
+ * @sync: the engine whose rounds the indicator shows
+ *
+ * Shows the progress of @sync's first pulls (the context's engine is followed by
+ * itself).
+ */
+void
+cl_sync_indicator_follow (ClSyncIndicator *self,
+                          ClSync          *sync)
+{
+  ProgressTarget *target;
+
+  g_return_if_fail (CL_IS_SYNC_INDICATOR (self));
+  g_return_if_fail (CL_IS_SYNC (sync));
+
+  if (self->followed == sync)
+    return;
+  g_set_weak_pointer (&self->followed, sync);
+  target = g_atomic_rc_box_new0 (ProgressTarget);
+  g_weak_ref_init (&target->indicator, self);
+  cl_sync_set_progress_func (sync, progress_cb, target, progress_target_release);
+}
+
+/**
+ * cl_sync_indicator_get_text:
+ *
+ * Returns: (nullable): what the indicator says (its tooltip and accessible label)
+ */
+const char *
+cl_sync_indicator_get_text (ClSyncIndicator *self)
+{
+  g_return_val_if_fail (CL_IS_SYNC_INDICATOR (self), NULL);
+
+  return gtk_widget_get_tooltip_text (GTK_WIDGET (self->split_button));
+}
+
 static void
 cl_sync_indicator_dispose (GObject *object)
 {
   ClSyncIndicator *self = (ClSyncIndicator *)object;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_SYNC_INDICATOR);
+  /* The split button is the bin's child: AdwBin unparents it (disposing the template
+   * as well unparented it twice). */
   g_clear_object (&self->context);
+  g_clear_weak_pointer (&self->followed);
 
   G_OBJECT_CLASS (cl_sync_indicator_parent_class)->dispose (object);
 }

@@ -19,5 +19,8 @@ void        cl_sync_indicator_set_context (ClSyncIndicator *self,
 const char *cl_sync_indicator_get_state   (ClSyncIndicator *self);
 gint64      cl_sync_indicator_get_pending (ClSyncIndicator *self);
 void        cl_sync_indicator_refresh     (ClSyncIndicator *self);
+void        cl_sync_indicator_follow      (ClSyncIndicator *self,
+                                           ClSync          *sync);
+const char *cl_sync_indicator_get_text    (ClSyncIndicator *self);
 
 G_END_DECLS
