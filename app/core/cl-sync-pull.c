@@ -28,6 +28,9 @@
 
 /* Pull ----------------------------------------------------------------------------- */
 
+/* Changes in one transaction from which it is a bulk one. */
+#define PULL_BULK_MIN 1000
+
 /* The digest of the live synced records this vault holds, kept by the triggers of
  * migration 10 in the transactions that write them (sync_digest). */
 static char *
@@ -539,7 +542,10 @@ apply_pages (ClSync        *self,
   for (guint p = 0; p < pages->len; p++)
     total += ((ClWirePullResponse *) g_ptr_array_index (pages, p))->changes->len;
 
-  if (!cl_store_begin (self->store, error))
+  /* A first pull's thousands of records: a bulk transaction keeps the pages it dirties
+   * in memory until its commit (cl_store_begin_bulk()). */
+  if (!(total >= PULL_BULK_MIN ? cl_store_begin_bulk (self->store, error)
+                               : cl_store_begin (self->store, error)))
     return FALSE;
   /* The cursor moves only from the one these pages were asked with (compare and set). */
   if (_cl_sync_meta_get_int (self, "sync_cursor") != cursor)
