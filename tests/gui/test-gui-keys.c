@@ -608,7 +608,10 @@ main (int   argc,
                         test_discard_question);
   g_test_add_data_func ("/gui-keys/discard-question/new-referral", &discard_opens[1],
                         test_discard_question);
-  g_test_add_func ("/gui-keys/escape-walk", test_escape_walk);
+  /* Escape, Enter and Ctrl+L in every dialog mean the same right to left: English only
+   * (gui-safety-arabic locks every window with Ctrl+L). */
+  if (!cl_gui_test_in_test_locale ())
+    g_test_add_func ("/gui-keys/escape-walk", test_escape_walk);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
