@@ -137,6 +137,10 @@ struct _ClWindow
   GCancellable         *search_cancellable;
   guint                 search_id;
   guint                 search_serial;
+  char                 *search_text;       /* what the last search started looked for */
+  gboolean              search_running;    /* a search was started, its results not in */
+  gboolean              focus_results;     /* Enter in the search entry: focus the first
+                                            * result when the results are in */
 
   char                 *undo_type;
   char                 *undo_id;
@@ -691,6 +695,9 @@ drop_search (ClWindow *self)
   g_clear_object (&self->search_cancellable);
   g_clear_handle_id (&self->search_id, g_source_remove);
   g_clear_object (&self->search_results);
+  g_clear_pointer (&self->search_text, g_free);
+  self->search_running = FALSE;
+  self->focus_results = FALSE;
 }
 
 static void
@@ -718,7 +725,13 @@ search_done_cb (GObject      *object,
 
   g_set_object (&self->search_results, results);
   self->search_serial++;
+  self->search_running = FALSE;
   set_model (self, results);
+  if (self->focus_results)
+    {
+      self->focus_results = FALSE;
+      focus_list (self);
+    }
 }
 
 static gboolean
@@ -731,15 +744,44 @@ search_timeout_cb (gpointer data)
 
   if (self->store == NULL)
     return G_SOURCE_REMOVE;
+  /* Enter already started this search (search_activate_cb()). */
+  if (g_strcmp0 (text, self->search_text) == 0 &&
+      (self->search_running || self->search_results != NULL))
+    return G_SOURCE_REMOVE;
 
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   self->search_cancellable = g_cancellable_new ();
 
+  g_free (self->search_text);
+  self->search_text = g_strdup (text);
+  self->search_running = TRUE;
   cl_store_search_async (self->store, text, SEARCH_LIMIT, self->search_cancellable,
                          search_done_cb, g_object_ref (self));
 
   return G_SOURCE_REMOVE;
+}
+
+/* Enter in the search entry goes to the results (the first one focused, so a second Enter
+ * opens it): at once if they are in, else as soon as they are, without waiting for the
+ * delays (GtkSearchEntry's and this window's). */
+static void
+search_activate_cb (ClWindow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+
+  if (*text == '\0')
+    return;
+  if (self->search_id != 0 ||
+      g_strcmp0 (self->search_text, gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) != 0)
+    {
+      g_clear_handle_id (&self->search_id, g_source_remove);
+      search_timeout_cb (self);
+    }
+  if (self->search_running)
+    self->focus_results = TRUE;
+  else if (self->search_results != NULL)
+    focus_list (self);
 }
 
 static void
@@ -1416,6 +1458,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, update_list_stack);
   gtk_widget_class_bind_template_callback (widget_class, case_view_sort_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_mode_cb);
   gtk_widget_class_bind_template_callback (widget_class, case_activated_cb);

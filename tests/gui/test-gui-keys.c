@@ -181,6 +181,32 @@ test_unlock_focus (void)
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
 }
 
+/* Enter in the search entry goes to the first result, Enter again opens it. */
+static void
+test_search_enter (void)
+{
+  GtkWindow *w = GTK_WINDOW (window ());
+  GtkWidget *list = GTK_WIDGET (_cl_window_get_case_view (window ()));
+  GtkWidget *focus = NULL;
+
+  unlock ();
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
+  cl_gui_test_focus_window (w);
+  cl_gui_test_press (XK_f, XK_Control_L, 0);
+  WAIT_UNTIL (GTK_IS_TEXT (gtk_window_get_focus (w)), 2000);
+  cl_gui_test_type ("Rosa");
+  cl_gui_test_press (XK_Return, 0, 0);
+  WAIT_UNTIL ((focus = gtk_window_get_focus (w)) != NULL &&
+              gtk_widget_is_ancestor (focus, list), 5000);
+  g_assert_false (GTK_IS_LIST_VIEW (focus));
+  g_assert_true (gtk_window_get_focus_visible (w));
+
+  cl_gui_test_press (XK_Return, 0, 0);
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_content_page (window ()), "case") == 0, 2000);
+  g_assert_cmpstr (cl_case_page_get_case_id (case_page ()), ==, other_case_id);
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-list", NULL);
+}
+
 /* Close Case from the keyboard: Enter without a reason says so and stays; Enter with one
  * closes the case. */
 static void
@@ -602,6 +628,7 @@ main (int   argc,
   create_test_vault ();
 
   g_test_add_func ("/gui-keys/unlock-focus", test_unlock_focus);
+  g_test_add_func ("/gui-keys/search-enter", test_search_enter);
   g_test_add_func ("/gui-keys/close-case", test_close_case);
   g_test_add_func ("/gui-keys/drill-down", test_drill_down);
   g_test_add_data_func ("/gui-keys/discard-question/record", &discard_opens[0],
