@@ -1103,6 +1103,9 @@ first_run_done_cb (ClWindow   *self,
 {
   self->first_run_active = FALSE;
   show_page (self);
+  /* A new vault or the demo opens with the keyboard on its first case, as after unlock. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0)
+    focus_after_unlock (self);
 }
 
 /* Actions -------------------------------------------------------------------------- */

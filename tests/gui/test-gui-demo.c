@@ -100,6 +100,32 @@ test_leave (void)
   g_assert_false (cl_vault_exists (demo_dir));
 }
 
+/* A demo explored from the first run opens with the keyboard on the list (its first case,
+ * or the empty view's button), as after an unlock, not on the header bar. */
+static void
+test_explore_focus (void)
+{
+  ClContext *context = cl_application_get_context (app);
+  ClWindow *window = cl_gui_main_window (app);
+  GtkWidget *list = GTK_WIDGET (_cl_window_get_case_view (window));
+  GtkWidget *explore;
+  GtkWidget *focus;
+
+  explore = cl_gui_test_find_child (GTK_WIDGET (window), GTK_TYPE_BUTTON,
+                                    g_dgettext (GETTEXT_PACKAGE, "_Explore a Demo"));
+  g_assert_nonnull (explore);
+  g_signal_emit_by_name (explore, "clicked");
+  WAIT_UNTIL (g_strcmp0 (_cl_window_get_page (window), "main") == 0, 60000);
+  g_assert_true (cl_context_get_demo (context));
+  cl_gui_test_spin (300);
+
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, list) ||
+                 (GTK_IS_BUTTON (focus) && gtk_widget_has_css_class (focus, "pill")));
+  g_assert_true (gtk_widget_is_drawable (focus));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -113,6 +139,7 @@ main (int   argc,
 
   g_test_add_func ("/gui-demo/reopened", test_reopened);
   g_test_add_func ("/gui-demo/leave", test_leave);
+  g_test_add_func ("/gui-demo/explore-focus", test_explore_focus);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
