@@ -12,6 +12,9 @@
  * emits ::edited with the values it replaced so the window can offer to undo it. The
  * sections are built anew on each load and destroyed on cl_case_page_clear(), so nothing
  * about a client survives a lock in their widgets.
+ *
+ * Escape in a field showing a change not yet saved puts the saved value back and keeps the
+ * focus there, as GNOME's inline editing does; otherwise it goes back to the list.
  */
 
 #define G_LOG_DOMAIN "cl-case-page"
@@ -647,6 +650,23 @@ cl_case_page_set_property (GObject      *object,
     }
 }
 
+/* Escape: first what the focused field holds unsaved goes, then the page. */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *form = focus != NULL ? gtk_widget_get_ancestor (focus, CL_TYPE_RECORD_FORM)
+                                  : NULL;
+
+  if (form != NULL && cl_record_form_revert_focus (CL_RECORD_FORM (form), focus))
+    return TRUE;
+
+  return gtk_widget_activate_action (widget, "win.show-list", NULL);
+}
+
 static void
 cl_case_page_class_init (ClCasePageClass *klass)
 {
@@ -715,7 +735,7 @@ cl_case_page_class_init (ClCasePageClass *klass)
   gtk_widget_class_install_action (widget_class, "case.start-contact", "s",
                                    start_contact_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-list", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_cb, NULL);
   /* Listed in the shortcuts window (gtk/help-overlay.ui). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK,
