@@ -7,7 +7,11 @@
  *
  * - Escape in a case field holding an unsaved change puts the stored value back, saves
  *   nothing and keeps the focus there; a second Escape goes back to the list;
- * - Ctrl+Z, with the focus on the list, undoes the last saved edit of a case.
+ * - Ctrl+Z, with the focus on the list, undoes the last saved edit of a case;
+ * - Escape or Back with a contact started in the quick add (an outcome chosen, a note
+ *   typed) asks "Discard Changes?" (Keep Editing the default and Escape answer, Discard
+ *   destructive); Keep Editing stays, Discard empties it and leaves, logging nothing; with
+ *   nothing started they leave at once.
  */
 
 #define G_LOG_DOMAIN "test-gui-esc"
@@ -20,6 +24,7 @@
 #include "cl-gui-test.h"
 #include "cl-application.h"
 #include "cl-case-page.h"
+#include "cl-case-contact-log.h"
 #include "cl-case-page-private.h"
 #include "cl-record-form.h"
 #include "cl-test-util.h"
@@ -105,6 +110,48 @@ type_legal_name (const char *text)
   return row;
 }
 
+static AdwMessageDialog *
+message_dialog (void)
+{
+  return cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+}
+
+/* The first entry row titled @title (translated) in @widget, or NULL. */
+static GtkWidget *
+find_entry_row (GtkWidget  *widget,
+                const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
+                 g_dgettext (GETTEXT_PACKAGE, title)) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Opens the case with the keyboard in the contact log's quick add (Ctrl+Shift+L). */
+static void
+open_contact_log (void)
+{
+  unlock ();
+  cl_window_open_case (window (), case_id);
+  WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (case_page ()), case_id) == 0, 2000);
+  WAIT_UNTIL (g_strcmp0 (content_page (), "case") == 0, 2000);
+  cl_gui_test_focus_window (GTK_WINDOW (window ()));
+  cl_gui_test_spin (100);
+  cl_gui_test_press (XK_l, XK_Control_L, XK_Shift_L);
+  cl_gui_test_spin (100);
+}
+
 /* Tests ------------------------------------------------------------------------------ */
 
 /* Escape with an unsaved change: the field shows the stored value again, nothing is saved,
@@ -164,6 +211,73 @@ test_ctrl_z_undoes (void)
   g_assert_cmpstr (name, ==, LEGAL_NAME);
 }
 
+/* Nothing started in the quick add: Escape leaves at once. */
+static void
+test_contact_log_empty (void)
+{
+  open_contact_log ();
+  g_assert_false (cl_case_contact_log_get_started (
+    CL_CASE_CONTACT_LOG (_cl_case_page_get_section (case_page (), CL_TYPE_CASE_CONTACT_LOG))));
+  cl_gui_test_press (XK_Escape, 0, 0);
+  WAIT_UNTIL (g_strcmp0 (content_page (), "list") == 0, 2000);
+  g_assert_null (message_dialog ());
+}
+
+/* A note typed: Escape asks, Keep Editing (Escape) stays with the note and the focus where
+ * it was; Back asks again, Discard empties the quick add and leaves, logging nothing. The
+ * same with only an outcome chosen. */
+static void
+test_contact_log_asks (void)
+{
+  GtkWindow *w = GTK_WINDOW (window ());
+  GtkWidget *note;
+  AdwMessageDialog *question;
+  gint64 outbox;
+
+  unlock ();
+  outbox = cl_gui_test_outbox_length (store ());
+  open_contact_log ();
+  note = find_entry_row (_cl_case_page_get_section (case_page (), CL_TYPE_CASE_CONTACT_LOG),
+                         "Note");
+  g_assert_nonnull (note);
+  gtk_widget_grab_focus (note);
+  cl_gui_test_type ("called");
+  WAIT_UNTIL (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (note)), "called") == 0, 2000);
+
+  cl_gui_test_press (XK_Escape, 0, 0);
+  question = cl_gui_test_expect_discard_question (GTK_WINDOW (window ()));
+  cl_gui_test_screenshot_window (GTK_WINDOW (question), "esc-discard-contact");
+  cl_gui_test_press (XK_Escape, 0, 0);
+  WAIT_UNTIL (message_dialog () == NULL, 2000);
+  cl_gui_test_spin (200);
+  g_assert_cmpstr (content_page (), ==, "case");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (note)), ==, "called");
+  g_assert_nonnull (gtk_window_get_focus (w));
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (w), note));
+
+  gtk_widget_activate_action (GTK_WIDGET (case_page ()), "case.back", NULL);
+  question = cl_gui_test_expect_discard_question (GTK_WINDOW (window ()));
+  gtk_widget_grab_focus (cl_gui_test_find_child (GTK_WIDGET (question), GTK_TYPE_BUTTON,
+                                                 g_dgettext (GETTEXT_PACKAGE, "_Discard")));
+  cl_gui_test_press (XK_Return, 0, 0);
+  WAIT_UNTIL (g_strcmp0 (content_page (), "list") == 0, 2000);
+  WAIT_UNTIL (message_dialog () == NULL, 2000);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (note)), ==, "");
+  g_assert_cmpint (cl_gui_test_outbox_length (store ()), ==, outbox);
+
+  /* Only an outcome chosen. */
+  open_contact_log ();
+  _cl_case_page_set_contact (case_page (), "phone", "reached", NULL);
+  cl_gui_test_press (XK_Escape, 0, 0);
+  question = cl_gui_test_expect_discard_question (GTK_WINDOW (window ()));
+  gtk_widget_grab_focus (cl_gui_test_find_child (GTK_WIDGET (question), GTK_TYPE_BUTTON,
+                                                 g_dgettext (GETTEXT_PACKAGE, "_Discard")));
+  cl_gui_test_press (XK_Return, 0, 0);
+  WAIT_UNTIL (g_strcmp0 (content_page (), "list") == 0, 2000);
+  g_assert_null (_cl_case_page_get_contact_outcome (case_page ()));
+  g_assert_cmpint (cl_gui_test_outbox_length (store ()), ==, outbox);
+}
+
 static void
 create_test_vault (void)
 {
@@ -202,6 +316,8 @@ main (int   argc,
 
   g_test_add_func ("/gui-esc/escape-reverts", test_escape_reverts);
   g_test_add_func ("/gui-esc/ctrl-z-undoes", test_ctrl_z_undoes);
+  g_test_add_func ("/gui-esc/contact-log-empty", test_contact_log_empty);
+  g_test_add_func ("/gui-esc/contact-log-asks", test_contact_log_asks);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
