@@ -11,7 +11,9 @@
  * - Escape or Back with a contact started in the quick add (an outcome chosen, a note
  *   typed) asks "Discard Changes?" (Keep Editing the default and Escape answer, Discard
  *   destructive); Keep Editing stays, Discard empties it and leaves, logging nothing; with
- *   nothing started they leave at once.
+ *   nothing started they leave at once;
+ * - after Keep Editing in a new task's dialog and in New Referral, the keyboard is back in
+ *   the entry that was typed in.
  */
 
 #define G_LOG_DOMAIN "test-gui-esc"
@@ -26,6 +28,8 @@
 #include "cl-case-page.h"
 #include "cl-case-contact-log.h"
 #include "cl-case-page-private.h"
+#include "cl-new-referral-dialog.h"
+#include "cl-record-dialog.h"
 #include "cl-record-form.h"
 #include "cl-test-util.h"
 #include "cl-unlock-page.h"
@@ -254,6 +258,9 @@ test_contact_log_asks (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (note)), ==, "called");
   g_assert_nonnull (gtk_window_get_focus (w));
   g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (w), note));
+  WAIT_UNTIL (gtk_window_is_active (w), 2000);
+  cl_gui_test_press (XK_s, 0, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (note)), ==, "calleds");
 
   gtk_widget_activate_action (GTK_WIDGET (case_page ()), "case.back", NULL);
   question = cl_gui_test_expect_discard_question (GTK_WINDOW (window ()));
@@ -276,6 +283,74 @@ test_contact_log_asks (void)
   WAIT_UNTIL (g_strcmp0 (content_page (), "list") == 0, 2000);
   g_assert_null (_cl_case_page_get_contact_outcome (case_page ()));
   g_assert_cmpint (cl_gui_test_outbox_length (store ()), ==, outbox);
+}
+
+/* A visible window other than the main one, or NULL. */
+static GtkWindow *
+other_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (w != GTK_WINDOW (window ()) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+/* After Keep Editing, the focus is back in the entry that was typed in, in a new task's
+ * dialog and in New Referral. */
+static void
+test_keep_editing_focus (gconstpointer data)
+{
+  gboolean referral = GPOINTER_TO_INT (data);
+  g_autoptr(GtkWindow) dialog = NULL;
+  GtkWidget *focus;
+
+  unlock ();
+  if (referral)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window ()), "win.new-referral", NULL);
+      WAIT_UNTIL (CL_IS_NEW_REFERRAL_DIALOG (other_window ()), 2000);
+    }
+  else
+    {
+      cl_window_open_case (window (), case_id);
+      WAIT_UNTIL (g_strcmp0 (cl_case_page_get_case_id (case_page ()), case_id) == 0, 2000);
+      gtk_widget_activate_action (GTK_WIDGET (case_page ()), "case.add-record", "s", "task");
+      WAIT_UNTIL (CL_IS_RECORD_DIALOG (other_window ()), 2000);
+    }
+  dialog = g_object_ref (other_window ());
+  cl_gui_test_focus_window (dialog);
+  if (referral)
+    gtk_widget_grab_focus (cl_record_form_get_row (
+      cl_new_referral_dialog_get_form (CL_NEW_REFERRAL_DIALOG (dialog), "client"), "legal_name"));
+  focus = gtk_window_get_focus (dialog);
+  g_assert_true (GTK_IS_EDITABLE (focus));
+  cl_gui_test_type ("abc");
+
+  cl_gui_test_press (XK_Escape, 0, 0);
+  cl_gui_test_expect_discard_question (dialog);
+  cl_gui_test_press (XK_Escape, 0, 0);
+  WAIT_UNTIL (message_dialog () == NULL, 2000);
+  cl_gui_test_spin (200);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_true (gtk_window_get_focus (dialog) == focus);
+  /* The keyboard is back there: a key typed goes on the text. */
+  WAIT_UNTIL (gtk_window_is_active (dialog), 2000);
+  cl_gui_test_press (XK_d, 0, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (focus)), ==, "abcd");
+
+  /* Gone, for the tests that follow. */
+  gtk_window_close (dialog);
+  gtk_widget_grab_focus (cl_gui_test_find_child (
+    GTK_WIDGET (cl_gui_test_expect_discard_question (dialog)), GTK_TYPE_BUTTON,
+    g_dgettext (GETTEXT_PACKAGE, "_Discard")));
+  cl_gui_test_press (XK_Return, 0, 0);
+  WAIT_UNTIL (!gtk_widget_get_visible (GTK_WIDGET (dialog)), 2000);
 }
 
 static void
@@ -318,6 +393,10 @@ main (int   argc,
   g_test_add_func ("/gui-esc/ctrl-z-undoes", test_ctrl_z_undoes);
   g_test_add_func ("/gui-esc/contact-log-empty", test_contact_log_empty);
   g_test_add_func ("/gui-esc/contact-log-asks", test_contact_log_asks);
+  g_test_add_data_func ("/gui-esc/keep-editing-focus/record", GINT_TO_POINTER (FALSE),
+                        test_keep_editing_focus);
+  g_test_add_data_func ("/gui-esc/keep-editing-focus/new-referral", GINT_TO_POINTER (TRUE),
+                        test_keep_editing_focus);
 
   app = cl_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
   g_object_set (app, "vault-dir", vault_dir, NULL);
