@@ -273,6 +273,17 @@ reset_details (ClCaseContactLog *self)
                               cl_enum_position ("direction", "outbound", FALSE));
 }
 
+/* Empties the quick add: the note's buffer wipes its text, no undo step keeps it. */
+static void
+clear_entry (ClCaseContactLog *self)
+{
+  gtk_editable_set_enable_undo (GTK_EDITABLE (self->note_row), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->note_row), "");
+  gtk_editable_set_enable_undo (GTK_EDITABLE (self->note_row), TRUE);
+  adw_combo_row_set_selected (self->outcome_row, 0);
+  reset_details (self);
+}
+
 static void
 safety_response_cb (ClCaseContactLog *self,
                     const char       *response,
@@ -353,9 +364,7 @@ cl_case_contact_log_log (ClCaseContactLog *self,
       return;
     }
 
-  gtk_editable_set_text (GTK_EDITABLE (self->note_row), "");
-  adw_combo_row_set_selected (self->outcome_row, 0);
-  reset_details (self);
+  clear_entry (self);
   cl_case_page_changed (self->page, "contact");
   cl_case_page_show_message (self->page, _("Contact logged"));
 }
@@ -488,6 +497,34 @@ cl_case_contact_log_set_entry (ClCaseContactLog *self,
   adw_combo_row_set_selected (self->outcome_row,
                               cl_enum_position ("contact_outcome", outcome, TRUE));
   gtk_editable_set_text (GTK_EDITABLE (self->note_row), note != NULL ? note : "");
+}
+
+/**
+ * cl_case_contact_log_get_started:
+ *
+ * Returns: whether the quick add holds a contact not logged yet: an outcome chosen or a
+ *   note typed
+ */
+gboolean
+cl_case_contact_log_get_started (ClCaseContactLog *self)
+{
+  g_return_val_if_fail (CL_IS_CASE_CONTACT_LOG (self), FALSE);
+
+  return selected_outcome (self) != NULL ||
+         *gtk_editable_get_text (GTK_EDITABLE (self->note_row)) != '\0';
+}
+
+/**
+ * cl_case_contact_log_discard:
+ *
+ * Empties the quick add without logging anything.
+ */
+void
+cl_case_contact_log_discard (ClCaseContactLog *self)
+{
+  g_return_if_fail (CL_IS_CASE_CONTACT_LOG (self));
+
+  clear_entry (self);
 }
 
 const char *

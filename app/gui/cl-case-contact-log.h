@@ -26,6 +26,8 @@ void        cl_case_contact_log_set_entry   (ClCaseContactLog *self,
                                              const char       *channel,
                                              const char       *outcome,
                                              const char       *note);
+gboolean    cl_case_contact_log_get_started (ClCaseContactLog *self);
+void        cl_case_contact_log_discard     (ClCaseContactLog *self);
 const char *cl_case_contact_log_get_channel (ClCaseContactLog *self);
 const char *cl_case_contact_log_get_outcome (ClCaseContactLog *self);
 guint       cl_case_contact_log_get_n_rows  (ClCaseContactLog *self);

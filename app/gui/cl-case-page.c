@@ -12,6 +12,10 @@
  * emits ::edited with the values it replaced so the window can offer to undo it. The
  * sections are built anew on each load and destroyed on cl_case_page_clear(), so nothing
  * about a client survives a lock in their widgets.
+ *
+ * Escape in a field showing a change not yet saved puts the saved value back and keeps the
+ * focus there, as GNOME's inline editing does; otherwise it goes back to the list, as the
+ * back button does, asking first whether to discard a contact started in the quick add.
  */
 
 #define G_LOG_DOMAIN "cl-case-page"
@@ -648,6 +652,60 @@ cl_case_page_set_property (GObject      *object,
 }
 
 static void
+back_response_cb (ClCasePage       *self,
+                  const char       *response,
+                  AdwMessageDialog *dialog)
+{
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+
+  if (self->contact_log != NULL)
+    cl_case_contact_log_discard (self->contact_log);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-list", NULL);
+}
+
+/* Back to the list; a contact started in the quick add goes only when the advocate says
+ * so. */
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ClCasePage *self = CL_CASE_PAGE (widget);
+  GtkWindow *question;
+
+  if (self->contact_log == NULL || !cl_case_contact_log_get_started (self->contact_log))
+    {
+      gtk_widget_activate_action (widget, "win.show-list", NULL);
+      return;
+    }
+
+  question = _cl_record_dialog_new_discard_question (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                     FALSE);
+  gtk_window_set_destroy_with_parent (question, TRUE);
+  g_signal_connect_object (question, "response", G_CALLBACK (back_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (question);
+}
+
+/* Escape: first what the focused field holds unsaved goes, then the page. */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *form = focus != NULL ? gtk_widget_get_ancestor (focus, CL_TYPE_RECORD_FORM)
+                                  : NULL;
+
+  if (form != NULL && cl_record_form_revert_focus (CL_RECORD_FORM (form), focus))
+    return TRUE;
+
+  return gtk_widget_activate_action (widget, "case.back", NULL);
+}
+
+static void
 cl_case_page_class_init (ClCasePageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -705,6 +763,7 @@ cl_case_page_class_init (ClCasePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClCasePage, stack);
   gtk_widget_class_bind_template_child (widget_class, ClCasePage, case_box);
 
+  gtk_widget_class_install_action (widget_class, "case.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "case.close", NULL, close_action);
   gtk_widget_class_install_action (widget_class, "case.reopen", NULL, reopen_action);
   gtk_widget_class_install_action (widget_class, "case.add-service", NULL, add_service_action);
@@ -715,7 +774,7 @@ cl_case_page_class_init (ClCasePageClass *klass)
   gtk_widget_class_install_action (widget_class, "case.start-contact", "s",
                                    start_contact_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-list", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_cb, NULL);
   /* Listed in the shortcuts window (gtk/help-overlay.ui). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_L,
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK,

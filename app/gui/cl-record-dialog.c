@@ -11,9 +11,9 @@
  * text.
  *
  * Cancelling a new record with something typed (Escape, Cancel, closing the window) asks
- * first, "Discard Changes?", with "Keep Editing" as the answer to Enter and Escape; with
- * nothing typed the dialog closes at once. A lock closes it without asking: what was typed
- * is kept as a draft.
+ * first, "Discard Changes?", with "Keep Editing" as the answer to Enter and Escape, which
+ * gives the keyboard back to the field it was in; with nothing typed the dialog closes at
+ * once. A lock closes it without asking: what was typed is kept as a draft.
  *
  * An entry the vault locked on is kept as a draft (cl-drafts.h) and comes back in a new
  * dialog with cl_record_dialog_restore_draft(): a notice says so, adding it emits ::add as
@@ -511,6 +511,39 @@ cl_record_dialog_get_notice (ClRecordDialog *self)
   return gtk_label_get_text (self->notice_label);
 }
 
+static void
+weak_ref_free (gpointer  ref,
+               GClosure *closure)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* Keep: the keyboard goes back to @parent, to the widget that had it before the question
+ * (nothing gives a window the keyboard back when a dialog over it closes). */
+static void
+keep_response_cb (AdwMessageDialog *question,
+                  const char       *response,
+                  GWeakRef         *focus_ref)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (question));
+  g_autoptr(GtkWidget) focus = g_weak_ref_get (focus_ref);
+
+  if (g_strcmp0 (response, "keep") != 0 || parent == NULL)
+    return;
+
+  gtk_window_present (parent);
+  if (focus == NULL || gtk_window_get_focus (parent) == focus ||
+      gtk_widget_get_root (focus) != GTK_ROOT (parent))
+    return;
+
+  /* Text keeps its cursor: selected, a key typed would replace it. */
+  if (GTK_IS_TEXT (focus))
+    gtk_text_grab_focus_without_selecting (GTK_TEXT (focus));
+  else
+    gtk_widget_grab_focus (focus);
+}
+
 /**
  * _cl_record_dialog_new_discard_question:
  * @parent: a new record's dialog with something typed, or showing an entry kept from
@@ -520,7 +553,8 @@ cl_record_dialog_get_notice (ClRecordDialog *self)
  * Asks whether to discard what was typed, or the kept entry: responds "discard" or, by
  * default (Enter, Escape), "keep". Discarding destroys @parent, so the question does not go
  * with it (GTK would leave it pointing at a finalized parent while it closes): @parent
- * destroys it in its dispose.
+ * destroys it in its dispose. Keep gives @parent the keyboard back, on the widget that had
+ * it.
  *
  * Returns: (transfer none): a new message dialog, transient for @parent
  */
@@ -529,6 +563,7 @@ _cl_record_dialog_new_discard_question (GtkWindow *parent,
                                         gboolean   kept)
 {
   GtkWidget *dialog;
+  GWeakRef *focus_ref;
 
   if (kept)
     dialog = adw_message_dialog_new (parent, _("Discard the Kept Entry?"),
@@ -547,6 +582,11 @@ _cl_record_dialog_new_discard_question (GtkWindow *parent,
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), FALSE);
+
+  focus_ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (focus_ref, gtk_window_get_focus (parent));
+  g_signal_connect_data (dialog, "response", G_CALLBACK (keep_response_cb), focus_ref,
+                         weak_ref_free, 0);
 
   return GTK_WINDOW (dialog);
 }

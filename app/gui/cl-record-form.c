@@ -1179,6 +1179,45 @@ cl_record_form_flush (ClRecordForm *self)
 }
 
 /**
+ * cl_record_form_revert_focus:
+ * @focus: the widget that has the keyboard
+ *
+ * When @focus is in a row of the form that shows something not yet committed, shows the
+ * saved value again, without committing anything; the focus stays.
+ *
+ * Returns: whether a row was put back
+ */
+gboolean
+cl_record_form_revert_focus (ClRecordForm *self,
+                             GtkWidget    *focus)
+{
+  g_return_val_if_fail (CL_IS_RECORD_FORM (self), FALSE);
+  g_return_val_if_fail (GTK_IS_WIDGET (focus), FALSE);
+
+  if (!self->autosave)
+    return FALSE;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      FieldRow *fr = g_ptr_array_index (self->rows, i);
+      g_autofree char *raw = NULL;
+
+      if (fr->row == NULL || fr->read_only ||
+          (focus != fr->row && !gtk_widget_is_ancestor (focus, fr->row)))
+        continue;
+
+      raw = row_raw_value (fr);
+      if (g_strcmp0 (raw, fr->shown) == 0)
+        return FALSE;
+
+      show_row_value (fr, fr->saved);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
  * cl_record_form_clear:
  *
  * Forgets the record and empties every row, without committing anything.

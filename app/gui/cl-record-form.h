@@ -42,6 +42,8 @@ void          cl_record_form_set_input     (ClRecordForm        *self,
                                             ClChanges           *input);
 void          cl_record_form_flush         (ClRecordForm        *self);
 void          cl_record_form_clear         (ClRecordForm        *self);
+gboolean      cl_record_form_revert_focus  (ClRecordForm        *self,
+                                            GtkWidget           *focus);
 
 gboolean      cl_record_form_check_when    (const char          *type,
                                             const char          *field,

@@ -1485,6 +1485,10 @@ cl_window_class_init (ClWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "win.show-list", NULL);
+  /* The toast's Undo, from the keyboard; a text entry keeps Ctrl+Z for its own text.
+   * Listed in the shortcuts window (gtk/help-overlay.ui). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK,
+                                       "win.undo-edit", NULL);
 }
 
 static void

@@ -490,6 +490,36 @@ cl_gui_test_type (const char *text)
 }
 
 /**
+ * cl_gui_test_expect_discard_question:
+ * @parent: the window the question is asked over
+ *
+ * Waits for the question whether to discard what was typed over @parent and checks it:
+ * "Discard Changes?", Keep Editing the default and the Escape answer, Discard destructive.
+ * Gives it the keyboard, and waits for Keep Editing to have the focus.
+ *
+ * Returns: (transfer none): the question
+ */
+AdwMessageDialog *
+cl_gui_test_expect_discard_question (GtkWindow *parent)
+{
+  AdwMessageDialog *question;
+
+  WAIT_UNTIL ((question = cl_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL, 2000);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (question)) == parent);
+  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==,
+                   g_dgettext (GETTEXT_PACKAGE, "Discard Changes?"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (question), ==, "keep");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (question), ==, "keep");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (question, "discard"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  cl_gui_test_focus_window (GTK_WINDOW (question));
+  WAIT_UNTIL (gtk_window_get_focus (GTK_WINDOW (question)) ==
+              cl_gui_test_find_child (GTK_WIDGET (question), GTK_TYPE_BUTTON,
+                                      g_dgettext (GETTEXT_PACKAGE, "_Keep Editing")), 2000);
+  return question;
+}
+
+/**
  * cl_gui_test_find_child:
  * @label: (nullable): for a button, its label (with its mnemonic)
  *

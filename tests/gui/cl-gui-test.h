@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <adwaita.h>
 #include <gtk/gtk.h>
 
 #include "cl-application.h"
@@ -69,6 +70,7 @@ void       cl_gui_test_type         (const char   *text);
 GtkWidget *cl_gui_test_find_child   (GtkWidget    *widget,
                                      GType         type,
                                      const char   *label);
+AdwMessageDialog *cl_gui_test_expect_discard_question (GtkWindow *parent);
 
 ClWindow *cl_gui_test_main_window   (ClApplication *app);
 ClStore  *cl_gui_test_store         (ClApplication *app);

@@ -326,26 +326,6 @@ open_new_referral (void)
   return other_window (NULL);
 }
 
-/* The question over @dialog: "Discard Changes?", Keep Editing focused. */
-static AdwMessageDialog *
-expect_question (GtkWindow *dialog)
-{
-  AdwMessageDialog *question;
-
-  WAIT_UNTIL ((question = message_dialog ()) != NULL, 2000);
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (question)) == dialog);
-  g_assert_cmpstr (adw_message_dialog_get_heading (question), ==,
-                   g_dgettext (GETTEXT_PACKAGE, "Discard Changes?"));
-  g_assert_cmpstr (adw_message_dialog_get_default_response (question), ==, "keep");
-  g_assert_cmpstr (adw_message_dialog_get_close_response (question), ==, "keep");
-  g_assert_cmpint (adw_message_dialog_get_response_appearance (question, "discard"), ==,
-                   ADW_RESPONSE_DESTRUCTIVE);
-  cl_gui_test_focus_window (GTK_WINDOW (question));
-  WAIT_UNTIL (gtk_window_get_focus (GTK_WINDOW (question)) ==
-              button (question, "_Keep Editing"), 2000);
-  return question;
-}
-
 static const OpenFunc discard_opens[] = { open_new_task, open_new_referral };
 
 static void
@@ -382,7 +362,7 @@ test_discard_question (gconstpointer data)
   g_assert_cmpstr (typed, !=, "");
 
   cl_gui_test_press (XK_Escape, 0, 0);
-  expect_question (dialog);
+  cl_gui_test_expect_discard_question (dialog);
   cl_gui_test_screenshot_window (GTK_WINDOW (message_dialog ()),
                                  CL_IS_RECORD_DIALOG (dialog) ? "keys-discard-record"
                                                               : "keys-discard-referral");
@@ -393,7 +373,7 @@ test_discard_question (gconstpointer data)
   g_assert_cmpstr (gtk_editable_get_text (focus), ==, typed);
 
   g_signal_emit_by_name (button (dialog, "_Cancel"), "clicked");
-  expect_question (dialog);
+  cl_gui_test_expect_discard_question (dialog);
   cl_gui_test_press (XK_Escape, 0, 0);
   WAIT_UNTIL (message_dialog () == NULL, 2000);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
@@ -401,7 +381,7 @@ test_discard_question (gconstpointer data)
   /* Discard, chosen: the dialog goes, nothing written. */
   gtk_window_close (dialog);
   {
-    AdwMessageDialog *question = expect_question (dialog);
+    AdwMessageDialog *question = cl_gui_test_expect_discard_question (dialog);
 
     gtk_widget_grab_focus (button (question, "_Discard"));
     cl_gui_test_press (XK_Return, 0, 0);
