@@ -162,6 +162,28 @@ cl_record_get_id (ClRecord *self)
   return self->id;
 }
 
+/**
+ * cl_record_list_find:
+ * @records: a list of #ClRecord
+ *
+ * Returns: (transfer full) (nullable): the record of @records whose id is @id
+ */
+ClRecord *
+cl_record_list_find (GListModel *records,
+                     const char *id)
+{
+  g_return_val_if_fail (G_IS_LIST_MODEL (records), NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (records); i++)
+    {
+      g_autoptr(ClRecord) record = g_list_model_get_item (records, i);
+
+      if (g_strcmp0 (cl_record_get_id (record), id) == 0)
+        return g_steal_pointer (&record);
+    }
+  return NULL;
+}
+
 gint64
 cl_record_get_version (ClRecord *self)
 {

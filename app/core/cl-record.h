@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "cl-schema.h"
 
@@ -19,6 +19,8 @@ ClRecord      *cl_record_new            (const ClType *type,
 const ClType  *cl_record_get_record_type (ClRecord    *self);
 const char    *cl_record_get_type_name  (ClRecord     *self);
 const char    *cl_record_get_id         (ClRecord     *self);
+ClRecord      *cl_record_list_find      (GListModel   *records,
+                                         const char   *id);
 gint64         cl_record_get_version    (ClRecord     *self);
 gboolean       cl_record_get_deleted    (ClRecord     *self);
 const char    *cl_record_get_created_at (ClRecord     *self);

@@ -107,20 +107,15 @@ gboolean
 cl_case_contact_log_open (ClCaseContactLog *self,
                           const char       *id)
 {
+  g_autoptr(ClRecord) record = NULL;
+
   g_return_val_if_fail (CL_IS_CASE_CONTACT_LOG (self), FALSE);
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->contacts)); i++)
-    {
-      g_autoptr(ClRecord) record = g_list_model_get_item (G_LIST_MODEL (self->contacts), i);
-
-      if (g_strcmp0 (cl_record_get_id (record), id) == 0)
-        {
-          open_contact (self, record);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  record = cl_record_list_find (G_LIST_MODEL (self->contacts), id);
+  if (record == NULL)
+    return FALSE;
+  open_contact (self, record);
+  return TRUE;
 }
 
 static GtkWidget *

@@ -737,20 +737,15 @@ gboolean
 cl_case_record_section_open (ClCaseRecordSection *self,
                              const char          *id)
 {
+  g_autoptr(ClRecord) record = NULL;
+
   g_return_val_if_fail (CL_IS_CASE_RECORD_SECTION (self), FALSE);
 
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->records)); i++)
-    {
-      g_autoptr(ClRecord) record = g_list_model_get_item (G_LIST_MODEL (self->records), i);
-
-      if (g_strcmp0 (cl_record_get_id (record), id) == 0)
-        {
-          open_dialog (self, record);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  record = cl_record_list_find (G_LIST_MODEL (self->records), id);
+  if (record == NULL)
+    return FALSE;
+  open_dialog (self, record);
+  return TRUE;
 }
 
 const char *
